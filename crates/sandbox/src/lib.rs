@@ -1,0 +1,121 @@
+//! Simulators of the two outside systems Koppel connects: AFAS Profit (REST App connector) and MplusKASSA
+//! (SOAP). They speak the real protocols, validate what they receive against the vendors' published
+//! schemas, and are driven by tests, benchmarks and the trial demo through `/_sandbox/` controls.
+
+pub mod afas;
+pub mod control;
+pub mod mplus;
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The data part of the AFAS token the sandbox accepts by default (64 hex characters).
+pub const DEFAULT_AFAS_TOKEN_DATA: &str = "6B6F7070656C2D73616E64626F782D746F6B656E2D303030303030303030303030";
+pub const DEFAULT_MPLUS_IDENT: &str = "koppel-sandbox";
+pub const DEFAULT_MPLUS_SECRET: &str = "sandbox-secret";
+
+/// How to seed and secure both simulators.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Seed of the deterministic data generator: the same seed gives the same shop.
+    pub seed: u64,
+    /// How many MplusKASSA orders to generate.
+    pub orders: usize,
+    /// The 64-hex data part of the AFAS token that is accepted.
+    pub afas_token_data: String,
+    pub mplus_ident: String,
+    pub mplus_secret: String,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            orders: 200,
+            afas_token_data: DEFAULT_AFAS_TOKEN_DATA.to_owned(),
+            mplus_ident: DEFAULT_MPLUS_IDENT.to_owned(),
+            mplus_secret: DEFAULT_MPLUS_SECRET.to_owned(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// The full AFAS token XML for the accepted data part, as an AFAS user would paste it.
+    pub fn afas_token_xml(&self) -> String {
+        format!(
+            "<token><version>1</version><data>{}</data></token>",
+            self.afas_token_data
+        )
+    }
+}
+
+/// Both simulators, listening.
+#[derive(Debug)]
+pub struct Sandbox {
+    pub config: SandboxConfig,
+    /// The AFAS address; the REST services are under `{afas_url}/ProfitRestServices/`.
+    pub afas_addr: SocketAddr,
+    /// The MplusKASSA SOAP endpoint's address (`POST /`).
+    pub mplus_addr: SocketAddr,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds both simulators (port 0 picks a free port) and serves them on the current runtime.
+    pub async fn start(
+        config: SandboxConfig,
+        afas_listen: SocketAddr,
+        mplus_listen: SocketAddr,
+    ) -> std::io::Result<Self> {
+        let afas_listener = TcpListener::bind(afas_listen).await?;
+        let mplus_listener = TcpListener::bind(mplus_listen).await?;
+        let afas_addr = afas_listener.local_addr()?;
+        let mplus_addr = mplus_listener.local_addr()?;
+        let afas_app = afas::router(&config).into_make_service_with_connect_info::<SocketAddr>();
+        let mplus_app = mplus::router(&config).into_make_service_with_connect_info::<SocketAddr>();
+        let tasks = vec![
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(afas_listener, afas_app).await {
+                    tracing::error!(%error, "AFAS simulator stopped");
+                }
+            }),
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(mplus_listener, mplus_app).await {
+                    tracing::error!(%error, "MplusKASSA simulator stopped");
+                }
+            }),
+        ];
+        Ok(Self {
+            config,
+            afas_addr,
+            mplus_addr,
+            tasks,
+        })
+    }
+
+    /// Starts both simulators on free loopback ports (tests and benchmarks).
+    pub async fn start_local(config: SandboxConfig) -> std::io::Result<Self> {
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
+        Self::start(config, any, any).await
+    }
+
+    /// Base URL of the AFAS simulator, e.g. `http://127.0.0.1:8181` (append `/ProfitRestServices/...`).
+    pub fn afas_url(&self) -> String {
+        format!("http://{}", self.afas_addr)
+    }
+
+    /// URL of the MplusKASSA simulator's SOAP endpoint, e.g. `http://127.0.0.1:8182/`.
+    pub fn mplus_url(&self) -> String {
+        format!("http://{}/", self.mplus_addr)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

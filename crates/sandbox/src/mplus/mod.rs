@@ -1,0 +1,7 @@
+//! Placeholder: the simulator is being written.
+
+use crate::SandboxConfig;
+
+pub fn router(_config: &SandboxConfig) -> axum::Router {
+    axum::Router::new()
+}
