@@ -1,1 +1,48 @@
-fn main() {}
+//! The `koppel` command: one binary for the web app, migrations and the sandbox.
+
+mod config;
+mod sandbox;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "koppel", version, about = "Koppel links MplusKASSA to AFAS Profit.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web application (the default for `cargo run`).
+    Serve(serve::ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(config::CommonArgs),
+    /// Run the MplusKASSA and AFAS Profit simulators.
+    Sandbox(sandbox::SandboxArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    // `cargo run` with no arguments serves, so the quick start is one command.
+    let args: Vec<String> = std::env::args().collect();
+    let cli = if args.len() == 1 {
+        Cli::parse_from([args[0].as_str(), "serve"])
+    } else {
+        Cli::parse()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(common) => {
+                common.init_logging();
+                let url = common.database_url()?;
+                koppel_store::Db::connect_and_migrate(&url).await?;
+                tracing::info!(database = %config::redact_url(&url), "migrations applied");
+                Ok(())
+            }
+            Command::Sandbox(args) => sandbox::run(args).await,
+        }
+    })
+}

@@ -1,1 +1,23 @@
+//! Koppel's database layer. One API over SQLite (the embedded default) and PostgreSQL (production and
+//! scale-out): [`Db`] holds whichever pool is live and every repository function runs the same SQL text
+//! on it. Tenant-owned data is only reachable through a [`TenantScope`], which can only be obtained by
+//! proving membership, so a query can never forget the tenant.
 
+pub mod accounts;
+mod db;
+mod error;
+pub mod tenants;
+pub mod test_support;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use tenants::TenantScope;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time at the precision both databases keep (microseconds), so a value read back equals the
+/// value written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,160 @@
+//! Settings shared by every subcommand, read from flags or the environment, with defaults that run on a
+//! bare machine.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// `development` generates missing secrets and may start the sandbox; `production` requires them.
+    #[arg(long, env = "KOPPEL_ENV", value_enum, default_value = "development")]
+    pub env: Environment,
+    /// Folder for the SQLite database and the generated development secret.
+    #[arg(long, env = "KOPPEL_DATA_DIR", default_value = "./koppel-data")]
+    pub data_dir: PathBuf,
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`. Default: a SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info`, `debug`, `koppel_web=debug,info`.
+    #[arg(long, env = "KOPPEL_LOG", default_value = "info")]
+    pub log: String,
+    /// Log line format.
+    #[arg(long, env = "KOPPEL_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl CommonArgs {
+    pub fn init_logging(&self) {
+        let filter = tracing_subscriber::EnvFilter::try_new(&self.log)
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let builder = tracing_subscriber::fmt().with_env_filter(filter);
+        let _ = match self.log_format {
+            LogFormat::Text => builder.try_init(),
+            LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        };
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = self.database_url.as_ref().filter(|u| !u.is_empty()) {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data folder {}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}/koppel.db", self.data_dir.display()))
+    }
+
+    /// The master secret: `KOPPEL_SECRET_KEY`, or in development one generated once into the data folder.
+    pub fn secret_key(&self, configured: Option<&str>) -> anyhow::Result<Vec<u8>> {
+        if let Some(key) = configured.filter(|k| !k.is_empty()) {
+            anyhow::ensure!(
+                key.len() >= 32,
+                "KOPPEL_SECRET_KEY must be at least 32 characters; generate one with `openssl rand -hex 32`"
+            );
+            return Ok(key.as_bytes().to_vec());
+        }
+        anyhow::ensure!(
+            self.env == Environment::Development,
+            "KOPPEL_SECRET_KEY is required when KOPPEL_ENV=production (it protects sessions and stored \
+             credentials). Generate one with `openssl rand -hex 32` and keep it in your secret store."
+        );
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim();
+            if existing.len() >= 32 {
+                return Ok(existing.as_bytes().to_vec());
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        let key = hex::encode(rand::random::<[u8; 32]>());
+        write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+        tracing::warn!(path = %path.display(), "generated a development secret key; set KOPPEL_SECRET_KEY in production");
+        Ok(key.into_bytes())
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// A database URL without its password, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_removed_from_database_urls() {
+        assert_eq!(
+            redact_url("postgres://koppel:s3cret@db:5432/koppel"),
+            "postgres://koppel:***@db:5432/koppel"
+        );
+        assert_eq!(
+            redact_url("sqlite://./koppel-data/koppel.db"),
+            "sqlite://./koppel-data/koppel.db"
+        );
+    }
+
+    #[test]
+    fn production_without_a_secret_key_fails_with_a_clear_message() {
+        let dir = std::env::temp_dir().join(format!("koppel-config-test-{}", std::process::id()));
+        let args = CommonArgs {
+            env: Environment::Production,
+            data_dir: dir.clone(),
+            database_url: None,
+            log: "info".into(),
+            log_format: LogFormat::Text,
+        };
+        let error = args.secret_key(None).unwrap_err().to_string();
+        assert!(error.contains("KOPPEL_SECRET_KEY is required"), "{error}");
+        assert!(args.secret_key(Some("short")).is_err());
+        let development = CommonArgs {
+            env: Environment::Development,
+            ..args
+        };
+        let first = development.secret_key(None).unwrap();
+        assert_eq!(
+            development.secret_key(None).unwrap(),
+            first,
+            "the generated key is kept"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,96 @@
+//! `koppel serve`: the web application.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use koppel_web::{AppState, RateLimits, WebConfig};
+use tokio::net::TcpListener;
+
+use crate::config::{CommonArgs, redact_url};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Address to listen on.
+    #[arg(long, env = "KOPPEL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The public URL of this installation (an https URL turns on Secure cookies and HSTS).
+    /// Default: http://<KOPPEL_LISTEN>.
+    #[arg(long, env = "KOPPEL_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Master secret (at least 32 characters) for sessions and stored credentials. Required in production;
+    /// in development one is generated into the data folder.
+    #[arg(long, env = "KOPPEL_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// How long a sign-in lasts, in hours.
+    #[arg(long, env = "KOPPEL_SESSION_HOURS", default_value_t = 168)]
+    pub session_hours: u64,
+    /// Trust the last `X-Forwarded-For` hop as the client address (only behind your own reverse proxy).
+    #[arg(long, env = "KOPPEL_BEHIND_PROXY", default_value_t = false)]
+    pub behind_proxy: bool,
+    /// Sign-in attempts allowed per e-mail address per minute.
+    #[arg(long, env = "KOPPEL_LOGIN_LIMIT_PER_EMAIL", default_value_t = 5)]
+    pub login_limit_per_email: u32,
+    /// Sign-in attempts allowed per client address per minute.
+    #[arg(long, env = "KOPPEL_LOGIN_LIMIT_PER_IP", default_value_t = 30)]
+    pub login_limit_per_ip: u32,
+    /// Signups allowed per client address per hour.
+    #[arg(long, env = "KOPPEL_SIGNUP_LIMIT_PER_IP", default_value_t = 20)]
+    pub signup_limit_per_ip: u32,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    args.common.init_logging();
+    let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
+    let url = args.common.database_url()?;
+    let db = koppel_store::Db::connect_and_migrate(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(&url)))?;
+    let listener = TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {} (KOPPEL_LISTEN)", args.listen))?;
+    let address = listener.local_addr()?;
+    let config = WebConfig {
+        base_url: args.base_url.unwrap_or_else(|| format!("http://{address}")),
+        secret_key,
+        session_ttl: Duration::from_secs(args.session_hours * 3600),
+        rate_limits: RateLimits {
+            login_per_ip_per_minute: args.login_limit_per_ip,
+            login_per_email_per_minute: args.login_limit_per_email,
+            signup_per_ip_per_hour: args.signup_limit_per_ip,
+        },
+        behind_proxy: args.behind_proxy,
+    };
+    tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");
+    println!("Koppel is running at {}", config.base_url);
+    let state = AppState::new(db.clone(), config)?;
+    koppel_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM: requests in flight finish, new connections are refused.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down gracefully");
+}

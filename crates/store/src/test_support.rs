@@ -1,0 +1,51 @@
+//! Fresh databases for tests: a SQLite file in a temporary folder by default, or a new PostgreSQL database
+//! when `KOPPEL_TEST_DATABASE_URL` points at a server (CI sets it), so every test runs on its own data.
+
+use std::str::FromStr;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+
+use crate::{Db, Result};
+
+pub const TEST_DATABASE_URL_VAR: &str = "KOPPEL_TEST_DATABASE_URL";
+
+/// A database that lives as long as this value (SQLite: its folder is removed on drop).
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// Creates an empty database on the backend the environment selects.
+    pub async fn create() -> Result<Self> {
+        match std::env::var(TEST_DATABASE_URL_VAR) {
+            Ok(server_url) if !server_url.is_empty() => Self::create_postgres(&server_url).await,
+            _ => Ok(Self::create_sqlite()),
+        }
+    }
+
+    fn create_sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder for a test database");
+        let url = format!("sqlite://{}/koppel.db", dir.path().display());
+        Self { url, _dir: Some(dir) }
+    }
+
+    async fn create_postgres(server_url: &str) -> Result<Self> {
+        let name = format!("koppel_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = PgConnectOptions::from_str(server_url)?;
+        let mut conn = admin.connect().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        let url = admin.database(&name).to_url_lossy().to_string();
+        Ok(Self { url, _dir: None })
+    }
+
+    /// Connects to it and applies the migrations.
+    pub async fn connect(&self) -> Result<Db> {
+        Db::connect_and_migrate(&self.url).await
+    }
+}

@@ -1,0 +1,198 @@
+//! Accounts over JSON: sign-up, sessions (tokens), the signed-in user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use koppel_core::{Role, TenantId, UserId};
+use koppel_store::{accounts, tenants};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use crate::accounts::{BAD_CREDENTIALS, LoginError, SignupError, log_in, sign_up};
+use crate::auth::CurrentUser;
+use crate::auth::session::ClientIp;
+use crate::error::{AppError, AppResult};
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Sign in and get a bearer token.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 201, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Json(request): Json<LoginRequest>,
+) -> AppResult<Response> {
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    match log_in(&state, ip, &request.email, &request.password, user_agent).await {
+        Ok((_, signed_in)) => Ok((
+            StatusCode::CREATED,
+            Json(TokenResponse {
+                token: signed_in.token,
+                expires_at: signed_in.expires_at,
+            }),
+        )
+            .into_response()),
+        Err(LoginError::BadCredentials) => Ok((
+            StatusCode::UNAUTHORIZED,
+            Json(ErrorBody {
+                error: "invalid_credentials".into(),
+                message: BAD_CREDENTIALS.into(),
+            }),
+        )
+            .into_response()),
+        Err(LoginError::Other(error)) => Err(error),
+    }
+}
+
+/// Sign out: the token stops working at once.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)))]
+pub async fn delete_current_session(State(state): State<AppState>, user: CurrentUser) -> AppResult<StatusCode> {
+    accounts::delete_session(&state.db, user.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignupRequest {
+    pub email: String,
+    pub password: String,
+    /// The company's name; it becomes the tenant.
+    pub company: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+    #[schema(value_type = String, format = Uuid)]
+    pub tenant_id: TenantId,
+    pub trial_ends_at: DateTime<Utc>,
+}
+
+/// Field errors: `{"errors": {"password": ["Use at least 10 characters."]}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationErrorBody {
+    #[schema(value_type = std::collections::HashMap<String, Vec<String>>)]
+    pub errors: FieldErrors,
+}
+
+/// Create an account and a company on a 14-day trial.
+#[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Created", body = SignupResponse),
+        (status = 409, description = "The e-mail address is taken", body = ValidationErrorBody),
+        (status = 422, description = "Invalid input", body = ValidationErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+pub async fn signup(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<SignupRequest>,
+) -> AppResult<Response> {
+    match sign_up(&state, ip, &request.email, &request.password, &request.company).await {
+        Ok(signup) => Ok((
+            StatusCode::CREATED,
+            Json(SignupResponse {
+                user_id: signup.user_id,
+                tenant_id: signup.tenant_id,
+                trial_ends_at: signup.trial_ends_at,
+            }),
+        )
+            .into_response()),
+        Err(SignupError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
+        }
+        Err(SignupError::EmailTaken(errors)) => {
+            Ok((StatusCode::CONFLICT, Json(ValidationErrorBody { errors })).into_response())
+        }
+        Err(SignupError::Other(error)) => Err(error),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantMembership {
+    #[schema(value_type = String, format = Uuid)]
+    pub tenant_id: TenantId,
+    pub name: String,
+    #[schema(value_type = String, example = "owner")]
+    pub role: Role,
+    pub trial_ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+    pub email: String,
+    pub tenants: Vec<TenantMembership>,
+}
+
+/// The signed-in user and the companies they belong to.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<MeResponse>> {
+    let tenants = tenants::memberships_of(&state.db, user.user_id)
+        .await?
+        .into_iter()
+        .map(|m| TenantMembership {
+            tenant_id: m.tenant_id,
+            name: m.name,
+            role: m.role,
+            trial_ends_at: m.trial_ends_at,
+        })
+        .collect();
+    Ok(Json(MeResponse {
+        user_id: user.user_id,
+        email: user.email,
+        tenants,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub tenant_id: TenantId,
+    pub name: String,
+    #[schema(value_type = String, example = "owner")]
+    pub role: Role,
+    pub trial_ends_at: DateTime<Utc>,
+    pub trial_days_left: i64,
+}
+
+/// One company the user belongs to; another company's id answers 404.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}", tag = "accounts", security(("bearer" = [])),
+    params(("tenant_id" = String, Path, description = "The company's id")),
+    responses((status = 200, body = TenantResponse), (status = 404, body = ErrorBody)))]
+pub async fn tenant(State(state): State<AppState>, ctx: TenantContext) -> AppResult<Json<TenantResponse>> {
+    let tenant = tenants::tenant(&state.db, &ctx.scope).await.map_err(AppError::from)?;
+    Ok(Json(TenantResponse {
+        tenant_id: tenant.id,
+        trial_days_left: tenant.trial_days_left(koppel_store::now()),
+        name: tenant.name,
+        role: ctx.scope.role(),
+        trial_ends_at: tenant.trial_ends_at,
+    }))
+}

@@ -1,0 +1,70 @@
+//! The JSON API under `/api/v1`, authenticated with a bearer token (the same JWT as the session cookie),
+//! and its OpenAPI document at `/api/openapi.json`.
+
+mod accounts;
+
+use axum::Json;
+use axum::Router;
+use axum::routing::{get, post};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sessions", post(accounts::create_session))
+        .route(
+            "/api/v1/sessions/current",
+            axum::routing::delete(accounts::delete_current_session),
+        )
+        .route("/api/v1/signup", post(accounts::signup))
+        .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/tenants/{tenant_id}", get(accounts::tenant))
+        .route("/api/openapi.json", get(openapi_json))
+}
+
+/// An error answer: a machine-readable code and a sentence for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// e.g. `invalid_credentials`, `rate_limited`, `not_found`, `unauthenticated`.
+    pub error: String,
+    pub message: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
+    paths(accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "accounts", description = "Sign-up, sessions and the signed-in user"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document of the JSON API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}

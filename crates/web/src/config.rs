@@ -1,0 +1,63 @@
+use std::time::Duration;
+
+/// Everything the web layer needs to know about its deployment.
+#[derive(Clone)]
+pub struct WebConfig {
+    /// The public URL people reach Koppel at (links in mails, the Secure cookie flag, HSTS).
+    pub base_url: String,
+    /// Master secret; the JWT signing key is derived from it.
+    pub secret_key: Vec<u8>,
+    /// How long a sign-in lasts.
+    pub session_ttl: Duration,
+    pub rate_limits: RateLimits,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a trusted proxy).
+    pub behind_proxy: bool,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("base_url", &self.base_url)
+            .field("secret_key", &"<redacted>")
+            .field("session_ttl", &self.session_ttl)
+            .field("rate_limits", &self.rate_limits)
+            .field("behind_proxy", &self.behind_proxy)
+            .finish()
+    }
+}
+
+impl WebConfig {
+    /// A configuration for tests and local development.
+    pub fn local(secret_key: Vec<u8>) -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            secret_key,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            rate_limits: RateLimits::default(),
+            behind_proxy: false,
+        }
+    }
+
+    /// Served over https: cookies get `Secure` and responses get HSTS.
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+/// Attempts allowed per key before answering 429; each refills steadily over its period.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub login_per_ip_per_minute: u32,
+    pub login_per_email_per_minute: u32,
+    pub signup_per_ip_per_hour: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_per_ip_per_minute: 30,
+            login_per_email_per_minute: 5,
+            signup_per_ip_per_hour: 20,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The middleware around every route: request ids and tracing, metrics, CSRF, security headers, body
+//! limits, panics, and rendering of errors as pages or JSON.
+
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::ErrorBody;
+use crate::error::ErrorReport;
+use crate::pages::Layout;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// No inline script or style anywhere: everything comes from our own origin.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let security_headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .into_inner();
+    let hsts = state.config.is_https().then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
+
+    routes
+        .layer(CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(security_headers)
+        .layer(tower::util::option_layer(hsts))
+        .layer(CatchPanicLayer::new())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let request_id = request
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+}
+
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("koppel_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("koppel_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+    request_id: String,
+}
+
+/// Renders an [`ErrorReport`] (and the CSRF layer's bare 403) as JSON under `/api`, as a redirect to the
+/// sign-in page for an unauthenticated browser, or as an error page with the request id.
+async fn render_errors(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_default();
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let report = match response.extensions().get::<ErrorReport>() {
+        Some(report) => report.clone(),
+        None if status == StatusCode::FORBIDDEN
+            && response
+                .extensions()
+                .get::<tower_http::csrf::ProtectionError>()
+                .is_some() =>
+        {
+            ErrorReport {
+                code: "cross_site_request",
+                message: "This form was sent from another site and was refused.".into(),
+            }
+        }
+        None => return response,
+    };
+    let mut rendered = if path.starts_with("/api/") {
+        (
+            status,
+            axum::Json(ErrorBody {
+                error: report.code.to_owned(),
+                message: report.message,
+            }),
+        )
+            .into_response()
+    } else if status == StatusCode::UNAUTHORIZED {
+        let next = url_encode(&path_and_query);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    } else {
+        let page = ErrorPage {
+            layout: Layout::anonymous(status.canonical_reason().unwrap_or("Error")),
+            heading: status.canonical_reason().unwrap_or("Error").to_owned(),
+            message: report.message,
+            request_id,
+        };
+        match page.render() {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    };
+    if let Some(retry_after) = response.headers().get(header::RETRY_AFTER) {
+        rendered.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
+    }
+    rendered
+}
+
+/// Percent-encodes a path for use as a query value.
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

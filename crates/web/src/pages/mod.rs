@@ -1,0 +1,95 @@
+//! Server-rendered pages. Every page embeds a [`Layout`] for the shared header (user, tenant switcher).
+
+mod account;
+mod public;
+mod tenant;
+
+use axum::Router;
+use axum::routing::{get, post};
+use koppel_core::TenantId;
+use koppel_store::tenants;
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::landing))
+        .route("/signup", get(public::signup_page).post(public::signup))
+        .route("/login", get(public::login_page).post(public::login))
+        .route("/logout", post(public::logout))
+        .route("/app", get(tenant::app))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route("/account/companies", post(account::add_company))
+        .route("/t/{tenant_id}", get(tenant::home))
+        .route("/t/{tenant_id}/members", get(tenant::members).post(tenant::add_member))
+}
+
+pub struct TenantNav {
+    pub id: TenantId,
+    pub name: String,
+    pub current: bool,
+}
+
+/// What the base template needs on every page.
+pub struct Layout {
+    pub title: String,
+    pub user_email: Option<String>,
+    pub tenants: Vec<TenantNav>,
+}
+
+impl Layout {
+    pub fn anonymous(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            user_email: None,
+            tenants: Vec::new(),
+        }
+    }
+
+    /// The layout for a signed-in user, with `current` highlighted in the tenant switcher.
+    pub async fn for_user(
+        state: &AppState,
+        user: &CurrentUser,
+        title: &str,
+        current: Option<TenantId>,
+    ) -> AppResult<Self> {
+        let tenants = tenants::memberships_of(&state.db, user.user_id)
+            .await?
+            .into_iter()
+            .map(|m| TenantNav {
+                current: Some(m.tenant_id) == current,
+                id: m.tenant_id,
+                name: m.name,
+            })
+            .collect();
+        Ok(Self {
+            title: title.to_owned(),
+            user_email: Some(user.email.clone()),
+            tenants,
+        })
+    }
+
+    pub fn current_tenant_name(&self) -> Option<&str> {
+        self.tenants.iter().find(|t| t.current).map(|t| t.name.as_str())
+    }
+}
+
+/// A `next` target after sign-in: only paths on this site, never `//other.host`.
+pub fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(super::safe_next("/t/abc"), Some("/t/abc"));
+        assert_eq!(super::safe_next("//evil.example"), None);
+        assert_eq!(super::safe_next("https://evil.example"), None);
+        assert_eq!(super::safe_next("/\\evil.example"), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! Pages inside one tenant: its home and its members.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use koppel_core::{Email, Role, TenantId};
+use koppel_store::accounts;
+use koppel_store::tenants::{self, Member};
+use serde::Deserialize;
+
+use super::Layout;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+/// Where a signed-in person lands: their first company.
+pub async fn app(State(state): State<AppState>, user: CurrentUser) -> AppResult<Redirect> {
+    let memberships = tenants::memberships_of(&state.db, user.user_id).await?;
+    Ok(match memberships.first() {
+        Some(first) => Redirect::to(&format!("/t/{}", first.tenant_id)),
+        None => Redirect::to("/account"),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    layout: Layout,
+    tenant_id: TenantId,
+    tenant_name: String,
+    role: Role,
+    can_write: bool,
+    trial_days_left: i64,
+    trial_ends_on: String,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: TenantContext) -> AppResult<HomePage> {
+    let tenant = tenants::tenant(&state.db, &ctx.scope).await?;
+    Ok(HomePage {
+        layout: Layout::for_user(&state, &ctx.user, &tenant.name, Some(tenant.id)).await?,
+        tenant_id: tenant.id,
+        trial_days_left: tenant.trial_days_left(koppel_store::now()),
+        trial_ends_on: tenant.trial_ends_at.format("%-d %B %Y").to_string(),
+        tenant_name: tenant.name,
+        role: ctx.scope.role(),
+        can_write: ctx.scope.role().can_write(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    layout: Layout,
+    tenant_id: TenantId,
+    tenant_name: String,
+    members: Vec<Member>,
+    can_write: bool,
+    errors: FieldErrors,
+    notice: Option<String>,
+    email: String,
+}
+
+async fn render_members(
+    state: &AppState,
+    ctx: &TenantContext,
+    status: StatusCode,
+    errors: FieldErrors,
+    notice: Option<String>,
+    email: String,
+) -> AppResult<Response> {
+    let tenant = tenants::tenant(&state.db, &ctx.scope).await?;
+    let page = MembersPage {
+        layout: Layout::for_user(state, &ctx.user, "Members", Some(tenant.id)).await?,
+        tenant_id: tenant.id,
+        tenant_name: tenant.name,
+        members: tenants::members(&state.db, &ctx.scope).await?,
+        can_write: ctx.scope.role().can_write(),
+        errors,
+        notice,
+        email,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn members(State(state): State<AppState>, ctx: TenantContext) -> AppResult<Response> {
+    render_members(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        FieldErrors::default(),
+        None,
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Form(form): Form<MemberForm>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let mut errors = FieldErrors::default();
+    let role: Option<Role> = form.role.parse().ok();
+    if role.is_none() {
+        errors.add_message("role", "Choose a role.");
+    }
+    // Only an owner may make someone an owner.
+    if role == Some(Role::Owner) && ctx.scope.role() != Role::Owner {
+        errors.add_message("role", "Only an owner can add another owner.");
+    }
+    let user = match errors.check(Email::parse(&form.email)) {
+        Some(email) => accounts::find_user_by_email(&state.db, &email).await?,
+        None => None,
+    };
+    if user.is_none() && errors.get("email").is_none() {
+        errors.add_message(
+            "email",
+            "No Koppel account uses this e-mail address. Ask them to sign up first.",
+        );
+    }
+    match (user, role, errors.is_empty()) {
+        (Some(user), Some(role), true) => {
+            tenants::upsert_member(&state.db, &ctx.scope, user.id, role, koppel_store::now()).await?;
+            let notice = Some(format!("{} is now {} of this company.", user.email, role));
+            render_members(
+                &state,
+                &ctx,
+                StatusCode::OK,
+                FieldErrors::default(),
+                notice,
+                String::new(),
+            )
+            .await
+        }
+        _ => render_members(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, None, form.email).await,
+    }
+}

@@ -1,0 +1,343 @@
+//! Signup, sign-in, sign-out, sessions and passwords, through the pages as a browser uses them.
+
+mod common;
+
+use common::{PASSWORD, location, spawn_app, spawn_app_with, spawn_on};
+use koppel_web::RateLimits;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn signup_lands_in_the_new_tenant_with_a_14_day_trial_then_logout_and_login_again() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+
+    let signup_page = app.get(&browser, "/signup").await;
+    assert_eq!(signup_page.status(), StatusCode::OK);
+    assert!(signup_page.text().await.unwrap().contains("Start your free trial"));
+
+    let home = app.sign_up(&browser, "ann@fietsen-jansen.nl", "Fietsen Jansen").await;
+    assert!(home.starts_with("/t/"), "{home}");
+    let cookie = app.get(&browser, &home).await;
+    assert_eq!(cookie.status(), StatusCode::OK);
+    let html = cookie.text().await.unwrap();
+    assert!(html.contains("Fietsen Jansen"));
+    assert!(html.contains(r#"data-testid="trial-days-left">14<"#), "{html}");
+
+    let logout = app.post_form(&browser, "/logout", &[]).await;
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let after = app.get(&browser, &home).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "signed out: redirected to sign in"
+    );
+    assert!(location(&after).starts_with("/login?next="));
+
+    let login = app.log_in(&browser, "ANN@fietsen-jansen.nl", PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&login), "/app");
+    let app_redirect = app.get(&browser, "/app").await;
+    assert_eq!(location(&app_redirect), home);
+    assert_eq!(app.get(&browser, &home).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let response = app
+        .post_form(
+            &app.browser(),
+            "/signup",
+            &[("email", "c@shop.nl"), ("password", PASSWORD), ("company", "C")],
+        )
+        .await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("koppel_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain http in tests: no Secure flag");
+}
+
+#[tokio::test]
+async fn a_wrong_password_re_renders_the_form_with_the_email_kept() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.sign_up(&browser, "bob@shop.nl", "Bob's Bikes").await;
+    let other = app.browser();
+    let response = app.log_in(&other, "bob@shop.nl", "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("The e-mail address or password is not correct."));
+    assert!(html.contains(r#"value="bob@shop.nl""#), "the e-mail is kept");
+    assert!(!html.contains("not-the-password"), "the password is never echoed");
+    let unknown = app.log_in(&other, "nobody@shop.nl", PASSWORD).await;
+    assert_eq!(
+        unknown.status(),
+        StatusCode::UNAUTHORIZED,
+        "an unknown address looks the same"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_email_differing_only_in_case_is_refused() {
+    let app = spawn_app().await;
+    app.sign_up(&app.browser(), "Carla@Shop.nl", "Carla's").await;
+    let response = app
+        .post_form(
+            &app.browser(),
+            "/signup",
+            &[
+                ("email", "carla@SHOP.NL"),
+                ("password", PASSWORD),
+                ("company", "Carla Two"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("already exists"), "{html}");
+    assert!(html.contains(r#"value="Carla Two""#), "what was typed is kept");
+}
+
+#[tokio::test]
+async fn invalid_signup_shows_a_message_per_field_and_keeps_the_input() {
+    let app = spawn_app().await;
+    let response = app
+        .post_form(
+            &app.browser(),
+            "/signup",
+            &[("email", "not-an-email"), ("password", "password123"), ("company", "")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Enter an e-mail address like name@example.com."));
+    assert!(html.contains("too common"));
+    assert!(html.contains("Enter your company"), "{html}");
+    assert!(html.contains(r#"value="not-an-email""#));
+    assert!(
+        html.contains(r#"aria-invalid="true""#),
+        "errors are announced to screen readers"
+    );
+    // A form with fields missing altogether gets the same treatment, not a bare 422.
+    let empty = app.post_form(&app.browser(), "/signup", &[]).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("Enter your e-mail address."));
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_rate_limited_with_a_clear_message() {
+    let limits = RateLimits {
+        login_per_email_per_minute: 3,
+        ..RateLimits::default()
+    };
+    let app = spawn_app_with(limits).await;
+    app.sign_up(&app.browser(), "dana@shop.nl", "Dana").await;
+    let attacker = app.browser();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            app.log_in(&attacker, "dana@shop.nl", "guess-guess-guess")
+                .await
+                .status(),
+        );
+    }
+    // The signup counted against the address's budget too.
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let limited = app.log_in(&attacker, "dana@shop.nl", PASSWORD).await;
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(limited.headers().contains_key("retry-after"));
+    assert!(limited.text().await.unwrap().contains("Too many attempts. Wait"));
+    // Another address is not affected.
+    app.sign_up(&app.browser(), "eve@shop.nl", "Eve").await;
+    assert_eq!(
+        app.log_in(&app.browser(), "eve@shop.nl", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_rejected() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let home = app.sign_up(&browser, "fred@shop.nl", "Fred").await;
+    let response = browser
+        .post(app.url("/account/sign-out-everywhere"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("sent from another site"));
+    assert_eq!(
+        app.get(&browser, &home).await.status(),
+        StatusCode::OK,
+        "the session survived"
+    );
+    // An old browser without Sec-Fetch-Site but with a foreign Origin is refused as well.
+    let foreign_origin = browser
+        .post(app.url("/logout"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_origin.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_even_for_a_copied_cookie() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let home = app.sign_up(&browser, "gina@shop.nl", "Gina").await;
+    let token = app.api_token("gina@shop.nl", PASSWORD).await;
+    let copied_cookie = format!("koppel_session={token}");
+    let thief = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let stolen = thief
+        .get(app.url(&home))
+        .header("Cookie", &copied_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::OK);
+
+    // Logging out with that token's session ends it on the server.
+    let logout = thief
+        .post(app.url("/logout"))
+        .header("Cookie", &copied_cookie)
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let replay = thief
+        .get(app.url(&home))
+        .header("Cookie", &copied_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replay.status(),
+        StatusCode::SEE_OTHER,
+        "a revoked session is not accepted"
+    );
+    assert_eq!(
+        app.get(&browser, &home).await.status(),
+        StatusCode::OK,
+        "other sessions live on"
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_other_sessions_and_keeps_this_one() {
+    let app = spawn_app().await;
+    let laptop = app.browser();
+    let home = app.sign_up(&laptop, "hans@shop.nl", "Hans").await;
+    let phone = app.browser();
+    assert_eq!(
+        app.log_in(&phone, "hans@shop.nl", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get(&phone, &home).await.status(), StatusCode::OK);
+
+    let wrong = app
+        .post_form(
+            &laptop,
+            "/account/password",
+            &[
+                ("current_password", "wrong-wrong-wrong"),
+                ("new_password", "a-new-long-phrase"),
+                ("confirm_password", "a-new-long-phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("This is not your current password.")
+    );
+
+    let changed = app
+        .post_form(
+            &laptop,
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a-new-long-phrase"),
+                ("confirm_password", "a-new-long-phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert!(changed.text().await.unwrap().contains("Your password is changed."));
+    assert_eq!(
+        app.get(&laptop, &home).await.status(),
+        StatusCode::OK,
+        "this browser stays signed in"
+    );
+    assert_eq!(
+        app.get(&phone, &home).await.status(),
+        StatusCode::SEE_OTHER,
+        "the other session is revoked"
+    );
+    assert_eq!(
+        app.log_in(&app.browser(), "hans@shop.nl", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.log_in(&app.browser(), "hans@shop.nl", "a-new-long-phrase")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session() {
+    let app = spawn_app().await;
+    let laptop = app.browser();
+    let home = app.sign_up(&laptop, "iris@shop.nl", "Iris").await;
+    let phone = app.browser();
+    app.log_in(&phone, "iris@shop.nl", PASSWORD).await;
+    let response = app.post_form(&laptop, "/account/sign-out-everywhere", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&laptop, &home).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&phone, &home).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn accounts_survive_a_restart_on_the_same_database() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let home = app.sign_up(&browser, "jan@shop.nl", "Jan").await;
+    let common::TestApp {
+        database,
+        state,
+        server,
+        ..
+    } = app;
+    drop(server);
+    state.db.close().await;
+    let restarted = spawn_on(database, RateLimits::default()).await;
+    let again = restarted.browser();
+    assert_eq!(
+        restarted.log_in(&again, "jan@shop.nl", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = restarted.get(&again, &home).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Jan"));
+}

@@ -1,0 +1,172 @@
+//! The JSON API's contract: status codes and bodies.
+
+mod common;
+
+use common::{PASSWORD, spawn_app, spawn_app_with};
+use koppel_web::RateLimits;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn post(app: &common::TestApp, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn signup_then_session_then_me() {
+    let app = spawn_app().await;
+    let (status, signup) = post(
+        &app,
+        "/api/v1/signup",
+        json!({"email": "Lena@Shop.nl", "password": PASSWORD, "company": "Lena"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for key in ["user_id", "tenant_id", "trial_ends_at"] {
+        assert!(signup[key].is_string(), "{key} in {signup}");
+    }
+    let trial_ends: chrono::DateTime<chrono::Utc> = signup["trial_ends_at"].as_str().unwrap().parse().unwrap();
+    let days = (trial_ends - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((13.9..=14.0).contains(&days), "{days}");
+
+    let (status, session) = post(
+        &app,
+        "/api/v1/sessions",
+        json!({"email": "lena@shop.nl", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = session["token"].as_str().unwrap();
+    assert!(session["expires_at"].is_string());
+
+    let me: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user_id"], signup["user_id"]);
+    assert_eq!(me["email"], "Lena@Shop.nl");
+    assert_eq!(me["tenants"][0]["tenant_id"], signup["tenant_id"]);
+    assert_eq!(me["tenants"][0]["name"], "Lena");
+    assert_eq!(me["tenants"][0]["role"], "owner");
+    assert_eq!(me["tenants"][0]["trial_ends_at"], signup["trial_ends_at"]);
+
+    // Signing out through the API revokes the token.
+    let client = reqwest::Client::new();
+    let deleted = client
+        .delete(app.url("/api/v1/sessions/current"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let after = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_credentials_and_missing_tokens_answer_401_with_json() {
+    let app = spawn_app().await;
+    app.api_signup("max@shop.nl", "Max").await;
+    let (status, body) = post(
+        &app,
+        "/api/v1/sessions",
+        json!({"email": "max@shop.nl", "password": "wrong-password"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "invalid_credentials");
+    let me = reqwest::Client::new().get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = me.json().await.unwrap();
+    assert_eq!(body["error"], "unauthenticated");
+    let forged = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("eyJhbGciOiJIUzI1NiJ9.e30.x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signup_conflicts_and_validation_errors() {
+    let app = spawn_app().await;
+    app.api_signup("nora@shop.nl", "Nora").await;
+    let (status, body) = post(
+        &app,
+        "/api/v1/signup",
+        json!({"email": "NORA@shop.nl", "password": PASSWORD, "company": "Nora 2"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["errors"]["email"][0].as_str().unwrap().contains("already exists"));
+
+    let (status, body) = post(
+        &app,
+        "/api/v1/signup",
+        json!({"email": "nope", "password": "short", "company": ""}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["email", "password", "company"] {
+        assert!(body["errors"][field][0].is_string(), "{field} in {body}");
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_rate_limited_with_429() {
+    let app = spawn_app_with(RateLimits {
+        login_per_email_per_minute: 2,
+        ..RateLimits::default()
+    })
+    .await;
+    let mut last = (StatusCode::OK, Value::Null);
+    for _ in 0..4 {
+        last = post(
+            &app,
+            "/api/v1/sessions",
+            json!({"email": "olaf@shop.nl", "password": "whatever-it-is"}),
+        )
+        .await;
+    }
+    assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(last.1["error"], "rate_limited");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/sessions",
+        "/api/v1/signup",
+        "/api/v1/me",
+        "/api/v1/tenants/{tenant_id}",
+        "/api/v1/sessions/current",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

@@ -1,0 +1,143 @@
+//! Test harness: a real router on a real socket (port 0), a real database (SQLite by default, a fresh
+//! PostgreSQL database when KOPPEL_TEST_DATABASE_URL is set), and a real HTTP client with a cookie store.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use koppel_store::test_support::TestDatabase;
+use koppel_web::{AppState, RateLimits, WebConfig};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "kassa-bon-wolk-17";
+pub const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-secret";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub database: TestDatabase,
+    pub state: AppState,
+    pub server: AbortOnDrop,
+}
+
+/// Stops the server task when the test app goes away.
+pub struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(RateLimits::default()).await
+}
+
+pub async fn spawn_app_with(rate_limits: RateLimits) -> TestApp {
+    let database = TestDatabase::create().await.expect("test database");
+    spawn_on(database, rate_limits).await
+}
+
+/// Starts the app on an existing database (a "restart" when the previous app was dropped).
+pub async fn spawn_on(database: TestDatabase, rate_limits: RateLimits) -> TestApp {
+    let db = database.connect().await.expect("connect and migrate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = WebConfig::local(SECRET.to_vec());
+    config.base_url = format!("http://{addr}");
+    config.rate_limits = rate_limits;
+    let state = AppState::new(db, config).unwrap();
+    let server_state = state.clone();
+    let server = tokio::spawn(async move {
+        koppel_web::serve(listener, server_state, std::future::pending())
+            .await
+            .unwrap();
+    });
+    TestApp {
+        addr,
+        database,
+        state,
+        server: AbortOnDrop(server),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Submits a form as a same-origin browser would.
+    pub async fn post_form(&self, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header("Sec-Fetch-Site", "same-origin")
+            .header("Origin", format!("http://{}", self.addr))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Signs up through the form; returns the tenant home path it redirects to.
+    pub async fn sign_up(&self, client: &reqwest::Client, email: &str, company: &str) -> String {
+        let response = self
+            .post_form(
+                client,
+                "/signup",
+                &[("email", email), ("password", PASSWORD), ("company", company)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            response.text().await.unwrap()
+        );
+        location(&response)
+    }
+
+    pub async fn log_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(client, "/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn api_signup(&self, email: &str, company: &str) -> Value {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/signup"))
+            .json(&json!({"email": email, "password": PASSWORD, "company": company}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn api_token(&self, email: &str, password: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/sessions"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}

@@ -1,0 +1,35 @@
+-- Accounts, tenants, memberships and sign-in sessions.
+CREATE TABLE users (
+    id                  BLOB PRIMARY KEY NOT NULL,
+    email               TEXT NOT NULL,
+    -- lower-cased e-mail: the address is unique case-insensitively
+    email_normalized    TEXT NOT NULL UNIQUE,
+    password_hash       TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+
+CREATE TABLE tenants (
+    id            BLOB PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    trial_ends_at TEXT NOT NULL
+);
+
+CREATE TABLE memberships (
+    user_id    BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    tenant_id  BLOB NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, tenant_id)
+);
+CREATE INDEX memberships_tenant ON memberships(tenant_id);
+
+CREATE TABLE sessions (
+    id           BLOB PRIMARY KEY NOT NULL,
+    user_id      BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    user_agent   TEXT
+);
+CREATE INDEX sessions_user ON sessions(user_id);
