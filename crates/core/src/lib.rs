@@ -2,9 +2,11 @@
 //! values people type in (e-mail addresses, passwords, company names).
 
 pub mod account;
+pub mod flow;
 pub mod ids;
 pub mod role;
 
+pub use flow::FlowKind;
 pub use account::{Email, FieldError, validate_company, validate_new_password};
 pub use ids::{SessionId, TenantId, UserId};
 pub use role::Role;

@@ -1,0 +1,66 @@
+//! The flows Koppel runs for a tenant.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowKind {
+    /// MplusKASSA orders, invoices or quotations → AFAS sales orders, direct invoices or quotations.
+    Orders,
+    /// MplusKASSA relations → AFAS debtors.
+    Customers,
+    /// MplusKASSA articles → AFAS items.
+    Products,
+    /// MplusKASSA stock → AFAS stock mutations.
+    Stock,
+}
+
+impl FlowKind {
+    pub const ALL: [FlowKind; 4] = [FlowKind::Orders, FlowKind::Customers, FlowKind::Products, FlowKind::Stock];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Orders => "orders",
+            FlowKind::Customers => "customers",
+            FlowKind::Products => "products",
+            FlowKind::Stock => "stock",
+        }
+    }
+
+    /// One line for people choosing which flows to switch on.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            FlowKind::Orders => "Books every sale from the till in AFAS once, with the right debtor and articles.",
+            FlowKind::Customers => "Creates and updates AFAS debtors from MplusKASSA relations, matched by e-mail.",
+            FlowKind::Products => "Creates (and optionally updates) AFAS articles from MplusKASSA articles, by SKU.",
+            FlowKind::Stock => "Corrects AFAS stock per warehouse to MplusKASSA's free stock.",
+        }
+    }
+}
+
+impl fmt::Display for FlowKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown flow {0:?}; expected orders, customers, products or stock")]
+pub struct UnknownFlow(pub String);
+
+impl FromStr for FlowKind {
+    type Err = UnknownFlow;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FlowKind::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| UnknownFlow(s.to_owned()))
+    }
+}
+
+impl TryFrom<String> for FlowKind {
+    type Error = UnknownFlow;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}

@@ -1,0 +1,307 @@
+//! The records a flow moves, in domain terms: what the point of sale (source) holds and what the ERP
+//! (target) receives. No wire format lives here: the client adapters translate to SOAP and REST.
+//! Money and quantities are exact decimals, never floats.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The kind of MplusKASSA document a sale arrives as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceDocumentKind {
+    Order,
+    Invoice,
+    Quotation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Unpaid,
+    PartlyPaid,
+    Paid,
+}
+
+/// Whether line prices include VAT (MplusKASSA's `vatMethod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VatMethod {
+    Including,
+    Excluding,
+}
+
+/// A sale from the till: an order, invoice or quotation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceOrder {
+    /// Stable id in MplusKASSA (`orderId` / `invoiceId` / `proposalId`): the key of the id map.
+    pub id: String,
+    /// The human-readable number (e.g. `2026-000042`): sent to AFAS as the reference `RfCs`.
+    pub number: String,
+    pub kind: SourceDocumentKind,
+    /// MplusKASSA sync marker: records arrive in ascending marker order.
+    pub sync_marker: i64,
+    pub date: NaiveDate,
+    pub payment_status: PaymentStatus,
+    pub delivered: bool,
+    pub completed: bool,
+    pub cancelled: bool,
+    pub vat_method: VatMethod,
+    /// `None` for an anonymous till sale.
+    pub customer: Option<SourceCustomer>,
+    pub lines: Vec<SourceLine>,
+    pub shipping: Option<SourceShipping>,
+    pub payments: Vec<SourcePayment>,
+    /// What the customer pays, VAT included.
+    pub total_incl_vat: Decimal,
+    pub branch: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceLine {
+    /// The article number (SKU) in MplusKASSA; the AFAS item code `ItCd`.
+    pub sku: String,
+    pub description: String,
+    pub quantity: Decimal,
+    /// Per unit, including or excluding VAT as the order's [`VatMethod`] says, before discount.
+    pub unit_price: Decimal,
+    /// Line discount as a percentage of the line amount (0 when none).
+    pub discount_percentage: Decimal,
+    pub vat_percentage: Decimal,
+    /// The line total after discount, in the order's VAT method, as MplusKASSA computed it.
+    pub line_total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceShipping {
+    /// MplusKASSA's shipping method name or code, mapped through the shipping-method table.
+    pub method: Option<String>,
+    /// In the order's VAT method.
+    pub cost: Decimal,
+    pub vat_percentage: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcePayment {
+    /// MplusKASSA payment method code (e.g. `CASH`, `PIN`, `IDEAL`).
+    pub method: String,
+    pub amount: Decimal,
+}
+
+/// A relation in MplusKASSA (a customer), as found on an order or in the relation list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceCustomer {
+    /// MplusKASSA relation number; `None` when only embedded in an order.
+    pub relation_number: Option<String>,
+    /// Sync marker when read from the relation list (the customers flow's cursor).
+    pub sync_marker: Option<i64>,
+    pub company_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<SourceAddress>,
+    pub delivery_address: Option<SourceAddress>,
+    pub vat_number: Option<String>,
+}
+
+/// An address as MplusKASSA keeps it: street and house number in one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceAddress {
+    /// e.g. `Kerkstraat 12a`, `Laan van Meerdervoort 1024-B`, `Rue de la Loi 16 bus 3`.
+    pub street_line: String,
+    pub postcode: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2 where MplusKASSA gives it (e.g. `NL`, `BE`); free text otherwise.
+    pub country: String,
+}
+
+/// A sellable article in MplusKASSA (a product has one article, or several variants).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceArticle {
+    /// Sync marker of the product it belongs to (the products flow's cursor).
+    pub sync_marker: i64,
+    pub product_number: String,
+    /// The article number (SKU).
+    pub sku: String,
+    pub title: String,
+    pub short_description: Option<String>,
+    pub long_description: Option<String>,
+    pub price_incl_vat: Decimal,
+    pub price_excl_vat: Decimal,
+    pub vat_percentage: Decimal,
+    pub ean: Option<String>,
+    pub turnover_group: Option<String>,
+    pub article_group: Option<String>,
+    pub unit: Option<String>,
+    pub active: bool,
+    pub webshop: bool,
+    /// Size/colour of a variant; `None` for a simple article.
+    pub variant: Option<VariantAttributes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantAttributes {
+    pub size: Option<String>,
+    pub colour: Option<String>,
+}
+
+/// Stock of one article in one branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockLevel {
+    pub sku: String,
+    pub on_hand: Decimal,
+    /// Held for open sales orders.
+    pub reserved: Decimal,
+    /// Expected from open purchase orders.
+    pub incoming: Decimal,
+}
+
+// ---- what the target receives -----------------------------------------------------------------------
+
+/// An address split the way AFAS wants it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Address {
+    pub street: String,
+    pub house_number: Option<String>,
+    pub house_number_addition: Option<String>,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName {
+    pub first_name: Option<String>,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DebtorParty {
+    /// `KnSalesRelationOrg` with the person as contact.
+    Organisation { name: String, contact: Option<PersonName> },
+    /// `KnSalesRelationPer`.
+    Person(PersonName),
+}
+
+/// A debtor to create or update in AFAS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorDraft {
+    pub party: DebtorParty,
+    pub email: String,
+    pub phone: Option<String>,
+    pub address: Option<Address>,
+    /// `ColA`, the debtor ledger (collective) account.
+    pub ledger_account: Option<String>,
+    /// `PaCd`.
+    pub payment_terms: Option<String>,
+    /// `CuId`, e.g. `EUR`.
+    pub currency: Option<String>,
+    /// `VaDu`, the VAT duty.
+    pub vat_duty: Option<String>,
+    /// The VAT code for the debtor's country.
+    pub vat_code: Option<String>,
+    /// The revenue account for the debtor's country.
+    pub revenue_account: Option<String>,
+    pub vat_number: Option<String>,
+}
+
+/// A debtor as AFAS has it (found by e-mail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorRecord {
+    pub debtor_id: String,
+    pub email: String,
+    pub name: String,
+    pub is_organisation: bool,
+    pub address: Option<Address>,
+    pub phone: Option<String>,
+}
+
+/// What AFAS document a sale becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderTarget {
+    /// `FbSales`.
+    SalesOrder,
+    /// `FbDirectInvoice`.
+    DirectInvoice,
+    /// `FbSalesQuotation`.
+    Quotation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SalesLineKind {
+    /// An article (`VaIt` 2): the item code must exist in AFAS.
+    Article,
+    /// A cost line such as shipping costs.
+    Cost,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalesLineDraft {
+    pub kind: SalesLineKind,
+    pub item_code: String,
+    pub description: String,
+    pub quantity: Decimal,
+    /// Per unit, before discount; incl. or excl. VAT as [`SalesOrderDraft::prices_include_vat`] says.
+    pub unit_price: Decimal,
+    pub discount_percentage: Decimal,
+    pub vat_code: Option<String>,
+    pub revenue_account: Option<String>,
+}
+
+/// A sale to book in AFAS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalesOrderDraft {
+    pub target: OrderTarget,
+    /// `Unit`, the administration.
+    pub administration: Option<String>,
+    pub debtor_id: String,
+    /// `RfCs`: the MplusKASSA order number, by which a second send is recognised.
+    pub reference: String,
+    pub date: NaiveDate,
+    pub currency: Option<String>,
+    pub warehouse: Option<String>,
+    pub payment_method: Option<String>,
+    pub shipping_method: Option<String>,
+    pub prices_include_vat: bool,
+    pub delivery_address: Option<Address>,
+    pub lines: Vec<SalesLineDraft>,
+}
+
+/// An article as AFAS has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRecord {
+    pub item_code: String,
+    pub description: String,
+}
+
+/// An article to create or update in AFAS (`FbItemArticle`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleDraft {
+    pub item_code: String,
+    pub description: String,
+    pub long_description: Option<String>,
+    pub short_description: Option<String>,
+    /// `Grp`, the article group.
+    pub group: Option<String>,
+    /// `BiUn`, the unit.
+    pub unit: Option<String>,
+    pub price: Decimal,
+    pub price_includes_vat: bool,
+    pub ean: Option<String>,
+    pub vat_group: Option<String>,
+    pub variant: Option<VariantAttributes>,
+}
+
+/// A stock correction in AFAS (`FbStockMutation`): `quantity` is the difference, positive or negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockMutationDraft {
+    pub warehouse: String,
+    pub item_code: String,
+    pub quantity: Decimal,
+    pub date: NaiveDate,
+    pub reference: String,
+}

@@ -1,0 +1,182 @@
+//! The engine's only doors to the outside: a point-of-sale source, an ERP target, and a journal. The jobs
+//! crate implements them with the MplusKASSA and AFAS clients and the store; tests implement them in memory
+//! or against the sandbox.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
+    SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
+};
+
+/// One request/response with an outside system, secrets removed: what the journal shows as "sent" and
+/// "answered".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Exchange {
+    /// e.g. `POST FbSales` or `getOrders`.
+    pub operation: String,
+    pub request: serde_json::Value,
+    pub status: Option<u16>,
+    pub response: serde_json::Value,
+}
+
+/// A write that succeeded, with the key the target assigned and the exchange that did it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written<T> {
+    pub value: T,
+    pub exchange: Exchange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// The record itself is refused (validation, business rule): retrying the same data will not help.
+    Permanent,
+    /// Maintenance, timeouts, connection errors, "record locked": the same call can succeed later.
+    Transient,
+    /// Credentials or IP restriction: nothing will work until the tenant fixes the connection.
+    Unauthorized,
+}
+
+/// A failed call to the source or the target.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConnectorError {
+    pub class: ErrorClass,
+    /// In plain words, for the journal and the alert (e.g. AFAS's `externalMessage`).
+    pub message: String,
+    /// Wait at least this long before trying again (AFAS's `retry_after`).
+    pub retry_after: Option<Duration>,
+    /// The failed exchange, when one happened.
+    pub exchange: Option<Exchange>,
+}
+
+impl ConnectorError {
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self { class: ErrorClass::Permanent, message: message.into(), retry_after: None, exchange: None }
+    }
+    pub fn transient(message: impl Into<String>, retry_after: Option<Duration>) -> Self {
+        Self { class: ErrorClass::Transient, message: message.into(), retry_after, exchange: None }
+    }
+    pub fn is_retryable(&self) -> bool {
+        self.class == ErrorClass::Transient
+    }
+}
+
+pub type ConnectorResult<T> = Result<T, ConnectorError>;
+
+/// The point of sale (MplusKASSA). Lists return records with sync marker `>= from`, ascending, at most
+/// `limit` of them (a product is never split, so `articles_since` may return a few more).
+pub trait PosSource: Send + Sync {
+    fn orders_since(
+        &self,
+        kinds: &[SourceDocumentKind],
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceOrder>>> + Send;
+    /// One document, fresh (for retries); `None` when it no longer exists.
+    fn order(&self, kind: SourceDocumentKind, id: &str) -> impl Future<Output = ConnectorResult<Option<SourceOrder>>> + Send;
+    fn customers_since(&self, from: i64, limit: usize) -> impl Future<Output = ConnectorResult<Vec<SourceCustomer>>> + Send;
+    fn articles_since(&self, from: i64, limit: usize) -> impl Future<Output = ConnectorResult<Vec<SourceArticle>>> + Send;
+    /// Current stock of every stock article in the branch (the shop's branch when `None`).
+    fn stock(&self, branch: Option<&str>) -> impl Future<Output = ConnectorResult<Vec<StockLevel>>> + Send;
+}
+
+/// The ERP (AFAS Profit). Look-ups take many keys at once: one call per batch, never one per record.
+pub trait ErpTarget: Send + Sync {
+    /// Which of these references (`RfCs`) already exist as orders/invoices/quotations, with their numbers.
+    fn existing_orders(&self, references: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
+    /// Debtors by e-mail; keys are the e-mail addresses in lower case.
+    fn debtors_by_email(&self, emails: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send;
+    /// Articles by item code.
+    fn articles_by_code(&self, item_codes: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send;
+    /// Creates a debtor; the value is the new debtor id.
+    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
+    fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+    /// Books a sale; the value is the AFAS order (or invoice/quotation) number.
+    fn create_order(&self, order: &SalesOrderDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
+    fn create_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
+    fn update_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+    /// Current stock per item code in a warehouse.
+    fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, Decimal>>> + Send;
+    fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+}
+
+/// What happened to one record in one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Skipped,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One journal entry: one record of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// e.g. `order`, `invoice`, `customer`, `article`, `stock`.
+    pub entity: String,
+    /// The source's id of the record (the id-map key).
+    pub source_id: String,
+    /// What people search by: order number, e-mail, SKU, customer name.
+    pub search_keys: Vec<String>,
+    pub outcome: Outcome,
+    /// Why it was skipped or failed, in plain words.
+    pub reason: Option<String>,
+    /// Whether trying again can help (only for failures).
+    pub retryable: bool,
+    pub target_id: Option<String>,
+    /// The record as it came from the source.
+    pub source_payload: serde_json::Value,
+    /// Every exchange with the target for this record, in order (what was sent and what was answered).
+    pub exchanges: Vec<Exchange>,
+    /// Hash of the mapped content: an unchanged record is skipped without any call next time.
+    pub content_hash: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// What the id map remembers of a record sent earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdMapEntry {
+    pub target_id: String,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("journal: {0}")]
+pub struct JournalError(pub String);
+
+/// Where a run writes down what it did. Bound by the caller to one tenant, one flow and one run.
+pub trait Journal: Send + Sync {
+    /// Records one entry and, for created/updated/skipped-as-existing records with a target id, the id map.
+    fn record(&self, entry: JournalEntry) -> impl Future<Output = Result<(), JournalError>> + Send;
+    fn id_map(&self, source_ids: &[String]) -> impl Future<Output = Result<HashMap<String, IdMapEntry>, JournalError>> + Send;
+    /// The flow's cursor (the next sync marker to read); `None` before the first run.
+    fn cursor(&self) -> impl Future<Output = Result<Option<i64>, JournalError>> + Send;
+    /// Moves the cursor; called only once every record before it is journaled.
+    fn set_cursor(&self, next: i64) -> impl Future<Output = Result<(), JournalError>> + Send;
+    /// Source ids whose last attempt failed with a retryable error: tried again at the start of a run.
+    fn pending_retries(&self) -> impl Future<Output = Result<Vec<String>, JournalError>> + Send;
+    /// Live progress for the dashboard.
+    fn progress(&self, done: u64, total: u64) -> impl Future<Output = Result<(), JournalError>> + Send;
+    /// Whether someone cancelled the run; checked between records.
+    fn is_cancelled(&self) -> impl Future<Output = Result<bool, JournalError>> + Send;
+}

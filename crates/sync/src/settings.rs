@@ -1,0 +1,198 @@
+//! A flow's settings, as the tenant chose them (wizard, settings page or `PUT /api/v1/flows/{flow}`).
+//! Every field has a default so a partial JSON document is valid; a setting a record needs but lacks fails
+//! that record with a reason that names the setting.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{OrderTarget, SourceDocumentKind};
+
+/// A value chosen per source value: either one forced value for everything, or a table with a fallback.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ValueMap {
+    /// When set, used for every record, whatever the table says.
+    pub forced: Option<String>,
+    /// Source value → target value (keys compared case-insensitively).
+    pub table: BTreeMap<String, String>,
+    /// Used when the table has no entry.
+    pub default: Option<String>,
+}
+
+impl ValueMap {
+    pub fn forced(value: impl Into<String>) -> Self {
+        Self { forced: Some(value.into()), ..Self::default() }
+    }
+
+    /// The target value for `source`, if the map gives one.
+    pub fn resolve(&self, source: Option<&str>) -> Option<&str> {
+        if let Some(forced) = &self.forced {
+            return Some(forced);
+        }
+        source
+            .and_then(|key| self.table.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str()))
+            .or(self.default.as_deref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.forced.is_none() && self.table.is_empty() && self.default.is_none()
+    }
+}
+
+/// Which sales are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderFilter {
+    /// Only fully paid sales (the default).
+    #[default]
+    Paid,
+    /// Every sale that is not cancelled.
+    Any,
+    Delivered,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StockCalculation {
+    /// On hand minus sales reservations (the default).
+    #[default]
+    Free,
+    OnHand,
+    FreePlusIncoming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantMode {
+    /// Each variant becomes its own AFAS article (the default).
+    #[default]
+    SeparateArticles,
+    /// Variants become article dimensions (size/colour) of one article.
+    Dimensions,
+}
+
+/// Which articles the products flow sends.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ProductFilter {
+    pub webshop_only: bool,
+    pub active_only: bool,
+    /// Only articles in these MplusKASSA article groups (all when empty).
+    pub groups: Vec<String>,
+}
+
+/// All settings of a flow. Flows read the fields they need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct FlowSettings {
+    /// AFAS administration (`Unit`) orders are booked in.
+    pub administration: Option<String>,
+    /// Debtor ledger (collective) account `ColA` for new debtors.
+    pub debtor_ledger_account: Option<String>,
+    /// Payment terms `PaCd` for new debtors.
+    pub payment_terms: Option<String>,
+    /// AFAS debtor id for sales without a customer e-mail (anonymous till sales).
+    pub default_debtor: Option<String>,
+    /// Currency code, e.g. `EUR`.
+    pub currency: String,
+    /// VAT duty `VaDu` for new debtors.
+    pub vat_duty: Option<String>,
+    /// Which sales are sent (default: fully paid).
+    pub order_filter: OrderFilter,
+    /// Which MplusKASSA documents are read (default: orders).
+    pub order_types: Vec<SourceDocumentKind>,
+    /// What AFAS document a sale becomes (default: sales order `FbSales`).
+    pub order_target: OrderTarget,
+    /// AFAS warehouse for orders and stock.
+    pub warehouse: Option<String>,
+    /// MplusKASSA payment method → AFAS payment method.
+    pub payment_method_map: ValueMap,
+    /// MplusKASSA shipping method → AFAS delivery method.
+    pub shipping_method_map: ValueMap,
+    /// AFAS item code of the cost line shipping costs are booked on.
+    pub shipping_cost_item: Option<String>,
+    /// Country (ISO code) → AFAS VAT code.
+    pub vat_code_by_country: ValueMap,
+    /// Country (ISO code) → AFAS revenue account.
+    pub revenue_account_by_country: ValueMap,
+    /// Create an article that an order needs but AFAS lacks (otherwise the order fails with a reason).
+    pub create_missing_articles: bool,
+    /// Products flow: also update existing AFAS articles (off: only create new ones).
+    pub update_product_info: bool,
+    /// Products flow: AFAS requires numeric item codes.
+    pub numeric_item_codes: bool,
+    pub variant_mode: VariantMode,
+    /// MplusKASSA article/turnover group → AFAS article group `Grp`.
+    pub article_group_map: ValueMap,
+    pub product_filter: ProductFilter,
+    /// Stock flow: how MplusKASSA stock is counted.
+    pub stock_calculation: StockCalculation,
+    /// Stock flow: whether AFAS manages stock at all (off: the flow writes nothing).
+    pub manage_stock: bool,
+    /// MplusKASSA branch whose stock is sent.
+    pub stock_branch: Option<String>,
+    /// Records fetched per page.
+    pub batch_size: u32,
+}
+
+impl Default for FlowSettings {
+    fn default() -> Self {
+        Self {
+            administration: None,
+            debtor_ledger_account: None,
+            payment_terms: None,
+            default_debtor: None,
+            currency: "EUR".to_owned(),
+            vat_duty: None,
+            order_filter: OrderFilter::Paid,
+            order_types: vec![SourceDocumentKind::Order],
+            order_target: OrderTarget::SalesOrder,
+            warehouse: None,
+            payment_method_map: ValueMap::default(),
+            shipping_method_map: ValueMap::default(),
+            shipping_cost_item: None,
+            vat_code_by_country: ValueMap::default(),
+            revenue_account_by_country: ValueMap::default(),
+            create_missing_articles: false,
+            update_product_info: false,
+            numeric_item_codes: false,
+            variant_mode: VariantMode::SeparateArticles,
+            article_group_map: ValueMap::default(),
+            product_filter: ProductFilter::default(),
+            stock_calculation: StockCalculation::Free,
+            manage_stock: true,
+            stock_branch: None,
+            batch_size: 100,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_document_takes_defaults() {
+        let settings: FlowSettings = serde_json::from_str(r#"{"administration":"1","order_filter":"any"}"#).unwrap();
+        assert_eq!(settings.administration.as_deref(), Some("1"));
+        assert_eq!(settings.order_filter, OrderFilter::Any);
+        assert_eq!(settings.currency, "EUR");
+        assert_eq!(settings.order_types, vec![SourceDocumentKind::Order]);
+        assert!(settings.manage_stock && !settings.update_product_info);
+    }
+
+    #[test]
+    fn value_maps_force_or_look_up_with_a_fallback() {
+        let mut map = ValueMap::default();
+        map.table.insert("PIN".into(), "02".into());
+        map.default = Some("01".into());
+        assert_eq!(map.resolve(Some("pin")), Some("02"));
+        assert_eq!(map.resolve(Some("CASH")), Some("01"));
+        assert_eq!(map.resolve(None), Some("01"));
+        assert_eq!(ValueMap::forced("99").resolve(Some("PIN")), Some("99"));
+        assert_eq!(ValueMap::default().resolve(Some("PIN")), None);
+    }
+}
