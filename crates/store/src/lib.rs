@@ -4,8 +4,13 @@
 //! proving membership, so a query can never forget the tenant.
 
 pub mod accounts;
+pub mod connections;
 mod db;
 mod error;
+pub mod flows;
+pub mod journal;
+pub mod runs;
+pub mod secrets;
 pub mod tenants;
 pub mod test_support;
 

@@ -26,6 +26,16 @@ impl TenantScope {
     pub fn role(&self) -> Role {
         self.role
     }
+
+    /// The scope background work (scheduled runs, retention) acts in: the tenant itself, no user. Only the
+    /// job queue makes these, from tenant ids it read from the database.
+    pub fn for_background_job(tenant_id: TenantId) -> Self {
+        Self {
+            tenant_id,
+            user_id: UserId(uuid::Uuid::nil()),
+            role: Role::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

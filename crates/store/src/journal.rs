@@ -1,0 +1,195 @@
+//! The journal (activity log): one entry per record per run, payloads kept apart from the searchable
+//! columns, plus the id map that makes every write idempotent.
+
+use std::collections::HashMap;
+
+use koppel_core::FlowKind;
+use uuid::Uuid;
+
+use crate::db::on_pool;
+use crate::runs::RunId;
+use crate::{Db, Result, TenantScope};
+
+/// An entry to write. Payloads are JSON text; secrets are removed before they get here.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    pub run_id: RunId,
+    pub flow: FlowKind,
+    pub entity: &'a str,
+    pub source_id: &'a str,
+    pub target_id: Option<&'a str>,
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub retryable: bool,
+    /// Order number, e-mail, SKU, customer name: what people search by, space-separated.
+    pub search_keys: &'a str,
+    pub source_payload: &'a str,
+    pub exchanges: &'a str,
+    pub content_hash: Option<&'a str>,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdMapRow {
+    pub target_id: Option<String>,
+    pub content_hash: Option<String>,
+    pub retry_pending: bool,
+}
+
+/// Writes the entry, its payloads and the id map in one transaction: a record is journaled completely or
+/// not at all.
+pub async fn record(db: &Db, scope: &TenantScope, entry: &NewEntry<'_>) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let tenant = scope.tenant_id().0;
+    let failed = entry.outcome == "failed";
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable,
+               search_keys, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(tenant)
+        .bind(entry.run_id.0)
+        .bind(entry.flow.as_str())
+        .bind(entry.entity)
+        .bind(entry.source_id)
+        .bind(entry.target_id)
+        .bind(entry.outcome)
+        .bind(entry.reason)
+        .bind(entry.retryable)
+        .bind(entry.search_keys)
+        .bind(entry.at_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(tenant)
+            .bind(entry.source_payload)
+            .bind(entry.exchanges)
+            .execute(&mut *tx)
+            .await?;
+        // A failure keeps what an earlier success mapped, and only marks the record for a retry.
+        sqlx::query(
+            "INSERT INTO id_map (tenant_id, flow, source_id, target_id, content_hash, retry_pending, updated_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (tenant_id, flow, source_id) DO UPDATE SET
+               target_id = COALESCE(excluded.target_id, id_map.target_id),
+               content_hash = CASE WHEN $8 THEN id_map.content_hash ELSE COALESCE(excluded.content_hash, id_map.content_hash) END,
+               retry_pending = excluded.retry_pending,
+               updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(tenant)
+        .bind(entry.flow.as_str())
+        .bind(entry.source_id)
+        .bind(entry.target_id)
+        .bind(if failed { None } else { entry.content_hash })
+        .bind(failed && entry.retryable)
+        .bind(entry.at_ms)
+        .bind(failed)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct IdMapSqlRow {
+    source_id: String,
+    target_id: Option<String>,
+    content_hash: Option<String>,
+    retry_pending: bool,
+}
+
+/// The id-map rows of these source ids (absent ids were never journaled).
+pub async fn id_map(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    source_ids: &[String],
+) -> Result<HashMap<String, IdMapRow>> {
+    let mut found = HashMap::new();
+    // Chunked: both backends cap the number of bind parameters.
+    for chunk in source_ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT source_id, target_id, content_hash, retry_pending FROM id_map
+             WHERE tenant_id = $1 AND flow = $2 AND source_id IN ({})",
+            placeholders.join(", ")
+        );
+        let rows = on_pool!(db, pool => {
+            let mut query = sqlx::query_as::<_, IdMapSqlRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(scope.tenant_id().0)
+                .bind(flow.as_str());
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        for row in rows {
+            found.insert(
+                row.source_id,
+                IdMapRow {
+                    target_id: row.target_id,
+                    content_hash: row.content_hash,
+                    retry_pending: row.retry_pending,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Source ids whose last attempt failed with a retryable error.
+pub async fn pending_retries(db: &Db, scope: &TenantScope, flow: FlowKind, limit: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = on_pool!(db, pool => sqlx::query_as(
+        "SELECT source_id FROM id_map WHERE tenant_id = $1 AND flow = $2 AND retry_pending = TRUE
+         ORDER BY updated_at_ms LIMIT $3",
+    )
+    .bind(scope.tenant_id().0)
+    .bind(flow.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A journal entry as lists show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntrySummary {
+    pub id: Uuid,
+    pub run_id: Uuid,
+    pub flow: String,
+    pub entity: String,
+    pub source_id: String,
+    pub target_id: Option<String>,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub retryable: bool,
+    pub search_keys: String,
+    pub created_at_ms: i64,
+}
+
+/// The entries of one run, in order.
+pub async fn entries_of_run(db: &Db, scope: &TenantScope, run_id: RunId) -> Result<Vec<EntrySummary>> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(
+        "SELECT id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys, created_at_ms
+         FROM journal WHERE tenant_id = $1 AND run_id = $2 ORDER BY created_at_ms, id",
+    )
+    .bind(scope.tenant_id().0)
+    .bind(run_id.0)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Payloads of one entry: (source payload, exchanges), both JSON text.
+pub async fn payloads(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Option<(String, String)>> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, (String, String)>(
+        "SELECT source_payload, exchanges FROM journal_payloads WHERE entry_id = $1 AND tenant_id = $2",
+    )
+    .bind(entry_id)
+    .bind(scope.tenant_id().0)
+    .fetch_optional(pool)
+    .await)?)
+}

@@ -1,0 +1,214 @@
+//! Flows, runs, the journal and the id map against a real database (SQLite, or PostgreSQL when
+//! KOPPEL_TEST_DATABASE_URL is set).
+
+use koppel_core::{Email, FlowKind};
+use koppel_store::journal::{self, NewEntry};
+use koppel_store::runs::{self, Counts, RunStatus};
+use koppel_store::test_support::TestDatabase;
+use koppel_store::{Db, StoreError, TenantScope, accounts, flows, now, tenants};
+
+async fn tenant(db: &Db, email: &str) -> TenantScope {
+    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
+        .await
+        .unwrap();
+    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn entry<'a>(
+    run: runs::RunId,
+    source_id: &'a str,
+    outcome: &'a str,
+    retryable: bool,
+    hash: Option<&'a str>,
+) -> NewEntry<'a> {
+    NewEntry {
+        run_id: run,
+        flow: FlowKind::Orders,
+        entity: "order",
+        source_id,
+        target_id: if outcome == "failed" { None } else { Some("OR-1") },
+        outcome,
+        reason: None,
+        retryable,
+        search_keys: "2026-0001 ann@shop.nl",
+        source_payload: "{}",
+        exchanges: "[]",
+        content_hash: hash,
+        at_ms: 1,
+    }
+}
+
+#[tokio::test]
+async fn one_active_run_per_flow_and_runs_are_tenant_scoped() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let a = tenant(&db, "a@a.nl").await;
+    let b = tenant(&db, "b@b.nl").await;
+    let run = runs::create(&db, &a, FlowKind::Orders, "manual", 1).await.unwrap();
+    assert!(matches!(
+        runs::create(&db, &a, FlowKind::Orders, "manual", 2).await,
+        Err(StoreError::Conflict)
+    ));
+    runs::create(&db, &a, FlowKind::Stock, "manual", 2)
+        .await
+        .expect("another flow may run");
+    runs::create(&db, &b, FlowKind::Orders, "manual", 2)
+        .await
+        .expect("another tenant may run");
+    assert!(
+        runs::get(&db, &b, run).await.unwrap().is_none(),
+        "another tenant's run is invisible"
+    );
+
+    assert!(runs::start(&db, &a, run, 10).await.unwrap());
+    let counts = Counts {
+        created: 3,
+        updated: 1,
+        skipped: 2,
+        failed: 1,
+    };
+    runs::finish(&db, &a, run, RunStatus::Succeeded, &counts, None, 20)
+        .await
+        .unwrap();
+    let finished = runs::get(&db, &a, run).await.unwrap().unwrap();
+    assert_eq!(finished.status, RunStatus::Succeeded);
+    assert_eq!(finished.counts(), counts);
+    assert!(
+        !runs::start(&db, &a, run, 30).await.unwrap(),
+        "a finished run does not start again"
+    );
+    runs::create(&db, &a, FlowKind::Orders, "schedule", 40)
+        .await
+        .expect("a new run once the last one finished");
+}
+
+#[tokio::test]
+async fn the_journal_keeps_the_id_map_and_pending_retries() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "c@c.nl").await;
+    let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
+
+    journal::record(&db, &scope, &entry(run, "o-1", "created", false, Some("h1")))
+        .await
+        .unwrap();
+    journal::record(&db, &scope, &entry(run, "o-2", "failed", true, Some("h2")))
+        .await
+        .unwrap();
+    journal::record(&db, &scope, &entry(run, "o-3", "failed", false, None))
+        .await
+        .unwrap();
+
+    let ids: Vec<String> = ["o-1", "o-2", "o-3", "o-4"].map(String::from).to_vec();
+    let map = journal::id_map(&db, &scope, FlowKind::Orders, &ids).await.unwrap();
+    assert_eq!(map["o-1"].target_id.as_deref(), Some("OR-1"));
+    assert_eq!(map["o-1"].content_hash.as_deref(), Some("h1"));
+    assert_eq!(
+        map["o-2"].content_hash, None,
+        "a failure records no hash: it must not be skipped as unchanged"
+    );
+    assert!(!map.contains_key("o-4"));
+    assert_eq!(
+        journal::pending_retries(&db, &scope, FlowKind::Orders, 10)
+            .await
+            .unwrap(),
+        vec!["o-2".to_owned()]
+    );
+
+    // The retry succeeds: no longer pending; a later failure keeps the target id it had.
+    journal::record(&db, &scope, &entry(run, "o-2", "created", false, Some("h2")))
+        .await
+        .unwrap();
+    journal::record(&db, &scope, &entry(run, "o-1", "failed", true, None))
+        .await
+        .unwrap();
+    let map = journal::id_map(&db, &scope, FlowKind::Orders, &ids).await.unwrap();
+    assert_eq!(map["o-1"].target_id.as_deref(), Some("OR-1"));
+    assert!(map["o-1"].retry_pending);
+    assert_eq!(
+        journal::pending_retries(&db, &scope, FlowKind::Orders, 10)
+            .await
+            .unwrap(),
+        vec!["o-1".to_owned()]
+    );
+    assert_eq!(journal::entries_of_run(&db, &scope, run).await.unwrap().len(), 5);
+
+    // Another tenant sees none of it.
+    let other = tenant(&db, "d@d.nl").await;
+    assert!(
+        journal::id_map(&db, &other, FlowKind::Orders, &ids)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(journal::entries_of_run(&db, &other, run).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_due_flow_is_claimed_by_exactly_one_scheduler() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "e@e.nl").await;
+    let settings = serde_json::json!({"administration": "1"});
+    flows::save(&db, &scope, &config(FlowKind::Orders, true, &settings), 1)
+        .await
+        .unwrap();
+    flows::save(&db, &scope, &config(FlowKind::Stock, false, &settings), 1)
+        .await
+        .unwrap();
+
+    let due = flows::due(&db, 2_000, 10).await.unwrap();
+    assert_eq!(due.len(), 1, "disabled flows are never due");
+    assert_eq!(due[0].flow, FlowKind::Orders);
+
+    // Three schedulers race for the same due flow: one wins.
+    let claims = futures_claims(&db, &due[0]).await;
+    assert_eq!(claims.iter().filter(|won| **won).count(), 1, "{claims:?}");
+    assert!(flows::due(&db, 2_000, 10).await.unwrap().is_empty());
+
+    let config = flows::get(&db, &scope, FlowKind::Orders).await.unwrap().unwrap();
+    assert_eq!(config.settings, settings);
+    flows::set_cursor(&db, &scope, FlowKind::Orders, 42).await.unwrap();
+    assert_eq!(
+        flows::get(&db, &scope, FlowKind::Orders).await.unwrap().unwrap().cursor,
+        Some(42)
+    );
+}
+
+fn config(flow: FlowKind, enabled: bool, settings: &serde_json::Value) -> flows::FlowConfig {
+    flows::FlowConfig {
+        flow,
+        enabled,
+        schedule: flows::DEFAULT_SCHEDULE.to_owned(),
+        settings: settings.clone(),
+        cursor: None,
+        next_run_at_ms: Some(1_000),
+    }
+}
+
+async fn futures_claims(db: &Db, due: &flows::DueFlow) -> Vec<bool> {
+    let mut handles = Vec::new();
+    for _ in 0..3 {
+        let db = db.clone();
+        let due = due.clone();
+        handles.push(tokio::spawn(async move {
+            flows::claim(
+                &db,
+                due.tenant_id,
+                due.flow,
+                due.next_run_at_ms,
+                Some(due.next_run_at_ms + 300_000),
+            )
+            .await
+            .unwrap()
+        }));
+    }
+    let mut results = Vec::new();
+    for handle in handles {
+        results.push(handle.await.unwrap());
+    }
+    results
+}
