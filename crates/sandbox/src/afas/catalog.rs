@@ -1,0 +1,325 @@
+//! The GetConnectors the simulator offers and their fields (what `metainfo/get/{name}` describes). The field
+//! ids are listed in the `get_connectors` module.
+
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::table::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataType {
+    String,
+    Int,
+    Decimal,
+    Boolean,
+    Date,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDef {
+    pub id: String,
+    pub data_type: DataType,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub length: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectorDef {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    pub fields: Vec<FieldDef>,
+}
+
+impl ConnectorDef {
+    pub fn field(&self, id: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|field| field.id == id)
+    }
+}
+
+/// A GetConnector configured through `/_sandbox/get-connectors`: either fixed rows, or a view on a standard
+/// connector (`source`) whose fields may be renamed (`FieldDef.id` ← `source_fields[i]`).
+#[derive(Debug, Clone)]
+pub struct CustomConnector {
+    pub def: ConnectorDef,
+    pub source: Option<String>,
+    /// For a view: the source field of each of `def.fields`, in the same order.
+    pub source_fields: Vec<String>,
+    /// For fixed rows: the rows.
+    pub rows: Vec<Row>,
+}
+
+use DataType::{Boolean as B, Date as D, Decimal as N, Int as I, String as S};
+
+/// (connector id, description, fields as (id, type, length), indexed fields).
+type BuiltIn = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, DataType, u32)],
+    &'static [&'static str],
+);
+
+const BUILT_INS: &[BuiltIn] = &[
+    (
+        "Profit_Administrations",
+        "Administrations",
+        &[("AdminId", I, 0), ("AdminNm", S, 80), ("AdminCd", S, 10)],
+        &[],
+    ),
+    (
+        "Profit_Warehouses",
+        "Warehouses",
+        &[
+            ("Warehouse", S, 15),
+            ("Description", S, 50),
+            ("UnitIdFin", I, 0),
+            ("Blocked", B, 0),
+        ],
+        &[],
+    ),
+    (
+        "Profit_VAT_code",
+        "VAT codes",
+        &[
+            ("VatCode", S, 4),
+            ("Description", S, 50),
+            ("AccountNr", S, 16),
+            ("VatPerc", N, 0),
+            ("VatDuty", S, 3),
+            ("Blocked", B, 0),
+            ("VatMethod", S, 20),
+            ("VatType", S, 20),
+        ],
+        &[],
+    ),
+    (
+        "Profit_PaymentConditions",
+        "Payment conditions",
+        &[("PaymentCondition", S, 5), ("Description", S, 50), ("Days", I, 0)],
+        &[],
+    ),
+    (
+        "Profit_PaymentMethods",
+        "Payment methods",
+        &[("PaymentMethod", S, 5), ("Description", S, 50)],
+        &[],
+    ),
+    (
+        "Profit_Debtor",
+        "Debtors",
+        &[
+            ("DebtorId", S, 16),
+            ("DebtorName", S, 255),
+            ("BcCo", S, 15),
+            ("SearchName", S, 10),
+            ("AdressLine1", S, 255),
+            ("AdressLine3", S, 255),
+            ("AdressLine4", S, 255),
+            ("CountryId", S, 3),
+            ("TelNr", S, 20),
+            ("Email", S, 255),
+            ("IBAN", S, 40),
+            ("VatNr", S, 20),
+            ("ChOfCommNr", S, 30),
+            ("CollectAccount", S, 16),
+            ("PayCon", S, 5),
+            ("VatDuty", S, 3),
+            ("Blocked", B, 0),
+            ("CreditLimit", N, 0),
+            ("CurrencyId", S, 3),
+            ("AutoPayment", B, 0),
+            ("CreateDate", D, 0),
+            ("ModifiedDate", D, 0),
+        ],
+        &["DebtorId", "BcCo", "Email"],
+    ),
+    (
+        "Profit_Contacts",
+        "Contacts of organisations",
+        &[
+            ("ContactId", S, 40),
+            ("OrganisationCode", S, 15),
+            ("PersonCode", S, 15),
+            ("Name", S, 255),
+            ("Function", S, 255),
+            ("Email", S, 255),
+            ("TelNr", S, 20),
+        ],
+        &["OrganisationCode", "Email"],
+    ),
+    (
+        "Profit_Article",
+        "Articles",
+        &[
+            ("ItemCode", S, 40),
+            ("Description", S, 100),
+            ("ExtraDescription", S, 255),
+            ("UnitId", S, 15),
+            ("Factor", N, 0),
+            ("ArtGroup", S, 15),
+            ("Blocked", B, 0),
+            ("Barcode", S, 30),
+            ("VATGroup", S, 4),
+            ("ItemSortCode", S, 10),
+            ("ItemTypeCode", S, 10),
+            ("Stock", B, 0),
+            ("BitDecimals", I, 0),
+            ("PriceGroup", S, 10),
+            ("StockCode", S, 10),
+            ("StockDimId1", S, 10),
+            ("StockDimId2", S, 10),
+            ("SalesPrice", N, 0),
+            ("CreateDate", D, 0),
+            ("ModifiedDate", D, 0),
+        ],
+        &["ItemCode", "Barcode"],
+    ),
+    (
+        "Profit_Article_Basic",
+        "Articles (basic)",
+        &[
+            ("ItemCode", S, 40),
+            ("Description", S, 100),
+            ("UnitId", S, 15),
+            ("ArtGroup", S, 15),
+            ("Blocked", B, 0),
+            ("VATgroup", S, 4),
+            ("BasicSalesPrice", N, 0),
+            ("StockActual", N, 0),
+            ("CreateDate", D, 0),
+            ("DateModified", D, 0),
+        ],
+        &["ItemCode"],
+    ),
+    (
+        "Profit_Stock_per_Warehouse",
+        "Stock per warehouse",
+        &[
+            ("Item_code", S, 40),
+            ("Warehouse", S, 15),
+            ("Basisartikeltype_code", S, 10),
+            ("In_stock", N, 0),
+            ("Unit", S, 15),
+            ("Stock_level_code", S, 10),
+            ("ModifiedDate", D, 0),
+        ],
+        &["Item_code", "Warehouse"],
+    ),
+    (
+        "Profit_Salesorders",
+        "Sales orders",
+        &[
+            ("OrderNumber", S, 12),
+            ("Ordersoort", S, 30),
+            ("Status", S, 30),
+            ("OrderDate", D, 0),
+            ("DebtorId", S, 16),
+            ("CurrencyId", S, 3),
+            ("CustomerReference", S, 100),
+            ("Warehouse", S, 15),
+            ("Gross", N, 0),
+            ("Discount", N, 0),
+            ("TotalAmount", N, 0),
+            ("VAT", N, 0),
+            ("Quantity", N, 0),
+            ("InvoiceTotal", N, 0),
+            ("InvoiceNumber", S, 12),
+            ("CreateDate", D, 0),
+            ("ModifiedDate", D, 0),
+        ],
+        &["OrderNumber", "CustomerReference", "DebtorId"],
+    ),
+    (
+        "Profit_SalesorderLines",
+        "Sales order lines",
+        &[
+            ("OrderNumber", S, 12),
+            ("SeqNo", I, 0),
+            ("LineGuid", S, 40),
+            ("ItemTypeCode", S, 10),
+            ("ItemCodeId", S, 40),
+            ("Description", S, 255),
+            ("UnitId", S, 15),
+            ("Quantity", N, 0),
+            ("PricePerUnit", N, 0),
+            ("AmtRowDiscount", N, 0),
+            ("PriceNet", N, 0),
+            ("AmtTotal", N, 0),
+            ("VatCode", S, 4),
+            ("Warehouse", S, 15),
+            ("CreateDate", D, 0),
+            ("ModifiedDate", D, 0),
+        ],
+        &["OrderNumber", "ItemCodeId"],
+    ),
+    (
+        "Profit_SalesQuotations",
+        "Sales quotations",
+        &[
+            ("QuotationNumber", S, 12),
+            ("Status", S, 30),
+            ("QuotationDate", D, 0),
+            ("DebtorId", S, 16),
+            ("CurrencyId", S, 3),
+            ("CustomerReference", S, 100),
+            ("TotalAmount", N, 0),
+            ("VAT", N, 0),
+            ("CreateDate", D, 0),
+            ("ModifiedDate", D, 0),
+        ],
+        &["QuotationNumber", "CustomerReference"],
+    ),
+    (
+        "Profit_SalesPrice",
+        "Sales prices",
+        &[
+            ("Item", S, 40),
+            ("Description", S, 100),
+            ("Debtor", S, 16),
+            ("PriceList", S, 5),
+            ("Currency", S, 3),
+            ("Unit", S, 15),
+            ("GrossPrice", N, 0),
+            ("StartDate", D, 0),
+            ("EndDate", D, 0),
+            ("Promotion", B, 0),
+        ],
+        &["Item"],
+    ),
+];
+
+/// The standard GetConnectors' definitions, with the fields each table indexes.
+static BUILT_IN_DEFS: LazyLock<Vec<(ConnectorDef, &'static [&'static str])>> = LazyLock::new(|| {
+    BUILT_INS
+        .iter()
+        .map(|(id, description, fields, indexed)| {
+            let def = ConnectorDef {
+                id: (*id).to_owned(),
+                description: (*description).to_owned(),
+                fields: fields
+                    .iter()
+                    .map(|(field, data_type, length)| FieldDef {
+                        id: (*field).to_owned(),
+                        data_type: *data_type,
+                        label: (*field).to_owned(),
+                        length: *length,
+                    })
+                    .collect(),
+            };
+            (def, *indexed)
+        })
+        .collect()
+});
+
+pub(crate) fn built_in_connectors() -> &'static [(ConnectorDef, &'static [&'static str])] {
+    &BUILT_IN_DEFS
+}
+
+pub(crate) fn built_in(id: &str) -> Option<&'static ConnectorDef> {
+    BUILT_IN_DEFS.iter().map(|(def, _)| def).find(|def| def.id == id)
+}

@@ -1,0 +1,362 @@
+//! The AFAS-specific `/_sandbox/` controls (the journal, faults and latency come from [`crate::control`]):
+//!
+//! | Endpoint | Body | Effect |
+//! |---|---|---|
+//! | `POST /_sandbox/reset` | none, or `{"seed": 7}` | reseed the data; clear journal, faults, latency and access rules |
+//! | `POST /_sandbox/ip-allow-list` | `{"allow": ["127.0.0.1"]}` (`null` or `[]`: off) | other addresses get 403 |
+//! | `POST /_sandbox/allowed-connectors` | `{"connectors": ["Profit_Debtor"]}` (`null`: all) | other connectors get 401 |
+//! | `POST /_sandbox/concurrency-limit` | `{"enabled": true}` (limit 8) or `{"limit": 3}`; `{"enabled": false}` | requests beyond the limit get a 500 |
+//! | `POST /_sandbox/unsorted-order` | `{"shuffle": true}` | rows of requests without `orderbyfieldids` come in random order |
+//! | `POST /_sandbox/get-connectors` | see [`CustomConnectorRequest`] | add or replace a custom GetConnector |
+//! | `POST /_sandbox/debtors` | see [`DebtorRequest`] | add a debtor, or change one (`debtorId` given and known) |
+//! | `POST /_sandbox/articles` | see [`ArticleRequest`] | add or change an article |
+//! | `POST /_sandbox/stock` | `{"itemCode": "1000", "warehouse": "01", "quantity": 12}` | set a stock level |
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::catalog::{ConnectorDef, CustomConnector, FieldDef, built_in};
+use super::seed::{address, object};
+use super::store::{Article, Debtor, Party, PartyKind, Transaction, next_number};
+use super::table::Row;
+use super::{AFAS_CONCURRENCY_LIMIT, AfasState};
+
+pub fn routes() -> Router<AfasState> {
+    Router::new()
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/ip-allow-list", post(ip_allow_list))
+        .route("/_sandbox/allowed-connectors", post(allowed_connectors))
+        .route("/_sandbox/concurrency-limit", post(concurrency_limit))
+        .route("/_sandbox/unsorted-order", post(unsorted_order))
+        .route("/_sandbox/get-connectors", post(custom_connector))
+        .route("/_sandbox/debtors", post(debtor))
+        .route("/_sandbox/articles", post(article))
+        .route("/_sandbox/stock", post(stock))
+}
+
+fn bad_request(message: impl Into<String>) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": message.into()}))).into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ResetRequest {
+    seed: Option<u64>,
+}
+
+async fn reset(State(state): State<AfasState>, body: Bytes) -> Response {
+    let request: ResetRequest = if body.is_empty() {
+        ResetRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(error) => return bad_request(error.to_string()),
+        }
+    };
+    state.reset(request.seed);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct IpAllowListRequest {
+    allow: Option<Vec<IpAddr>>,
+}
+
+async fn ip_allow_list(State(state): State<AfasState>, Json(request): Json<IpAllowListRequest>) -> StatusCode {
+    state.access_mut().ip_allow_list = request.allow.filter(|list| !list.is_empty());
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct AllowedConnectorsRequest {
+    connectors: Option<BTreeSet<String>>,
+}
+
+async fn allowed_connectors(
+    State(state): State<AfasState>,
+    Json(request): Json<AllowedConnectorsRequest>,
+) -> StatusCode {
+    state.access_mut().allowed_connectors = request.connectors;
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct ConcurrencyLimitRequest {
+    enabled: Option<bool>,
+    limit: Option<usize>,
+}
+
+async fn concurrency_limit(State(state): State<AfasState>, Json(request): Json<ConcurrencyLimitRequest>) -> StatusCode {
+    let limit = match (request.enabled, request.limit) {
+        (Some(false), _) => None,
+        (_, Some(0)) => None,
+        (_, Some(limit)) => Some(limit),
+        (Some(true), None) => Some(AFAS_CONCURRENCY_LIMIT),
+        (None, None) => None,
+    };
+    state.access_mut().concurrency_limit = limit;
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct UnsortedOrderRequest {
+    shuffle: bool,
+}
+
+async fn unsorted_order(State(state): State<AfasState>, Json(request): Json<UnsortedOrderRequest>) -> StatusCode {
+    state.access_mut().shuffle_unsorted = request.shuffle;
+    StatusCode::NO_CONTENT
+}
+
+/// A custom GetConnector: either `rows` with the given `fields`, or a view on a standard connector
+/// (`source`) whose fields name a source field (`sourceFieldId`, default: the same id).
+///
+/// ```json
+/// {"id": "Koppel_Articles", "description": "Articles for Koppel", "source": "Profit_Article",
+///  "fields": [{"id": "Code", "sourceFieldId": "ItemCode"}, {"id": "Description"}]}
+/// {"id": "Koppel_Branches", "fields": [{"id": "Code", "dataType": "string", "length": 10}],
+///  "rows": [{"Code": "AMS"}]}
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomConnectorRequest {
+    id: String,
+    #[serde(default)]
+    description: String,
+    source: Option<String>,
+    fields: Vec<CustomField>,
+    #[serde(default)]
+    rows: Vec<Row>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomField {
+    id: String,
+    source_field_id: Option<String>,
+    data_type: Option<super::catalog::DataType>,
+    label: Option<String>,
+    length: Option<u32>,
+}
+
+async fn custom_connector(State(state): State<AfasState>, Json(request): Json<CustomConnectorRequest>) -> Response {
+    let source_def = match &request.source {
+        Some(source) => match built_in(source) {
+            Some(def) => Some(def),
+            None => return bad_request(format!("unknown source connector '{source}'")),
+        },
+        None => None,
+    };
+    let mut fields = Vec::new();
+    let mut source_fields = Vec::new();
+    for field in request.fields {
+        let source_id = field.source_field_id.unwrap_or_else(|| field.id.clone());
+        let source_field = source_def.and_then(|def| def.field(&source_id));
+        if source_def.is_some() && source_field.is_none() {
+            return bad_request(format!("field '{source_id}' is not in the source connector"));
+        }
+        let data_type = field
+            .data_type
+            .or(source_field.map(|f| f.data_type))
+            .unwrap_or(super::catalog::DataType::String);
+        fields.push(FieldDef {
+            label: field.label.unwrap_or_else(|| field.id.clone()),
+            length: field.length.or(source_field.map(|f| f.length)).unwrap_or(0),
+            id: field.id,
+            data_type,
+        });
+        source_fields.push(source_id);
+    }
+    let connector = CustomConnector {
+        def: ConnectorDef {
+            id: request.id.clone(),
+            description: request.description,
+            fields,
+        },
+        source: request.source,
+        source_fields,
+        rows: request.rows,
+    };
+    state.store_mut().custom_connectors.insert(request.id, connector);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// A debtor to add (or change, when `debtorId` names an existing one: only the fields given change).
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DebtorRequest {
+    debtor_id: Option<String>,
+    name: Option<String>,
+    /// A private person instead of an organisation (on insert).
+    person: bool,
+    email: Option<String>,
+    street: Option<String>,
+    house_number: Option<i64>,
+    postcode: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    currency: Option<String>,
+    payment_condition: Option<String>,
+    blocked: Option<bool>,
+}
+
+async fn debtor(State(state): State<AfasState>, Json(request): Json<DebtorRequest>) -> Response {
+    let mut store = state.store_mut();
+    let mut tx = Transaction::begin(&mut store);
+    let existing = request
+        .debtor_id
+        .as_ref()
+        .and_then(|id| tx.store().debtors.get(id).cloned());
+    let (id, mut debtor, mut party) = match existing {
+        Some(debtor) => {
+            let party = tx
+                .store()
+                .parties
+                .get(&debtor.party)
+                .cloned()
+                .expect("a debtor's party exists");
+            (request.debtor_id.clone().unwrap_or_default(), debtor, party)
+        }
+        None => {
+            let counters = tx.counters();
+            let id = request
+                .debtor_id
+                .clone()
+                .unwrap_or_else(|| next_number(&mut counters.debtor));
+            let code = next_number(&mut counters.party);
+            let kind = if request.person {
+                PartyKind::Person
+            } else {
+                PartyKind::Organisation
+            };
+            let party = Party {
+                kind,
+                fields: object(json!({ "BcCo": code })),
+                address: None,
+                postal_address: None,
+                bank_account: None,
+                contacts: Vec::new(),
+            };
+            let debtor = Debtor {
+                party: code,
+                fields: object(json!({"CuId": "EUR", "PaCd": "14", "IsDb": true})),
+                created: tx.now,
+                modified: tx.now,
+            };
+            (id, debtor, party)
+        }
+    };
+    if let Some(name) = &request.name {
+        let field = if party.kind == PartyKind::Person { "LaNm" } else { "Nm" };
+        party.fields.insert(field.into(), json!(name));
+    }
+    if let Some(email) = &request.email {
+        party.fields.insert("EmAd".into(), json!(email));
+    }
+    if let Some(country) = &request.country {
+        party.address = Some(address(
+            request.street.as_deref().unwrap_or_default(),
+            request.house_number.unwrap_or(1),
+            None,
+            request.postcode.as_deref().unwrap_or_default(),
+            request.city.as_deref().unwrap_or_default(),
+            country,
+        ));
+    }
+    for (field, value) in [("CuId", &request.currency), ("PaCd", &request.payment_condition)] {
+        if let Some(value) = value {
+            debtor.fields.insert(field.into(), json!(value));
+        }
+    }
+    if let Some(blocked) = request.blocked {
+        debtor.fields.insert("BlTl".into(), json!(blocked));
+    }
+    debtor.modified = tx.now;
+    let code = debtor.party.clone();
+    tx.put_party(code.clone(), Some(party));
+    tx.put_debtor(id.clone(), Some(debtor));
+    tx.commit();
+    Json(json!({"DbId": id, "BcCo": code})).into_response()
+}
+
+/// An article to add or change (by `itemCode`); only the fields given change.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ArticleRequest {
+    item_code: String,
+    description: Option<String>,
+    group: Option<String>,
+    unit: Option<String>,
+    price: Option<f64>,
+    vat_group: Option<String>,
+    barcode: Option<String>,
+    tracks_stock: Option<bool>,
+    blocked: Option<bool>,
+}
+
+async fn article(State(state): State<AfasState>, Json(request): Json<ArticleRequest>) -> Response {
+    if request.item_code.is_empty() {
+        return bad_request("itemCode is required");
+    }
+    let mut store = state.store_mut();
+    let mut tx = Transaction::begin(&mut store);
+    let mut article = tx
+        .store()
+        .articles
+        .get(&request.item_code)
+        .cloned()
+        .unwrap_or_else(|| Article {
+            fields: object(json!({"ItCd": request.item_code, "Grp": "900", "BiUn": "stk", "VaRc": "1", "BiSt": true})),
+            created: tx.now,
+            modified: tx.now,
+        });
+    let changes: [(&str, Option<Value>); 8] = [
+        ("Ds", request.description.map(Value::from)),
+        ("Grp", request.group.map(Value::from)),
+        ("BiUn", request.unit.map(Value::from)),
+        ("SaPrice", request.price.map(Value::from)),
+        ("VaRc", request.vat_group.map(Value::from)),
+        ("BaCo", request.barcode.map(Value::from)),
+        ("BiSt", request.tracks_stock.map(Value::from)),
+        ("Bl", request.blocked.map(Value::from)),
+    ];
+    for (field, value) in changes {
+        if let Some(value) = value {
+            article.fields.insert(field.into(), value);
+        }
+    }
+    article.modified = tx.now;
+    tx.put_article(request.item_code.clone(), Some(article));
+    tx.commit();
+    Json(json!({"ItCd": request.item_code})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StockRequest {
+    item_code: String,
+    warehouse: String,
+    quantity: f64,
+}
+
+async fn stock(State(state): State<AfasState>, Json(request): Json<StockRequest>) -> Response {
+    let mut store = state.store_mut();
+    if !store.articles.contains_key(&request.item_code) {
+        return bad_request(format!("unknown article '{}'", request.item_code));
+    }
+    if !store.reference.warehouses.contains_key(&request.warehouse) {
+        return bad_request(format!("unknown warehouse '{}'", request.warehouse));
+    }
+    let mut tx = Transaction::begin(&mut store);
+    tx.put_stock(request.item_code, request.warehouse, request.quantity);
+    tx.commit();
+    StatusCode::NO_CONTENT.into_response()
+}

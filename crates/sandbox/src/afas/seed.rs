@@ -1,0 +1,402 @@
+//! The deterministic start state of the Profit administration: the same seed gives the same debtors,
+//! articles and stock. Reference data (administration, warehouses, VAT codes...) is fixed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use super::store::{
+    Administration, Article, Counters, Debtor, Fields, Party, PartyKind, PaymentTerm, ReferenceData, Store, VatCode,
+    Warehouse, next_number,
+};
+
+/// The debtor every anonymous till sale is booked on.
+pub const CASH_SALES_DEBTOR: &str = "10000";
+/// The warehouse orders use when they name none.
+pub const MAIN_WAREHOUSE: &str = "01";
+
+/// First numbers of the series Profit assigns.
+const FIRST_DEBTOR: u64 = 10000;
+const FIRST_PARTY: u64 = 1000;
+const FIRST_ORDER: u64 = 20260001;
+const FIRST_QUOTATION: u64 = 30260001;
+const FIRST_INVOICE: u64 = 40260001;
+const FIRST_ARTICLE: u64 = 1000;
+
+const SEED_DEBTORS: usize = 12;
+const SEED_ARTICLES: usize = 30;
+
+pub(crate) fn seeded_store(seed: u64) -> Store {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut store = Store {
+        reference: reference_data(),
+        counters: Counters {
+            order: FIRST_ORDER,
+            quotation: FIRST_QUOTATION,
+            invoice: FIRST_INVOICE,
+            debtor: FIRST_DEBTOR,
+            party: FIRST_PARTY,
+            article: FIRST_ARTICLE,
+            price: 1,
+        },
+        ..Store::default()
+    };
+    let created = seed_date();
+    add_debtor(
+        &mut store,
+        PartyKind::Organisation,
+        object(json!({"Nm": "Kassaverkopen", "SeNm": "KASSA"})),
+        Some(address("Damrak", 1, None, "1012 LG", "Amsterdam", "NL")),
+        object(json!({"CuId": "EUR", "PaCd": "0", "VaDu": "1", "ColA": "1300"})),
+        created,
+    );
+    for index in 0..SEED_DEBTORS {
+        seed_debtor(&mut store, &mut rng, index, created);
+    }
+    for index in 0..SEED_ARTICLES {
+        seed_article(&mut store, &mut rng, index, created);
+    }
+    store.rebuild_tables();
+    store
+}
+
+fn seed_date() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("valid literal date")
+}
+
+fn reference_data() -> ReferenceData {
+    let pairs = |items: &[(&str, &str)]| -> BTreeMap<String, String> {
+        items
+            .iter()
+            .map(|(code, name)| ((*code).to_owned(), (*name).to_owned()))
+            .collect()
+    };
+    let warehouses = [
+        ("01", "Hoofdmagazijn"),
+        ("02", "Winkel Amsterdam"),
+        ("03", "Winkel Antwerpen"),
+    ]
+    .into_iter()
+    .map(|(code, description)| {
+        let warehouse = Warehouse {
+            code: code.to_owned(),
+            description: description.to_owned(),
+            blocked: false,
+        };
+        (code.to_owned(), warehouse)
+    })
+    .collect();
+    let vat_codes = [
+        ("0", "Geen btw", 0.0, "", "NL"),
+        ("1", "Btw hoog 21%", 21.0, "1500", "NL"),
+        ("2", "Btw laag 9%", 9.0, "1510", "NL"),
+        ("3", "Btw verlegd", 0.0, "1520", "NL"),
+        ("4", "Levering binnen EU", 0.0, "1530", "EU"),
+        ("5", "Levering buiten EU", 0.0, "1540", "Non-EU"),
+        ("BE21", "BTW België 21%", 21.0, "1550", "EU"),
+        ("BE6", "BTW België 6%", 6.0, "1551", "EU"),
+        ("DE19", "MwSt Deutschland 19%", 19.0, "1560", "EU"),
+        ("DE7", "MwSt Deutschland 7%", 7.0, "1561", "EU"),
+    ]
+    .into_iter()
+    .map(|(code, description, percentage, account, vat_type)| {
+        let vat = VatCode {
+            code: code.to_owned(),
+            description: description.to_owned(),
+            percentage,
+            account: account.to_owned(),
+            vat_type: vat_type.to_owned(),
+        };
+        (code.to_owned(), vat)
+    })
+    .collect();
+    let terms = |items: &[(&str, &str, i64)]| -> BTreeMap<String, PaymentTerm> {
+        items
+            .iter()
+            .map(|(code, description, days)| {
+                let term = PaymentTerm {
+                    code: (*code).to_owned(),
+                    description: (*description).to_owned(),
+                    days: *days,
+                };
+                ((*code).to_owned(), term)
+            })
+            .collect()
+    };
+    ReferenceData {
+        administrations: vec![Administration {
+            id: 1,
+            code: "01".to_owned(),
+            name: "Koppel Retail B.V.".to_owned(),
+        }],
+        warehouses,
+        vat_codes,
+        payment_conditions: terms(&[
+            ("0", "Contant", 0),
+            ("14", "14 dagen netto", 14),
+            ("30", "30 dagen netto", 30),
+        ]),
+        payment_methods: terms(&[
+            ("B", "Bank", 0),
+            ("K", "Kas", 0),
+            ("PIN", "Pin", 0),
+            ("IDL", "iDEAL", 0),
+        ]),
+        article_groups: pairs(&[
+            ("100", "Kleding"),
+            ("200", "Schoenen"),
+            ("300", "Accessoires"),
+            ("900", "Diversen"),
+        ]),
+        currencies: ["EUR", "USD", "GBP", "CHF"].into_iter().map(str::to_owned).collect(),
+        countries: pairs(&[
+            ("NL", "Nederland"),
+            ("B", "België"),
+            ("BE", "België"),
+            ("D", "Duitsland"),
+            ("DE", "Duitsland"),
+            ("F", "Frankrijk"),
+            ("FR", "Frankrijk"),
+            ("L", "Luxemburg"),
+            ("LU", "Luxemburg"),
+            ("GB", "Verenigd Koninkrijk"),
+            ("US", "Verenigde Staten"),
+        ]),
+        stock_reasons: ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        units: ["stk", "STK", "doos", "paar", "m", "kg", "*****"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
+const COMPANIES: &[&str] = &[
+    "Bakkerij De Gouden Korrel",
+    "Fietsenmaker Jansen",
+    "Modehuis Van Dijk",
+    "Sportwinkel Het Doel",
+    "Brasserie 't Hoekje",
+    "Boekhandel Verhoeven",
+];
+const FIRST_NAMES: &[&str] = &["Anna", "Bram", "Sanne", "Daan", "Lotte", "Pieter", "Emma", "Luuk"];
+const LAST_NAMES: &[(&str, &str)] = &[
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("van der", "Berg"),
+    ("", "Peeters"),
+];
+const STREETS: &[(&str, &str, &str, &str)] = &[
+    ("Kalverstraat", "1012 NX", "Amsterdam", "NL"),
+    ("Oudegracht", "3511 AP", "Utrecht", "NL"),
+    ("Meir", "2000", "Antwerpen", "BE"),
+    ("Veldstraat", "9000", "Gent", "BE"),
+    ("Schildergasse", "50667", "Köln", "DE"),
+    ("Grote Markt", "9711 LV", "Groningen", "NL"),
+];
+
+fn seed_debtor(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: NaiveDateTime) {
+    let (street, postcode, city, country) = STREETS[rng.random_range(0..STREETS.len())];
+    let number = rng.random_range(1..250);
+    let addition = rng.random_bool(0.2).then_some("A");
+    // Some relations have no e-mail address: clients must cope with that.
+    let has_email = rng.random_bool(0.75);
+    let (kind, mut party) = if index.is_multiple_of(2) {
+        let name = COMPANIES[(index / 2) % COMPANIES.len()];
+        let mut fields = object(json!({"Nm": name, "SeNm": search_name(name), "TeNr": "020-5550100"}));
+        fields.insert(
+            "CcNr".into(),
+            json!(format!("{}", rng.random_range(10_000_000..99_999_999))),
+        );
+        if has_email {
+            fields.insert("EmAd".into(), json!(format!("info@{}.example", slug(name))));
+        }
+        (PartyKind::Organisation, fields)
+    } else {
+        let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+        let (prefix, last) = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+        let mut fields = object(json!({"FiNm": first, "LaNm": last, "SeNm": search_name(last)}));
+        if !prefix.is_empty() {
+            fields.insert("Is".into(), json!(prefix));
+        }
+        if has_email {
+            fields.insert(
+                "EmAd".into(),
+                json!(format!("{}.{}@mail.example", slug(first), slug(last))),
+            );
+        }
+        (PartyKind::Person, fields)
+    };
+    party.insert(
+        "MbNr".into(),
+        json!(format!("06-{}", rng.random_range(10_000_000..99_999_999))),
+    );
+    let currency_terms = ["14", "30"][rng.random_range(0..2)];
+    let relation = object(json!({"CuId": "EUR", "PaCd": currency_terms, "VaDu": "1", "ColA": "1300", "IsDb": true}));
+    let address = address(street, number, addition, postcode, city, country);
+    add_debtor(store, kind, party, Some(address), relation, created);
+}
+
+fn add_debtor(
+    store: &mut Store,
+    kind: PartyKind,
+    party_fields: Fields,
+    address: Option<Fields>,
+    relation: Fields,
+    created: NaiveDateTime,
+) {
+    let party_code = next_number(&mut store.counters.party);
+    let debtor_id = next_number(&mut store.counters.debtor);
+    let mut party_fields = party_fields;
+    party_fields.insert("BcCo".into(), json!(party_code));
+    store.parties.insert(
+        party_code.clone(),
+        Party {
+            kind,
+            fields: party_fields,
+            address,
+            postal_address: None,
+            bank_account: None,
+            contacts: Vec::new(),
+        },
+    );
+    store.debtors.insert(
+        debtor_id,
+        Debtor {
+            party: party_code,
+            fields: relation,
+            created,
+            modified: created,
+        },
+    );
+}
+
+const PRODUCTS: &[(&str, &str, f64)] = &[
+    ("T-shirt basic", "100", 19.95),
+    ("Spijkerbroek slim fit", "100", 79.95),
+    ("Trui wol", "100", 89.00),
+    ("Sneaker wit", "200", 99.95),
+    ("Wandelschoen", "200", 139.00),
+    ("Riem leer", "300", 34.50),
+    ("Sjaal", "300", 24.95),
+    ("Cadeaubon", "900", 25.00),
+];
+const SIZES: &[&str] = &["S", "M", "L", "XL"];
+
+fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: NaiveDateTime) {
+    let (name, group, price) = PRODUCTS[index % PRODUCTS.len()];
+    let size = SIZES[(index / PRODUCTS.len()) % SIZES.len()];
+    let code = next_number(&mut store.counters.article);
+    let tracks_stock = group != "900";
+    let vat_group = if group == "900" { "0" } else { "1" };
+    let fields = object(json!({
+        "ItCd": code,
+        "Ds": format!("{name} {size}"),
+        "Grp": group,
+        "BiUn": "stk",
+        "BiSt": tracks_stock,
+        "VaRc": vat_group,
+        "SaPrice": price,
+        "CoPrice": (price * 0.45 * 100.0).round() / 100.0,
+        "VaBc": "3",
+        "BaCo": ean13(8_712_345_000_000 + index as u64 * 10),
+    }));
+    if tracks_stock {
+        for warehouse in ["01", "02", "03"] {
+            let quantity = f64::from(rng.random_range(0..40u32));
+            store.stock.insert((code.clone(), warehouse.to_owned()), quantity);
+        }
+    }
+    store.articles.insert(
+        code,
+        Article {
+            fields,
+            created,
+            modified: created,
+        },
+    );
+}
+
+/// A valid EAN-13 from its first 12 digits (`base` is 13 digits; its last digit is replaced by the check).
+fn ean13(base: u64) -> String {
+    let digits: Vec<u32> = format!("{:012}", base / 10)
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+        .sum();
+    let check = (10 - sum % 10) % 10;
+    format!("{:012}{check}", base / 10)
+}
+
+pub(crate) fn address(
+    street: &str,
+    number: i64,
+    addition: Option<&str>,
+    postcode: &str,
+    city: &str,
+    country: &str,
+) -> Fields {
+    let mut fields = object(json!({
+        "CoId": country, "PbAd": false, "Ad": street, "HmNr": number, "ZpCd": postcode, "Rs": city,
+        "ResZip": false, "BeginDate": "2026-01-01",
+    }));
+    if let Some(addition) = addition {
+        fields.insert("HmAd".into(), json!(addition));
+    }
+    fields
+}
+
+fn search_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(10)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+fn slug(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+pub(crate) fn object(value: Value) -> Fields {
+    match value {
+        Value::Object(map) => map,
+        _ => Fields::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_shop() {
+        let first = seeded_store(7);
+        let second = seeded_store(7);
+        assert_eq!(first.stock, second.stock);
+        assert_eq!(first.debtors.len(), SEED_DEBTORS + 1);
+        assert!(first.debtors.contains_key(CASH_SALES_DEBTOR));
+        assert_ne!(seeded_store(8).stock, first.stock);
+    }
+
+    #[test]
+    fn barcodes_carry_a_valid_check_digit() {
+        assert_eq!(ean13(4_006_381_333_930), "4006381333931");
+    }
+}

@@ -1,0 +1,353 @@
+//! The simulated Profit administration: reference data, the records the UpdateConnectors write (kept as the
+//! Profit field codes they arrived with, so a PUT can update any field and `""` can clear one), and the
+//! GetConnector tables derived from them.
+//!
+//! Every write runs in a [`Transaction`] that records how to undo each change: a body that fails half-way is
+//! rolled back entirely, and only a committed transaction refreshes the GetConnector rows it touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDateTime, TimeZone, Utc};
+use serde_json::Value;
+
+use super::catalog::CustomConnector;
+use super::table::Table;
+use super::views::{self, View};
+
+/// Profit field code → value, as in an UpdateConnector's `Fields`.
+pub type Fields = serde_json::Map<String, Value>;
+
+#[derive(Debug, Clone)]
+pub struct Administration {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Warehouse {
+    pub code: String,
+    pub description: String,
+    pub blocked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct VatCode {
+    pub code: String,
+    pub description: String,
+    pub percentage: f64,
+    pub account: String,
+    /// `"NL"`, `"EU"` or `"Non-EU"`: which sales the code is meant for.
+    pub vat_type: String,
+}
+
+/// A payment condition (`PaCd`) or payment method (`PaTp`).
+#[derive(Debug, Clone)]
+pub struct PaymentTerm {
+    pub code: String,
+    pub description: String,
+    /// Days until due (payment conditions only).
+    pub days: i64,
+}
+
+/// The lookup lists a body's codes are checked against.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceData {
+    pub administrations: Vec<Administration>,
+    pub warehouses: BTreeMap<String, Warehouse>,
+    pub vat_codes: BTreeMap<String, VatCode>,
+    pub payment_conditions: BTreeMap<String, PaymentTerm>,
+    pub payment_methods: BTreeMap<String, PaymentTerm>,
+    /// Article group code → description.
+    pub article_groups: BTreeMap<String, String>,
+    pub currencies: BTreeSet<String>,
+    /// ISO country code → name.
+    pub countries: BTreeMap<String, String>,
+    /// Stock mutation reasons (`ReId`).
+    pub stock_reasons: BTreeSet<String>,
+    pub units: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyKind {
+    Organisation,
+    Person,
+}
+
+/// An organisation (`KnOrganisation`) or person (`KnPerson`), keyed by its number `BcCo`.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub kind: PartyKind,
+    pub fields: Fields,
+    /// Visit address (`KnBasicAddressAdr`).
+    pub address: Option<Fields>,
+    /// Postal address (`KnBasicAddressPad`).
+    pub postal_address: Option<Fields>,
+    pub bank_account: Option<Fields>,
+    pub contacts: Vec<Contact>,
+}
+
+/// A contact (`KnContact`) of an organisation, optionally a person (by `BcCo`).
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub fields: Fields,
+    pub person: Option<String>,
+}
+
+/// A sales relation (debtor), keyed by `DbId`.
+#[derive(Debug, Clone)]
+pub struct Debtor {
+    /// The `BcCo` of its organisation or person.
+    pub party: String,
+    pub fields: Fields,
+    pub created: NaiveDateTime,
+    pub modified: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub fields: Fields,
+    pub created: NaiveDateTime,
+    pub modified: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DocumentKind {
+    /// `FbSales`
+    Order,
+    /// `FbDirectInvoice`
+    DirectInvoice,
+    /// `FbSalesQuotation`
+    Quotation,
+}
+
+/// An order, direct invoice or quotation, keyed by its `OrNu`.
+#[derive(Debug, Clone)]
+pub struct SalesDocument {
+    pub kind: DocumentKind,
+    pub fields: Fields,
+    /// Lines as sent, each with a `GuLi` (assigned when the body had none).
+    pub lines: Vec<Fields>,
+    /// The invoice number of a direct invoice (`SinOrNu`).
+    pub invoice_number: Option<String>,
+    pub created: NaiveDateTime,
+    pub modified: NaiveDateTime,
+}
+
+/// A sales price (`FbSalesPrice`), keyed by a sequence number.
+#[derive(Debug, Clone)]
+pub struct SalesPrice {
+    pub fields: Fields,
+}
+
+/// The number series Profit assigns from; each holds the next number to hand out.
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    pub order: u64,
+    pub quotation: u64,
+    pub invoice: u64,
+    pub debtor: u64,
+    pub party: u64,
+    pub article: u64,
+    pub price: u64,
+}
+
+/// Hands out the next number of a series.
+pub fn next_number(series: &mut u64) -> String {
+    *series += 1;
+    (*series - 1).to_string()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    pub reference: ReferenceData,
+    pub parties: BTreeMap<String, Party>,
+    pub debtors: BTreeMap<String, Debtor>,
+    pub articles: BTreeMap<String, Article>,
+    /// (item code, warehouse) → quantity in stock.
+    pub stock: BTreeMap<(String, String), f64>,
+    pub documents: BTreeMap<String, SalesDocument>,
+    pub prices: BTreeMap<String, SalesPrice>,
+    pub counters: Counters,
+    /// The GetConnector tables, by connector id.
+    pub tables: BTreeMap<String, Table>,
+    pub custom_connectors: BTreeMap<String, CustomConnector>,
+}
+
+impl Store {
+    /// Builds every GetConnector table from the records (after seeding).
+    pub fn rebuild_tables(&mut self) {
+        self.tables = views::empty_tables();
+        let mut touched = BTreeSet::new();
+        touched.insert(View::Reference);
+        touched.extend(self.debtors.keys().cloned().map(View::Debtor));
+        touched.extend(self.parties.keys().cloned().map(View::Party));
+        touched.extend(self.articles.keys().cloned().map(View::Article));
+        touched.extend(
+            self.stock
+                .keys()
+                .cloned()
+                .map(|(item, warehouse)| View::Stock(item, warehouse)),
+        );
+        touched.extend(self.documents.keys().cloned().map(View::Document));
+        touched.extend(self.prices.keys().cloned().map(View::Price));
+        views::refresh(self, &touched);
+    }
+
+    pub fn stock_total(&self, item: &str) -> f64 {
+        self.stock
+            .range((item.to_owned(), String::new())..)
+            .take_while(|((code, _), _)| code == item)
+            .map(|(_, quantity)| quantity)
+            .sum()
+    }
+
+    /// The debtors whose organisation or person is `party`.
+    pub fn debtors_of_party(&self, party: &str) -> Vec<String> {
+        self.debtors
+            .iter()
+            .filter(|(_, debtor)| debtor.party == party)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+type Undo = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A set of changes that is either committed whole or rolled back.
+pub struct Transaction<'a> {
+    store: &'a mut Store,
+    undo: Vec<Undo>,
+    counters_before: Counters,
+    touched: BTreeSet<View>,
+    pub now: NaiveDateTime,
+}
+
+impl<'a> Transaction<'a> {
+    pub fn begin(store: &'a mut Store) -> Self {
+        let counters_before = store.counters.clone();
+        Self {
+            store,
+            undo: Vec::new(),
+            counters_before,
+            touched: BTreeSet::new(),
+            now: amsterdam_now(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    pub fn counters(&mut self) -> &mut Counters {
+        &mut self.store.counters
+    }
+
+    /// Marks a GetConnector row to be rebuilt on commit.
+    pub fn touch(&mut self, view: View) {
+        self.touched.insert(view);
+    }
+
+    pub fn put_party(&mut self, code: String, party: Option<Party>) {
+        for debtor in self.store.debtors_of_party(&code) {
+            self.touch(View::Debtor(debtor));
+        }
+        self.touch(View::Party(code.clone()));
+        self.replace(|store| &mut store.parties, code, party);
+    }
+
+    pub fn put_debtor(&mut self, id: String, debtor: Option<Debtor>) {
+        self.touch(View::Debtor(id.clone()));
+        self.replace(|store| &mut store.debtors, id, debtor);
+    }
+
+    pub fn put_article(&mut self, code: String, article: Option<Article>) {
+        self.touch(View::Article(code.clone()));
+        let stocked: Vec<_> = self
+            .store
+            .stock
+            .keys()
+            .filter(|(item, _)| *item == code)
+            .cloned()
+            .collect();
+        for key in stocked {
+            self.touch(View::Stock(key.0.clone(), key.1.clone()));
+            if article.is_none() {
+                self.replace(|store| &mut store.stock, key, None);
+            }
+        }
+        self.replace(|store| &mut store.articles, code, article);
+    }
+
+    pub fn put_stock(&mut self, item: String, warehouse: String, quantity: f64) {
+        self.touch(View::Stock(item.clone(), warehouse.clone()));
+        self.touch(View::Article(item.clone()));
+        self.replace(|store| &mut store.stock, (item, warehouse), Some(quantity));
+    }
+
+    pub fn put_document(&mut self, number: String, document: Option<SalesDocument>) {
+        self.touch(View::Document(number.clone()));
+        self.replace(|store| &mut store.documents, number, document);
+    }
+
+    pub fn put_price(&mut self, key: String, price: SalesPrice) {
+        self.touch(View::Price(key.clone()));
+        self.replace(|store| &mut store.prices, key, Some(price));
+    }
+
+    /// Inserts or removes one record, remembering the previous value.
+    fn replace<K, T>(&mut self, collection: fn(&mut Store) -> &mut BTreeMap<K, T>, key: K, value: Option<T>)
+    where
+        K: Ord + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        let previous = match value {
+            Some(value) => collection(self.store).insert(key.clone(), value),
+            None => collection(self.store).remove(&key),
+        };
+        self.undo.push(Box::new(move |store| {
+            match previous {
+                Some(previous) => collection(store).insert(key, previous),
+                None => collection(store).remove(&key),
+            };
+        }));
+    }
+
+    pub fn commit(self) {
+        views::refresh(self.store, &self.touched);
+    }
+
+    pub fn rollback(self) {
+        for undo in self.undo.into_iter().rev() {
+            undo(self.store);
+        }
+        self.store.counters = self.counters_before;
+    }
+}
+
+/// Profit reports local Amsterdam time (with a `Z` that clients must ignore).
+pub fn amsterdam_now() -> NaiveDateTime {
+    let utc = Utc::now().naive_utc();
+    let year = utc.year();
+    let summer_starts = last_sunday_one_am(year, 3);
+    let summer_ends = last_sunday_one_am(year, 10);
+    let offset_hours = if utc >= summer_starts && utc < summer_ends {
+        2
+    } else {
+        1
+    };
+    utc + chrono::Duration::hours(offset_hours)
+}
+
+fn last_sunday_one_am(year: i32, month: u32) -> NaiveDateTime {
+    let last_day = chrono::NaiveDate::from_ymd_opt(year, month, 31).expect("March and October have 31 days");
+    let back = last_day.weekday().num_days_from_sunday();
+    let sunday = last_day - chrono::Duration::days(i64::from(back));
+    Utc.from_utc_datetime(&sunday.and_hms_opt(1, 0, 0).expect("valid time"))
+        .naive_utc()
+}
+
+/// Profit's date-time format on the wire.
+pub fn format_datetime(moment: &NaiveDateTime) -> String {
+    moment.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

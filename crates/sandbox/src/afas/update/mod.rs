@@ -1,0 +1,171 @@
+//! UpdateConnectors (`POST`/`PUT`/`DELETE /connectors/{name}`): the body is validated against the official
+//! schema first, then against Profit's business rules, and applied as one transaction: if any element or
+//! line fails, nothing is written. Success answers 201 `{"results":{"<Connector>":{<assigned keys>}}}` to
+//! both POST and PUT, as the OpenAPI specs give it; DELETE answers 200.
+
+mod articles;
+mod body;
+mod relations;
+mod sales;
+mod stock;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use self::body::Element;
+use super::error::AfasError;
+use super::schema;
+use super::store::{Fields, Store, Transaction};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    Put,
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Post => "POST",
+            Self::Put => "PUT",
+        }
+    }
+}
+
+/// What the body asks of one connector: insert or update, and for `POST /connectors/X/<Lines>` the
+/// sub-object whose elements are added to an existing parent.
+#[derive(Debug, Clone, Copy)]
+pub struct Write<'r> {
+    pub connector: &'r str,
+    pub method: Method,
+    pub sub_object: Option<&'r str>,
+}
+
+type Handler = fn(&mut Transaction, Element, Write) -> Result<Fields, AfasError>;
+
+fn handler(connector: &str) -> Option<Handler> {
+    let handler: Handler = match connector {
+        "FbSales" | "FbDirectInvoice" | "FbSalesQuotation" => sales::write,
+        "KnSalesRelationOrg" | "KnSalesRelationPer" => relations::write,
+        "FbItemArticle" => articles::write_article,
+        "FbSalesPrice" => articles::write_price,
+        "FbStockMutation" => stock::write,
+        _ => return None,
+    };
+    Some(handler)
+}
+
+pub fn is_update_connector(connector: &str) -> bool {
+    handler(connector).is_some()
+}
+
+fn not_supported(connector: &str) -> AfasError {
+    AfasError::query(format!(
+        "UpdateConnector '{connector}' not supported for this app or the user is not authorized"
+    ))
+}
+
+/// Runs a POST or PUT; returns the status and the `results` body, if any.
+pub fn execute(
+    store: &mut Store,
+    connector: &str,
+    sub_object: Option<&str>,
+    method: Method,
+    body: &Value,
+) -> Result<(StatusCode, Option<Value>), AfasError> {
+    let handler = handler(connector).ok_or_else(|| not_supported(connector))?;
+    if let Some(sub_object) = sub_object
+        && sales::lines_object(connector) != Some(sub_object)
+    {
+        return Err(AfasError::not_found());
+    }
+    // Adding lines to an existing parent updates the parent: its body has the PUT shape.
+    let schema_method = if sub_object.is_some() { Method::Put } else { method };
+    if !schema::supports(connector, schema_method.name()) {
+        return Err(AfasError::validation(format!(
+            "UpdateConnector '{connector}' does not support {}",
+            method.name()
+        )));
+    }
+    if body.get(connector).is_none() {
+        return Err(AfasError::Bare(StatusCode::BAD_REQUEST));
+    }
+    if let Err(errors) = schema::validate(connector, schema_method.name(), body) {
+        return Err(AfasError::validation(format!(
+            "The data sent does not match UpdateConnector '{connector}': {}",
+            errors.join("; ")
+        )));
+    }
+    let body = schema::normalize(body);
+    let elements = Element::all_in(&body, connector);
+    let write = Write {
+        connector,
+        method,
+        sub_object,
+    };
+    let mut transaction = Transaction::begin(store);
+    let mut results = Vec::new();
+    for element in elements {
+        match handler(&mut transaction, element, write) {
+            Ok(keys) => results.push(Value::Object(keys)),
+            Err(error) => {
+                transaction.rollback();
+                return Err(error);
+            }
+        }
+    }
+    transaction.commit();
+    // The OpenAPI specs answer POST and PUT alike: 201, with the keys when the connector has any
+    // (FbStockMutation and FbSalesPrice have none and answer without a body).
+    if results
+        .iter()
+        .all(|keys| keys.as_object().is_some_and(|keys| keys.is_empty()))
+    {
+        return Ok((StatusCode::CREATED, None));
+    }
+    let results = match results.len() {
+        1 => results.remove(0),
+        _ => Value::Array(results),
+    };
+    Ok((StatusCode::CREATED, Some(json!({ "results": { connector: results } }))))
+}
+
+/// `DELETE /connectors/{connector}/{object}/@{key}/{value}`.
+pub fn delete(store: &mut Store, connector: &str, object: &str, key: &str, value: &str) -> Result<(), AfasError> {
+    if handler(connector).is_none() {
+        return Err(not_supported(connector));
+    }
+    let key = key.trim_start_matches('@');
+    let mut transaction = Transaction::begin(store);
+    let outcome = match (connector, object, key) {
+        ("FbSales" | "FbSalesQuotation" | "FbDirectInvoice", _, "OrNu") if object == connector => {
+            sales::delete(&mut transaction, connector, value)
+        }
+        ("FbItemArticle", "FbItemArticle", "ItCd") => articles::delete_article(&mut transaction, value),
+        ("KnSalesRelationOrg" | "KnSalesRelationPer", _, "DbId") if object == connector => {
+            relations::delete(&mut transaction, value)
+        }
+        _ => Err(AfasError::validation(format!(
+            "UpdateConnector '{connector}' does not support DELETE of '{object}' by '{key}'"
+        ))),
+    };
+    match outcome {
+        Ok(()) => {
+            transaction.commit();
+            Ok(())
+        }
+        Err(error) => {
+            transaction.rollback();
+            Err(error)
+        }
+    }
+}
+
+/// Checks a code against a reference list (`label` is the field's name in Profit's message).
+fn check_code(exists: bool, label: &str, value: &str) -> Result<(), AfasError> {
+    if exists {
+        Ok(())
+    } else {
+        Err(AfasError::does_not_exist(label, value))
+    }
+}

@@ -1,0 +1,480 @@
+//! Projects the records onto the GetConnector tables: what a GetConnector shows of a debtor, article, stock
+//! level or order. Only the rows a transaction touched are rebuilt.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::catalog::built_in_connectors;
+use super::store::{DocumentKind, Fields, PartyKind, SalesDocument, Store, format_datetime};
+use super::table::{Row, Table};
+
+/// A record whose GetConnector rows must be rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum View {
+    /// Administrations, warehouses, VAT codes, payment conditions and methods.
+    Reference,
+    Debtor(String),
+    /// An organisation or person (its contacts).
+    Party(String),
+    Article(String),
+    Stock(String, String),
+    Document(String),
+    Price(String),
+}
+
+pub fn empty_tables() -> BTreeMap<String, Table> {
+    built_in_connectors()
+        .iter()
+        .map(|(def, indexed)| (def.id.clone(), Table::with_indexes(indexed)))
+        .collect()
+}
+
+/// Table key that sorts numeric codes numerically (Profit's natural order for number series).
+pub fn table_key(code: &str) -> String {
+    if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{code:0>20}")
+    } else {
+        code.to_owned()
+    }
+}
+
+enum Patch {
+    Upsert(&'static str, String, Row),
+    Remove(&'static str, String),
+    RemovePrefix(&'static str, String),
+}
+
+pub fn refresh(store: &mut Store, touched: &BTreeSet<View>) {
+    let mut patches = Vec::new();
+    for view in touched {
+        project(store, view, &mut patches);
+    }
+    for patch in patches {
+        match patch {
+            Patch::Upsert(table, key, row) => table_mut(store, table).upsert(key, row),
+            Patch::Remove(table, key) => {
+                table_mut(store, table).remove(&key);
+            }
+            Patch::RemovePrefix(table, prefix) => table_mut(store, table).remove_prefix(&prefix),
+        }
+    }
+}
+
+fn table_mut<'s>(store: &'s mut Store, id: &str) -> &'s mut Table {
+    store.tables.get_mut(id).expect("every built-in connector has a table")
+}
+
+fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
+    match view {
+        View::Reference => project_reference(store, patches),
+        View::Debtor(id) => match debtor_row(store, id) {
+            Some(row) => patches.push(Patch::Upsert("Profit_Debtor", table_key(id), row)),
+            None => patches.push(Patch::Remove("Profit_Debtor", table_key(id))),
+        },
+        View::Party(code) => {
+            patches.push(Patch::RemovePrefix("Profit_Contacts", format!("{}-", table_key(code))));
+            for (key, row) in contact_rows(store, code) {
+                patches.push(Patch::Upsert("Profit_Contacts", key, row));
+            }
+        }
+        View::Article(code) => {
+            for (table, row) in article_rows(store, code) {
+                match row {
+                    Some(row) => patches.push(Patch::Upsert(table, table_key(code), row)),
+                    None => patches.push(Patch::Remove(table, table_key(code))),
+                }
+            }
+        }
+        View::Stock(item, warehouse) => {
+            let key = format!("{}/{}", table_key(item), warehouse);
+            match stock_row(store, item, warehouse) {
+                Some(row) => patches.push(Patch::Upsert("Profit_Stock_per_Warehouse", key, row)),
+                None => patches.push(Patch::Remove("Profit_Stock_per_Warehouse", key)),
+            }
+        }
+        View::Document(number) => project_document(store, number, patches),
+        View::Price(key) => {
+            if let Some(price) = store.prices.get(key) {
+                patches.push(Patch::Upsert(
+                    "Profit_SalesPrice",
+                    table_key(key),
+                    price_row(store, &price.fields),
+                ));
+            }
+        }
+    }
+}
+
+fn project_reference(store: &Store, patches: &mut Vec<Patch>) {
+    let reference = &store.reference;
+    for admin in &reference.administrations {
+        let row = row(json!({"AdminId": admin.id, "AdminNm": admin.name, "AdminCd": admin.code}));
+        patches.push(Patch::Upsert(
+            "Profit_Administrations",
+            table_key(&admin.id.to_string()),
+            row,
+        ));
+    }
+    for warehouse in reference.warehouses.values() {
+        let row = row(json!({
+            "Warehouse": warehouse.code, "Description": warehouse.description,
+            "UnitIdFin": reference.administrations.first().map(|a| a.id), "Blocked": warehouse.blocked,
+        }));
+        patches.push(Patch::Upsert("Profit_Warehouses", table_key(&warehouse.code), row));
+    }
+    for vat in reference.vat_codes.values() {
+        let row = row(json!({
+            "VatCode": vat.code, "Description": vat.description, "AccountNr": vat.account,
+            "VatPerc": vat.percentage, "VatDuty": "1", "Blocked": false, "VatMethod": "Factuurstelsel",
+            "VatType": vat.vat_type,
+        }));
+        patches.push(Patch::Upsert("Profit_VAT_code", table_key(&vat.code), row));
+    }
+    for term in reference.payment_conditions.values() {
+        let row = row(json!({"PaymentCondition": term.code, "Description": term.description, "Days": term.days}));
+        patches.push(Patch::Upsert("Profit_PaymentConditions", table_key(&term.code), row));
+    }
+    for term in reference.payment_methods.values() {
+        let row = row(json!({"PaymentMethod": term.code, "Description": term.description}));
+        patches.push(Patch::Upsert("Profit_PaymentMethods", table_key(&term.code), row));
+    }
+}
+
+fn debtor_row(store: &Store, id: &str) -> Option<Row> {
+    let debtor = store.debtors.get(id)?;
+    let party = store.parties.get(&debtor.party)?;
+    let relation = &debtor.fields;
+    let address = party.address.as_ref().or(party.postal_address.as_ref());
+    let field = |fields: Option<&Fields>, key: &str| fields.and_then(|f| text(f, key)).map(str::to_owned);
+    let street = address.map(|a| {
+        [text(a, "Ad"), a.get("HmNr").map(display).as_deref(), text(a, "HmAd")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let city = address.map(|a| {
+        [text(a, "ZpCd"), text(a, "Rs")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("  ")
+    });
+    let country_id = field(address, "CoId");
+    let country = country_id.as_ref().map(|code| {
+        store
+            .reference
+            .countries
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.clone())
+    });
+    let name = match party.kind {
+        PartyKind::Organisation => text(&party.fields, "Nm").unwrap_or_default().to_owned(),
+        PartyKind::Person => person_name(&party.fields),
+    };
+    let email = text(&party.fields, "EmAd").or_else(|| text(&party.fields, "EmA2"));
+    let iban = text(relation, "Iban").or_else(|| party.bank_account.as_ref().and_then(|b| text(b, "Iban")));
+    Some(row(json!({
+        "DebtorId": id,
+        "DebtorName": name,
+        "BcCo": debtor.party,
+        "SearchName": text(&party.fields, "SeNm"),
+        "AdressLine1": street.filter(|s| !s.is_empty()),
+        "AdressLine3": city.filter(|s| !s.trim().is_empty()),
+        "AdressLine4": country,
+        "CountryId": country_id,
+        "TelNr": text(&party.fields, "TeNr"),
+        "Email": email,
+        "IBAN": iban,
+        "VatNr": text(relation, "VaId"),
+        "ChOfCommNr": text(&party.fields, "CcNr"),
+        "CollectAccount": text(relation, "ColA"),
+        "PayCon": text(relation, "PaCd"),
+        "VatDuty": text(relation, "VaDu"),
+        "Blocked": flag(relation, "BlTl") || flag(relation, "Bl"),
+        "CreditLimit": number(relation, "Krli"),
+        "CurrencyId": text(relation, "CuId"),
+        "AutoPayment": flag(relation, "AuPa"),
+        "CreateDate": format_datetime(&debtor.created),
+        "ModifiedDate": format_datetime(&debtor.modified),
+    })))
+}
+
+fn contact_rows(store: &Store, code: &str) -> Vec<(String, Row)> {
+    let Some(party) = store.parties.get(code) else {
+        return Vec::new();
+    };
+    party
+        .contacts
+        .iter()
+        .enumerate()
+        .map(|(index, contact)| {
+            let person = contact.person.as_ref().and_then(|person| store.parties.get(person));
+            let email = text(&contact.fields, "EmAd").or_else(|| person.and_then(|p| text(&p.fields, "EmAd")));
+            let row = row(json!({
+                "ContactId": format!("{code}-{}", index + 1),
+                "OrganisationCode": code,
+                "PersonCode": contact.person,
+                "Name": person.map(|p| person_name(&p.fields)),
+                "Function": text(&contact.fields, "FuDs"),
+                "Email": email,
+                "TelNr": text(&contact.fields, "TeNr"),
+            }));
+            (format!("{}-{:06}", table_key(code), index + 1), row)
+        })
+        .collect()
+}
+
+/// "Jan de Vries": first name (or initials), prefix, last name.
+pub fn person_name(fields: &Fields) -> String {
+    let first = text(fields, "FiNm").or_else(|| text(fields, "In"));
+    [first, text(fields, "Is"), text(fields, "LaNm")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn article_rows(store: &Store, code: &str) -> [(&'static str, Option<Row>); 2] {
+    let Some(article) = store.articles.get(code) else {
+        return [("Profit_Article", None), ("Profit_Article_Basic", None)];
+    };
+    let fields = &article.fields;
+    let created = format_datetime(&article.created);
+    let modified = format_datetime(&article.modified);
+    let full = row(json!({
+        "ItemCode": code,
+        "Description": text(fields, "Ds"),
+        "ExtraDescription": text(fields, "DsEx"),
+        "UnitId": text(fields, "BiUn"),
+        "Factor": 1.0,
+        "ArtGroup": text(fields, "Grp"),
+        "Blocked": flag(fields, "Bl"),
+        "Barcode": text(fields, "BaCo"),
+        "VATGroup": text(fields, "VaRc"),
+        "ItemSortCode": text(fields, "PrGr"),
+        "ItemTypeCode": "Art",
+        "Stock": flag(fields, "BiSt"),
+        "BitDecimals": number(fields, "BiDc").unwrap_or(0.0) as i64,
+        "PriceGroup": text(fields, "PrGr"),
+        "StockCode": text(fields, "Loc"),
+        "StockDimId1": text(fields, "StD1"),
+        "StockDimId2": text(fields, "StD2"),
+        "SalesPrice": number(fields, "SaPrice"),
+        "CreateDate": created,
+        "ModifiedDate": modified,
+    }));
+    let basic = row(json!({
+        "ItemCode": code,
+        "Description": text(fields, "Ds"),
+        "UnitId": text(fields, "BiUn"),
+        "ArtGroup": text(fields, "Grp"),
+        "Blocked": flag(fields, "Bl"),
+        "VATgroup": text(fields, "VaRc"),
+        "BasicSalesPrice": number(fields, "SaPrice"),
+        "StockActual": round(store.stock_total(code), 5),
+        "CreateDate": created,
+        "DateModified": modified,
+    }));
+    [("Profit_Article", Some(full)), ("Profit_Article_Basic", Some(basic))]
+}
+
+fn stock_row(store: &Store, item: &str, warehouse: &str) -> Option<Row> {
+    let quantity = store.stock.get(&(item.to_owned(), warehouse.to_owned()))?;
+    let article = store.articles.get(item)?;
+    Some(row(json!({
+        "Item_code": item,
+        "Warehouse": warehouse,
+        "Basisartikeltype_code": "Art",
+        "In_stock": round(*quantity, 5),
+        "Unit": text(&article.fields, "BiUn"),
+        "Stock_level_code": if *quantity > 0.0 { "Voorraad" } else { "Geen voorraad" },
+        "ModifiedDate": format_datetime(&article.modified),
+    })))
+}
+
+/// The amounts of one document line, in the document's currency, excluding VAT.
+pub struct LineAmounts {
+    pub quantity: f64,
+    pub price: f64,
+    pub gross: f64,
+    pub discount: f64,
+    pub net: f64,
+    pub vat: f64,
+    pub vat_code: Option<String>,
+}
+
+pub fn line_amounts(store: &Store, document: &SalesDocument, line: &Fields) -> LineAmounts {
+    let quantity = number(line, "QuUn").unwrap_or(0.0);
+    let article = text(line, "ItCd").and_then(|code| store.articles.get(code));
+    let price = number(line, "Upri")
+        .or_else(|| article.and_then(|a| number(&a.fields, "SaPrice")))
+        .unwrap_or(0.0);
+    let vat_code = text(line, "VaRc")
+        .or_else(|| article.and_then(|a| text(&a.fields, "VaRc")))
+        .map(str::to_owned);
+    let percentage = vat_code
+        .as_ref()
+        .and_then(|code| store.reference.vat_codes.get(code))
+        .map_or(0.0, |vat| vat.percentage);
+    let mut gross = quantity * price;
+    let mut discount = number(line, "ARDc").unwrap_or_else(|| gross * number(line, "PRDc").unwrap_or(0.0) / 100.0);
+    if flag(&document.fields, "InVa") {
+        gross /= 1.0 + percentage / 100.0;
+        discount /= 1.0 + percentage / 100.0;
+    }
+    let net = gross - discount;
+    LineAmounts {
+        quantity,
+        price,
+        gross: round(gross, 2),
+        discount: round(discount, 2),
+        net: round(net, 2),
+        vat: round(net * percentage / 100.0, 2),
+        vat_code,
+    }
+}
+
+fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
+    let key = table_key(number);
+    patches.push(Patch::Remove("Profit_Salesorders", key.clone()));
+    patches.push(Patch::Remove("Profit_SalesQuotations", key.clone()));
+    patches.push(Patch::RemovePrefix("Profit_SalesorderLines", format!("{key}/")));
+    let Some(document) = store.documents.get(number) else {
+        return;
+    };
+    let fields = &document.fields;
+    let created = format_datetime(&document.created);
+    let modified = format_datetime(&document.modified);
+    let amounts: Vec<LineAmounts> = document
+        .lines
+        .iter()
+        .map(|line| line_amounts(store, document, line))
+        .collect();
+    let total: f64 = amounts.iter().map(|a| a.net).sum();
+    let vat: f64 = amounts.iter().map(|a| a.vat).sum();
+    let date = text(fields, "OrDa").map(date_time).unwrap_or_else(|| created.clone());
+    if document.kind == DocumentKind::Quotation {
+        let quotation = row(json!({
+            "QuotationNumber": number, "Status": "Open", "QuotationDate": date,
+            "DebtorId": text(fields, "DbId"), "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
+            "CustomerReference": text(fields, "RfCs"), "TotalAmount": round(total, 2), "VAT": round(vat, 2),
+            "CreateDate": created, "ModifiedDate": modified,
+        }));
+        patches.push(Patch::Upsert("Profit_SalesQuotations", key, quotation));
+        return;
+    }
+    let (kind, status) = match document.kind {
+        DocumentKind::DirectInvoice => ("Directe factuur", "Gefactureerd"),
+        _ => ("Order", "Open"),
+    };
+    let order = row(json!({
+        "OrderNumber": number,
+        "Ordersoort": kind,
+        "Status": status,
+        "OrderDate": date,
+        "DebtorId": text(fields, "DbId"),
+        "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
+        "CustomerReference": text(fields, "RfCs"),
+        "Warehouse": text(fields, "War"),
+        "Gross": round(amounts.iter().map(|a| a.gross).sum(), 2),
+        "Discount": round(amounts.iter().map(|a| a.discount).sum(), 2),
+        "TotalAmount": round(total, 2),
+        "VAT": round(vat, 2),
+        "Quantity": round(amounts.iter().map(|a| a.quantity).sum(), 5),
+        "InvoiceTotal": round(total + vat, 2),
+        "InvoiceNumber": document.invoice_number,
+        "CreateDate": created,
+        "ModifiedDate": modified,
+    }));
+    patches.push(Patch::Upsert("Profit_Salesorders", key.clone(), order));
+    for (index, (line, amount)) in document.lines.iter().zip(&amounts).enumerate() {
+        let seq = index + 1;
+        let line_row = row(json!({
+            "OrderNumber": number,
+            "SeqNo": seq,
+            "LineGuid": text(line, "GuLi"),
+            "ItemTypeCode": text(line, "VaIt"),
+            "ItemCodeId": text(line, "ItCd"),
+            "Description": text(line, "Ds"),
+            "UnitId": text(line, "BiUn"),
+            "Quantity": amount.quantity,
+            "PricePerUnit": amount.price,
+            "AmtRowDiscount": amount.discount,
+            "PriceNet": if amount.quantity == 0.0 { 0.0 } else { round(amount.net / amount.quantity, 5) },
+            "AmtTotal": amount.net,
+            "VatCode": amount.vat_code,
+            "Warehouse": text(line, "War").or_else(|| text(fields, "War")),
+            "CreateDate": created,
+            "ModifiedDate": modified,
+        }));
+        patches.push(Patch::Upsert(
+            "Profit_SalesorderLines",
+            format!("{key}/{seq:06}"),
+            line_row,
+        ));
+    }
+}
+
+fn price_row(store: &Store, fields: &Fields) -> Row {
+    let item = text(fields, "ItCd");
+    let description = item
+        .and_then(|code| store.articles.get(code))
+        .and_then(|a| text(&a.fields, "Ds"));
+    row(json!({
+        "Item": item,
+        "Description": description,
+        "Debtor": text(fields, "DbId"),
+        "PriceList": text(fields, "PrLi"),
+        "Currency": text(fields, "CuId"),
+        "Unit": text(fields, "BiUn"),
+        "GrossPrice": number(fields, "Pric"),
+        "StartDate": text(fields, "DaBg").map(date_time),
+        "EndDate": text(fields, "DaEn").map(date_time),
+        "Promotion": flag(fields, "SpPr"),
+    }))
+}
+
+/// A body's date (`2026-11-29` or with a time) as a GetConnector date-time.
+fn date_time(date: &str) -> String {
+    match date.len() {
+        10 => format!("{date}T00:00:00Z"),
+        _ => format!("{}Z", date.trim_end_matches('Z').chars().take(19).collect::<String>()),
+    }
+}
+
+fn row(value: Value) -> Row {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("rows are built from object literals"),
+    }
+}
+
+/// A non-empty text field.
+pub fn text<'f>(fields: &'f Fields, key: &str) -> Option<&'f str> {
+    fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+pub fn number(fields: &Fields, key: &str) -> Option<f64> {
+    fields.get(key).and_then(Value::as_f64)
+}
+
+pub fn flag(fields: &Fields, key: &str) -> bool {
+    fields.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Any scalar as text (a house number may arrive as a number).
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub fn round(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}

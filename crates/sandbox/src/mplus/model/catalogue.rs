@@ -1,0 +1,110 @@
+//! The catalogue: article groups, products and their articles (variants).
+
+use chrono::NaiveDateTime;
+
+use super::datetime_xml;
+use crate::mplus::xml::Element;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleGroup {
+    pub number: i32,
+    pub name: String,
+    pub sync_marker: i64,
+    pub product_numbers: Vec<i64>,
+    pub article_numbers: Vec<i64>,
+}
+
+impl ArticleGroup {
+    pub fn to_xml(&self, with_article_numbers: bool) -> Element {
+        let numbers =
+            |name: &str, values: &[i64]| Element::new(name).with_all(values.iter().map(|n| Element::leaf("number", n)));
+        Element::new("articleGroups")
+            .with_leaf("groupNumber", self.number)
+            .with_leaf("syncMarker", self.sync_marker)
+            .with_leaf("name", &self.name)
+            .with_leaf("text", &self.name)
+            .with(Element::new("subGroupList"))
+            .with_leaf("sortOrder", self.number)
+            .with(numbers("productNumbers", &self.product_numbers))
+            .with_opt_child(with_article_numbers.then(|| numbers("articleNumbers", &self.article_numbers)))
+    }
+}
+
+/// A sellable article: one colour/size of a product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub number: i64,
+    pub plu: String,
+    pub description: String,
+    pub colour: Option<String>,
+    pub size: Option<String>,
+    pub barcode: String,
+    pub brand: Option<String>,
+    pub turnover_group: i32,
+    pub vat_code: i32,
+    pub vat_percentage: i32,
+    pub price_incl: i64,
+    pub price_excl: i64,
+    pub purchase_price: i64,
+    pub stock_article: bool,
+    pub webshop: bool,
+    pub active: bool,
+    pub sync_marker: i64,
+    pub changed_at: NaiveDateTime,
+}
+
+impl Article {
+    pub fn to_xml(&self) -> Element {
+        let barcodes = Element::new("barcodeList").with(
+            Element::new("barcode")
+                .with_leaf("barcode", &self.barcode)
+                .with_leaf("quantity", 1)
+                .with_leaf("decimalPlaces", 0)
+                .with_leaf("isCurrent", true),
+        );
+        Element::new("article")
+            .with_leaf("articleNumber", self.number)
+            .with_leaf("pluNumber", &self.plu)
+            .with_leaf("syncMarker", self.sync_marker)
+            .with(datetime_xml("changeTimestamp", self.changed_at))
+            .with_leaf("active", self.active)
+            .with_leaf("description", &self.description)
+            .with_opt("colour", self.colour.as_ref())
+            .with_opt("size", self.size.as_ref())
+            .with_leaf("invoiceText", &self.description)
+            .with_leaf("receiptText", &self.description)
+            .with_leaf("barcode", &self.barcode)
+            .with_opt("brandName", self.brand.as_ref())
+            .with_leaf("turnoverGroup", self.turnover_group)
+            .with_leaf("vatCode", self.vat_code)
+            .with_leaf("vatPercentage", self.vat_percentage)
+            .with_leaf("purchasePrice", self.purchase_price)
+            .with_leaf("priceIncl", self.price_incl)
+            .with_leaf("priceExcl", self.price_excl)
+            .with_leaf("webshop", self.webshop)
+            .with_leaf("stockArticle", self.stock_article)
+            .with_leaf("specialPrice", "PRICE-NORMAL")
+            .with(barcodes)
+    }
+}
+
+/// A product groups the articles (variants) sold under one name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub number: i64,
+    pub description: String,
+    pub group_numbers: Vec<i32>,
+    pub articles: Vec<Article>,
+    pub sync_marker: i64,
+}
+
+impl Product {
+    pub fn to_xml(&self, articles: &[&Article]) -> Element {
+        Element::new("product")
+            .with_leaf("productNumber", self.number)
+            .with_leaf("syncMarker", self.sync_marker)
+            .with_leaf("description", &self.description)
+            .with(Element::new("articleList").with_all(articles.iter().map(|a| a.to_xml())))
+            .with_all(self.group_numbers.iter().map(|g| Element::leaf("groupNumbers", g)))
+    }
+}

@@ -1,0 +1,357 @@
+//! Every response of the MplusKASSA simulator (and the requests the tests send) validates against the XML
+//! Schema in the official WSDL's `<types>`, checked with `xmllint --schema` (Debian: libxml2-utils).
+
+mod mplus_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mplus_support::{Mplus, at, x};
+
+/// The WSDL's schema as a standalone XSD: the namespace prefixes it borrows from the WSDL's root declared on
+/// it, and `SOAP-ENC:base64` (which libxml2 cannot resolve) mapped to `xsd:base64Binary`.
+fn extract_schema(wsdl: &str) -> String {
+    let start = wsdl.find("<xsd:schema").expect("the WSDL has a schema");
+    let end = wsdl.find("</xsd:schema>").expect("the schema ends") + "</xsd:schema>".len();
+    wsdl[start..end]
+        .replacen(
+            "<xsd:schema",
+            concat!(
+                r#"<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:mplusqapi""#,
+                r#" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/""#
+            ),
+            1,
+        )
+        .replace(
+            r#"<import namespace="http://schemas.xmlsoap.org/soap/encoding/" />"#,
+            "",
+        )
+        .replace(r#""SOAP-ENC:base64""#, r#""xsd:base64Binary""#)
+}
+
+/// An `ns1:` element (from a request we send or a response Body) as a standalone document.
+fn standalone(element: &str) -> String {
+    let name_end = element[1..]
+        .find(|c: char| c == '>' || c == '/' || c.is_whitespace())
+        .expect("a start tag")
+        + 1;
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>{} xmlns:ns1="urn:mplusqapi"{}"#,
+        &element[..name_end],
+        &element[name_end..]
+    )
+}
+
+/// The Body's child of a response envelope, as text.
+fn body_of(envelope: &str) -> String {
+    let start = envelope.find("<SOAP-ENV:Body>").expect("a Body") + "<SOAP-ENV:Body>".len();
+    let end = envelope.rfind("</SOAP-ENV:Body>").expect("a Body end");
+    envelope[start..end].to_owned()
+}
+
+fn xmllint_available() -> bool {
+    Command::new("xmllint").arg("--version").output().is_ok()
+}
+
+struct Samples {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl Samples {
+    /// A fresh directory per test (tests in one binary share the process id).
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("koppel-mplus-schema-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self { dir, files: Vec::new() }
+    }
+
+    fn add(&mut self, label: &str, element: &str) {
+        let path = self.dir.join(format!("{:03}-{label}.xml", self.files.len()));
+        std::fs::write(&path, standalone(element)).expect("sample written");
+        self.files.push(path);
+    }
+
+    fn validate(&self, schema: &Path) {
+        let output = Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(schema)
+            .args(&self.files)
+            .output()
+            .expect("xmllint runs");
+        let report = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "schema violations:\n{report}");
+        assert_eq!(report.matches(" validates").count(), self.files.len(), "{report}");
+    }
+}
+
+impl Drop for Samples {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn responses_and_requests_validate_against_the_wsdl_schema() {
+    if !xmllint_available() {
+        eprintln!("skipped: xmllint not found; install libxml2-utils (apt-get install libxml2-utils) to run this test");
+        return;
+    }
+    let mplus = Mplus::start().await;
+    let mut samples = Samples::new("valid");
+    let schema = samples.dir.join("mplusqapi.xsd");
+    std::fs::write(&schema, extract_schema(koppel_sandbox::mplus::WSDL)).expect("schema written");
+
+    let empty_text_lists = format!("{}{}", x("articlePluNumbers", ""), x("articleBarcodes", ""));
+    let orders = x(
+        "getOrders",
+        x(
+            "request",
+            format!(
+                "{}{}{empty_text_lists}{}",
+                x("syncMarker", 1),
+                x("syncMarkerLimit", 60),
+                x("includeLineList", "true")
+            ),
+        ),
+    );
+    let answer = mplus.call(&orders).await;
+    let seeded = at(answer.ok(), "orderList").children.clone();
+    let order_id = seeded[0].text_of("orderId").unwrap().to_owned();
+    let ext = seeded.iter().find_map(|o| o.text_of("extOrderId")).unwrap().to_owned();
+    let line = |article: i64| {
+        x(
+            "line",
+            format!("{}{}", x("articleNumber", article), x("data", x("quantity", 1))),
+        )
+    };
+    let order = |ext: &str| {
+        x(
+            "order",
+            format!(
+                "{}{}{}{}{}",
+                x("orderId", ""),
+                x("extOrderId", ext),
+                x("employeeNumber", 999999),
+                x("relationNumber", 1001),
+                x("lineList", format!("{}{}", line(100001), line(100090)))
+            ),
+        )
+    };
+    let v3 = |key: &str, ext: &str| {
+        let payment = x(
+            "paymentList",
+            x("payment", format!("{}{}", x("method", "PIN"), x("amount", 100_000))),
+        );
+        x(
+            "createOrderV3",
+            x(
+                "request",
+                format!("{}{}{payment}", x("idempotencyKey", key), order(ext)),
+            ),
+        )
+    };
+    let product = |number: &str, article: &str| {
+        x(
+            "updateProduct",
+            x(
+                "product",
+                format!("{number}{}", x("articleList", x("article", article))),
+            ),
+        )
+    };
+    let article = format!(
+        "{}{}{}",
+        x("description", "Schema-shirt"),
+        x("turnoverGroup", 10),
+        x("priceIncl", 1995)
+    );
+    let stock_request = |extra: &str| {
+        x(
+            "request",
+            format!("{}{}{extra}", x("branchNumber", 1), x("articleNumbers", "")),
+        )
+    };
+    let calls: Vec<(&str, String)> = vec![
+        ("getApiVersion", "<ns1:getApiVersion/>".to_owned()),
+        ("getCurrentSyncMarkers", "<ns1:getCurrentSyncMarkers/>".to_owned()),
+        ("getOrders", orders.clone()),
+        ("getOrder", x("getOrder", x("orderId", &order_id))),
+        ("getOrder-missing", x("getOrder", x("orderId", "missing"))),
+        ("findOrder", x("findOrder", x("extOrderId", &ext))),
+        (
+            "getInvoices",
+            x(
+                "getInvoices",
+                x("request", format!("{empty_text_lists}{}", x("includeLineList", "true"))),
+            ),
+        ),
+        (
+            "getProposals",
+            x("getProposals", x("request", x("includeLineList", "true"))),
+        ),
+        (
+            "getRelations",
+            x("getRelations", x("request", x("syncMarkerLimit", 50))),
+        ),
+        ("getRelation", x("getRelation", x("relationNumber", 1001))),
+        ("getRelation-missing", x("getRelation", x("relationNumber", 5))),
+        ("findRelation", x("findRelation", x("relation", x("city", "a")))),
+        (
+            "findRelation-missing",
+            x("findRelation", x("relation", x("email", "nobody@invalid"))),
+        ),
+        (
+            "createRelation",
+            x(
+                "createRelation",
+                x(
+                    "relation",
+                    format!("{}{}", x("name", "Schema B.V."), x("country", "NL")),
+                ),
+            ),
+        ),
+        (
+            "createRelation-taken",
+            x(
+                "createRelation",
+                x("relation", format!("{}{}", x("relationNumber", 1001), x("name", "X"))),
+            ),
+        ),
+        (
+            "updateRelation",
+            x(
+                "updateRelation",
+                x(
+                    "relation",
+                    format!("{}{}", x("relationNumber", 1001), x("email", "a@b.nl")),
+                ),
+            ),
+        ),
+        (
+            "updateRelation-missing",
+            x("updateRelation", x("relation", x("relationNumber", 5))),
+        ),
+        (
+            "getProducts",
+            x(
+                "getProducts",
+                x("request", format!("{}{}", x("pluNumbers", ""), x("syncMarker", 1))),
+            ),
+        ),
+        (
+            "getArticleGroups",
+            x("getArticleGroups", x("request", x("retrieveArticleNumbers", "true"))),
+        ),
+        (
+            "createProduct",
+            x("createProduct", x("product", x("articleList", x("article", &article)))),
+        ),
+        (
+            "createProduct-failed",
+            x("createProduct", x("product", x("articleList", ""))),
+        ),
+        (
+            "updateProduct",
+            product(
+                &x("productNumber", 1001),
+                &format!("{}{}", x("articleNumber", 100001), x("priceIncl", 2595)),
+            ),
+        ),
+        ("updateProduct-missing", product(&x("productNumber", 5), &article)),
+        ("getStock", x("getStock", stock_request(""))),
+        (
+            "getStockHistory",
+            x(
+                "getStockHistory",
+                x(
+                    "request",
+                    format!("{}{}", x("branchNumber", 1), x("sinceStockIdLimit", 20)),
+                ),
+            ),
+        ),
+        (
+            "updateStock",
+            x(
+                "updateStock",
+                x(
+                    "request",
+                    format!(
+                        "{}{}{}",
+                        x("branchNumber", 1),
+                        x("articleNumber", 100001),
+                        x("amountChanged", 2)
+                    ),
+                ),
+            ),
+        ),
+        (
+            "setStock-refused",
+            x(
+                "setStock",
+                x(
+                    "request",
+                    format!(
+                        "{}{}{}",
+                        x("branchNumber", 1),
+                        x("articleNumber", 990001),
+                        x("amount", 2)
+                    ),
+                ),
+            ),
+        ),
+        ("getTurnoverGroups", x("getTurnoverGroups", x("request", ""))),
+        ("getVatGroupList", "<ns1:getVatGroupList/>".to_owned()),
+        ("getPaymentMethods", "<ns1:getPaymentMethods/>".to_owned()),
+        ("getBranches", "<ns1:getBranches/>".to_owned()),
+        ("getEmployees", x("getEmployees", x("request", ""))),
+        ("createOrder", x("createOrder", order("SCHEMA-1"))),
+        ("createOrder-exists", x("createOrder", order("SCHEMA-1"))),
+        ("createOrder-failed", x("createOrder", order(""))),
+        ("createOrderV2", x("createOrderV2", x("request", order("SCHEMA-V2")))),
+        (
+            "createOrderV2-failed",
+            x("createOrderV2", x("request", order("SCHEMA-V2"))),
+        ),
+        ("createOrderV3", v3("schema-key", "SCHEMA-2")),
+        ("createOrderV3-replay", v3("schema-key", "SCHEMA-2")),
+        ("createOrderV3-exists", v3("schema-key-2", "SCHEMA-2")),
+    ];
+    let mut names_seen = std::collections::HashSet::new();
+    for (label, request) in &calls {
+        let answer = mplus.call(request).await;
+        assert_eq!(answer.status, 200, "{label}: {}", answer.text);
+        samples.add(&format!("{label}-request"), request);
+        samples.add(&format!("{label}-response"), &body_of(&answer.text));
+        names_seen.insert(request[5..].split(['>', '/']).next().unwrap().to_owned());
+    }
+    // Every implemented operation is covered.
+    for operation in koppel_sandbox::mplus::operation_names() {
+        assert!(names_seen.contains(operation), "{operation} is not validated");
+    }
+    samples.validate(&schema);
+}
+
+#[test]
+fn the_extracted_schema_rejects_what_it_should() {
+    if !xmllint_available() {
+        eprintln!("skipped: xmllint not found; install libxml2-utils (apt-get install libxml2-utils) to run this test");
+        return;
+    }
+    let mut samples = Samples::new("invalid");
+    let schema = samples.dir.join("mplusqapi.xsd");
+    std::fs::write(&schema, extract_schema(koppel_sandbox::mplus::WSDL)).expect("schema written");
+    samples.add(
+        "wrong-order",
+        "<ns1:GetOrderResponse><ns1:order/><ns1:result>GET-ORDER-RESULT-OK</ns1:result></ns1:GetOrderResponse>",
+    );
+    let output = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .args(&samples.files)
+        .output()
+        .expect("xmllint runs");
+    assert!(!output.status.success(), "a wrongly ordered response must not validate");
+}
