@@ -1,0 +1,214 @@
+//! Typed rows of the standard Profit GetConnectors the flows read. Every field is optional because AFAS
+//! sends `null` for empty values and tenants trim their connectors; decimals keep AFAS's exact digits, and
+//! date-times are Amsterdam local time (AFAS's trailing `Z` is not UTC and is ignored).
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+
+use crate::GetQuery;
+use crate::decimal::option_number;
+
+/// The standard GetConnectors read by the row types below: what [`crate::AfasClient::test_connection`] should
+/// find in an App connector for the flows to work.
+pub const STANDARD_GET_CONNECTORS: [&str; 6] = [
+    Debtor::CONNECTOR,
+    Article::CONNECTOR,
+    StockPerWarehouse::CONNECTOR,
+    SalesOrderRow::CONNECTOR,
+    VatCode::CONNECTOR,
+    Warehouse::CONNECTOR,
+];
+
+/// A row type of one GetConnector, with the key it is sorted and looked up by.
+pub trait GetConnectorRow: serde::de::DeserializeOwned {
+    const CONNECTOR: &'static str;
+    /// A unique field: the default sort order (paging needs one) and the field for key look-ups.
+    const KEY: &'static str;
+
+    /// A query for all rows, sorted by [`Self::KEY`].
+    fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, [Self::KEY])
+    }
+}
+
+/// `Profit_Debtor`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Debtor {
+    #[serde(rename = "DebtorId")]
+    pub debtor_id: String,
+    #[serde(rename = "DebtorName", default)]
+    pub name: Option<String>,
+    #[serde(rename = "BcCo", default)]
+    pub organisation_or_person_code: Option<String>,
+    #[serde(rename = "Email", default)]
+    pub email: Option<String>,
+    #[serde(rename = "AdressLine1", default)]
+    pub address_line1: Option<String>,
+    #[serde(rename = "AdressLine3", default)]
+    pub address_line3: Option<String>,
+    #[serde(rename = "AdressLine4", default)]
+    pub address_line4: Option<String>,
+    #[serde(rename = "TelNr", default)]
+    pub phone: Option<String>,
+    #[serde(rename = "VatNr", default)]
+    pub vat_number: Option<String>,
+    #[serde(rename = "CurrencyId", default)]
+    pub currency: Option<String>,
+    #[serde(rename = "PayCon", default)]
+    pub payment_condition: Option<String>,
+    #[serde(rename = "Blocked", default)]
+    pub blocked: Option<bool>,
+    #[serde(rename = "CreditLimit", default, deserialize_with = "option_number::deserialize")]
+    pub credit_limit: Option<Decimal>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for Debtor {
+    const CONNECTOR: &'static str = "Profit_Debtor";
+    const KEY: &'static str = "DebtorId";
+}
+
+/// `Profit_Article`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Article {
+    #[serde(rename = "ItemCode")]
+    pub item_code: String,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "ExtraDescription", default)]
+    pub extra_description: Option<String>,
+    #[serde(rename = "UnitId", default)]
+    pub unit: Option<String>,
+    #[serde(rename = "ArtGroup", default)]
+    pub article_group: Option<String>,
+    #[serde(rename = "Blocked", default)]
+    pub blocked: Option<bool>,
+    #[serde(rename = "Barcode", default)]
+    pub barcode: Option<String>,
+    #[serde(rename = "VATGroup", default)]
+    pub vat_group: Option<String>,
+    /// Whether AFAS tracks stock for the article.
+    #[serde(rename = "Stock", default)]
+    pub tracks_stock: Option<bool>,
+    #[serde(rename = "BitDecimals", default)]
+    pub decimals: Option<i64>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for Article {
+    const CONNECTOR: &'static str = "Profit_Article";
+    const KEY: &'static str = "ItemCode";
+}
+
+/// `Profit_Stock_per_Warehouse`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StockPerWarehouse {
+    #[serde(rename = "Item_code")]
+    pub item_code: String,
+    #[serde(rename = "Warehouse", default)]
+    pub warehouse: Option<String>,
+    #[serde(rename = "In_stock", default, deserialize_with = "option_number::deserialize")]
+    pub in_stock: Option<Decimal>,
+    #[serde(rename = "Unit", default)]
+    pub unit: Option<String>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for StockPerWarehouse {
+    const CONNECTOR: &'static str = "Profit_Stock_per_Warehouse";
+    const KEY: &'static str = "Item_code";
+}
+
+/// `Profit_Salesorders`: used to find orders already sent (by `CustomerReference` = `RfCs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesOrderRow {
+    #[serde(rename = "OrderNumber")]
+    pub order_number: String,
+    #[serde(rename = "Ordersoort", default)]
+    pub order_kind: Option<String>,
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    #[serde(rename = "DebtorId", default)]
+    pub debtor_id: Option<String>,
+    #[serde(rename = "CustomerReference", default)]
+    pub customer_reference: Option<String>,
+    #[serde(rename = "TotalAmount", default, deserialize_with = "option_number::deserialize")]
+    pub total_amount: Option<Decimal>,
+    #[serde(rename = "OrderDate", default, deserialize_with = "local_date_time")]
+    pub order_date: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for SalesOrderRow {
+    const CONNECTOR: &'static str = "Profit_Salesorders";
+    const KEY: &'static str = "OrderNumber";
+}
+
+/// `Profit_VAT_code`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct VatCode {
+    #[serde(rename = "VatCode")]
+    pub code: String,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "VatPerc", default, deserialize_with = "option_number::deserialize")]
+    pub percentage: Option<Decimal>,
+    #[serde(rename = "Blocked", default)]
+    pub blocked: Option<bool>,
+}
+
+impl GetConnectorRow for VatCode {
+    const CONNECTOR: &'static str = "Profit_VAT_code";
+    const KEY: &'static str = "VatCode";
+}
+
+/// `Profit_Warehouses`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Warehouse {
+    #[serde(rename = "Warehouse")]
+    pub code: String,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "Blocked", default)]
+    pub blocked: Option<bool>,
+}
+
+impl GetConnectorRow for Warehouse {
+    const CONNECTOR: &'static str = "Profit_Warehouses";
+    const KEY: &'static str = "Warehouse";
+}
+
+/// AFAS date-times: `2026-11-29T10:15:00Z` (or with fractions), Amsterdam local time despite the `Z`.
+fn local_date_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDateTime>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let local = text.trim().trim_end_matches('Z');
+    if local.is_empty() {
+        return Ok(None);
+    }
+    NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(local, "%Y-%m-%d").map(|d| d.and_time(Default::default())))
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_debtor_row_reads_with_exact_amounts_and_local_times() {
+        let row: Debtor = serde_json::from_value(serde_json::json!({
+            "DebtorId": "10001", "DebtorName": "Jansen BV", "CreditLimit": 2500.1, "Blocked": false,
+            "Email": null, "ModifiedDate": "2026-11-29T10:15:00Z", "Unknown": 1
+        }))
+        .unwrap();
+        assert_eq!(row.credit_limit.unwrap().to_string(), "2500.1");
+        assert_eq!(row.modified.unwrap().to_string(), "2026-11-29 10:15:00");
+        assert_eq!(row.email, None);
+    }
+}

@@ -1,0 +1,520 @@
+//! The client against the AFAS simulator over real sockets: every operation the flows use, every error
+//! class, retries and back-off, the concurrency cap and the query-length split.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use futures::TryStreamExt;
+use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow, StockPerWarehouse, VatCode, Warehouse};
+use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
+use koppel_afas::{
+    AfasClient, AfasError, AfasToken, Environment, Exchange, Filter, GetQuery, MAX_QUERY_STRING_LEN, Operator,
+    RetryPolicy,
+};
+use koppel_sandbox::control::JournalEntry;
+use koppel_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start_local(SandboxConfig::default()).await.unwrap()
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_secs(5),
+    }
+}
+
+fn client(sandbox: &Sandbox) -> AfasClient {
+    AfasClient::builder(
+        Environment::with_base_url(&sandbox.afas_url()),
+        AfasToken::new(&sandbox.config.afas_token_xml()),
+    )
+    .retry(fast_retries())
+    .timeout(Duration::from_secs(10))
+    .build()
+    .unwrap()
+}
+
+async fn control(sandbox: &Sandbox, path: &str, body: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sandbox/{path}", sandbox.afas_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+}
+
+async fn journal(sandbox: &Sandbox) -> Vec<JournalEntry> {
+    reqwest::get(format!("{}/_sandbox/journal", sandbox.afas_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn clear_journal(sandbox: &Sandbox) {
+    reqwest::Client::new()
+        .delete(format!("{}/_sandbox/journal", sandbox.afas_url()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn connection_test_reports_missing_get_connectors() {
+    let sandbox = sandbox().await;
+    let report = client(&sandbox)
+        .test_connection(&["Profit_Debtor", "Profit_Article", "Koppel_DoesNotExist"])
+        .await
+        .unwrap();
+    let standard = client(&sandbox)
+        .test_connection(&koppel_afas::rows::STANDARD_GET_CONNECTORS)
+        .await
+        .unwrap();
+    assert!(standard.is_complete(), "{standard:?}");
+    assert!(!report.profit_version.is_empty());
+    assert_eq!(report.available, ["Profit_Debtor", "Profit_Article"]);
+    assert_eq!(report.missing, ["Koppel_DoesNotExist"]);
+}
+
+#[tokio::test]
+async fn reads_page_with_a_sort_order_and_collect_everything() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let all: Vec<Debtor> = client.get_all(Debtor::query()).await.unwrap();
+    assert!(all.len() > 5, "seeded debtors: {}", all.len());
+    clear_journal(&sandbox).await;
+    let paged: Vec<Debtor> = client.get_all(Debtor::query().page_size(5)).await.unwrap();
+    assert_eq!(paged, all, "paging returns every row once, in order");
+    let requests = journal(&sandbox).await;
+    assert_eq!(requests.len(), all.len() / 5 + 1);
+    assert!(requests.iter().all(|r| r.path.contains("orderbyfieldids=DebtorId")));
+
+    let pages: Vec<Vec<Article>> = client
+        .get_pages(Article::query().page_size(7))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(pages.len() > 1 && pages[..pages.len() - 1].iter().all(|p| p.len() == 7));
+    for rows in [
+        client.get_all::<Warehouse>(Warehouse::query()).await.unwrap().len(),
+        client.get_all::<VatCode>(VatCode::query()).await.unwrap().len(),
+        client
+            .get_all::<StockPerWarehouse>(StockPerWarehouse::query())
+            .await
+            .unwrap()
+            .len(),
+    ] {
+        assert!(rows > 0);
+    }
+}
+
+#[tokio::test]
+async fn filters_select_rows() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let some: Vec<Debtor> = client
+        .get_all(Debtor::query().filter(Filter::any_of("DebtorId", ["10001", "10003"])))
+        .await
+        .unwrap();
+    assert_eq!(
+        some.iter().map(|d| d.debtor_id.as_str()).collect::<Vec<_>>(),
+        ["10001", "10003"]
+    );
+    let later: Vec<Debtor> = client
+        .get_all(Debtor::query().filter(Filter::new("DebtorId", Operator::GreaterOrEqual, "10010")))
+        .await
+        .unwrap();
+    assert!(later.iter().all(|d| d.debtor_id.as_str() >= "10010"));
+    let separators: Vec<Debtor> = client
+        .get_all(Debtor::query().filter(Filter::new("Email", Operator::Equal, "a;b,c@x.example")))
+        .await
+        .expect("values with separators travel as filterjson");
+    assert!(separators.is_empty());
+    let unknown_field = client
+        .get_all::<Debtor>(Debtor::query().filter(Filter::new("NoSuchField", Operator::Equal, "x")))
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown_field, AfasError::Rejected { .. }), "{unknown_field:?}");
+}
+
+#[tokio::test]
+async fn many_key_look_ups_are_split_below_the_query_limit() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let keys: Vec<String> = (9_000..9_700)
+        .map(|n| n.to_string())
+        .chain(["10001".into(), "10002".into()])
+        .collect();
+    let chunks = client
+        .split_by_query_length(&Debtor::query(), "DebtorId", &keys)
+        .unwrap();
+    assert!(chunks.len() > 1, "700 keys need several requests");
+    clear_journal(&sandbox).await;
+    let found: Vec<Debtor> = client.get_by_keys(&Debtor::query(), "DebtorId", &keys).await.unwrap();
+    assert_eq!(
+        found.iter().map(|d| d.debtor_id.as_str()).collect::<Vec<_>>(),
+        ["10001", "10002"]
+    );
+    let requests = journal(&sandbox).await;
+    assert_eq!(requests.len(), chunks.len());
+    for request in &requests {
+        let query = request.path.split_once('?').unwrap().1;
+        assert!(query.len() <= MAX_QUERY_STRING_LEN, "{} characters", query.len());
+        assert_eq!(request.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn debtors_orders_invoices_and_quotations_are_written() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let org = client
+        .insert(&organisation_debtor("Koppel Test BV", "inkoop@koppel-test.example"))
+        .await
+        .unwrap();
+    let org_debtor = org.key("DbId").expect("DbId returned").to_owned();
+    let per = client.insert(&person_debtor("anna@koppel-test.example")).await.unwrap();
+    assert!(per.key("DbId").is_some());
+
+    let mut update = organisation_debtor("Koppel Test BV", "inkoop@koppel-test.example");
+    update.debtor.debtor_id = Some(org_debtor.clone());
+    update.debtor.payment_condition = Some("30".into());
+    client.update(&update).await.unwrap();
+
+    for (kind, reference) in [
+        (SalesDocumentKind::Order, "MPLUS-ORDER-1"),
+        (SalesDocumentKind::DirectInvoice, "MPLUS-INVOICE-1"),
+        (SalesDocumentKind::Quotation, "MPLUS-QUOTE-1"),
+    ] {
+        let result = client
+            .insert(&sales_document(kind, &org_debtor, "1000", reference))
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert!(result.key("OrNu").is_some(), "{kind:?}: {result:?}");
+    }
+    let orders: Vec<SalesOrderRow> = client
+        .get_all(SalesOrderRow::query().filter(Filter::new("CustomerReference", Operator::Equal, "MPLUS-ORDER-1")))
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1, "the order is found back by its reference");
+    assert_eq!(orders[0].debtor_id.as_deref(), Some(org_debtor.as_str()));
+}
+
+#[tokio::test]
+async fn articles_stock_and_prices_are_written() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let inserted = client.insert(&article("KOPPEL-1")).await.unwrap();
+    assert_eq!(inserted.key("ItCd"), Some("KOPPEL-1"));
+    let mut changed = article("KOPPEL-1");
+    changed.description = Some("Renamed".into());
+    client.update(&changed).await.unwrap();
+    let rows: Vec<Article> = client
+        .get_by_keys(&Article::query(), Article::KEY, &["KOPPEL-1"])
+        .await
+        .unwrap();
+    assert_eq!(rows[0].description.as_deref(), Some("Renamed"));
+
+    client.insert(&stock_mutation("KOPPEL-1", dec("5"))).await.unwrap();
+    client.insert(&sales_price("1000")).await.unwrap();
+    let duplicate = client.insert(&article("KOPPEL-1")).await.unwrap_err();
+    assert!(matches!(duplicate, AfasError::Rejected { .. }), "{duplicate:?}");
+    client.delete("FbItemArticle", "ItCd", "KOPPEL-1").await.unwrap();
+}
+
+#[tokio::test]
+async fn validation_errors_are_permanent_rejections() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    clear_journal(&sandbox).await;
+    let error = client
+        .insert(&sales_document(SalesDocumentKind::Order, "99999999", "1000", "X"))
+        .await
+        .unwrap_err();
+    let AfasError::Rejected {
+        external_message,
+        log_reference,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(!external_message.is_empty() && !log_reference.is_empty());
+    assert!(!error.is_retryable());
+    assert_eq!(journal(&sandbox).await.len(), 1, "a rejection is not retried");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_unauthorized_and_a_foreign_ip_is_blocked() {
+    let sandbox = sandbox().await;
+    let wrong = AfasClient::builder(
+        Environment::with_base_url(&sandbox.afas_url()),
+        AfasToken::new(&"0".repeat(64)),
+    )
+    .build()
+    .unwrap();
+    let error = wrong.test_connection(&[]).await.unwrap_err();
+    assert!(matches!(error, AfasError::Unauthorized), "{error:?}");
+
+    control(&sandbox, "ip-allow-list", json!({"allow": ["10.1.2.3"]})).await;
+    let error = client(&sandbox).test_connection(&[]).await.unwrap_err();
+    assert!(matches!(error, AfasError::IpBlocked), "{error:?}");
+}
+
+#[tokio::test]
+async fn maintenance_is_waited_out_for_retry_after() {
+    let sandbox = sandbox().await;
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbSales", "kind": "unavailable", "retry_after": 1, "times": 1}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    let started = Instant::now();
+    client(&sandbox)
+        .insert(&sales_document(SalesDocumentKind::Order, "10001", "1000", "MAINT"))
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited retry_after");
+    let statuses: Vec<u16> = journal(&sandbox).await.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 201]);
+}
+
+#[tokio::test]
+async fn a_long_maintenance_window_is_returned_to_the_caller() {
+    let sandbox = sandbox().await;
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "Profit_Debtor", "kind": "unavailable", "retry_after": 7200}),
+    )
+    .await;
+    let error = client(&sandbox).get_all::<Debtor>(Debtor::query()).await.unwrap_err();
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(7200)));
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_locked_record_is_retried_until_it_succeeds() {
+    let sandbox = sandbox().await;
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbSales", "kind": "locked", "times": 2}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    client(&sandbox)
+        .insert(&sales_document(SalesDocumentKind::Order, "10001", "1000", "LOCKED"))
+        .await
+        .unwrap();
+    let statuses: Vec<u16> = journal(&sandbox).await.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [500, 500, 201]);
+}
+
+#[tokio::test]
+async fn bare_5xx_and_dropped_connections_are_transient() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    // A read is retried: two 502s, then the answer.
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "Profit_Debtor", "kind": "status", "status": 502, "times": 2}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    client.get_all::<Debtor>(Debtor::query()).await.unwrap();
+    assert_eq!(journal(&sandbox).await.len(), 3);
+
+    // A write that may have reached AFAS is not resent: the caller looks it up first.
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbSales", "kind": "status", "status": 502, "times": 1}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    let error = client
+        .insert(&sales_document(SalesDocumentKind::Order, "10001", "1000", "BARE"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AfasError::Transient { .. }) && error.may_have_been_processed(),
+        "{error:?}"
+    );
+    assert_eq!(journal(&sandbox).await.len(), 1);
+
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "Profit_Article", "kind": "drop"}),
+    )
+    .await;
+    let error = client.get_all::<Article>(Article::query()).await.unwrap_err();
+    assert!(matches!(error, AfasError::Transient { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_as_transient() {
+    let sandbox = sandbox().await;
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "Profit_Debtor", "kind": "slow", "ms": 2000}),
+    )
+    .await;
+    let client = AfasClient::builder(
+        Environment::with_base_url(&sandbox.afas_url()),
+        AfasToken::new(&sandbox.config.afas_token_data),
+    )
+    .timeout(Duration::from_millis(300))
+    .retry(RetryPolicy::never())
+    .build()
+    .unwrap();
+    let error = client.get_all::<Debtor>(Debtor::query()).await.unwrap_err();
+    assert!(matches!(error, AfasError::Transient { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn too_large_and_not_found_are_told_apart() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbItemArticle", "kind": "status", "status": 413, "times": 1}),
+    )
+    .await;
+    let error = client.insert(&article("BIG")).await.unwrap_err();
+    assert!(matches!(error, AfasError::TooLarge), "{error:?}");
+    let too_long =
+        GetQuery::new("Profit_Debtor", ["DebtorId"]).filter(Filter::new("DebtorId", Operator::Equal, "x".repeat(2100)));
+    let error = client.get_all::<Debtor>(too_long).await.unwrap_err();
+    assert!(
+        matches!(error, AfasError::InvalidRequest(_)),
+        "refused before sending: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn at_most_eight_requests_are_in_flight_per_environment() {
+    let sandbox = sandbox().await;
+    control(&sandbox, "concurrency-limit", json!({"enabled": true})).await;
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "Profit_Debtor", "kind": "slow", "ms": 150}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    // Two clients of the same environment share the cap.
+    let first = Arc::new(client(&sandbox));
+    let second = Arc::new(client(&sandbox));
+    let started = Instant::now();
+    let reads = (0..30).map(|i| {
+        let client = if i % 2 == 0 { first.clone() } else { second.clone() };
+        tokio::spawn(async move { client.get_page::<Debtor>(&Debtor::query(), 0).await })
+    });
+    for read in futures::future::join_all(reads).await {
+        read.unwrap().unwrap();
+    }
+    // 30 requests of 150 ms, 8 at a time: at least 4 rounds.
+    assert!(
+        started.elapsed() >= Duration::from_millis(550),
+        "{:?}",
+        started.elapsed()
+    );
+    let requests = journal(&sandbox).await;
+    assert_eq!(requests.len(), 30, "no request was refused and retried");
+    assert!(requests.iter().all(|r| r.status == 200));
+}
+
+#[tokio::test]
+async fn the_exchange_hook_sees_every_attempt_without_the_token() {
+    let sandbox = sandbox().await;
+    let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
+    let sink = seen.clone();
+    let client = AfasClient::builder(
+        Environment::with_base_url(&sandbox.afas_url()),
+        AfasToken::new(&sandbox.config.afas_token_data),
+    )
+    .retry(fast_retries())
+    .exchange_hook(Arc::new(move |exchange: &Exchange| {
+        sink.lock().unwrap().push(exchange.clone())
+    }))
+    .build()
+    .unwrap();
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbSales", "kind": "locked", "times": 1}),
+    )
+    .await;
+    let order = sales_document(SalesDocumentKind::Order, "10001", "1000", "HOOK");
+    client.insert(&order).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        (seen[0].attempt, seen[0].status, seen[0].error.as_deref()),
+        (1, Some(500), Some("locked"))
+    );
+    assert_eq!((seen[1].attempt, seen[1].status), (2, Some(201)));
+    assert_eq!(
+        seen[1].request_body.as_deref(),
+        Some(order.body().unwrap().to_string().as_str())
+    );
+    assert!(seen[1].response_body.as_deref().unwrap().contains("OrNu"));
+    let token = &sandbox.config.afas_token_data;
+    for exchange in seen.iter() {
+        let text = format!("{exchange:?}");
+        assert!(!text.contains(token.as_str()) && !text.contains("AfasToken"), "{text}");
+    }
+}
+
+#[test]
+fn every_call_is_counted_by_outcome_and_timed() {
+    let recorder = SeenMetrics::default();
+    metrics::with_local_recorder(&recorder, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let sandbox = sandbox().await;
+            let client = client(&sandbox);
+            client.get_page::<Debtor>(&Debtor::query(), 0).await.unwrap();
+            let _ = client
+                .insert(&sales_document(SalesDocumentKind::Order, "99999999", "1000", "M"))
+                .await;
+        });
+    });
+    let seen = recorder.0.lock().unwrap().clone();
+    assert!(
+        seen.contains(
+            &"counter koppel_client_requests_total system=afas,operation=Profit_Debtor,outcome=ok".to_owned()
+        ),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.contains(
+            &"counter koppel_client_requests_total system=afas,operation=FbSales,outcome=rejected".to_owned()
+        ),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.contains(&"histogram koppel_client_request_duration_seconds system=afas,operation=FbSales".to_owned()),
+        "{seen:#?}"
+    );
+}

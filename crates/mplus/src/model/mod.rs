@@ -1,0 +1,17 @@
+//! The MplusKASSA data the flows read and write, in exact types. Field names follow the WSDL; structs that
+//! are sent keep the WSDL's element order, because the schema is a strict `xsd:sequence`.
+
+mod orders;
+mod products;
+mod reference;
+mod relations;
+mod stock;
+
+pub use orders::{
+    Address, Invoice, Line, NewLine, NewOrder, NewPayment, Order, OrderCreated, OrderType, Payment, Proposal, VatGroup,
+    VatMethod, YearNumber,
+};
+pub use products::{Article, ArticleGroup, Product};
+pub use reference::{ApiVersion, Branch, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace};
+pub use relations::{Relation, RelationCreated};
+pub use stock::{ArticleStock, StockChange, StockHistoryEntry};

@@ -1,0 +1,99 @@
+//! Products, their articles (what is sold and stocked), and article groups.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::wire;
+
+/// `Product`: a grouping of articles (colours, sizes) under one description.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    #[serde(default)]
+    pub product_number: Option<i64>,
+    #[serde(default)]
+    pub sync_marker: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub extra_text: Option<String>,
+    #[serde(default, deserialize_with = "wire::list")]
+    pub article_list: Vec<Article>,
+    #[serde(default)]
+    pub group_numbers: Vec<i32>,
+}
+
+/// `Article`. Prices are exact amounts (cents on the wire).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    /// Numeric: article numbers in MplusKASSA are longs.
+    #[serde(default)]
+    pub article_number: Option<i64>,
+    #[serde(default)]
+    pub ext_article_id: Option<String>,
+    /// The code people type at the till.
+    #[serde(default)]
+    pub plu_number: Option<String>,
+    #[serde(default)]
+    pub sync_marker: Option<i64>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub size: Option<String>,
+    #[serde(default)]
+    pub invoice_text: Option<String>,
+    #[serde(default)]
+    pub receipt_text: Option<String>,
+    #[serde(default)]
+    pub barcode: Option<String>,
+    #[serde(default)]
+    pub brand_name: Option<String>,
+    #[serde(default)]
+    pub turnover_group: Option<i32>,
+    #[serde(default)]
+    pub vat_code: Option<i32>,
+    #[serde(default)]
+    pub vat_percentage: Option<i32>,
+    #[serde(default, with = "wire::option_cents")]
+    pub purchase_price: Option<Decimal>,
+    #[serde(default, with = "wire::option_cents")]
+    pub price_incl: Option<Decimal>,
+    #[serde(default, with = "wire::option_cents")]
+    pub price_excl: Option<Decimal>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub supplier_relation_number: Option<i64>,
+    #[serde(default)]
+    pub supplier_article_number: Option<String>,
+    #[serde(default)]
+    pub webshop: Option<bool>,
+    #[serde(default)]
+    pub stock_article: Option<bool>,
+    #[serde(default)]
+    pub discontinued: Option<bool>,
+}
+
+/// `ArticleGroup` with its sub-groups.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleGroup {
+    pub group_number: i32,
+    #[serde(default)]
+    pub sync_marker: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default, deserialize_with = "wire::list")]
+    pub sub_group_list: Vec<ArticleGroup>,
+    #[serde(default)]
+    pub sort_order: Option<i32>,
+    #[serde(default)]
+    pub is_deleted: Option<bool>,
+}

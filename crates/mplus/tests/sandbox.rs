@@ -1,0 +1,478 @@
+//! The client against the MplusKASSA simulator over real sockets: every operation the flows use, the
+//! sync-marker pager, business results, and every error class.
+
+mod common;
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use koppel_mplus::model::{NewLine, NewOrder, OrderType, Relation, StockChange};
+use koppel_mplus::{
+    BusinessOutcome, DocumentFilter, Exchange, MplusClient, MplusConfig, MplusError, ProductFilter, SyncPage,
+};
+use koppel_sandbox::control::JournalEntry;
+use koppel_sandbox::{Sandbox, SandboxConfig};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start_local(SandboxConfig::default()).await.unwrap()
+}
+
+fn config(sandbox: &Sandbox) -> MplusConfig {
+    MplusConfig::with_endpoint(
+        &sandbox.mplus_url(),
+        &sandbox.config.mplus_ident,
+        &sandbox.config.mplus_secret,
+    )
+}
+
+fn client(sandbox: &Sandbox) -> MplusClient {
+    MplusClient::builder(config(sandbox))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+async fn fault(sandbox: &Sandbox, rule: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}_sandbox/faults", sandbox.mplus_url()))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+}
+
+async fn journal(sandbox: &Sandbox) -> Vec<JournalEntry> {
+    reqwest::get(format!("{}_sandbox/journal", sandbox.mplus_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_connection_test_checks_the_credentials() {
+    let sandbox = sandbox().await;
+    let version = client(&sandbox).test_connection().await.unwrap();
+    assert!(version.major_number > 0);
+    let wrong = MplusClient::builder(MplusConfig::with_endpoint(&sandbox.mplus_url(), "nobody", "wrong"))
+        .build()
+        .unwrap();
+    let error = wrong.test_connection().await.unwrap_err();
+    assert!(
+        matches!(error, MplusError::ClientFault { ref code, .. } if code.starts_with("Client")),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn reference_data_is_read() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let branches = client.get_branches().await.unwrap();
+    assert!(
+        branches
+            .iter()
+            .any(|b| b.branch_number == 1 && !b.workplaces.is_empty())
+    );
+    assert!(!client.get_employees(&[], 0, 100).await.unwrap().is_empty());
+    assert!(!client.get_vat_groups().await.unwrap().is_empty());
+    assert!(!client.get_turnover_groups(false).await.unwrap().is_empty());
+    assert!(!client.get_payment_methods().await.unwrap().is_empty());
+    assert!(!client.get_article_groups(0, 100).await.unwrap().is_empty());
+    let markers = client.current_sync_markers().await.unwrap();
+    assert!(markers.order_sync_marker > 0 && markers.article_sync_marker > 0);
+}
+
+#[tokio::test]
+async fn orders_are_paged_by_sync_marker() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let filter = DocumentFilter {
+        include_lines: Some(true),
+        ..DocumentFilter::default()
+    };
+    let pages: Vec<SyncPage<_>> = client.order_pages(filter, 1, 50).try_collect().await.unwrap();
+    let orders: Vec<_> = pages.iter().flat_map(|p| p.items.iter()).collect();
+    assert!(!orders.is_empty());
+    let ids: HashSet<_> = orders.iter().map(|o| o.order_id.as_str()).collect();
+    assert_eq!(ids.len(), orders.len(), "no order twice");
+    let markers: Vec<i64> = orders.iter().map(|o| o.sync_marker.unwrap()).collect();
+    assert!(markers.windows(2).all(|w| w[0] < w[1]), "ascending markers");
+    for page in &pages {
+        assert_eq!(
+            page.next_marker,
+            page.items.iter().filter_map(|o| o.sync_marker).max().unwrap() + 1
+        );
+    }
+    let order = orders
+        .iter()
+        .find(|o| !o.line_list.is_empty())
+        .expect("orders with lines");
+    let line_total: Decimal = order.line_list.iter().filter_map(|l| l.total_incl).sum();
+    assert!(line_total > Decimal::ZERO);
+
+    let by_id = client.get_order(&order.order_id).await.unwrap().unwrap();
+    assert_eq!(by_id.order_id, order.order_id);
+    if let Some(ext) = &order.ext_order_id {
+        assert_eq!(client.find_order(ext).await.unwrap().unwrap().order_id, order.order_id);
+    }
+    assert!(client.find_order("no-such-order").await.unwrap().is_none());
+    assert!(
+        client
+            .get_order("00000000-0000-0000-0000-000000000000")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn invoices_proposals_products_and_employees_page() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let invoices: Vec<SyncPage<_>> = client
+        .invoice_pages(DocumentFilter::default(), 1, 100)
+        .try_collect()
+        .await
+        .unwrap();
+    let _ = invoices;
+    let proposals: Vec<SyncPage<_>> = client
+        .proposal_pages(DocumentFilter::default(), 1, 100)
+        .try_collect()
+        .await
+        .unwrap();
+    let _ = proposals;
+    let products: Vec<SyncPage<_>> = client
+        .product_pages(ProductFilter::default(), 1, 10)
+        .try_collect()
+        .await
+        .unwrap();
+    let articles: Vec<_> = products
+        .iter()
+        .flat_map(|p| &p.items)
+        .flat_map(|p| &p.article_list)
+        .collect();
+    assert!(articles.len() > 10, "several pages of articles");
+    assert!(articles.iter().all(|a| a.article_number.is_some()));
+    let employees: Vec<SyncPage<_>> = client.employee_pages(1, 2).try_collect().await.unwrap();
+    assert!(!employees.is_empty());
+    let groups: Vec<SyncPage<_>> = client.article_group_pages(1, 100).try_collect().await.unwrap();
+    assert!(!groups.is_empty());
+}
+
+#[tokio::test]
+async fn relations_are_created_found_and_updated() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let relations: Vec<SyncPage<Relation>> = client.relation_pages(1, 100).try_collect().await.unwrap();
+    assert!(!relations.is_empty());
+    let new = Relation {
+        name: Some("Koppel Testklant".into()),
+        company_name: Some("Koppel Test BV".into()),
+        address: Some("Damrak 12 A".into()),
+        zipcode: Some("1012 LG".into()),
+        city: Some("Amsterdam".into()),
+        country: Some("NL".into()),
+        email: Some("test@koppel.example".into()),
+        ..Relation::default()
+    };
+    let created = client.create_relation(&new).await.unwrap();
+    let read = client.get_relation(created.relation_number).await.unwrap().unwrap();
+    assert_eq!(read.email.as_deref(), Some("test@koppel.example"));
+    let pattern = Relation {
+        email: Some("test@koppel.example".into()),
+        ..Relation::default()
+    };
+    let found = client.find_relation(&pattern).await.unwrap().unwrap();
+    assert_eq!(found.relation_number, Some(created.relation_number));
+
+    let taken = client
+        .create_relation(&Relation {
+            relation_number: Some(created.relation_number),
+            ..new.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        taken.business_outcome(),
+        Some(BusinessOutcome::AlreadyExists),
+        "{taken:?}"
+    );
+
+    let update = Relation {
+        relation_number: Some(created.relation_number),
+        telephone: Some("020-1234567".into()),
+        ..Relation::default()
+    };
+    client.update_relation(&update).await.unwrap();
+    let read = client.get_relation(created.relation_number).await.unwrap().unwrap();
+    assert_eq!(read.telephone.as_deref(), Some("020-1234567"));
+    assert_eq!(
+        read.email.as_deref(),
+        Some("test@koppel.example"),
+        "an update changes only what it names"
+    );
+    let missing = client
+        .update_relation(&Relation {
+            relation_number: Some(987_654_321),
+            ..Relation::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing.business_outcome(),
+        Some(BusinessOutcome::NotFound),
+        "{missing:?}"
+    );
+    assert!(client.get_relation(987_654_321).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn stock_is_read_changed_and_its_history_follows() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let products = client.get_products(&ProductFilter::default(), 0, 50).await.unwrap();
+    let article = products
+        .iter()
+        .flat_map(|p| &p.article_list)
+        .find(|a| a.stock_article == Some(true))
+        .expect("a stock article");
+    let number = article.article_number.unwrap();
+    let before = client.get_stock(1, &[number], None).await.unwrap();
+    let before = before
+        .iter()
+        .find(|s| s.article_number == number)
+        .expect("stock of the article");
+    let change = StockChange {
+        branch_number: 1,
+        article_number: number,
+        amount: dec("2"),
+        employee_number: Some(999_999),
+        reference: Some("koppel test".into()),
+    };
+    let stock_id = client.update_stock(&change).await.unwrap().expect("a stock id");
+    let after = client.get_stock(1, &[number], None).await.unwrap();
+    let after = after.iter().find(|s| s.article_number == number).unwrap();
+    assert_eq!(after.amount_free, before.amount_free + dec("2"));
+    let history = client.get_stock_history(1, &[number], stock_id, 10).await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.stock_id == stock_id && h.amount_changed == dec("2")),
+        "{history:?}"
+    );
+
+    let set = StockChange {
+        amount: dec("40"),
+        ..change.clone()
+    };
+    client.set_stock(&set).await.unwrap();
+    let now = client.get_stock(1, &[number], None).await.unwrap();
+    assert_eq!(
+        now.iter().find(|s| s.article_number == number).unwrap().amount_free + now[0].amount_reserved,
+        dec("40")
+    );
+
+    let unknown = StockChange {
+        article_number: 1,
+        ..change
+    };
+    let error = client.update_stock(&unknown).await.unwrap_err();
+    assert_eq!(error.business_outcome(), Some(BusinessOutcome::NotFound), "{error:?}");
+}
+
+#[tokio::test]
+async fn orders_are_created_once() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let relation = client.get_relations(&[], 0, 1).await.unwrap().remove(0);
+    let products = client.get_products(&ProductFilter::default(), 0, 5).await.unwrap();
+    let article = products[0].article_list[0].clone();
+    let order = NewOrder {
+        ext_order_id: "AFAS-20260001".into(),
+        order_type: Some(OrderType::SalesOrder),
+        employee_number: Some(999_999),
+        relation_number: relation.relation_number,
+        reference: Some("AFAS 20260001".into()),
+        lines: vec![NewLine {
+            article_number: article.article_number.unwrap(),
+            quantity: dec("2"),
+            price: article.price_incl,
+            ..NewLine::default()
+        }],
+        ..NewOrder::default()
+    };
+    let created = client.create_order(&order, "koppel-AFAS-20260001", &[]).await.unwrap();
+    assert!(!created.replayed && !created.order_id.is_empty());
+    let replay = client.create_order(&order, "koppel-AFAS-20260001", &[]).await.unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.order_id, created.order_id);
+    let again = client.create_order(&order, "another-key", &[]).await.unwrap_err();
+    assert_eq!(
+        again.business_outcome(),
+        Some(BusinessOutcome::AlreadyExists),
+        "{again:?}"
+    );
+    let found = client.find_order("AFAS-20260001").await.unwrap().unwrap();
+    assert_eq!(found.order_id, created.order_id);
+    assert_eq!(found.line_list[0].quantity, dec("2"));
+
+    let no_employee = NewOrder {
+        ext_order_id: "AFAS-20260002".into(),
+        employee_number: None,
+        ..order
+    };
+    let failed = client.create_order(&no_employee, "k2", &[]).await.unwrap_err();
+    assert_eq!(failed.business_outcome(), Some(BusinessOutcome::Failed), "{failed:?}");
+    assert!(matches!(failed, MplusError::Business { message: Some(_), .. }));
+}
+
+#[tokio::test]
+async fn faults_and_transport_errors_are_classified() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "locked", "times": 1}),
+    )
+    .await;
+    let error = client.get_branches().await.unwrap_err();
+    assert!(
+        matches!(error, MplusError::ServerFault { .. }) && error.is_retryable(),
+        "{error:?}"
+    );
+
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "unavailable", "times": 1}),
+    )
+    .await;
+    let error = client.get_branches().await.unwrap_err();
+    assert!(
+        matches!(error, MplusError::Transport { status: Some(503), .. }),
+        "{error:?}"
+    );
+
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "malformed_xml", "times": 1}),
+    )
+    .await;
+    let error = client.get_branches().await.unwrap_err();
+    assert!(
+        matches!(error, MplusError::Transport { .. }) && error.is_retryable(),
+        "{error:?}"
+    );
+
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "drop", "times": 1}),
+    )
+    .await;
+    let error = client.get_branches().await.unwrap_err();
+    assert!(matches!(error, MplusError::Transport { .. }), "{error:?}");
+
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "slow", "ms": 1500, "times": 1}),
+    )
+    .await;
+    let impatient = MplusClient::builder(config(&sandbox))
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let error = impatient.get_branches().await.unwrap_err();
+    assert!(matches!(error, MplusError::Transport { status: None, .. }), "{error:?}");
+    assert!(!error.to_string().contains(&sandbox.config.mplus_secret), "{error}");
+
+    client.get_branches().await.expect("the faults are used up");
+}
+
+#[tokio::test]
+async fn the_exchange_hook_never_sees_the_credentials() {
+    let sandbox = sandbox().await;
+    let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
+    let sink = seen.clone();
+    let client = MplusClient::builder(config(&sandbox))
+        .exchange_hook(Arc::new(move |exchange: &Exchange| {
+            sink.lock().unwrap().push(exchange.clone())
+        }))
+        .build()
+        .unwrap();
+    client.get_branches().await.unwrap();
+    client.find_order("nothing").await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].operation, "getBranches");
+    assert_eq!(seen[0].status, Some(200));
+    assert!(
+        seen[0]
+            .response_body
+            .as_deref()
+            .unwrap()
+            .contains("getBranchesResponse")
+    );
+    assert!(seen[1].request_body.contains("<extOrderId>nothing</extOrderId>"));
+    for exchange in seen.iter() {
+        let text = format!("{exchange:?}");
+        assert!(
+            !text.contains(&sandbox.config.mplus_secret) && !text.contains("ident="),
+            "{text}"
+        );
+    }
+    let requests = journal(&sandbox).await;
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.path.contains("ident=") && r.path.contains("secret="))
+    );
+}
+
+#[test]
+fn every_call_is_counted_by_outcome_and_timed() {
+    let recorder = common::SeenMetrics::default();
+    metrics::with_local_recorder(&recorder, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let sandbox = sandbox().await;
+            let client = client(&sandbox);
+            client.get_branches().await.unwrap();
+            let wrong = MplusClient::builder(MplusConfig::with_endpoint(&sandbox.mplus_url(), "x", "y"))
+                .build()
+                .unwrap();
+            let _ = wrong.get_branches().await;
+        });
+    });
+    let seen = recorder.0.lock().unwrap().clone();
+    assert!(
+        seen.contains(&"counter koppel_client_requests_total system=mplus,operation=getBranches,outcome=ok".to_owned()),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.contains(
+            &"counter koppel_client_requests_total system=mplus,operation=getBranches,outcome=client_fault".to_owned()
+        ),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.contains(
+            &"histogram koppel_client_request_duration_seconds system=mplus,operation=getBranches".to_owned()
+        ),
+        "{seen:#?}"
+    );
+}

@@ -1,0 +1,445 @@
+//! Every SOAP request the client produces, and every sample response it parses, validates against the XML
+//! Schema in the official MplusQapi WSDL (v67.1.3), checked with `xmllint`. The responses come from a
+//! stand-in server, so this does not depend on our own simulator.
+
+mod common;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use common::*;
+use koppel_mplus::model::{Address, NewLine, NewOrder, NewPayment, OrderType, Relation, StockChange, VatMethod};
+use koppel_mplus::{BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError, ProductFilter};
+use rust_decimal::Decimal;
+
+const NS: &str = r#"xmlns="urn:mplusqapi""#;
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+const ORDER: &str = "<orderId>6f1c2c1e-0000-4000-8000-000000000001</orderId><extOrderId>WEB-1001</extOrderId>\
+<syncMarker>41</syncMarker><orderType>ORDER-TYPE-SALES-ORDER</orderType><entryBranchNumber>1</entryBranchNumber>\
+<employeeNumber>999999</employeeNumber><relationNumber>1001</relationNumber><relationName>Jansen BV</relationName>\
+<deliveryAddress><name>Anna Jansen</name><address>Damrak 12 A</address><zipcode>1012 LG</zipcode><city>Amsterdam</city><country>NL</country></deliveryAddress>\
+<financialDate><day>29</day><mon>11</mon><year>2026</year></financialDate><reference>WEB-1001</reference>\
+<totalInclAmount>4239</totalInclAmount><totalExclAmount>3503</totalExclAmount><vatMethod>VAT-METHOD-INCLUSIVE</vatMethod>\
+<vatGroupList><vatGroup><vatCode>2</vatCode><vatPercentage>2100</vatPercentage><exclAmount>3503</exclAmount><vatAmount>736</vatAmount></vatGroup></vatGroupList>\
+<orderNumber><year>2026</year><number>17</number></orderNumber>\
+<lineList><line><lineId>l1</lineId><articleNumber>100012</articleNumber><data><quantity>125</quantity><decimalPlaces>2</decimalPlaces>\
+<price>1995</price><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><totalInclAmount>2494</totalInclAmount></data></line>\
+<line><articleNumber>100013</articleNumber><data><quantity>1</quantity><price>1745</price></data></line></lineList>\
+<paymentList><payment><method>PIN</method><amount>4239</amount></payment></paymentList>";
+
+fn fixtures() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "getApiVersion",
+            format!(
+                "<getApiVersionResponse {NS}><majorNumber>67</majorNumber><minorNumber>1</minorNumber><revisionNumber>3</revisionNumber><serviceHostname>kassa</serviceHostname><inDebugMode>false</inDebugMode></getApiVersionResponse>"
+            ),
+        ),
+        (
+            "getCurrentSyncMarkers",
+            format!(
+                "<getCurrentSyncMarkersResponse {NS}><articleSyncMarker>10</articleSyncMarker><articleGroupSyncMarker>3</articleGroupSyncMarker><relationSyncMarker>20</relationSyncMarker><employeeSyncMarker>2</employeeSyncMarker><invoiceSyncMarker>5</invoiceSyncMarker><receiptSyncMarker>6</receiptSyncMarker><orderSyncMarker>41</orderSyncMarker><proposalSyncMarker>4</proposalSyncMarker><stockId>77</stockId></getCurrentSyncMarkersResponse>"
+            ),
+        ),
+        (
+            "getOrders",
+            format!("<GetOrdersResponse {NS}><orderList><order>{ORDER}</order></orderList></GetOrdersResponse>"),
+        ),
+        (
+            "getOrder",
+            format!(
+                "<GetOrderResponse {NS}><result>GET-ORDER-RESULT-OK</result><order>{ORDER}</order></GetOrderResponse>"
+            ),
+        ),
+        (
+            "findOrder",
+            format!("<GetOrderResponse {NS}><result>GET-ORDER-RESULT-NOT-FOUND</result></GetOrderResponse>"),
+        ),
+        (
+            "getInvoices",
+            format!(
+                "<GetInvoicesResponse {NS}><invoiceList><invoice><invoiceId>inv-1</invoiceId><orderIds><id>6f1c2c1e-0000-4000-8000-000000000001</id></orderIds><syncMarker>5</syncMarker><invoiceNumber><year>2026</year><number>3</number></invoiceNumber><invoiceType>INVOICE-TYPE-INVOICE</invoiceType><relationNumber>1001</relationNumber><financialDate><day>1</day><mon>12</mon><year>2026</year></financialDate><totalInclAmount>4239</totalInclAmount><vatMethod>VAT-METHOD-INCLUSIVE</vatMethod><paidAmount>4239</paidAmount><state>INVOICE-STATE-PAID</state><lineList><line><articleNumber>100012</articleNumber><data><quantity>2</quantity><decimalPlaces>0</decimalPlaces><price>1995</price></data></line></lineList></invoice></invoiceList></GetInvoicesResponse>"
+            ),
+        ),
+        (
+            "getProposals",
+            format!(
+                "<GetProposalsResponse {NS}><proposalList><proposal><proposalId>p-1</proposalId><syncMarker>4</syncMarker><relationNumber>1001</relationNumber><totalInclAmount>1000</totalInclAmount><state>PROPOSAL-STATE-OUTSTANDING</state></proposal></proposalList></GetProposalsResponse>"
+            ),
+        ),
+        (
+            "getRelations",
+            format!(
+                "<GetRelationsResponse {NS}><relationList><relation><relationNumber>1001</relationNumber><syncMarker>20</syncMarker><name>Anna Jansen</name><address>Damrak 12 A</address><zipcode>1012 LG</zipcode><city>Amsterdam</city><country>NL</country><email>anna@jansen.example</email><birthDate><day>2</day><mon>3</mon><year>1980</year></birthDate><creditLimit>50000</creditLimit><companyName>Jansen BV</companyName></relation></relationList></GetRelationsResponse>"
+            ),
+        ),
+        (
+            "getRelation",
+            format!(
+                "<GetRelationResponse {NS}><result>GET-RELATION-RESULT-OK</result><relation><relationNumber>1001</relationNumber><name>Anna Jansen</name></relation></GetRelationResponse>"
+            ),
+        ),
+        (
+            "findRelation",
+            format!(
+                "<FindRelationResponse {NS}><result>FIND-RELATION-RESULT-OK</result><relation><relationNumber>1001</relationNumber><email>anna@jansen.example</email></relation></FindRelationResponse>"
+            ),
+        ),
+        (
+            "createRelation",
+            format!(
+                "<CreateRelationResponse {NS}><result>CREATE-RELATION-RESULT-OK</result><relationNumber>1002</relationNumber><syncMarker>21</syncMarker><errorMessage></errorMessage></CreateRelationResponse>"
+            ),
+        ),
+        (
+            "updateRelation",
+            format!(
+                "<UpdateRelationResponse {NS}><result>UPDATE-RELATION-RESULT-NOT-FOUND</result><errorMessage>Relation 5 not found</errorMessage></UpdateRelationResponse>"
+            ),
+        ),
+        (
+            "getProducts",
+            format!(
+                "<GetProductsResponse {NS}><productList><product><productNumber>500</productNumber><syncMarker>10</syncMarker><description>T-shirt</description><articleList><article><articleNumber>100012</articleNumber><pluNumber>100012</pluNumber><syncMarker>9</syncMarker><description>T-shirt S</description><size>S</size><barcode>8712345678906</barcode><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><purchasePrice>800</purchasePrice><priceIncl>1995</priceIncl><priceExcl>1649</priceExcl><stockArticle>true</stockArticle></article></articleList><groupNumbers>3</groupNumbers></product></productList></GetProductsResponse>"
+            ),
+        ),
+        (
+            "getArticleGroups",
+            format!(
+                "<GetArticleGroupsResponse {NS}><articleGroupList><articleGroups><groupNumber>3</groupNumber><syncMarker>3</syncMarker><name>Kleding</name><text>Kleding</text><subGroupList><articleGroups><groupNumber>4</groupNumber><name>Shirts</name><text></text><subGroupList/><sortOrder>1</sortOrder></articleGroups></subGroupList><sortOrder>0</sortOrder></articleGroups></articleGroupList></GetArticleGroupsResponse>"
+            ),
+        ),
+        (
+            "getStock",
+            format!(
+                "<GetStockResponse {NS}><articleStocks><branchNumber>1</branchNumber><articleNumber>100012</articleNumber><stockId>77</stockId><amountFree>1250</amountFree><decimalPlacesFree>2</decimalPlacesFree><amountReserved>3</amountReserved><amountIncoming>0</amountIncoming><isDayStockArticle>false</isDayStockArticle></articleStocks></GetStockResponse>"
+            ),
+        ),
+        (
+            "getStockHistory",
+            format!(
+                "<GetStockHistoryResponse {NS}><articleStockHistory><stockId>77</stockId><timestamp><sec>5</sec><min>4</min><hour>3</hour><day>29</day><mon>11</mon><year>2026</year><isdst>false</isdst><timezone>60</timezone></timestamp><branchNumber>1</branchNumber><articleNumber>100012</articleNumber><amountChanged>-2</amountChanged><type>STOCK-HISTORY-TYPE-SALES</type></articleStockHistory></GetStockHistoryResponse>"
+            ),
+        ),
+        (
+            "updateStock",
+            format!(
+                "<UpdateStockResponse {NS}><result>UPDATE-STOCK-RESULT-OK</result><stockId>78</stockId></UpdateStockResponse>"
+            ),
+        ),
+        (
+            "setStock",
+            format!("<SetStockResponse {NS}><result>SET-STOCK-RESULT-NO-STOCK-ARTICLE</result></SetStockResponse>"),
+        ),
+        (
+            "getTurnoverGroups",
+            format!(
+                "<GetTurnoverGroupsResponse {NS}><turnoverGroupList><turnoverGroup><turnoverGroupType>TURNOVER-GROUP-TYPE-TURNOVER</turnoverGroupType><turnoverGroup>10</turnoverGroup><turnoverGroupName>Kleding</turnoverGroupName><accountNumber>8000</accountNumber><defaultVatCode>2</defaultVatCode></turnoverGroup></turnoverGroupList></GetTurnoverGroupsResponse>"
+            ),
+        ),
+        (
+            "getVatGroupList",
+            format!(
+                "<getVatGroupListResponse {NS}><vatGroup><branchNumber>1</branchNumber><countryIso3>NLD</countryIso3><vatCode>2</vatCode><vatPercentage>2100</vatPercentage><accountNumber>1500</accountNumber></vatGroup></getVatGroupListResponse>"
+            ),
+        ),
+        (
+            "getPaymentMethods",
+            format!(
+                "<GetPaymentMethodsResponse {NS}><paymentMethodList><paymentMethod><method>PIN</method><description>Pinnen</description><buttonText>PIN</buttonText><allowNegativeAmount>true</allowNegativeAmount><active>true</active><type>PAYMENT-METHOD-TYPE-EFT</type><accountNumber>1100</accountNumber></paymentMethod></paymentMethodList></GetPaymentMethodsResponse>"
+            ),
+        ),
+        (
+            "getBranches",
+            format!(
+                "<getBranchesResponse {NS}><branches><branch><branchNumber>1</branchNumber><branchName>Amsterdam</branchName><abbreviation>AMS</abbreviation><workplaces><workplace><workplaceNumber>1</workplaceNumber><workplaceName>Kassa 1</workplaceName><isMobile>false</isMobile></workplace></workplaces><countryCode>528</countryCode><countryIso3>NLD</countryIso3><countryName>Nederland</countryName></branch></branches></getBranchesResponse>"
+            ),
+        ),
+        (
+            "getEmployees",
+            format!(
+                "<GetEmployeesResponse {NS}><employeeList><employee><employeeNumber>999999</employeeNumber><syncMarker>2</syncMarker><name>Superuser</name><active>true</active></employee></employeeList></GetEmployeesResponse>"
+            ),
+        ),
+        (
+            "createOrderV3",
+            format!(
+                "<CreateOrderV3Response {NS}><idempotencyResult>IDEMPOTENCY-RESULT-REPLAY-RESPONSE</idempotencyResult><result>CREATE-ORDER-RESULT-OK</result><order>{ORDER}</order><info><orderId>6f1c2c1e-0000-4000-8000-000000000001</orderId><orderString>2026-17</orderString></info></CreateOrderV3Response>"
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn sample_responses_are_valid_against_the_wsdl() {
+    if !xmllint_available() {
+        return;
+    }
+    for (operation, element) in fixtures() {
+        if let Err(errors) = validate_element(&element) {
+            panic!("the {operation} fixture is not valid:\n{errors}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn requests_are_valid_and_responses_parse_exactly() {
+    let server = canned_server(
+        fixtures()
+            .into_iter()
+            .map(|(operation, element)| (operation, soap_response(&element)))
+            .collect::<HashMap<_, _>>(),
+    )
+    .await;
+    let client = MplusClient::builder(MplusConfig::with_endpoint(&server.url, "shop-ident", "shop-secret"))
+        .build()
+        .unwrap();
+
+    let version = client.test_connection().await.unwrap();
+    assert_eq!(version.to_string(), "67.1.3");
+    assert_eq!(client.current_sync_markers().await.unwrap().order_sync_marker, 41);
+
+    let filter = DocumentFilter {
+        from_financial_date: NaiveDate::from_ymd_opt(2026, 11, 1),
+        branch_numbers: vec![1, 2],
+        order_types: vec![OrderType::SalesOrder],
+        include_lines: Some(true),
+        ..DocumentFilter::default()
+    };
+    let orders = client.get_orders(&filter, 41, 50).await.unwrap();
+    let order = &orders[0];
+    assert_eq!(order.total_incl_amount, Some(dec("42.39")));
+    assert_eq!(order.financial_date, NaiveDate::from_ymd_opt(2026, 11, 29));
+    assert_eq!(order.vat_method, Some(VatMethod::Inclusive));
+    assert_eq!(order.vat_group_list[0].vat_amount, Some(dec("7.36")));
+    assert_eq!(order.line_list.len(), 2);
+    assert_eq!(order.line_list[0].quantity, dec("1.25"));
+    assert_eq!(order.line_list[0].price, Some(dec("19.95")));
+    assert_eq!(
+        order.line_list[1].quantity,
+        dec("1"),
+        "absent decimalPlaces means whole units"
+    );
+    assert_eq!(order.payment_list[0].amount, dec("42.39"));
+    assert_eq!(
+        order.delivery_address.as_ref().unwrap().city.as_deref(),
+        Some("Amsterdam")
+    );
+
+    assert!(
+        client
+            .get_order("6f1c2c1e-0000-4000-8000-000000000001")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(client.find_order("WEB-404").await.unwrap().is_none());
+
+    let invoices = client.get_invoices(&filter, 1, 10).await.unwrap();
+    assert_eq!(invoices[0].order_ids, ["6f1c2c1e-0000-4000-8000-000000000001"]);
+    assert_eq!(invoices[0].paid_amount, Some(dec("42.39")));
+    assert_eq!(invoices[0].line_list[0].quantity, dec("2"));
+    assert_eq!(
+        client.get_proposals(&DocumentFilter::default(), 1, 10).await.unwrap()[0].total_incl_amount,
+        Some(dec("10"))
+    );
+
+    let relations = client.get_relations(&[], 1, 100).await.unwrap();
+    assert_eq!(relations[0].credit_limit, Some(dec("500")));
+    assert_eq!(relations[0].birth_date, NaiveDate::from_ymd_opt(1980, 3, 2));
+    assert_eq!(
+        client.get_relation(1001).await.unwrap().unwrap().relation_number,
+        Some(1001)
+    );
+    let pattern = Relation {
+        email: Some("anna@jansen.example".into()),
+        ..Relation::default()
+    };
+    assert!(client.find_relation(&pattern).await.unwrap().is_some());
+    let new_relation = Relation {
+        name: Some("Piet de Vries".into()),
+        company_name: Some("De Vries & Zn".into()),
+        address: Some("Kerkstraat 1".into()),
+        email: Some("piet@devries.example".into()),
+        birth_date: NaiveDate::from_ymd_opt(1975, 5, 6),
+        credit_limit: Some(dec("250.50")),
+        default_vat_method: Some(VatMethod::Inclusive),
+        ..Relation::default()
+    };
+    assert_eq!(
+        client.create_relation(&new_relation).await.unwrap().relation_number,
+        1002
+    );
+    let missing = client
+        .update_relation(&Relation {
+            relation_number: Some(5),
+            ..new_relation.clone()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, MplusError::Business { outcome: BusinessOutcome::NotFound, ref message, .. } if message.as_deref() == Some("Relation 5 not found"))
+    );
+
+    let products = client
+        .get_products(
+            &ProductFilter {
+                only_active: Some(true),
+                ..ProductFilter::default()
+            },
+            1,
+            100,
+        )
+        .await
+        .unwrap();
+    let article = &products[0].article_list[0];
+    assert_eq!(
+        (article.price_incl, article.purchase_price),
+        (Some(dec("19.95")), Some(dec("8")))
+    );
+    assert_eq!(products[0].group_numbers, [3]);
+    let groups = client.get_article_groups(1, 100).await.unwrap();
+    assert_eq!(groups[0].sub_group_list[0].name.as_deref(), Some("Shirts"));
+
+    let stock = client.get_stock(1, &[100012], None).await.unwrap();
+    assert_eq!(
+        (stock[0].amount_free, stock[0].amount_reserved),
+        (dec("12.5"), dec("3"))
+    );
+    let history = client.get_stock_history(1, &[], 70, 100).await.unwrap();
+    assert_eq!(history[0].amount_changed, dec("-2"));
+    assert_eq!(history[0].timestamp.unwrap().to_string(), "2026-11-29 03:04:05");
+    let change = StockChange {
+        branch_number: 1,
+        article_number: 100012,
+        amount: dec("-1.5"),
+        employee_number: Some(999999),
+        reference: Some("AFAS 41".into()),
+    };
+    assert_eq!(client.update_stock(&change).await.unwrap(), Some(78));
+    let not_stocked = client.set_stock(&change).await.unwrap_err();
+    assert_eq!(not_stocked.business_outcome(), Some(BusinessOutcome::Failed));
+
+    assert_eq!(
+        client.get_turnover_groups(true).await.unwrap()[0].account_number,
+        Some(8000)
+    );
+    assert_eq!(client.get_vat_groups().await.unwrap()[0].vat_code, 2);
+    assert_eq!(client.get_payment_methods().await.unwrap()[0].method, "PIN");
+    assert_eq!(
+        client.get_branches().await.unwrap()[0].workplaces[0].workplace_number,
+        1
+    );
+    assert_eq!(
+        client.get_employees(&[], 1, 10).await.unwrap()[0].employee_number,
+        Some(999999)
+    );
+
+    let new_order = NewOrder {
+        ext_order_id: "WEB-1001".into(),
+        order_type: Some(OrderType::SalesOrder),
+        entry_branch_number: Some(1),
+        employee_number: Some(999999),
+        relation_number: Some(1001),
+        delivery_address: Some(Address {
+            name: Some("Anna Jansen".into()),
+            address: Some("Damrak 12 A".into()),
+            ..Address::default()
+        }),
+        financial_date: NaiveDate::from_ymd_opt(2026, 11, 29),
+        workplace_number: Some(1),
+        reference: Some("WEB-1001".into()),
+        vat_method: Some(VatMethod::Inclusive),
+        lines: vec![
+            NewLine {
+                article_number: 100012,
+                quantity: dec("1.25"),
+                price: Some(dec("19.95")),
+                ..NewLine::default()
+            },
+            NewLine {
+                article_number: 100013,
+                text: Some("Gift wrap <red> & gold".into()),
+                quantity: dec("1"),
+                price: Some(dec("17.45")),
+                ..NewLine::default()
+            },
+        ],
+        ..NewOrder::default()
+    };
+    let payment = NewPayment {
+        method: "PIN".into(),
+        amount: dec("42.39"),
+        description: None,
+        external_reference: Some("psp-1".into()),
+    };
+    let created = client
+        .create_order(&new_order, "koppel-WEB-1001", &[payment])
+        .await
+        .unwrap();
+    assert!(created.replayed);
+    assert_eq!(created.order_string.as_deref(), Some("2026-17"));
+
+    // Every request went to the endpoint with the credentials as query parameters, and validates.
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), fixtures().len(), "one call per operation");
+    let checked = xmllint_available();
+    for (action, target, body) in &requests {
+        assert_eq!(target, "/?ident=shop-ident&secret=shop-secret");
+        assert!(!body.contains("shop-secret"));
+        let element = body_element(body);
+        assert!(
+            element.starts_with(&format!("<{action} xmlns=\"urn:mplusqapi\"")),
+            "{element}"
+        );
+        if checked && let Err(errors) = validate_element(element) {
+            panic!("the {action} request is not valid:\n{errors}\n{element}");
+        }
+    }
+    let create = requests.iter().find(|(action, ..)| action == "createOrderV3").unwrap();
+    assert!(
+        create
+            .2
+            .contains("<quantity>125</quantity><decimalPlaces>2</decimalPlaces><price>1995</price>")
+    );
+    assert!(create.2.contains("Gift wrap &lt;red&gt; &amp; gold"));
+}
+
+#[test]
+fn amounts_that_cannot_be_sent_exactly_are_refused() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = MplusClient::builder(MplusConfig::with_endpoint("http://127.0.0.1:9/", "i", "s"))
+        .build()
+        .unwrap();
+    let order = NewOrder {
+        ext_order_id: "X".into(),
+        lines: vec![NewLine {
+            article_number: 1,
+            quantity: dec("1"),
+            price: Some(dec("0.005")),
+            ..NewLine::default()
+        }],
+        ..NewOrder::default()
+    };
+    let error = runtime.block_on(client.create_order(&order, "k", &[])).unwrap_err();
+    assert!(matches!(error, MplusError::InvalidRequest(_)), "{error:?}");
+}
+
+#[test]
+fn the_schema_check_rejects_what_the_wsdl_forbids() {
+    if !xmllint_available() {
+        return;
+    }
+    // Wrong order, and the required (empty) text lists missing.
+    let wrong = format!(
+        "<getOrders {NS}><request><syncMarkerLimit>1</syncMarkerLimit><syncMarker>1</syncMarker></request></getOrders>"
+    );
+    assert!(validate_element(&wrong).is_err());
+    let unqualified = "<getOrders><request/></getOrders>";
+    assert!(validate_element(unqualified).is_err());
+}
