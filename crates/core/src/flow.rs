@@ -19,7 +19,12 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 4] = [FlowKind::Orders, FlowKind::Customers, FlowKind::Products, FlowKind::Stock];
+    pub const ALL: [FlowKind; 4] = [
+        FlowKind::Orders,
+        FlowKind::Customers,
+        FlowKind::Products,
+        FlowKind::Stock,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +59,10 @@ pub struct UnknownFlow(pub String);
 impl FromStr for FlowKind {
     type Err = UnknownFlow;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FlowKind::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| UnknownFlow(s.to_owned()))
+        FlowKind::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| UnknownFlow(s.to_owned()))
     }
 }
 

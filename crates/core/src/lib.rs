@@ -6,8 +6,8 @@ pub mod flow;
 pub mod ids;
 pub mod role;
 
-pub use flow::FlowKind;
 pub use account::{Email, FieldError, validate_company, validate_new_password};
+pub use flow::FlowKind;
 pub use ids::{SessionId, TenantId, UserId};
 pub use role::Role;
 

@@ -3,6 +3,20 @@
 //! reaches the outside only through the traits in [`ports`], so it never knows which HTTP client or which
 //! database it talks to.
 
+pub mod country;
+pub mod dry_run;
+pub mod engine;
+pub mod flows;
 pub mod model;
+pub mod money;
 pub mod ports;
+mod record;
 pub mod settings;
+pub mod street;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use dry_run::{PlannedWrite, dry_run};
+pub use engine::{Counts, RunError, RunReport, retry_record, run_flow};
+#[cfg(test)]
+mod tests;

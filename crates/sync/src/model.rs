@@ -248,6 +248,10 @@ pub struct SalesLineDraft {
     /// Per unit, before discount; incl. or excl. VAT as [`SalesOrderDraft::prices_include_vat`] says.
     pub unit_price: Decimal,
     pub discount_percentage: Decimal,
+    /// `ARDc`, the line discount as an amount; when set it wins over the percentage. Set only when the
+    /// percentage would not reproduce MplusKASSA's line total to the cent (see `money`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<Decimal>,
     pub vat_code: Option<String>,
     pub revenue_account: Option<String>,
 }

@@ -59,10 +59,20 @@ pub struct ConnectorError {
 
 impl ConnectorError {
     pub fn permanent(message: impl Into<String>) -> Self {
-        Self { class: ErrorClass::Permanent, message: message.into(), retry_after: None, exchange: None }
+        Self {
+            class: ErrorClass::Permanent,
+            message: message.into(),
+            retry_after: None,
+            exchange: None,
+        }
     }
     pub fn transient(message: impl Into<String>, retry_after: Option<Duration>) -> Self {
-        Self { class: ErrorClass::Transient, message: message.into(), retry_after, exchange: None }
+        Self {
+            class: ErrorClass::Transient,
+            message: message.into(),
+            retry_after,
+            exchange: None,
+        }
     }
     pub fn is_retryable(&self) -> bool {
         self.class == ErrorClass::Transient
@@ -81,31 +91,74 @@ pub trait PosSource: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = ConnectorResult<Vec<SourceOrder>>> + Send;
     /// One document, fresh (for retries); `None` when it no longer exists.
-    fn order(&self, kind: SourceDocumentKind, id: &str) -> impl Future<Output = ConnectorResult<Option<SourceOrder>>> + Send;
-    fn customers_since(&self, from: i64, limit: usize) -> impl Future<Output = ConnectorResult<Vec<SourceCustomer>>> + Send;
-    fn articles_since(&self, from: i64, limit: usize) -> impl Future<Output = ConnectorResult<Vec<SourceArticle>>> + Send;
+    fn order(
+        &self,
+        kind: SourceDocumentKind,
+        id: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<SourceOrder>>> + Send;
+    fn customers_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceCustomer>>> + Send;
+    fn articles_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceArticle>>> + Send;
     /// Current stock of every stock article in the branch (the shop's branch when `None`).
     fn stock(&self, branch: Option<&str>) -> impl Future<Output = ConnectorResult<Vec<StockLevel>>> + Send;
+    /// One relation by relation number, fresh (for "retry this record"); `None` when it no longer exists.
+    /// The default says the source cannot do it, which fails only that retry.
+    fn customer(&self, relation_number: &str) -> impl Future<Output = ConnectorResult<Option<SourceCustomer>>> + Send {
+        let _ = relation_number;
+        async { Err(ConnectorError::permanent("this source cannot fetch a single relation")) }
+    }
+    /// One article by article number (SKU), fresh (for "retry this record"); `None` when it no longer exists.
+    fn article(&self, sku: &str) -> impl Future<Output = ConnectorResult<Option<SourceArticle>>> + Send {
+        let _ = sku;
+        async { Err(ConnectorError::permanent("this source cannot fetch a single article")) }
+    }
 }
 
 /// The ERP (AFAS Profit). Look-ups take many keys at once: one call per batch, never one per record.
 pub trait ErpTarget: Send + Sync {
     /// Which of these references (`RfCs`) already exist as orders/invoices/quotations, with their numbers.
-    fn existing_orders(&self, references: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
+    fn existing_orders(
+        &self,
+        references: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
     /// Debtors by e-mail; keys are the e-mail addresses in lower case.
-    fn debtors_by_email(&self, emails: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send;
+    fn debtors_by_email(
+        &self,
+        emails: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send;
     /// Articles by item code.
-    fn articles_by_code(&self, item_codes: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send;
+    fn articles_by_code(
+        &self,
+        item_codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send;
     /// Creates a debtor; the value is the new debtor id.
     fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
-    fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+    fn update_debtor(
+        &self,
+        debtor_id: &str,
+        debtor: &DebtorDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
     /// Books a sale; the value is the AFAS order (or invoice/quotation) number.
     fn create_order(&self, order: &SalesOrderDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
     fn create_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
     fn update_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
     /// Current stock per item code in a warehouse.
-    fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> impl Future<Output = ConnectorResult<HashMap<String, Decimal>>> + Send;
-    fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+    fn stock_levels(
+        &self,
+        warehouse: &str,
+        item_codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, Decimal>>> + Send;
+    fn post_stock_mutation(
+        &self,
+        mutation: &StockMutationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
 }
 
 /// What happened to one record in one run.
@@ -168,7 +221,10 @@ pub struct JournalError(pub String);
 pub trait Journal: Send + Sync {
     /// Records one entry and, for created/updated/skipped-as-existing records with a target id, the id map.
     fn record(&self, entry: JournalEntry) -> impl Future<Output = Result<(), JournalError>> + Send;
-    fn id_map(&self, source_ids: &[String]) -> impl Future<Output = Result<HashMap<String, IdMapEntry>, JournalError>> + Send;
+    fn id_map(
+        &self,
+        source_ids: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, IdMapEntry>, JournalError>> + Send;
     /// The flow's cursor (the next sync marker to read); `None` before the first run.
     fn cursor(&self) -> impl Future<Output = Result<Option<i64>, JournalError>> + Send;
     /// Moves the cursor; called only once every record before it is journaled.
@@ -179,4 +235,101 @@ pub trait Journal: Send + Sync {
     fn progress(&self, done: u64, total: u64) -> impl Future<Output = Result<(), JournalError>> + Send;
     /// Whether someone cancelled the run; checked between records.
     fn is_cancelled(&self) -> impl Future<Output = Result<bool, JournalError>> + Send;
+}
+
+// Shared handles: a source or target behind an `Arc` (a client shared by runs, a fake shared with a test)
+// is a source or target too.
+
+impl<T: PosSource> PosSource for std::sync::Arc<T> {
+    fn orders_since(
+        &self,
+        kinds: &[SourceDocumentKind],
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceOrder>>> + Send {
+        (**self).orders_since(kinds, from, limit)
+    }
+    fn order(
+        &self,
+        kind: SourceDocumentKind,
+        id: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<SourceOrder>>> + Send {
+        (**self).order(kind, id)
+    }
+    fn customers_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceCustomer>>> + Send {
+        (**self).customers_since(from, limit)
+    }
+    fn articles_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<SourceArticle>>> + Send {
+        (**self).articles_since(from, limit)
+    }
+    fn stock(&self, branch: Option<&str>) -> impl Future<Output = ConnectorResult<Vec<StockLevel>>> + Send {
+        (**self).stock(branch)
+    }
+    fn customer(&self, relation_number: &str) -> impl Future<Output = ConnectorResult<Option<SourceCustomer>>> + Send {
+        (**self).customer(relation_number)
+    }
+    fn article(&self, sku: &str) -> impl Future<Output = ConnectorResult<Option<SourceArticle>>> + Send {
+        (**self).article(sku)
+    }
+}
+
+impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
+    fn existing_orders(
+        &self,
+        references: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
+        (**self).existing_orders(references)
+    }
+    fn debtors_by_email(
+        &self,
+        emails: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send {
+        (**self).debtors_by_email(emails)
+    }
+    fn articles_by_code(
+        &self,
+        item_codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send {
+        (**self).articles_by_code(item_codes)
+    }
+    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+        (**self).create_debtor(debtor)
+    }
+    fn update_debtor(
+        &self,
+        debtor_id: &str,
+        debtor: &DebtorDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_debtor(debtor_id, debtor)
+    }
+    fn create_order(&self, order: &SalesOrderDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+        (**self).create_order(order)
+    }
+    fn create_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+        (**self).create_article(article)
+    }
+    fn update_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_article(article)
+    }
+    fn stock_levels(
+        &self,
+        warehouse: &str,
+        item_codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, Decimal>>> + Send {
+        (**self).stock_levels(warehouse, item_codes)
+    }
+    fn post_stock_mutation(
+        &self,
+        mutation: &StockMutationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).post_stock_mutation(mutation)
+    }
 }

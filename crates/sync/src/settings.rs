@@ -23,7 +23,10 @@ pub struct ValueMap {
 
 impl ValueMap {
     pub fn forced(value: impl Into<String>) -> Self {
-        Self { forced: Some(value.into()), ..Self::default() }
+        Self {
+            forced: Some(value.into()),
+            ..Self::default()
+        }
     }
 
     /// The target value for `source`, if the map gives one.
@@ -32,7 +35,29 @@ impl ValueMap {
             return Some(forced);
         }
         source
-            .and_then(|key| self.table.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str()))
+            .and_then(|key| {
+                self.table
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v.as_str())
+            })
+            .or(self.default.as_deref())
+    }
+
+    /// Like [`ValueMap::resolve`], trying the table with each candidate in turn before the default.
+    pub fn resolve_first(&self, candidates: &[Option<&str>]) -> Option<&str> {
+        if let Some(forced) = &self.forced {
+            return Some(forced);
+        }
+        candidates
+            .iter()
+            .flatten()
+            .find_map(|key| {
+                self.table
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v.as_str())
+            })
             .or(self.default.as_deref())
     }
 
@@ -114,6 +139,9 @@ pub struct FlowSettings {
     pub shipping_method_map: ValueMap,
     /// AFAS item code of the cost line shipping costs are booked on.
     pub shipping_cost_item: Option<String>,
+    /// AFAS item code of the cost line that books an order-level difference (cash rounding to 5 cents, an
+    /// order discount) so the AFAS order adds up to MplusKASSA's total to the cent.
+    pub rounding_cost_item: Option<String>,
     /// Country (ISO code) → AFAS VAT code.
     pub vat_code_by_country: ValueMap,
     /// Country (ISO code) → AFAS revenue account.
@@ -127,6 +155,10 @@ pub struct FlowSettings {
     pub variant_mode: VariantMode,
     /// MplusKASSA article/turnover group → AFAS article group `Grp`.
     pub article_group_map: ValueMap,
+    /// Products flow: MplusKASSA VAT percentage (e.g. `21`, `9`, `0`) → AFAS VAT rate group `VaRc`.
+    pub vat_group_map: ValueMap,
+    /// Products flow: send the sales price incl. VAT (the default, as the till shows it) or excl. VAT.
+    pub article_prices_include_vat: bool,
     pub product_filter: ProductFilter,
     /// Stock flow: how MplusKASSA stock is counted.
     pub stock_calculation: StockCalculation,
@@ -154,6 +186,7 @@ impl Default for FlowSettings {
             payment_method_map: ValueMap::default(),
             shipping_method_map: ValueMap::default(),
             shipping_cost_item: None,
+            rounding_cost_item: None,
             vat_code_by_country: ValueMap::default(),
             revenue_account_by_country: ValueMap::default(),
             create_missing_articles: false,
@@ -161,6 +194,8 @@ impl Default for FlowSettings {
             numeric_item_codes: false,
             variant_mode: VariantMode::SeparateArticles,
             article_group_map: ValueMap::default(),
+            vat_group_map: ValueMap::default(),
+            article_prices_include_vat: true,
             product_filter: ProductFilter::default(),
             stock_calculation: StockCalculation::Free,
             manage_stock: true,

@@ -1,0 +1,149 @@
+//! What the first run would do, without writing anything: the wizard's review step. It runs the real flow
+//! code over the first page with the target's writes captured instead of sent (reads still go to AFAS, so the
+//! plan knows which orders, debtors and articles exist) and a journal that forgets.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use koppel_core::FlowKind;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::engine::{Run, RunError};
+use crate::model::{ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, StockMutationDraft};
+use crate::ports::{
+    ConnectorResult, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError, Outcome, PosSource, Written,
+};
+use crate::settings::FlowSettings;
+
+/// One record of the first page and what the run would do with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedWrite {
+    pub entity: String,
+    pub source_id: String,
+    pub search_keys: Vec<String>,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    /// The writes it would send, in order (operation and payload; no answers).
+    pub writes: Vec<Exchange>,
+}
+
+/// Plans the first page of a first run (from the start, ignoring the cursor and the id map).
+pub async fn dry_run<S: PosSource, T: ErpTarget>(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    source: &S,
+    target: &T,
+) -> Result<Vec<PlannedWrite>, RunError> {
+    let capturing = CapturingTarget {
+        inner: target,
+        next_id: AtomicU64::new(1),
+    };
+    let journal = ForgetfulJournal::default();
+    Run::new(flow, settings, source, &capturing, &journal)
+        .pages(Some(1))
+        .await?;
+    let entries = journal.entries.into_inner().unwrap_or_default();
+    Ok(entries.into_iter().map(planned).collect())
+}
+
+fn planned(entry: JournalEntry) -> PlannedWrite {
+    PlannedWrite {
+        entity: entry.entity,
+        source_id: entry.source_id,
+        search_keys: entry.search_keys,
+        outcome: entry.outcome,
+        reason: entry.reason,
+        writes: entry.exchanges,
+    }
+}
+
+/// Reads go through; writes are captured and answered with placeholder keys.
+struct CapturingTarget<'a, T> {
+    inner: &'a T,
+    next_id: AtomicU64,
+}
+
+impl<T> CapturingTarget<'_, T> {
+    fn capture<V>(&self, operation: &str, payload: &impl Serialize, value: V) -> Written<V> {
+        let request = serde_json::to_value(payload).unwrap_or_default();
+        let exchange = Exchange {
+            operation: operation.to_owned(),
+            request,
+            ..Exchange::default()
+        };
+        Written { value, exchange }
+    }
+
+    fn placeholder(&self) -> String {
+        format!("(new {})", self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
+    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
+        self.inner.existing_orders(references).await
+    }
+    async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
+        self.inner.debtors_by_email(emails).await
+    }
+    async fn articles_by_code(&self, item_codes: &[String]) -> ConnectorResult<HashMap<String, ArticleRecord>> {
+        self.inner.articles_by_code(item_codes).await
+    }
+    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
+        Ok(self.capture("create debtor", debtor, self.placeholder()))
+    }
+    async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
+        Ok(self.capture(&format!("update debtor {debtor_id}"), debtor, ()))
+    }
+    async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
+        Ok(self.capture("create order", order, self.placeholder()))
+    }
+    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
+        Ok(self.capture("create article", article, article.item_code.clone()))
+    }
+    async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
+        Ok(self.capture("update article", article, ()))
+    }
+    async fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> ConnectorResult<HashMap<String, Decimal>> {
+        self.inner.stock_levels(warehouse, item_codes).await
+    }
+    async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
+        Ok(self.capture("stock mutation", mutation, ()))
+    }
+}
+
+/// A journal for one dry run: no cursor, no id map, keeps the entries in memory.
+#[derive(Default)]
+struct ForgetfulJournal {
+    entries: Mutex<Vec<JournalEntry>>,
+}
+
+impl Journal for ForgetfulJournal {
+    async fn record(&self, entry: JournalEntry) -> Result<(), JournalError> {
+        self.entries
+            .lock()
+            .map_err(|_| JournalError("dry-run journal poisoned".into()))?
+            .push(entry);
+        Ok(())
+    }
+    async fn id_map(&self, _source_ids: &[String]) -> Result<HashMap<String, IdMapEntry>, JournalError> {
+        Ok(HashMap::new())
+    }
+    async fn cursor(&self) -> Result<Option<i64>, JournalError> {
+        Ok(None)
+    }
+    async fn set_cursor(&self, _next: i64) -> Result<(), JournalError> {
+        Ok(())
+    }
+    async fn pending_retries(&self) -> Result<Vec<String>, JournalError> {
+        Ok(Vec::new())
+    }
+    async fn progress(&self, _done: u64, _total: u64) -> Result<(), JournalError> {
+        Ok(())
+    }
+    async fn is_cancelled(&self) -> Result<bool, JournalError> {
+        Ok(false)
+    }
+}

@@ -1,0 +1,290 @@
+//! The entry points the job queue calls: one run of one flow, one record retried, a dry run.
+//!
+//! A run first retries the records whose last attempt failed with a retryable error (orders only: the other
+//! flows re-read them because the cursor never passes a record that failed that way), then reads pages from
+//! the cursor. Per page a flow **plans** (one batched target look-up per kind), **maps**, **sends** and
+//! **journals** one entry per record; the cursor moves past a page only once every record of it is journaled.
+//! A record that fails does not stop the run; a transient or unauthorized error does, with the cursor left
+//! at that record.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use koppel_core::FlowKind;
+use serde::Serialize;
+
+use crate::flows::{self, Page};
+use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
+use crate::record::{Failure, RecordMeta, Trail, Verdict};
+use crate::settings::FlowSettings;
+
+/// How many records ended which way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Failed => self.failed += 1,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.created + self.updated + self.skipped + self.failed
+    }
+}
+
+/// What a run did. A run whose records partly failed has still succeeded; its counts say what failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    pub counts: Counts,
+    /// Records read from the source (retries included).
+    pub total_seen: u64,
+    /// The cursor after the run (`None` for flows without one, such as stock).
+    pub cursor: Option<i64>,
+    /// Stopped early because someone cancelled it.
+    pub cancelled: bool,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// Try the run again later, not before `retry_after`; the cursor is not past the record that hit it.
+    #[error("temporarily unavailable: {message}")]
+    Transient {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The connection is broken (credentials, IP restriction): stop and alert the tenant.
+    #[error("not authorized: {message}")]
+    Unauthorized { message: String },
+    /// A call every record depends on was refused (e.g. a look-up connector is missing): retrying the same run
+    /// will not help until the setup is fixed. The cursor has not moved.
+    #[error("the run cannot proceed: {message}")]
+    Refused { message: String },
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+impl From<ConnectorError> for RunError {
+    fn from(error: ConnectorError) -> Self {
+        match error.class {
+            ErrorClass::Transient => RunError::Transient {
+                message: error.message,
+                retry_after: error.retry_after,
+            },
+            ErrorClass::Unauthorized => RunError::Unauthorized { message: error.message },
+            ErrorClass::Permanent => RunError::Refused { message: error.message },
+        }
+    }
+}
+
+/// Runs one flow once: retries first, then pages from the cursor until the source has nothing more.
+pub async fn run_flow<S: PosSource, T: ErpTarget, J: Journal>(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    source: &S,
+    target: &T,
+    journal: &J,
+) -> Result<RunReport, RunError> {
+    let mut run = Run::new(flow, settings, source, target, journal);
+    run.pages(None).await?;
+    Ok(run.report)
+}
+
+/// Tries one record again with fresh source data and the current settings, journaled as a new attempt.
+pub async fn retry_record<S: PosSource, T: ErpTarget, J: Journal>(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    source: &S,
+    target: &T,
+    journal: &J,
+    source_id: &str,
+) -> Result<RunReport, RunError> {
+    let mut run = Run::new(flow, settings, source, target, journal);
+    flows::retry_one(&mut run, source_id).await?;
+    Ok(run.report)
+}
+
+/// The state of one run, shared by the flows.
+pub(crate) struct Run<'a, S, T, J> {
+    pub flow: FlowKind,
+    pub settings: &'a FlowSettings,
+    pub source: &'a S,
+    pub target: &'a T,
+    pub journal: &'a J,
+    pub report: RunReport,
+    /// Source ids journaled in this run: a retried record met again in a page is not done twice.
+    handled: HashSet<String>,
+    /// Where the cursor may stop when the run halts inside a page.
+    stop_marker: Option<i64>,
+}
+
+impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
+    pub fn new(flow: FlowKind, settings: &'a FlowSettings, source: &'a S, target: &'a T, journal: &'a J) -> Self {
+        Self {
+            flow,
+            settings,
+            source,
+            target,
+            journal,
+            report: RunReport::default(),
+            handled: HashSet::new(),
+            stop_marker: None,
+        }
+    }
+
+    fn page_size(&self) -> usize {
+        self.settings.batch_size.max(1) as usize
+    }
+
+    /// The page loop; `max_pages` limits a dry run.
+    pub async fn pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
+        if self.flow == FlowKind::Orders {
+            self.retry_pending_orders().await?;
+        }
+        if self.flow == FlowKind::Stock {
+            return self.stock_pages(max_pages).await;
+        }
+        let mut cursor = self.journal.cursor().await?.unwrap_or(0);
+        self.report.cursor = Some(cursor);
+        let mut pages_done = 0;
+        while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
+            let page = Page::fetch(self.flow, self.settings, self.source, cursor, self.page_size()).await?;
+            if page.len() == 0 {
+                break;
+            }
+            let next = page.next_cursor().filter(|&next| next > cursor);
+            let full = page.len() >= self.page_size();
+            self.report.total_seen += page.len() as u64;
+            let outcome = flows::run_page(self, page).await;
+            if outcome.is_err() || self.report.cancelled {
+                self.keep_cursor_at_stop(cursor, &outcome).await?;
+                return outcome;
+            }
+            // A page without a marker past the cursor cannot move it: stop rather than read it again forever.
+            let Some(next) = next else { break };
+            cursor = next;
+            self.journal.set_cursor(cursor).await?;
+            self.report.cursor = Some(cursor);
+            pages_done += 1;
+            if !full {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a stop inside a page, moves the cursor up to (not past) the record that stopped it.
+    async fn keep_cursor_at_stop(&mut self, cursor: i64, outcome: &Result<(), RunError>) -> Result<(), RunError> {
+        if matches!(outcome, Err(RunError::Journal(_))) {
+            return Ok(());
+        }
+        if let Some(marker) = self.stop_marker.filter(|&marker| marker > cursor) {
+            self.journal.set_cursor(marker).await?;
+            self.report.cursor = Some(marker);
+        }
+        Ok(())
+    }
+
+    /// Stock has no cursor: every run compares the full list, page by page.
+    async fn stock_pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
+        let levels = self.source.stock(self.settings.stock_branch.as_deref()).await?;
+        self.report.total_seen = levels.len() as u64;
+        let pages: Vec<_> = levels.chunks(self.page_size()).map(<[_]>::to_vec).collect();
+        for page in pages.into_iter().take(max_pages.unwrap_or(usize::MAX)) {
+            flows::stock::run_page(self, page).await?;
+            if self.report.cancelled {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn retry_pending_orders(&mut self) -> Result<(), RunError> {
+        let pending = self.journal.pending_retries().await?;
+        for chunk in pending.chunks(self.page_size()) {
+            flows::orders::retry(self, chunk).await?;
+            if self.report.cancelled {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the run must stop before the next record (someone cancelled it); remembers where.
+    pub async fn should_stop_before(&mut self, marker: Option<i64>) -> Result<bool, RunError> {
+        if self.journal.is_cancelled().await? {
+            self.report.cancelled = true;
+            self.stop_marker = marker;
+        }
+        Ok(self.report.cancelled)
+    }
+
+    /// Whether this run already journaled the record.
+    pub fn already_handled(&self, source_id: &str) -> bool {
+        self.handled.contains(source_id)
+    }
+
+    /// Journals one record; a halting failure is journaled as retryable and then stops the run.
+    pub async fn conclude(
+        &mut self,
+        meta: RecordMeta,
+        result: Result<Verdict, Failure>,
+        trail: Trail,
+    ) -> Result<(), RunError> {
+        let (verdict, retryable, halt) = match result {
+            Ok(verdict) => (verdict, false, None),
+            Err(Failure::Record(reason)) => (failed(reason), false, None),
+            Err(Failure::Halt(error)) => (failed(error.message.clone()), true, Some(error)),
+        };
+        let marker = meta.marker;
+        self.handled.insert(meta.source_id.clone());
+        self.report.counts.add(verdict.outcome);
+        self.journal.record(entry(meta, verdict, retryable, trail)).await?;
+        self.journal
+            .progress(self.report.counts.total(), self.report.total_seen)
+            .await?;
+        match halt {
+            Some(error) => {
+                self.stop_marker = marker;
+                Err((*error).into())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+fn failed(reason: String) -> Verdict {
+    Verdict {
+        outcome: Outcome::Failed,
+        reason: Some(reason),
+        target_id: None,
+        content_hash: None,
+    }
+}
+
+fn entry(meta: RecordMeta, verdict: Verdict, retryable: bool, trail: Trail) -> JournalEntry {
+    JournalEntry {
+        entity: meta.entity.to_owned(),
+        source_id: meta.source_id,
+        search_keys: meta.search_keys,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        retryable,
+        target_id: verdict.target_id,
+        source_payload: meta.payload,
+        exchanges: trail.0,
+        content_hash: verdict.content_hash,
+        at: Utc::now(),
+    }
+}

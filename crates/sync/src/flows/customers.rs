@@ -1,0 +1,100 @@
+//! Customers: MplusKASSA relations → AFAS debtors, matched by e-mail (the same organisation/person rules as
+//! the orders flow). A relation without an e-mail address is skipped: there is nothing to match it by.
+
+use super::debtors::{KnownDebtors, customer_name, debtor_draft, display_name, email_key};
+use crate::engine::{Run, RunError};
+use crate::model::SourceCustomer;
+use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
+use crate::settings::FlowSettings;
+
+pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+    customers: Vec<SourceCustomer>,
+) -> Result<(), RunError> {
+    let customers: Vec<SourceCustomer> = customers
+        .into_iter()
+        .filter(|c| !run.already_handled(&source_id(c)))
+        .collect();
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let (settings, target) = (run.settings, run.target);
+    let ids: Vec<String> = customers.iter().map(source_id).collect();
+    let known = run.journal.id_map(&ids).await?;
+    let emails = customers
+        .iter()
+        .filter(|c| needs_look_up(c, settings, known.get(&source_id(c))))
+        .filter_map(email_key)
+        .collect();
+    let mut debtors = KnownDebtors::look_up(target, emails).await?;
+    for customer in &customers {
+        if run.should_stop_before(customer.sync_marker).await? {
+            return Ok(());
+        }
+        let mut trail = Trail::default();
+        let result = sync_customer(
+            settings,
+            target,
+            &mut debtors,
+            customer,
+            known.get(&source_id(customer)),
+            &mut trail,
+        )
+        .await;
+        run.conclude(meta(customer), result, trail).await?;
+    }
+    Ok(())
+}
+
+/// The id-map key: the relation number, or the e-mail for a relation known only from an order.
+fn source_id(customer: &SourceCustomer) -> String {
+    customer
+        .relation_number
+        .clone()
+        .or_else(|| email_key(customer))
+        .unwrap_or_default()
+}
+
+fn meta(customer: &SourceCustomer) -> RecordMeta {
+    let name = customer_name(customer);
+    RecordMeta::new("customer", source_id(customer), customer)
+        .keys([customer.relation_number.clone(), customer.email.clone(), name])
+        .at_marker(customer.sync_marker)
+}
+
+/// Whether the customer needs AFAS's view of it (it has an e-mail and changed since it was last sent).
+fn needs_look_up(customer: &SourceCustomer, settings: &FlowSettings, known: Option<&IdMapEntry>) -> bool {
+    let Some(email) = email_key(customer) else { return false };
+    let hash = content_hash(&debtor_draft(customer, &email, settings));
+    known.is_none_or(|entry| entry.content_hash != hash)
+}
+
+async fn sync_customer<T: ErpTarget>(
+    settings: &FlowSettings,
+    target: &T,
+    debtors: &mut KnownDebtors,
+    customer: &SourceCustomer,
+    known: Option<&IdMapEntry>,
+    trail: &mut Trail,
+) -> Result<Verdict, Failure> {
+    let Some(email) = email_key(customer) else {
+        return Ok(Verdict::skipped("no e-mail address; debtors are matched by e-mail"));
+    };
+    let draft = debtor_draft(customer, &email, settings);
+    let hash = content_hash(&draft);
+    if let Some(entry) = known.filter(|entry| entry.content_hash == hash) {
+        return Ok(Verdict::skipped_existing("unchanged", entry.target_id.clone(), hash));
+    }
+    let (debtor_id, outcome) = debtors.upsert(target, &draft, trail).await?;
+    Ok(match outcome {
+        Outcome::Skipped => {
+            let reason = format!(
+                "AFAS debtor {debtor_id} ({}) already matches",
+                display_name(&draft.party)
+            );
+            Verdict::skipped_existing(reason, debtor_id, hash)
+        }
+        outcome => Verdict::written(outcome, debtor_id, hash),
+    })
+}

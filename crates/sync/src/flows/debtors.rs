@@ -1,0 +1,173 @@
+//! Debtors, shared by the orders and customers flows: a MplusKASSA customer becomes an organisation debtor
+//! (`KnSalesRelationOrg`, the person as contact) when it has a company name, a person debtor
+//! (`KnSalesRelationPer`) otherwise; matched by e-mail, created when missing, updated when changed.
+
+use std::collections::HashMap;
+
+use crate::country::iso2;
+use crate::model::{Address, DebtorDraft, DebtorParty, DebtorRecord, PersonName, SourceAddress, SourceCustomer};
+use crate::ports::{ConnectorResult, ErpTarget, Outcome};
+use crate::record::{Failure, Trail};
+use crate::settings::FlowSettings;
+use crate::street::split_street;
+
+/// The key debtors are matched by: the e-mail address, trimmed and in lower case; `None` when there is none.
+pub fn email_key(customer: &SourceCustomer) -> Option<String> {
+    customer
+        .email
+        .as_deref()
+        .map(|email| email.trim().to_lowercase())
+        .filter(|email| !email.is_empty())
+}
+
+/// The customer's country (ISO-2) for the per-country settings: the billing address's.
+pub fn billing_country(customer: &SourceCustomer) -> Option<String> {
+    customer.address.as_ref().map(|address| iso2(&address.country))
+}
+
+pub fn debtor_draft(customer: &SourceCustomer, email: &str, settings: &FlowSettings) -> DebtorDraft {
+    let country = billing_country(customer);
+    DebtorDraft {
+        party: party(customer, email),
+        email: email.to_owned(),
+        phone: non_empty(customer.phone.as_deref()),
+        address: customer.address.as_ref().map(split_address),
+        ledger_account: settings.debtor_ledger_account.clone(),
+        payment_terms: settings.payment_terms.clone(),
+        currency: Some(settings.currency.clone()),
+        vat_duty: settings.vat_duty.clone(),
+        vat_code: settings
+            .vat_code_by_country
+            .resolve(country.as_deref())
+            .map(str::to_owned),
+        revenue_account: settings
+            .revenue_account_by_country
+            .resolve(country.as_deref())
+            .map(str::to_owned),
+        vat_number: non_empty(customer.vat_number.as_deref()),
+    }
+}
+
+/// An AFAS address from a MplusKASSA one: street line split, country as ISO-2.
+pub fn split_address(source: &SourceAddress) -> Address {
+    let parts = split_street(&source.street_line);
+    Address {
+        street: parts.street,
+        house_number: parts.house_number,
+        house_number_addition: parts.addition,
+        postcode: source.postcode.trim().to_owned(),
+        city: source.city.trim().to_owned(),
+        country: iso2(&source.country),
+    }
+}
+
+fn party(customer: &SourceCustomer, email: &str) -> DebtorParty {
+    let person = person_name(customer);
+    match non_empty(customer.company_name.as_deref()) {
+        Some(name) => DebtorParty::Organisation { name, contact: person },
+        // AFAS needs a last name: a customer known only by e-mail is named by it.
+        None => DebtorParty::Person(person.unwrap_or(PersonName {
+            first_name: None,
+            last_name: email.to_owned(),
+        })),
+    }
+}
+
+fn person_name(customer: &SourceCustomer) -> Option<PersonName> {
+    let first = non_empty(customer.first_name.as_deref());
+    match non_empty(customer.last_name.as_deref()) {
+        Some(last_name) => Some(PersonName {
+            first_name: first,
+            last_name,
+        }),
+        None => first.map(|last_name| PersonName {
+            first_name: None,
+            last_name,
+        }),
+    }
+}
+
+fn non_empty(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// The customer's name as people search for it: the company name, else the person's name.
+pub fn customer_name(customer: &SourceCustomer) -> Option<String> {
+    non_empty(customer.company_name.as_deref())
+        .or_else(|| person_name(customer).map(|p| display_name(&DebtorParty::Person(p))))
+}
+
+/// The name AFAS shows for a debtor.
+pub fn display_name(party: &DebtorParty) -> String {
+    match party {
+        DebtorParty::Organisation { name, .. } => name.clone(),
+        DebtorParty::Person(person) => match &person.first_name {
+            Some(first) => format!("{first} {}", person.last_name),
+            None => person.last_name.clone(),
+        },
+    }
+}
+
+/// Whether AFAS's debtor differs from what MplusKASSA says (fields MplusKASSA leaves empty do not count).
+pub fn differs(record: &DebtorRecord, draft: &DebtorDraft) -> bool {
+    let is_organisation = matches!(draft.party, DebtorParty::Organisation { .. });
+    record.name != display_name(&draft.party)
+        || record.is_organisation != is_organisation
+        || (draft.address.is_some() && record.address != draft.address)
+        || (draft.phone.is_some() && record.phone != draft.phone)
+}
+
+/// The debtors a page knows by e-mail: looked up once per page, kept current as the page creates and updates.
+#[derive(Debug, Default)]
+pub(crate) struct KnownDebtors(HashMap<String, DebtorRecord>);
+
+impl KnownDebtors {
+    /// One batched look-up for all these e-mail addresses (none when the list is empty).
+    pub(crate) async fn look_up<T: ErpTarget>(target: &T, emails: Vec<String>) -> ConnectorResult<Self> {
+        let mut emails = emails;
+        emails.sort();
+        emails.dedup();
+        if emails.is_empty() {
+            return Ok(Self::default());
+        }
+        let found = target.debtors_by_email(&emails).await?;
+        Ok(Self(
+            found
+                .into_iter()
+                .map(|(email, record)| (email.to_lowercase(), record))
+                .collect(),
+        ))
+    }
+
+    /// Creates the debtor, updates it when it changed, or leaves it; returns its id and what happened.
+    pub(crate) async fn upsert<T: ErpTarget>(
+        &mut self,
+        target: &T,
+        draft: &DebtorDraft,
+        trail: &mut Trail,
+    ) -> Result<(String, Outcome), Failure> {
+        let key = draft.email.to_lowercase();
+        let outcome = match self.0.get(&key) {
+            Some(record) if !differs(record, draft) => return Ok((record.debtor_id.clone(), Outcome::Skipped)),
+            Some(record) => {
+                let id = record.debtor_id.clone();
+                trail.write(target.update_debtor(&id, draft).await)?;
+                (id, Outcome::Updated)
+            }
+            None => (trail.write(target.create_debtor(draft).await)?, Outcome::Created),
+        };
+        self.0.insert(key, record_of(&outcome.0, draft));
+        Ok(outcome)
+    }
+}
+
+fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
+    DebtorRecord {
+        debtor_id: debtor_id.to_owned(),
+        email: draft.email.clone(),
+        name: display_name(&draft.party),
+        is_organisation: matches!(draft.party, DebtorParty::Organisation { .. }),
+        address: draft.address.clone(),
+        phone: draft.phone.clone(),
+    }
+}

@@ -1,0 +1,476 @@
+//! Orders: MplusKASSA orders, invoices or quotations → AFAS `FbSales`, `FbDirectInvoice` or `FbSalesQuotation`.
+//!
+//! Per sale: the filter (state and document type) → already booked? (id map, then `RfCs` in AFAS: never
+//! sent twice, also after a crash between sending and journaling) → map (a missing setting fails here,
+//! before any write) → every article exists, or is created when `create_missing_articles` is on → the
+//! debtor by e-mail (created, updated when changed, or the default debtor) → the order.
+//!
+//! VAT code and revenue account come from the per-country maps, keyed by the delivery country (billing when
+//! there is none): a table key `NL:9` picks the code for one rate, a plain `NL` is the country's fallback.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rust_decimal::Decimal;
+
+use super::debtors::{KnownDebtors, billing_country, customer_name, debtor_draft, email_key, split_address};
+use crate::country::iso2;
+use crate::engine::{Run, RunError};
+use crate::model::{
+    ArticleDraft, ArticleRecord, PaymentStatus, SalesLineDraft, SalesLineKind, SalesOrderDraft, SourceDocumentKind,
+    SourceLine, SourceOrder, VatMethod,
+};
+use crate::money::{afas_order_amount, discount_amount_for};
+use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
+use crate::settings::{FlowSettings, OrderFilter, ValueMap};
+
+/// Fetches the pending retries fresh and runs them as one page (outside the cursor).
+pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+    ids: &[String],
+) -> Result<(), RunError> {
+    let mut found = Vec::new();
+    for id in ids {
+        match fetch_fresh(run.source, run.settings, id).await? {
+            Some(order) => found.push(order),
+            None => {
+                let meta = RecordMeta::new("order", id.clone(), &serde_json::Value::Null);
+                run.conclude(
+                    meta,
+                    Ok(Verdict::skipped("no longer exists in MplusKASSA")),
+                    Trail::default(),
+                )
+                .await?;
+            }
+        }
+    }
+    run.report.total_seen += found.len() as u64;
+    run_page(run, found, false).await
+}
+
+/// The document in whichever selected type has it.
+async fn fetch_fresh<S: PosSource>(
+    source: &S,
+    settings: &FlowSettings,
+    id: &str,
+) -> Result<Option<SourceOrder>, RunError> {
+    for kind in &settings.order_types {
+        if let Some(order) = source.order(*kind, id).await? {
+            return Ok(Some(order));
+        }
+    }
+    Ok(None)
+}
+
+/// One page: one id-map read, one batched look-up per kind, then every sale in order.
+pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+    orders: Vec<SourceOrder>,
+    from_cursor: bool,
+) -> Result<(), RunError> {
+    let orders: Vec<SourceOrder> = orders
+        .into_iter()
+        .filter(|order| !run.already_handled(&order.id))
+        .collect();
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let (settings, target) = (run.settings, run.target);
+    let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
+    let known = run.journal.id_map(&ids).await?;
+    let to_plan: Vec<&SourceOrder> = orders
+        .iter()
+        .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
+        .collect();
+    let mut plan = OrderPlan::look_up(target, &to_plan).await?;
+    for order in &orders {
+        let marker = from_cursor.then_some(order.sync_marker);
+        if run.should_stop_before(marker).await? {
+            return Ok(());
+        }
+        let mut trail = Trail::default();
+        let result = book(settings, target, &mut plan, order, known.get(&order.id), &mut trail).await;
+        run.conclude(meta(order, marker), result, trail).await?;
+    }
+    Ok(())
+}
+
+fn meta(order: &SourceOrder, marker: Option<i64>) -> RecordMeta {
+    let customer = order.customer.as_ref();
+    let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
+    let keys = [
+        Some(order.number.clone()),
+        customer.and_then(|c| c.email.clone()),
+        customer.and_then(customer_name),
+    ];
+    RecordMeta::new(entity(order.kind), order.id.clone(), order)
+        .keys(keys.into_iter().chain(skus.into_iter().map(Some)))
+        .at_marker(marker)
+}
+
+fn entity(kind: SourceDocumentKind) -> &'static str {
+    match kind {
+        SourceDocumentKind::Order => "order",
+        SourceDocumentKind::Invoice => "invoice",
+        SourceDocumentKind::Quotation => "quotation",
+    }
+}
+
+/// What the target already has, looked up once per page and kept current as the page writes.
+struct OrderPlan {
+    existing: HashMap<String, String>,
+    debtors: KnownDebtors,
+    articles: HashMap<String, ArticleRecord>,
+}
+
+impl OrderPlan {
+    async fn look_up<T: ErpTarget>(target: &T, orders: &[&SourceOrder]) -> Result<Self, RunError> {
+        let references: Vec<String> = orders.iter().map(|order| order.number.clone()).collect();
+        let emails = orders
+            .iter()
+            .filter_map(|order| order.customer.as_ref().and_then(email_key))
+            .collect();
+        let skus: BTreeSet<String> = orders
+            .iter()
+            .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
+            .collect();
+        let skus: Vec<String> = skus.into_iter().collect();
+        let existing = if references.is_empty() {
+            HashMap::new()
+        } else {
+            target.existing_orders(&references).await?
+        };
+        let debtors = KnownDebtors::look_up(target, emails).await?;
+        let articles = if skus.is_empty() {
+            HashMap::new()
+        } else {
+            target.articles_by_code(&skus).await?
+        };
+        Ok(Self {
+            existing,
+            debtors,
+            articles,
+        })
+    }
+}
+
+/// One sale, from filter to booking.
+async fn book<T: ErpTarget>(
+    settings: &FlowSettings,
+    target: &T,
+    plan: &mut OrderPlan,
+    order: &SourceOrder,
+    known: Option<&IdMapEntry>,
+    trail: &mut Trail,
+) -> Result<Verdict, Failure> {
+    let hash = content_hash(&(order, settings));
+    // Booked before: say so even when the sale no longer passes the filter (e.g. cancelled since).
+    if let Some(entry) = known {
+        return Ok(already_booked(entry, hash));
+    }
+    if let Err(reason) = selected(order, settings) {
+        return Ok(Verdict::skipped(reason));
+    }
+    if let Some(number) = plan.existing.get(&order.number) {
+        let reason = format!("already in AFAS as order {number}");
+        return Ok(Verdict::skipped_existing(reason, number.clone(), hash));
+    }
+    let mut draft = map_order(order, settings)?;
+    let missing = missing_articles(order, &plan.articles, settings)?;
+    create_articles(target, plan, &missing, order, settings, trail).await?;
+    draft.debtor_id = debtor_for(settings, target, plan, order, trail).await?;
+    let number = trail.write(target.create_order(&draft).await)?;
+    plan.existing.insert(order.number.clone(), number.clone());
+    Ok(Verdict::written(Outcome::Created, number, hash))
+}
+
+fn already_booked(entry: &IdMapEntry, hash: String) -> Verdict {
+    let reason = if entry.content_hash == hash {
+        "unchanged".to_owned()
+    } else {
+        format!(
+            "already in AFAS as order {}; changes after booking are not sent",
+            entry.target_id
+        )
+    };
+    Verdict::skipped_existing(reason, entry.target_id.clone(), entry.content_hash.clone())
+}
+
+/// Whether the sale passes the document-type selection and the state filter; the reason when not.
+pub fn selected(order: &SourceOrder, settings: &FlowSettings) -> Result<(), String> {
+    if !settings.order_types.contains(&order.kind) {
+        return Err(format!(
+            "{} documents are not selected (order_types)",
+            entity(order.kind)
+        ));
+    }
+    if order.cancelled {
+        return Err("cancelled in MplusKASSA".to_owned());
+    }
+    let (passes, state, filter) = match settings.order_filter {
+        OrderFilter::Paid => (order.payment_status == PaymentStatus::Paid, "fully paid", "paid"),
+        OrderFilter::Any => (true, "", "any"),
+        OrderFilter::Delivered => (order.delivered, "delivered", "delivered"),
+        OrderFilter::Completed => (order.completed, "completed", "completed"),
+    };
+    if passes {
+        Ok(())
+    } else {
+        Err(format!("not {state} (order filter: {filter})"))
+    }
+}
+
+/// The debtor id: the customer's (created or updated as needed) or, without an e-mail, the default debtor.
+async fn debtor_for<T: ErpTarget>(
+    settings: &FlowSettings,
+    target: &T,
+    plan: &mut OrderPlan,
+    order: &SourceOrder,
+    trail: &mut Trail,
+) -> Result<String, Failure> {
+    let customer = order.customer.as_ref();
+    let Some((customer, email)) = customer.and_then(|c| email_key(c).map(|email| (c, email))) else {
+        return settings
+            .default_debtor
+            .clone()
+            .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
+    };
+    let draft = debtor_draft(customer, &email, settings);
+    let (debtor_id, _) = plan.debtors.upsert(target, &draft, trail).await?;
+    Ok(debtor_id)
+}
+
+/// The order's lines whose article AFAS lacks (one per SKU); a failure when they may not be created.
+fn missing_articles<'o>(
+    order: &'o SourceOrder,
+    articles: &HashMap<String, ArticleRecord>,
+    settings: &FlowSettings,
+) -> Result<Vec<&'o SourceLine>, Failure> {
+    let mut seen = BTreeSet::new();
+    let missing: Vec<&SourceLine> = order
+        .lines
+        .iter()
+        .filter(|l| !articles.contains_key(&l.sku) && seen.insert(l.sku.as_str()))
+        .collect();
+    if missing.is_empty() || settings.create_missing_articles {
+        return Ok(missing);
+    }
+    let skus: Vec<&str> = missing.iter().map(|line| line.sku.as_str()).collect();
+    Err(Failure::Record(format!(
+        "article {} does not exist in AFAS; create it there or turn on `create_missing_articles`",
+        skus.join(", ")
+    )))
+}
+
+async fn create_articles<T: ErpTarget>(
+    target: &T,
+    plan: &mut OrderPlan,
+    missing: &[&SourceLine],
+    order: &SourceOrder,
+    settings: &FlowSettings,
+    trail: &mut Trail,
+) -> Result<(), Failure> {
+    for line in missing {
+        let draft = article_from_line(line, order.vat_method, settings);
+        let item_code = trail.write(target.create_article(&draft).await)?;
+        plan.articles.insert(
+            line.sku.clone(),
+            ArticleRecord {
+                item_code,
+                description: draft.description,
+            },
+        );
+    }
+    Ok(())
+}
+
+fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSettings) -> ArticleDraft {
+    ArticleDraft {
+        item_code: line.sku.clone(),
+        description: line.description.clone(),
+        long_description: None,
+        short_description: None,
+        group: settings.article_group_map.resolve(None).map(str::to_owned),
+        unit: None,
+        price: line.unit_price,
+        price_includes_vat: vat_method == VatMethod::Including,
+        ean: None,
+        vat_group: settings
+            .vat_group_map
+            .resolve(Some(&percentage_key(line.vat_percentage)))
+            .map(str::to_owned),
+        variant: None,
+    }
+}
+
+pub(crate) fn percentage_key(percentage: Decimal) -> String {
+    percentage.normalize().to_string()
+}
+
+/// The AFAS document for a sale, all but the debtor (which may need a write to know).
+pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<SalesOrderDraft, Failure> {
+    let country = order_country(order);
+    let ledger = |percentage: Decimal| LineLedger::for_rate(settings, country.as_deref(), percentage);
+    let mut lines: Vec<SalesLineDraft> = order
+        .lines
+        .iter()
+        .map(|line| article_line(line, ledger(line.vat_percentage)))
+        .collect();
+    lines.extend(shipping_line(order, settings, &ledger)?);
+    lines.extend(rounding_line(order, settings, &lines, &ledger)?);
+    let customer = order.customer.as_ref();
+    let delivery = customer.and_then(|c| c.delivery_address.as_ref().or(c.address.as_ref()));
+    Ok(SalesOrderDraft {
+        target: settings.order_target,
+        administration: settings.administration.clone(),
+        debtor_id: String::new(),
+        reference: order.number.clone(),
+        date: order.date,
+        currency: Some(settings.currency.clone()),
+        warehouse: settings.warehouse.clone(),
+        payment_method: payment_method(order, &settings.payment_method_map),
+        shipping_method: order
+            .shipping
+            .as_ref()
+            .and_then(|s| settings.shipping_method_map.resolve(s.method.as_deref()))
+            .map(str::to_owned),
+        prices_include_vat: order.vat_method == VatMethod::Including,
+        delivery_address: delivery.map(split_address),
+        lines,
+    })
+}
+
+/// The delivery country (ISO-2), else the billing country.
+fn order_country(order: &SourceOrder) -> Option<String> {
+    let customer = order.customer.as_ref()?;
+    customer
+        .delivery_address
+        .as_ref()
+        .map(|a| iso2(&a.country))
+        .or_else(|| billing_country(customer))
+}
+
+/// The payment method of the largest payment, through the mapping table.
+fn payment_method(order: &SourceOrder, map: &ValueMap) -> Option<String> {
+    let largest = order
+        .payments
+        .iter()
+        .max_by_key(|payment| payment.amount)
+        .map(|p| p.method.as_str());
+    map.resolve(largest).map(str::to_owned)
+}
+
+/// VAT code and revenue account for one VAT rate in the order's country.
+struct LineLedger {
+    vat_code: Option<String>,
+    revenue_account: Option<String>,
+}
+
+impl LineLedger {
+    fn for_rate(settings: &FlowSettings, country: Option<&str>, percentage: Decimal) -> Self {
+        let rate_key = country.map(|c| format!("{c}:{}", percentage_key(percentage)));
+        let candidates = [rate_key.as_deref(), country];
+        Self {
+            vat_code: settings
+                .vat_code_by_country
+                .resolve_first(&candidates)
+                .map(str::to_owned),
+            revenue_account: settings
+                .revenue_account_by_country
+                .resolve_first(&candidates)
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// An article line; the discount goes as an amount only when the percentage would miss the cent.
+fn article_line(line: &SourceLine, ledger: LineLedger) -> SalesLineDraft {
+    SalesLineDraft {
+        kind: SalesLineKind::Article,
+        item_code: line.sku.clone(),
+        description: line.description.clone(),
+        quantity: line.quantity,
+        unit_price: line.unit_price,
+        discount_percentage: line.discount_percentage,
+        discount_amount: discount_amount_for(
+            line.quantity,
+            line.unit_price,
+            line.discount_percentage,
+            line.line_total,
+        ),
+        vat_code: ledger.vat_code,
+        revenue_account: ledger.revenue_account,
+    }
+}
+
+fn cost_line(item_code: String, description: &str, amount: Decimal, ledger: LineLedger) -> SalesLineDraft {
+    SalesLineDraft {
+        kind: SalesLineKind::Cost,
+        item_code,
+        description: description.to_owned(),
+        quantity: Decimal::ONE,
+        unit_price: amount,
+        discount_percentage: Decimal::ZERO,
+        discount_amount: None,
+        vat_code: ledger.vat_code,
+        revenue_account: ledger.revenue_account,
+    }
+}
+
+fn shipping_line(
+    order: &SourceOrder,
+    settings: &FlowSettings,
+    ledger: &impl Fn(Decimal) -> LineLedger,
+) -> Result<Option<SalesLineDraft>, Failure> {
+    let Some(shipping) = order.shipping.as_ref().filter(|s| !s.cost.is_zero()) else {
+        return Ok(None);
+    };
+    let item = settings
+        .shipping_cost_item
+        .clone()
+        .ok_or_else(|| Failure::missing_setting("shipping_cost_item", "this sale has shipping costs"))?;
+    Ok(Some(cost_line(
+        item,
+        "Verzendkosten",
+        shipping.cost,
+        ledger(shipping.vat_percentage),
+    )))
+}
+
+/// What MplusKASSA says the lines add up to, in the order's price terms.
+fn source_total(order: &SourceOrder) -> Decimal {
+    match order.vat_method {
+        VatMethod::Including => order.total_incl_vat,
+        // Without a total excl. VAT in the source, the lines and shipping are the total.
+        VatMethod::Excluding => {
+            order.lines.iter().map(|l| l.line_total).sum::<Decimal>()
+                + order.shipping.as_ref().map_or(Decimal::ZERO, |s| s.cost)
+        }
+    }
+}
+
+/// A cost line for whatever the lines miss of MplusKASSA's total (cash rounding, an order discount).
+fn rounding_line(
+    order: &SourceOrder,
+    settings: &FlowSettings,
+    lines: &[SalesLineDraft],
+    ledger: &impl Fn(Decimal) -> LineLedger,
+) -> Result<Option<SalesLineDraft>, Failure> {
+    let difference = source_total(order) - afas_order_amount(lines);
+    if difference.is_zero() {
+        return Ok(None);
+    }
+    let item = settings.rounding_cost_item.clone().ok_or_else(|| {
+        Failure::missing_setting(
+            "rounding_cost_item",
+            &format!("the lines differ {difference} from MplusKASSA's total"),
+        )
+    })?;
+    let highest_rate = order.lines.iter().map(|l| l.vat_percentage).max().unwrap_or_default();
+    Ok(Some(cost_line(
+        item,
+        "Afrondingsverschil",
+        difference,
+        ledger(highest_rate),
+    )))
+}

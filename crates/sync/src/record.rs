@@ -1,0 +1,127 @@
+//! One record's attempt inside a run: what it is (for the journal), the exchanges it made, and its verdict.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, Outcome, Written};
+
+/// What the journal needs to know of a record besides its verdict.
+#[derive(Debug, Clone)]
+pub(crate) struct RecordMeta {
+    pub entity: &'static str,
+    pub source_id: String,
+    pub search_keys: Vec<String>,
+    pub payload: serde_json::Value,
+    /// The record's sync marker when it came from a cursor page (where the cursor may stop).
+    pub marker: Option<i64>,
+}
+
+impl RecordMeta {
+    pub fn new(entity: &'static str, source_id: impl Into<String>, record: &impl Serialize) -> Self {
+        let payload = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+        Self {
+            entity,
+            source_id: source_id.into(),
+            search_keys: Vec::new(),
+            payload,
+            marker: None,
+        }
+    }
+
+    pub fn keys(mut self, keys: impl IntoIterator<Item = Option<String>>) -> Self {
+        self.search_keys = keys.into_iter().flatten().filter(|k| !k.is_empty()).collect();
+        self
+    }
+
+    pub fn at_marker(mut self, marker: Option<i64>) -> Self {
+        self.marker = marker;
+        self
+    }
+}
+
+/// How a record ended when nothing stopped the run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Verdict {
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    pub target_id: Option<String>,
+    pub content_hash: Option<String>,
+}
+
+impl Verdict {
+    pub fn written(outcome: Outcome, target_id: String, content_hash: String) -> Self {
+        Self {
+            outcome,
+            reason: None,
+            target_id: Some(target_id),
+            content_hash: Some(content_hash),
+        }
+    }
+
+    pub fn skipped(reason: impl Into<String>) -> Self {
+        Self {
+            outcome: Outcome::Skipped,
+            reason: Some(reason.into()),
+            target_id: None,
+            content_hash: None,
+        }
+    }
+
+    /// Skipped because the target already has it: the id map learns (or keeps) the link.
+    pub fn skipped_existing(reason: impl Into<String>, target_id: String, content_hash: String) -> Self {
+        Self {
+            target_id: Some(target_id),
+            content_hash: Some(content_hash),
+            ..Self::skipped(reason)
+        }
+    }
+}
+
+/// Why a record did not get a verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// This record fails (a refusal, a missing setting, a missing article); the run goes on.
+    Record(String),
+    /// The connection cannot go on now (transient or unauthorized): the run stops here.
+    Halt(Box<ConnectorError>),
+}
+
+impl Failure {
+    pub fn from_connector(error: ConnectorError) -> Self {
+        match error.class {
+            ErrorClass::Permanent => Failure::Record(error.message),
+            ErrorClass::Transient | ErrorClass::Unauthorized => Failure::Halt(Box::new(error)),
+        }
+    }
+
+    /// A record that needs a setting the tenant has not filled in.
+    pub fn missing_setting(setting: &str, why: &str) -> Self {
+        Failure::Record(format!("setting `{setting}` is not set: {why}"))
+    }
+}
+
+/// Every exchange one record made, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Trail(pub Vec<Exchange>);
+
+impl Trail {
+    /// Keeps the exchange of a write (or of its failure) and hands back the written value.
+    pub fn write<T>(&mut self, result: ConnectorResult<Written<T>>) -> Result<T, Failure> {
+        match result {
+            Ok(written) => {
+                self.0.push(written.exchange);
+                Ok(written.value)
+            }
+            Err(mut error) => {
+                self.0.extend(error.exchange.take());
+                Err(Failure::from_connector(error))
+            }
+        }
+    }
+}
+
+/// SHA-256 of the JSON form: equal content, equal hash.
+pub(crate) fn content_hash(value: &impl Serialize) -> String {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}

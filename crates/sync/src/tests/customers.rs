@@ -1,0 +1,96 @@
+use koppel_core::FlowKind;
+
+use super::*;
+use crate::model::DebtorParty;
+use crate::ports::Outcome;
+use crate::testing::{FakeJournal, FakePos, Op};
+
+const CUSTOMERS: FlowKind = FlowKind::Customers;
+
+fn relation(number: i64, email: Option<&str>, company: Option<&str>, country: &str) -> SourceCustomer {
+    SourceCustomer {
+        relation_number: Some(number.to_string()),
+        sync_marker: Some(number),
+        ..customer(email, company, country)
+    }
+}
+
+fn pos(customers: Vec<SourceCustomer>) -> FakePos {
+    let pos = FakePos::default();
+    *pos.customers.lock().unwrap() = customers;
+    pos
+}
+
+#[tokio::test]
+async fn relations_become_organisation_or_person_debtors_with_country_settings() {
+    let pos = pos(vec![
+        relation(1, Some("bv@x.nl"), Some("Jansen BV"), "NL"),
+        relation(2, Some("p@x.be"), None, "BE"),
+    ]);
+    let (erp, journal) = (erp(), FakeJournal::default());
+    let report = run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 2);
+    let debtors = erp.snapshot().debtors;
+    let company = debtors.values().find(|d| d.email == "bv@x.nl").unwrap();
+    assert!(matches!(company.party, DebtorParty::Organisation { .. }));
+    assert_eq!(
+        (company.vat_code.as_deref(), company.revenue_account.as_deref()),
+        (Some("NL-HOOG"), Some("8000"))
+    );
+    let person = debtors.values().find(|d| d.email == "p@x.be").unwrap();
+    assert!(matches!(person.party, DebtorParty::Person(_)));
+    assert_eq!(
+        (person.vat_code.as_deref(), person.revenue_account.as_deref()),
+        (Some("BE-21"), Some("8100"))
+    );
+    assert_eq!(journal.current_cursor(), Some(3));
+}
+
+#[tokio::test]
+async fn a_relation_without_e_mail_is_skipped_with_a_reason() {
+    let pos = pos(vec![relation(1, None, None, "NL")]);
+    let (erp, journal) = (erp(), FakeJournal::default());
+    run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    let entry = journal.entries_for("1").pop().unwrap();
+    assert_eq!(entry.outcome, Outcome::Skipped);
+    assert!(entry.reason.unwrap().contains("e-mail"));
+    assert_eq!(erp.write_calls(), 0);
+}
+
+#[tokio::test]
+async fn matched_by_e_mail_updated_when_changed_and_left_when_not() {
+    let erp = erp();
+    erp.add_debtor("30001", debtor("old@x.nl", "Anders"));
+    let unchanged = relation(2, Some("same@x.nl"), None, "NL");
+    let draft = crate::flows::debtors::debtor_draft(&unchanged, "same@x.nl", &settings());
+    erp.add_debtor("30002", draft);
+    let pos = pos(vec![relation(1, Some("OLD@x.nl"), None, "NL"), unchanged]);
+    let journal = FakeJournal::default();
+    let report = run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(
+        (report.counts.updated, report.counts.skipped, report.counts.created),
+        (1, 1, 0)
+    );
+    assert_eq!(journal.id_map_entry("1").unwrap().target_id, "30001");
+    assert_eq!(journal.id_map_entry("2").unwrap().target_id, "30002");
+}
+
+#[tokio::test]
+async fn an_unchanged_relation_read_again_makes_no_call() {
+    let pos = pos(vec![
+        relation(1, Some("a@x.nl"), None, "NL"),
+        relation(2, Some("b@x.nl"), Some("B BV"), "DE"),
+    ]);
+    let (erp, journal) = (erp(), FakeJournal::default());
+    run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    journal.set_cursor_for_test(0);
+    erp.switchboard.reset_calls();
+    let report = run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.skipped, 2);
+    assert!(
+        erp.switchboard.all_calls().is_empty(),
+        "{:?}",
+        erp.switchboard.all_calls()
+    );
+    assert_eq!(erp.switchboard.calls(Op::DebtorsByEmail), 0);
+}

@@ -1,0 +1,162 @@
+use std::time::Duration;
+
+use koppel_core::FlowKind;
+
+use super::*;
+use crate::ports::Outcome;
+use crate::testing::{FakeJournal, FakePos, FaultKind, Op};
+
+const ORDERS: FlowKind = FlowKind::Orders;
+
+fn small_pages() -> FlowSettings {
+    FlowSettings {
+        batch_size: 4,
+        ..settings()
+    }
+}
+
+fn ten_orders() -> FakePos {
+    FakePos::with_orders((1..=10).map(|i| order(i, None)).collect())
+}
+
+#[tokio::test]
+async fn a_transient_error_stops_the_run_at_that_record_and_the_next_run_completes_it() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    let retry_after = Some(Duration::from_secs(30));
+    erp.switchboard.fail_key(
+        Op::CreateOrder,
+        "2026-000006",
+        FaultKind::Transient { retry_after },
+        Some(1),
+    );
+    let stopped = run(ORDERS, &small_pages(), &pos, &erp, &journal).await;
+    assert!(
+        matches!(&stopped, Err(RunError::Transient { retry_after: r, .. }) if *r == retry_after),
+        "{stopped:?}"
+    );
+    assert_eq!(
+        journal.current_cursor(),
+        Some(6),
+        "up to, not past, the record that hit it"
+    );
+    let failed = journal.entries_for("o-6").pop().unwrap();
+    assert!(failed.retryable && failed.outcome == Outcome::Failed);
+    assert_eq!(erp.snapshot().orders.len(), 5);
+
+    let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(erp.snapshot().orders.len(), 10);
+    assert_eq!(report.counts.created, 5);
+    assert_eq!(
+        pos.switchboard.calls(Op::Order),
+        1,
+        "the pending retry is fetched fresh"
+    );
+    assert_eq!(journal.entries_for("o-6").len(), 2, "the journal shows the retry");
+    assert_eq!(journal.current_cursor(), Some(11));
+}
+
+#[tokio::test]
+async fn a_transient_error_in_a_look_up_moves_nothing() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    erp.switchboard
+        .fail_times(Op::ExistingOrders, FaultKind::Transient { retry_after: None }, 1);
+    assert!(matches!(
+        run(ORDERS, &small_pages(), &pos, &erp, &journal).await,
+        Err(RunError::Transient { .. })
+    ));
+    assert_eq!(journal.current_cursor(), None);
+    assert!(journal.entries().is_empty());
+    run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(erp.snapshot().orders.len(), 10);
+}
+
+#[tokio::test]
+async fn a_permanent_error_fails_only_that_record() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    erp.switchboard
+        .fail_key(Op::CreateOrder, "2026-000003", FaultKind::Permanent, None);
+    let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!((report.counts.created, report.counts.failed), (9, 1));
+    let failed = journal.entries_for("o-3").pop().unwrap();
+    assert!(!failed.retryable);
+    assert!(failed.reason.unwrap().contains("injected fault"));
+    assert_eq!(journal.current_cursor(), Some(11));
+}
+
+#[tokio::test]
+async fn unauthorized_stops_the_run_for_an_alert() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    erp.switchboard.fail(Op::CreateOrder, FaultKind::Unauthorized);
+    let stopped = run(ORDERS, &small_pages(), &pos, &erp, &journal).await;
+    assert!(matches!(stopped, Err(RunError::Unauthorized { .. })));
+    assert_eq!(journal.entries().len(), 1);
+    assert_eq!(journal.current_cursor(), Some(1));
+}
+
+#[tokio::test]
+async fn a_source_outage_is_transient() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    pos.switchboard.fail_times(
+        Op::OrdersSince,
+        FaultKind::Transient {
+            retry_after: Some(Duration::from_secs(5)),
+        },
+        1,
+    );
+    assert!(matches!(
+        run(ORDERS, &small_pages(), &pos, &erp, &journal).await,
+        Err(RunError::Transient { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_cancelled_run_stops_between_records_and_the_next_run_goes_on() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    journal.cancel_after(6);
+    let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.counts.created, 6);
+    assert_eq!(journal.current_cursor(), Some(7));
+    journal.recover();
+    let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 4);
+    assert_eq!(erp.snapshot().orders.len(), 10);
+}
+
+#[tokio::test]
+async fn progress_is_reported() {
+    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(journal.last_progress(), Some((10, 10)));
+}
+
+#[tokio::test]
+async fn a_dry_run_plans_the_first_page_without_writing() {
+    let (pos, erp) = (ten_orders(), erp());
+    let planned = crate::dry_run(ORDERS, &small_pages(), &pos, &erp).await.unwrap();
+    assert_eq!(planned.len(), 4);
+    assert!(
+        planned
+            .iter()
+            .all(|p| p.outcome == Outcome::Created && p.writes.len() == 1)
+    );
+    assert_eq!(planned[0].writes[0].request["reference"], "2026-000001");
+    assert_eq!(erp.write_calls(), 0);
+    assert!(erp.snapshot().orders.is_empty());
+}
+
+#[test]
+fn a_run_can_be_spawned_on_a_multi_threaded_runtime() {
+    fn assert_send<F: std::future::Future + Send>(_: F) {}
+    let (pos, erp, journal, settings) = (ten_orders(), erp(), FakeJournal::default(), settings());
+    assert_send(crate::run_flow(ORDERS, &settings, &pos, &erp, &journal));
+    assert_send(crate::retry_record(
+        FlowKind::Stock,
+        &settings,
+        &pos,
+        &erp,
+        &journal,
+        "1001",
+    ));
+    assert_send(crate::dry_run(FlowKind::Products, &settings, &pos, &erp));
+}
