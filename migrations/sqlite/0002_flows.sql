@@ -46,7 +46,9 @@ CREATE TABLE runs (
     total            BIGINT NOT NULL DEFAULT 0,
     attempts         BIGINT NOT NULL DEFAULT 0,
     error            TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    -- a running run belongs to its worker until then; a crashed worker's run can be taken over after it
+    lease_until_ms   BIGINT
 );
 -- At most one queued or running run per tenant and flow.
 CREATE UNIQUE INDEX runs_one_active ON runs(tenant_id, flow) WHERE status IN ('queued', 'running');

@@ -150,30 +150,48 @@ pub async fn recent(db: &Db, scope: &TenantScope, flow: FlowKind, limit: i64) ->
         .await)?)
 }
 
-/// Marks a queued run as running (or a running one as taken over after a worker died). Returns false when
-/// the run is already finished, so a duplicate job delivery does nothing.
+/// How long a worker holds a running run without reporting progress before another may take it over.
+pub const LEASE_MS: i64 = 120_000;
+
+/// Takes the run for this worker: a queued run, or a running one whose worker stopped renewing its lease
+/// (it crashed). Returns false otherwise (finished, or another worker holds it), so a duplicate job
+/// delivery does nothing.
 pub async fn start(db: &Db, scope: &TenantScope, id: RunId, now_ms: i64) -> Result<bool> {
     let changed = on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET status = 'running', started_at_ms = COALESCE(started_at_ms, $1), attempts = attempts + 1
-         WHERE id = $2 AND tenant_id = $3 AND status IN ('queued', 'running')",
+        "UPDATE runs SET status = 'running', started_at_ms = COALESCE(started_at_ms, $1), attempts = attempts + 1,
+           lease_until_ms = $4
+         WHERE id = $2 AND tenant_id = $3
+           AND (status = 'queued' OR (status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)))",
     )
     .bind(now_ms)
     .bind(id.0)
     .bind(scope.tenant_id().0)
+    .bind(now_ms + LEASE_MS)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(changed == 1)
 }
 
-/// Puts a started run back in the queue (a transient failure; it is tried again later).
-pub async fn requeue(db: &Db, scope: &TenantScope, id: RunId, error: &str) -> Result<()> {
+/// Queued runs nobody has started for `older_than_ms` (their job was lost): candidates to queue again.
+pub async fn stale_queued(db: &Db, now_ms: i64, older_than_ms: i64) -> Result<Vec<Run>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM runs WHERE status = 'queued' AND queued_at_ms < $1 ORDER BY queued_at_ms LIMIT 100"
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(now_ms - older_than_ms).fetch_all(pool).await)?)
+}
+
+/// Puts a started run back in the queue (a transient failure), due again at `due_at_ms`: from then on it
+/// counts as queued, so the stale-run recovery does not start it before its retry is due.
+pub async fn requeue(db: &Db, scope: &TenantScope, id: RunId, error: &str, due_at_ms: i64) -> Result<()> {
     on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET status = 'queued', error = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
+        "UPDATE runs SET status = 'queued', error = $1, lease_until_ms = NULL, queued_at_ms = $4
+         WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
     )
     .bind(error)
     .bind(id.0)
     .bind(scope.tenant_id().0)
+    .bind(due_at_ms)
     .execute(pool)
     .await
     .map(|_| ()))?;
@@ -208,9 +226,12 @@ pub async fn finish(
     Ok(())
 }
 
+/// Records progress and renews the worker's lease on the run.
 pub async fn progress(db: &Db, scope: &TenantScope, id: RunId, done: i64, total: i64, counts: &Counts) -> Result<()> {
+    let lease_until = crate::now().timestamp_millis() + LEASE_MS;
     on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET done = $1, total = $2, created = $3, updated = $4, skipped = $5, failed = $6
+        "UPDATE runs SET done = $1, total = $2, created = $3, updated = $4, skipped = $5, failed = $6,
+           lease_until_ms = $9
          WHERE id = $7 AND tenant_id = $8",
     )
     .bind(done)
@@ -221,6 +242,7 @@ pub async fn progress(db: &Db, scope: &TenantScope, id: RunId, done: i64, total:
     .bind(counts.failed)
     .bind(id.0)
     .bind(scope.tenant_id().0)
+    .bind(lease_until)
     .execute(pool)
     .await
     .map(|_| ()))?;

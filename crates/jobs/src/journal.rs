@@ -1,0 +1,124 @@
+//! The engine's [`Journal`] over the store: bound to one tenant, one flow and one run.
+
+use std::collections::HashMap;
+
+use koppel_core::FlowKind;
+use koppel_store::runs::{self, Counts, RunId};
+use koppel_store::{Db, TenantScope, flows, journal};
+use koppel_sync::ports::{IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
+use std::sync::Mutex;
+
+pub struct StoreJournal {
+    db: Db,
+    scope: TenantScope,
+    flow: FlowKind,
+    run: RunId,
+    counts: Mutex<Counts>,
+}
+
+impl StoreJournal {
+    /// A journal for `run`, counting on from what earlier attempts of the run journaled.
+    pub fn resume(db: Db, scope: TenantScope, flow: FlowKind, run: RunId, counts: Counts) -> Self {
+        Self {
+            db,
+            scope,
+            flow,
+            run,
+            counts: Mutex::new(counts),
+        }
+    }
+
+    /// What the run has journaled so far.
+    pub fn counts(&self) -> Counts {
+        self.counts.lock().expect("counts lock").clone()
+    }
+}
+
+fn journal_error(error: impl std::fmt::Display) -> JournalError {
+    JournalError(error.to_string())
+}
+
+impl Journal for StoreJournal {
+    async fn record(&self, entry: JournalEntry) -> Result<(), JournalError> {
+        let source_payload = entry.source_payload.to_string();
+        let exchanges = serde_json::to_string(&entry.exchanges).map_err(journal_error)?;
+        let search_keys = entry.search_keys.join(" ");
+        let new = journal::NewEntry {
+            run_id: self.run,
+            flow: self.flow,
+            entity: &entry.entity,
+            source_id: &entry.source_id,
+            target_id: entry.target_id.as_deref(),
+            outcome: entry.outcome.as_str(),
+            reason: entry.reason.as_deref(),
+            retryable: entry.retryable,
+            search_keys: &search_keys,
+            source_payload: &source_payload,
+            exchanges: &exchanges,
+            content_hash: entry.content_hash.as_deref(),
+            at_ms: entry.at.timestamp_millis(),
+        };
+        journal::record(&self.db, &self.scope, &new)
+            .await
+            .map_err(journal_error)?;
+        let mut counts = self.counts.lock().expect("counts lock");
+        match entry.outcome {
+            Outcome::Created => counts.created += 1,
+            Outcome::Updated => counts.updated += 1,
+            Outcome::Skipped => counts.skipped += 1,
+            Outcome::Failed => counts.failed += 1,
+        }
+        Ok(())
+    }
+
+    async fn id_map(&self, source_ids: &[String]) -> Result<HashMap<String, IdMapEntry>, JournalError> {
+        let rows = journal::id_map(&self.db, &self.scope, self.flow, source_ids)
+            .await
+            .map_err(journal_error)?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, row)| !row.retry_pending)
+            .filter_map(|(id, row)| {
+                Some((
+                    id,
+                    IdMapEntry {
+                        target_id: row.target_id?,
+                        content_hash: row.content_hash.unwrap_or_default(),
+                    },
+                ))
+            })
+            .collect())
+    }
+
+    async fn cursor(&self) -> Result<Option<i64>, JournalError> {
+        let config = flows::get(&self.db, &self.scope, self.flow)
+            .await
+            .map_err(journal_error)?;
+        Ok(config.and_then(|c| c.cursor))
+    }
+
+    async fn set_cursor(&self, next: i64) -> Result<(), JournalError> {
+        flows::set_cursor(&self.db, &self.scope, self.flow, next)
+            .await
+            .map_err(journal_error)
+    }
+
+    async fn pending_retries(&self) -> Result<Vec<String>, JournalError> {
+        journal::pending_retries(&self.db, &self.scope, self.flow, 1_000)
+            .await
+            .map_err(journal_error)
+    }
+
+    async fn progress(&self, done: u64, total: u64) -> Result<(), JournalError> {
+        let counts = self.counts();
+        runs::progress(&self.db, &self.scope, self.run, done as i64, total as i64, &counts)
+            .await
+            .map_err(journal_error)
+    }
+
+    async fn is_cancelled(&self) -> Result<bool, JournalError> {
+        runs::cancel_requested(&self.db, &self.scope, self.run)
+            .await
+            .map_err(journal_error)
+    }
+}

@@ -1,0 +1,12 @@
+//! Koppel's job queue: one job is one run of one flow for one tenant. A scheduler claims due flows
+//! atomically (so several processes on one database never start a run twice), apalis workers deliver the
+//! jobs, and the [`executor`] runs them through the sync engine.
+
+pub mod executor;
+pub mod journal;
+pub mod queue;
+pub mod scheduler;
+pub mod worker;
+
+pub use executor::{Connectors, Delivery, Executor};
+pub use queue::{JobQueue, RunFlowJob};

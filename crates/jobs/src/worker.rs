@@ -1,0 +1,104 @@
+//! The worker process: apalis workers that execute queued runs, and the scheduler loop beside them.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BackendExt, BoxDynError, Data, Strategy, WorkerBuilder, WorkerBuilderExt};
+
+use crate::executor::{Connectors, Executor};
+use crate::queue::{JobQueue, RunFlowJob};
+use crate::scheduler;
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Runs executed at once by this process. Each run is one tenant's flow, so a busy tenant occupies at
+    /// most four slots and cannot starve the others.
+    pub concurrency: usize,
+    /// How often an idle worker looks for new jobs.
+    pub poll_interval: Duration,
+    /// How often the scheduler looks for due flows.
+    pub tick_interval: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            poll_interval: Duration::from_millis(500),
+            tick_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+async fn handle<C: Connectors>(job: RunFlowJob, executor: Data<Arc<Executor<C>>>) -> Result<(), BoxDynError> {
+    match executor.execute(&job).await {
+        Ok(delivery) => {
+            tracing::debug!(run_id = %job.run_id, ?delivery, "job done");
+            Ok(())
+        }
+        Err(error) => {
+            // The store or the queue failed: let apalis deliver the job again.
+            tracing::error!(run_id = %job.run_id, %error, "job failed");
+            Err(Box::new(error))
+        }
+    }
+}
+
+/// Runs workers and the scheduler until `shutdown` resolves; a run in progress is allowed to finish (or
+/// stops between records and is handed back through its lease).
+pub async fn run<C: Connectors>(
+    executor: Arc<Executor<C>>,
+    options: WorkerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(scheduler_loop(executor.clone(), options.tick_interval, stop_rx.clone()));
+    let name = format!("koppel-worker-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let strategy = Strategy::new().interval(options.poll_interval);
+    let signal = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        Ok::<(), std::io::Error>(())
+    };
+    let result = match executor.queue.clone() {
+        JobQueue::Sqlite(storage) => {
+            WorkerBuilder::new(name)
+                .backend(storage.poll_with_strategy(strategy))
+                .data(executor.clone())
+                .concurrency(options.concurrency)
+                .build(handle::<C>)
+                .run_until(signal)
+                .await
+        }
+        JobQueue::Postgres(storage) => {
+            WorkerBuilder::new(name)
+                .backend(storage.poll_with_strategy(strategy))
+                .data(executor.clone())
+                .concurrency(options.concurrency)
+                .build(handle::<C>)
+                .run_until(signal)
+                .await
+        }
+    };
+    scheduler.abort();
+    result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
+}
+
+async fn scheduler_loop<C: Connectors>(
+    executor: Arc<Executor<C>>,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match scheduler::tick(&executor.db, &executor.queue, koppel_store::now()).await {
+            Ok(tick) if !tick.queued.is_empty() => tracing::info!(queued = tick.queued.len(), "scheduled runs"),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "scheduler tick failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
