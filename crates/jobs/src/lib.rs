@@ -2,6 +2,7 @@
 //! atomically (so several processes on one database never start a run twice), apalis workers deliver the
 //! jobs, and the [`executor`] runs them through the sync engine.
 
+pub mod credentials;
 pub mod executor;
 pub mod journal;
 pub mod queue;
