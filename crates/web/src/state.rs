@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
+use koppel_jobs::JobQueue;
 use koppel_store::Db;
+use koppel_store::secrets::SecretBox;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::rate_limit::Limiters;
@@ -15,13 +17,22 @@ pub struct AppState {
     pub(crate) tokens: Arc<TokenKeys>,
     pub(crate) limiters: Arc<Limiters>,
     pub(crate) metrics: PrometheusHandle,
+    /// Seals and opens stored credentials.
+    pub secrets: SecretBox,
+    /// Where manual runs are queued.
+    pub queue: JobQueue,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig) -> anyhow::Result<Self> {
+    /// Connects the job queue (creating its tables if needed) and derives the keys.
+    pub async fn new(db: Db, config: WebConfig) -> anyhow::Result<Self> {
         let tokens = TokenKeys::derive(&config.secret_key)?;
         let limiters = Limiters::new(&config.rate_limits);
+        let secrets = SecretBox::new(&config.secret_key)?;
+        let queue = JobQueue::connect(&db).await?;
         Ok(Self {
+            secrets,
+            queue,
             db,
             tokens: Arc::new(tokens),
             limiters: Arc::new(limiters),

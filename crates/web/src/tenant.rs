@@ -46,3 +46,34 @@ impl FromRequestParts<AppState> for TenantContext {
         Ok(TenantContext { user, scope })
     }
 }
+
+/// The tenant an API request is about: the `tenant` query parameter, or else the user's first company
+/// (most users have one). Not a member answers 404, as for pages.
+#[derive(Debug, Clone)]
+pub struct ApiTenant(pub TenantContext);
+
+impl FromRequestParts<AppState> for ApiTenant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let requested = parts.uri.query().and_then(|query| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("tenant="))
+                .map(str::to_owned)
+        });
+        let tenant_id: TenantId = match requested {
+            Some(id) => id.parse().map_err(|_| AppError::NotFound)?,
+            None => tenants::memberships_of(&state.db, user.user_id)
+                .await?
+                .first()
+                .map(|m| m.tenant_id)
+                .ok_or(AppError::NotFound)?,
+        };
+        let scope = tenants::resolve_scope(&state.db, user.user_id, tenant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(ApiTenant(TenantContext { user, scope }))
+    }
+}

@@ -2,6 +2,7 @@
 //! and its OpenAPI document at `/api/openapi.json`.
 
 mod accounts;
+mod flows;
 
 use axum::Json;
 use axum::Router;
@@ -22,6 +23,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/signup", post(accounts::signup))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/tenants/{tenant_id}", get(accounts::tenant))
+        .route("/api/v1/flows", get(flows::list_flows))
+        .route("/api/v1/flows/{flow}", get(flows::get_flow).put(flows::put_flow))
+        .route("/api/v1/flows/{flow}/runs", post(flows::post_run))
+        .route("/api/v1/runs/{run_id}", get(flows::get_run))
+        .route("/api/v1/runs/{run_id}/cancel", post(flows::cancel_run))
         .route("/api/openapi.json", get(openapi_json))
 }
 
@@ -36,10 +42,16 @@ pub struct ErrorBody {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
-    paths(accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant),
+    paths(
+        accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant,
+        flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, flows::get_run, flows::cancel_run,
+    ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Sign-up, sessions and the signed-in user"))
+    tags(
+        (name = "accounts", description = "Sign-up, sessions and the signed-in user"),
+        (name = "flows", description = "Flows (orders, customers, products, stock): settings, schedules and runs"),
+    )
 )]
 struct ApiDoc;
 

@@ -46,7 +46,7 @@ pub async fn spawn_on(database: TestDatabase, rate_limits: RateLimits) -> TestAp
     let mut config = WebConfig::local(SECRET.to_vec());
     config.base_url = format!("http://{addr}");
     config.rate_limits = rate_limits;
-    let state = AppState::new(db, config).unwrap();
+    let state = AppState::new(db, config).await.unwrap();
     let server_state = state.clone();
     let server = tokio::spawn(async move {
         koppel_web::serve(listener, server_state, std::future::pending())

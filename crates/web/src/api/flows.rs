@@ -1,0 +1,301 @@
+//! Flows and runs over JSON: switch flows on and off, schedule and configure them, start and follow runs.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use koppel_core::FlowKind;
+use koppel_jobs::RunFlowJob;
+use koppel_jobs::scheduler::{self, next_run_after};
+use koppel_store::flows::{self, DEFAULT_SCHEDULE, FlowConfig};
+use koppel_store::runs::{self, Run, RunId};
+use koppel_store::{StoreError, TenantScope};
+use koppel_sync::settings::FlowSettings;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::accounts::ValidationErrorBody;
+use crate::error::{AppError, AppResult};
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::ApiTenant;
+
+/// A flow as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowBody {
+    #[schema(value_type = String, example = "orders")]
+    pub flow: FlowKind,
+    pub enabled: bool,
+    /// Cron expression with seconds (`sec min hour day month weekday`); default every 5 minutes.
+    #[schema(example = "0 */5 * * * *")]
+    pub schedule: String,
+    pub settings: FlowSettings,
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// `PUT /api/v1/flows/{flow}`: every field optional; what is left out keeps its value.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FlowUpdate {
+    pub enabled: Option<bool>,
+    pub schedule: Option<String>,
+    /// A partial settings document is completed with defaults.
+    #[schema(value_type = Option<FlowSettings>)]
+    pub settings: Option<serde_json::Value>,
+}
+
+fn parse_flow(flow: &str) -> AppResult<FlowKind> {
+    flow.parse().map_err(|_| AppError::NotFound)
+}
+
+fn millis_to_time(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+}
+
+/// The stored flow, or the defaults for one never configured.
+pub async fn load_flow(state: &AppState, scope: &TenantScope, flow: FlowKind) -> AppResult<FlowConfig> {
+    Ok(flows::get(&state.db, scope, flow).await?.unwrap_or_else(|| FlowConfig {
+        flow,
+        enabled: false,
+        schedule: DEFAULT_SCHEDULE.to_owned(),
+        settings: serde_json::to_value(FlowSettings::default()).expect("settings serialise"),
+        cursor: None,
+        next_run_at_ms: None,
+    }))
+}
+
+fn body(config: FlowConfig) -> FlowBody {
+    FlowBody {
+        flow: config.flow,
+        enabled: config.enabled,
+        schedule: config.schedule,
+        settings: serde_json::from_value(config.settings).unwrap_or_default(),
+        next_run_at: config.next_run_at_ms.and_then(millis_to_time),
+    }
+}
+
+/// A flow's state, schedule and settings.
+#[utoipa::path(get, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
+    params(("flow" = String, Path, description = "`orders`, `customers`, `products` or `stock`"),
+           ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 200, body = FlowBody), (status = 404, body = ErrorBody)))]
+pub async fn get_flow(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(flow): Path<String>,
+) -> AppResult<Json<FlowBody>> {
+    let flow = parse_flow(&flow)?;
+    Ok(Json(body(load_flow(&state, &ctx.scope, flow).await?)))
+}
+
+/// Switch a flow on or off, set its schedule and settings.
+#[utoipa::path(put, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
+    params(("flow" = String, Path, description = "`orders`, `customers`, `products` or `stock`"),
+           ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    request_body = FlowUpdate,
+    responses((status = 200, body = FlowBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ValidationErrorBody)))]
+pub async fn put_flow(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(flow): Path<String>,
+    Json(update): Json<FlowUpdate>,
+) -> AppResult<Response> {
+    let flow = parse_flow(&flow)?;
+    ctx.require_write()?;
+    let mut config = load_flow(&state, &ctx.scope, flow).await?;
+    let mut errors = FieldErrors::default();
+    if let Some(schedule) = update.schedule {
+        match scheduler::validate_schedule(schedule.trim()) {
+            Ok(()) => config.schedule = schedule.trim().to_owned(),
+            Err(error) => errors.add_message("schedule", error.to_string()),
+        }
+    }
+    if let Some(settings) = update.settings {
+        match serde_json::from_value::<FlowSettings>(settings) {
+            Ok(settings) => config.settings = serde_json::to_value(settings).expect("settings serialise"),
+            Err(error) => errors.add_message("settings", format!("These settings are not valid: {error}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
+    }
+    if let Some(enabled) = update.enabled {
+        config.enabled = enabled;
+    }
+    let now = koppel_store::now();
+    // A flow switched on runs at its next scheduled time; one switched off has none.
+    config.next_run_at_ms = match config.enabled {
+        true => next_run_after(&config.schedule, now).ok().map(|t| t.timestamp_millis()),
+        false => None,
+    };
+    flows::save(&state.db, &ctx.scope, &config, now.timestamp_millis()).await?;
+    tracing::info!(tenant_id = %ctx.scope.tenant_id(), %flow, enabled = config.enabled, "flow saved");
+    Ok(Json(body(config)).into_response())
+}
+
+/// Every flow of the company.
+#[utoipa::path(get, path = "/api/v1/flows", tag = "flows", security(("bearer" = [])),
+    params(("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 200, body = Vec<FlowBody>)))]
+pub async fn list_flows(State(state): State<AppState>, ApiTenant(ctx): ApiTenant) -> AppResult<Json<Vec<FlowBody>>> {
+    let mut all = Vec::new();
+    for flow in FlowKind::ALL {
+        all.push(body(load_flow(&state, &ctx.scope, flow).await?));
+    }
+    Ok(Json(all))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunQueued {
+    #[schema(value_type = String, format = Uuid)]
+    pub run_id: RunId,
+}
+
+/// Queues a run now (the flow need not be switched on).
+pub async fn queue_run(
+    state: &AppState,
+    scope: &TenantScope,
+    flow: FlowKind,
+    trigger: &str,
+) -> AppResult<Result<RunId, RunId>> {
+    let now = koppel_store::now().timestamp_millis();
+    match runs::create(&state.db, scope, flow, trigger, now).await {
+        Ok(run_id) => {
+            let job = RunFlowJob {
+                tenant_id: scope.tenant_id(),
+                flow,
+                run_id,
+            };
+            state.queue.push(job, None).await.map_err(anyhow::Error::from)?;
+            Ok(Ok(run_id))
+        }
+        Err(StoreError::Conflict) => {
+            let active = runs::recent(&state.db, scope, flow, 5)
+                .await?
+                .into_iter()
+                .find(|run| !run.status.is_finished())
+                .map(|run| run.id)
+                .ok_or_else(|| anyhow::anyhow!("a run is active but could not be found"))?;
+            Ok(Err(active))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Start a run of the flow now.
+#[utoipa::path(post, path = "/api/v1/flows/{flow}/runs", tag = "flows", security(("bearer" = [])),
+    params(("flow" = String, Path, description = "`orders`, `customers`, `products` or `stock`"),
+           ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 202, description = "Queued", body = RunQueued),
+              (status = 409, description = "A run of this flow is already queued or running; its id is returned", body = RunQueued),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn post_run(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(flow): Path<String>,
+) -> AppResult<Response> {
+    let flow = parse_flow(&flow)?;
+    ctx.require_write()?;
+    Ok(match queue_run(&state, &ctx.scope, flow, "manual").await? {
+        Ok(run_id) => (StatusCode::ACCEPTED, Json(RunQueued { run_id })).into_response(),
+        Err(active) => (StatusCode::CONFLICT, Json(RunQueued { run_id: active })).into_response(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunCounts {
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+}
+
+/// A run: `status` is `queued`, `running`, `succeeded`, `failed` or `cancelled`. A run whose records partly
+/// failed has succeeded as a run; its counts say what failed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunBody {
+    #[schema(value_type = String, format = Uuid)]
+    pub run_id: RunId,
+    #[schema(value_type = String, example = "orders")]
+    pub flow: FlowKind,
+    #[schema(example = "succeeded")]
+    pub status: String,
+    pub counts: RunCounts,
+    /// Records handled so far and in total, for progress.
+    pub done: i64,
+    pub total: i64,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why the run failed or was retried, in plain words.
+    pub error: Option<String>,
+    pub attempts: i64,
+}
+
+impl From<Run> for RunBody {
+    fn from(run: Run) -> Self {
+        Self {
+            run_id: run.id,
+            flow: run.flow,
+            status: run.status.as_str().to_owned(),
+            counts: RunCounts {
+                created: run.created,
+                updated: run.updated,
+                skipped: run.skipped,
+                failed: run.failed,
+            },
+            done: run.done,
+            total: run.total,
+            queued_at: millis_to_time(run.queued_at_ms),
+            started_at: run.started_at_ms.and_then(millis_to_time),
+            finished_at: run.finished_at_ms.and_then(millis_to_time),
+            error: run.error,
+            attempts: run.attempts,
+        }
+    }
+}
+
+fn parse_run_id(id: &str) -> AppResult<RunId> {
+    id.parse::<uuid::Uuid>().map(RunId).map_err(|_| AppError::NotFound)
+}
+
+/// A run's state and counts.
+#[utoipa::path(get, path = "/api/v1/runs/{run_id}", tag = "flows", security(("bearer" = [])),
+    params(("run_id" = String, Path), ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 200, body = RunBody), (status = 404, body = ErrorBody)))]
+pub async fn get_run(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(run_id): Path<String>,
+) -> AppResult<Json<RunBody>> {
+    let run = runs::get(&state.db, &ctx.scope, parse_run_id(&run_id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(run.into()))
+}
+
+/// Cancel a queued or running run; a running one stops between records.
+#[utoipa::path(post, path = "/api/v1/runs/{run_id}/cancel", tag = "flows", security(("bearer" = [])),
+    params(("run_id" = String, Path), ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 202, description = "Cancellation requested", body = RunBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "The run has finished already", body = RunBody)))]
+pub async fn cancel_run(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(run_id): Path<String>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let run_id = parse_run_id(&run_id)?;
+    let requested = runs::request_cancel(&state.db, &ctx.scope, run_id, koppel_store::now().timestamp_millis()).await?;
+    let run = runs::get(&state.db, &ctx.scope, run_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = if requested {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CONFLICT
+    };
+    Ok((status, Json(RunBody::from(run))).into_response())
+}
