@@ -65,7 +65,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");
     println!("Koppel is running at {}", config.base_url);
-    let state = AppState::new(db.clone(), config)?;
+    let state = AppState::new(db.clone(), config).await?;
     koppel_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     tracing::info!("stopped");
