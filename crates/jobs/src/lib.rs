@@ -2,9 +2,12 @@
 //! atomically (so several processes on one database never start a run twice), apalis workers deliver the
 //! jobs, and the [`executor`] runs them through the sync engine.
 
+pub mod alerts;
+pub mod connect;
 pub mod credentials;
 pub mod executor;
 pub mod journal;
+pub mod lookups;
 pub mod queue;
 pub mod scheduler;
 pub mod worker;

@@ -1,5 +1,6 @@
 //! The `koppel` command: one binary for the web app, migrations and the sandbox.
 
+mod bench;
 mod config;
 mod sandbox;
 mod serve;
@@ -21,6 +22,8 @@ enum Command {
     Migrate(config::CommonArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
     Sandbox(sandbox::SandboxArgs),
+    /// Benchmarks (`koppel bench sync`).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -43,6 +46,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Sandbox(args) => sandbox::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     })
 }

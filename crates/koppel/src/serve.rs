@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use koppel_web::{AppState, RateLimits, WebConfig};
+use koppel_web::{AppState, DemoSandbox, RateLimits, WebConfig};
 use tokio::net::TcpListener;
 
-use crate::config::{CommonArgs, redact_url};
+use crate::config::{CommonArgs, Environment, redact_url};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -39,6 +39,42 @@ pub struct ServeArgs {
     /// Signups allowed per client address per hour.
     #[arg(long, env = "KOPPEL_SIGNUP_LIMIT_PER_IP", default_value_t = 20)]
     pub signup_limit_per_ip: u32,
+    /// Start the MplusKASSA and AFAS simulators in-process for "try it with the sandbox"
+    /// (default: on in development, off in production).
+    #[arg(long, env = "KOPPEL_DEMO_SANDBOX")]
+    pub demo_sandbox: Option<bool>,
+    /// Where the in-process AFAS simulator listens.
+    #[arg(long, env = "KOPPEL_SANDBOX_AFAS_LISTEN", default_value = "127.0.0.1:8181")]
+    pub sandbox_afas_listen: std::net::SocketAddr,
+    /// Where the in-process MplusKASSA simulator listens.
+    #[arg(long, env = "KOPPEL_SANDBOX_MPLUS_LISTEN", default_value = "127.0.0.1:8182")]
+    pub sandbox_mplus_listen: std::net::SocketAddr,
+}
+
+/// Starts the simulators for the trial demo; a busy port turns the demo off with a warning, not an error.
+async fn start_demo_sandbox(args: &ServeArgs) -> Option<(koppel_sandbox::Sandbox, DemoSandbox)> {
+    let wanted = args.demo_sandbox.unwrap_or(args.common.env == Environment::Development);
+    if !wanted {
+        return None;
+    }
+    let config = koppel_sandbox::SandboxConfig::default();
+    match koppel_sandbox::Sandbox::start(config, args.sandbox_afas_listen, args.sandbox_mplus_listen).await {
+        Ok(sandbox) => {
+            let demo = DemoSandbox {
+                afas_url: sandbox.afas_url(),
+                afas_token: sandbox.config.afas_token_xml(),
+                mplus_url: sandbox.mplus_url(),
+                mplus_ident: sandbox.config.mplus_ident.clone(),
+                mplus_secret: sandbox.config.mplus_secret.clone(),
+            };
+            tracing::info!(afas = %demo.afas_url, mplus = %demo.mplus_url, "demo sandbox running");
+            Some((sandbox, demo))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not start the demo sandbox; \"try it with the sandbox\" is off");
+            None
+        }
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -52,6 +88,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {} (KOPPEL_LISTEN)", args.listen))?;
     let address = listener.local_addr()?;
+    // Kept alive until the server stops.
+    let demo = start_demo_sandbox(&args).await;
     let config = WebConfig {
         base_url: args.base_url.unwrap_or_else(|| format!("http://{address}")),
         secret_key,
@@ -62,6 +100,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             signup_per_ip_per_hour: args.signup_limit_per_ip,
         },
         behind_proxy: args.behind_proxy,
+        demo_sandbox: demo.as_ref().map(|(_, info)| info.clone()),
     };
     tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");
     println!("Koppel is running at {}", config.base_url);

@@ -4,6 +4,9 @@
 //! proving membership, so a query can never forget the tenant.
 
 pub mod accounts;
+pub mod alerts;
+pub mod activity;
+pub mod audit;
 pub mod connections;
 mod db;
 mod error;
@@ -13,6 +16,7 @@ pub mod journal;
 pub mod retention;
 pub mod runs;
 pub mod secrets;
+pub mod setup;
 pub mod tenants;
 pub mod test_support;
 

@@ -139,6 +139,9 @@ pub struct FlowSettings {
     pub shipping_method_map: ValueMap,
     /// AFAS item code of the cost line shipping costs are booked on.
     pub shipping_cost_item: Option<String>,
+    /// MplusKASSA article numbers that stand for shipping costs: their order lines become the shipping cost
+    /// line instead of article lines.
+    pub shipping_articles: Vec<String>,
     /// AFAS item code of the cost line that books an order-level difference (cash rounding to 5 cents, an
     /// order discount) so the AFAS order adds up to MplusKASSA's total to the cent.
     pub rounding_cost_item: Option<String>,
@@ -186,6 +189,7 @@ impl Default for FlowSettings {
             payment_method_map: ValueMap::default(),
             shipping_method_map: ValueMap::default(),
             shipping_cost_item: None,
+            shipping_articles: Vec::new(),
             rounding_cost_item: None,
             vat_code_by_country: ValueMap::default(),
             revenue_account_by_country: ValueMap::default(),

@@ -12,6 +12,26 @@ pub struct WebConfig {
     pub rate_limits: RateLimits,
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a trusted proxy).
     pub behind_proxy: bool,
+    /// The built-in simulators, when running (development): "try it with the sandbox" fills these in.
+    pub demo_sandbox: Option<DemoSandbox>,
+}
+
+/// Where the in-process sandbox listens and the credentials it accepts.
+#[derive(Clone)]
+pub struct DemoSandbox {
+    /// Base URL of the AFAS simulator (the REST services are under `/ProfitRestServices/`).
+    pub afas_url: String,
+    pub afas_token: String,
+    /// The MplusKASSA simulator's SOAP endpoint.
+    pub mplus_url: String,
+    pub mplus_ident: String,
+    pub mplus_secret: String,
+}
+
+impl std::fmt::Debug for DemoSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSandbox").field("afas_url", &self.afas_url).field("mplus_url", &self.mplus_url).finish()
+    }
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -22,6 +42,7 @@ impl std::fmt::Debug for WebConfig {
             .field("session_ttl", &self.session_ttl)
             .field("rate_limits", &self.rate_limits)
             .field("behind_proxy", &self.behind_proxy)
+            .field("demo_sandbox", &self.demo_sandbox)
             .finish()
     }
 }
@@ -35,6 +56,7 @@ impl WebConfig {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             rate_limits: RateLimits::default(),
             behind_proxy: false,
+            demo_sandbox: None,
         }
     }
 

@@ -19,7 +19,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use api::openapi_document;
-pub use config::{RateLimits, WebConfig};
+pub use config::{DemoSandbox, RateLimits, WebConfig};
 pub use state::AppState;
 
 /// Builds the complete router: pages, API, operations, and the middleware stack around them.

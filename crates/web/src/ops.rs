@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/progress.js", get(progress_script))
 }
 
 /// The process-wide Prometheus recorder, installed on first use (tests build many routers in one process).
@@ -64,5 +65,12 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../../static/style.css"),
+    )
+}
+
+async fn progress_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../../static/progress.js"),
     )
 }

@@ -30,6 +30,9 @@ pub struct DebtorFields {
     /// The collective ledger account, e.g. `1300`.
     #[serde(rename = "ColA", skip_serializing_if = "Option::is_none")]
     pub collective_account: Option<String>,
+    /// The preferred contra account: the revenue account AFAS books this debtor's sales on.
+    #[serde(rename = "ToAc", skip_serializing_if = "Option::is_none")]
+    pub contra_account: Option<String>,
     #[serde(rename = "VaDu", skip_serializing_if = "Option::is_none")]
     pub vat_duty: Option<String>,
     #[serde(rename = "VaId", skip_serializing_if = "Option::is_none")]

@@ -105,6 +105,9 @@ pub struct SalesHeader {
     pub administration: Option<i64>,
     #[serde(rename = "War", skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
+    /// The transporter (shipping method).
+    #[serde(rename = "TrPt", skip_serializing_if = "Option::is_none")]
+    pub transporter: Option<String>,
     #[serde(rename = "CrOr", skip_serializing_if = "Option::is_none")]
     pub credit: Option<bool>,
     #[serde(

@@ -2,7 +2,9 @@
 //! and its OpenAPI document at `/api/openapi.json`.
 
 mod accounts;
-mod flows;
+mod activity;
+pub(crate) mod connections;
+pub(crate) mod flows;
 
 use axum::Json;
 use axum::Router;
@@ -28,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/flows/{flow}/runs", post(flows::post_run))
         .route("/api/v1/runs/{run_id}", get(flows::get_run))
         .route("/api/v1/runs/{run_id}/cancel", post(flows::cancel_run))
+        .route("/api/v1/activity", get(activity::list))
+        .route("/api/v1/activity/{id}", get(activity::get_entry))
+        .route("/api/v1/connections", get(connections::list_connections))
+        .route("/api/v1/connections/mplus", axum::routing::put(connections::put_mplus))
+        .route("/api/v1/connections/afas", axum::routing::put(connections::put_afas))
         .route("/api/openapi.json", get(openapi_json))
 }
 
@@ -45,12 +52,16 @@ pub struct ErrorBody {
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant,
         flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, flows::get_run, flows::cancel_run,
+        activity::list, activity::get_entry,
+        connections::list_connections, connections::put_mplus, connections::put_afas,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign-up, sessions and the signed-in user"),
         (name = "flows", description = "Flows (orders, customers, products, stock): settings, schedules and runs"),
+        (name = "connections", description = "Credentials for MplusKASSA and AFAS (stored encrypted) and their tests"),
+        (name = "activity", description = "The activity log: every record moved, searchable, with its payloads"),
     )
 )]
 struct ApiDoc;

@@ -1,7 +1,13 @@
 //! Server-rendered pages. Every page embeds a [`Layout`] for the shared header (user, tenant switcher).
 
 mod account;
+mod alerts;
+mod data;
+mod health;
+pub(crate) mod activity;
 mod public;
+mod runs;
+mod setup;
 mod tenant;
 
 use axum::Router;
@@ -26,6 +32,22 @@ pub fn routes() -> Router<AppState> {
         .route("/account/companies", post(account::add_company))
         .route("/t/{tenant_id}", get(tenant::home))
         .route("/t/{tenant_id}/members", get(tenant::members).post(tenant::add_member))
+        .route("/t/{tenant_id}/alerts", get(alerts::page).post(alerts::save))
+        .route("/t/{tenant_id}/data", get(data::page))
+        .route("/t/{tenant_id}/data/retention", post(data::save_retention))
+        .route("/t/{tenant_id}/data/export.json", get(data::export))
+        .route("/t/{tenant_id}/data/delete", post(data::delete))
+        .route("/t/{tenant_id}/runs", get(runs::list))
+        .route("/t/{tenant_id}/runs/{run_id}", get(runs::show))
+        .route("/t/{tenant_id}/runs/{run_id}/progress", get(runs::progress))
+        .route("/t/{tenant_id}/runs/{run_id}/cancel", post(runs::cancel))
+        .route("/t/{tenant_id}/flows/{flow}/run", post(runs::run_now))
+        .route("/t/{tenant_id}/setup", get(setup::resume))
+        .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
+        .route("/t/{tenant_id}/setup/{step}", get(setup::show).post(setup::submit))
+        .route("/t/{tenant_id}/activity", get(activity::list))
+        .route("/t/{tenant_id}/activity.csv", get(activity::csv))
+        .route("/t/{tenant_id}/activity/{entry_id}", get(activity::entry))
 }
 
 pub struct TenantNav {

@@ -12,6 +12,7 @@ use koppel_store::tenants::{self, Member};
 use serde::Deserialize;
 
 use super::Layout;
+use super::health::{Chart, FlowHealth, activity_chart, flow_health};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
@@ -37,11 +38,16 @@ pub struct HomePage {
     can_write: bool,
     trial_days_left: i64,
     trial_ends_on: String,
+    flows: Vec<FlowHealth>,
+    chart: Chart,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: TenantContext) -> AppResult<HomePage> {
     let tenant = tenants::tenant(&state.db, &ctx.scope).await?;
+    let trial_over = tenant.trial_days_left(koppel_store::now()) == 0;
     Ok(HomePage {
+        flows: flow_health(&state, &ctx.scope, trial_over).await?,
+        chart: activity_chart(&state, &ctx.scope).await?,
         layout: Layout::for_user(&state, &ctx.user, &tenant.name, Some(tenant.id)).await?,
         tenant_id: tenant.id,
         trial_days_left: tenant.trial_days_left(koppel_store::now()),

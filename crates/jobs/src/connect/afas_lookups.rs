@@ -1,0 +1,218 @@
+//! Batched AFAS look-ups: many keys per GetConnector call (split by the client under the 2049-character
+//! query limit), never one call per record.
+//!
+//! Debtors are read from `Profit_Debtor` by e-mail. That connector does not say whether a debtor is an
+//! organisation or a person, which decides the UpdateConnector an update must use; an organisation is
+//! recognised by having contacts (`Profit_Contacts` by organisation code, one more call, only for debtors
+//! found). Koppel gives every organisation it creates a contact, so its own debtors are always recognised.
+
+use std::collections::{BTreeSet, HashMap};
+
+use koppel_afas::rows::{Article, Debtor, GetConnectorRow, StockPerWarehouse};
+use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
+use koppel_sync::model::{Address, ArticleRecord, DebtorRecord};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// Rows per GetConnector page: a key chunk's matches fit in one page.
+const PAGE_SIZE: u32 = 1_000;
+
+/// A sales document row: its number and its reference (`RfCs`).
+#[derive(Debug, Deserialize)]
+struct ReferenceRow {
+    #[serde(alias = "OrderNumber", alias = "QuotationNumber")]
+    number: String,
+    #[serde(rename = "CustomerReference", default)]
+    reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ContactRow {
+    #[serde(rename = "OrganisationCode", default)]
+    organisation_code: Option<String>,
+}
+
+/// The GetConnector that lists the documents of a sales connector, and its number field.
+fn documents_connector(quotations: bool) -> (&'static str, &'static str) {
+    if quotations {
+        ("Profit_SalesQuotations", "QuotationNumber")
+    } else {
+        ("Profit_Salesorders", "OrderNumber")
+    }
+}
+
+/// Reference → document number, for the references AFAS already has.
+pub async fn documents_by_reference(
+    client: &AfasClient,
+    quotations: bool,
+    references: &[String],
+) -> Result<HashMap<String, String>, AfasError> {
+    let (connector, number_field) = documents_connector(quotations);
+    let query = GetQuery::new(connector, [number_field]).page_size(PAGE_SIZE);
+    let rows: Vec<ReferenceRow> = client.get_by_keys(&query, "CustomerReference", references).await?;
+    let mut found = HashMap::new();
+    for row in rows {
+        if let Some(reference) = row.reference {
+            found.entry(reference).or_insert(row.number);
+        }
+    }
+    Ok(found)
+}
+
+/// A debtor as found, with the organisation/person code an update needs.
+pub struct FoundDebtor {
+    pub record: DebtorRecord,
+    pub code: Option<String>,
+}
+
+/// Debtors by lower-case e-mail.
+pub async fn debtors_by_email(client: &AfasClient, emails: &[String]) -> Result<Vec<FoundDebtor>, AfasError> {
+    let query = Debtor::query().page_size(PAGE_SIZE);
+    let rows: Vec<Debtor> = client.get_by_keys(&query, "Email", emails).await?;
+    let codes: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|row| row.organisation_or_person_code.clone())
+        .collect();
+    let organisations = organisation_codes(client, &codes).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let is_organisation = row
+                .organisation_or_person_code
+                .as_ref()
+                .is_some_and(|code| organisations.contains(code));
+            let code = row.organisation_or_person_code.clone();
+            debtor_record(row, is_organisation).map(|record| FoundDebtor { record, code })
+        })
+        .collect())
+}
+
+/// Which of these codes are organisations (they have contacts).
+async fn organisation_codes(client: &AfasClient, codes: &BTreeSet<String>) -> Result<BTreeSet<String>, AfasError> {
+    if codes.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let codes: Vec<&String> = codes.iter().collect();
+    let query = GetQuery::new("Profit_Contacts", ["ContactId"]).page_size(PAGE_SIZE);
+    let rows: Vec<ContactRow> = client.get_by_keys(&query, "OrganisationCode", &codes).await?;
+    Ok(rows.into_iter().filter_map(|row| row.organisation_code).collect())
+}
+
+fn debtor_record(row: Debtor, is_organisation: bool) -> Option<DebtorRecord> {
+    let email = row.email.as_deref()?.trim().to_lowercase();
+    Some(DebtorRecord {
+        address: address_of(&row),
+        debtor_id: row.debtor_id,
+        email,
+        name: row.name.unwrap_or_default(),
+        is_organisation,
+        phone: row.phone,
+    })
+}
+
+/// The debtor's address from AFAS's display lines: "street number addition", "postcode  city" and the
+/// country name, read back into the parts Koppel sent, so an unchanged address compares equal.
+fn address_of(row: &Debtor) -> Option<Address> {
+    let (street, house_number, house_number_addition) = split_display_line(row.address_line1.as_deref()?);
+    let (postcode, city) = match row.address_line3.as_deref().map(str::trim) {
+        Some(place) => match place.split_once("  ") {
+            Some((postcode, city)) => (postcode.trim().to_owned(), city.trim().to_owned()),
+            None => (String::new(), place.to_owned()),
+        },
+        None => (String::new(), String::new()),
+    };
+    Some(Address {
+        street,
+        house_number,
+        house_number_addition,
+        postcode,
+        city,
+        country: koppel_sync::country::iso2(row.address_line4.as_deref()?),
+    })
+}
+
+/// AFAS writes the house number (`HmNr`, an integer) as its own word after the street: the first word after
+/// the first that is all digits ("1e Hugo de Grootstraat 12 a", "Meir 45 2").
+fn split_display_line(line: &str) -> (String, Option<String>, Option<String>) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let position = (1..words.len()).find(|&i| words[i].chars().all(|c| c.is_ascii_digit()));
+    match position {
+        Some(i) => {
+            let addition = words[i + 1..].join(" ");
+            (
+                words[..i].join(" "),
+                Some(words[i].to_owned()),
+                (!addition.is_empty()).then_some(addition),
+            )
+        }
+        None => (words.join(" "), None, None),
+    }
+}
+
+/// Articles by item code, with their AFAS unit.
+pub async fn articles_by_code(
+    client: &AfasClient,
+    codes: &[String],
+) -> Result<Vec<(ArticleRecord, String)>, AfasError> {
+    let query = Article::query().page_size(PAGE_SIZE);
+    let rows: Vec<Article> = client.get_by_keys(&query, Article::KEY, codes).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let unit = row.unit.unwrap_or_default();
+            let record = ArticleRecord {
+                description: row.description.unwrap_or_default(),
+                item_code: row.item_code,
+            };
+            (record, unit)
+        })
+        .collect())
+}
+
+/// Stock per item code in one warehouse, with the unit.
+pub async fn stock_in_warehouse(
+    client: &AfasClient,
+    warehouse: &str,
+    codes: &[String],
+) -> Result<Vec<(String, Decimal, Option<String>)>, AfasError> {
+    let query =
+        StockPerWarehouse::query()
+            .page_size(PAGE_SIZE)
+            .filter(Filter::new("Warehouse", Operator::Equal, warehouse));
+    let rows: Vec<StockPerWarehouse> = client.get_by_keys(&query, StockPerWarehouse::KEY, codes).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.item_code, row.in_stock.unwrap_or_default(), row.unit))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use koppel_sync::street::split_street;
+
+    use super::*;
+
+    #[test]
+    fn afas_display_lines_read_back_as_sent() {
+        for line in [
+            "Kerkstraat 12a",
+            "Meir 45/2",
+            "Laan van Meerdervoort 1024-B",
+            "Rue de la Loi 16 bus 3",
+            "Markt",
+        ] {
+            let sent = split_street(line);
+            let shown = [
+                Some(sent.street.clone()),
+                sent.house_number.clone(),
+                sent.addition.clone(),
+            ];
+            let shown = shown.into_iter().flatten().collect::<Vec<_>>().join(" ");
+            assert_eq!(
+                split_display_line(&shown),
+                (sent.street, sent.house_number, sent.addition),
+                "{line}"
+            );
+        }
+    }
+}

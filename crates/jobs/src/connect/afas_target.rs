@@ -1,0 +1,189 @@
+//! [`AfasTarget`]: the engine's ERP over the AFAS client. Look-ups are batched ([`super::afas_lookups`]),
+//! writes use the client's typed bodies ([`super::afas_bodies`]), and every write and failure carries the
+//! exchange that made it.
+//!
+//! What a look-up learns that a later write of the same run needs is remembered on the target: an article's
+//! unit (order lines and stock mutations must use it) and a debtor's organisation/person code (an update
+//! names it). A target lives for one run.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use koppel_afas::update::UpdateResult;
+use koppel_afas::{AfasClient, AfasError};
+use koppel_sync::model::{
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
+};
+use koppel_sync::ports::{ConnectorError, ConnectorResult, ErpTarget, Written};
+use rust_decimal::Decimal;
+
+use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
+use super::afas_lookups;
+use super::errors::afas_call;
+
+/// AFAS Profit as the engine's target.
+pub struct AfasTarget {
+    client: Arc<AfasClient>,
+    /// Where existing sales documents are looked for: quotations are listed apart from orders and invoices.
+    order_target: OrderTarget,
+    units: Mutex<HashMap<String, String>>,
+    party_codes: Mutex<HashMap<String, String>>,
+}
+
+impl AfasTarget {
+    pub fn new(client: Arc<AfasClient>, order_target: OrderTarget) -> Self {
+        Self {
+            client,
+            order_target,
+            units: Mutex::default(),
+            party_codes: Mutex::default(),
+        }
+    }
+
+    fn unit_of(&self, item_code: &str) -> String {
+        let units = self.units.lock().expect("units lock");
+        units.get(item_code).cloned().unwrap_or_else(|| DEFAULT_UNIT.to_owned())
+    }
+
+    fn remember_unit(&self, item_code: &str, unit: Option<&str>) {
+        if let Some(unit) = unit.filter(|u| !u.is_empty()) {
+            let mut units = self.units.lock().expect("units lock");
+            units.insert(item_code.to_owned(), unit.to_owned());
+        }
+    }
+
+    fn remember_party(&self, debtor_id: &str, code: Option<&str>) {
+        if let Some(code) = code {
+            let mut codes = self.party_codes.lock().expect("party codes lock");
+            codes.insert(debtor_id.to_owned(), code.to_owned());
+        }
+    }
+
+    async fn write_debtor(&self, body: DebtorBody, insert: bool) -> ConnectorResult<Written<UpdateResult>> {
+        let client = &self.client;
+        match (body, insert) {
+            (DebtorBody::Organisation(body), true) => afas_call(client.insert(&body)).await,
+            (DebtorBody::Organisation(body), false) => afas_call(client.update(&body)).await,
+            (DebtorBody::Person(body), true) => afas_call(client.insert(&body)).await,
+            (DebtorBody::Person(body), false) => afas_call(client.update(&body)).await,
+        }
+    }
+}
+
+/// The key AFAS returned, or a refusal that says it did not (the write happened; it cannot be linked).
+fn returned_key(written: Written<UpdateResult>, field: &str) -> ConnectorResult<Written<String>> {
+    match written.value.key(field) {
+        Some(key) => Ok(Written {
+            value: key.to_owned(),
+            exchange: written.exchange,
+        }),
+        None => Err(ConnectorError {
+            exchange: Some(written.exchange),
+            ..ConnectorError::permanent(format!("AFAS accepted it but returned no {field}"))
+        }),
+    }
+}
+
+fn without_value<T>(written: Written<T>) -> Written<()> {
+    Written {
+        value: (),
+        exchange: written.exchange,
+    }
+}
+
+/// A look-up's rows; a failure carries the failed exchange like a write's.
+async fn look_up<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<T> {
+    afas_call(call).await.map(|read| read.value)
+}
+
+impl ErpTarget for AfasTarget {
+    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
+        let quotations = self.order_target == OrderTarget::Quotation;
+        look_up(afas_lookups::documents_by_reference(
+            &self.client,
+            quotations,
+            references,
+        ))
+        .await
+    }
+
+    async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
+        let found = look_up(afas_lookups::debtors_by_email(&self.client, emails)).await?;
+        let mut debtors = HashMap::new();
+        for debtor in found {
+            self.remember_party(&debtor.record.debtor_id, debtor.code.as_deref());
+            debtors.entry(debtor.record.email.clone()).or_insert(debtor.record);
+        }
+        Ok(debtors)
+    }
+
+    async fn articles_by_code(&self, item_codes: &[String]) -> ConnectorResult<HashMap<String, ArticleRecord>> {
+        let found = look_up(afas_lookups::articles_by_code(&self.client, item_codes)).await?;
+        Ok(found
+            .into_iter()
+            .map(|(record, unit)| {
+                self.remember_unit(&record.item_code, Some(&unit));
+                (record.item_code.clone(), record)
+            })
+            .collect())
+    }
+
+    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
+        let body = debtor_body(debtor, None, Utc::now().date_naive());
+        let written = self.write_debtor(body, true).await?;
+        self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
+        returned_key(written, "DbId")
+    }
+
+    async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
+        let code = self
+            .party_codes
+            .lock()
+            .expect("party codes lock")
+            .get(debtor_id)
+            .cloned();
+        let body = debtor_body(debtor, Some((debtor_id, code.as_deref())), Utc::now().date_naive());
+        self.write_debtor(body, false).await.map(without_value)
+    }
+
+    async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
+        let body = sales_body(order, |code| self.unit_of(code))?;
+        let written = afas_call(self.client.insert(&body)).await?;
+        returned_key(written, document_kind(order.target).number_field())
+    }
+
+    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
+        let unit = article.unit.clone().unwrap_or_else(|| self.unit_of(&article.item_code));
+        let body = article_body(article, &unit, true)?;
+        let written = afas_call(self.client.insert(&body)).await?;
+        self.remember_unit(&article.item_code, Some(&unit));
+        let item_code = written.value.key("ItCd").unwrap_or(&article.item_code).to_owned();
+        Ok(Written {
+            value: item_code,
+            exchange: written.exchange,
+        })
+    }
+
+    async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
+        // The basic unit cannot change in AFAS: keep the one it has.
+        let body = article_body(article, &self.unit_of(&article.item_code), false)?;
+        afas_call(self.client.update(&body)).await.map(without_value)
+    }
+
+    async fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> ConnectorResult<HashMap<String, Decimal>> {
+        let rows = look_up(afas_lookups::stock_in_warehouse(&self.client, warehouse, item_codes)).await?;
+        let mut levels = HashMap::new();
+        for (item_code, quantity, unit) in rows {
+            self.remember_unit(&item_code, unit.as_deref());
+            *levels.entry(item_code).or_default() += quantity;
+        }
+        Ok(levels)
+    }
+
+    async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
+        let body = stock_body(mutation, &self.unit_of(&mutation.item_code));
+        afas_call(self.client.insert(&body)).await.map(without_value)
+    }
+}

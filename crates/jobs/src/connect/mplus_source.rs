@@ -1,0 +1,212 @@
+//! [`MplusSource`]: the engine's point of sale over the MplusKASSA client.
+//!
+//! **One document type per flow.** MplusKASSA keeps a separate sync-marker counter for orders, invoices and
+//! proposals, while a flow has one cursor. Merging the three streams under one cursor is not sound: marker
+//! 120 of the invoices says nothing about marker 120 of the orders, so whichever counter is behind would
+//! have records skipped or read forever. A flow therefore reads exactly one type (`order_types`, default
+//! orders); a setting with several types is refused with a permanent error that names the setting, and the
+//! run fails with that message until the tenant picks one (or sets up a second flow per type, once flows
+//! can be duplicated).
+//!
+//! Customers come from the relations of a page's sales, fetched in one `getRelations` call per page.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use koppel_mplus::model::Product;
+use koppel_mplus::{DocumentFilter, MplusClient, ProductFilter};
+use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
+use koppel_sync::ports::{ConnectorError, ConnectorResult, PosSource};
+use koppel_sync::settings::FlowSettings;
+
+use super::errors::mplus_call;
+use super::mplus_records::{articles, customer, stock_level};
+use super::mplus_sales::Sale;
+
+/// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
+const SEARCH_PAGE: u32 = 500;
+
+/// MplusKASSA as the engine's source.
+pub struct MplusSource {
+    client: Arc<MplusClient>,
+    /// Article numbers whose lines are shipping costs.
+    shipping_articles: BTreeSet<i64>,
+}
+
+impl MplusSource {
+    pub fn new(client: Arc<MplusClient>) -> Self {
+        Self {
+            client,
+            shipping_articles: BTreeSet::new(),
+        }
+    }
+
+    /// Lines of these articles become the sale's shipping cost line.
+    pub fn with_shipping_articles(mut self, article_numbers: impl IntoIterator<Item = i64>) -> Self {
+        self.shipping_articles.extend(article_numbers);
+        self
+    }
+
+    /// The source as the orders flow's settings configure it (`shipping_articles`).
+    pub fn for_settings(client: Arc<MplusClient>, settings: &FlowSettings) -> Self {
+        let numbers = settings.shipping_articles.iter().filter_map(|n| n.trim().parse().ok());
+        Self::new(client).with_shipping_articles(numbers)
+    }
+
+    /// The page's relations by number: one call for all of them.
+    async fn relations_of(&self, sales: &[Sale<'_>]) -> ConnectorResult<HashMap<i64, SourceCustomer>> {
+        let numbers: BTreeSet<i64> = sales
+            .iter()
+            .filter_map(|s| s.relation_number)
+            .filter(|&n| n > 0)
+            .collect();
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let numbers: Vec<i64> = numbers.into_iter().collect();
+        let limit = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+        let relations = mplus_call(self.client.get_relations(&numbers, 0, limit)).await?;
+        Ok(relations
+            .iter()
+            .filter_map(|relation| Some((relation.relation_number?, customer(relation))))
+            .collect())
+    }
+
+    async fn to_sources(&self, sales: Vec<Sale<'_>>) -> ConnectorResult<Vec<SourceOrder>> {
+        let relations = self.relations_of(&sales).await?;
+        Ok(sales
+            .into_iter()
+            .map(|sale| sale.into_source(&relations, &self.shipping_articles))
+            .collect())
+    }
+
+    async fn page(&self, kind: SourceDocumentKind, from: i64, limit: u32) -> ConnectorResult<Vec<SourceOrder>> {
+        // MplusKASSA leaves the lines out unless asked for them.
+        let filter = DocumentFilter {
+            include_lines: Some(true),
+            ..DocumentFilter::default()
+        };
+        match kind {
+            SourceDocumentKind::Order => {
+                let orders = mplus_call(self.client.get_orders(&filter, from, limit)).await?;
+                self.to_sources(orders.iter().map(Sale::of_order).collect()).await
+            }
+            SourceDocumentKind::Invoice => {
+                let invoices = mplus_call(self.client.get_invoices(&filter, from, limit)).await?;
+                self.to_sources(invoices.iter().map(Sale::of_invoice).collect()).await
+            }
+            SourceDocumentKind::Quotation => {
+                let proposals = mplus_call(self.client.get_proposals(&filter, from, limit)).await?;
+                self.to_sources(proposals.iter().map(Sale::of_proposal).collect()).await
+            }
+        }
+    }
+
+    /// An invoice or proposal by id: read from the start of its list until found (only retries need this).
+    async fn search(&self, kind: SourceDocumentKind, id: &str) -> ConnectorResult<Option<SourceOrder>> {
+        let mut from = 0;
+        loop {
+            let page = self.page(kind, from, SEARCH_PAGE).await?;
+            if let Some(found) = page.iter().find(|sale| sale.id == id) {
+                return Ok(Some(found.clone()));
+            }
+            match page.iter().map(|sale| sale.sync_marker).max() {
+                Some(highest) if page.len() >= SEARCH_PAGE as usize && highest >= from => from = highest + 1,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// The branch whose stock is read: the one asked for, else the shop's first.
+    async fn stock_branch(&self, branch: Option<&str>) -> ConnectorResult<i32> {
+        if let Some(branch) = branch {
+            return branch.trim().parse().map_err(|_| {
+                ConnectorError::permanent(format!(
+                    "setting `stock_branch` must be a MplusKASSA branch number, not {branch:?}"
+                ))
+            });
+        }
+        let branches = mplus_call(self.client.get_branches()).await?;
+        branches
+            .iter()
+            .map(|branch| branch.branch_number)
+            .min()
+            .ok_or_else(|| ConnectorError::permanent("MplusKASSA has no branches; set `stock_branch`"))
+    }
+}
+
+fn several_types_refused(kinds: &[SourceDocumentKind]) -> ConnectorError {
+    ConnectorError::permanent(format!(
+        "setting `order_types` selects {kinds:?}, but MplusKASSA counts orders, invoices and quotations with \
+         separate sync markers and a flow has one cursor: select one document type per flow"
+    ))
+}
+
+fn limit_of(limit: usize) -> u32 {
+    u32::try_from(limit.max(1)).unwrap_or(u32::MAX)
+}
+
+impl PosSource for MplusSource {
+    async fn orders_since(
+        &self,
+        kinds: &[SourceDocumentKind],
+        from: i64,
+        limit: usize,
+    ) -> ConnectorResult<Vec<SourceOrder>> {
+        match kinds {
+            [] => Ok(Vec::new()),
+            [kind] => self.page(*kind, from, limit_of(limit)).await,
+            several => Err(several_types_refused(several)),
+        }
+    }
+
+    async fn order(&self, kind: SourceDocumentKind, id: &str) -> ConnectorResult<Option<SourceOrder>> {
+        if kind != SourceDocumentKind::Order {
+            return self.search(kind, id).await;
+        }
+        let Some(order) = mplus_call(self.client.get_order(id)).await? else {
+            return Ok(None);
+        };
+        Ok(self.to_sources(vec![Sale::of_order(&order)]).await?.pop())
+    }
+
+    async fn customers_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<SourceCustomer>> {
+        let relations = mplus_call(self.client.get_relations(&[], from, limit_of(limit))).await?;
+        Ok(relations.iter().map(customer).collect())
+    }
+
+    async fn articles_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<SourceArticle>> {
+        let filter = ProductFilter::default();
+        let products = mplus_call(self.client.get_products(&filter, from, limit_of(limit))).await?;
+        Ok(products.iter().flat_map(articles).collect())
+    }
+
+    async fn stock(&self, branch: Option<&str>) -> ConnectorResult<Vec<StockLevel>> {
+        let branch = self.stock_branch(branch).await?;
+        let stock = mplus_call(self.client.get_stock(branch, &[], None)).await?;
+        Ok(stock.iter().map(stock_level).collect())
+    }
+
+    async fn customer(&self, relation_number: &str) -> ConnectorResult<Option<SourceCustomer>> {
+        let Ok(number) = relation_number.trim().parse::<i64>() else {
+            return Ok(None);
+        };
+        let relation = mplus_call(self.client.get_relation(number)).await?;
+        Ok(relation.as_ref().map(customer))
+    }
+
+    async fn article(&self, sku: &str) -> ConnectorResult<Option<SourceArticle>> {
+        let Ok(number) = sku.trim().parse::<i64>() else {
+            return Ok(None);
+        };
+        let filter = ProductFilter {
+            article_numbers: vec![number],
+            ..ProductFilter::default()
+        };
+        let products: Vec<Product> = mplus_call(self.client.get_products(&filter, 0, SEARCH_PAGE)).await?;
+        Ok(products
+            .iter()
+            .flat_map(articles)
+            .find(|article| article.sku == sku.trim()))
+    }
+}

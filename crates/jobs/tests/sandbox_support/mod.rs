@@ -1,0 +1,337 @@
+//! The sandbox world the adapter tests run in: both simulators over real sockets, the real clients and
+//! adapters, wizard-like settings, and helpers to read what the simulators received.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use koppel_afas::{AfasClient, Environment, GetQuery, RetryPolicy};
+use koppel_core::FlowKind;
+use koppel_jobs::connect::{AfasTarget, ClientOptions, MplusSource, afas_client, mplus_client};
+use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
+use koppel_sandbox::control::JournalEntry;
+use koppel_sandbox::mplus::model::{Order, OrderType};
+use koppel_sandbox::mplus::seed::SHIPPING_ARTICLE;
+use koppel_sandbox::{Sandbox, SandboxConfig};
+use koppel_sync::engine::{RunError, RunReport, run_flow};
+use koppel_sync::ports::Journal;
+use koppel_sync::settings::{FlowSettings, ValueMap};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+pub const SEED: u64 = 42;
+pub const WAREHOUSE: &str = "01";
+pub const SHIPPING_ITEM: &str = "VERZEND";
+
+/// Both simulators and the clients that talk to them.
+pub struct World {
+    pub sandbox: Sandbox,
+    pub afas: Arc<AfasClient>,
+    pub mplus: Arc<koppel_mplus::MplusClient>,
+    pub http: reqwest::Client,
+    pub orders: usize,
+}
+
+/// Quick retries and a short timeout, so fault tests take seconds.
+pub fn test_options() -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_millis(1_500),
+        connect_timeout: Duration::from_secs(2),
+        afas_retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+            max_retry_after: Duration::from_secs(2),
+        },
+    }
+}
+
+impl World {
+    pub async fn start(orders: usize) -> Self {
+        let config = SandboxConfig {
+            seed: SEED,
+            orders,
+            ..SandboxConfig::default()
+        };
+        let sandbox = Sandbox::start_local(config).await.expect("sandbox starts");
+        let options = test_options();
+        let afas_credentials = afas_credentials(&sandbox);
+        let afas = afas_client(
+            Environment::with_base_url(&sandbox.afas_url()),
+            &afas_credentials,
+            &options,
+        )
+        .expect("AFAS client");
+        let mplus = mplus_client(&mplus_credentials(&sandbox), &options).expect("MplusKASSA client");
+        Self {
+            sandbox,
+            afas: Arc::new(afas),
+            mplus: Arc::new(mplus),
+            http: reqwest::Client::new(),
+            orders,
+        }
+    }
+
+    pub fn source(&self, settings: &FlowSettings) -> MplusSource {
+        MplusSource::for_settings(self.mplus.clone(), settings)
+    }
+
+    /// A fresh target, as every run gets one.
+    pub fn target(&self, settings: &FlowSettings) -> AfasTarget {
+        AfasTarget::new(self.afas.clone(), settings.order_target)
+    }
+
+    pub async fn run(
+        &self,
+        flow: FlowKind,
+        settings: &FlowSettings,
+        journal: &impl Journal,
+    ) -> Result<RunReport, RunError> {
+        run_flow(flow, settings, &self.source(settings), &self.target(settings), journal).await
+    }
+
+    /// Runs the flow again until it ends without a transient stop, as the job queue would (waiting what the
+    /// stop asked for); returns every stop met on the way.
+    pub async fn run_until_done(
+        &self,
+        flow: FlowKind,
+        settings: &FlowSettings,
+        journal: &impl Journal,
+    ) -> Vec<RunError> {
+        let mut stops = Vec::new();
+        for _ in 0..30 {
+            match self.run(flow, settings, journal).await {
+                Ok(_) => return stops,
+                Err(RunError::Transient { message, retry_after }) => {
+                    tokio::time::sleep(
+                        retry_after
+                            .unwrap_or(Duration::from_millis(200))
+                            .min(Duration::from_secs(2)),
+                    )
+                    .await;
+                    stops.push(RunError::Transient { message, retry_after });
+                }
+                Err(other) => panic!("the run failed: {other}"),
+            }
+        }
+        panic!("the flow did not finish in 30 runs: {stops:?}");
+    }
+
+    fn control(&self, system: System, path: &str) -> String {
+        let base = match system {
+            System::Afas => self.sandbox.afas_url(),
+            System::Mplus => self.sandbox.mplus_url().trim_end_matches('/').to_owned(),
+        };
+        format!("{base}/_sandbox/{path}")
+    }
+
+    /// What the simulator received since its journal was last cleared.
+    pub async fn journal(&self, system: System) -> Vec<JournalEntry> {
+        let response = self.http.get(self.control(system, "journal")).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
+    pub async fn clear_journal(&self, system: System) {
+        self.http.delete(self.control(system, "journal")).send().await.unwrap();
+    }
+
+    /// Adds one fault rule (`{"operation": .., "kind": .., "times": ..}`).
+    pub async fn fault(&self, system: System, rule: Value) {
+        let response = self
+            .http
+            .post(self.control(system, "faults"))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{rule}");
+    }
+
+    pub async fn clear_faults(&self, system: System) {
+        self.http.delete(self.control(system, "faults")).send().await.unwrap();
+    }
+
+    pub async fn post_control(&self, system: System, path: &str, body: Value) {
+        let response = self
+            .http
+            .post(self.control(system, path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+    }
+
+    /// Every row of an AFAS GetConnector.
+    pub async fn rows(&self, connector: &str, order_by: &str) -> Vec<Value> {
+        let query = GetQuery::new(connector, [order_by]).page_size(1_000);
+        self.afas.get_all(query).await.expect("AFAS rows")
+    }
+
+    /// AFAS's orders by reference (`RfCs`): how many times each reference was booked.
+    pub async fn booked_references(&self) -> BTreeMap<String, usize> {
+        let mut booked = BTreeMap::new();
+        for row in self.rows("Profit_Salesorders", "OrderNumber").await {
+            if let Some(reference) = row["CustomerReference"].as_str() {
+                *booked.entry(reference.to_owned()).or_default() += 1;
+            }
+        }
+        booked
+    }
+
+    /// The writes AFAS received (POST and PUT), optionally of one connector.
+    pub async fn afas_writes(&self, connector: Option<&str>) -> Vec<JournalEntry> {
+        self.journal(System::Afas)
+            .await
+            .into_iter()
+            .filter(|entry| entry.method != "GET")
+            .filter(|entry| connector.is_none_or(|c| entry.operation.as_deref() == Some(c)))
+            .collect()
+    }
+
+    /// The seeded shop, as generated.
+    pub fn shop(&self) -> koppel_sandbox::mplus::seed::Shop {
+        koppel_sandbox::mplus::seed::generate(SEED, self.orders)
+    }
+
+    /// The seeded orders the orders flow must book: fully paid, of the types `getOrders` returns by default
+    /// (table and cafeteria orders are hospitality tabs, not sales orders).
+    pub fn expected_orders(&self) -> Vec<Order> {
+        let shop = self.shop();
+        shop.fully_paid_order_indices()
+            .map(|index| shop.order(index))
+            .filter(|order| OrderType::DEFAULT_FILTER.contains(&order.order_type))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum System {
+    Afas,
+    Mplus,
+}
+
+pub fn afas_credentials(sandbox: &Sandbox) -> AfasCredentials {
+    AfasCredentials {
+        environment: "12345".into(),
+        environment_type: "test".into(),
+        token: sandbox.config.afas_token_xml(),
+        url: Some(sandbox.afas_url()),
+    }
+}
+
+pub fn mplus_credentials(sandbox: &Sandbox) -> MplusCredentials {
+    MplusCredentials {
+        url: sandbox.mplus_url(),
+        ident: sandbox.config.mplus_ident.clone(),
+        secret: sandbox.config.mplus_secret.clone(),
+    }
+}
+
+/// The reference Koppel gives a seeded order in AFAS.
+pub fn reference_of(order: &Order) -> String {
+    format!("ORD-{}-{:06}", order.order_number.0, order.order_number.1)
+}
+
+fn table(pairs: &[(&str, &str)]) -> ValueMap {
+    ValueMap {
+        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ValueMap::default()
+    }
+}
+
+fn fallback(value: &str) -> ValueMap {
+    ValueMap {
+        default: Some(value.into()),
+        ..ValueMap::default()
+    }
+}
+
+/// The AFAS VAT code (`VaRc`) for a VAT rate, as the sandbox's administration has them.
+pub fn vat_code(country: &str, rate: &str) -> &'static str {
+    match (country, rate) {
+        ("BE", "21") => "BE21",
+        (_, "21") => "1",
+        (_, "9") => "2",
+        (_, "6") => "BE6",
+        _ => "0",
+    }
+}
+
+pub fn revenue_account(country: &str) -> &'static str {
+    match country {
+        "BE" => "8100",
+        "DE" => "8200",
+        _ => "8000",
+    }
+}
+
+/// Settings a tenant would have after the wizard, for the sandbox's administration.
+pub fn settings() -> FlowSettings {
+    let mut vat = Vec::new();
+    for country in ["NL", "BE", "DE"] {
+        for rate in ["21", "9", "6", "0"] {
+            vat.push((format!("{country}:{rate}"), vat_code(country, rate).to_owned()));
+        }
+    }
+    let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    FlowSettings {
+        administration: Some("1".into()),
+        debtor_ledger_account: Some("1300".into()),
+        payment_terms: Some("14".into()),
+        default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
+        vat_duty: Some("1".into()),
+        warehouse: Some(WAREHOUSE.into()),
+        shipping_cost_item: Some(SHIPPING_ITEM.into()),
+        shipping_articles: vec![SHIPPING_ARTICLE.to_string()],
+        rounding_cost_item: Some("AFRONDING".into()),
+        payment_method_map: table(&[
+            ("PIN", "PIN"),
+            ("CONTANT", "K"),
+            ("IDEAL", "IDL"),
+            ("BANCONTACT", "B"),
+            ("CADEAUBON", "K"),
+        ]),
+        shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
+        vat_code_by_country: table(&vat),
+        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+        article_group_map: fallback("900"),
+        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+        stock_branch: Some("1".into()),
+        ..FlowSettings::default()
+    }
+}
+
+/// What AFAS books for a line it received, by its own rule: `round(QuUn × Upri − discount, 2)`.
+pub fn received_line_amount(line: &Value) -> Decimal {
+    let number = |field: &str| {
+        line["Fields"][field]
+            .as_f64()
+            .map(|v| Decimal::try_from(v).unwrap().round_dp(6))
+    };
+    let gross = number("QuUn").unwrap_or_default() * number("Upri").unwrap_or_default();
+    let discount = number("ARDc").unwrap_or_else(|| gross * number("PRDc").unwrap_or_default() / Decimal::ONE_HUNDRED);
+    (gross - discount).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The body of a received write as JSON.
+pub fn body(entry: &JournalEntry) -> Value {
+    serde_json::from_str(&entry.body).unwrap_or(json!(null))
+}
+
+/// Runs the products flow so every MplusKASSA article exists in AFAS.
+pub async fn with_articles(world: &World) {
+    let journal = koppel_sync::testing::FakeJournal::default();
+    let report = world
+        .run(FlowKind::Products, &settings(), &journal)
+        .await
+        .expect("products run");
+    assert_eq!(
+        report.counts.failed,
+        0,
+        "{:?}",
+        journal.entries().iter().find(|e| e.reason.is_some())
+    );
+}

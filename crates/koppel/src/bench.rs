@@ -1,0 +1,297 @@
+//! `koppel bench sync`: the orders flow end to end with the real adapters, clients and a store journal on a
+//! temporary SQLite database, against the in-process sandbox at a fixed latency per call.
+//!
+//! AFAS is prepared first (customers and products flows, at no latency) so debtors and articles exist; then
+//! the orders run is measured. It prints orders per second, orders per CPU second (the whole process,
+//! simulators included), AFAS calls per order, MplusKASSA calls per 100 orders, peak memory (VmHWM, the
+//! simulators included), and the ratio of the wall time to the floor: the time the run's calls alone take
+//! at that latency with at most 8 in flight (`latency × ⌈calls / 8⌉`; undefined at 0 ms). The last line
+//! repeats the figures as one JSON object.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use koppel_afas::{AfasClient, AfasToken, Environment, ExchangeHook as AfasHook, MAX_CONCURRENT_REQUESTS};
+use koppel_core::{Email, FlowKind};
+use koppel_jobs::connect::{AfasTarget, MplusSource, afas_hook, mplus_hook};
+use koppel_jobs::journal::StoreJournal;
+use koppel_mplus::{ExchangeHook as MplusHook, MplusClient, MplusConfig};
+use koppel_sandbox::{Sandbox, SandboxConfig};
+use koppel_store::runs::{self, RunStatus};
+use koppel_store::{Db, TenantScope, accounts, tenants};
+use koppel_sync::engine::{RunReport, run_flow};
+use koppel_sync::settings::{FlowSettings, ValueMap};
+use serde_json::json;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// The orders flow against the in-process sandbox: throughput, calls per order, memory, floor ratio.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// MplusKASSA orders to generate (1 to 100,000).
+    #[arg(long, default_value_t = 1_000)]
+    pub orders: usize,
+    /// Latency the simulators add to every call, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    pub latency_ms: u64,
+    /// Seed of the generated shop.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    match args.command {
+        BenchCommand::Sync(args) => sync(args).await,
+    }
+}
+
+/// Calls made per system, counted as the clients report them.
+#[derive(Default)]
+struct CallCounts {
+    afas: AtomicU64,
+    mplus: AtomicU64,
+}
+
+impl CallCounts {
+    fn read(&self) -> (u64, u64) {
+        (self.afas.load(Ordering::Relaxed), self.mplus.load(Ordering::Relaxed))
+    }
+}
+
+/// The measured figures.
+struct Figures {
+    orders: u64,
+    wall: Duration,
+    cpu: Duration,
+    afas_calls: u64,
+    mplus_calls: u64,
+    latency: Duration,
+    peak_rss_mb: f64,
+}
+
+impl Figures {
+    /// The necessary calls alone at this latency, at most 8 in flight; `None` without latency.
+    fn floor(&self) -> Option<Duration> {
+        let calls = self.afas_calls + self.mplus_calls;
+        let rounds = calls.div_ceil(MAX_CONCURRENT_REQUESTS as u64) as u32;
+        (!self.latency.is_zero()).then(|| self.latency * rounds)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let per = |count: u64, unit: f64| if unit > 0.0 { count as f64 / unit } else { 0.0 };
+        let floor_ratio = self.floor().map(|floor| self.wall.as_secs_f64() / floor.as_secs_f64());
+        json!({
+            "orders_per_s": round2(per(self.orders, self.wall.as_secs_f64())),
+            "orders_per_cpu_s": round2(per(self.orders, self.cpu.as_secs_f64())),
+            "afas_calls_per_order": round2(per(self.afas_calls, self.orders as f64)),
+            "mplus_calls_per_100_orders": round2(per(self.mplus_calls * 100, self.orders as f64)),
+            "peak_rss_mb": round2(self.peak_rss_mb),
+            "floor_ratio": floor_ratio.map(round2),
+        })
+    }
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+async fn sync(args: SyncArgs) -> anyhow::Result<()> {
+    anyhow::ensure!((1..=100_000).contains(&args.orders), "--orders must be between 1 and 100,000");
+    let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
+    let result = bench(&args, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn bench(args: &SyncArgs, dir: &PathBuf) -> anyhow::Result<()> {
+    println!(
+        "koppel bench sync: {} orders, {} ms per call, seed {}",
+        args.orders, args.latency_ms, args.seed
+    );
+    let config = SandboxConfig {
+        seed: args.seed,
+        orders: args.orders,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start_local(config).await.context("starting the sandbox")?;
+    let db = Db::connect_and_migrate(&format!("sqlite://{}/bench.db", dir.display())).await?;
+    let scope = tenant(&db).await?;
+    let counts = Arc::new(CallCounts::default());
+    let (source, settings) = (mplus_source(&sandbox, &counts)?, settings());
+    let afas = Arc::new(afas_client(&sandbox, &counts)?);
+
+    for flow in [FlowKind::Customers, FlowKind::Products] {
+        let report = run_once(&db, &scope, flow, &settings, &source, &afas).await?;
+        println!("  prepared AFAS: {flow} {:?}", report.counts);
+    }
+    set_latency(&sandbox, args.latency_ms).await?;
+    let (afas_before, mplus_before) = counts.read();
+    let cpu_before = process_cpu()?;
+    let started = Instant::now();
+    let report = run_once(&db, &scope, FlowKind::Orders, &settings, &source, &afas).await?;
+    let wall = started.elapsed();
+    let cpu = process_cpu()?.saturating_sub(cpu_before);
+    let (afas_after, mplus_after) = counts.read();
+    println!("  orders run: {:?} in {wall:.2?}", report.counts);
+
+    let figures = Figures {
+        orders: report.total_seen,
+        wall,
+        cpu,
+        afas_calls: afas_after - afas_before,
+        mplus_calls: mplus_after - mplus_before,
+        latency: Duration::from_millis(args.latency_ms),
+        peak_rss_mb: peak_rss_mb()?,
+    };
+    print_report(&figures);
+    Ok(())
+}
+
+fn print_report(figures: &Figures) {
+    let json = figures.json();
+    println!("  orders per second:            {}", json["orders_per_s"]);
+    println!("  orders per CPU second:        {}", json["orders_per_cpu_s"]);
+    println!("  AFAS calls per order:         {}", json["afas_calls_per_order"]);
+    println!("  MplusKASSA calls per 100:     {}", json["mplus_calls_per_100_orders"]);
+    println!("  peak memory (MB):             {}", json["peak_rss_mb"]);
+    match figures.floor() {
+        Some(floor) => println!(
+            "  wall / floor:                 {} ({:.2?} / {floor:.2?}, {} + {} calls)",
+            json["floor_ratio"], figures.wall, figures.afas_calls, figures.mplus_calls
+        ),
+        None => println!("  wall / floor:                 undefined at 0 ms latency"),
+    }
+    println!("{json}");
+}
+
+/// One run of one flow with a store journal, recorded as a run like the job queue records it.
+async fn run_once(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    settings: &FlowSettings,
+    source: &MplusSource,
+    afas: &Arc<AfasClient>,
+) -> anyhow::Result<RunReport> {
+    let now = || koppel_store::now().timestamp_millis();
+    let run = runs::create(db, scope, flow, "bench", now()).await?;
+    let journal = StoreJournal::resume(db.clone(), scope.clone(), flow, run, Default::default());
+    let target = AfasTarget::new(afas.clone(), settings.order_target);
+    let report = run_flow(flow, settings, source, &target, &journal)
+        .await
+        .with_context(|| format!("the {flow} run stopped"))?;
+    runs::finish(db, scope, run, RunStatus::Succeeded, &journal.counts(), None, now()).await?;
+    Ok(report)
+}
+
+async fn tenant(db: &Db) -> anyhow::Result<TenantScope> {
+    let email = Email::parse("bench@koppel.test").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let signup = accounts::sign_up(db, &email, "bench", "Bench shop", koppel_store::now()).await?;
+    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await?
+        .context("the bench tenant")
+}
+
+fn afas_client(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<AfasClient> {
+    let (inner, counts) = (afas_hook(), counts.clone());
+    let hook = move |exchange: &koppel_afas::Exchange| {
+        counts.afas.fetch_add(1, Ordering::Relaxed);
+        inner.on_exchange(exchange);
+    };
+    let token = AfasToken::new(&sandbox.config.afas_token_xml());
+    Ok(AfasClient::builder(Environment::with_base_url(&sandbox.afas_url()), token)
+        .exchange_hook(Arc::new(hook))
+        .build()?)
+}
+
+fn mplus_source(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<MplusSource> {
+    let (inner, counts) = (mplus_hook(), counts.clone());
+    let hook = move |exchange: &koppel_mplus::Exchange| {
+        counts.mplus.fetch_add(1, Ordering::Relaxed);
+        inner.on_exchange(exchange);
+    };
+    let config = MplusConfig::with_endpoint(
+        &sandbox.mplus_url(),
+        &sandbox.config.mplus_ident,
+        &sandbox.config.mplus_secret,
+    );
+    let client = MplusClient::builder(config).exchange_hook(Arc::new(hook)).build()?;
+    Ok(MplusSource::for_settings(Arc::new(client), &settings()))
+}
+
+async fn set_latency(sandbox: &Sandbox, ms: u64) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let mplus = sandbox.mplus_url();
+    for base in [sandbox.afas_url(), mplus.trim_end_matches('/').to_owned()] {
+        http.post(format!("{base}/_sandbox/latency"))
+            .json(&json!({ "ms": ms }))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    Ok(())
+}
+
+/// The settings of a configured shop for the sandbox's AFAS administration.
+fn settings() -> FlowSettings {
+    let table = |pairs: &[(&str, &str)]| ValueMap {
+        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ValueMap::default()
+    };
+    let fallback = |value: &str| ValueMap {
+        default: Some(value.to_owned()),
+        ..ValueMap::default()
+    };
+    FlowSettings {
+        administration: Some("1".into()),
+        debtor_ledger_account: Some("1300".into()),
+        payment_terms: Some("14".into()),
+        default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
+        vat_duty: Some("1".into()),
+        warehouse: Some(koppel_sandbox::afas::seed::MAIN_WAREHOUSE.into()),
+        shipping_cost_item: Some("VERZEND".into()),
+        shipping_articles: vec![koppel_sandbox::mplus::seed::SHIPPING_ARTICLE.to_string()],
+        rounding_cost_item: Some("AFRONDING".into()),
+        payment_method_map: table(&[("PIN", "PIN"), ("CONTANT", "K"), ("IDEAL", "IDL"), ("BANCONTACT", "B")]),
+        vat_code_by_country: table(&[("NL", "1"), ("BE", "BE21"), ("DE", "1")]),
+        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+        article_group_map: fallback("900"),
+        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+        ..FlowSettings::default()
+    }
+}
+
+/// User + system CPU time of the whole process, from `/proc/self/stat` (in clock ticks of 1/100 s, Linux's
+/// `USER_HZ` on every common platform).
+fn process_cpu() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').context("/proc/self/stat")?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Ok(Duration::from_millis((ticks(11) + ticks(12)) * 10))
+}
+
+/// Peak resident memory (VmHWM) in MB.
+fn peak_rss_mb() -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let kb = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .context("VmHWM in /proc/self/status")?;
+    Ok(kb / 1024.0)
+}

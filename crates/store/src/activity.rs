@@ -1,0 +1,532 @@
+//! The activity log: search over the journal with filters and keyset pagination, one entry with its payloads,
+//! the previous sync of the same record, and a batch insert for bulk loads (the `koppel bench logs` command).
+//!
+//! Free text is split on white space; every word must occur (case-insensitive, anywhere) in the entry's
+//! searchable keys (order number, e-mail, SKU, customer name) or its error text. Words of three characters or
+//! more go through the index: SQLite's FTS5 trigram table `journal_fts`, PostgreSQL's pg_trgm GIN index.
+//! Shorter words cannot be indexed by trigrams: on PostgreSQL they match word prefixes through the `tsvector`
+//! GIN index, on SQLite they are a substring filter on the rows the other conditions select.
+//!
+//! On SQLite the plan is chosen per query, because the best one depends on how common the words are. A rare
+//! key (an e-mail address, an order number) matches few entries: those are looked up through the FTS index
+//! and sorted. A common word ("timeout" in a month of failures) matches many: then the tenant's entries are
+//! walked newest first through the time index, testing each row, which stops after one page. A bounded count
+//! in the FTS index ([`common_word_threshold`]) tells which case applies.
+//!
+//! Results are newest first, ordered by `(created_at_ms, id)`; a page ends with an opaque [`Cursor`] that
+//! continues strictly after its last entry, so concurrent inserts never cause duplicates or gaps.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use koppel_core::FlowKind;
+use uuid::Uuid;
+
+use crate::db::on_pool;
+use crate::journal::{EntrySummary, NewEntry};
+use crate::{Db, Result, TenantScope};
+
+/// The outcomes an entry can have.
+pub const OUTCOMES: [&str; 4] = ["created", "updated", "skipped", "failed"];
+
+/// At most this many entries per page.
+pub const MAX_PAGE: u32 = 1000;
+
+/// Words beyond this many are ignored (a pasted paragraph should not build a huge query).
+const MAX_WORDS: usize = 8;
+
+/// SQLite: from this many matching entries (all tenants) on, a search walks the time index instead of
+/// looking the matches up (see the module documentation). Both plans give the same results.
+static COMMON_WORD_THRESHOLD: AtomicI64 = AtomicI64::new(20_000);
+
+pub fn common_word_threshold() -> i64 {
+    COMMON_WORD_THRESHOLD.load(Ordering::Relaxed)
+}
+
+/// Changes [`common_word_threshold`] for the whole process (tests use it to exercise both plans).
+pub fn set_common_word_threshold(matches: i64) {
+    COMMON_WORD_THRESHOLD.store(matches.max(1), Ordering::Relaxed);
+}
+
+/// What to look for. Empty / `None` fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityFilter {
+    /// Free text: every word must occur in the keys or the error text.
+    pub text: String,
+    pub flow: Option<FlowKind>,
+    /// One of [`OUTCOMES`]; anything else matches nothing.
+    pub outcome: Option<String>,
+    /// The source entity type (`order`, `invoice`, `customer`, `article`, `stock`, ...).
+    pub entity: Option<String>,
+    /// Entries at or after this time (unix ms).
+    pub from_ms: Option<i64>,
+    /// Entries strictly before this time (unix ms).
+    pub until_ms: Option<i64>,
+}
+
+/// Where a page ends: the `(created_at_ms, id)` of its last entry. Opaque to clients (hex text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at_ms: i64,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn after(entry: &EntrySummary) -> Self {
+        Self {
+            at_ms: entry.created_at_ms,
+            id: entry.id,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut bytes = Vec::with_capacity(24);
+        bytes.extend_from_slice(&self.at_ms.to_be_bytes());
+        bytes.extend_from_slice(self.id.as_bytes());
+        hex::encode(bytes)
+    }
+
+    /// `None` for anything [`Cursor::encode`] did not make.
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        if bytes.len() != 24 {
+            return None;
+        }
+        let at_ms = i64::from_be_bytes(bytes[..8].try_into().ok()?);
+        let id = Uuid::from_slice(&bytes[8..]).ok()?;
+        Some(Self { at_ms, id })
+    }
+}
+
+/// One page of results, and where the next one starts (`None`: this was the last).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub entries: Vec<EntrySummary>,
+    pub next: Option<Cursor>,
+}
+
+/// An entry with its payloads. The payloads are `None` once retention removed them (they are kept for a
+/// shorter time than the entry).
+#[derive(Debug, Clone)]
+pub struct EntryDetail {
+    pub entry: EntrySummary,
+    /// What came from the source (JSON text).
+    pub source_payload: Option<String>,
+    /// `[{operation, request, status, response}]` (JSON text): what was sent and what the target answered.
+    pub exchanges: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    entry: EntrySummary,
+    source_payload: Option<String>,
+    exchanges: Option<String>,
+}
+
+impl From<DetailRow> for EntryDetail {
+    fn from(row: DetailRow) -> Self {
+        Self {
+            entry: row.entry,
+            source_payload: row.source_payload,
+            exchanges: row.exchanges,
+        }
+    }
+}
+
+const ENTRY_COLUMNS: &str = "j.id, j.run_id, j.flow, j.entity, j.source_id, j.target_id, j.outcome, j.reason, \
+                             j.retryable, j.search_keys, j.created_at_ms";
+
+/// A bind value of a query built at run time.
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i64),
+    Uuid(Uuid),
+}
+
+/// SQL text with `$n` placeholders and the values they stand for.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds a value and returns its placeholder.
+    fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Text(text) => query.bind(text.as_str()),
+                Arg::Int(number) => query.bind(*number),
+                Arg::Uuid(id) => query.bind(*id),
+            };
+        }
+        query
+    }};
+}
+
+/// The words of a free-text query: white-space separated, quotes dropped, at most [`MAX_WORDS`]. Words of
+/// one or two characters without a letter or digit are dropped (they would match nearly everything).
+pub fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|word| word.replace('"', ""))
+        .filter(|word| word.chars().count() >= 3 || word.chars().any(char::is_alphanumeric))
+        .filter(|word| !word.is_empty())
+        .take(MAX_WORDS)
+        .collect()
+}
+
+fn like_pattern(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// How the free text is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// SQLite, rare words: look the matches up in the FTS index, then sort them.
+    SqliteLookup,
+    /// SQLite, common words (or none): walk the tenant's entries newest first, testing each row.
+    SqliteWalk,
+    Postgres,
+}
+
+/// Long words (three characters or more: trigram-indexable) and short ones.
+fn split_words(text: &str) -> (Vec<String>, Vec<String>) {
+    words(text).into_iter().partition(|w| w.chars().count() >= 3)
+}
+
+/// An FTS5 query: each word a phrase (with the trigram tokenizer: a case-insensitive substring), all required.
+fn fts_expression(long: &[String]) -> String {
+    long.iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Picks the plan for this filter (on SQLite a bounded count in the FTS index).
+async fn choose_plan(db: &Db, filter: &ActivityFilter) -> Result<Plan> {
+    let pool = match db {
+        Db::Postgres(_) => return Ok(Plan::Postgres),
+        Db::Sqlite(pool) => pool,
+    };
+    let (long, _) = split_words(&filter.text);
+    if long.is_empty() {
+        return Ok(Plan::SqliteWalk);
+    }
+    let threshold = common_word_threshold();
+    let (matches,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM (SELECT rowid FROM journal_fts WHERE journal_fts MATCH $1 LIMIT $2)")
+            .bind(fts_expression(&long))
+            .bind(threshold)
+            .fetch_one(pool)
+            .await?;
+    Ok(if matches < threshold {
+        Plan::SqliteLookup
+    } else {
+        Plan::SqliteWalk
+    })
+}
+
+/// The WHERE clause (from `FROM journal j` on) for a filter and a cursor.
+fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after: Option<&Cursor>) -> Sql {
+    let mut sql = Sql::default();
+    let tenant = sql.arg(Arg::Uuid(scope.tenant_id().0));
+    let (long, short) = split_words(&filter.text);
+    let mut conditions = Vec::new();
+    match plan {
+        Plan::SqliteLookup => {
+            // The unary + keeps the planner off the tenant's indexes, so it drives from the FTS matches.
+            conditions.push(format!("+j.tenant_id = {tenant}"));
+            let p = sql.arg(Arg::Text(fts_expression(&long)));
+            conditions.push(format!(
+                "j.rowid IN (SELECT rowid FROM journal_fts WHERE journal_fts MATCH {p})"
+            ));
+        }
+        Plan::SqliteWalk => {
+            conditions.push(format!("j.tenant_id = {tenant}"));
+            for word in &long {
+                let p = sql.arg(Arg::Text(like_pattern(word)));
+                conditions.push(format!(
+                    "(j.search_keys || ' ' || coalesce(j.reason, '')) LIKE {p} ESCAPE '\\'"
+                ));
+            }
+        }
+        Plan::Postgres => conditions.push(format!("j.tenant_id = {tenant}")),
+    }
+    match plan {
+        Plan::SqliteLookup | Plan::SqliteWalk => {
+            for word in &short {
+                let p = sql.arg(Arg::Text(like_pattern(word)));
+                conditions.push(format!(
+                    "(j.search_keys || ' ' || coalesce(j.reason, '')) LIKE {p} ESCAPE '\\'"
+                ));
+            }
+        }
+        Plan::Postgres => {
+            for word in &long {
+                // Spelled exactly like the expression of the journal_search_trgm index.
+                let p = sql.arg(Arg::Text(like_pattern(word)));
+                conditions.push(format!("(j.search_keys || ' ' || coalesce(j.reason, '')) ILIKE {p}"));
+            }
+            for word in &short {
+                let p = sql.arg(Arg::Text(format!("'{}':*", word.replace('\'', "''"))));
+                conditions.push(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
+            }
+        }
+    }
+    if let Some(flow) = filter.flow {
+        let p = sql.arg(Arg::Text(flow.as_str().to_owned()));
+        conditions.push(format!("j.flow = {p}"));
+    }
+    if let Some(outcome) = filter.outcome.as_deref().filter(|o| !o.is_empty()) {
+        let p = sql.arg(Arg::Text(outcome.to_owned()));
+        conditions.push(format!("j.outcome = {p}"));
+    }
+    if let Some(entity) = filter.entity.as_deref().filter(|e| !e.is_empty()) {
+        let p = sql.arg(Arg::Text(entity.to_owned()));
+        conditions.push(format!("j.entity = {p}"));
+    }
+    if let Some(from) = filter.from_ms {
+        let p = sql.arg(Arg::Int(from));
+        conditions.push(format!("j.created_at_ms >= {p}"));
+    }
+    if let Some(until) = filter.until_ms {
+        let p = sql.arg(Arg::Int(until));
+        conditions.push(format!("j.created_at_ms < {p}"));
+    }
+    if let Some(cursor) = after {
+        let at = sql.arg(Arg::Int(cursor.at_ms));
+        let id = sql.arg(Arg::Uuid(cursor.id));
+        conditions.push(format!("(j.created_at_ms, j.id) < ({at}, {id})"));
+    }
+    sql.text = format!("FROM journal j WHERE {}", conditions.join(" AND "));
+    sql
+}
+
+fn search_sql(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after: Option<&Cursor>, limit: u32) -> Sql {
+    let mut sql = where_clause(plan, scope, filter, after);
+    let limit = sql.arg(Arg::Int(i64::from(limit)));
+    sql.text = format!(
+        "SELECT {ENTRY_COLUMNS} {} ORDER BY j.created_at_ms DESC, j.id DESC LIMIT {limit}",
+        sql.text
+    );
+    sql
+}
+
+/// One page of the tenant's entries matching `filter`, newest first, continuing after `after`.
+pub async fn search(
+    db: &Db,
+    scope: &TenantScope,
+    filter: &ActivityFilter,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<Page> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    if filter
+        .outcome
+        .as_deref()
+        .is_some_and(|o| !o.is_empty() && !OUTCOMES.contains(&o))
+    {
+        return Ok(Page {
+            entries: Vec::new(),
+            next: None,
+        });
+    }
+    // One more than asked tells whether a next page exists.
+    let plan = choose_plan(db, filter).await?;
+    let sql = search_sql(plan, scope, filter, after, limit + 1);
+    let mut entries = on_pool!(db, pool => {
+        let query = sqlx::query_as::<_, EntrySummary>(sqlx::AssertSqlSafe(sql.text.clone()));
+        bind_all!(query, &sql.args).fetch_all(pool).await
+    })?;
+    let next = if entries.len() > limit as usize {
+        entries.truncate(limit as usize);
+        entries.last().map(Cursor::after)
+    } else {
+        None
+    };
+    Ok(Page { entries, next })
+}
+
+/// The query plan of [`search`] for this filter (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL), one
+/// line per step: for checking that searches use the indexes.
+pub async fn explain_search(db: &Db, scope: &TenantScope, filter: &ActivityFilter, limit: u32) -> Result<Vec<String>> {
+    let plan = choose_plan(db, filter).await?;
+    let sql = search_sql(plan, scope, filter, None, limit);
+    Ok(match db {
+        Db::Sqlite(pool) => {
+            let text = format!("EXPLAIN QUERY PLAN {}", sql.text);
+            let query = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(text));
+            bind_all!(query, &sql.args)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|(_, _, _, detail)| detail)
+                .collect()
+        }
+        Db::Postgres(pool) => {
+            let text = format!("EXPLAIN {}", sql.text);
+            let query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(text));
+            bind_all!(query, &sql.args)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|(line,)| line)
+                .collect()
+        }
+    })
+}
+
+/// Refreshes the planner's statistics of the journal after a bulk load (PostgreSQL's autovacuum gets there
+/// later by itself; SQLite plans these queries from the schema alone, so there it does nothing).
+pub async fn analyze(db: &Db) -> Result<()> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("ANALYZE journal").execute(pool).await?;
+    }
+    Ok(())
+}
+
+fn detail_sql(condition: &str, order: &str) -> String {
+    format!(
+        "SELECT {ENTRY_COLUMNS}, p.source_payload, p.exchanges FROM journal j
+         LEFT JOIN journal_payloads p ON p.entry_id = j.id AND p.tenant_id = j.tenant_id
+         WHERE {condition} {order}"
+    )
+}
+
+/// One entry of the tenant with its payloads; `None` for an unknown id or another tenant's entry.
+pub async fn entry(db: &Db, scope: &TenantScope, id: Uuid) -> Result<Option<EntryDetail>> {
+    let sql = detail_sql("j.id = $1 AND j.tenant_id = $2", "");
+    let row = on_pool!(db, pool => sqlx::query_as::<_, DetailRow>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(scope.tenant_id().0)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(EntryDetail::from))
+}
+
+/// The entry journaled for the same record (flow and source id) just before `of`: the previous sync.
+pub async fn previous(db: &Db, scope: &TenantScope, of: &EntrySummary) -> Result<Option<EntryDetail>> {
+    let sql = detail_sql(
+        "j.tenant_id = $1 AND j.flow = $2 AND j.source_id = $3 AND (j.created_at_ms, j.id) < ($4, $5)",
+        "ORDER BY j.created_at_ms DESC, j.id DESC LIMIT 1",
+    );
+    let row = on_pool!(db, pool => sqlx::query_as::<_, DetailRow>(sqlx::AssertSqlSafe(sql))
+        .bind(scope.tenant_id().0)
+        .bind(of.flow.as_str())
+        .bind(of.source_id.as_str())
+        .bind(of.created_at_ms)
+        .bind(of.id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(EntryDetail::from))
+}
+
+/// Rows per INSERT statement (both backends cap bind parameters; 12 per journal row).
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Writes many entries and their payloads in one transaction, many rows per statement: for bulk loads and
+/// the benchmark. Unlike [`crate::journal::record`] it leaves the id map alone (`content_hash` is ignored).
+/// Returns the new entry ids, in order.
+pub async fn insert_batch(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>]) -> Result<Vec<Uuid>> {
+    let tenant = scope.tenant_id().0;
+    let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (chunk, chunk_ids) in entries.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 12;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
+                   retryable, search_keys, created_at_ms) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (entry, id) in chunk.iter().zip(chunk_ids) {
+                query = query
+                    .bind(*id)
+                    .bind(tenant)
+                    .bind(entry.run_id.0)
+                    .bind(entry.flow.as_str())
+                    .bind(entry.entity)
+                    .bind(entry.source_id)
+                    .bind(entry.target_id)
+                    .bind(entry.outcome)
+                    .bind(entry.reason)
+                    .bind(entry.retryable)
+                    .bind(entry.search_keys)
+                    .bind(entry.at_ms);
+            }
+            query.execute(&mut *tx).await?;
+
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4))
+                .collect();
+            let sql = format!(
+                "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (entry, id) in chunk.iter().zip(chunk_ids) {
+                query = query
+                    .bind(*id)
+                    .bind(tenant)
+                    .bind(entry.source_payload)
+                    .bind(entry.exchanges);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, crate::StoreError>(())
+    })?;
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            at_ms: 1_764_000_000_123,
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode("zz"), None);
+        assert_eq!(Cursor::decode(&"ab".repeat(23)), None);
+    }
+
+    #[test]
+    fn words_drop_quotes_and_lone_punctuation() {
+        assert_eq!(
+            words(" \"ann@shop.nl\"  2026-0001 - x "),
+            vec!["ann@shop.nl", "2026-0001", "x"]
+        );
+        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}

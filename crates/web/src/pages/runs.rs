@@ -1,0 +1,180 @@
+//! Runs: a list per flow, one run's live progress and records, "run now" and cancel.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use koppel_core::{FlowKind, TenantId};
+use koppel_store::journal::{self, EntrySummary};
+use koppel_store::runs::{self, Run, RunId};
+use serde::Serialize;
+
+use super::Layout;
+use super::health::format_time;
+use crate::api::flows::queue_run;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+/// A run as the pages show it.
+pub struct RunRow {
+    pub id: RunId,
+    pub status: &'static str,
+    pub trigger: String,
+    pub queued: String,
+    pub duration: String,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub done: i64,
+    pub total: i64,
+    pub error: Option<String>,
+    pub finished: bool,
+}
+
+impl From<&Run> for RunRow {
+    fn from(run: &Run) -> Self {
+        let duration = match (run.started_at_ms, run.finished_at_ms) {
+            (Some(start), Some(end)) => format!("{:.1} s", (end - start) as f64 / 1000.0),
+            (Some(_), None) => "running".to_owned(),
+            _ => "–".to_owned(),
+        };
+        Self {
+            id: run.id,
+            status: run.status.as_str(),
+            trigger: run.trigger_kind.clone(),
+            queued: format_time(run.queued_at_ms),
+            duration,
+            created: run.created,
+            updated: run.updated,
+            skipped: run.skipped,
+            failed: run.failed,
+            done: run.done,
+            total: run.total,
+            error: run.error.clone(),
+            finished: run.status.is_finished(),
+        }
+    }
+}
+
+pub struct FlowRuns {
+    pub flow: FlowKind,
+    pub runs: Vec<RunRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "runs.html")]
+pub struct RunsPage {
+    layout: Layout,
+    tenant_id: TenantId,
+    can_write: bool,
+    flows: Vec<FlowRuns>,
+}
+
+pub async fn list(State(state): State<AppState>, ctx: TenantContext) -> AppResult<RunsPage> {
+    let mut flows = Vec::new();
+    for flow in FlowKind::ALL {
+        let runs = runs::recent(&state.db, &ctx.scope, flow, 10).await?;
+        flows.push(FlowRuns { flow, runs: runs.iter().map(RunRow::from).collect() });
+    }
+    Ok(RunsPage {
+        layout: Layout::for_user(&state, &ctx.user, "Runs", Some(ctx.scope.tenant_id())).await?,
+        tenant_id: ctx.scope.tenant_id(),
+        can_write: ctx.scope.role().can_write(),
+        flows,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "run.html")]
+pub struct RunPage {
+    layout: Layout,
+    tenant_id: TenantId,
+    can_write: bool,
+    flow: FlowKind,
+    run: RunRow,
+    entries: Vec<EntrySummary>,
+}
+
+fn parse_run(id: &str) -> AppResult<RunId> {
+    id.parse::<uuid::Uuid>().map(RunId).map_err(|_| AppError::NotFound)
+}
+
+async fn load(state: &AppState, ctx: &TenantContext, run_id: &str) -> AppResult<Run> {
+    runs::get(&state.db, &ctx.scope, parse_run(run_id)?).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((_, run_id)): Path<(String, String)>,
+) -> AppResult<RunPage> {
+    let run = load(&state, &ctx, &run_id).await?;
+    let entries = journal::entries_of_run(&state.db, &ctx.scope, run.id).await?;
+    Ok(RunPage {
+        layout: Layout::for_user(&state, &ctx.user, "Run", Some(ctx.scope.tenant_id())).await?,
+        tenant_id: ctx.scope.tenant_id(),
+        can_write: ctx.scope.role().can_write(),
+        flow: run.flow,
+        run: RunRow::from(&run),
+        entries,
+    })
+}
+
+/// What the progress script polls.
+#[derive(Serialize)]
+pub struct Progress {
+    status: &'static str,
+    finished: bool,
+    done: i64,
+    total: i64,
+    created: i64,
+    updated: i64,
+    skipped: i64,
+    failed: i64,
+}
+
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((_, run_id)): Path<(String, String)>,
+) -> AppResult<Json<Progress>> {
+    let run = RunRow::from(&load(&state, &ctx, &run_id).await?);
+    Ok(Json(Progress {
+        status: run.status,
+        finished: run.finished,
+        done: run.done,
+        total: run.total,
+        created: run.created,
+        updated: run.updated,
+        skipped: run.skipped,
+        failed: run.failed,
+    }))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, run_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let run = load(&state, &ctx, &run_id).await?;
+    runs::request_cancel(&state.db, &ctx.scope, run.id, koppel_store::now().timestamp_millis()).await?;
+    Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{}", run.id)).into_response())
+}
+
+/// "Run now": queues a run (or shows the one already queued or running).
+pub async fn run_now(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, flow)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let flow: FlowKind = flow.parse().map_err(|_| AppError::NotFound)?;
+    let run_id = match queue_run(&state, &ctx.scope, flow, "manual").await? {
+        Ok(id) | Err(id) => id,
+    };
+    Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response())
+}
