@@ -41,7 +41,9 @@ impl CommonArgs {
     pub fn init_logging(&self) {
         let filter = tracing_subscriber::EnvFilter::try_new(&self.log)
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-        let builder = tracing_subscriber::fmt().with_env_filter(filter);
+        // Colours only on a terminal, so log files and collectors get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
         let _ = match self.log_format {
             LogFormat::Text => builder.try_init(),
             LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),

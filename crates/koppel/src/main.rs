@@ -1,9 +1,10 @@
-//! The `koppel` command: one binary for the web app, migrations and the sandbox.
+//! The `koppel` command: one binary for the web app, the worker, migrations, the sandbox and benchmarks.
 
 mod bench;
 mod config;
 mod sandbox;
 mod serve;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run the web application (the default for `cargo run`).
     Serve(serve::ServeArgs),
+    /// Run only the background work: flow runs, the scheduler, alerts, retention (scale-out).
+    Worker(worker::WorkerArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(config::CommonArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
@@ -38,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
+            Command::Worker(args) => worker::run(args).await,
             Command::Migrate(common) => {
                 common.init_logging();
                 let url = common.database_url()?;

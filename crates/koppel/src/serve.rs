@@ -46,6 +46,11 @@ pub struct ServeArgs {
     /// Where the in-process AFAS simulator listens.
     #[arg(long, env = "KOPPEL_SANDBOX_AFAS_LISTEN", default_value = "127.0.0.1:8181")]
     pub sandbox_afas_listen: std::net::SocketAddr,
+    /// Run the background work (flow runs, scheduler, alerts, retention) in this process too.
+    #[arg(long, env = "KOPPEL_RUN_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_worker: bool,
+    #[command(flatten)]
+    pub background: crate::worker::BackgroundArgs,
     /// Where the in-process MplusKASSA simulator listens.
     #[arg(long, env = "KOPPEL_SANDBOX_MPLUS_LISTEN", default_value = "127.0.0.1:8182")]
     pub sandbox_mplus_listen: std::net::SocketAddr,
@@ -104,8 +109,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");
     println!("Koppel is running at {}", config.base_url);
+    let (stop_background, background_stopped) = tokio::sync::oneshot::channel::<()>();
+    let background = match args.run_worker {
+        true => Some(
+            crate::worker::start(db.clone(), &args.common, &args.background, &config.secret_key, &config.base_url, async {
+                let _ = background_stopped.await;
+            })
+            .await?,
+        ),
+        false => None,
+    };
     let state = AppState::new(db.clone(), config).await?;
     koppel_web::serve(listener, state, shutdown_signal()).await?;
+    // The web server has drained; let the worker finish its current run.
+    let _ = stop_background.send(());
+    if let Some(handle) = background {
+        handle.await??;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
