@@ -7,6 +7,7 @@ pub mod connect;
 pub mod credentials;
 pub mod executor;
 pub mod journal;
+pub mod maintenance;
 pub mod lookups;
 pub mod queue;
 pub mod scheduler;
