@@ -1,7 +1,8 @@
 -- Activity log search. The searchable keys (order number, e-mail, SKU, customer name) and the error text are
--- indexed by an FTS5 table with the trigram tokenizer: case-insensitive substring search ("shop.nl",
--- "2026-00", "timeout") through the index. It is an external-content table over journal (no second copy of
--- the text), kept in step by the triggers below; retention's deletes and tenant deletion's cascades fire them.
+-- indexed by an FTS5 table of words (unicode61: split at punctuation, case and accents folded), so a search
+-- for "ann@shop.nl", "shop.nl", "2026-00" or "timeout" is a phrase / prefix lookup in the index. It is an
+-- external-content table over journal (no second copy of the text), kept in step by the triggers below;
+-- retention's deletes and tenant deletion's cascades fire them.
 -- The link is journal's rowid: after a VACUUM (which may renumber rowids) run
 --   INSERT INTO journal_fts(journal_fts) VALUES ('rebuild');
 CREATE VIRTUAL TABLE journal_fts USING fts5(
@@ -9,7 +10,7 @@ CREATE VIRTUAL TABLE journal_fts USING fts5(
     reason,
     content = 'journal',
     content_rowid = 'rowid',
-    tokenize = 'trigram'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER journal_fts_after_insert AFTER INSERT ON journal BEGIN

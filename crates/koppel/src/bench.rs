@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use koppel_afas::{AfasClient, AfasToken, Environment, ExchangeHook as AfasHook, MAX_CONCURRENT_REQUESTS};
+use koppel_afas::{AfasClient, AfasToken, Environment, MAX_CONCURRENT_REQUESTS};
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::{AfasTarget, MplusSource, afas_hook, mplus_hook};
 use koppel_jobs::journal::StoreJournal;
-use koppel_mplus::{ExchangeHook as MplusHook, MplusClient, MplusConfig};
+use koppel_mplus::{MplusClient, MplusConfig};
 use koppel_sandbox::{Sandbox, SandboxConfig};
 use koppel_store::runs::{self, RunStatus};
 use koppel_store::{Db, TenantScope, accounts, tenants};
@@ -72,7 +72,10 @@ impl CallCounts {
 
 /// The measured figures.
 struct Figures {
+    /// Orders read from MplusKASSA (every figure "per order" counts these).
     orders: u64,
+    /// Of those, booked in AFAS (the paid ones).
+    booked: u64,
     wall: Duration,
     cpu: Duration,
     afas_calls: u64,
@@ -149,6 +152,7 @@ async fn bench(args: &SyncArgs, dir: &PathBuf) -> anyhow::Result<()> {
 
     let figures = Figures {
         orders: report.total_seen,
+        booked: report.counts.created,
         wall,
         cpu,
         afas_calls: afas_after - afas_before,
@@ -164,7 +168,13 @@ fn print_report(figures: &Figures) {
     let json = figures.json();
     println!("  orders per second:            {}", json["orders_per_s"]);
     println!("  orders per CPU second:        {}", json["orders_per_cpu_s"]);
-    println!("  AFAS calls per order:         {}", json["afas_calls_per_order"]);
+    println!(
+        "  AFAS calls per order:         {} ({:.3} per booked order; {} of {} orders were paid and booked)",
+        json["afas_calls_per_order"],
+        figures.afas_calls as f64 / figures.booked.max(1) as f64,
+        figures.booked,
+        figures.orders
+    );
     println!("  MplusKASSA calls per 100:     {}", json["mplus_calls_per_100_orders"]);
     println!("  peak memory (MB):             {}", json["peak_rss_mb"]);
     match figures.floor() {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod rotate_key;
 mod sandbox;
 mod serve;
 mod worker;
@@ -21,6 +22,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run only the background work: flow runs, the scheduler, alerts, retention (scale-out).
     Worker(worker::WorkerArgs),
+    /// Re-encrypt stored credentials under a new KOPPEL_SECRET_KEY (the old one in KOPPEL_PREVIOUS_SECRET_KEYS).
+    RotateKey(rotate_key::RotateKeyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(config::CommonArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
@@ -50,6 +53,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Sandbox(args) => sandbox::run(args).await,
+            Command::RotateKey(args) => rotate_key::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     })

@@ -42,7 +42,9 @@ struct Row {
 /// Whether a field's value is a secret (its last path segment names one).
 pub fn is_secret_field(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path).to_ascii_lowercase();
-    ["secret", "token", "password", "api_key"].iter().any(|word| last.contains(word))
+    ["secret", "token", "password", "api_key"]
+        .iter()
+        .any(|word| last.contains(word))
 }
 
 /// The fields that differ between two JSON documents, objects compared key by key (dotted paths), anything
@@ -70,7 +72,11 @@ fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<Change>) {
             keys.sort();
             keys.dedup();
             for key in keys {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 walk(
                     &child,
                     old.get(key).unwrap_or(&Value::Null),
@@ -80,9 +86,19 @@ fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<Change>) {
             }
         }
         _ => {
-            let field = if path.is_empty() { "value".to_owned() } else { path.to_owned() };
+            let field = if path.is_empty() {
+                "value".to_owned()
+            } else {
+                path.to_owned()
+            };
             let (before, after) = if is_secret_field(&field) {
-                let mark = |v: &Value| if v.is_null() { Value::Null } else { Value::String(REDACTED.to_owned()) };
+                let mark = |v: &Value| {
+                    if v.is_null() {
+                        Value::Null
+                    } else {
+                        Value::String(REDACTED.to_owned())
+                    }
+                };
                 (mark(before), mark(after))
             } else {
                 (before.clone(), after.clone())

@@ -193,3 +193,29 @@ pub async fn payloads(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Op
     .fetch_optional(pool)
     .await)?)
 }
+
+/// One entry's summary; `None` when it does not exist or belongs to another tenant.
+pub async fn entry(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Option<EntrySummary>> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(
+        "SELECT id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys, created_at_ms
+         FROM journal WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(scope.tenant_id().0)
+    .bind(entry_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Stops retrying a record: its next run will not try it again (a "skip" decided by a person).
+pub async fn clear_retry(db: &Db, scope: &TenantScope, flow: FlowKind, source_id: &str) -> Result<()> {
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE id_map SET retry_pending = FALSE WHERE tenant_id = $1 AND flow = $2 AND source_id = $3",
+    )
+    .bind(scope.tenant_id().0)
+    .bind(flow.as_str())
+    .bind(source_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}

@@ -80,9 +80,16 @@ pub struct Run {
     pub attempts: i64,
     pub error: Option<String>,
     pub cancel_requested: bool,
+    /// For a retry run: the source records to try again (JSON array of ids).
+    pub retry_source_ids: Option<String>,
 }
 
 impl Run {
+    /// The records a retry run tries again; empty for a normal run.
+    pub fn retry_ids(&self) -> Vec<String> {
+        self.retry_source_ids.as_deref().and_then(|ids| serde_json::from_str(ids).ok()).unwrap_or_default()
+    }
+
     pub fn counts(&self) -> Counts {
         Counts {
             created: self.created,
@@ -110,7 +117,27 @@ impl std::fmt::Display for RunId {
 }
 
 const COLUMNS: &str = "id, tenant_id, flow, status, trigger_kind, queued_at_ms, started_at_ms, finished_at_ms, created, \
-                       updated, skipped, failed, done, total, attempts, error, cancel_requested";
+                       updated, skipped, failed, done, total, attempts, error, cancel_requested, retry_source_ids";
+
+/// Queues a run that tries these records again. [`StoreError::Conflict`] when the flow has an active run.
+pub async fn create_retry(db: &Db, scope: &TenantScope, flow: FlowKind, source_ids: &[String], now_ms: i64) -> Result<RunId> {
+    let id = RunId(Uuid::now_v7());
+    let ids = serde_json::to_string(source_ids).expect("strings serialise");
+    on_pool!(db, pool => sqlx::query(
+        "INSERT INTO runs (id, tenant_id, flow, status, trigger_kind, queued_at_ms, retry_source_ids)
+         VALUES ($1, $2, $3, 'queued', 'retry', $4, $5)",
+    )
+    .bind(id.0)
+    .bind(scope.tenant_id().0)
+    .bind(flow.as_str())
+    .bind(now_ms)
+    .bind(ids)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .map_err(StoreError::from_write)?;
+    Ok(id)
+}
 
 /// Queues a run. [`StoreError::Conflict`] when the flow already has a queued or running run.
 pub async fn create(db: &Db, scope: &TenantScope, flow: FlowKind, trigger: &str, now_ms: i64) -> Result<RunId> {

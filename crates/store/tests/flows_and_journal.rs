@@ -212,3 +212,17 @@ async fn futures_claims(db: &Db, due: &flows::DueFlow) -> Vec<bool> {
     }
     results
 }
+
+#[tokio::test]
+async fn a_crashed_workers_run_is_taken_over_only_after_its_lease() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "lease@a.nl").await;
+    let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
+    let t0 = now().timestamp_millis();
+    assert!(runs::start(&db, &scope, run, t0).await.unwrap(), "the first worker takes it");
+    assert!(!runs::start(&db, &scope, run, t0 + 1_000).await.unwrap(), "a duplicate delivery does not run it twice");
+    // The first worker dies: no progress renews the lease.
+    assert!(runs::start(&db, &scope, run, t0 + runs::LEASE_MS + 1).await.unwrap(), "taken over after the lease");
+    assert_eq!(runs::get(&db, &scope, run).await.unwrap().unwrap().attempts, 2);
+}

@@ -30,7 +30,10 @@ pub struct DemoSandbox {
 
 impl std::fmt::Debug for DemoSandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DemoSandbox").field("afas_url", &self.afas_url).field("mplus_url", &self.mplus_url).finish()
+        f.debug_struct("DemoSandbox")
+            .field("afas_url", &self.afas_url)
+            .field("mplus_url", &self.mplus_url)
+            .finish()
     }
 }
 

@@ -8,7 +8,13 @@ use koppel_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn call(method: reqwest::Method, app: &common::TestApp, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    method: reqwest::Method,
+    app: &common::TestApp,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new().request(method, app.url(path)).bearer_auth(token);
     if let Some(body) = body {
         request = request.json(&body);
@@ -29,15 +35,30 @@ async fn connections_are_stored_tested_and_listed_without_secrets() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(empty, json!({"mplus": null, "afas": null}));
 
-    let mplus = json!({"url": sandbox.mplus_url(), "ident": sandbox.config.mplus_ident, "secret": sandbox.config.mplus_secret});
-    let (status, test) = call(reqwest::Method::PUT, &app, &token, "/api/v1/connections/mplus", Some(mplus)).await;
+    let mplus =
+        json!({"url": sandbox.mplus_url(), "ident": sandbox.config.mplus_ident, "secret": sandbox.config.mplus_secret});
+    let (status, test) = call(
+        reqwest::Method::PUT,
+        &app,
+        &token,
+        "/api/v1/connections/mplus",
+        Some(mplus),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{test}");
     assert_eq!(test["ok"], true, "{test}");
     assert!(test["message"].is_string());
 
     let afas = json!({"environment": "12345", "environment_type": "test", "token": sandbox.config.afas_token_xml(),
         "url": sandbox.afas_url()});
-    let (status, test) = call(reqwest::Method::PUT, &app, &token, "/api/v1/connections/afas", Some(afas)).await;
+    let (status, test) = call(
+        reqwest::Method::PUT,
+        &app,
+        &token,
+        "/api/v1/connections/afas",
+        Some(afas),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{test}");
     assert_eq!(test["ok"], true, "{test}");
 
@@ -56,7 +77,14 @@ async fn connections_are_stored_tested_and_listed_without_secrets() {
     // A wrong secret is stored too, but the test says what is wrong; leaving the secret out keeps the
     // stored one (and re-tests it).
     let wrong = json!({"url": sandbox.mplus_url(), "ident": sandbox.config.mplus_ident, "secret": "wrong"});
-    let (status, test) = call(reqwest::Method::PUT, &app, &token, "/api/v1/connections/mplus", Some(wrong)).await;
+    let (status, test) = call(
+        reqwest::Method::PUT,
+        &app,
+        &token,
+        "/api/v1/connections/mplus",
+        Some(wrong),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(test["ok"], false, "{test}");
     assert!(!test["message"].as_str().unwrap().is_empty());
@@ -66,9 +94,7 @@ async fn connections_are_stored_tested_and_listed_without_secrets() {
     // The secrets are sealed in the database.
     let stored = koppel_store::connections::load(
         &app.state.db,
-        &koppel_store::TenantScope::for_background_job(
-            listed_tenant(&app, &token).await,
-        ),
+        &koppel_store::TenantScope::for_background_job(listed_tenant(&app, &token).await),
         koppel_store::connections::System::Afas,
     )
     .await
@@ -83,13 +109,20 @@ async fn connections_are_stored_tested_and_listed_without_secrets() {
     assert_eq!(entries[0].area, "connection/mplus");
     assert_eq!(entries[0].actor, "con@shop.nl");
     let text = serde_json::to_string(&entries).unwrap();
-    assert!(!text.contains(&sandbox.config.mplus_secret) && !text.contains("\"wrong\""), "{text}");
+    assert!(
+        !text.contains(&sandbox.config.mplus_secret) && !text.contains("\"wrong\""),
+        "{text}"
+    );
     assert!(text.contains(koppel_store::audit::REDACTED));
 }
 
 async fn listed_tenant(app: &common::TestApp, token: &str) -> koppel_core::TenantId {
     let (_, me) = call(reqwest::Method::GET, app, token, "/api/v1/me", None).await;
-    me["tenants"][0]["tenant_id"].as_str().unwrap_or_else(|| panic!("no tenant in {me}")).parse().unwrap()
+    me["tenants"][0]["tenant_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no tenant in {me}"))
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -124,7 +157,11 @@ async fn invalid_input_gets_a_message_per_field() {
         assert!(body["errors"][field][0].is_string(), "{field}: {body}");
     }
     let (_, listed) = call(reqwest::Method::GET, &app, &token, "/api/v1/connections", None).await;
-    assert_eq!(listed, json!({"mplus": null, "afas": null}), "nothing invalid is stored");
+    assert_eq!(
+        listed,
+        json!({"mplus": null, "afas": null}),
+        "nothing invalid is stored"
+    );
 }
 
 #[tokio::test]
@@ -133,7 +170,11 @@ async fn an_unreachable_mplus_is_reported_in_plain_words() {
     app.api_signup("down@shop.nl", "Down").await;
     let token = app.api_token("down@shop.nl", PASSWORD).await;
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let (status, test) = call(
         reqwest::Method::PUT,
         &app,
@@ -153,10 +194,22 @@ async fn read_only_members_see_connections_but_cannot_change_them() {
     let owner = app.browser();
     let home = app.sign_up(&owner, "boss@shop.nl", "Boss").await;
     app.api_signup("viewer@shop.nl", "Viewer Co").await;
-    app.post_form(&owner, &format!("{home}/members"), &[("email", "viewer@shop.nl"), ("role", "member")]).await;
+    app.post_form(
+        &owner,
+        &format!("{home}/members"),
+        &[("email", "viewer@shop.nl"), ("role", "member")],
+    )
+    .await;
     let token = app.api_token("viewer@shop.nl", PASSWORD).await;
     let tenant = home.trim_start_matches("/t/");
-    let (status, _) = call(reqwest::Method::GET, &app, &token, &format!("/api/v1/connections?tenant={tenant}"), None).await;
+    let (status, _) = call(
+        reqwest::Method::GET,
+        &app,
+        &token,
+        &format!("/api/v1/connections?tenant={tenant}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = call(
         reqwest::Method::PUT,
@@ -172,7 +225,11 @@ async fn read_only_members_see_connections_but_cannot_change_them() {
 #[tokio::test]
 async fn connections_need_a_session() {
     let app = spawn_app().await;
-    let response = reqwest::Client::new().get(app.url("/api/v1/connections")).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/connections"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let response = reqwest::Client::new()
         .put(app.url("/api/v1/connections/mplus"))

@@ -25,7 +25,12 @@ async fn run_now_shows_live_progress_and_can_be_cancelled() {
     assert!(html.contains("Cancel this run"));
     assert!(html.contains(r#"<script src="/static/progress.js" defer></script>"#));
 
-    let progress: Value = app.get(&browser, &format!("{run_page}/progress")).await.json().await.unwrap();
+    let progress: Value = app
+        .get(&browser, &format!("{run_page}/progress"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(progress["status"], "queued");
     assert_eq!(progress["finished"], false);
 
@@ -35,7 +40,12 @@ async fn run_now_shows_live_progress_and_can_be_cancelled() {
 
     let cancelled = app.post_form(&browser, &format!("{run_page}/cancel"), &[]).await;
     assert_eq!(cancelled.status(), StatusCode::SEE_OTHER);
-    let progress: Value = app.get(&browser, &format!("{run_page}/progress")).await.json().await.unwrap();
+    let progress: Value = app
+        .get(&browser, &format!("{run_page}/progress"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(progress["status"], "cancelled");
     assert_eq!(progress["finished"], true);
 
@@ -46,7 +56,10 @@ async fn run_now_shows_live_progress_and_can_be_cancelled() {
     let other = app.browser();
     app.sign_up(&other, "nosy@shop.nl", "Nosy").await;
     assert_eq!(app.get(&other, &run_page).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&other, &format!("{run_page}/progress")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&other, &format!("{run_page}/progress")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -55,18 +68,30 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
     let browser = app.browser();
     let home = app.sign_up(&browser, "health@shop.nl", "Health").await;
     let html = app.get(&browser, &home).await.text().await.unwrap();
-    assert_eq!(html.matches("light-orange").count(), 4, "all four flows are off: {html}");
+    assert_eq!(
+        html.matches("light-orange").count(),
+        4,
+        "all four flows are off: {html}"
+    );
     assert!(html.contains("Nothing synced in the last 14 days."));
 
     // A failed orders run and some records today.
     let tenant_id = home.trim_start_matches("/t/").parse().unwrap();
-    let user = koppel_store::accounts::find_user_by_email(&app.state.db, &koppel_core::Email::parse("health@shop.nl").unwrap())
+    let user = koppel_store::accounts::find_user_by_email(
+        &app.state.db,
+        &koppel_core::Email::parse("health@shop.nl").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let scope = tenants::resolve_scope(&app.state.db, user.id, tenant_id)
         .await
         .unwrap()
         .unwrap();
-    let scope = tenants::resolve_scope(&app.state.db, user.id, tenant_id).await.unwrap().unwrap();
     let now = koppel_store::now().timestamp_millis();
-    let run = runs::create(&app.state.db, &scope, FlowKind::Orders, "manual", now).await.unwrap();
+    let run = runs::create(&app.state.db, &scope, FlowKind::Orders, "manual", now)
+        .await
+        .unwrap();
     for (i, outcome) in ["created", "created", "failed"].iter().enumerate() {
         let source_id = format!("order-{i}");
         let entry = NewEntry {
@@ -86,10 +111,23 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
         };
         journal::record(&app.state.db, &scope, &entry).await.unwrap();
     }
-    runs::finish(&app.state.db, &scope, run, RunStatus::Failed, &Counts::default(), Some("AFAS refused"), now).await.unwrap();
+    runs::finish(
+        &app.state.db,
+        &scope,
+        run,
+        RunStatus::Failed,
+        &Counts::default(),
+        Some("AFAS refused"),
+        now,
+    )
+    .await
+    .unwrap();
 
     let html = app.get(&browser, &home).await.text().await.unwrap();
     assert!(html.contains("light-red"), "the failed run turns the orders light red");
     assert!(html.contains("The last run failed."));
-    assert!(html.contains(r#"<rect class="bar-created""#) && html.contains(r#"<rect class="bar-failed""#), "{html}");
+    assert!(
+        html.contains(r#"<rect class="bar-created""#) && html.contains(r#"<rect class="bar-failed""#),
+        "{html}"
+    );
 }

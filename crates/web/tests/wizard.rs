@@ -49,7 +49,13 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     assert!(page.contains("•••• stored"), "a stored secret shows as masked");
 
     // Missing fields: a message per field, announced.
-    let invalid = app.post_form(&client, &format!("{setup}/mplus"), &[("host", ""), ("port", "x"), ("action", "next")]).await;
+    let invalid = app
+        .post_form(
+            &client,
+            &format!("{setup}/mplus"),
+            &[("host", ""), ("port", "x"), ("action", "next")],
+        )
+        .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = text(invalid).await;
     assert!(page.contains(r#"aria-describedby="port-error"#), "{page}");
@@ -61,12 +67,23 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     assert_eq!(location(&response), format!("{setup}/flows"));
     let page = text(app.get(&client, &format!("{setup}/afas")).await).await;
     assert!(page.contains("Connection works"), "{page}");
-    assert!(!page.contains(&app.sandbox.config.afas_token_data), "the token is never rendered");
+    assert!(
+        !page.contains(&app.sandbox.config.afas_token_data),
+        "the token is never rendered"
+    );
 
     // Flows: at least one.
-    let none = app.post_form(&client, &format!("{setup}/flows"), &[("action", "next")]).await;
+    let none = app
+        .post_form(&client, &format!("{setup}/flows"), &[("action", "next")])
+        .await;
     assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let response = app.post_form(&client, &format!("{setup}/flows"), &[("flows", "orders"), ("action", "next")]).await;
+    let response = app
+        .post_form(
+            &client,
+            &format!("{setup}/flows"),
+            &[("flows", "orders"), ("action", "next")],
+        )
+        .await;
     assert_eq!(location(&response), format!("{setup}/general"));
 
     // General settings: live lists, the debtor search without JavaScript, validation.
@@ -78,7 +95,12 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
         .post_form(
             &client,
             &format!("{setup}/general"),
-            &[("administration", "1"), ("default_debtor", "10000"), ("currency", "euro"), ("action", "next")],
+            &[
+                ("administration", "1"),
+                ("default_debtor", "10000"),
+                ("currency", "euro"),
+                ("action", "next"),
+            ],
         )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -132,22 +154,34 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     let bad = app.post_form(&client, &format!("{setup}/mappings"), &pairs).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(bad).await.contains("needs its country"));
-    let pairs: Vec<(&str, &str)> = keep_sandbox_maps.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = keep_sandbox_maps
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let response = app.post_form(&client, &format!("{setup}/mappings"), &pairs).await;
-    assert_eq!(location(&response), format!("{setup}/review"), "{}", text(response).await);
+    assert_eq!(
+        location(&response),
+        format!("{setup}/review"),
+        "{}",
+        text(response).await
+    );
 
     // Review: a summary and a dry run that sends nothing.
     let page = text(app.get(&client, &format!("{setup}/review")).await).await;
     assert!(page.contains("Connected."), "{page}");
-    let dry = app.post_form(&client, &format!("{setup}/review"), &[("action", "dry_run")]).await;
+    let dry = app
+        .post_form(&client, &format!("{setup}/review"), &[("action", "dry_run")])
+        .await;
     assert_eq!(dry.status(), StatusCode::OK);
     let page = text(dry).await;
     assert!(page.contains("What the first run would send"), "{page}");
-    assert!(page.contains("FbSales"), "{page}");
+    assert!(page.contains("create order"), "{page}");
     assert!(app.afas_orders().await.is_empty(), "a dry run sends nothing");
 
     // Activate: the orders flow is on and its first run lands the orders in AFAS.
-    let response = app.post_form(&client, &format!("{setup}/review"), &[("action", "activate")]).await;
+    let response = app
+        .post_form(&client, &format!("{setup}/review"), &[("action", "activate")])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), format!("{home}/runs"));
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -162,7 +196,10 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
 
     // Every settings change is in the audit log, secrets redacted.
     let page = text(app.get(&client, &format!("{home}/settings/audit")).await).await;
-    assert!(page.contains("connection/mplus") && page.contains("flow/orders"), "{page}");
+    assert!(
+        page.contains("connection/mplus") && page.contains("flow/orders"),
+        "{page}"
+    );
     assert!(!page.contains(&app.sandbox.config.mplus_secret) && !page.contains(&app.sandbox.config.afas_token_data));
 }
 
@@ -176,7 +213,9 @@ fn mapping_form(page: &str) -> Vec<(String, String)> {
                 .and_then(|(_, rest)| rest.split_once('"'))
                 .map(|(value, _)| value.to_owned())
         };
-        let (Some(name), Some(kind)) = (attribute("name"), attribute("type")) else { continue };
+        let (Some(name), Some(kind)) = (attribute("name"), attribute("type")) else {
+            continue;
+        };
         if kind == "radio" {
             continue;
         }
@@ -195,14 +234,132 @@ async fn members_cannot_open_the_wizard_and_steps_are_known() {
     let home = app.sign_up(&owner, "own@shop.nl", "Own").await;
     let viewer = app.client();
     app.sign_up(&viewer, "view@shop.nl", "View").await;
-    app.post_form(&owner, &format!("{home}/members"), &[("email", "view@shop.nl"), ("role", "member")]).await;
-    assert_eq!(app.get(&viewer, &format!("{home}/setup/mplus")).await.status(), StatusCode::FORBIDDEN);
+    app.post_form(
+        &owner,
+        &format!("{home}/members"),
+        &[("email", "view@shop.nl"), ("role", "member")],
+    )
+    .await;
     assert_eq!(
-        app.post_form(&viewer, &format!("{home}/setup/sandbox"), &[]).await.status(),
+        app.get(&viewer, &format!("{home}/setup/mplus")).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(app.get(&owner, &format!("{home}/setup/nonsense")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post_form(&viewer, &format!("{home}/setup/sandbox"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&owner, &format!("{home}/setup/nonsense")).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // Activating before connecting says what is missing.
-    let page = text(app.post_form(&owner, &format!("{home}/setup/review"), &[("action", "activate")]).await).await;
+    let page = text(
+        app.post_form(&owner, &format!("{home}/setup/review"), &[("action", "activate")])
+            .await,
+    )
+    .await;
     assert!(page.contains("MplusKASSA is not connected"), "{page}");
+}
+
+#[tokio::test]
+async fn every_choice_is_editable_per_flow_afterwards_and_audited() {
+    let app = SetupApp::start(false).await;
+    let client = app.client();
+    let home = app.sign_up(&client, "set@shop.nl", "Set").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+
+    let page = text(app.get(&client, &format!("{home}/settings")).await).await;
+    assert!(
+        page.contains("Connected.") && page.contains(&format!("{home}/settings/stock")),
+        "{page}"
+    );
+    let page = text(app.get(&client, &format!("{home}/settings/stock")).await).await;
+    assert!(
+        page.contains(r#"id="schedule""#) && page.contains(r#"value="0 */5 * * * *""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<select id="administration""#),
+        "live lists on the settings page too"
+    );
+
+    let mut form = vec![
+        ("enabled", "on"),
+        ("schedule", "0 0 * * * *"),
+        ("administration", "1"),
+        ("debtor_ledger_account", "1300"),
+        ("payment_terms", "14"),
+        ("default_debtor", "10000"),
+        ("currency", "EUR"),
+        ("order_filter", "any"),
+        ("order_types", "order"),
+        ("order_types", "invoice"),
+        ("order_target", "direct_invoice"),
+        ("warehouse", "02"),
+        ("stock_calculation", "on_hand"),
+        ("stock_branch", "2"),
+        ("payment_mode", "forced"),
+        ("payment_forced", "PIN"),
+        ("shipping_mode", "table"),
+        ("vat_mode", "table"),
+        ("vat_source", "NL"),
+        ("vat_target", "1"),
+        ("revenue_mode", "table"),
+        ("revenue_source", ""),
+        ("revenue_target", "8000"),
+    ];
+    let bad = app.post_form(&client, &format!("{home}/settings/stock"), &form).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(bad).await;
+    assert!(page.contains("needs its country"), "{page}");
+    assert!(page.contains(r#"value="0 0 * * * *""#), "the entered values stay");
+
+    form.retain(|(k, v)| !(*k == "revenue_source" || (*k == "revenue_target" && *v == "8000")));
+    form.push(("revenue_source", "BE"));
+    form.push(("revenue_target", "8100"));
+    let response = app.post_form(&client, &format!("{home}/settings/stock"), &form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+
+    let scope = koppel_store::TenantScope::for_background_job(home.trim_start_matches("/t/").parse().unwrap());
+    let stock = koppel_store::flows::get(&app.state.db, &scope, koppel_core::FlowKind::Stock)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stock.enabled && stock.next_run_at_ms.is_some());
+    assert_eq!(stock.schedule, "0 0 * * * *");
+    assert_eq!(stock.settings["stock_calculation"], "on_hand");
+    assert_eq!(stock.settings["warehouse"], "02");
+    assert_eq!(stock.settings["order_target"], "direct_invoice");
+    assert_eq!(stock.settings["payment_method_map"]["forced"], "PIN");
+    assert_eq!(stock.settings["revenue_account_by_country"]["table"]["BE"], "8100");
+    assert_eq!(
+        stock.settings["shipping_articles"][0], "990001",
+        "settings the page does not show are kept"
+    );
+    let orders = koppel_store::flows::get(&app.state.db, &scope, koppel_core::FlowKind::Orders)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        orders.settings["stock_calculation"], "free",
+        "other flows are untouched"
+    );
+
+    // Switch it off again.
+    form.retain(|(k, _)| *k != "enabled");
+    app.post_form(&client, &format!("{home}/settings/stock"), &form).await;
+    let stock = koppel_store::flows::get(&app.state.db, &scope, koppel_core::FlowKind::Stock)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stock.enabled && stock.next_run_at_ms.is_none());
+
+    let page = text(app.get(&client, &format!("{home}/settings/audit")).await).await;
+    assert!(
+        page.contains("flow/stock") && page.contains("settings.stock_calculation"),
+        "{page}"
+    );
+    assert!(page.contains("set@shop.nl"));
 }

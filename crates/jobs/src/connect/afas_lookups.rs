@@ -6,7 +6,7 @@
 //! recognised by having contacts (`Profit_Contacts` by organisation code, one more call, only for debtors
 //! found). Koppel gives every organisation it creates a contact, so its own debtors are always recognised.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use koppel_afas::rows::{Article, Debtor, GetConnectorRow, StockPerWarehouse};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
@@ -49,14 +49,50 @@ pub async fn documents_by_reference(
 ) -> Result<HashMap<String, String>, AfasError> {
     let (connector, number_field) = documents_connector(quotations);
     let query = GetQuery::new(connector, [number_field]).page_size(PAGE_SIZE);
-    let rows: Vec<ReferenceRow> = client.get_by_keys(&query, "CustomerReference", references).await?;
+    let (ranges, listed) = reference_ranges(references);
+    let mut rows: Vec<ReferenceRow> = client.get_by_keys(&query, "CustomerReference", &listed).await?;
+    for (first, last) in ranges {
+        let range = Filter::new("CustomerReference", Operator::GreaterOrEqual, first).and(
+            "CustomerReference",
+            Operator::LessOrEqual,
+            last,
+        );
+        rows.extend(client.get_all::<ReferenceRow>(query.clone().filter(range)).await?);
+    }
+    let wanted: BTreeSet<&String> = references.iter().collect();
     let mut found = HashMap::new();
     for row in rows {
-        if let Some(reference) = row.reference {
+        if let Some(reference) = row.reference.filter(|r| wanted.contains(r)) {
             found.entry(reference).or_insert(row.number);
         }
     }
     Ok(found)
+}
+
+/// Koppel's references of one kind and year differ only in a zero-padded number (`ORD-2026-000042`), so
+/// they sort like their numbers: a page's references of one prefix are asked for as one range (one call,
+/// however long the list), and any others by name. Rows in a range that were not asked for are dropped.
+fn reference_ranges(references: &[String]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut groups: BTreeMap<(&str, usize), Vec<&String>> = BTreeMap::new();
+    let mut listed = Vec::new();
+    for reference in references {
+        match reference.rsplit_once('-') {
+            Some((prefix, number)) if number.chars().all(|c| c.is_ascii_digit()) => {
+                groups.entry((prefix, reference.len())).or_default().push(reference)
+            }
+            _ => listed.push(reference.clone()),
+        }
+    }
+    let mut ranges = Vec::new();
+    for (_, mut group) in groups {
+        group.sort();
+        match group.as_slice() {
+            [single] => listed.push((*single).clone()),
+            [first, .., last] => ranges.push(((*first).clone(), (*last).clone())),
+            [] => {}
+        }
+    }
+    (ranges, listed)
 }
 
 /// A debtor as found, with the organisation/person code an update needs.
@@ -191,6 +227,20 @@ mod tests {
     use koppel_sync::street::split_street;
 
     use super::*;
+
+    #[test]
+    fn references_of_one_prefix_are_asked_for_as_a_range() {
+        let references: Vec<String> = ["ORD-2026-000120", "ORD-2026-000101", "ORD-2025-000999", "INV-2026-000001"]
+            .into_iter()
+            .chain(["ORD-2026-000110", "webshop 7"])
+            .map(str::to_owned)
+            .collect();
+        let (ranges, listed) = reference_ranges(&references);
+        assert_eq!(ranges, vec![("ORD-2026-000101".to_owned(), "ORD-2026-000120".to_owned())]);
+        let listed: BTreeSet<String> = listed.into_iter().collect();
+        let expected = ["webshop 7", "ORD-2025-000999", "INV-2026-000001"].map(str::to_owned);
+        assert_eq!(listed, expected.into_iter().collect());
+    }
 
     #[test]
     fn afas_display_lines_read_back_as_sent() {

@@ -2,9 +2,10 @@
 //! writes use the client's typed bodies ([`super::afas_bodies`]), and every write and failure carries the
 //! exchange that made it.
 //!
-//! What a look-up learns that a later write of the same run needs is remembered on the target: an article's
-//! unit (order lines and stock mutations must use it) and a debtor's organisation/person code (an update
-//! names it). A target lives for one run.
+//! What a look-up learns is remembered on the target for the rest of the run: debtors and articles found (a
+//! later page asks AFAS only for keys it has not seen, see [`RunCache`]), an article's unit (order lines and
+//! stock mutations must use it) and a debtor's organisation/person code (an update names it). A target
+//! lives for one run.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,12 +23,15 @@ use rust_decimal::Decimal;
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
 use super::afas_lookups;
 use super::errors::afas_call;
+use super::run_cache::RunCache;
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
     client: Arc<AfasClient>,
     /// Where existing sales documents are looked for: quotations are listed apart from orders and invoices.
     order_target: OrderTarget,
+    debtors: RunCache<DebtorRecord>,
+    articles: RunCache<ArticleRecord>,
     units: Mutex<HashMap<String, String>>,
     party_codes: Mutex<HashMap<String, String>>,
 }
@@ -37,6 +41,8 @@ impl AfasTarget {
         Self {
             client,
             order_target,
+            debtors: RunCache::default(),
+            articles: RunCache::default(),
             units: Mutex::default(),
             party_codes: Mutex::default(),
         }
@@ -110,28 +116,38 @@ impl ErpTarget for AfasTarget {
     }
 
     async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
-        let found = look_up(afas_lookups::debtors_by_email(&self.client, emails)).await?;
-        let mut debtors = HashMap::new();
-        for debtor in found {
-            self.remember_party(&debtor.record.debtor_id, debtor.code.as_deref());
-            debtors.entry(debtor.record.email.clone()).or_insert(debtor.record);
+        let (mut debtors, unknown) = self.debtors.split(emails);
+        if unknown.is_empty() {
+            return Ok(debtors);
         }
+        let mut found = HashMap::new();
+        for debtor in look_up(afas_lookups::debtors_by_email(&self.client, &unknown)).await? {
+            self.remember_party(&debtor.record.debtor_id, debtor.code.as_deref());
+            found.entry(debtor.record.email.clone()).or_insert(debtor.record);
+        }
+        self.debtors.learn(&unknown, &found);
+        debtors.extend(found);
         Ok(debtors)
     }
 
     async fn articles_by_code(&self, item_codes: &[String]) -> ConnectorResult<HashMap<String, ArticleRecord>> {
-        let found = look_up(afas_lookups::articles_by_code(&self.client, item_codes)).await?;
-        Ok(found
-            .into_iter()
-            .map(|(record, unit)| {
-                self.remember_unit(&record.item_code, Some(&unit));
-                (record.item_code.clone(), record)
-            })
-            .collect())
+        let (mut articles, unknown) = self.articles.split(item_codes);
+        if unknown.is_empty() {
+            return Ok(articles);
+        }
+        let mut found = HashMap::new();
+        for (record, unit) in look_up(afas_lookups::articles_by_code(&self.client, &unknown)).await? {
+            self.remember_unit(&record.item_code, Some(&unit));
+            found.insert(record.item_code.clone(), record);
+        }
+        self.articles.learn(&unknown, &found);
+        articles.extend(found);
+        Ok(articles)
     }
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
         let body = debtor_body(debtor, None, Utc::now().date_naive());
+        self.debtors.forget(&debtor.email.to_lowercase());
         let written = self.write_debtor(body, true).await?;
         self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
         returned_key(written, "DbId")
@@ -145,6 +161,7 @@ impl ErpTarget for AfasTarget {
             .get(debtor_id)
             .cloned();
         let body = debtor_body(debtor, Some((debtor_id, code.as_deref())), Utc::now().date_naive());
+        self.debtors.forget(&debtor.email.to_lowercase());
         self.write_debtor(body, false).await.map(without_value)
     }
 
@@ -157,6 +174,7 @@ impl ErpTarget for AfasTarget {
     async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
         let unit = article.unit.clone().unwrap_or_else(|| self.unit_of(&article.item_code));
         let body = article_body(article, &unit, true)?;
+        self.articles.forget(&article.item_code);
         let written = afas_call(self.client.insert(&body)).await?;
         self.remember_unit(&article.item_code, Some(&unit));
         let item_code = written.value.key("ItCd").unwrap_or(&article.item_code).to_owned();
@@ -169,6 +187,7 @@ impl ErpTarget for AfasTarget {
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
         // The basic unit cannot change in AFAS: keep the one it has.
         let body = article_body(article, &self.unit_of(&article.item_code), false)?;
+        self.articles.forget(&article.item_code);
         afas_call(self.client.update(&body)).await.map(without_value)
     }
 

@@ -2,7 +2,7 @@
 //! MplusKASSA client), [`AfasTarget`] (its `ErpTarget` over the AFAS client), [`ClientConnectors`] (opening
 //! both for a tenant from its stored credentials), and the connection tests the set-up pages run.
 //!
-//! Every adapter call captures the exchanges its client made ([`capture`]), so each `Written` and each
+//! Every adapter call captures the exchanges its client made (module `capture`), so each `Written` and each
 //! `ConnectorError` carries what was sent and what was answered, without secrets.
 
 // `ConnectorError` is the engine's port error, returned by value like the ports return it; it carries the
@@ -20,12 +20,11 @@ mod errors;
 mod mplus_records;
 mod mplus_sales;
 mod mplus_source;
+mod run_cache;
 
 pub use afas_target::AfasTarget;
 pub use capture::{afas_hook, mplus_hook};
 pub use clients::{ClientOptions, afas_client, afas_environment, mplus_client};
 pub use connection_test::{REQUIRED_GET_CONNECTORS, test_afas, test_mplus};
 pub use connectors::ClientConnectors;
-pub use errors::{from_afas, from_mplus};
-pub use mplus_sales::reference;
 pub use mplus_source::MplusSource;

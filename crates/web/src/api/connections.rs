@@ -61,7 +61,11 @@ pub struct TestBody {
 
 impl From<ConnectionTest> for TestBody {
     fn from(test: ConnectionTest) -> Self {
-        Self { ok: test.ok, message: test.message, details: test.details }
+        Self {
+            ok: test.ok,
+            message: test.message,
+            details: test.details,
+        }
     }
 }
 
@@ -102,8 +106,12 @@ fn internal(error: credentials::CredentialsError) -> AppError {
 
 /// Both stored connections, without secrets.
 pub async fn summaries(state: &AppState, ctx: &TenantContext) -> AppResult<ConnectionsBody> {
-    let mplus = credentials::summary(&state.db, &ctx.scope, System::Mplus).await.map_err(internal)?;
-    let afas = credentials::summary(&state.db, &ctx.scope, System::Afas).await.map_err(internal)?;
+    let mplus = credentials::summary(&state.db, &ctx.scope, System::Mplus)
+        .await
+        .map_err(internal)?;
+    let afas = credentials::summary(&state.db, &ctx.scope, System::Afas)
+        .await
+        .map_err(internal)?;
     Ok(ConnectionsBody {
         mplus: mplus.map(|s| connection_body(System::Mplus, s)),
         afas: afas.map(|s| connection_body(System::Afas, s)),
@@ -153,7 +161,11 @@ pub fn validate_mplus(input: &MplusInput, stored: Option<&MplusCredentials>) -> 
             }
         },
     };
-    if errors.is_empty() { Ok(MplusCredentials { url, ident, secret }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(MplusCredentials { url, ident, secret })
+    } else {
+        Err(errors)
+    }
 }
 
 /// The environment number of `12345`, `O12345AA`, `T12345AA` or `A12345AA`.
@@ -169,7 +181,10 @@ fn environment_number(value: &str) -> Option<String> {
 /// The full `<token><version>1</version><data>…</data></token>` XML, or a data part of letters and digits.
 fn token_looks_valid(token: &str) -> bool {
     let data = if token.starts_with('<') {
-        match token.split_once("<data>").and_then(|(_, rest)| rest.split_once("</data>")) {
+        match token
+            .split_once("<data>")
+            .and_then(|(_, rest)| rest.split_once("</data>"))
+        {
             Some((data, _)) => data.trim(),
             None => return false,
         }
@@ -183,7 +198,10 @@ fn token_looks_valid(token: &str) -> bool {
 pub fn validate_afas(input: &AfasInput, stored: Option<&AfasCredentials>) -> Result<AfasCredentials, FieldErrors> {
     let mut errors = FieldErrors::default();
     let environment = environment_number(&input.environment).unwrap_or_else(|| {
-        errors.add_message("environment", "Enter the environment number: the digits, e.g. 12345 (from O12345AA).");
+        errors.add_message(
+            "environment",
+            "Enter the environment number: the digits, e.g. 12345 (from O12345AA).",
+        );
         String::new()
     });
     let environment_type = input.environment_type.trim().to_ascii_lowercase();
@@ -219,7 +237,16 @@ pub fn validate_afas(input: &AfasInput, stored: Option<&AfasCredentials>) -> Res
             }
         },
     };
-    if errors.is_empty() { Ok(AfasCredentials { environment, environment_type, token, url }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(AfasCredentials {
+            environment,
+            environment_type,
+            token,
+            url,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 fn now_ms() -> i64 {
@@ -228,28 +255,66 @@ fn now_ms() -> i64 {
 
 /// Tests the credentials, stores them with the test's result (even when it failed, so the user can fix
 /// them later) and records the change in the audit log. Returns the test.
-pub async fn store_mplus(state: &AppState, ctx: &TenantContext, credentials: MplusCredentials) -> AppResult<ConnectionTest> {
-    let before = credentials::load_mplus(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)?;
+pub async fn store_mplus(
+    state: &AppState,
+    ctx: &TenantContext,
+    credentials: MplusCredentials,
+) -> AppResult<ConnectionTest> {
+    let before = credentials::load_mplus(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)?;
     let test = koppel_jobs::connect::test_mplus(&credentials).await;
-    credentials::save_mplus(&state.db, &state.secrets, &ctx.scope, &credentials, &test).await.map_err(internal)?;
+    credentials::save_mplus(&state.db, &state.secrets, &ctx.scope, &credentials, &test)
+        .await
+        .map_err(internal)?;
     let as_json = |c: &MplusCredentials| serde_json::json!({"url": c.url, "ident": c.ident, "secret": c.secret});
-    let changes = audit::diff(&before.as_ref().map(as_json).unwrap_or_default(), &as_json(&credentials));
-    audit::record(&state.db, &ctx.scope, &ctx.user.email, "connection/mplus", &changes, now_ms()).await?;
+    let changes = audit::diff(
+        &before.as_ref().map(as_json).unwrap_or_default(),
+        &as_json(&credentials),
+    );
+    audit::record(
+        &state.db,
+        &ctx.scope,
+        &ctx.user.email,
+        "connection/mplus",
+        &changes,
+        now_ms(),
+    )
+    .await?;
     tracing::info!(tenant_id = %ctx.scope.tenant_id(), ok = test.ok, "MplusKASSA connection saved");
     Ok(test)
 }
 
 /// Like [`store_mplus`], for AFAS.
-pub async fn store_afas(state: &AppState, ctx: &TenantContext, credentials: AfasCredentials) -> AppResult<ConnectionTest> {
-    let before = credentials::load_afas(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)?;
+pub async fn store_afas(
+    state: &AppState,
+    ctx: &TenantContext,
+    credentials: AfasCredentials,
+) -> AppResult<ConnectionTest> {
+    let before = credentials::load_afas(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)?;
     let test = koppel_jobs::connect::test_afas(&credentials).await;
-    credentials::save_afas(&state.db, &state.secrets, &ctx.scope, &credentials, &test).await.map_err(internal)?;
+    credentials::save_afas(&state.db, &state.secrets, &ctx.scope, &credentials, &test)
+        .await
+        .map_err(internal)?;
     let as_json = |c: &AfasCredentials| {
         serde_json::json!({"environment": c.environment, "environment_type": c.environment_type,
             "url": c.url, "token": c.token})
     };
-    let changes = audit::diff(&before.as_ref().map(as_json).unwrap_or_default(), &as_json(&credentials));
-    audit::record(&state.db, &ctx.scope, &ctx.user.email, "connection/afas", &changes, now_ms()).await?;
+    let changes = audit::diff(
+        &before.as_ref().map(as_json).unwrap_or_default(),
+        &as_json(&credentials),
+    );
+    audit::record(
+        &state.db,
+        &ctx.scope,
+        &ctx.user.email,
+        "connection/afas",
+        &changes,
+        now_ms(),
+    )
+    .await?;
     tracing::info!(tenant_id = %ctx.scope.tenant_id(), ok = test.ok, "AFAS connection saved");
     Ok(test)
 }
@@ -262,7 +327,10 @@ fn invalid(errors: FieldErrors) -> Response {
 #[utoipa::path(get, path = "/api/v1/connections", tag = "connections", security(("bearer" = [])),
     params(("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     responses((status = 200, body = ConnectionsBody), (status = 404, body = ErrorBody)))]
-pub async fn list_connections(State(state): State<AppState>, ApiTenant(ctx): ApiTenant) -> AppResult<Json<ConnectionsBody>> {
+pub async fn list_connections(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+) -> AppResult<Json<ConnectionsBody>> {
     Ok(Json(summaries(&state, &ctx).await?))
 }
 
@@ -280,7 +348,9 @@ pub async fn put_mplus(
     Json(input): Json<MplusInput>,
 ) -> AppResult<Response> {
     ctx.require_write()?;
-    let stored = credentials::load_mplus(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)?;
+    let stored = credentials::load_mplus(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)?;
     let credentials = match validate_mplus(&input, stored.as_ref()) {
         Ok(credentials) => credentials,
         Err(errors) => return Ok(invalid(errors)),
@@ -303,7 +373,9 @@ pub async fn put_afas(
     Json(input): Json<AfasInput>,
 ) -> AppResult<Response> {
     ctx.require_write()?;
-    let stored = credentials::load_afas(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)?;
+    let stored = credentials::load_afas(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)?;
     let credentials = match validate_afas(&input, stored.as_ref()) {
         Ok(credentials) => credentials,
         Err(errors) => return Ok(invalid(errors)),
@@ -318,7 +390,10 @@ mod tests {
 
     #[test]
     fn urls_and_environments_are_checked() {
-        assert_eq!(check_url(" https://kassa.example:34567/ ").unwrap(), "https://kassa.example:34567");
+        assert_eq!(
+            check_url(" https://kassa.example:34567/ ").unwrap(),
+            "https://kassa.example:34567"
+        );
         assert!(check_url("kassa.example:34567").is_err());
         assert!(check_url("https://kassa.example:99999").is_err());
         assert!(check_url("http://127.0.0.1:8080/mplus").is_ok());
@@ -329,8 +404,16 @@ mod tests {
 
     #[test]
     fn a_missing_secret_keeps_the_stored_one() {
-        let stored = MplusCredentials { url: "http://a:1".into(), ident: "i".into(), secret: "kept".into() };
-        let input = MplusInput { url: "http://a:2".into(), ident: "i".into(), secret: Some(" ".into()) };
+        let stored = MplusCredentials {
+            url: "http://a:1".into(),
+            ident: "i".into(),
+            secret: "kept".into(),
+        };
+        let input = MplusInput {
+            url: "http://a:2".into(),
+            ident: "i".into(),
+            secret: Some(" ".into()),
+        };
         assert_eq!(validate_mplus(&input, Some(&stored)).unwrap().secret, "kept");
         let errors = validate_mplus(&input, None).unwrap_err();
         assert!(errors.get("secret").is_some());

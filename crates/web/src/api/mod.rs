@@ -5,6 +5,7 @@ mod accounts;
 mod activity;
 pub(crate) mod connections;
 pub(crate) mod flows;
+mod retry;
 
 use axum::Json;
 use axum::Router;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/runs/{run_id}/cancel", post(flows::cancel_run))
         .route("/api/v1/activity", get(activity::list))
         .route("/api/v1/activity/{id}", get(activity::get_entry))
+        .route("/api/v1/activity/{id}/retry", post(retry::retry_entry))
         .route("/api/v1/connections", get(connections::list_connections))
         .route("/api/v1/connections/mplus", axum::routing::put(connections::put_mplus))
         .route("/api/v1/connections/afas", axum::routing::put(connections::put_afas))
@@ -52,7 +54,7 @@ pub struct ErrorBody {
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant,
         flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, flows::get_run, flows::cancel_run,
-        activity::list, activity::get_entry,
+        activity::list, activity::get_entry, retry::retry_entry,
         connections::list_connections, connections::put_mplus, connections::put_afas,
     ),
     components(schemas(ErrorBody)),

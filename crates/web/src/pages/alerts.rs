@@ -69,11 +69,15 @@ pub struct AlertsForm {
     daily_digest: Option<String>,
 }
 
-pub async fn save(State(state): State<AppState>, ctx: TenantContext, Form(form): Form<AlertsForm>) -> AppResult<Response> {
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Form(form): Form<AlertsForm>,
+) -> AppResult<Response> {
     ctx.require_write()?;
     let mut errors = FieldErrors::default();
     let url = form.webhook_url.trim().to_owned();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         errors.add_message("webhook_url", "Enter a URL starting with https://.");
     }
     if !form.webhook_secret.is_empty() && form.webhook_secret.len() < 16 {
@@ -93,5 +97,13 @@ pub async fn save(State(state): State<AppState>, ctx: TenantContext, Form(form):
         last_digest_day: settings.last_digest_day,
     };
     alerts::save_settings(&state.db, &ctx.scope, &settings, koppel_store::now().timestamp_millis()).await?;
-    render(&state, &ctx, StatusCode::OK, None, FieldErrors::default(), Some("Saved.".to_owned())).await
+    render(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        FieldErrors::default(),
+        Some("Saved.".to_owned()),
+    )
+    .await
 }

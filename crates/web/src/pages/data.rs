@@ -31,7 +31,11 @@ pub struct DataPage {
 }
 
 fn require_owner(ctx: &TenantContext) -> AppResult<()> {
-    if ctx.scope.role() == Role::Owner { Ok(()) } else { Err(AppError::Forbidden) }
+    if ctx.scope.role() == Role::Owner {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 async fn render(
@@ -75,7 +79,10 @@ fn days(input: &str, field: &'static str, range: std::ops::RangeInclusive<i64>, 
     match input.trim().parse::<i64>() {
         Ok(days) if range.contains(&days) => days,
         _ => {
-            errors.add_message(field, format!("Enter a number of days from {} to {}.", range.start(), range.end()));
+            errors.add_message(
+                field,
+                format!("Enter a number of days from {} to {}.", range.start(), range.end()),
+            );
             0
         }
     }
@@ -97,7 +104,15 @@ pub async fn save_retention(
         let values = Some((form.payload_days, form.entry_days));
         return render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, values, errors, None).await;
     }
-    retention::set(&state.db, &ctx.scope, Retention { payload_days, entry_days }).await?;
+    retention::set(
+        &state.db,
+        &ctx.scope,
+        Retention {
+            payload_days,
+            entry_days,
+        },
+    )
+    .await?;
     let notice = Some("Saved. Older data is deleted within the hour.".to_owned());
     render(&state, &ctx, StatusCode::OK, None, FieldErrors::default(), notice).await
 }
@@ -117,7 +132,10 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
         .map(|f| serde_json::json!({"flow": f.flow, "enabled": f.enabled, "schedule": f.schedule, "settings": f.settings}))
         .collect();
     let mut connections = serde_json::Map::new();
-    for system in [koppel_store::connections::System::Mplus, koppel_store::connections::System::Afas] {
+    for system in [
+        koppel_store::connections::System::Mplus,
+        koppel_store::connections::System::Afas,
+    ] {
         if let Some(summary) = koppel_jobs::credentials::summary(&state.db, &ctx.scope, system)
             .await
             .map_err(anyhow::Error::from)?
@@ -137,7 +155,10 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         serde_json::to_string_pretty(&document).map_err(anyhow::Error::from)?,
     )

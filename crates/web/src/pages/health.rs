@@ -47,7 +47,9 @@ pub struct FlowHealth {
 }
 
 pub fn format_time(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M UTC").to_string()).unwrap_or_default()
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%-d %b %Y %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// The light of one flow: red when its last run failed, orange when it is off, not yet run, or records
@@ -57,7 +59,10 @@ fn judge(enabled: bool, last_finished: Option<RunStatus>, failures_24h: i64, tri
         _ if trial_over => (Light::Orange, "Paused: the trial has ended.".to_owned()),
         (_, Some(RunStatus::Failed)) => (Light::Red, "The last run failed.".to_owned()),
         (false, _) => (Light::Orange, "Switched off.".to_owned()),
-        _ if failures_24h > 0 => (Light::Orange, format!("{failures_24h} records failed in the last 24 hours.")),
+        _ if failures_24h > 0 => (
+            Light::Orange,
+            format!("{failures_24h} records failed in the last 24 hours."),
+        ),
         (true, None) => (Light::Green, "Waiting for its first run.".to_owned()),
         (true, Some(_)) => (Light::Green, "Running fine.".to_owned()),
     }
@@ -83,9 +88,15 @@ pub async fn flow_health(state: &AppState, scope: &TenantScope, trial_over: bool
             flow,
             light,
             status,
-            last_success: successes.iter().find(|(f, _)| *f == flow).map(|(_, at)| format_time(*at)),
+            last_success: successes
+                .iter()
+                .find(|(f, _)| *f == flow)
+                .map(|(_, at)| format_time(*at)),
             failures_24h,
-            next_run: config.and_then(|c| c.next_run_at_ms).filter(|_| enabled).map(format_time),
+            next_run: config
+                .and_then(|c| c.next_run_at_ms)
+                .filter(|_| enabled)
+                .map(format_time),
         });
     }
     Ok(result)
@@ -117,8 +128,16 @@ pub async fn activity_chart(state: &AppState, scope: &TenantScope) -> AppResult<
     let today = koppel_store::now().timestamp_millis() / DAY_MS;
     let first = today - CHART_DAYS + 1;
     let rows = health::records_per_day(&state.db, scope, first * DAY_MS).await?;
-    let count = |day: i64, outcome: &str| rows.iter().filter(|r| r.0 == day && r.1 == outcome).map(|r| r.2).sum::<i64>();
-    let max = (first..=today).map(|day| OUTCOMES.iter().map(|o| count(day, o)).sum::<i64>()).max().unwrap_or(0);
+    let count = |day: i64, outcome: &str| {
+        rows.iter()
+            .filter(|r| r.0 == day && r.1 == outcome)
+            .map(|r| r.2)
+            .sum::<i64>()
+    };
+    let max = (first..=today)
+        .map(|day| OUTCOMES.iter().map(|o| count(day, o)).sum::<i64>())
+        .max()
+        .unwrap_or(0);
     let mut bars = Vec::new();
     let mut labels = Vec::new();
     for (index, day) in (first..=today).enumerate() {
@@ -132,12 +151,23 @@ pub async fn activity_chart(state: &AppState, scope: &TenantScope) -> AppResult<
             }
             let height = (n * CHART_HEIGHT / max).max(1);
             top -= height;
-            bars.push(Bar { x, y: top, height, outcome, title: format!("{}: {n} {outcome}", date.format("%-d %b")) });
+            bars.push(Bar {
+                x,
+                y: top,
+                height,
+                outcome,
+                title: format!("{}: {n} {outcome}", date.format("%-d %b")),
+            });
         }
         labels.push((x + 14, date.format("%-d/%-m").to_string()));
     }
     let total = rows.iter().map(|r| r.2).sum();
-    Ok(Chart { bars, labels, max, total })
+    Ok(Chart {
+        bars,
+        labels,
+        max,
+        total,
+    })
 }
 
 #[cfg(test)]

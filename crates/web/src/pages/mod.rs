@@ -1,12 +1,13 @@
 //! Server-rendered pages. Every page embeds a [`Layout`] for the shared header (user, tenant switcher).
 
 mod account;
+pub(crate) mod activity;
 mod alerts;
 mod data;
 mod health;
-pub(crate) mod activity;
 mod public;
 mod runs;
+mod settings;
 mod setup;
 mod tenant;
 
@@ -41,7 +42,16 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant_id}/runs/{run_id}", get(runs::show))
         .route("/t/{tenant_id}/runs/{run_id}/progress", get(runs::progress))
         .route("/t/{tenant_id}/runs/{run_id}/cancel", post(runs::cancel))
+        .route("/t/{tenant_id}/runs/{run_id}/retry-failed", post(runs::retry_failed))
+        .route("/t/{tenant_id}/runs/{run_id}/skip-failed", post(runs::skip_failed))
+        .route("/t/{tenant_id}/activity/{entry_id}/retry", post(runs::retry_entry))
         .route("/t/{tenant_id}/flows/{flow}/run", post(runs::run_now))
+        .route("/t/{tenant_id}/settings", get(settings::overview))
+        .route("/t/{tenant_id}/settings/audit", get(settings::audit_log))
+        .route(
+            "/t/{tenant_id}/settings/{flow}",
+            get(settings::flow_settings).post(settings::save_flow_settings),
+        )
         .route("/t/{tenant_id}/setup", get(setup::resume))
         .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
         .route("/t/{tenant_id}/setup/{step}", get(setup::show).post(setup::submit))
@@ -97,6 +107,11 @@ impl Layout {
 
     pub fn current_tenant_name(&self) -> Option<&str> {
         self.tenants.iter().find(|t| t.current).map(|t| t.name.as_str())
+    }
+
+    /// The company the page is about, for the section navigation.
+    pub fn current_tenant_id(&self) -> Option<TenantId> {
+        self.tenants.iter().find(|t| t.current).map(|t| t.id)
     }
 }
 

@@ -77,7 +77,10 @@ pub async fn list(State(state): State<AppState>, ctx: TenantContext) -> AppResul
     let mut flows = Vec::new();
     for flow in FlowKind::ALL {
         let runs = runs::recent(&state.db, &ctx.scope, flow, 10).await?;
-        flows.push(FlowRuns { flow, runs: runs.iter().map(RunRow::from).collect() });
+        flows.push(FlowRuns {
+            flow,
+            runs: runs.iter().map(RunRow::from).collect(),
+        });
     }
     Ok(RunsPage {
         layout: Layout::for_user(&state, &ctx.user, "Runs", Some(ctx.scope.tenant_id())).await?,
@@ -103,7 +106,9 @@ fn parse_run(id: &str) -> AppResult<RunId> {
 }
 
 async fn load(state: &AppState, ctx: &TenantContext, run_id: &str) -> AppResult<Run> {
-    runs::get(&state.db, &ctx.scope, parse_run(run_id)?).await?.ok_or(AppError::NotFound)
+    runs::get(&state.db, &ctx.scope, parse_run(run_id)?)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn show(
@@ -174,6 +179,50 @@ pub async fn run_now(
     ctx.require_write()?;
     let flow: FlowKind = flow.parse().map_err(|_| AppError::NotFound)?;
     let run_id = match queue_run(&state, &ctx.scope, flow, "manual").await? {
+        Ok(id) | Err(id) => id,
+    };
+    Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response())
+}
+
+/// "Retry all failed in this run".
+pub async fn retry_failed(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, run_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let run_id = parse_run(&run_id)?;
+    let (flow, failed) = crate::retry::failed_in_run(&state, &ctx.scope, run_id).await?;
+    if failed.is_empty() {
+        return Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response());
+    }
+    let ids: Vec<String> = failed.into_iter().map(|entry| entry.source_id).collect();
+    let target = match crate::retry::retry(&state, &ctx.scope, flow, &ids).await? {
+        Ok(id) | Err(id) => id,
+    };
+    Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{target}")).into_response())
+}
+
+/// "Skip all failed in this run".
+pub async fn skip_failed(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, run_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let run_id = parse_run(&run_id)?;
+    crate::retry::skip_failed(&state, &ctx.scope, run_id, &ctx.user.email).await?;
+    Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response())
+}
+
+/// "Retry this record" from an entry's detail page.
+pub async fn retry_entry(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, entry_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let run_id = match crate::retry::retry_entry(&state, &ctx.scope, &entry_id).await? {
         Ok(id) | Err(id) => id,
     };
     Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response())

@@ -52,10 +52,18 @@ impl Fields {
         Self(pairs)
     }
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or_default()
     }
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
     }
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
@@ -150,7 +158,8 @@ impl SetupPage {
     /// The value of a text field.
     /// Whether a section is on this page: its wizard step, or every section on a settings page.
     pub fn shows(&self, section: &str) -> bool {
-        self.step == section || (self.settings_flow.is_some() && ["general", "questions", "mappings"].contains(&section))
+        self.step == section
+            || (self.settings_flow.is_some() && ["general", "questions", "mappings"].contains(&section))
     }
     /// Where the main form posts.
     pub fn action(&self) -> String {
@@ -190,11 +199,7 @@ async fn wizard_settings(state: &AppState, ctx: &TenantContext) -> AppResult<Flo
 }
 
 /// Applies `change` to every flow's settings, saves them and records what changed.
-async fn update_settings(
-    state: &AppState,
-    ctx: &TenantContext,
-    change: impl Fn(&mut FlowSettings),
-) -> AppResult<()> {
+async fn update_settings(state: &AppState, ctx: &TenantContext, change: impl Fn(&mut FlowSettings)) -> AppResult<()> {
     for flow in FlowKind::ALL {
         let mut config = load_flow(state, &ctx.scope, flow).await?;
         let before = config.settings.clone();
@@ -206,7 +211,15 @@ async fn update_settings(
             continue;
         }
         flows::save(&state.db, &ctx.scope, &config, now_ms()).await?;
-        audit::record(&state.db, &ctx.scope, &ctx.user.email, &format!("flow/{flow}"), &changes, now_ms()).await?;
+        audit::record(
+            &state.db,
+            &ctx.scope,
+            &ctx.user.email,
+            &format!("flow/{flow}"),
+            &changes,
+            now_ms(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -250,7 +263,11 @@ pub async fn show(
     Query(query): Query<StepQuery>,
 ) -> AppResult<Response> {
     ctx.require_write()?;
-    let step = STEPS.iter().find(|(name, _)| *name == step).map(|(name, _)| *name).ok_or(AppError::NotFound)?;
+    let step = STEPS
+        .iter()
+        .find(|(name, _)| *name == step)
+        .map(|(name, _)| *name)
+        .ok_or(AppError::NotFound)?;
     let mut page = base_page(&state, &ctx, step).await?;
     fill(&state, &ctx, &mut page, query.debtor_search.as_deref()).await?;
     Ok(page.into_response())
@@ -314,7 +331,11 @@ fn host_port(url: &str) -> (String, String) {
     let authority = scheme_less.split('/').next().unwrap_or_default();
     match authority.rsplit_once(':') {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
-            let host = if rest.starts_with("http://") { format!("http://{host}") } else { host.to_owned() };
+            let host = if rest.starts_with("http://") {
+                format!("http://{host}")
+            } else {
+                host.to_owned()
+            };
             (host, port.to_owned())
         }
         _ => (authority.to_owned(), String::new()),
@@ -343,11 +364,15 @@ fn test_details(test: &ConnectionTest) -> Vec<(String, String)> {
 }
 
 async fn stored_mplus(state: &AppState, ctx: &TenantContext) -> AppResult<Option<MplusCredentials>> {
-    credentials::load_mplus(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)
+    credentials::load_mplus(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)
 }
 
 async fn stored_afas(state: &AppState, ctx: &TenantContext) -> AppResult<Option<AfasCredentials>> {
-    credentials::load_afas(&state.db, &state.secrets, &ctx.scope).await.map_err(internal)
+    credentials::load_afas(&state.db, &state.secrets, &ctx.scope)
+        .await
+        .map_err(internal)
 }
 
 fn map_mode(map: &ValueMap) -> bool {
@@ -355,139 +380,210 @@ fn map_mode(map: &ValueMap) -> bool {
 }
 
 /// Loads what the step shows: stored values (unless the form already set them) and live lists.
-pub(crate) async fn fill(state: &AppState, ctx: &TenantContext, page: &mut SetupPage, debtor_search: Option<&str>) -> AppResult<()> {
+pub(crate) async fn fill(
+    state: &AppState,
+    ctx: &TenantContext,
+    page: &mut SetupPage,
+    debtor_search: Option<&str>,
+) -> AppResult<()> {
     let settings = match page.settings_flow {
         Some(flow) => serde_json::from_value(load_flow(state, &ctx.scope, flow).await?.settings).unwrap_or_default(),
         None => wizard_settings(state, ctx).await?,
     };
     let posted = page.values.contains_key("__posted");
-    if page.step == "mplus" {
-            if let Some(summary) = credentials::summary(&state.db, &ctx.scope, koppel_store::connections::System::Mplus)
-                .await
-                .map_err(internal)?
-            {
-                let url = summary.config.get("url").and_then(|v| v.as_str()).unwrap_or_default();
-                let (host, port) = host_port(url);
-                set(page, "host", host);
-                set(page, "port", port);
-                set(page, "ident", summary.config.get("ident").and_then(|v| v.as_str()).unwrap_or_default());
-                page.secret_stored = true;
-                if page.test.is_none() {
-                    page.test = Some(summary.test);
-                }
-            }
+    if page.step == "mplus"
+        && let Some(summary) = credentials::summary(&state.db, &ctx.scope, koppel_store::connections::System::Mplus)
+            .await
+            .map_err(internal)?
+    {
+        let url = summary.config.get("url").and_then(|v| v.as_str()).unwrap_or_default();
+        let (host, port) = host_port(url);
+        set(page, "host", host);
+        set(page, "port", port);
+        set(
+            page,
+            "ident",
+            summary.config.get("ident").and_then(|v| v.as_str()).unwrap_or_default(),
+        );
+        page.secret_stored = true;
+        if page.test.is_none() {
+            page.test = Some(summary.test);
+        }
     }
     if page.step == "afas" {
-            if let Some(summary) = credentials::summary(&state.db, &ctx.scope, koppel_store::connections::System::Afas)
-                .await
-                .map_err(internal)?
-            {
-                let field = |name: &str| summary.config.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-                set(page, "environment", field("environment"));
-                set(page, "environment_type", field("environment_type"));
-                set(page, "url", field("url"));
-                page.secret_stored = true;
-                if page.test.is_none() {
-                    page.test = Some(summary.test);
-                }
+        if let Some(summary) = credentials::summary(&state.db, &ctx.scope, koppel_store::connections::System::Afas)
+            .await
+            .map_err(internal)?
+        {
+            let field = |name: &str| {
+                summary
+                    .config
+                    .get(name)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            set(page, "environment", field("environment"));
+            set(page, "environment_type", field("environment_type"));
+            set(page, "url", field("url"));
+            page.secret_stored = true;
+            if page.test.is_none() {
+                page.test = Some(summary.test);
             }
-            set(page, "environment_type", "production");
+        }
+        set(page, "environment_type", "production");
     }
     if page.step == "flows" {
-            let progress = setup::get(&state.db, &ctx.scope).await?;
-            let chosen = if progress.completed.iter().any(|s| s == "flows") || page.values.contains_key("__posted") {
-                progress.chosen_flows.clone()
-            } else {
-                vec!["orders".to_owned()]
-            };
-            page.flows = FlowKind::ALL
-                .into_iter()
-                .map(|flow| FlowChoice {
-                    name: flow.as_str(),
-                    label: capitalise(flow.as_str()),
-                    explanation: flow.explanation(),
-                    checked: chosen.iter().any(|c| c == flow.as_str()),
-                })
-                .collect();
+        let progress = setup::get(&state.db, &ctx.scope).await?;
+        let chosen = if progress.completed.iter().any(|s| s == "flows") || page.values.contains_key("__posted") {
+            progress.chosen_flows.clone()
+        } else {
+            vec!["orders".to_owned()]
+        };
+        page.flows = FlowKind::ALL
+            .into_iter()
+            .map(|flow| FlowChoice {
+                name: flow.as_str(),
+                label: capitalise(flow.as_str()),
+                explanation: flow.explanation(),
+                checked: chosen.iter().any(|c| c == flow.as_str()),
+            })
+            .collect();
     }
     if page.shows("general") {
-            set(page, "administration", settings.administration.clone().unwrap_or_default());
-            set(page, "debtor_ledger_account", settings.debtor_ledger_account.clone().unwrap_or_default());
-            set(page, "payment_terms", settings.payment_terms.clone().unwrap_or_default());
-            set(page, "default_debtor", settings.default_debtor.clone().unwrap_or_default());
-            set(page, "currency", settings.currency.clone());
-            set(page, "debtor_search", debtor_search.unwrap_or_default());
-            if let Some(afas) = stored_afas(state, ctx).await? {
-                match lookups::afas_administrations(&afas).await {
-                    Ok(list) => page.administrations = list,
-                    Err(e) => page.list_errors.push(e),
-                }
-                match lookups::afas_payment_conditions(&afas).await {
-                    Ok(list) => page.payment_conditions = list,
-                    Err(e) => page.list_errors.push(e),
-                }
-                match lookups::afas_debtors(&afas, debtor_search.unwrap_or_default()).await {
-                    Ok(list) => page.debtors = list,
-                    Err(e) => page.list_errors.push(e),
-                }
-            } else {
-                page.list_errors.push("Connect AFAS first to pick from its lists; you can type the codes meanwhile.".into());
+        set(
+            page,
+            "administration",
+            settings.administration.clone().unwrap_or_default(),
+        );
+        set(
+            page,
+            "debtor_ledger_account",
+            settings.debtor_ledger_account.clone().unwrap_or_default(),
+        );
+        set(
+            page,
+            "payment_terms",
+            settings.payment_terms.clone().unwrap_or_default(),
+        );
+        set(
+            page,
+            "default_debtor",
+            settings.default_debtor.clone().unwrap_or_default(),
+        );
+        set(page, "currency", settings.currency.clone());
+        set(page, "debtor_search", debtor_search.unwrap_or_default());
+        if let Some(afas) = stored_afas(state, ctx).await? {
+            match lookups::afas_administrations(&afas).await {
+                Ok(list) => page.administrations = list,
+                Err(e) => page.list_errors.push(e),
             }
+            match lookups::afas_payment_conditions(&afas).await {
+                Ok(list) => page.payment_conditions = list,
+                Err(e) => page.list_errors.push(e),
+            }
+            match lookups::afas_debtors(&afas, debtor_search.unwrap_or_default()).await {
+                Ok(list) => page.debtors = list,
+                Err(e) => page.list_errors.push(e),
+            }
+        } else {
+            page.list_errors
+                .push("Connect AFAS first to pick from its lists; you can type the codes meanwhile.".into());
+        }
     }
     if page.shows("questions") {
-            let enum_text = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
-            set(page, "order_filter", enum_text(serde_json::to_value(settings.order_filter).map_err(internal)?));
-            set(page, "order_target", enum_text(serde_json::to_value(settings.order_target).map_err(internal)?));
-            set(page, "stock_calculation", enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?));
-            set(page, "warehouse", settings.warehouse.clone().unwrap_or_default());
-            set(page, "stock_branch", settings.stock_branch.clone().unwrap_or_default());
-            // A posted form's unchecked boxes are absent: they stay unchecked.
-            if !posted {
-                set(page, "update_product_info", if settings.update_product_info { "on" } else { "" });
-                set(page, "manage_stock", if settings.manage_stock { "on" } else { "" });
-                set(page, "webshop_only", if settings.product_filter.webshop_only { "on" } else { "" });
-                set(page, "active_only", if settings.product_filter.active_only { "on" } else { "" });
-                set(page, "create_missing_articles", if settings.create_missing_articles { "on" } else { "" });
-                set(page, "enabled", if page.flow_enabled { "on" } else { "" });
+        let enum_text = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+        set(
+            page,
+            "order_filter",
+            enum_text(serde_json::to_value(settings.order_filter).map_err(internal)?),
+        );
+        set(
+            page,
+            "order_target",
+            enum_text(serde_json::to_value(settings.order_target).map_err(internal)?),
+        );
+        set(
+            page,
+            "stock_calculation",
+            enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?),
+        );
+        set(page, "warehouse", settings.warehouse.clone().unwrap_or_default());
+        set(page, "stock_branch", settings.stock_branch.clone().unwrap_or_default());
+        // A posted form's unchecked boxes are absent: they stay unchecked.
+        if !posted {
+            set(
+                page,
+                "update_product_info",
+                if settings.update_product_info { "on" } else { "" },
+            );
+            set(page, "manage_stock", if settings.manage_stock { "on" } else { "" });
+            set(
+                page,
+                "webshop_only",
+                if settings.product_filter.webshop_only { "on" } else { "" },
+            );
+            set(
+                page,
+                "active_only",
+                if settings.product_filter.active_only { "on" } else { "" },
+            );
+            set(
+                page,
+                "create_missing_articles",
+                if settings.create_missing_articles { "on" } else { "" },
+            );
+            set(page, "enabled", if page.flow_enabled { "on" } else { "" });
+        }
+        if page.order_types.is_empty() {
+            page.order_types = settings
+                .order_types
+                .iter()
+                .filter_map(|t| serde_json::to_value(t).ok())
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+        }
+        if let Some(afas) = stored_afas(state, ctx).await? {
+            match lookups::afas_warehouses(&afas).await {
+                Ok(list) => page.warehouses = list,
+                Err(e) => page.list_errors.push(e),
             }
-            if page.order_types.is_empty() {
-                page.order_types = settings
-                    .order_types
-                    .iter()
-                    .filter_map(|t| serde_json::to_value(t).ok())
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect();
-            }
-            if let Some(afas) = stored_afas(state, ctx).await? {
-                match lookups::afas_warehouses(&afas).await {
-                    Ok(list) => page.warehouses = list,
-                    Err(e) => page.list_errors.push(e),
-                }
-            }
+        }
     }
-    if page.shows("mappings") {
-            if page.maps.is_empty() {
-                page.maps = mapping_views(state, ctx, &settings).await?;
-            }
+    if page.shows("mappings") && page.maps.is_empty() {
+        page.maps = mapping_views(state, ctx, &settings).await?;
     }
     if page.step == "review" {
-            page.summary = summary(state, ctx, &settings).await?;
+        page.summary = summary(state, ctx, &settings).await?;
     }
     Ok(())
 }
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn table_rows(map: &ValueMap, blanks: usize) -> Vec<MapRow> {
     let mut rows: Vec<MapRow> = map
         .table
         .iter()
-        .map(|(source, target)| MapRow { source: source.clone(), label: source.clone(), target: target.clone(), fixed: false })
+        .map(|(source, target)| MapRow {
+            source: source.clone(),
+            label: source.clone(),
+            target: target.clone(),
+            fixed: false,
+        })
         .collect();
-    rows.extend((0..blanks).map(|_| MapRow { source: String::new(), label: String::new(), target: String::new(), fixed: false }));
+    rows.extend((0..blanks).map(|_| MapRow {
+        source: String::new(),
+        label: String::new(),
+        target: String::new(),
+        fixed: false,
+    }));
     rows
 }
 
@@ -512,7 +608,11 @@ fn map_view(
     }
 }
 
-async fn mapping_views(state: &AppState, ctx: &TenantContext, settings: &FlowSettings) -> AppResult<Vec<MapView>> {
+pub(crate) async fn mapping_views(
+    state: &AppState,
+    ctx: &TenantContext,
+    settings: &FlowSettings,
+) -> AppResult<Vec<MapView>> {
     let mut payment = map_view(
         "payment",
         "Payment methods",
@@ -526,7 +626,12 @@ async fn mapping_views(state: &AppState, ctx: &TenantContext, settings: &FlowSet
                 payment.rows = methods
                     .into_iter()
                     .map(|m| MapRow {
-                        target: settings.payment_method_map.table.get(&m.code).cloned().unwrap_or_default(),
+                        target: settings
+                            .payment_method_map
+                            .table
+                            .get(&m.code)
+                            .cloned()
+                            .unwrap_or_default(),
                         source: m.code,
                         label: m.label,
                         fixed: true,
@@ -535,7 +640,9 @@ async fn mapping_views(state: &AppState, ctx: &TenantContext, settings: &FlowSet
                 // Stored rows for methods the till no longer lists stay editable.
                 let listed: Vec<String> = payment.rows.iter().map(|r| r.source.clone()).collect();
                 payment.rows.extend(
-                    table_rows(&settings.payment_method_map, 1).into_iter().filter(|r| !listed.contains(&r.source)),
+                    table_rows(&settings.payment_method_map, 1)
+                        .into_iter()
+                        .filter(|r| !listed.contains(&r.source)),
                 );
             }
             Err(e) => payment.list_error = Some(e),
@@ -556,7 +663,13 @@ async fn mapping_views(state: &AppState, ctx: &TenantContext, settings: &FlowSet
             "AFAS delivery method",
             &settings.shipping_method_map,
         ),
-        map_view("vat", "VAT code per country", "Country (e.g. NL, or NL:21 for one VAT rate)", "AFAS VAT code", &settings.vat_code_by_country),
+        map_view(
+            "vat",
+            "VAT code per country",
+            "Country (e.g. NL, or NL:21 for one VAT rate)",
+            "AFAS VAT code",
+            &settings.vat_code_by_country,
+        ),
         map_view(
             "revenue",
             "Revenue account per country",
@@ -580,11 +693,18 @@ async fn summary(state: &AppState, ctx: &TenantContext, settings: &FlowSettings)
     let progress = setup::get(&state.db, &ctx.scope).await?;
     rows.push((
         "Flows".to_owned(),
-        if progress.chosen_flows.is_empty() { "None chosen".to_owned() } else { progress.chosen_flows.join(", ") },
+        if progress.chosen_flows.is_empty() {
+            "None chosen".to_owned()
+        } else {
+            progress.chosen_flows.join(", ")
+        },
     ));
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "not set".to_owned());
     rows.push(("Administration".to_owned(), or_none(&settings.administration)));
-    rows.push(("Debtor ledger account".to_owned(), or_none(&settings.debtor_ledger_account)));
+    rows.push((
+        "Debtor ledger account".to_owned(),
+        or_none(&settings.debtor_ledger_account),
+    ));
     rows.push(("Payment terms".to_owned(), or_none(&settings.payment_terms)));
     rows.push(("Default debtor".to_owned(), or_none(&settings.default_debtor)));
     rows.push(("Currency".to_owned(), settings.currency.clone()));
@@ -597,12 +717,22 @@ async fn summary(state: &AppState, ctx: &TenantContext, settings: &FlowSettings)
         if let Some(default) = &map.default {
             parts.push(format!("otherwise {default}"));
         }
-        if parts.is_empty() { "not set".to_owned() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "not set".to_owned()
+        } else {
+            parts.join(", ")
+        }
     };
     rows.push(("Payment methods".to_owned(), describe_map(&settings.payment_method_map)));
-    rows.push(("Shipping methods".to_owned(), describe_map(&settings.shipping_method_map)));
+    rows.push((
+        "Shipping methods".to_owned(),
+        describe_map(&settings.shipping_method_map),
+    ));
     rows.push(("VAT codes".to_owned(), describe_map(&settings.vat_code_by_country)));
-    rows.push(("Revenue accounts".to_owned(), describe_map(&settings.revenue_account_by_country)));
+    rows.push((
+        "Revenue accounts".to_owned(),
+        describe_map(&settings.revenue_account_by_country),
+    ));
     Ok(rows)
 }
 
@@ -614,7 +744,11 @@ pub async fn submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     ctx.require_write()?;
-    let step = STEPS.iter().find(|(name, _)| *name == step).map(|(name, _)| *name).ok_or(AppError::NotFound)?;
+    let step = STEPS
+        .iter()
+        .find(|(name, _)| *name == step)
+        .map(|(name, _)| *name)
+        .ok_or(AppError::NotFound)?;
     let form = Fields::new(pairs);
     match step {
         "mplus" => submit_mplus(&state, &ctx, &form).await,
@@ -638,10 +772,16 @@ async fn rerender(
 ) -> AppResult<Response> {
     let mut page = base_page(state, ctx, step).await?;
     for (name, value) in &form.0 {
-        page.values.entry(name.clone()).or_insert_with(|| value.trim().to_owned());
+        page.values
+            .entry(name.clone())
+            .or_insert_with(|| value.trim().to_owned());
     }
     page.values.insert("__posted".into(), "1".into());
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     if !errors.is_empty() {
         page.alert = Some("Please correct the fields marked below.".into());
     }
@@ -666,7 +806,10 @@ async fn submit_mplus(state: &AppState, ctx: &TenantContext, form: &Fields) -> A
     let host = form.get("host");
     let port = form.get("port");
     if host.is_empty() {
-        errors.add_message("host", "Enter the host name MplusKASSA gave you, e.g. api.mpluskassa.nl.");
+        errors.add_message(
+            "host",
+            "Enter the host name MplusKASSA gave you, e.g. api.mpluskassa.nl.",
+        );
     }
     match port.parse::<u16>() {
         Ok(p) if p > 0 => {}
@@ -678,7 +821,11 @@ async fn submit_mplus(state: &AppState, ctx: &TenantContext, form: &Fields) -> A
         format!("https://{host}:{port}")
     };
     let stored = stored_mplus(state, ctx).await?;
-    let input = MplusInput { url, ident: form.get("ident").to_owned(), secret: form.opt("secret") };
+    let input = MplusInput {
+        url,
+        ident: form.get("ident").to_owned(),
+        secret: form.opt("secret"),
+    };
     let credentials = match conn::validate_mplus(&input, stored.as_ref()) {
         Ok(credentials) if errors.is_empty() => Some(credentials),
         Ok(_) => None,
@@ -724,7 +871,10 @@ async fn submit_afas(state: &AppState, ctx: &TenantContext, form: &Fields) -> Ap
         mark_done(state, ctx, "afas").await?;
         return Ok(redirect_to(ctx, "flows"));
     }
-    rerender(state, ctx, "afas", form, FieldErrors::default(), |page| connection_result(page, test)).await
+    rerender(state, ctx, "afas", form, FieldErrors::default(), |page| {
+        connection_result(page, test)
+    })
+    .await
 }
 
 async fn submit_flows(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
@@ -748,7 +898,15 @@ async fn submit_flows(state: &AppState, ctx: &TenantContext, form: &Fields) -> A
     }
     setup::save(&state.db, &ctx.scope, &progress, now_ms()).await?;
     let changes = audit::diff(&before, &serde_json::json!({"flows": progress.chosen_flows}));
-    audit::record(&state.db, &ctx.scope, &ctx.user.email, "setup/flows", &changes, now_ms()).await?;
+    audit::record(
+        &state.db,
+        &ctx.scope,
+        &ctx.user.email,
+        "setup/flows",
+        &changes,
+        now_ms(),
+    )
+    .await?;
     Ok(redirect_to(ctx, "general"))
 }
 
@@ -771,13 +929,22 @@ pub fn read_general(form: &Fields, errors: &mut FieldErrors) -> Apply {
     }
     let terms = form.get("payment_terms");
     if !terms.is_empty() && !is_code(terms) {
-        errors.add_message("payment_terms", "Choose payment terms from the list (a short code such as 14).");
+        errors.add_message(
+            "payment_terms",
+            "Choose payment terms from the list (a short code such as 14).",
+        );
     }
     let debtor = form.get("default_debtor");
     if debtor.is_empty() {
-        errors.add_message("default_debtor", "Choose the debtor anonymous till sales are booked on.");
+        errors.add_message(
+            "default_debtor",
+            "Choose the debtor anonymous till sales are booked on.",
+        );
     } else if !is_code(debtor) {
-        errors.add_message("default_debtor", "A debtor number has letters and digits only, e.g. 10000.");
+        errors.add_message(
+            "default_debtor",
+            "A debtor number has letters and digits only, e.g. 10000.",
+        );
     }
     let currency = form.get("currency").to_ascii_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
@@ -832,7 +999,10 @@ pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
         errors.add_message("warehouse", "A warehouse code has letters and digits only, e.g. 01.");
     }
     let branch = form.opt("stock_branch");
-    if branch.as_deref().is_some_and(|b| !b.chars().all(|c| c.is_ascii_digit())) {
+    if branch
+        .as_deref()
+        .is_some_and(|b| !b.chars().all(|c| c.is_ascii_digit()))
+    {
         errors.add_message("stock_branch", "A branch is a number, e.g. 1.");
     }
     let flags = |name: &str| form.has(name);
@@ -920,7 +1090,11 @@ pub fn read_map(form: &Fields, name: &'static str, errors: &mut FieldErrors, cou
                 },
             ),
             (false, false) => {
-                let key = if countries { source.to_ascii_uppercase() } else { source.to_owned() };
+                let key = if countries {
+                    source.to_ascii_uppercase()
+                } else {
+                    source.to_owned()
+                };
                 if countries && !is_country_key(&key) {
                     errors.add_message(
                         field,
@@ -973,10 +1147,17 @@ async fn submit_review(state: &AppState, ctx: &TenantContext, form: &Fields) -> 
     let progress = setup::get(&state.db, &ctx.scope).await?;
     if form.get("action") == "dry_run" {
         let planned = dry_run(state, ctx, &progress.chosen_flows).await;
-        return rerender(state, ctx, "review", form, FieldErrors::default(), |page| match planned {
-            Ok(planned) => page.planned = Some(planned),
-            Err(message) => page.alert = Some(message),
-        })
+        return rerender(
+            state,
+            ctx,
+            "review",
+            form,
+            FieldErrors::default(),
+            |page| match planned {
+                Ok(planned) => page.planned = Some(planned),
+                Err(message) => page.alert = Some(message),
+            },
+        )
         .await;
     }
     let connections = conn::summaries(state, ctx).await?;
@@ -992,7 +1173,10 @@ async fn submit_review(state: &AppState, ctx: &TenantContext, form: &Fields) -> 
     }
     if !problems.is_empty() {
         let message = format!("Not ready to activate: {}.", problems.join("; "));
-        return rerender(state, ctx, "review", form, FieldErrors::default(), |page| page.alert = Some(message)).await;
+        return rerender(state, ctx, "review", form, FieldErrors::default(), |page| {
+            page.alert = Some(message)
+        })
+        .await;
     }
     let now = koppel_store::now();
     for flow in FlowKind::ALL {
@@ -1003,11 +1187,22 @@ async fn submit_review(state: &AppState, ctx: &TenantContext, form: &Fields) -> 
         }
         let before = serde_json::json!({"enabled": config.enabled});
         config.enabled = enabled;
-        config.next_run_at_ms =
-            if enabled { next_run_after(&config.schedule, now).ok().map(|t| t.timestamp_millis()) } else { None };
+        config.next_run_at_ms = if enabled {
+            next_run_after(&config.schedule, now).ok().map(|t| t.timestamp_millis())
+        } else {
+            None
+        };
         flows::save(&state.db, &ctx.scope, &config, now.timestamp_millis()).await?;
         let changes = audit::diff(&before, &serde_json::json!({"enabled": enabled}));
-        audit::record(&state.db, &ctx.scope, &ctx.user.email, &format!("flow/{flow}"), &changes, now_ms()).await?;
+        audit::record(
+            &state.db,
+            &ctx.scope,
+            &ctx.user.email,
+            &format!("flow/{flow}"),
+            &changes,
+            now_ms(),
+        )
+        .await?;
     }
     // The first run of each chosen flow starts now rather than at the next scheduled time.
     let mut order = progress.chosen_flows.clone();
@@ -1042,17 +1237,24 @@ async fn dry_run(state: &AppState, ctx: &TenantContext, chosen: &[String]) -> Re
         let writes = koppel_sync::dry_run(flow, &settings, &source, &target)
             .await
             .map_err(|e| format!("The {flow} dry run stopped: {e}"))?;
-        planned.extend(writes.into_iter().map(|w| PlannedView {
-            flow: flow.as_str(),
-            entity: w.entity,
-            source_id: w.source_id,
-            outcome: format!("{:?}", w.outcome).to_lowercase(),
-            reason: w.reason.unwrap_or_default(),
-            payloads: w
-                .writes
-                .into_iter()
-                .map(|x| (x.operation, serde_json::to_string_pretty(&x.request).unwrap_or_default()))
-                .collect(),
+        planned.extend(writes.into_iter().map(|w| {
+            PlannedView {
+                flow: flow.as_str(),
+                entity: w.entity,
+                source_id: w.source_id,
+                outcome: format!("{:?}", w.outcome).to_lowercase(),
+                reason: w.reason.unwrap_or_default(),
+                payloads: w
+                    .writes
+                    .into_iter()
+                    .map(|x| {
+                        (
+                            x.operation,
+                            serde_json::to_string_pretty(&x.request).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            }
         }));
     }
     Ok(planned)
@@ -1079,7 +1281,10 @@ pub async fn use_sandbox(State(state): State<AppState>, ctx: TenantContext) -> A
     let mplus_test = conn::store_mplus(&state, &ctx, mplus).await?;
     let afas_test = conn::store_afas(&state, &ctx, afas.clone()).await?;
     if !mplus_test.ok || !afas_test.ok {
-        let message = format!("The sandbox did not answer as expected: {} {}", mplus_test.message, afas_test.message);
+        let message = format!(
+            "The sandbox did not answer as expected: {} {}",
+            mplus_test.message, afas_test.message
+        );
         return Err(AppError::Internal(anyhow::anyhow!(message)));
     }
     let administration = lookups::afas_administrations(&afas)
@@ -1087,9 +1292,19 @@ pub async fn use_sandbox(State(state): State<AppState>, ctx: TenantContext) -> A
         .ok()
         .and_then(|list| list.into_iter().next())
         .map_or_else(|| "1".to_owned(), |c| c.code);
-    let terms = lookups::afas_payment_conditions(&afas).await.ok().and_then(|l| l.into_iter().next()).map(|c| c.code);
-    let method = lookups::afas_payment_methods(&afas).await.ok().and_then(|l| l.into_iter().next()).map(|c| c.code);
-    update_settings(&state, &ctx, |s| *s = sandbox_settings(&administration, terms.as_deref(), method.as_deref()))
+    let terms = lookups::afas_payment_conditions(&afas)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().next())
+        .map(|c| c.code);
+    let method = lookups::afas_payment_methods(&afas)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().next())
+        .map(|c| c.code);
+    update_settings(&state, &ctx, |s| {
+        *s = sandbox_settings(&administration, terms.as_deref(), method.as_deref())
+    })
     .await?;
     let mut progress = setup::get(&state.db, &ctx.scope).await?;
     for step in ["mplus", "afas"] {
@@ -1105,19 +1320,33 @@ pub async fn use_sandbox(State(state): State<AppState>, ctx: TenantContext) -> A
 }
 
 fn table(pairs: &[(&str, &str)]) -> ValueMap {
-    ValueMap { table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..ValueMap::default() }
+    ValueMap {
+        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ValueMap::default()
+    }
 }
 
 /// Settings that suit the sandbox's seeded administration and till.
 fn sandbox_settings(administration: &str, terms: Option<&str>, method: Option<&str>) -> FlowSettings {
     let mut vat = Vec::new();
     for country in ["NL", "BE", "DE"] {
-        for (rate, code) in [("21", if country == "BE" { "BE21" } else { "1" }), ("9", "2"), ("6", "BE6"), ("0", "0")] {
+        for (rate, code) in [
+            ("21", if country == "BE" { "BE21" } else { "1" }),
+            ("9", "2"),
+            ("6", "BE6"),
+            ("0", "0"),
+        ] {
             vat.push((format!("{country}:{rate}"), code));
         }
     }
     let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let mut payment = table(&[("PIN", "PIN"), ("CONTANT", "K"), ("IDEAL", "IDL"), ("BANCONTACT", "B"), ("CADEAUBON", "K")]);
+    let mut payment = table(&[
+        ("PIN", "PIN"),
+        ("CONTANT", "K"),
+        ("IDEAL", "IDL"),
+        ("BANCONTACT", "B"),
+        ("CADEAUBON", "K"),
+    ]);
     payment.default = method.map(str::to_owned);
     FlowSettings {
         administration: Some(administration.to_owned()),
@@ -1134,7 +1363,10 @@ fn sandbox_settings(administration: &str, terms: Option<&str>, method: Option<&s
         vat_code_by_country: table(&vat),
         revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
         create_missing_articles: true,
-        article_group_map: ValueMap { default: Some("900".into()), ..ValueMap::default() },
+        article_group_map: ValueMap {
+            default: Some("900".into()),
+            ..ValueMap::default()
+        },
         vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
         stock_branch: Some("1".into()),
         ..FlowSettings::default()
@@ -1157,8 +1389,14 @@ mod tests {
 
     #[test]
     fn host_and_port_are_split_back_out() {
-        assert_eq!(host_port("https://api.mpluskassa.nl:34567"), ("api.mpluskassa.nl".into(), "34567".into()));
-        assert_eq!(host_port("http://127.0.0.1:8182/"), ("http://127.0.0.1".into(), "8182".into()));
+        assert_eq!(
+            host_port("https://api.mpluskassa.nl:34567"),
+            ("api.mpluskassa.nl".into(), "34567".into())
+        );
+        assert_eq!(
+            host_port("http://127.0.0.1:8182/"),
+            ("http://127.0.0.1".into(), "8182".into())
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use koppel_jobs::Executor;
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::worker::{self, WorkerOptions};
-use koppel_jobs::Executor;
 use koppel_sandbox::{Sandbox, SandboxConfig};
 use koppel_store::test_support::TestDatabase;
 use koppel_web::{AppState, DemoSandbox, WebConfig};
@@ -57,7 +57,9 @@ impl SetupApp {
         let state = AppState::new(db.clone(), config).await.unwrap();
         let server_state = state.clone();
         let mut tasks = vec![tokio::spawn(async move {
-            koppel_web::serve(listener, server_state, std::future::pending()).await.unwrap();
+            koppel_web::serve(listener, server_state, std::future::pending())
+                .await
+                .unwrap();
         })];
         let mut stop = None;
         if with_worker {
@@ -81,7 +83,14 @@ impl SetupApp {
                 .await;
             }));
         }
-        Self { addr, state, sandbox, database, tasks, stop }
+        Self {
+            addr,
+            state,
+            sandbox,
+            database,
+            tasks,
+            stop,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -115,7 +124,11 @@ impl SetupApp {
     /// Signs up through the form; returns the tenant home path (`/t/{id}`).
     pub async fn sign_up(&self, client: &reqwest::Client, email: &str, company: &str) -> String {
         let response = self
-            .post_form(client, "/signup", &[("email", email), ("password", PASSWORD), ("company", company)])
+            .post_form(
+                client,
+                "/signup",
+                &[("email", email), ("password", PASSWORD), ("company", company)],
+            )
             .await;
         assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
         location(&response)

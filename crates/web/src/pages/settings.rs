@@ -1,0 +1,278 @@
+//! Settings after the wizard: an overview (connections, flows), each flow's settings on one page (every
+//! wizard choice, the schedule, on/off), and the settings audit log. Owners and admins only.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use koppel_core::{FlowKind, TenantId};
+use koppel_jobs::scheduler::{self, next_run_after};
+use koppel_store::audit::{self, Entry};
+use koppel_store::flows;
+use koppel_sync::settings::FlowSettings;
+
+use super::Layout;
+use super::setup::{self, Fields, SetupPage};
+use crate::api::connections::{self as conn, ConnectionBody};
+use crate::api::flows::load_flow;
+use crate::error::{AppError, AppResult};
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+pub struct ConnectionRow {
+    pub name: &'static str,
+    pub step: &'static str,
+    pub state: String,
+}
+
+pub struct FlowRow {
+    pub name: &'static str,
+    pub explanation: &'static str,
+    pub enabled: bool,
+    pub schedule: String,
+    pub next_run: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub layout: Layout,
+    pub tenant_id: TenantId,
+    pub connections: Vec<ConnectionRow>,
+    pub flows: Vec<FlowRow>,
+}
+
+fn describe(body: Option<&ConnectionBody>) -> String {
+    match body {
+        Some(body) if body.test.ok => format!("Connected. {}", body.test.message),
+        Some(body) => format!("The last test failed: {}", body.test.message),
+        None => "Not connected".to_owned(),
+    }
+}
+
+fn time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// `GET /t/{tenant_id}/settings`.
+pub async fn overview(State(state): State<AppState>, ctx: TenantContext) -> AppResult<SettingsPage> {
+    ctx.require_write()?;
+    let connections = conn::summaries(&state, &ctx).await?;
+    let mut rows = Vec::new();
+    for flow in FlowKind::ALL {
+        let config = load_flow(&state, &ctx.scope, flow).await?;
+        rows.push(FlowRow {
+            name: flow.as_str(),
+            explanation: flow.explanation(),
+            enabled: config.enabled,
+            schedule: config.schedule,
+            next_run: config.next_run_at_ms.map(time).unwrap_or_default(),
+        });
+    }
+    Ok(SettingsPage {
+        layout: Layout::for_user(&state, &ctx.user, "Settings", Some(ctx.scope.tenant_id())).await?,
+        tenant_id: ctx.scope.tenant_id(),
+        connections: vec![
+            ConnectionRow {
+                name: "MplusKASSA",
+                step: "mplus",
+                state: describe(connections.mplus.as_ref()),
+            },
+            ConnectionRow {
+                name: "AFAS",
+                step: "afas",
+                state: describe(connections.afas.as_ref()),
+            },
+        ],
+        flows: rows,
+    })
+}
+
+pub struct AuditRow {
+    pub when: String,
+    pub actor: String,
+    pub area: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub layout: Layout,
+    pub tenant_id: TenantId,
+    pub entries: Vec<AuditRow>,
+}
+
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `GET /t/{tenant_id}/settings/audit`: who changed which setting when (secrets redacted).
+pub async fn audit_log(State(state): State<AppState>, ctx: TenantContext) -> AppResult<AuditPage> {
+    ctx.require_write()?;
+    let entries = audit::list(&state.db, &ctx.scope, 500).await?;
+    Ok(AuditPage {
+        layout: Layout::for_user(&state, &ctx.user, "Settings audit log", Some(ctx.scope.tenant_id())).await?,
+        tenant_id: ctx.scope.tenant_id(),
+        entries: entries.into_iter().map(audit_row).collect(),
+    })
+}
+
+fn audit_row(entry: Entry) -> AuditRow {
+    AuditRow {
+        when: time(entry.created_at_ms),
+        actor: entry.actor,
+        area: entry.area,
+        changes: entry
+            .changes
+            .iter()
+            .map(|c| (c.field.clone(), shown(&c.before), shown(&c.after)))
+            .collect(),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FlowQuery {
+    #[serde(default)]
+    debtor_search: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn parse_flow(flow: &str) -> AppResult<FlowKind> {
+    flow.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn flow_page(state: &AppState, ctx: &TenantContext, flow: FlowKind) -> AppResult<SetupPage> {
+    let config = load_flow(state, &ctx.scope, flow).await?;
+    let mut page = setup::base_page(state, ctx, "review").await?;
+    page.step = "settings";
+    page.title = "Settings";
+    page.prev = None;
+    page.settings_flow = Some(flow);
+    page.flow_enabled = config.enabled;
+    page.layout.title = format!("Settings: {flow}");
+    page.values.entry("schedule".into()).or_insert(config.schedule);
+    Ok(page)
+}
+
+/// `GET /t/{tenant_id}/settings/{flow}`.
+pub async fn flow_settings(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((_, flow)): Path<(String, String)>,
+    Query(query): Query<FlowQuery>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let flow = parse_flow(&flow)?;
+    let mut page = flow_page(&state, &ctx, flow).await?;
+    if query.saved.is_some() {
+        page.notice = Some("Saved.".into());
+    }
+    setup::fill(&state, &ctx, &mut page, query.debtor_search.as_deref()).await?;
+    Ok(page.into_response())
+}
+
+/// `POST /t/{tenant_id}/settings/{flow}`: every setting of the flow at once.
+pub async fn save_flow_settings(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((_, flow)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let flow = parse_flow(&flow)?;
+    let form = Fields::new(pairs);
+    let mut errors = FieldErrors::default();
+    let general = setup::read_general(&form, &mut errors);
+    let questions = setup::read_questions(&form, &mut errors);
+    let mappings = setup::read_mappings(&form, &mut errors);
+    let schedule = form.get("schedule").to_owned();
+    if let Err(error) = scheduler::validate_schedule(&schedule) {
+        errors.add_message("schedule", error.to_string());
+    }
+    let enabled = form.has("enabled");
+    if !errors.is_empty() {
+        let mut page = flow_page(&state, &ctx, flow).await?;
+        page.values.clear();
+        for name in [
+            "administration",
+            "debtor_ledger_account",
+            "payment_terms",
+            "default_debtor",
+            "currency",
+        ] {
+            page.values.insert(name.into(), form.get(name).to_owned());
+        }
+        for name in [
+            "order_filter",
+            "order_target",
+            "stock_calculation",
+            "warehouse",
+            "stock_branch",
+            "schedule",
+        ] {
+            page.values.insert(name.into(), form.get(name).to_owned());
+        }
+        for name in [
+            "update_product_info",
+            "manage_stock",
+            "webshop_only",
+            "active_only",
+            "create_missing_articles",
+        ] {
+            page.values
+                .insert(name.into(), if form.has(name) { "on".into() } else { String::new() });
+        }
+        page.values
+            .insert("enabled".into(), if enabled { "on".into() } else { String::new() });
+        page.values.insert("__posted".into(), "1".into());
+        page.order_types = form.all("order_types");
+        let stored = load_flow(&state, &ctx.scope, flow).await?.settings;
+        let mut shown_settings: FlowSettings = serde_json::from_value(stored).unwrap_or_default();
+        mappings(&mut shown_settings);
+        page.maps = setup::mapping_views(&state, &ctx, &shown_settings).await?;
+        page.alert = Some("Please correct the fields marked below.".into());
+        page.errors = errors;
+        setup::fill(&state, &ctx, &mut page, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut config = load_flow(&state, &ctx.scope, flow).await?;
+    let before =
+        serde_json::json!({"enabled": config.enabled, "schedule": config.schedule, "settings": config.settings});
+    let mut settings: FlowSettings = serde_json::from_value(config.settings.clone()).unwrap_or_default();
+    general(&mut settings);
+    questions(&mut settings);
+    mappings(&mut settings);
+    config.settings = serde_json::to_value(&settings).map_err(setup::internal)?;
+    config.schedule = schedule.trim().to_owned();
+    config.enabled = enabled;
+    let now = koppel_store::now();
+    config.next_run_at_ms = if enabled {
+        next_run_after(&config.schedule, now).ok().map(|t| t.timestamp_millis())
+    } else {
+        None
+    };
+    let after =
+        serde_json::json!({"enabled": config.enabled, "schedule": config.schedule, "settings": config.settings});
+    flows::save(&state.db, &ctx.scope, &config, now.timestamp_millis()).await?;
+    let changes = audit::diff(&before, &after);
+    audit::record(
+        &state.db,
+        &ctx.scope,
+        &ctx.user.email,
+        &format!("flow/{flow}"),
+        &changes,
+        now.timestamp_millis(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/t/{}/settings/{flow}?saved=1", ctx.scope.tenant_id())).into_response())
+}
