@@ -30,7 +30,10 @@ pub struct AfasCredentials {
 
 impl std::fmt::Debug for MplusCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MplusCredentials").field("url", &self.url).field("ident", &self.ident).finish_non_exhaustive()
+        f.debug_struct("MplusCredentials")
+            .field("url", &self.url)
+            .field("ident", &self.ident)
+            .finish_non_exhaustive()
     }
 }
 
@@ -113,7 +116,13 @@ async fn save(
     test: &ConnectionTest,
 ) -> Result<(), CredentialsError> {
     let message = serde_json::to_string(test).map_err(|e| CredentialsError::Corrupt(e.to_string()))?;
-    let stored = StoredConnection { config, secret, test_ok: test.ok, test_message: message, updated_at_ms: now_ms() };
+    let stored = StoredConnection {
+        config,
+        secret,
+        test_ok: test.ok,
+        test_message: message,
+        updated_at_ms: now_ms(),
+    };
     connections::save(db, scope, system, &stored).await?;
     Ok(())
 }
@@ -141,11 +150,13 @@ pub async fn load_mplus(
     secrets: &SecretBox,
     scope: &TenantScope,
 ) -> Result<Option<MplusCredentials>, CredentialsError> {
-    Ok(load(db, secrets, scope, System::Mplus).await?.map(|(config, secret)| MplusCredentials {
-        url: field(&config, "url"),
-        ident: field(&config, "ident"),
-        secret,
-    }))
+    Ok(load(db, secrets, scope, System::Mplus)
+        .await?
+        .map(|(config, secret)| MplusCredentials {
+            url: field(&config, "url"),
+            ident: field(&config, "ident"),
+            secret,
+        }))
 }
 
 pub async fn load_afas(
@@ -153,16 +164,22 @@ pub async fn load_afas(
     secrets: &SecretBox,
     scope: &TenantScope,
 ) -> Result<Option<AfasCredentials>, CredentialsError> {
-    Ok(load(db, secrets, scope, System::Afas).await?.map(|(config, token)| AfasCredentials {
-        environment: field(&config, "environment"),
-        environment_type: field(&config, "environment_type"),
-        url: config.get("url").and_then(|v| v.as_str()).map(str::to_owned),
-        token,
-    }))
+    Ok(load(db, secrets, scope, System::Afas)
+        .await?
+        .map(|(config, token)| AfasCredentials {
+            environment: field(&config, "environment"),
+            environment_type: field(&config, "environment_type"),
+            url: config.get("url").and_then(|v| v.as_str()).map(str::to_owned),
+            token,
+        }))
 }
 
 /// What is stored for a system, without its secret.
-pub async fn summary(db: &Db, scope: &TenantScope, system: System) -> Result<Option<ConnectionSummary>, CredentialsError> {
+pub async fn summary(
+    db: &Db,
+    scope: &TenantScope,
+    system: System,
+) -> Result<Option<ConnectionSummary>, CredentialsError> {
     let Some(stored) = connections::load(db, scope, system).await? else {
         return Ok(None);
     };
@@ -171,5 +188,9 @@ pub async fn summary(db: &Db, scope: &TenantScope, system: System) -> Result<Opt
         message: stored.test_message.clone(),
         details: serde_json::Value::Null,
     });
-    Ok(Some(ConnectionSummary { config: stored.config, test, updated_at_ms: stored.updated_at_ms }))
+    Ok(Some(ConnectionSummary {
+        config: stored.config,
+        test,
+        updated_at_ms: stored.updated_at_ms,
+    }))
 }

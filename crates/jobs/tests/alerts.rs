@@ -14,18 +14,28 @@ use koppel_store::{Db, TenantScope, accounts, tenants};
 const MASTER: &[u8] = b"0123456789abcdef0123456789abcdef-alerts";
 
 async fn tenant(db: &Db) -> TenantScope {
-    let signup =
-        accounts::sign_up(db, &Email::parse("owner@alerts.nl").unwrap(), "hash", "Alerts", koppel_store::now())
-            .await
-            .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id).await.unwrap().unwrap()
+    let signup = accounts::sign_up(
+        db,
+        &Email::parse("owner@alerts.nl").unwrap(),
+        "hash",
+        "Alerts",
+        koppel_store::now(),
+    )
+    .await
+    .unwrap();
+    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn finished_run(db: &Db, scope: &TenantScope, status: RunStatus, counts: Counts, error: Option<&str>) {
     let now = koppel_store::now().timestamp_millis();
     let run = runs::create(db, scope, FlowKind::Orders, "manual", now).await.unwrap();
     runs::finish(db, scope, run, status, &counts, error, now).await.unwrap();
-    alerts::after_run(db, scope, FlowKind::Orders, run, status, &counts, error).await.unwrap();
+    alerts::after_run(db, scope, FlowKind::Orders, run, status, &counts, error)
+        .await
+        .unwrap();
 }
 
 /// A webhook receiver that refuses the first call and records the rest with their signature header.
@@ -44,7 +54,10 @@ async fn webhook_receiver() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
                 if *n == 1 {
                     return StatusCode::INTERNAL_SERVER_ERROR;
                 }
-                let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let signature = headers
+                    .get(SIGNATURE_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
                 store.lock().unwrap().push((signature.to_owned(), body));
                 StatusCode::NO_CONTENT
             }
@@ -70,20 +83,40 @@ async fn one_alert_per_problem_then_a_recovery_notice_by_mail_and_signed_webhook
         daily_digest: false,
         last_digest_day: None,
     };
-    koppel_store::alerts::save_settings(&db, &scope, &settings, 0).await.unwrap();
+    koppel_store::alerts::save_settings(&db, &scope, &settings, 0)
+        .await
+        .unwrap();
 
     let failing = Some("AFAS refused the token");
     finished_run(&db, &scope, RunStatus::Failed, Counts::default(), failing).await;
     finished_run(&db, &scope, RunStatus::Failed, Counts::default(), failing).await;
     finished_run(&db, &scope, RunStatus::Failed, Counts::default(), failing).await;
     let queued = koppel_store::alerts::messages(&db, &scope).await.unwrap();
-    assert_eq!(queued.len(), 2, "one e-mail and one webhook for three failures of the same problem");
+    assert_eq!(
+        queued.len(),
+        2,
+        "one e-mail and one webhook for three failures of the same problem"
+    );
     assert!(queued[0].body.contains("AFAS refused the token"));
 
-    finished_run(&db, &scope, RunStatus::Succeeded, Counts { created: 3, ..Counts::default() }, None).await;
+    finished_run(
+        &db,
+        &scope,
+        RunStatus::Succeeded,
+        Counts {
+            created: 3,
+            ..Counts::default()
+        },
+        None,
+    )
+    .await;
     finished_run(&db, &scope, RunStatus::Succeeded, Counts::default(), None).await;
     let queued = koppel_store::alerts::messages(&db, &scope).await.unwrap();
-    assert_eq!(queued.len(), 4, "one recovery notice (mail + webhook), not one per good run");
+    assert_eq!(
+        queued.len(),
+        4,
+        "one recovery notice (mail + webhook), not one per good run"
+    );
     assert!(queued[2].subject.contains("running fine again"));
 
     let mail = tempfile::tempdir().unwrap();
@@ -96,13 +129,21 @@ async fn one_alert_per_problem_then_a_recovery_notice_by_mail_and_signed_webhook
         http: reqwest::Client::new(),
     };
     let now = koppel_store::now().timestamp_millis();
-    assert_eq!(deliverer.deliver_due_at(now).await.unwrap(), 3, "the first webhook call is refused");
+    assert_eq!(
+        deliverer.deliver_due_at(now).await.unwrap(),
+        3,
+        "the first webhook call is refused"
+    );
     let mails: Vec<String> = std::fs::read_dir(mail.path())
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
     assert_eq!(mails.len(), 2);
-    assert!(mails.iter().any(|m| m.contains("To: owner@alerts.nl") && m.contains("https://koppel.example/t/")));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("To: owner@alerts.nl") && m.contains("https://koppel.example/t/"))
+    );
 
     // The refused webhook is retried later, and only then.
     assert_eq!(deliverer.deliver_due_at(now).await.unwrap(), 0);
@@ -110,7 +151,11 @@ async fn one_alert_per_problem_then_a_recovery_notice_by_mail_and_signed_webhook
     let calls = received.lock().unwrap().clone();
     assert_eq!(calls.len(), 2);
     for (signature, body) in &calls {
-        assert_eq!(signature, &alerts::sign(&webhook_key, body.as_bytes()), "signed with the tenant's secret");
+        assert_eq!(
+            signature,
+            &alerts::sign(&webhook_key, body.as_bytes()),
+            "signed with the tenant's secret"
+        );
         let json: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(json["flow"], "orders");
     }

@@ -299,7 +299,11 @@ async fn a_transient_stop_is_retried_later_and_completes() {
     }));
     let finished = wait_for_runs(&db, &scope, 1).await;
     assert_eq!(finished[0].status, RunStatus::Succeeded, "{:?}", finished[0]);
-    assert_eq!(finished[0].attempts, 2, "stopped once, then completed");
+    assert_eq!(
+        finished[0].attempts, 2,
+        "stopped once, then completed: {:?}",
+        finished[0]
+    );
     assert_eq!(erp.snapshot().orders.len(), paid(&source_orders));
     let _ = stop.send(());
     workers.await.unwrap().unwrap();

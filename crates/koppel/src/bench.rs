@@ -8,7 +8,7 @@
 //! at that latency with at most 8 in flight (`latency × ⌈calls / 8⌉`; undefined at 0 ms). The last line
 //! repeats the figures as one JSON object.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -36,6 +36,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// The orders flow against the in-process sandbox: throughput, calls per order, memory, floor ratio.
     Sync(SyncArgs),
+    /// The activity log: insert rate and search latency over N generated journal entries.
+    Logs(crate::bench_logs::BenchLogsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +56,7 @@ pub struct SyncArgs {
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         BenchCommand::Sync(args) => sync(args).await,
+        BenchCommand::Logs(args) => crate::bench_logs::run(args).await,
     }
 }
 
@@ -111,7 +114,10 @@ fn round2(value: f64) -> f64 {
 }
 
 async fn sync(args: SyncArgs) -> anyhow::Result<()> {
-    anyhow::ensure!((1..=100_000).contains(&args.orders), "--orders must be between 1 and 100,000");
+    anyhow::ensure!(
+        (1..=100_000).contains(&args.orders),
+        "--orders must be between 1 and 100,000"
+    );
     let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}", std::process::id()));
     std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
     let result = bench(&args, &dir).await;
@@ -119,7 +125,7 @@ async fn sync(args: SyncArgs) -> anyhow::Result<()> {
     result
 }
 
-async fn bench(args: &SyncArgs, dir: &PathBuf) -> anyhow::Result<()> {
+async fn bench(args: &SyncArgs, dir: &Path) -> anyhow::Result<()> {
     println!(
         "koppel bench sync: {} orders, {} ms per call, seed {}",
         args.orders, args.latency_ms, args.seed
@@ -222,9 +228,11 @@ fn afas_client(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<Af
         inner.on_exchange(exchange);
     };
     let token = AfasToken::new(&sandbox.config.afas_token_xml());
-    Ok(AfasClient::builder(Environment::with_base_url(&sandbox.afas_url()), token)
-        .exchange_hook(Arc::new(hook))
-        .build()?)
+    Ok(
+        AfasClient::builder(Environment::with_base_url(&sandbox.afas_url()), token)
+            .exchange_hook(Arc::new(hook))
+            .build()?,
+    )
 }
 
 fn mplus_source(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<MplusSource> {
@@ -289,7 +297,12 @@ fn settings() -> FlowSettings {
 fn process_cpu() -> anyhow::Result<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
     // Fields after the command name, which is in parentheses and may contain spaces.
-    let fields: Vec<&str> = stat.rsplit_once(')').context("/proc/self/stat")?.1.split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("/proc/self/stat")?
+        .1
+        .split_whitespace()
+        .collect();
     let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     Ok(Duration::from_millis((ticks(11) + ticks(12)) * 10))

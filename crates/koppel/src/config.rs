@@ -35,9 +35,28 @@ pub struct CommonArgs {
     /// Log line format.
     #[arg(long, env = "KOPPEL_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Earlier master secrets, comma-separated: stored credentials sealed with them still open (during a key
+    /// rotation, until `koppel rotate-key` has re-encrypted everything).
+    #[arg(
+        long,
+        env = "KOPPEL_PREVIOUS_SECRET_KEYS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub previous_secret_keys: Vec<String>,
 }
 
 impl CommonArgs {
+    /// The previous master secrets as bytes (empty entries ignored).
+    pub fn previous_keys(&self) -> Vec<Vec<u8>> {
+        self.previous_secret_keys
+            .iter()
+            .map(|k| k.trim())
+            .filter(|k| !k.is_empty())
+            .map(|k| k.as_bytes().to_vec())
+            .collect()
+    }
+
     pub fn init_logging(&self) {
         let filter = tracing_subscriber::EnvFilter::try_new(&self.log)
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -143,6 +162,7 @@ mod tests {
             database_url: None,
             log: "info".into(),
             log_format: LogFormat::Text,
+            previous_secret_keys: Vec::new(),
         };
         let error = args.secret_key(None).unwrap_err().to_string();
         assert!(error.contains("KOPPEL_SECRET_KEY is required"), "{error}");

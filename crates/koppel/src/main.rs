@@ -1,6 +1,7 @@
 //! The `koppel` command: one binary for the web app, the worker, migrations, the sandbox and benchmarks.
 
 mod bench;
+mod bench_logs;
 mod config;
 mod rotate_key;
 mod sandbox;
@@ -28,7 +29,7 @@ enum Command {
     Migrate(config::CommonArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
     Sandbox(sandbox::SandboxArgs),
-    /// Benchmarks (`koppel bench sync`).
+    /// Benchmarks (`koppel bench sync`, `koppel bench logs`).
     Bench(bench::BenchArgs),
 }
 

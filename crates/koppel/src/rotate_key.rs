@@ -22,14 +22,6 @@ pub struct RotateKeyArgs {
     /// The new master secret (at least 32 characters).
     #[arg(long, env = "KOPPEL_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
-    /// The secrets values may still be sealed with, comma-separated (the old `KOPPEL_SECRET_KEY`).
-    #[arg(
-        long,
-        env = "KOPPEL_PREVIOUS_SECRET_KEYS",
-        hide_env_values = true,
-        value_delimiter = ','
-    )]
-    pub previous_secret_keys: Vec<String>,
     /// Only check that every stored value can be opened; change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -55,7 +47,7 @@ pub async fn run(args: RotateKeyArgs) -> anyhow::Result<()> {
         .as_deref()
         .filter(|k| !k.is_empty())
         .context("set KOPPEL_SECRET_KEY to the new secret (and KOPPEL_PREVIOUS_SECRET_KEYS to the old one)")?;
-    let secrets = secret_box(new_key.as_bytes(), &args.previous_secret_keys)?;
+    let secrets = secret_box(new_key.as_bytes(), &args.common.previous_secret_keys)?;
     let url = args.common.database_url()?;
     let db = koppel_store::Db::connect_and_migrate(&url).await?;
     let report = rotation::rotate(&db, &secrets, args.dry_run)

@@ -98,6 +98,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         base_url: args.base_url.unwrap_or_else(|| format!("http://{address}")),
         secret_key,
+        previous_secret_keys: args.common.previous_keys(),
         session_ttl: Duration::from_secs(args.session_hours * 3600),
         rate_limits: RateLimits {
             login_per_ip_per_minute: args.login_limit_per_ip,
@@ -112,9 +113,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let (stop_background, background_stopped) = tokio::sync::oneshot::channel::<()>();
     let background = match args.run_worker {
         true => Some(
-            crate::worker::start(db.clone(), &args.common, &args.background, &config.secret_key, &config.base_url, async {
-                let _ = background_stopped.await;
-            })
+            crate::worker::start(
+                db.clone(),
+                &args.common,
+                &args.background,
+                secrets_for(&config)?,
+                &config.base_url,
+                async {
+                    let _ = background_stopped.await;
+                },
+            )
             .await?,
         ),
         false => None,
@@ -129,6 +137,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn secrets_for(config: &WebConfig) -> anyhow::Result<koppel_store::secrets::SecretBox> {
+    Ok(koppel_store::secrets::SecretBox::new(&config.secret_key)?.with_previous(&config.previous_secret_keys)?)
 }
 
 /// Resolves on Ctrl-C or SIGTERM: requests in flight finish, new connections are refused.

@@ -50,11 +50,10 @@ pub async fn start(
     db: Db,
     common: &CommonArgs,
     background: &BackgroundArgs,
-    secret_key: &[u8],
+    secrets: SecretBox,
     base_url: &str,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
-    let secrets = SecretBox::new(secret_key)?;
     let queue = JobQueue::connect(&db).await?;
     let executor = Arc::new(Executor {
         db: db.clone(),
@@ -81,7 +80,10 @@ pub async fn start(
     };
     let alerts = tokio::spawn(alerts::delivery_loop(deliverer, Duration::from_secs(10)));
     let retention = tokio::spawn(maintenance::retention_loop(db, Duration::from_secs(3600)));
-    let options = WorkerOptions { concurrency: background.worker_concurrency.max(1), ..WorkerOptions::default() };
+    let options = WorkerOptions {
+        concurrency: background.worker_concurrency.max(1),
+        ..WorkerOptions::default()
+    };
     Ok(tokio::spawn(async move {
         let result = worker::run(executor, options, shutdown).await;
         alerts.abort();
@@ -94,11 +96,20 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     args.common.init_logging();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;
-    let db = Db::connect_and_migrate(&url).await.with_context(|| format!("opening the database {}", redact_url(&url)))?;
+    let db = Db::connect_and_migrate(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(&url)))?;
     tracing::info!(database = %redact_url(&url), "worker started");
-    let handle =
-        start(db.clone(), &args.common, &args.background, &secret_key, &args.base_url, crate::serve::shutdown_signal())
-            .await?;
+    let secrets = SecretBox::new(&secret_key)?.with_previous(&args.common.previous_keys())?;
+    let handle = start(
+        db.clone(),
+        &args.common,
+        &args.background,
+        secrets,
+        &args.base_url,
+        crate::serve::shutdown_signal(),
+    )
+    .await?;
     handle.await??;
     db.close().await;
     tracing::info!("worker stopped");

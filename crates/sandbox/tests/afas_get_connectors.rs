@@ -44,10 +44,9 @@ async fn standard_connectors_answer_with_skip_take_and_rows() {
         let response = afas.get(&format!("/connectors/{connector}")).await;
         assert_eq!(response.status(), StatusCode::OK, "{connector}");
         let page: Value = response.json().await.unwrap();
-        assert_eq!(
-            page.as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["rows", "skip", "take"]
-        );
+        let mut keys: Vec<_> = page.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["rows", "skip", "take"]);
         assert_eq!((page["skip"].as_i64(), page["take"].as_i64()), (Some(0), Some(100)));
     }
     let debtors = afas

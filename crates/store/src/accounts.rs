@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use koppel_core::{Email, Role, SessionId, TenantId, UserId};
 use uuid::Uuid;
 
-use crate::db::on_pool;
+use crate::db::{BeginWrite, on_pool};
 use crate::tenants::{NewTenant, insert_tenant_with_owner};
 use crate::{Db, Result, StoreError};
 
@@ -35,7 +35,7 @@ pub async fn sign_up(db: &Db, email: &Email, password_hash: &str, company: &str,
     let user_id = UserId::new();
     let tenant = NewTenant::on_trial(company, now);
     on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO users (id, email, email_normalized, password_hash, created_at, password_changed_at)
              VALUES ($1, $2, $3, $4, $5, $5)",
@@ -67,7 +67,7 @@ pub async fn find_user(db: &Db, user_id: UserId) -> Result<Option<User>> {
 /// Sets a new password hash and ends every session of the user (a stolen cookie stops working).
 pub async fn change_password(db: &Db, user_id: UserId, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
     on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(now)

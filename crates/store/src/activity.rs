@@ -13,8 +13,8 @@
 //! On SQLite the plan is chosen per query, because the best one depends on how common the words are. A rare
 //! key (an e-mail address, an order number) matches few entries: those are looked up through the FTS index
 //! and sorted. A common word ("timeout" in a month of failures) matches many: then the tenant's entries are
-//! walked newest first through the time index, testing each row against the FTS index, which stops after one
-//! page. A bounded count in the FTS index ([`common_word_threshold`]) tells which case applies.
+//! walked newest first through the time index, testing each row against the set of matches, which stops
+//! after one page. A bounded count in the FTS index ([`common_word_threshold`]) tells which case applies.
 //!
 //! Results are newest first, ordered by `(created_at_ms, id)`; a page ends with an opaque [`Cursor`] that
 //! continues strictly after its last entry, so concurrent inserts never cause duplicates or gaps.
@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use koppel_core::FlowKind;
 use uuid::Uuid;
 
-use crate::db::on_pool;
+use crate::db::{BeginWrite, on_pool};
 use crate::journal::{EntrySummary, NewEntry};
 use crate::{Db, Result, TenantScope};
 
@@ -39,7 +39,7 @@ const MAX_WORDS: usize = 8;
 
 /// SQLite: from this many matching entries (all tenants) on, a search walks the time index instead of
 /// looking the matches up (see the module documentation). Both plans give the same results.
-static COMMON_WORD_THRESHOLD: AtomicI64 = AtomicI64::new(20_000);
+static COMMON_WORD_THRESHOLD: AtomicI64 = AtomicI64::new(5_000);
 
 pub fn common_word_threshold() -> i64 {
     COMMON_WORD_THRESHOLD.load(Ordering::Relaxed)
@@ -280,10 +280,11 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
             conditions.push(format!("j.tenant_id = {tenant}"));
             let all = words(&filter.text);
             if !all.is_empty() {
-                // Tested row by row (FTS5 seeks to the rowid), never materialising all the matches.
+                // The matches are read once into a set (with a Bloom filter) that each walked row is checked
+                // against; a correlated FTS lookup per row would re-read the word lists every time.
                 let p = sql.arg(Arg::Text(fts_expression(&all)));
                 conditions.push(format!(
-                    "EXISTS (SELECT 1 FROM journal_fts WHERE journal_fts MATCH {p} AND journal_fts.rowid = j.rowid)"
+                    "j.rowid IN (SELECT rowid FROM journal_fts WHERE journal_fts MATCH {p})"
                 ));
             }
         }
@@ -470,7 +471,7 @@ pub async fn insert_batch(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>]
     let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
     let sqlite = db.backend() == crate::Backend::Sqlite;
     on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for (chunk, chunk_ids) in entries.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
             let rows: Vec<String> = (0..chunk.len()).map(|i| values_row(sqlite, i * 12, 12)).collect();
             let sql = format!(

@@ -35,7 +35,10 @@ pub async fn settings(db: &Db, scope: &TenantScope) -> Result<AlertSettings> {
     Ok(row
         .map(|row| AlertSettings {
             webhook_url: row.webhook_url,
-            webhook_secret: row.webhook_secret.zip(row.webhook_key_id).map(|(bytes, key_id)| Sealed { key_id, bytes }),
+            webhook_secret: row
+                .webhook_secret
+                .zip(row.webhook_key_id)
+                .map(|(bytes, key_id)| Sealed { key_id, bytes }),
             daily_digest: row.daily_digest,
             last_digest_day: row.last_digest_day,
         })

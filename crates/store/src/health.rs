@@ -17,7 +17,10 @@ pub async fn failures_since(db: &Db, scope: &TenantScope, since_ms: i64) -> Resu
     .bind(since_ms)
     .fetch_all(pool)
     .await)?;
-    Ok(rows.into_iter().filter_map(|(flow, count)| Some((flow.parse().ok()?, count))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(flow, count)| Some((flow.parse().ok()?, count)))
+        .collect())
 }
 
 /// When each flow last finished a run successfully (ms).
@@ -28,7 +31,10 @@ pub async fn last_successes(db: &Db, scope: &TenantScope) -> Result<Vec<(FlowKin
     .bind(scope.tenant_id().0)
     .fetch_all(pool)
     .await)?;
-    Ok(rows.into_iter().filter_map(|(flow, at)| Some((flow.parse().ok()?, at?))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(flow, at)| Some((flow.parse().ok()?, at?)))
+        .collect())
 }
 
 /// Records per day (days since the epoch) and outcome since `since_ms`, for the chart.

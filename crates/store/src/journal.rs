@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use koppel_core::FlowKind;
 use uuid::Uuid;
 
-use crate::db::on_pool;
+use crate::db::{BeginWrite, on_pool};
 use crate::runs::RunId;
 use crate::{Db, Result, TenantScope};
 
@@ -43,7 +43,7 @@ pub async fn record(db: &Db, scope: &TenantScope, entry: &NewEntry<'_>) -> Resul
     let tenant = scope.tenant_id().0;
     let failed = entry.outcome == "failed";
     on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable,
                search_keys, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

@@ -4,8 +4,8 @@
 //! proving membership, so a query can never forget the tenant.
 
 pub mod accounts;
-pub mod alerts;
 pub mod activity;
+pub mod alerts;
 pub mod audit;
 pub mod connections;
 mod db;

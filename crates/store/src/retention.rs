@@ -22,7 +22,10 @@ pub async fn get(db: &Db, scope: &TenantScope) -> Result<Retention> {
     .bind(scope.tenant_id().0)
     .fetch_one(pool)
     .await)?;
-    Ok(Retention { payload_days, entry_days })
+    Ok(Retention {
+        payload_days,
+        entry_days,
+    })
 }
 
 /// The caller validates the ranges ([`PAYLOAD_DAYS`], [`ENTRY_DAYS`]).

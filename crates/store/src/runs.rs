@@ -87,7 +87,10 @@ pub struct Run {
 impl Run {
     /// The records a retry run tries again; empty for a normal run.
     pub fn retry_ids(&self) -> Vec<String> {
-        self.retry_source_ids.as_deref().and_then(|ids| serde_json::from_str(ids).ok()).unwrap_or_default()
+        self.retry_source_ids
+            .as_deref()
+            .and_then(|ids| serde_json::from_str(ids).ok())
+            .unwrap_or_default()
     }
 
     pub fn counts(&self) -> Counts {
@@ -120,7 +123,13 @@ const COLUMNS: &str = "id, tenant_id, flow, status, trigger_kind, queued_at_ms, 
                        updated, skipped, failed, done, total, attempts, error, cancel_requested, retry_source_ids";
 
 /// Queues a run that tries these records again. [`StoreError::Conflict`] when the flow has an active run.
-pub async fn create_retry(db: &Db, scope: &TenantScope, flow: FlowKind, source_ids: &[String], now_ms: i64) -> Result<RunId> {
+pub async fn create_retry(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    source_ids: &[String],
+    now_ms: i64,
+) -> Result<RunId> {
     let id = RunId(Uuid::now_v7());
     let ids = serde_json::to_string(source_ids).expect("strings serialise");
     on_pool!(db, pool => sqlx::query(

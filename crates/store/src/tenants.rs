@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use koppel_core::{Role, TRIAL_DAYS, TenantId, UserId};
 use uuid::Uuid;
 
-use crate::db::on_pool;
+use crate::db::{BeginWrite, on_pool};
 use crate::{Db, Result, StoreError};
 
 /// Proof that a user is a member of a tenant, with their role there. Only [`resolve_scope`] makes one, so
@@ -134,7 +134,7 @@ where
 pub async fn create_tenant(db: &Db, owner: UserId, name: &str, now: DateTime<Utc>) -> Result<Tenant> {
     let tenant = NewTenant::on_trial(name, now);
     on_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         insert_tenant_with_owner(&mut tx, &tenant, owner).await?;
         tx.commit().await?;
         Ok::<_, StoreError>(())

@@ -96,7 +96,7 @@ async fn common_words_walk_the_time_index_with_the_same_results() {
             .unwrap()
             .join("\n");
         assert!(
-            plan.contains("journal_by_tenant_time") && plan.contains("EXISTS"),
+            plan.contains("journal_by_tenant_time") && plan.contains("journal_fts"),
             "{plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");

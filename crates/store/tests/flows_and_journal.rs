@@ -220,9 +220,18 @@ async fn a_crashed_workers_run_is_taken_over_only_after_its_lease() {
     let scope = tenant(&db, "lease@a.nl").await;
     let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
     let t0 = now().timestamp_millis();
-    assert!(runs::start(&db, &scope, run, t0).await.unwrap(), "the first worker takes it");
-    assert!(!runs::start(&db, &scope, run, t0 + 1_000).await.unwrap(), "a duplicate delivery does not run it twice");
+    assert!(
+        runs::start(&db, &scope, run, t0).await.unwrap(),
+        "the first worker takes it"
+    );
+    assert!(
+        !runs::start(&db, &scope, run, t0 + 1_000).await.unwrap(),
+        "a duplicate delivery does not run it twice"
+    );
     // The first worker dies: no progress renews the lease.
-    assert!(runs::start(&db, &scope, run, t0 + runs::LEASE_MS + 1).await.unwrap(), "taken over after the lease");
+    assert!(
+        runs::start(&db, &scope, run, t0 + runs::LEASE_MS + 1).await.unwrap(),
+        "taken over after the lease"
+    );
     assert_eq!(runs::get(&db, &scope, run).await.unwrap().unwrap().attempts, 2);
 }

@@ -8,13 +8,20 @@ use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, now, runs, tenants};
 
 async fn tenant(db: &Db, email: &str) -> TenantScope {
-    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now()).await.unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id).await.unwrap().unwrap()
+    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
+        .await
+        .unwrap();
+    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// Journals one entry per age (days ago) and returns their source ids.
 async fn entries_aged(db: &Db, scope: &TenantScope, now_ms: i64, ages: &[i64]) {
-    let run = runs::create(db, scope, FlowKind::Orders, "manual", now_ms).await.unwrap();
+    let run = runs::create(db, scope, FlowKind::Orders, "manual", now_ms)
+        .await
+        .unwrap();
     for age in ages {
         let source_id = format!("age-{age}");
         let entry = NewEntry {
@@ -34,11 +41,24 @@ async fn entries_aged(db: &Db, scope: &TenantScope, now_ms: i64, ages: &[i64]) {
         };
         journal::record(db, scope, &entry).await.unwrap();
     }
-    runs::finish(db, scope, run, runs::RunStatus::Succeeded, &runs::Counts::default(), None, now_ms).await.unwrap();
+    runs::finish(
+        db,
+        scope,
+        run,
+        runs::RunStatus::Succeeded,
+        &runs::Counts::default(),
+        None,
+        now_ms,
+    )
+    .await
+    .unwrap();
 }
 
 fn kept(entries: &[retention::ExportedEntry]) -> Vec<(String, bool)> {
-    entries.iter().map(|e| (e.source_id.clone(), e.source_payload.is_some())).collect()
+    entries
+        .iter()
+        .map(|e| (e.source_id.clone(), e.source_payload.is_some()))
+        .collect()
 }
 
 #[tokio::test]
@@ -48,27 +68,55 @@ async fn retention_deletes_what_is_due_and_nothing_else() {
     let now_ms = now().timestamp_millis();
     let standard = tenant(&db, "a@a.nl").await;
     let strict = tenant(&db, "b@b.nl").await;
-    retention::set(&db, &strict, Retention { payload_days: 7, entry_days: 30 }).await.unwrap();
-    assert_eq!(retention::get(&db, &standard).await.unwrap(), Retention { payload_days: 30, entry_days: 180 });
+    retention::set(
+        &db,
+        &strict,
+        Retention {
+            payload_days: 7,
+            entry_days: 30,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        retention::get(&db, &standard).await.unwrap(),
+        Retention {
+            payload_days: 30,
+            entry_days: 180
+        }
+    );
     entries_aged(&db, &standard, now_ms, &[1, 10, 40, 200]).await;
     entries_aged(&db, &strict, now_ms, &[1, 10, 40]).await;
 
     // A small batch size proves the batching loop finishes the job.
     let purged = retention::purge(&db, now_ms, 1).await.unwrap();
     // Payloads: standard 40 and 200 days, strict 10 and 40 days; entries: standard 200, strict 40.
-    assert_eq!(purged, retention::Purged { payloads: 4, entries: 2 });
+    assert_eq!(
+        purged,
+        retention::Purged {
+            payloads: 4,
+            entries: 2
+        }
+    );
 
     let standard_left = kept(&retention::export_entries(&db, &standard).await.unwrap());
     assert_eq!(
         standard_left,
-        vec![("age-40".into(), false), ("age-10".into(), true), ("age-1".into(), true)],
+        vec![
+            ("age-40".into(), false),
+            ("age-10".into(), true),
+            ("age-1".into(), true)
+        ],
         "older than 30 days: payload gone; older than 180: entry gone"
     );
     let strict_left = kept(&retention::export_entries(&db, &strict).await.unwrap());
     assert_eq!(strict_left, vec![("age-10".into(), false), ("age-1".into(), true)]);
 
     // Nothing more is due.
-    assert_eq!(retention::purge(&db, now_ms, 100).await.unwrap(), retention::Purged::default());
+    assert_eq!(
+        retention::purge(&db, now_ms, 100).await.unwrap(),
+        retention::Purged::default()
+    );
 }
 
 #[tokio::test]
@@ -82,10 +130,20 @@ async fn deleting_a_tenant_removes_everything_in_it_and_nothing_else() {
     entries_aged(&db, &stays, now_ms, &[1]).await;
     let gone_tenant = gone.tenant_id();
     retention::delete_tenant(&db, gone).await.unwrap();
-    let user = accounts::find_user_by_email(&db, &Email::parse("gone@a.nl").unwrap()).await.unwrap().unwrap();
-    assert!(tenants::resolve_scope(&db, user.id, gone_tenant).await.unwrap().is_none());
+    let user = accounts::find_user_by_email(&db, &Email::parse("gone@a.nl").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        tenants::resolve_scope(&db, user.id, gone_tenant)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(tenants::memberships_of(&db, user.id).await.unwrap().is_empty());
-    let orphans = retention::export_entries(&db, &TenantScope::for_background_job(gone_tenant)).await.unwrap();
+    let orphans = retention::export_entries(&db, &TenantScope::for_background_job(gone_tenant))
+        .await
+        .unwrap();
     assert!(orphans.is_empty(), "the activity log went with the tenant");
     assert_eq!(retention::export_entries(&db, &stays).await.unwrap().len(), 1);
 }

@@ -5,8 +5,10 @@ use std::time::Duration;
 pub struct WebConfig {
     /// The public URL people reach Koppel at (links in mails, the Secure cookie flag, HSTS).
     pub base_url: String,
-    /// Master secret; the JWT signing key is derived from it.
+    /// Master secret; the JWT signing key and the credential key are derived from it.
     pub secret_key: Vec<u8>,
+    /// Earlier master secrets whose sealed credentials must still open (during a key rotation).
+    pub previous_secret_keys: Vec<Vec<u8>>,
     /// How long a sign-in lasts.
     pub session_ttl: Duration,
     pub rate_limits: RateLimits,
@@ -56,6 +58,7 @@ impl WebConfig {
         Self {
             base_url: "http://127.0.0.1:8080".to_owned(),
             secret_key,
+            previous_secret_keys: Vec::new(),
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             rate_limits: RateLimits::default(),
             behind_proxy: false,

@@ -28,7 +28,7 @@ impl AppState {
     pub async fn new(db: Db, config: WebConfig) -> anyhow::Result<Self> {
         let tokens = TokenKeys::derive(&config.secret_key)?;
         let limiters = Limiters::new(&config.rate_limits);
-        let secrets = SecretBox::new(&config.secret_key)?;
+        let secrets = SecretBox::new(&config.secret_key)?.with_previous(&config.previous_secret_keys)?;
         let queue = JobQueue::connect(&db).await?;
         Ok(Self {
             secrets,

@@ -147,6 +147,18 @@ async fn path_of(driver: &WebDriver) -> WebDriverResult<String> {
     Ok(driver.current_url().await?.path().to_owned())
 }
 
+/// Waits until an element with this id is on the page (after a submit that re-renders the same URL).
+async fn wait_for_element(driver: &WebDriver, id: &str) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if !driver.find_all(By::Id(id)).await?.is_empty() {
+            return Ok(());
+        }
+        ensure!(Instant::now() < deadline, "#{id} did not appear");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for_path(driver: &WebDriver, suffix: &str) -> TestResult {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -375,6 +387,8 @@ async fn a_wrong_credential_shows_its_message() {
         // A field left empty is marked and described.
         driver.goto(app.url(&format!("{home}/setup/afas"))).await?;
         driver.find(By::Id("next")).await?.click().await?;
+        // The form re-renders the same URL: wait for the new page rather than read the old one.
+        wait_for_element(&driver, "environment-error").await?;
         let environment = driver.find(By::Id("environment")).await?;
         ensure!(
             environment.attr("aria-invalid").await?.as_deref() == Some("true"),

@@ -230,13 +230,21 @@ mod tests {
 
     #[test]
     fn references_of_one_prefix_are_asked_for_as_a_range() {
-        let references: Vec<String> = ["ORD-2026-000120", "ORD-2026-000101", "ORD-2025-000999", "INV-2026-000001"]
-            .into_iter()
-            .chain(["ORD-2026-000110", "webshop 7"])
-            .map(str::to_owned)
-            .collect();
+        let references: Vec<String> = [
+            "ORD-2026-000120",
+            "ORD-2026-000101",
+            "ORD-2025-000999",
+            "INV-2026-000001",
+        ]
+        .into_iter()
+        .chain(["ORD-2026-000110", "webshop 7"])
+        .map(str::to_owned)
+        .collect();
         let (ranges, listed) = reference_ranges(&references);
-        assert_eq!(ranges, vec![("ORD-2026-000101".to_owned(), "ORD-2026-000120".to_owned())]);
+        assert_eq!(
+            ranges,
+            vec![("ORD-2026-000101".to_owned(), "ORD-2026-000120".to_owned())]
+        );
         let listed: BTreeSet<String> = listed.into_iter().collect();
         let expected = ["webshop 7", "ORD-2025-000999", "INV-2026-000001"].map(str::to_owned);
         assert_eq!(listed, expected.into_iter().collect());

@@ -61,7 +61,10 @@ mod tests {
         let asked = vec!["a".to_owned(), "b".to_owned()];
         cache.learn(&asked, &HashMap::from([("a".to_owned(), 1)]));
         let (known, unknown) = cache.split(&["a".into(), "b".into(), "c".into()]);
-        assert_eq!((known, unknown), (HashMap::from([("a".to_owned(), 1)]), vec!["c".to_owned()]));
+        assert_eq!(
+            (known, unknown),
+            (HashMap::from([("a".to_owned(), 1)]), vec!["c".to_owned()])
+        );
         cache.forget("b");
         assert_eq!(cache.split(&["b".into()]).1, vec!["b".to_owned()]);
     }

@@ -538,6 +538,7 @@ pub struct EntryPage {
     source: String,
     exchanges: Vec<ExchangeView>,
     previous: Option<Previous>,
+    can_write: bool,
 }
 
 pub async fn entry(
@@ -557,6 +558,7 @@ pub async fn entry(
     let previous = previous.map(|p| compare(&p, payloads_kept.then_some((&source, &exchanges))));
     let title = format!("{} {}", detail.entry.entity, detail.entry.source_id);
     Ok(EntryPage {
+        can_write: ctx.scope.role().can_write(),
         layout: Layout::for_user(&state, &ctx.user, &title, Some(tenant_id)).await?,
         tenant_id,
         run_id: detail.entry.run_id,
