@@ -1,10 +1,9 @@
 //! Trying failed records again, and giving up on them: shared by the pages and the JSON API.
 
 use koppel_core::FlowKind;
-use koppel_jobs::RunFlowJob;
+use koppel_store::TenantScope;
 use koppel_store::journal::{self, EntrySummary, NewEntry};
 use koppel_store::runs::{self, RunId};
-use koppel_store::{StoreError, TenantScope};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,28 +16,12 @@ pub async fn retry(
     source_ids: &[String],
 ) -> AppResult<Result<RunId, RunId>> {
     let now = koppel_store::now().timestamp_millis();
-    match runs::create_retry(&state.db, scope, flow, source_ids, now).await {
-        Ok(run_id) => {
-            let job = RunFlowJob {
-                tenant_id: scope.tenant_id(),
-                flow,
-                run_id,
-            };
-            state.queue.push(job, None).await.map_err(anyhow::Error::from)?;
-            tracing::info!(tenant_id = %scope.tenant_id(), %flow, records = source_ids.len(), %run_id, "retry queued");
-            Ok(Ok(run_id))
-        }
-        Err(StoreError::Conflict) => {
-            let active = runs::recent(&state.db, scope, flow, 5)
-                .await?
-                .into_iter()
-                .find(|run| !run.status.is_finished())
-                .map(|run| run.id)
-                .ok_or_else(|| anyhow::anyhow!("a run is active but could not be found"))?;
-            Ok(Err(active))
-        }
-        Err(other) => Err(other.into()),
+    let created = runs::create_retry(&state.db, scope, flow, source_ids, now).await;
+    let queued = crate::api::flows::enqueue_created(state, scope, flow, created).await?;
+    if let Ok(run_id) = &queued {
+        tracing::info!(tenant_id = %scope.tenant_id(), %flow, records = source_ids.len(), %run_id, "retry queued");
     }
+    Ok(queued)
 }
 
 /// The entry, if it is this tenant's.

@@ -161,7 +161,19 @@ pub async fn queue_run(
     trigger: &str,
 ) -> AppResult<Result<RunId, RunId>> {
     let now = koppel_store::now().timestamp_millis();
-    match runs::create(&state.db, scope, flow, trigger, now).await {
+    let created = runs::create(&state.db, scope, flow, trigger, now).await;
+    enqueue_created(state, scope, flow, created).await
+}
+
+/// Pushes the job of a run just created; when the flow already had an active run (the create refused),
+/// returns that run's id as `Err`.
+pub async fn enqueue_created(
+    state: &AppState,
+    scope: &TenantScope,
+    flow: FlowKind,
+    created: Result<RunId, StoreError>,
+) -> AppResult<Result<RunId, RunId>> {
+    match created {
         Ok(run_id) => {
             let job = RunFlowJob {
                 tenant_id: scope.tenant_id(),
