@@ -7,6 +7,11 @@ use koppel_store::runs::{self, Counts, RunId};
 use koppel_store::{Db, TenantScope, flows, journal};
 use koppel_sync::ports::{IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Progress is written (and the lease renewed) at most this often, and a cancellation is noticed within it:
+/// two statements per record would cost more than the record itself.
+const CHECK_INTERVAL: Duration = Duration::from_millis(500);
 
 pub struct StoreJournal {
     db: Db,
@@ -14,6 +19,19 @@ pub struct StoreJournal {
     flow: FlowKind,
     run: RunId,
     counts: Mutex<Counts>,
+    last_progress: Mutex<Option<Instant>>,
+    last_cancel_check: Mutex<Option<Instant>>,
+}
+
+/// True (and the clock reset) when `interval` has passed since the last time, or on the first call.
+fn due(last: &Mutex<Option<Instant>>, interval: Duration) -> bool {
+    let mut last = last.lock().expect("clock lock");
+    let now = Instant::now();
+    if last.is_some_and(|at| now.duration_since(at) < interval) {
+        return false;
+    }
+    *last = Some(now);
+    true
 }
 
 impl StoreJournal {
@@ -25,6 +43,8 @@ impl StoreJournal {
             flow,
             run,
             counts: Mutex::new(counts),
+            last_progress: Mutex::new(None),
+            last_cancel_check: Mutex::new(None),
         }
     }
 
@@ -110,6 +130,10 @@ impl Journal for StoreJournal {
     }
 
     async fn progress(&self, done: u64, total: u64) -> Result<(), JournalError> {
+        // The last record of a run always reports, so the finished count is exact.
+        if done < total && !due(&self.last_progress, CHECK_INTERVAL) {
+            return Ok(());
+        }
         let counts = self.counts();
         runs::progress(&self.db, &self.scope, self.run, done as i64, total as i64, &counts)
             .await
@@ -117,6 +141,9 @@ impl Journal for StoreJournal {
     }
 
     async fn is_cancelled(&self) -> Result<bool, JournalError> {
+        if !due(&self.last_cancel_check, CHECK_INTERVAL) {
+            return Ok(false);
+        }
         runs::cancel_requested(&self.db, &self.scope, self.run)
             .await
             .map_err(journal_error)

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Signups allowed per client address per hour.
     #[arg(long, env = "KOPPEL_SIGNUP_LIMIT_PER_IP", default_value_t = 20)]
     pub signup_limit_per_ip: u32,
+    /// The public IP address Koppel's outgoing requests come from; the wizard tells users to allow it in
+    /// AFAS's App connector IP restriction.
+    #[arg(long, env = "KOPPEL_EGRESS_IP")]
+    pub egress_ip: Option<String>,
     /// Start the MplusKASSA and AFAS simulators in-process for "try it with the sandbox"
     /// (default: on in development, off in production).
     #[arg(long, env = "KOPPEL_DEMO_SANDBOX")]
@@ -106,6 +110,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             signup_per_ip_per_hour: args.signup_limit_per_ip,
         },
         behind_proxy: args.behind_proxy,
+        egress_ip: args.egress_ip.clone(),
         demo_sandbox: demo.as_ref().map(|(_, info)| info.clone()),
     };
     tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");

@@ -14,6 +14,8 @@ pub struct WebConfig {
     pub rate_limits: RateLimits,
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a trusted proxy).
     pub behind_proxy: bool,
+    /// The public address Koppel's outgoing requests come from, shown for AFAS's IP restriction.
+    pub egress_ip: Option<String>,
     /// The built-in simulators, when running (development): "try it with the sandbox" fills these in.
     pub demo_sandbox: Option<DemoSandbox>,
 }
@@ -62,6 +64,7 @@ impl WebConfig {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             rate_limits: RateLimits::default(),
             behind_proxy: false,
+            egress_ip: None,
             demo_sandbox: None,
         }
     }

@@ -123,6 +123,8 @@ pub struct PlannedView {
 #[template(path = "setup.html")]
 pub struct SetupPage {
     pub layout: Layout,
+    /// The address AFAS sees Koppel's requests come from (`KOPPEL_EGRESS_IP`), for the App connector's IP restriction.
+    pub egress_ip: Option<String>,
     pub tenant_id: TenantId,
     pub steps: Vec<StepNav>,
     pub step: &'static str,
@@ -279,6 +281,7 @@ pub(crate) async fn base_page(state: &AppState, ctx: &TenantContext, step: &'sta
     let tenant_id = ctx.scope.tenant_id();
     let title = STEPS[index].1;
     Ok(SetupPage {
+        egress_ip: state.config.egress_ip.clone(),
         layout: Layout::for_user(state, &ctx.user, &format!("Setup: {title}"), Some(tenant_id)).await?,
         tenant_id,
         steps: STEPS
