@@ -4,6 +4,7 @@
 //!
 //! Override the binaries with `KOPPEL_CHROMEDRIVER` and `KOPPEL_CHROMIUM`.
 
+mod common;
 mod setup_support;
 
 use std::future::Future;
@@ -12,11 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::PASSWORD;
 use futures::FutureExt;
 use koppel_core::FlowKind;
 use koppel_store::TenantScope;
 use koppel_store::runs::RunStatus;
-use setup_support::{PASSWORD, SetupApp};
+use setup_support::SetupApp;
 use thirtyfour::prelude::*;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;

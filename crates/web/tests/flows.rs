@@ -2,25 +2,9 @@
 
 mod common;
 
-use common::{PASSWORD, spawn_app};
+use common::{PASSWORD, call, spawn_app};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-async fn call(
-    method: reqwest::Method,
-    app: &common::TestApp,
-    token: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn flows_have_defaults_and_take_partial_settings() {

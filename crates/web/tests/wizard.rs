@@ -2,12 +2,14 @@
 //! indicator, the sandbox choice, live lists, validation per field, the audit log, activation, and the first
 //! run landing the orders in the sandbox's AFAS.
 
+mod common;
 mod setup_support;
 
 use std::time::{Duration, Instant};
 
+use common::location;
 use reqwest::StatusCode;
-use setup_support::{SetupApp, location};
+use setup_support::SetupApp;
 
 async fn text(response: reqwest::Response) -> String {
     response.text().await.unwrap()
@@ -16,7 +18,7 @@ async fn text(response: reqwest::Response) -> String {
 #[tokio::test]
 async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     let app = SetupApp::start(true).await;
-    let client = app.client();
+    let client = app.browser();
     let home = app.sign_up(&client, "wiz@shop.nl", "Wiz").await;
     let setup = format!("{home}/setup");
 
@@ -230,9 +232,9 @@ fn mapping_form(page: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn members_cannot_open_the_wizard_and_steps_are_known() {
     let app = SetupApp::start(false).await;
-    let owner = app.client();
+    let owner = app.browser();
     let home = app.sign_up(&owner, "own@shop.nl", "Own").await;
-    let viewer = app.client();
+    let viewer = app.browser();
     app.sign_up(&viewer, "view@shop.nl", "View").await;
     app.post_form(
         &owner,
@@ -266,7 +268,7 @@ async fn members_cannot_open_the_wizard_and_steps_are_known() {
 #[tokio::test]
 async fn every_choice_is_editable_per_flow_afterwards_and_audited() {
     let app = SetupApp::start(false).await;
-    let client = app.client();
+    let client = app.browser();
     let home = app.sign_up(&client, "set@shop.nl", "Set").await;
     app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
 

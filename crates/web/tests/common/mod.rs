@@ -40,12 +40,17 @@ pub async fn spawn_app_with(rate_limits: RateLimits) -> TestApp {
 
 /// Starts the app on an existing database (a "restart" when the previous app was dropped).
 pub async fn spawn_on(database: TestDatabase, rate_limits: RateLimits) -> TestApp {
+    spawn_configured(database, |config| config.rate_limits = rate_limits).await
+}
+
+/// Starts the app on `database` with the test configuration, adjusted by `configure`.
+pub async fn spawn_configured(database: TestDatabase, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
     let db = database.connect().await.expect("connect and migrate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = WebConfig::local(SECRET.to_vec());
     config.base_url = format!("http://{addr}");
-    config.rate_limits = rate_limits;
+    configure(&mut config);
     let state = AppState::new(db, config).await.unwrap();
     let server_state = state.clone();
     let server = tokio::spawn(async move {
@@ -136,6 +141,23 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// A bearer-token JSON call: the status and the body (`Null` when there is none).
+pub async fn call(
+    method: reqwest::Method,
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 pub fn location(response: &reqwest::Response) -> String {
