@@ -13,12 +13,9 @@ use koppel_store::flows::{self, FlowConfig};
 use koppel_store::runs::{self, RunStatus};
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, tenants};
-use koppel_sync::model::{DebtorDraft, DebtorParty, PaymentStatus, SourceOrder};
+use koppel_sync::model::{PaymentStatus, SourceOrder};
 use koppel_sync::ports::ConnectorError;
-use koppel_sync::settings::{FlowSettings, ValueMap};
-use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, generated_skus};
-
-const DEFAULT_DEBTOR: &str = "10000";
+use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
 
 type Systems = (Arc<FakePos>, Arc<FakeErp>);
 
@@ -30,11 +27,7 @@ struct FakeConnectors {
 
 impl FakeConnectors {
     fn add(&self, scope: &TenantScope, orders: Vec<SourceOrder>) -> (Arc<FakePos>, Arc<FakeErp>) {
-        let erp = FakeErp::default();
-        for sku in generated_skus() {
-            erp.add_article(&sku, "Article");
-        }
-        erp.add_debtor(DEFAULT_DEBTOR, cash_sales_debtor());
+        let erp = stocked_erp();
         let pair = (Arc::new(FakePos::with_orders(orders)), Arc::new(erp));
         self.systems.lock().unwrap().insert(scope.tenant_id(), pair.clone());
         pair
@@ -54,46 +47,6 @@ impl Connectors for FakeConnectors {
     }
 }
 
-fn cash_sales_debtor() -> DebtorDraft {
-    DebtorDraft {
-        party: DebtorParty::Organisation {
-            name: "Kassaverkopen".into(),
-            contact: None,
-        },
-        email: "kassa@shop.nl".into(),
-        phone: None,
-        address: None,
-        ledger_account: None,
-        payment_terms: None,
-        currency: None,
-        vat_duty: None,
-        vat_code: None,
-        revenue_account: None,
-        vat_number: None,
-    }
-}
-
-fn settings() -> FlowSettings {
-    let fallback = |value: &str| ValueMap {
-        default: Some(value.into()),
-        ..ValueMap::default()
-    };
-    FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some(DEFAULT_DEBTOR.into()),
-        warehouse: Some("01".into()),
-        shipping_cost_item: Some("VERZEND".into()),
-        rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: fallback("01"),
-        shipping_method_map: fallback("PNL"),
-        vat_code_by_country: fallback("NL-HOOG"),
-        revenue_account_by_country: fallback("8000"),
-        ..FlowSettings::default()
-    }
-}
-
 async fn tenant(db: &Db, email: &str) -> TenantScope {
     let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", koppel_store::now())
         .await
@@ -110,7 +63,7 @@ async fn enable_orders(db: &Db, scope: &TenantScope) {
         flow: FlowKind::Orders,
         enabled: true,
         schedule: flows::DEFAULT_SCHEDULE.to_owned(),
-        settings: serde_json::to_value(settings()).unwrap(),
+        settings: serde_json::to_value(wizard_settings()).unwrap(),
         cursor: None,
         next_run_at_ms: Some(koppel_store::now().timestamp_millis() - 1_000),
     };

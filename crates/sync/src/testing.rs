@@ -15,15 +15,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, PaymentStatus, SalesLineKind, SalesOrderDraft,
-    SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment,
-    SourceShipping, StockLevel, StockMutationDraft, VatMethod,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, PaymentStatus, PersonName, SalesLineKind,
+    SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder,
+    SourcePayment, SourceShipping, StockLevel, StockMutationDraft, VatMethod,
 };
 use crate::money::round_cents;
 use crate::ports::{
     ConnectorError, ConnectorResult, ErpTarget, ErrorClass, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
     Outcome, PosSource, Written,
 };
+use crate::settings::{FlowSettings, ValueMap};
 
 /// Every operation of the three ports, for call counts and faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -826,5 +827,69 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
         payments,
         total_incl_vat,
         branch: None,
+    }
+}
+
+// ---- ready-made tenants -------------------------------------------------------------------------------
+
+/// The AFAS debtor id of anonymous till sales in [`wizard_settings`].
+pub const DEFAULT_DEBTOR: &str = "10000";
+
+pub fn dec(value: &str) -> Decimal {
+    value.parse().unwrap()
+}
+
+pub fn map(pairs: &[(&str, &str)]) -> ValueMap {
+    ValueMap {
+        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ValueMap::default()
+    }
+}
+
+/// Settings a tenant would have after the wizard, fitting the generated orders.
+pub fn wizard_settings() -> FlowSettings {
+    FlowSettings {
+        administration: Some("1".into()),
+        debtor_ledger_account: Some("1300".into()),
+        payment_terms: Some("14".into()),
+        default_debtor: Some(DEFAULT_DEBTOR.into()),
+        vat_duty: Some("1".into()),
+        warehouse: Some("01".into()),
+        shipping_cost_item: Some("VERZEND".into()),
+        rounding_cost_item: Some("AFRONDING".into()),
+        payment_method_map: map(&[("PIN", "02"), ("CASH", "01"), ("IDEAL", "03")]),
+        shipping_method_map: map(&[("PostNL", "PNL"), ("DHL", "DHL")]),
+        vat_code_by_country: map(&[("NL", "NL-HOOG"), ("NL:9", "NL-LAAG"), ("BE", "BE-21"), ("DE", "DE-19")]),
+        revenue_account_by_country: map(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+        ..FlowSettings::default()
+    }
+}
+
+/// An AFAS with the generated articles and the default debtor.
+pub fn stocked_erp() -> FakeErp {
+    let erp = FakeErp::default();
+    for sku in generated_skus() {
+        erp.add_article(&sku, &format!("Artikel {sku}"));
+    }
+    erp.add_debtor(DEFAULT_DEBTOR, debtor("kassa@winkel.nl", "Kassaverkoop"));
+    erp
+}
+
+pub fn debtor(email: &str, last_name: &str) -> DebtorDraft {
+    DebtorDraft {
+        party: DebtorParty::Person(PersonName {
+            first_name: None,
+            last_name: last_name.into(),
+        }),
+        email: email.into(),
+        phone: None,
+        address: None,
+        ledger_account: None,
+        payment_terms: None,
+        currency: None,
+        vat_duty: None,
+        vat_code: None,
+        revenue_account: None,
+        vat_number: None,
     }
 }

@@ -12,10 +12,9 @@ use koppel_jobs::executor::{Connectors, Executor};
 use koppel_jobs::{JobQueue, RunFlowJob};
 use koppel_store::runs::{self, RunId};
 use koppel_store::{Db, TenantScope, flows, journal, tenants};
-use koppel_sync::model::{DebtorDraft, DebtorParty, PaymentStatus};
+use koppel_sync::model::PaymentStatus;
 use koppel_sync::ports::ConnectorError;
-use koppel_sync::settings::{FlowSettings, ValueMap};
-use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, generated_skus};
+use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -27,27 +26,6 @@ impl Connectors for Fakes {
     type Target = Arc<FakeErp>;
     async fn open(&self, _: &Db, _: &TenantScope) -> Result<(Self::Source, Self::Target), ConnectorError> {
         Ok((self.0.clone(), self.1.clone()))
-    }
-}
-
-fn settings() -> FlowSettings {
-    let fallback = |v: &str| ValueMap {
-        default: Some(v.into()),
-        ..ValueMap::default()
-    };
-    FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some("10000".into()),
-        warehouse: Some("01".into()),
-        shipping_cost_item: Some("VERZEND".into()),
-        rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: fallback("01"),
-        shipping_method_map: fallback("PNL"),
-        vat_code_by_country: fallback("NL-HOOG"),
-        revenue_account_by_country: fallback("8000"),
-        ..FlowSettings::default()
     }
 }
 
@@ -73,7 +51,7 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
         flow: FlowKind::Orders,
         enabled: false,
         schedule: flows::DEFAULT_SCHEDULE.into(),
-        settings: serde_json::to_value(settings()).unwrap(),
+        settings: serde_json::to_value(wizard_settings()).unwrap(),
         cursor: None,
         next_run_at_ms: None,
     };
@@ -85,29 +63,7 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
         .filter(|o| o.payment_status == PaymentStatus::Paid && !o.cancelled)
         .take(2)
         .collect();
-    let erp = FakeErp::default();
-    for sku in generated_skus() {
-        erp.add_article(&sku, "Article");
-    }
-    erp.add_debtor(
-        "10000",
-        DebtorDraft {
-            party: DebtorParty::Organisation {
-                name: "Kassaverkopen".into(),
-                contact: None,
-            },
-            email: "kassa@shop.nl".into(),
-            phone: None,
-            address: None,
-            ledger_account: None,
-            payment_terms: None,
-            currency: None,
-            vat_duty: None,
-            vat_code: None,
-            revenue_account: None,
-            vat_number: None,
-        },
-    );
+    let erp = stocked_erp();
     erp.switchboard
         .fail_key(Op::CreateOrder, &orders[0].number, FaultKind::Permanent, Some(1));
     let fakes = Fakes(Arc::new(FakePos::with_orders(orders.clone())), Arc::new(erp));

@@ -13,72 +13,12 @@ use rust_decimal::Decimal;
 
 use crate::engine::{RunError, RunReport, run_flow};
 use crate::model::{
-    DebtorDraft, DebtorParty, PaymentStatus, PersonName, SourceAddress, SourceCustomer, SourceDocumentKind, SourceLine,
-    SourceOrder, SourcePayment, VatMethod,
+    PaymentStatus, SourceAddress, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment, VatMethod,
 };
-use crate::settings::{FlowSettings, ValueMap};
-use crate::testing::{FakeErp, FakeJournal, FakePos, generated_skus};
+use crate::settings::FlowSettings;
+use crate::testing::{FakeErp, FakeJournal, FakePos};
 
-pub(crate) const DEFAULT_DEBTOR: &str = "10000";
-
-pub(crate) fn dec(value: &str) -> Decimal {
-    value.parse().unwrap()
-}
-
-pub(crate) fn map(pairs: &[(&str, &str)]) -> ValueMap {
-    ValueMap {
-        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..ValueMap::default()
-    }
-}
-
-/// Settings a tenant would have after the wizard.
-pub(crate) fn settings() -> FlowSettings {
-    FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some(DEFAULT_DEBTOR.into()),
-        vat_duty: Some("1".into()),
-        warehouse: Some("01".into()),
-        shipping_cost_item: Some("VERZEND".into()),
-        rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: map(&[("PIN", "02"), ("CASH", "01"), ("IDEAL", "03")]),
-        shipping_method_map: map(&[("PostNL", "PNL"), ("DHL", "DHL")]),
-        vat_code_by_country: map(&[("NL", "NL-HOOG"), ("NL:9", "NL-LAAG"), ("BE", "BE-21"), ("DE", "DE-19")]),
-        revenue_account_by_country: map(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
-        ..FlowSettings::default()
-    }
-}
-
-/// An AFAS with the generated articles and the default debtor.
-pub(crate) fn erp() -> FakeErp {
-    let erp = FakeErp::default();
-    for sku in generated_skus() {
-        erp.add_article(&sku, &format!("Artikel {sku}"));
-    }
-    erp.add_debtor(DEFAULT_DEBTOR, debtor("kassa@winkel.nl", "Kassaverkoop"));
-    erp
-}
-
-pub(crate) fn debtor(email: &str, last_name: &str) -> DebtorDraft {
-    DebtorDraft {
-        party: DebtorParty::Person(PersonName {
-            first_name: None,
-            last_name: last_name.into(),
-        }),
-        email: email.into(),
-        phone: None,
-        address: None,
-        ledger_account: None,
-        payment_terms: None,
-        currency: None,
-        vat_duty: None,
-        vat_code: None,
-        revenue_account: None,
-        vat_number: None,
-    }
-}
+pub(crate) use crate::testing::{DEFAULT_DEBTOR, debtor, dec, map, stocked_erp as erp, wizard_settings as settings};
 
 pub(crate) fn customer(email: Option<&str>, company: Option<&str>, country: &str) -> SourceCustomer {
     SourceCustomer {
