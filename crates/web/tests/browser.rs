@@ -371,6 +371,8 @@ async fn a_wrong_credential_shows_its_message() {
             .await?;
         driver.find(By::Id("secret")).await?.send_keys("not-the-secret").await?;
         driver.find(By::Id("next")).await?.click().await?;
+        // The connection test runs before the page comes back: wait for it rather than read too early.
+        wait_for_element(&driver, "test-result").await?;
         let result = driver.find(By::Id("test-result")).await?.text().await?;
         ensure!(result.contains("Connection failed"), "{result}");
         ensure!(result.contains("refused the ident or secret"), "{result}");
