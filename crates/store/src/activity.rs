@@ -7,8 +7,8 @@
 //! * SQLite: the FTS5 table `journal_fts` indexes words (split at punctuation, case and accents folded). A
 //!   search word is a phrase of its parts whose last part may be a prefix: `ann@shop.nl`, `shop.nl`,
 //!   `2026-00`, `sku-12`, `timeo` all match, `hop.nl` and `shop.n` do not.
-//! * PostgreSQL: words of three characters or more match anywhere (substrings, the pg_trgm GIN index);
-//!   shorter ones match word beginnings through the `tsvector` GIN index.
+//! * PostgreSQL: the same words in a `tsvector` column (migration 0008: split at the same characters,
+//!   lower-cased; accents are not folded) with a GIN index, searched with the same phrases and prefixes.
 //!
 //! On SQLite the plan is chosen per query, because the best one depends on how common the words are. A rare
 //! key (an e-mail address, an order number) matches few entries: those are looked up through the FTS index
@@ -186,19 +186,6 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn like_pattern(word: &str) -> String {
-    let mut pattern = String::with_capacity(word.len() + 2);
-    pattern.push('%');
-    for c in word.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// How the free text is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plan {
@@ -209,33 +196,65 @@ enum Plan {
     Postgres,
 }
 
-/// Long words (three characters or more: trigram-indexable) and short ones.
-fn split_words(text: &str) -> (Vec<String>, Vec<String>) {
-    words(text).into_iter().partition(|w| w.chars().count() >= 3)
+/// A search word as the indexes see it: its parts (split at every character that is not a letter or digit),
+/// and whether the last part matches as a prefix. A prefix on a common last part ("com" of an e-mail address)
+/// would merge the lists of every word starting with it, so only a lone part of two characters or more, or a
+/// number, is a prefix: `timeout`, `timeo`, `2026-00`, `sku-12` are prefixes, `ann@shop.nl` and `shop.nl` are
+/// exact.
+struct SearchWord<'a> {
+    parts: Vec<&'a str>,
+    prefix: bool,
 }
 
-/// An FTS5 query, all words required. Each word is a phrase (FTS5 splits it into the same parts as the
-/// indexed text); its last part matches as a prefix when it is the only part (two characters or more) or a
-/// number: `timeout`, `timeo`, `2026-00`, `sku-12` are prefixes, `ann@shop.nl` and `shop.nl` are exact.
+impl<'a> SearchWord<'a> {
+    fn new(word: &'a str) -> Self {
+        let parts: Vec<&str> = word
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let prefix = match parts.as_slice() {
+            [only] => only.chars().count() > 1,
+            [.., last] => last.chars().all(|c| c.is_ascii_digit()),
+            [] => false,
+        };
+        Self { parts, prefix }
+    }
+}
+
+/// An FTS5 query, all words required; each word a phrase (FTS5 splits it into the same parts as the text).
 fn fts_expression(words: &[String]) -> String {
     words
         .iter()
         .map(|word| {
-            let parts: Vec<&str> = word
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|p| !p.is_empty())
-                .collect();
-            // A prefix on a common last part ("com" of an e-mail address) would merge the lists of every word
-            // starting with it: only a lone word of two characters or more, or a number, is a prefix.
-            let prefix = match parts.as_slice() {
-                [only] => only.chars().count() > 1,
-                [.., last] => last.chars().all(|c| c.is_ascii_digit()),
-                [] => false,
-            };
-            format!("\"{}\"{}", word.replace('"', "\"\""), if prefix { "*" } else { "" })
+            let prefix = if SearchWord::new(word).prefix { "*" } else { "" };
+            format!("\"{}\"{prefix}", word.replace('"', "\"\""))
         })
         .collect::<Vec<_>>()
         .join(" AND ")
+}
+
+/// The same query for PostgreSQL's `tsvector` (migration 0008 splits the text at the same characters): each
+/// word a phrase of its parts (`<->`), all words required (`&`). Parts are letters and digits only, so they
+/// need no quoting beyond the quotes themselves.
+fn tsquery_expression(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|word| {
+            let word = SearchWord::new(word);
+            let last = word.parts.len().saturating_sub(1);
+            let parts: Vec<String> = word
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    let prefix = if i == last && word.prefix { ":*" } else { "" };
+                    format!("'{}'{prefix}", part.to_lowercase())
+                })
+                .collect();
+            format!("({})", parts.join(" <-> "))
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
 }
 
 /// Picks the plan for this filter (on SQLite a bounded count in the FTS index).
@@ -290,14 +309,9 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
         }
         Plan::Postgres => {
             conditions.push(format!("j.tenant_id = {tenant}"));
-            let (long, short) = split_words(&filter.text);
-            for word in &long {
-                // Spelled exactly like the expression of the journal_search_trgm index.
-                let p = sql.arg(Arg::Text(like_pattern(word)));
-                conditions.push(format!("(j.search_keys || ' ' || coalesce(j.reason, '')) ILIKE {p}"));
-            }
-            for word in &short {
-                let p = sql.arg(Arg::Text(format!("'{}':*", word.replace('\'', "''"))));
+            let all = words(&filter.text);
+            if !all.is_empty() {
+                let p = sql.arg(Arg::Text(tsquery_expression(&all)));
                 conditions.push(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
             }
         }
@@ -539,11 +553,14 @@ mod tests {
             words(" \"ann@shop.nl\"  2026-0001 - x "),
             vec!["ann@shop.nl", "2026-0001", "x"]
         );
-        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
         let all = words("ann@shop.nl 2026-0 x say\"s");
         assert_eq!(
             fts_expression(&all),
             "\"ann@shop.nl\" AND \"2026-0\"* AND \"x\" AND \"says\"*"
+        );
+        assert_eq!(
+            tsquery_expression(&all),
+            "('ann' <-> 'shop' <-> 'nl') & ('2026' <-> '0':*) & ('x') & ('says':*)"
         );
     }
 }

@@ -159,15 +159,8 @@ async fn search_finds_entries_by_email_order_number_sku_and_error_text_within_th
         vec![ann],
         "the domain of an e-mail address"
     );
-    match db.backend() {
-        // Words and word beginnings.
-        Backend::Sqlite => assert!(ids(&db, &a, &text("hop.nl")).await.is_empty()),
-        // Substrings, with LIKE's wildcards taken literally.
-        Backend::Postgres => {
-            assert_eq!(ids(&db, &a, &text("hop.nl")).await, vec![ann]);
-            assert!(ids(&db, &a, &text("50%")).await.is_empty());
-        }
-    }
+    // Words and word beginnings, the same on both backends: not the middle of a word.
+    assert!(ids(&db, &a, &text("hop.nl")).await.is_empty());
     assert_eq!(ids(&db, &b, &text("ann@shop.nl")).await, vec![other]);
 
     // Entries and their previous sync are tenant-scoped too.

@@ -67,11 +67,10 @@ async fn common_words_walk_the_time_index_with_the_same_results() {
         .await
         .unwrap();
     assert_eq!(found(page), vec![ids[0][7]]);
-    let page = activity::search(&db, a, &search("50%"), None, 100).await.unwrap();
-    assert_eq!(page.entries.len(), 10, "a literal %");
-    if db.backend() == Backend::Postgres {
-        let page = activity::search(&db, a, &search("50_"), None, 100).await.unwrap();
-        assert!(page.entries.is_empty(), "a literal _");
+    // Punctuation only separates words (no wildcards): "50%" and "50_" both mean the word "50".
+    for text in ["50%", "50_"] {
+        let page = activity::search(&db, a, &search(text), None, 100).await.unwrap();
+        assert_eq!(page.entries.len(), 10, "{text}");
     }
 
     // Pages of a common word: newest first, no duplicates or gaps, only this tenant.
