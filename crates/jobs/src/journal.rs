@@ -59,34 +59,45 @@ fn journal_error(error: impl std::fmt::Display) -> JournalError {
 }
 
 impl Journal for StoreJournal {
-    async fn record(&self, entry: JournalEntry) -> Result<(), JournalError> {
-        let source_payload = entry.source_payload.to_string();
-        let exchanges = serde_json::to_string(&entry.exchanges).map_err(journal_error)?;
-        let search_keys = entry.search_keys.join(" ");
-        let new = journal::NewEntry {
-            run_id: self.run,
-            flow: self.flow,
-            entity: &entry.entity,
-            source_id: &entry.source_id,
-            target_id: entry.target_id.as_deref(),
-            outcome: entry.outcome.as_str(),
-            reason: entry.reason.as_deref(),
-            retryable: entry.retryable,
-            search_keys: &search_keys,
-            source_payload: &source_payload,
-            exchanges: &exchanges,
-            content_hash: entry.content_hash.as_deref(),
-            at_ms: entry.at.timestamp_millis(),
-        };
-        journal::record(&self.db, &self.scope, &new)
+    async fn record(&self, entries: Vec<JournalEntry>) -> Result<(), JournalError> {
+        // The text forms first: `NewEntry` borrows them.
+        let texts = entries
+            .iter()
+            .map(|entry| {
+                let exchanges = serde_json::to_string(&entry.exchanges).map_err(journal_error)?;
+                Ok((entry.source_payload.to_string(), exchanges, entry.search_keys.join(" ")))
+            })
+            .collect::<Result<Vec<_>, JournalError>>()?;
+        let rows: Vec<journal::NewEntry> = entries
+            .iter()
+            .zip(&texts)
+            .map(|(entry, (source_payload, exchanges, search_keys))| journal::NewEntry {
+                run_id: self.run,
+                flow: self.flow,
+                entity: &entry.entity,
+                source_id: &entry.source_id,
+                target_id: entry.target_id.as_deref(),
+                outcome: entry.outcome.as_str(),
+                reason: entry.reason.as_deref(),
+                retryable: entry.retryable,
+                search_keys,
+                source_payload,
+                exchanges,
+                content_hash: entry.content_hash.as_deref(),
+                at_ms: entry.at.timestamp_millis(),
+            })
+            .collect();
+        journal::record_all(&self.db, &self.scope, &rows)
             .await
             .map_err(journal_error)?;
         let mut counts = self.counts.lock().expect("counts lock");
-        match entry.outcome {
-            Outcome::Created => counts.created += 1,
-            Outcome::Updated => counts.updated += 1,
-            Outcome::Skipped => counts.skipped += 1,
-            Outcome::Failed => counts.failed += 1,
+        for entry in &entries {
+            match entry.outcome {
+                Outcome::Created => counts.created += 1,
+                Outcome::Updated => counts.updated += 1,
+                Outcome::Skipped => counts.skipped += 1,
+                Outcome::Failed => counts.failed += 1,
+            }
         }
         Ok(())
     }

@@ -284,10 +284,12 @@ async fn injected_faults_end_with_every_paid_order_booked_once_and_journaled_att
 
     let journal = FakeJournal::default();
     let stops = world.run_until_done(FlowKind::Orders, &settings(), &journal).await;
+    // Each MplusKASSA fault stops the flow; the AFAS faults too, though orders sent together in one window
+    // may meet several of them in a single stop.
+    let stopped_by = |needle: &str| stops.iter().any(|stop| stop.to_string().contains(needle));
     assert!(
-        stops.len() >= 4,
-        "the faults stopped the flow {} times: {stops:?}",
-        stops.len()
+        stopped_by("locked by another user") && stopped_by("getRelations") && stopped_by("AFAS"),
+        "{stops:?}"
     );
     assert_booked_once(&world).await;
 
@@ -301,8 +303,15 @@ async fn injected_faults_end_with_every_paid_order_booked_once_and_journaled_att
         .iter()
         .flat_map(|e| e.exchanges.iter().map(|x| x.status))
         .collect();
+    // A short maintenance answer is waited out inside the call (then it shows on the exchange that
+    // succeeded after it), or it stops the run (then it is the failed attempt's exchange).
+    let maintenance_in_call = journal
+        .entries()
+        .iter()
+        .flat_map(|e| e.exchanges.clone())
+        .any(|x| x.operation.contains("before: 503"));
     assert!(
-        statuses.contains(&Some(503)),
+        statuses.contains(&Some(503)) || maintenance_in_call,
         "a maintenance answer is journaled: {statuses:?}"
     );
     assert!(

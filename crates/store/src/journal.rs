@@ -39,59 +39,71 @@ pub struct IdMapRow {
 /// Writes the entry, its payloads and the id map in one transaction: a record is journaled completely or
 /// not at all.
 pub async fn record(db: &Db, scope: &TenantScope, entry: &NewEntry<'_>) -> Result<Uuid> {
-    let id = Uuid::now_v7();
+    let ids = record_all(db, scope, std::slice::from_ref(entry)).await?;
+    Ok(ids[0])
+}
+
+/// Writes several entries (a run's window of records) in one transaction, each with its payloads and id-map
+/// row: all of them or none, and one commit instead of one per record. Returns the new ids, in order.
+pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>]) -> Result<Vec<Uuid>> {
     let tenant = scope.tenant_id().0;
-    let failed = entry.outcome == "failed";
+    let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
     on_pool!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable,
-               search_keys, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(id)
-        .bind(tenant)
-        .bind(entry.run_id.0)
-        .bind(entry.flow.as_str())
-        .bind(entry.entity)
-        .bind(entry.source_id)
-        .bind(entry.target_id)
-        .bind(entry.outcome)
-        .bind(entry.reason)
-        .bind(entry.retryable)
-        .bind(entry.search_keys)
-        .bind(entry.at_ms)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES ($1, $2, $3, $4)")
+        for (entry, id) in entries.iter().zip(&ids) {
+            let failed = entry.outcome == "failed";
+            sqlx::query(
+                "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
+                   retryable, search_keys, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(tenant)
+            .bind(entry.run_id.0)
+            .bind(entry.flow.as_str())
+            .bind(entry.entity)
+            .bind(entry.source_id)
+            .bind(entry.target_id)
+            .bind(entry.outcome)
+            .bind(entry.reason)
+            .bind(entry.retryable)
+            .bind(entry.search_keys)
+            .bind(entry.at_ms)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES ($1, $2, $3, $4)",
+            )
             .bind(id)
             .bind(tenant)
             .bind(entry.source_payload)
             .bind(entry.exchanges)
             .execute(&mut *tx)
             .await?;
-        // A failure keeps what an earlier success mapped, and only marks the record for a retry.
-        sqlx::query(
-            "INSERT INTO id_map (tenant_id, flow, source_id, target_id, content_hash, retry_pending, updated_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (tenant_id, flow, source_id) DO UPDATE SET
-               target_id = COALESCE(excluded.target_id, id_map.target_id),
-               content_hash = CASE WHEN $8 THEN id_map.content_hash ELSE COALESCE(excluded.content_hash, id_map.content_hash) END,
-               retry_pending = excluded.retry_pending,
-               updated_at_ms = excluded.updated_at_ms",
-        )
-        .bind(tenant)
-        .bind(entry.flow.as_str())
-        .bind(entry.source_id)
-        .bind(entry.target_id)
-        .bind(if failed { None } else { entry.content_hash })
-        .bind(failed && entry.retryable)
-        .bind(entry.at_ms)
-        .bind(failed)
-        .execute(&mut *tx)
-        .await?;
+            // A failure keeps what an earlier success mapped, and only marks the record for a retry.
+            sqlx::query(
+                "INSERT INTO id_map (tenant_id, flow, source_id, target_id, content_hash, retry_pending, updated_at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (tenant_id, flow, source_id) DO UPDATE SET
+                   target_id = COALESCE(excluded.target_id, id_map.target_id),
+                   content_hash = CASE WHEN $8 THEN id_map.content_hash ELSE COALESCE(excluded.content_hash, id_map.content_hash) END,
+                   retry_pending = excluded.retry_pending,
+                   updated_at_ms = excluded.updated_at_ms",
+            )
+            .bind(tenant)
+            .bind(entry.flow.as_str())
+            .bind(entry.source_id)
+            .bind(entry.target_id)
+            .bind(if failed { None } else { entry.content_hash })
+            .bind(failed && entry.retryable)
+            .bind(entry.at_ms)
+            .bind(failed)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(id)
-    })
+        Ok::<_, crate::StoreError>(())
+    })?;
+    Ok(ids)
 }
 
 #[derive(sqlx::FromRow)]

@@ -121,11 +121,11 @@ struct ForgetfulJournal {
 }
 
 impl Journal for ForgetfulJournal {
-    async fn record(&self, entry: JournalEntry) -> Result<(), JournalError> {
+    async fn record(&self, entries: Vec<JournalEntry>) -> Result<(), JournalError> {
         self.entries
             .lock()
             .map_err(|_| JournalError("dry-run journal poisoned".into()))?
-            .push(entry);
+            .extend(entries);
         Ok(())
     }
     async fn id_map(&self, _source_ids: &[String]) -> Result<HashMap<String, IdMapEntry>, JournalError> {

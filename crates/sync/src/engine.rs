@@ -6,6 +6,11 @@
 //! **journals** one entry per record; the cursor moves past a page only once every record of it is journaled.
 //! A record that fails does not stop the run; a transient or unauthorized error does, with the cursor left
 //! at that record.
+//!
+//! Entries are written in batches (one transaction per [`JOURNAL_BATCH`] records and at every page end, stop
+//! or halt): a crash can lose at most the unwritten batch, whose records the next run meets again and finds
+//! in the target (an order by its reference, a debtor by e-mail, an article by code), so nothing is sent
+//! twice.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -18,6 +23,9 @@ use crate::flows::{self, Page};
 use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
+
+/// Records journaled per transaction at most.
+pub const JOURNAL_BATCH: usize = 8;
 
 /// How many records ended which way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -127,6 +135,8 @@ pub(crate) struct Run<'a, S, T, J> {
     handled: HashSet<String>,
     /// Where the cursor may stop when the run halts inside a page.
     stop_marker: Option<i64>,
+    /// Concluded records not yet written to the journal.
+    unwritten: Vec<JournalEntry>,
 }
 
 impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
@@ -140,6 +150,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             report: RunReport::default(),
             handled: HashSet::new(),
             stop_marker: None,
+            unwritten: Vec::new(),
         }
     }
 
@@ -167,6 +178,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             let full = page.len() >= self.page_size();
             self.report.total_seen += page.len() as u64;
             let outcome = flows::run_page(self, page).await;
+            let outcome = self.flushed(outcome).await;
             if outcome.is_err() || self.report.cancelled {
                 self.keep_cursor_at_stop(cursor, &outcome).await?;
                 return outcome;
@@ -202,7 +214,8 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         self.report.total_seen = levels.len() as u64;
         let pages: Vec<_> = levels.chunks(self.page_size()).map(<[_]>::to_vec).collect();
         for page in pages.into_iter().take(max_pages.unwrap_or(usize::MAX)) {
-            flows::stock::run_page(self, page).await?;
+            let outcome = flows::stock::run_page(self, page).await;
+            self.flushed(outcome).await?;
             if self.report.cancelled {
                 break;
             }
@@ -213,7 +226,8 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
     async fn retry_pending_orders(&mut self) -> Result<(), RunError> {
         let pending = self.journal.pending_retries().await?;
         for chunk in pending.chunks(self.page_size()) {
-            flows::orders::retry(self, chunk).await?;
+            let outcome = flows::orders::retry(self, chunk).await;
+            self.flushed(outcome).await?;
             if self.report.cancelled {
                 break;
             }
@@ -242,6 +256,35 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         result: Result<Verdict, Failure>,
         trail: Trail,
     ) -> Result<(), RunError> {
+        let halt = self.conclude_quietly(meta, result, trail);
+        if halt.is_some() || self.unwritten.len() >= JOURNAL_BATCH {
+            self.flush().await?;
+        }
+        self.raise(halt)
+    }
+
+    /// Journals a window of records that were in flight together, in order, all of them even when one halted;
+    /// then stops the run at the first halt.
+    pub async fn conclude_window(
+        &mut self,
+        records: impl IntoIterator<Item = (RecordMeta, Result<Verdict, Failure>, Trail)>,
+    ) -> Result<(), RunError> {
+        let mut first_halt = None;
+        for (meta, result, trail) in records {
+            let halt = self.conclude_quietly(meta, result, trail);
+            first_halt = first_halt.or(halt);
+        }
+        self.flush().await?;
+        self.raise(first_halt)
+    }
+
+    /// Counts the record and queues its entry; the halting error, if any, with the stop marker remembered.
+    fn conclude_quietly(
+        &mut self,
+        meta: RecordMeta,
+        result: Result<Verdict, Failure>,
+        trail: Trail,
+    ) -> Option<(Box<ConnectorError>, Option<i64>)> {
         let (verdict, retryable, halt) = match result {
             Ok(verdict) => (verdict, false, None),
             Err(Failure::Record(reason)) => (failed(reason), false, None),
@@ -250,16 +293,42 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         let marker = meta.marker;
         self.handled.insert(meta.source_id.clone());
         self.report.counts.add(verdict.outcome);
-        self.journal.record(entry(meta, verdict, retryable, trail)).await?;
-        self.journal
-            .progress(self.report.counts.total(), self.report.total_seen)
-            .await?;
+        self.unwritten.push(entry(meta, verdict, retryable, trail));
+        halt.map(|error| (error, marker))
+    }
+
+    fn raise(&mut self, halt: Option<(Box<ConnectorError>, Option<i64>)>) -> Result<(), RunError> {
         match halt {
-            Some(error) => {
+            Some((error, marker)) => {
                 self.stop_marker = marker;
                 Err((*error).into())
             }
             None => Ok(()),
+        }
+    }
+
+    /// Writes the queued entries in one transaction and reports progress.
+    pub async fn flush(&mut self) -> Result<(), RunError> {
+        if self.unwritten.is_empty() {
+            return Ok(());
+        }
+        let entries = std::mem::take(&mut self.unwritten);
+        self.journal.record(entries).await?;
+        self.journal
+            .progress(self.report.counts.total(), self.report.total_seen)
+            .await?;
+        Ok(())
+    }
+
+    /// A page's outcome once its queued entries are written (a failed write wins over the page's outcome:
+    /// the cursor must then stay where it is).
+    async fn flushed(&mut self, outcome: Result<(), RunError>) -> Result<(), RunError> {
+        match self.flush().await {
+            Ok(()) => outcome,
+            Err(error) => {
+                self.unwritten.clear();
+                Err(error)
+            }
         }
     }
 }

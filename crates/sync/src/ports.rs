@@ -219,8 +219,9 @@ pub struct JournalError(pub String);
 
 /// Where a run writes down what it did. Bound by the caller to one tenant, one flow and one run.
 pub trait Journal: Send + Sync {
-    /// Records one entry and, for created/updated/skipped-as-existing records with a target id, the id map.
-    fn record(&self, entry: JournalEntry) -> impl Future<Output = Result<(), JournalError>> + Send;
+    /// Records entries (a window of records, in order) all or none and, for created/updated/skipped-as-existing
+    /// records with a target id, the id map.
+    fn record(&self, entries: Vec<JournalEntry>) -> impl Future<Output = Result<(), JournalError>> + Send;
     fn id_map(
         &self,
         source_ids: &[String],

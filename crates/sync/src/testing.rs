@@ -596,11 +596,15 @@ impl FakeJournal {
         state.records_before_cancel = None;
     }
 
-    fn ensure_alive(state: &mut JournalState) -> Result<(), JournalError> {
+    /// Takes `records` from the crash budget, or fails (recording nothing) when fewer are left.
+    fn ensure_alive(state: &mut JournalState, records: usize) -> Result<(), JournalError> {
         match state.records_before_crash.as_mut() {
-            Some(0) => Err(JournalError("the worker died".into())),
+            Some(left) if *left < records => {
+                *left = 0;
+                Err(JournalError("the worker died".into()))
+            }
             Some(left) => {
-                *left -= 1;
+                *left -= records;
                 Ok(())
             }
             None => Ok(()),
@@ -609,21 +613,24 @@ impl FakeJournal {
 }
 
 impl Journal for FakeJournal {
-    async fn record(&self, entry: JournalEntry) -> Result<(), JournalError> {
+    async fn record(&self, entries: Vec<JournalEntry>) -> Result<(), JournalError> {
         let mut state = self.state.lock().unwrap();
-        Self::ensure_alive(&mut state)?;
-        let links = matches!(entry.outcome, Outcome::Created | Outcome::Updated | Outcome::Skipped);
-        if let (true, Some(target_id), Some(content_hash)) = (links, &entry.target_id, &entry.content_hash) {
-            let link = IdMapEntry {
-                target_id: target_id.clone(),
-                content_hash: content_hash.clone(),
-            };
-            state.id_map.insert(entry.source_id.clone(), link);
+        // All or none, like the store's transaction: a crash inside a batch loses the whole batch.
+        Self::ensure_alive(&mut state, entries.len())?;
+        for entry in entries {
+            let links = matches!(entry.outcome, Outcome::Created | Outcome::Updated | Outcome::Skipped);
+            if let (true, Some(target_id), Some(content_hash)) = (links, &entry.target_id, &entry.content_hash) {
+                let link = IdMapEntry {
+                    target_id: target_id.clone(),
+                    content_hash: content_hash.clone(),
+                };
+                state.id_map.insert(entry.source_id.clone(), link);
+            }
+            if let Some(left) = state.records_before_cancel.as_mut() {
+                *left = left.saturating_sub(1);
+            }
+            state.entries.push(entry);
         }
-        if let Some(left) = state.records_before_cancel.as_mut() {
-            *left = left.saturating_sub(1);
-        }
-        state.entries.push(entry);
         Ok(())
     }
 

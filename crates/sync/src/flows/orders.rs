@@ -62,7 +62,13 @@ async fn fetch_fresh<S: PosSource>(
     Ok(None)
 }
 
-/// One page: one id-map read, one batched look-up per kind, then every sale in order.
+/// Sales booked at the same time at most: AFAS allows 8 concurrent requests per token, and the orders are
+/// the one write every sale makes, so sending them together is what brings a run near the time its calls
+/// alone take.
+pub const SEND_WINDOW: usize = 8;
+
+/// One page: one id-map read, one batched look-up per kind, then windows of sales: each prepared in order
+/// (filter, look-ups, debtor and article writes), their orders sent together, then journaled in order.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     orders: Vec<SourceOrder>,
@@ -83,16 +89,88 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
         .collect();
     let mut plan = OrderPlan::look_up(target, &to_plan).await?;
-    for order in &orders {
-        let marker = from_cursor.then_some(order.sync_marker);
-        if run.should_stop_before(marker).await? {
+    let settings_hash = content_hash(settings);
+    let mut rest = orders.iter().peekable();
+    while let Some(first) = rest.peek() {
+        if run.should_stop_before(from_cursor.then_some(first.sync_marker)).await? {
             return Ok(());
         }
-        let mut trail = Trail::default();
-        let result = book(settings, target, &mut plan, order, known.get(&order.id), &mut trail).await;
-        run.conclude(meta(order, marker), result, trail).await?;
+        let mut window: Vec<Prepared> = Vec::with_capacity(SEND_WINDOW);
+        let mut numbers = BTreeSet::new();
+        // A second sale with a number already in this window waits for the next one, which sees it booked.
+        while let Some(order) = rest.next_if(|o| window.len() < SEND_WINDOW && !numbers.contains(&o.number)) {
+            let mut trail = Trail::default();
+            let hash = content_hash(&(order, &settings_hash));
+            let step = prepare(
+                settings,
+                target,
+                &mut plan,
+                order,
+                known.get(&order.id),
+                hash,
+                &mut trail,
+            )
+            .await;
+            let halted = matches!(step, Err(Failure::Halt(_)));
+            if matches!(step, Ok(Step::Send(..))) {
+                numbers.insert(order.number.clone());
+            }
+            let marker = from_cursor.then_some(order.sync_marker);
+            window.push(Prepared {
+                order,
+                marker,
+                step,
+                trail,
+            });
+            if halted {
+                break;
+            }
+        }
+        let answers = futures::future::join_all(window.iter().map(|prepared| async {
+            match &prepared.step {
+                Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
+                _ => None,
+            }
+        }))
+        .await;
+        let concluded = window.into_iter().zip(answers).map(|(prepared, answer)| {
+            let Prepared {
+                order,
+                marker,
+                step,
+                mut trail,
+            } = prepared;
+            let result = match (step, answer) {
+                (Ok(Step::Send(_, hash)), Some(answer)) => trail.write(answer).map(|number| {
+                    plan.existing.insert(order.number.clone(), number.clone());
+                    Verdict::written(Outcome::Created, number, hash)
+                }),
+                (Ok(Step::Done(verdict)), _) => Ok(verdict),
+                (Err(failure), _) => Err(failure),
+                (Ok(Step::Send(..)), None) => unreachable!("every prepared order was sent"),
+            };
+            (meta(order, marker), result, trail)
+        });
+        let concluded: Vec<_> = concluded.collect();
+        run.conclude_window(concluded).await?;
     }
     Ok(())
+}
+
+/// A sale of a window, ready to send (or already decided).
+struct Prepared<'o> {
+    order: &'o SourceOrder,
+    marker: Option<i64>,
+    step: Result<Step, Failure>,
+    trail: Trail,
+}
+
+/// What is left to do for a sale once it is prepared.
+enum Step {
+    /// Decided without sending an order (skipped).
+    Done(Verdict),
+    /// The order to send, and the content hash to remember it by.
+    Send(Box<SalesOrderDraft>, String),
 }
 
 fn meta(order: &SourceOrder, marker: Option<i64>) -> RecordMeta {
@@ -154,34 +232,33 @@ impl OrderPlan {
     }
 }
 
-/// One sale, from filter to booking.
-async fn book<T: ErpTarget>(
+/// One sale up to its order: filter, already booked?, map, articles, debtor. The writes it needs (articles,
+/// the debtor) happen here, in page order, so later sales of the window see them.
+async fn prepare<T: ErpTarget>(
     settings: &FlowSettings,
     target: &T,
     plan: &mut OrderPlan,
     order: &SourceOrder,
     known: Option<&IdMapEntry>,
+    hash: String,
     trail: &mut Trail,
-) -> Result<Verdict, Failure> {
-    let hash = content_hash(&(order, settings));
+) -> Result<Step, Failure> {
     // Booked before: say so even when the sale no longer passes the filter (e.g. cancelled since).
     if let Some(entry) = known {
-        return Ok(already_booked(entry, hash));
+        return Ok(Step::Done(already_booked(entry, hash)));
     }
     if let Err(reason) = selected(order, settings) {
-        return Ok(Verdict::skipped(reason));
+        return Ok(Step::Done(Verdict::skipped(reason)));
     }
     if let Some(number) = plan.existing.get(&order.number) {
         let reason = format!("already in AFAS as order {number}");
-        return Ok(Verdict::skipped_existing(reason, number.clone(), hash));
+        return Ok(Step::Done(Verdict::skipped_existing(reason, number.clone(), hash)));
     }
     let mut draft = map_order(order, settings)?;
     let missing = missing_articles(order, &plan.articles, settings)?;
     create_articles(target, plan, &missing, order, settings, trail).await?;
     draft.debtor_id = debtor_for(settings, target, plan, order, trail).await?;
-    let number = trail.write(target.create_order(&draft).await)?;
-    plan.existing.insert(order.number.clone(), number.clone());
-    Ok(Verdict::written(Outcome::Created, number, hash))
+    Ok(Step::Send(Box::new(draft), hash))
 }
 
 fn already_booked(entry: &IdMapEntry, hash: String) -> Verdict {

@@ -41,11 +41,19 @@ async fn a_transient_error_stops_the_run_at_that_record_and_the_next_run_complet
     );
     let failed = journal.entries_for("o-6").pop().unwrap();
     assert!(failed.retryable && failed.outcome == Outcome::Failed);
-    assert_eq!(erp.snapshot().orders.len(), 5);
+    // Orders 5 to 8 were sent together: 7 and 8 are booked and journaled although 6 stopped the run.
+    assert_eq!(erp.snapshot().orders.len(), 7);
+    assert_eq!(journal.entries_for("o-8").pop().unwrap().outcome, Outcome::Created);
 
     let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
     assert_eq!(erp.snapshot().orders.len(), 10);
-    assert_eq!(report.counts.created, 5);
+    assert_eq!(report.counts.created, 3, "6 (the retry), 9 and 10");
+    let again = journal.entries_for("o-7").pop().unwrap();
+    assert_eq!(
+        (again.outcome, again.reason.as_deref()),
+        (Outcome::Skipped, Some("unchanged")),
+        "met again from the cursor, known by the id map"
+    );
     assert_eq!(
         pos.switchboard.calls(Op::Order),
         1,
@@ -89,7 +97,7 @@ async fn unauthorized_stops_the_run_for_an_alert() {
     erp.switchboard.fail(Op::CreateOrder, FaultKind::Unauthorized);
     let stopped = run(ORDERS, &small_pages(), &pos, &erp, &journal).await;
     assert!(matches!(stopped, Err(RunError::Unauthorized { .. })));
-    assert_eq!(journal.entries().len(), 1);
+    assert_eq!(journal.entries().len(), 4, "the first window was in flight");
     assert_eq!(journal.current_cursor(), Some(1));
 }
 
@@ -110,16 +118,16 @@ async fn a_source_outage_is_transient() {
 }
 
 #[tokio::test]
-async fn a_cancelled_run_stops_between_records_and_the_next_run_goes_on() {
+async fn a_cancelled_run_stops_between_windows_and_the_next_run_goes_on() {
     let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
-    journal.cancel_after(6);
+    journal.cancel_after(4);
     let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
     assert!(report.cancelled);
-    assert_eq!(report.counts.created, 6);
-    assert_eq!(journal.current_cursor(), Some(7));
+    assert_eq!(report.counts.created, 4);
+    assert_eq!(journal.current_cursor(), Some(5));
     journal.recover();
     let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
-    assert_eq!(report.counts.created, 4);
+    assert_eq!(report.counts.created, 6);
     assert_eq!(erp.snapshot().orders.len(), 10);
 }
 
