@@ -169,15 +169,29 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         let mut cursor = self.journal.cursor().await?.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let mut pages_done = 0;
+        let (flow, settings, source, size) = (self.flow, self.settings, self.source, self.page_size());
+        let mut prefetched = None;
         while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
-            let page = Page::fetch(self.flow, self.settings, self.source, cursor, self.page_size()).await?;
+            let page = match prefetched.take() {
+                Some(page) => page,
+                None => Page::fetch(flow, settings, source, cursor, size).await?,
+            };
             if page.len() == 0 {
                 break;
             }
             let next = page.next_cursor().filter(|&next| next > cursor);
-            let full = page.len() >= self.page_size();
+            let full = page.len() >= size;
+            let more = full && next.is_some() && max_pages.is_none_or(|max| pages_done + 1 < max);
             self.report.total_seen += page.len() as u64;
-            let outcome = flows::run_page(self, page).await;
+            // The next page is read from MplusKASSA while this one is sent to AFAS: reading moves nothing,
+            // and a run that stops simply drops it.
+            let read_ahead = async {
+                match next.filter(|_| more) {
+                    Some(next) => Some(Page::fetch(flow, settings, source, next, size).await),
+                    None => None,
+                }
+            };
+            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page), read_ahead);
             let outcome = self.flushed(outcome).await;
             if outcome.is_err() || self.report.cancelled {
                 self.keep_cursor_at_stop(cursor, &outcome).await?;
@@ -192,6 +206,8 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             if !full {
                 break;
             }
+            // A failed read ahead stops the run only now, with this page's cursor saved.
+            prefetched = read_ahead.transpose()?;
         }
         Ok(())
     }
@@ -256,35 +272,18 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         result: Result<Verdict, Failure>,
         trail: Trail,
     ) -> Result<(), RunError> {
-        let halt = self.conclude_quietly(meta, result, trail);
-        if halt.is_some() || self.unwritten.len() >= JOURNAL_BATCH {
+        let halt = self.conclude_later(meta, result, trail);
+        if halt.is_some() {
             self.flush().await?;
+        } else {
+            self.flush_when_full().await?;
         }
-        self.raise(halt)
+        halt.map_or(Ok(()), |halt| Err(self.halt_at(halt)))
     }
 
-    /// Journals a window of records that were in flight together, in order, all of them even when one halted;
-    /// then stops the run at the first halt.
-    pub async fn conclude_window(
-        &mut self,
-        records: impl IntoIterator<Item = (RecordMeta, Result<Verdict, Failure>, Trail)>,
-    ) -> Result<(), RunError> {
-        let mut first_halt = None;
-        for (meta, result, trail) in records {
-            let halt = self.conclude_quietly(meta, result, trail);
-            first_halt = first_halt.or(halt);
-        }
-        self.flush().await?;
-        self.raise(first_halt)
-    }
-
-    /// Counts the record and queues its entry; the halting error, if any, with the stop marker remembered.
-    fn conclude_quietly(
-        &mut self,
-        meta: RecordMeta,
-        result: Result<Verdict, Failure>,
-        trail: Trail,
-    ) -> Option<(Box<ConnectorError>, Option<i64>)> {
+    /// Counts the record and queues its entry for the next [`Run::flush`]; hands back what halts the run, if
+    /// anything (the caller decides when to stop, e.g. after the records still in flight).
+    pub fn conclude_later(&mut self, meta: RecordMeta, result: Result<Verdict, Failure>, trail: Trail) -> Option<Halt> {
         let (verdict, retryable, halt) = match result {
             Ok(verdict) => (verdict, false, None),
             Err(Failure::Record(reason)) => (failed(reason), false, None),
@@ -294,17 +293,21 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         self.handled.insert(meta.source_id.clone());
         self.report.counts.add(verdict.outcome);
         self.unwritten.push(entry(meta, verdict, retryable, trail));
-        halt.map(|error| (error, marker))
+        halt.map(|error| Halt { error, marker })
     }
 
-    fn raise(&mut self, halt: Option<(Box<ConnectorError>, Option<i64>)>) -> Result<(), RunError> {
-        match halt {
-            Some((error, marker)) => {
-                self.stop_marker = marker;
-                Err((*error).into())
-            }
-            None => Ok(()),
+    /// The run's error for a halt, with the cursor to stop at that record.
+    pub fn halt_at(&mut self, halt: Halt) -> RunError {
+        self.stop_marker = halt.marker;
+        (*halt.error).into()
+    }
+
+    /// Writes the queued entries once a batch is full.
+    pub async fn flush_when_full(&mut self) -> Result<(), RunError> {
+        if self.unwritten.len() >= JOURNAL_BATCH {
+            self.flush().await?;
         }
+        Ok(())
     }
 
     /// Writes the queued entries in one transaction and reports progress.
@@ -331,6 +334,12 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             }
         }
     }
+}
+
+/// What stopped a run at a record: the error, and the record's sync marker (where the cursor stops).
+pub(crate) struct Halt {
+    error: Box<ConnectorError>,
+    marker: Option<i64>,
 }
 
 fn failed(reason: String) -> Verdict {

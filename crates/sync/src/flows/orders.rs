@@ -8,7 +8,10 @@
 //! VAT code and revenue account come from the per-country maps, keyed by the delivery country (billing when
 //! there is none): a table key `NL:9` picks the code for one rate, a plain `NL` is the country's fallback.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
 
 use rust_decimal::Decimal;
 
@@ -20,7 +23,7 @@ use crate::model::{
     SourceLine, SourceOrder, VatMethod,
 };
 use crate::money::{afas_order_amount, discount_amount_for};
-use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
+use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, Outcome, PosSource, Written};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
 use crate::settings::{FlowSettings, OrderFilter, ValueMap};
 
@@ -62,13 +65,15 @@ async fn fetch_fresh<S: PosSource>(
     Ok(None)
 }
 
-/// Sales booked at the same time at most: AFAS allows 8 concurrent requests per token, and the orders are
-/// the one write every sale makes, so sending them together is what brings a run near the time its calls
-/// alone take.
+/// Orders in flight at most: AFAS allows 8 concurrent requests per token, and the order is the one write
+/// every sale makes, so keeping 8 of them in flight is what brings a run near the time its calls alone take.
 pub const SEND_WINDOW: usize = 8;
 
-/// One page: one id-map read, one batched look-up per kind, then windows of sales: each prepared in order
-/// (filter, look-ups, debtor and article writes), their orders sent together, then journaled in order.
+/// One page: one id-map read, one batched look-up per kind, then the sales as a pipeline. Each sale is
+/// prepared in page order (filter, look-ups, debtor and article writes, so a later sale sees what an earlier
+/// one created); its order then joins up to [`SEND_WINDOW`] others in flight; answers are concluded and
+/// journaled in page order. A halt stops the preparing; what is in flight is still concluded, then the run
+/// stops at the first halted record.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     orders: Vec<SourceOrder>,
@@ -90,15 +95,21 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         .collect();
     let mut plan = OrderPlan::look_up(target, &to_plan).await?;
     let settings_hash = content_hash(settings);
-    let mut rest = orders.iter().peekable();
-    while let Some(first) = rest.peek() {
-        if run.should_stop_before(from_cursor.then_some(first.sync_marker)).await? {
-            return Ok(());
-        }
-        let mut window: Vec<Prepared> = Vec::with_capacity(SEND_WINDOW);
-        let mut numbers = BTreeSet::new();
-        // A second sale with a number already in this window waits for the next one, which sees it booked.
-        while let Some(order) = rest.next_if(|o| window.len() < SEND_WINDOW && !numbers.contains(&o.number)) {
+
+    let mut queue = FuturesOrdered::new();
+    // Numbers of the orders in flight: a second sale with one of them waits until it is booked.
+    let mut sending: HashSet<String> = HashSet::new();
+    let (mut rest, mut stopping, mut first_halt) = (orders.iter().peekable(), false, None);
+    loop {
+        while !stopping && sending.len() < SEND_WINDOW {
+            let Some(order) = rest.next_if(|order| !sending.contains(&order.number)) else {
+                break;
+            };
+            let marker = from_cursor.then_some(order.sync_marker);
+            if run.should_stop_before(marker).await? {
+                stopping = true;
+                break;
+            }
             let mut trail = Trail::default();
             let hash = content_hash(&(order, &settings_hash));
             let step = prepare(
@@ -111,53 +122,64 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 &mut trail,
             )
             .await;
-            let halted = matches!(step, Err(Failure::Halt(_)));
+            stopping = matches!(step, Err(Failure::Halt(_)));
             if matches!(step, Ok(Step::Send(..))) {
-                numbers.insert(order.number.clone());
+                sending.insert(order.number.clone());
             }
-            let marker = from_cursor.then_some(order.sync_marker);
-            window.push(Prepared {
-                order,
-                marker,
-                step,
-                trail,
-            });
-            if halted {
-                break;
-            }
+            queue.push_back(send(
+                target,
+                Prepared {
+                    order,
+                    marker,
+                    step,
+                    trail,
+                },
+            ));
         }
-        let answers = futures::future::join_all(window.iter().map(|prepared| async {
-            match &prepared.step {
-                Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
-                _ => None,
-            }
-        }))
-        .await;
-        let concluded = window.into_iter().zip(answers).map(|(prepared, answer)| {
-            let Prepared {
-                order,
-                marker,
-                step,
-                mut trail,
-            } = prepared;
-            let result = match (step, answer) {
-                (Ok(Step::Send(_, hash)), Some(answer)) => trail.write(answer).map(|number| {
+        let Some((prepared, answer)) = queue.next().await else {
+            break;
+        };
+        let Prepared {
+            order,
+            marker,
+            step,
+            mut trail,
+        } = prepared;
+        let result = match (step, answer) {
+            (Ok(Step::Send(_, hash)), Some(answer)) => {
+                sending.remove(&order.number);
+                trail.write(answer).map(|number| {
                     plan.existing.insert(order.number.clone(), number.clone());
                     Verdict::written(Outcome::Created, number, hash)
-                }),
-                (Ok(Step::Done(verdict)), _) => Ok(verdict),
-                (Err(failure), _) => Err(failure),
-                (Ok(Step::Send(..)), None) => unreachable!("every prepared order was sent"),
-            };
-            (meta(order, marker), result, trail)
-        });
-        let concluded: Vec<_> = concluded.collect();
-        run.conclude_window(concluded).await?;
+                })
+            }
+            (Ok(Step::Done(verdict)), _) => Ok(verdict),
+            (Err(failure), _) => Err(failure),
+            (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
+        };
+        if let Some(halt) = run.conclude_later(meta(order, marker), result, trail) {
+            stopping = true;
+            first_halt = first_halt.or(Some(halt));
+        }
+        run.flush_when_full().await?;
     }
-    Ok(())
+    run.flush().await?;
+    first_halt.map_or(Ok(()), |halt| Err(run.halt_at(halt)))
 }
 
-/// A sale of a window, ready to send (or already decided).
+/// Sends the prepared order, if it has one to send.
+async fn send<'o, T: ErpTarget>(
+    target: &T,
+    prepared: Prepared<'o>,
+) -> (Prepared<'o>, Option<ConnectorResult<Written<String>>>) {
+    let answer = match &prepared.step {
+        Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
+        _ => None,
+    };
+    (prepared, answer)
+}
+
+/// A sale on its way: prepared, perhaps in flight.
 struct Prepared<'o> {
     order: &'o SourceOrder,
     marker: Option<i64>,
@@ -213,17 +235,21 @@ impl OrderPlan {
             .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
             .collect();
         let skus: Vec<String> = skus.into_iter().collect();
-        let existing = if references.is_empty() {
-            HashMap::new()
-        } else {
-            target.existing_orders(&references).await?
+        // Three independent questions: asked together, they cost one round trip instead of three.
+        let existing = async {
+            match references.is_empty() {
+                true => Ok(HashMap::new()),
+                false => target.existing_orders(&references).await,
+            }
         };
-        let debtors = KnownDebtors::look_up(target, emails).await?;
-        let articles = if skus.is_empty() {
-            HashMap::new()
-        } else {
-            target.articles_by_code(&skus).await?
+        let articles = async {
+            match skus.is_empty() {
+                true => Ok(HashMap::new()),
+                false => target.articles_by_code(&skus).await,
+            }
         };
+        let (existing, debtors, articles) =
+            futures::try_join!(existing, KnownDebtors::look_up(target, emails), articles)?;
         Ok(Self {
             existing,
             debtors,
