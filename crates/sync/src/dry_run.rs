@@ -71,6 +71,7 @@ struct CapturingTarget<'a, T> {
 
 impl<T: ErpTarget> CapturingTarget<'_, T> {
     /// The request the real target would send (a body it refuses to build fails the record, as in a run).
+    #[allow(clippy::result_large_err)]
     fn capture<V>(&self, write: DraftWrite<'_>, value: V) -> ConnectorResult<Written<V>> {
         let exchange = self.inner.render_write(&write)?;
         Ok(Written { value, exchange })

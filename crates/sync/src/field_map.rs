@@ -550,7 +550,7 @@ impl Source {
         let normalised = normalised.join(".");
         if path.trim().is_empty() {
             vec!["the source field is empty".to_owned()]
-        } else if paths.iter().any(|p| *p == normalised) {
+        } else if paths.contains(&normalised) {
             Vec::new()
         } else {
             vec![format!("`{}` is not a field of the source record", path.trim())]

@@ -161,6 +161,8 @@ impl DraftWrite<'_> {
 pub trait ErpTarget: Send + Sync {
     /// The exact request `write` would send, built and checked like a real write but not sent (the dry run
     /// and the field-mapping preview show it). The default shows the draft itself.
+    // The port's error by value, like the async methods return it (it carries the exchange, so it is large).
+    #[allow(clippy::result_large_err)]
     fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
         Ok(Exchange {
             operation: write.label(),
@@ -327,6 +329,7 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
 }
 
 impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
+    #[allow(clippy::result_large_err)]
     fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
         (**self).render_write(write)
     }
