@@ -273,6 +273,25 @@ async fn the_preview_shows_the_afas_request_for_a_sandbox_record_and_a_bad_rule_
     assert!(page.contains("field mapping for `order.date`"), "{page}");
     assert!(page.contains("is not a valid value here"), "{page}");
 
+    // A value the official AFAS schema refuses (the warehouse code is at most 15 characters): the body is
+    // shown with the schema's message.
+    let too_long = [
+        ("target", "order.warehouse"),
+        ("source_kind", "constant"),
+        ("source_value", "A-WAREHOUSE-FAR-TOO-LONG"),
+    ];
+    let page = text(app.post_form(&client, &format!("{fields}/preview"), &too_long).await).await;
+    assert!(page.contains(r#"id="preview-error""#), "{page}");
+    assert!(
+        page.contains("AFAS would refuse this FbSales body (official schema)"),
+        "{page}"
+    );
+    assert!(page.contains("/War"), "the message names the field: {page}");
+    assert!(
+        page.contains("&#34;War&#34;: &#34;A-WAREHOUSE-FAR-TOO-LONG&#34;"),
+        "the body is shown: {page}"
+    );
+
     // The saved mapping alone.
     let page = text(app.post_form(&client, &format!("{fields}/preview"), &[]).await).await;
     assert!(

@@ -104,16 +104,29 @@ async fn look_up<T>(call: impl Future<Output = Result<T, AfasError>>) -> Connect
     afas_call(call).await.map(|read| read.value)
 }
 
-/// A body as the client would send it, named like the real exchange (`create order: POST FbSales`).
+/// A body as the client would send it, named like the real exchange (`create order: POST FbSales`), and
+/// checked against the official UpdateConnector schema: a dry run cannot ask AFAS, so a value AFAS would
+/// refuse (too long, not a date) fails the record here, with the body, as AFAS's refusal would in a run.
 fn rendered(label: String, method: &str, body: &impl UpdateConnector) -> ConnectorResult<Exchange> {
+    let connector = body.connector();
     let request = body
         .body()
-        .map_err(|error| ConnectorError::permanent(format!("AFAS {}: {error}", body.connector())))?;
-    Ok(Exchange {
-        operation: format!("{label}: {method} {}", body.connector()),
+        .map_err(|error| ConnectorError::permanent(format!("AFAS {connector}: {error}")))?;
+    let exchange = Exchange {
+        operation: format!("{label}: {method} {connector}"),
         request,
         ..Exchange::default()
-    })
+    };
+    match koppel_sandbox::afas::schema::validate(connector, method, &exchange.request) {
+        Ok(()) => Ok(exchange),
+        Err(errors) => Err(ConnectorError {
+            exchange: Some(exchange),
+            ..ConnectorError::permanent(format!(
+                "AFAS would refuse this {connector} body (official schema): {}",
+                errors.join("; ")
+            ))
+        }),
+    }
 }
 
 impl ErpTarget for AfasTarget {
