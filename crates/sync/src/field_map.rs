@@ -429,6 +429,13 @@ impl FieldMap {
                     .into_iter()
                     .map(|p| format!("`{}`: {p}", rule.target)),
             );
+            // Only a line rule has a source line to read; elsewhere `line.…` would always be empty.
+            if !rule.target.starts_with("line.") && rule.sources().any(|path| path.trim().starts_with("line.")) {
+                problems.push(format!(
+                    "`{}`: `line.…` source fields feed only `line.…` targets",
+                    rule.target
+                ));
+            }
         }
         problems
     }
@@ -565,6 +572,20 @@ impl FieldRule {
             value = transform.apply(value, default, record)?;
         }
         Ok(value)
+    }
+
+    /// Every source path the rule reads (its source and `concat` parts).
+    fn sources(&self) -> impl Iterator<Item = &str> {
+        let parts = self.transforms.iter().flat_map(|t| match t {
+            Transform::Concat { parts, .. } => parts.as_slice(),
+            _ => &[],
+        });
+        std::iter::once(&self.source)
+            .chain(parts)
+            .filter_map(|source| match source {
+                Source::Path(path) => Some(path.as_str()),
+                _ => None,
+            })
     }
 
     fn problems(&self, paths: &[String]) -> Vec<String> {

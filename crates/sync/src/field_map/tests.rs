@@ -197,6 +197,7 @@ fn problems_name_the_rule() {
                 to: "%Q".into(),
             }],
         ),
+        rule("order.warehouse", Source::Path("line.sku".into()), vec![]),
     ]);
     let problems = map.problems(FlowKind::Orders);
     assert_eq!(
@@ -207,6 +208,7 @@ fn problems_name_the_rule() {
             "`order.reference` has more than one rule",
             "`order.reference`: truncate needs a length of at least 1",
             "`line.unit_price`: \"%Q\" is not a date format (e.g. %d-%m-%Y)",
+            "`order.warehouse`: `line.…` source fields feed only `line.…` targets",
         ]
     );
     assert_eq!(
