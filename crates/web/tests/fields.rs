@@ -37,6 +37,9 @@ async fn the_editor_shows_the_default_mapping_and_saves_changes_and_removes_rule
         page.contains(&format!(r#"href="{fields}""#)),
         "linked from the flow's settings"
     );
+    let page = text(app.get(&client, &format!("{home}/settings")).await).await;
+    assert!(page.contains(&format!(r#"href="{fields}""#)), "and from the overview");
+    assert!(!page.contains("/settings/stock/fields"), "stock has no field mapping");
     let page = text(app.get(&client, &fields).await).await;
     for expected in [
         "order.reference",
