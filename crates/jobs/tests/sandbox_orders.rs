@@ -358,3 +358,66 @@ async fn invoices_can_be_the_flows_document_type() {
         "{booked:?}"
     );
 }
+
+/// The field-mapping preview is a dry run through the real AFAS target: what it shows must be the body a run
+/// sends (valid against the official schema), and a rule must reach AFAS.
+#[tokio::test]
+async fn a_dry_run_shows_the_exact_fbsales_body_a_run_sends_with_the_field_rules_applied() {
+    let world = World::start(20).await;
+    with_articles(&world).await;
+    world.clear_journal(System::Afas).await;
+    let mut settings = settings();
+    settings.field_map = serde_json::from_value(json!([
+        {"target": "line.description", "transforms": [{"op": "upper"}]},
+        {"target": "order.reference", "source": {"path": "number"}, "transforms": [{"op": "concat", "parts": [{"constant": "X"}], "separator": "-"}]}
+    ]))
+    .unwrap();
+    let planned = koppel_sync::dry_run(
+        FlowKind::Orders,
+        &settings,
+        &world.source(&settings),
+        &world.target(&settings),
+    )
+    .await
+    .unwrap();
+    let rendered: Vec<Value> = planned
+        .iter()
+        .flat_map(|p| &p.writes)
+        .filter(|w| w.operation == "create order: POST FbSales")
+        .map(|w| w.request.clone())
+        .collect();
+    assert!(!rendered.is_empty(), "{planned:?}");
+    for body in &rendered {
+        koppel_sandbox::afas::schema::validate("FbSales", "POST", body).unwrap();
+    }
+    assert!(world.afas_writes(None).await.is_empty(), "a dry run writes nothing");
+
+    world
+        .run(FlowKind::Orders, &settings, &FakeJournal::default())
+        .await
+        .unwrap();
+    let received = received_orders(&world).await;
+    for body in rendered {
+        let reference = body["FbSales"]["Element"]["Fields"]["RfCs"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(reference.ends_with("-X"), "{reference}");
+        let mut sent = received[&reference].clone();
+        let mut shown = body.clone();
+        // New debtors get their number from AFAS; the dry run shows a placeholder.
+        for fields in [&mut sent, &mut shown] {
+            fields["FbSales"]["Element"]["Fields"]["DbId"] = Value::Null;
+        }
+        assert_eq!(shown, sent, "the preview shows what is sent");
+        let lines = sent["FbSales"]["Element"]["Objects"][0]["FbSalesLines"]["Element"]
+            .as_array()
+            .unwrap();
+        // Article lines (VaIt 2) follow the rule; cost lines (shipping, rounding) have no source line.
+        for line in lines.iter().filter(|line| line["Fields"]["VaIt"] == "2") {
+            let description = line["Fields"]["Ds"].as_str().unwrap_or_default();
+            assert_eq!(description, description.to_uppercase());
+        }
+        assert!(lines.iter().any(|line| line["Fields"]["VaIt"] == "2"));
+    }
+}

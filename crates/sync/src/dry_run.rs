@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, StockMutationDraft};
 use crate::ports::{
-    ConnectorResult, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError, Outcome, PosSource, Written,
+    ConnectorResult, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError, Outcome,
+    PosSource, Written,
 };
 use crate::settings::FlowSettings;
 
@@ -25,6 +26,8 @@ pub struct PlannedWrite {
     pub search_keys: Vec<String>,
     pub outcome: Outcome,
     pub reason: Option<String>,
+    /// The record as it came from the source.
+    pub source: serde_json::Value,
     /// The writes it would send, in order (operation and payload; no answers).
     pub writes: Vec<Exchange>,
 }
@@ -55,6 +58,7 @@ fn planned(entry: JournalEntry) -> PlannedWrite {
         search_keys: entry.search_keys,
         outcome: entry.outcome,
         reason: entry.reason,
+        source: entry.source_payload,
         writes: entry.exchanges,
     }
 }
@@ -65,15 +69,12 @@ struct CapturingTarget<'a, T> {
     next_id: AtomicU64,
 }
 
-impl<T> CapturingTarget<'_, T> {
-    fn capture<V>(&self, operation: &str, payload: &impl Serialize, value: V) -> Written<V> {
-        let request = serde_json::to_value(payload).unwrap_or_default();
-        let exchange = Exchange {
-            operation: operation.to_owned(),
-            request,
-            ..Exchange::default()
-        };
-        Written { value, exchange }
+impl<T: ErpTarget> CapturingTarget<'_, T> {
+    /// The request the real target would send (a body it refuses to build fails the record, as in a run).
+    #[allow(clippy::result_large_err)]
+    fn capture<V>(&self, write: DraftWrite<'_>, value: V) -> ConnectorResult<Written<V>> {
+        let exchange = self.inner.render_write(&write)?;
+        Ok(Written { value, exchange })
     }
 
     fn placeholder(&self) -> String {
@@ -91,26 +92,29 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn articles_by_code(&self, item_codes: &[String]) -> ConnectorResult<HashMap<String, ArticleRecord>> {
         self.inner.articles_by_code(item_codes).await
     }
+    fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
+        self.inner.render_write(write)
+    }
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
-        Ok(self.capture("create debtor", debtor, self.placeholder()))
+        self.capture(DraftWrite::CreateDebtor(debtor), self.placeholder())
     }
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
-        Ok(self.capture(&format!("update debtor {debtor_id}"), debtor, ()))
+        self.capture(DraftWrite::UpdateDebtor(debtor_id, debtor), ())
     }
     async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
-        Ok(self.capture("create order", order, self.placeholder()))
+        self.capture(DraftWrite::CreateOrder(order), self.placeholder())
     }
     async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
-        Ok(self.capture("create article", article, article.item_code.clone()))
+        self.capture(DraftWrite::CreateArticle(article), article.item_code.clone())
     }
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
-        Ok(self.capture("update article", article, ()))
+        self.capture(DraftWrite::UpdateArticle(article), ())
     }
     async fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> ConnectorResult<HashMap<String, Decimal>> {
         self.inner.stock_levels(warehouse, item_codes).await
     }
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
-        Ok(self.capture("stock mutation", mutation, ()))
+        self.capture(DraftWrite::StockMutation(mutation), ())
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod country;
 pub mod dry_run;
 pub mod engine;
+pub mod field_map;
 pub mod flows;
 pub mod model;
 pub mod money;

@@ -121,8 +121,55 @@ pub trait PosSource: Send + Sync {
     }
 }
 
+/// A write named with its draft, for [`ErpTarget::render_write`].
+#[derive(Debug, Clone, Copy)]
+pub enum DraftWrite<'a> {
+    CreateDebtor(&'a DebtorDraft),
+    UpdateDebtor(&'a str, &'a DebtorDraft),
+    CreateOrder(&'a SalesOrderDraft),
+    CreateArticle(&'a ArticleDraft),
+    UpdateArticle(&'a ArticleDraft),
+    StockMutation(&'a StockMutationDraft),
+}
+
+impl DraftWrite<'_> {
+    /// What the write does, in words (`create order`, `update debtor 10001`).
+    pub fn label(&self) -> String {
+        match self {
+            DraftWrite::CreateDebtor(_) => "create debtor".to_owned(),
+            DraftWrite::UpdateDebtor(id, _) => format!("update debtor {id}"),
+            DraftWrite::CreateOrder(_) => "create order".to_owned(),
+            DraftWrite::CreateArticle(_) => "create article".to_owned(),
+            DraftWrite::UpdateArticle(_) => "update article".to_owned(),
+            DraftWrite::StockMutation(_) => "stock mutation".to_owned(),
+        }
+    }
+
+    /// The draft as JSON.
+    pub fn draft(&self) -> serde_json::Value {
+        let value = match self {
+            DraftWrite::CreateDebtor(d) | DraftWrite::UpdateDebtor(_, d) => serde_json::to_value(d),
+            DraftWrite::CreateOrder(d) => serde_json::to_value(d),
+            DraftWrite::CreateArticle(d) | DraftWrite::UpdateArticle(d) => serde_json::to_value(d),
+            DraftWrite::StockMutation(d) => serde_json::to_value(d),
+        };
+        value.unwrap_or_default()
+    }
+}
+
 /// The ERP (AFAS Profit). Look-ups take many keys at once: one call per batch, never one per record.
 pub trait ErpTarget: Send + Sync {
+    /// The exact request `write` would send, built and checked like a real write but not sent (the dry run
+    /// and the field-mapping preview show it). The default shows the draft itself.
+    // The port's error by value, like the async methods return it (it carries the exchange, so it is large).
+    #[allow(clippy::result_large_err)]
+    fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
+        Ok(Exchange {
+            operation: write.label(),
+            request: write.draft(),
+            ..Exchange::default()
+        })
+    }
     /// Which of these references (`RfCs`) already exist as orders/invoices/quotations, with their numbers.
     fn existing_orders(
         &self,
@@ -283,6 +330,10 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
 }
 
 impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
+    #[allow(clippy::result_large_err)]
+    fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
+        (**self).render_write(write)
+    }
     fn existing_orders(
         &self,
         references: &[String],

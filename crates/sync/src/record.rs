@@ -100,6 +100,11 @@ impl Failure {
     }
 }
 
+/// A field-mapping rule that produced no valid value fails the record, naming the field.
+pub(crate) fn mapping_failure(error: crate::field_map::MappingError) -> Failure {
+    Failure::Record(error.to_string())
+}
+
 /// Every exchange one record made, in order.
 #[derive(Debug, Default)]
 pub(crate) struct Trail(pub Vec<Exchange>);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::field_map::FieldMap;
 use crate::model::{OrderTarget, SourceDocumentKind};
 
 /// A value chosen per source value: either one forced value for everything, or a table with a fallback.
@@ -171,6 +172,9 @@ pub struct FlowSettings {
     pub stock_branch: Option<String>,
     /// Records fetched per page.
     pub batch_size: u32,
+    /// The tenant's field-mapping rules: per target field a source (default, source path or constant) and
+    /// transforms; fields without a rule keep the flow's default mapping.
+    pub field_map: FieldMap,
 }
 
 impl Default for FlowSettings {
@@ -205,6 +209,7 @@ impl Default for FlowSettings {
             manage_stock: true,
             stock_branch: None,
             batch_size: 100,
+            field_map: FieldMap::default(),
         }
     }
 }

@@ -12,12 +12,12 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use koppel_afas::update::UpdateResult;
+use koppel_afas::update::{UpdateConnector, UpdateResult};
 use koppel_afas::{AfasClient, AfasError};
 use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
-use koppel_sync::ports::{ConnectorError, ConnectorResult, ErpTarget, Written};
+use koppel_sync::ports::{ConnectorError, ConnectorResult, DraftWrite, ErpTarget, Exchange, Written};
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
@@ -104,7 +104,61 @@ async fn look_up<T>(call: impl Future<Output = Result<T, AfasError>>) -> Connect
     afas_call(call).await.map(|read| read.value)
 }
 
+/// A body as the client would send it, named like the real exchange (`create order: POST FbSales`), and
+/// checked against the official UpdateConnector schema: a dry run cannot ask AFAS, so a value AFAS would
+/// refuse (too long, not a date) fails the record here, with the body, as AFAS's refusal would in a run.
+fn rendered(label: String, method: &str, body: &impl UpdateConnector) -> ConnectorResult<Exchange> {
+    let connector = body.connector();
+    let request = body
+        .body()
+        .map_err(|error| ConnectorError::permanent(format!("AFAS {connector}: {error}")))?;
+    let exchange = Exchange {
+        operation: format!("{label}: {method} {connector}"),
+        request,
+        ..Exchange::default()
+    };
+    match koppel_sandbox::afas::schema::validate(connector, method, &exchange.request) {
+        Ok(()) => Ok(exchange),
+        Err(errors) => Err(ConnectorError {
+            exchange: Some(exchange),
+            ..ConnectorError::permanent(format!(
+                "AFAS would refuse this {connector} body (official schema): {}",
+                errors.join("; ")
+            ))
+        }),
+    }
+}
+
 impl ErpTarget for AfasTarget {
+    fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
+        let today = Utc::now().date_naive();
+        let label = write.label();
+        let debtor = |body: DebtorBody, method: &str| match body {
+            DebtorBody::Organisation(body) => rendered(label.clone(), method, &body),
+            DebtorBody::Person(body) => rendered(label.clone(), method, &body),
+        };
+        match *write {
+            DraftWrite::CreateDebtor(draft) => debtor(debtor_body(draft, None, today), "POST"),
+            DraftWrite::UpdateDebtor(id, draft) => {
+                let code = self.party_codes.lock().expect("party codes lock").get(id).cloned();
+                debtor(debtor_body(draft, Some((id, code.as_deref())), today), "PUT")
+            }
+            DraftWrite::CreateOrder(draft) => rendered(label, "POST", &sales_body(draft, |code| self.unit_of(code))?),
+            DraftWrite::CreateArticle(draft) => {
+                let unit = draft.unit.clone().unwrap_or_else(|| self.unit_of(&draft.item_code));
+                rendered(label, "POST", &article_body(draft, &unit, true)?)
+            }
+            DraftWrite::UpdateArticle(draft) => rendered(
+                label,
+                "PUT",
+                &article_body(draft, &self.unit_of(&draft.item_code), false)?,
+            ),
+            DraftWrite::StockMutation(draft) => {
+                rendered(label, "POST", &stock_body(draft, &self.unit_of(&draft.item_code)))
+            }
+        }
+    }
+
     async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
         let quotations = self.order_target == OrderTarget::Quotation;
         look_up(afas_lookups::documents_by_reference(

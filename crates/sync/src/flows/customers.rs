@@ -66,7 +66,11 @@ fn meta(customer: &SourceCustomer) -> RecordMeta {
 /// Whether the customer needs AFAS's view of it (it has an e-mail and changed since it was last sent).
 fn needs_look_up(customer: &SourceCustomer, settings: &FlowSettings, known: Option<&IdMapEntry>) -> bool {
     let Some(email) = email_key(customer) else { return false };
-    let hash = content_hash(&debtor_draft(customer, &email, settings));
+    // A rule that fails for this record fails it without a look-up.
+    let Ok(draft) = debtor_draft(customer, &email, settings, customer) else {
+        return false;
+    };
+    let hash = content_hash(&draft);
     known.is_none_or(|entry| entry.content_hash != hash)
 }
 
@@ -81,7 +85,7 @@ async fn sync_customer<T: ErpTarget>(
     let Some(email) = email_key(customer) else {
         return Ok(Verdict::skipped("no e-mail address; debtors are matched by e-mail"));
     };
-    let draft = debtor_draft(customer, &email, settings);
+    let draft = debtor_draft(customer, &email, settings, customer)?;
     let hash = content_hash(&draft);
     if let Some(entry) = known.filter(|entry| entry.content_hash == hash) {
         return Ok(Verdict::skipped_existing("unchanged", entry.target_id.clone(), hash));

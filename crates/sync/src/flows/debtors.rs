@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::country::iso2;
 use crate::model::{Address, DebtorDraft, DebtorParty, DebtorRecord, PersonName, SourceAddress, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Outcome};
-use crate::record::{Failure, Trail};
+use crate::record::{Failure, Trail, mapping_failure};
 use crate::settings::FlowSettings;
 use crate::street::split_street;
 
@@ -25,7 +25,27 @@ pub fn billing_country(customer: &SourceCustomer) -> Option<String> {
     customer.address.as_ref().map(|address| iso2(&address.country))
 }
 
-pub fn debtor_draft(customer: &SourceCustomer, email: &str, settings: &FlowSettings) -> DebtorDraft {
+/// The debtor for a customer, with the tenant's `debtor.…` rules applied; `source` is the record those
+/// rules read (the order in the orders flow, the relation in the customers flow).
+pub(crate) fn debtor_draft(
+    customer: &SourceCustomer,
+    email: &str,
+    settings: &FlowSettings,
+    source: &impl serde::Serialize,
+) -> Result<DebtorDraft, Failure> {
+    let mut draft = default_debtor_draft(customer, email, settings);
+    if !settings.field_map.is_empty() {
+        let source = serde_json::to_value(source).unwrap_or(serde_json::Value::Null);
+        settings
+            .field_map
+            .apply("debtor", &source, &mut draft)
+            .map_err(mapping_failure)?;
+    }
+    Ok(draft)
+}
+
+/// The debtor as the flows map it without rules.
+pub fn default_debtor_draft(customer: &SourceCustomer, email: &str, settings: &FlowSettings) -> DebtorDraft {
     let country = billing_country(customer);
     DebtorDraft {
         party: party(customer, email),

@@ -18,13 +18,14 @@ use rust_decimal::Decimal;
 use super::debtors::{KnownDebtors, billing_country, customer_name, debtor_draft, email_key, split_address};
 use crate::country::iso2;
 use crate::engine::{Run, RunError};
+use crate::field_map::{line_source, order_source};
 use crate::model::{
     ArticleDraft, ArticleRecord, PaymentStatus, SalesLineDraft, SalesLineKind, SalesOrderDraft, SourceDocumentKind,
     SourceLine, SourceOrder, VatMethod,
 };
 use crate::money::{afas_order_amount, discount_amount_for};
 use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, Outcome, PosSource, Written};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
 use crate::settings::{FlowSettings, OrderFilter, ValueMap};
 
 /// Fetches the pending retries fresh and runs them as one page (outside the cursor).
@@ -338,7 +339,7 @@ async fn debtor_for<T: ErpTarget>(
             .clone()
             .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
     };
-    let draft = debtor_draft(customer, &email, settings);
+    let draft = debtor_draft(customer, &email, settings, order)?;
     let (debtor_id, _) = plan.debtors.upsert(target, &draft, trail).await?;
     Ok(debtor_id)
 }
@@ -423,7 +424,7 @@ pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<
     lines.extend(rounding_line(order, settings, &lines, &ledger)?);
     let customer = order.customer.as_ref();
     let delivery = customer.and_then(|c| c.delivery_address.as_ref().or(c.address.as_ref()));
-    Ok(SalesOrderDraft {
+    let mut draft = SalesOrderDraft {
         target: settings.order_target,
         administration: settings.administration.clone(),
         debtor_id: String::new(),
@@ -440,7 +441,25 @@ pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<
         prices_include_vat: order.vat_method == VatMethod::Including,
         delivery_address: delivery.map(split_address),
         lines,
-    })
+    };
+    apply_field_map(order, settings, &mut draft)?;
+    Ok(draft)
+}
+
+/// The tenant's rules over the default draft: the order's fields, then each article line with its source
+/// line as `line` (article lines come first, one per source line; cost lines have no source line).
+fn apply_field_map(order: &SourceOrder, settings: &FlowSettings, draft: &mut SalesOrderDraft) -> Result<(), Failure> {
+    let map = &settings.field_map;
+    if map.is_empty() {
+        return Ok(());
+    }
+    let source = order_source(order);
+    map.apply("order", &source, draft).map_err(mapping_failure)?;
+    for (line, drafted) in order.lines.iter().zip(draft.lines.iter_mut()) {
+        map.apply("line", &line_source(&source, line), drafted)
+            .map_err(mapping_failure)?;
+    }
+    Ok(())
 }
 
 /// The delivery country (ISO-2), else the billing country.

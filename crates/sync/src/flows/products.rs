@@ -12,7 +12,7 @@ use super::orders::percentage_key;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, SourceArticle};
 use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
 use crate::settings::{FlowSettings, VariantMode};
 
 const UPDATE_OFF: &str = "exists; update product info is off";
@@ -107,7 +107,21 @@ fn item_code(article: &SourceArticle, settings: &FlowSettings) -> String {
     }
 }
 
-pub fn article_draft(article: &SourceArticle, settings: &FlowSettings) -> ArticleDraft {
+/// The article for AFAS, with the tenant's `article.…` rules applied.
+pub(crate) fn article_draft(article: &SourceArticle, settings: &FlowSettings) -> Result<ArticleDraft, Failure> {
+    let mut draft = default_article_draft(article, settings);
+    if !settings.field_map.is_empty() {
+        let source = serde_json::to_value(article).unwrap_or(serde_json::Value::Null);
+        settings
+            .field_map
+            .apply("article", &source, &mut draft)
+            .map_err(mapping_failure)?;
+    }
+    Ok(draft)
+}
+
+/// The article as the flow maps it without rules.
+pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -> ArticleDraft {
     let include_vat = settings.article_prices_include_vat;
     let dimensions = settings.variant_mode == VariantMode::Dimensions;
     ArticleDraft {
@@ -170,7 +184,7 @@ async fn sync_article<T: ErpTarget>(
     if let Some(reason) = item_code_problem(article, settings) {
         return Err(Failure::Record(reason));
     }
-    let draft = article_draft(article, settings);
+    let draft = article_draft(article, settings)?;
     let hash = content_hash(&draft);
     let exists = known.is_some() || existing.contains_key(&draft.item_code);
     match known {

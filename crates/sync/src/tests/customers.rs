@@ -62,7 +62,7 @@ async fn matched_by_e_mail_updated_when_changed_and_left_when_not() {
     let erp = erp();
     erp.add_debtor("30001", debtor("old@x.nl", "Anders"));
     let unchanged = relation(2, Some("same@x.nl"), None, "NL");
-    let draft = crate::flows::debtors::debtor_draft(&unchanged, "same@x.nl", &settings());
+    let draft = crate::flows::debtors::default_debtor_draft(&unchanged, "same@x.nl", &settings());
     erp.add_debtor("30002", draft);
     let pos = pos(vec![relation(1, Some("OLD@x.nl"), None, "NL"), unchanged]);
     let journal = FakeJournal::default();

@@ -2,6 +2,7 @@
 
 mod customers;
 mod engine;
+mod field_map;
 mod money;
 mod orders;
 mod products;

@@ -302,7 +302,7 @@ async fn with_create_missing_articles_the_article_is_created_first() {
 #[tokio::test]
 async fn an_existing_debtor_is_updated_only_when_it_changed() {
     let erp = erp();
-    let same = crate::flows::debtors::debtor_draft(
+    let same = crate::flows::debtors::default_debtor_draft(
         &customer(Some("jan@jansen.nl"), None, "NL"),
         "jan@jansen.nl",
         &settings(),

@@ -114,6 +114,13 @@ pub async fn put_flow(
     }
     if let Some(settings) = update.settings {
         match serde_json::from_value::<FlowSettings>(settings) {
+            // Rules that parse but cannot work (an unknown target or source field, a bad date format) are
+            // refused here as on the settings page, not discovered record by record in a run.
+            Ok(settings) if !settings.field_map.problems(flow).is_empty() => {
+                for problem in settings.field_map.problems(flow) {
+                    errors.add_message("field_map", problem);
+                }
+            }
             Ok(settings) => config.settings = serde_json::to_value(settings).expect("settings serialise"),
             Err(error) => errors.add_message("settings", format!("These settings are not valid: {error}")),
         }

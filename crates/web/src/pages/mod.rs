@@ -4,6 +4,7 @@ mod account;
 pub(crate) mod activity;
 mod alerts;
 mod data;
+mod fields;
 mod health;
 mod public;
 mod runs;
@@ -52,6 +53,11 @@ pub fn routes() -> Router<AppState> {
             "/t/{tenant_id}/settings/{flow}",
             get(settings::flow_settings).post(settings::save_flow_settings),
         )
+        .route(
+            "/t/{tenant_id}/settings/{flow}/fields",
+            get(fields::show).post(fields::save),
+        )
+        .route("/t/{tenant_id}/settings/{flow}/fields/preview", post(fields::preview))
         .route("/t/{tenant_id}/setup", get(setup::resume))
         .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
         .route("/t/{tenant_id}/setup/{step}", get(setup::show).post(setup::submit))

@@ -1,0 +1,143 @@
+//! The tenant's field-mapping rules change what the target receives, in every flow, and a rule that makes an
+//! invalid value fails only its record, with a reason naming the field.
+
+use koppel_core::FlowKind;
+
+use super::*;
+use crate::field_map::FieldMap;
+use crate::model::SourceArticle;
+use crate::ports::Outcome;
+use crate::testing::{FakeJournal, FakePos};
+
+fn rules(json: serde_json::Value) -> FieldMap {
+    serde_json::from_value(json).unwrap()
+}
+
+fn with_rules(json: serde_json::Value) -> FlowSettings {
+    FlowSettings {
+        field_map: rules(json),
+        ..settings()
+    }
+}
+
+#[tokio::test]
+async fn order_rules_change_what_afas_receives() {
+    let settings = with_rules(serde_json::json!([
+        {"target": "line.unit_price", "transforms": [{"op": "multiply", "factor": "1.05"}, {"op": "round", "decimals": 2}]},
+        {"target": "line.description", "source": {"path": "line.sku"}, "transforms": [{"op": "concat", "parts": [{"path": "number"}], "separator": " / "}]},
+        {"target": "order.warehouse", "source": {"constant": "HOOFD"}},
+        {"target": "debtor.address.city", "transforms": [{"op": "upper"}]}
+    ]));
+    assert!(settings.field_map.problems(FlowKind::Orders).is_empty());
+    let pos = FakePos::with_orders(vec![order(1, Some(customer(Some("jan@x.nl"), None, "NL")))]);
+    let (erp, journal) = (erp(), FakeJournal::default());
+    let report = run(FlowKind::Orders, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 1, "{:?}", journal.entries());
+    let state = erp.snapshot();
+    let (_, booked) = &state.orders[0];
+    assert_eq!(booked.lines[0].unit_price, dec("13.13"), "12.50 + 5%, rounded");
+    assert_eq!(
+        booked.lines[0].quantity,
+        dec("2"),
+        "fields without a rule keep their default"
+    );
+    assert_eq!(booked.lines[0].description, "1001 / 2026-000001");
+    assert_eq!(booked.warehouse.as_deref(), Some("HOOFD"));
+    assert_eq!(booked.reference, "2026-000001");
+    let debtor = state.debtors.values().find(|d| d.email == "jan@x.nl").unwrap();
+    assert_eq!(debtor.address.as_ref().unwrap().city, "AMSTERDAM");
+}
+
+#[tokio::test]
+async fn a_rule_producing_an_invalid_value_fails_the_record_with_the_field_named() {
+    let settings = with_rules(serde_json::json!([
+        {"target": "line.quantity", "source": {"constant": "twee"}}
+    ]));
+    let pos = FakePos::with_orders(vec![order(1, Some(customer(Some("jan@x.nl"), None, "NL")))]);
+    let (erp, journal) = (erp(), FakeJournal::default());
+    let report = run(FlowKind::Orders, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.failed, 1);
+    let reason = journal.entries()[0].reason.clone().unwrap();
+    assert!(
+        reason.starts_with("field mapping for `line.quantity`: \"twee\""),
+        "{reason}"
+    );
+    assert_eq!(erp.write_calls(), 0, "nothing is sent for a record whose mapping fails");
+}
+
+#[tokio::test]
+async fn customer_rules_shape_the_debtor() {
+    let customer = SourceCustomer {
+        relation_number: Some("7".into()),
+        sync_marker: Some(7),
+        phone: Some("+31 (0)20-123 45 67".into()),
+        ..customer(Some("jan@x.nl"), Some("Jansen BV"), "NL")
+    };
+    let pos = FakePos::default();
+    *pos.customers.lock().unwrap() = vec![customer];
+    let settings = with_rules(serde_json::json!([
+        {"target": "debtor.phone", "transforms": [{"op": "digits_only"}]},
+        {"target": "debtor.party.name", "source": {"path": "company_name"}, "transforms": [{"op": "upper"}, {"op": "truncate", "n": 6}]},
+        {"target": "debtor.payment_terms", "source": {"path": "address.country"}, "transforms": [{"op": "lookup", "table": {"NL": "14"}, "fallback": "30"}]}
+    ]));
+    let (erp, journal) = (erp(), FakeJournal::default());
+    let report = run(FlowKind::Customers, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 1, "{:?}", journal.entries());
+    let state = erp.snapshot();
+    let debtor = state.debtors.values().find(|d| d.email == "jan@x.nl").unwrap();
+    assert_eq!(debtor.phone.as_deref(), Some("310201234567"));
+    assert_eq!(debtor.payment_terms.as_deref(), Some("14"));
+    assert!(matches!(&debtor.party, crate::model::DebtorParty::Organisation { name, .. } if name == "JANSEN"));
+}
+
+fn article(sku: &str) -> SourceArticle {
+    SourceArticle {
+        sync_marker: 1,
+        product_number: "P1".into(),
+        sku: sku.into(),
+        title: "Schoen".into(),
+        short_description: None,
+        long_description: None,
+        price_incl_vat: dec("12.10"),
+        price_excl_vat: dec("10.00"),
+        vat_percentage: dec("21"),
+        ean: None,
+        turnover_group: None,
+        article_group: Some("Schoenen".into()),
+        unit: None,
+        active: true,
+        webshop: true,
+        variant: None,
+    }
+}
+
+#[tokio::test]
+async fn product_rules_and_the_dry_run_show_the_mapped_article() {
+    let pos = FakePos::default();
+    *pos.articles.lock().unwrap() = vec![article("S-1")];
+    let settings = FlowSettings {
+        article_group_map: crate::settings::ValueMap::forced("100"),
+        ..with_rules(serde_json::json!([
+            {"target": "article.price", "transforms": [{"op": "add", "amount": "-0.10"}]},
+            {"target": "article.description", "source": {"path": "title"}, "transforms": [{"op": "concat", "parts": [{"path": "article_group"}], "separator": " - "}]}
+        ]))
+    };
+    let planned = crate::dry_run(FlowKind::Products, &settings, &pos, &erp())
+        .await
+        .unwrap();
+    assert_eq!(planned[0].outcome, Outcome::Created);
+    let sent = &planned[0].writes[0].request;
+    assert_eq!(sent["price"], "12.00");
+    assert_eq!(sent["description"], "Schoen - Schoenen");
+
+    let (erp, journal) = (erp(), FakeJournal::default());
+    run(FlowKind::Products, &settings, &pos, &erp, &journal).await.unwrap();
+    let written = erp
+        .snapshot()
+        .articles
+        .into_values()
+        .find(|a| a.item_code == "S-1")
+        .unwrap();
+    assert_eq!(written.price, dec("12.00"));
+    assert_eq!(written.description, "Schoen - Schoenen");
+}
