@@ -87,7 +87,7 @@ impl Journal for StoreJournal {
                 at_ms: entry.at.timestamp_millis(),
             })
             .collect();
-        journal::record_all(&self.db, &self.scope, &rows)
+        journal::record_all(&self.db, &self.scope, &rows, journal::IdMap::Update)
             .await
             .map_err(journal_error)?;
         let mut counts = self.counts.lock().expect("counts lock");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use koppel_core::{Email, FlowKind};
 use koppel_store::activity::{self, ActivityFilter};
-use koppel_store::journal::NewEntry;
+use koppel_store::journal::{self, NewEntry};
 use koppel_store::runs::{self, RunId, RunStatus};
 use koppel_store::{Backend, Db, TenantScope, accounts, tenants};
 
@@ -298,7 +298,7 @@ async fn bench(args: &BenchLogsArgs, url: &str) -> anyhow::Result<()> {
             })
             .collect();
         let timer = Instant::now();
-        activity::insert_batch(&db, scope, &entries).await?;
+        journal::record_all(&db, scope, &entries, journal::IdMap::Leave).await?;
         insert_time += timer.elapsed();
         written += size as u64;
         batch_number += 1;

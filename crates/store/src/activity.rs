@@ -1,5 +1,5 @@
 //! The activity log: search over the journal with filters and keyset pagination, one entry with its payloads,
-//! the previous sync of the same record, and a batch insert for bulk loads (the `koppel bench logs` command).
+//! the previous sync of the same record.
 //!
 //! Free text is split on white space; every word must occur, case-insensitively, in the entry's searchable
 //! keys (order number, e-mail, SKU, customer name) or its error text. All through indexes:
@@ -24,8 +24,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use koppel_core::FlowKind;
 use uuid::Uuid;
 
-use crate::db::{BeginWrite, on_pool};
-use crate::journal::{EntrySummary, NewEntry};
+use crate::db::on_pool;
+use crate::journal::EntrySummary;
 use crate::{Db, Result, TenantScope};
 
 /// The outcomes an entry can have.
@@ -462,74 +462,6 @@ pub async fn previous(db: &Db, scope: &TenantScope, of: &EntrySummary) -> Result
         .fetch_optional(pool)
         .await)?;
     Ok(row.map(EntryDetail::from))
-}
-
-/// `($1, $2, ...)` for one row of a multi-row INSERT, its first placeholder numbered `first + 1`. SQLite gets
-/// anonymous `?` placeholders: the driver resolves numbered ones by name, which costs time quadratic in their
-/// number (three quarters of the insert time with 4,800 parameters per statement).
-fn values_row(sqlite: bool, first: usize, columns: usize) -> String {
-    let placeholders: Vec<String> = (first + 1..=first + columns)
-        .map(|n| if sqlite { "?".to_owned() } else { format!("${n}") })
-        .collect();
-    format!("({})", placeholders.join(", "))
-}
-
-/// Rows per INSERT statement (both backends cap bind parameters; 12 per journal row).
-const ROWS_PER_STATEMENT: usize = 400;
-
-/// Writes many entries and their payloads in one transaction, many rows per statement: for bulk loads and
-/// the benchmark. Unlike [`crate::journal::record`] it leaves the id map alone (`content_hash` is ignored).
-/// Returns the new entry ids, in order.
-pub async fn insert_batch(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>]) -> Result<Vec<Uuid>> {
-    let tenant = scope.tenant_id().0;
-    let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
-    let sqlite = db.backend() == crate::Backend::Sqlite;
-    on_pool!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for (chunk, chunk_ids) in entries.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
-            let rows: Vec<String> = (0..chunk.len()).map(|i| values_row(sqlite, i * 12, 12)).collect();
-            let sql = format!(
-                "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
-                   retryable, search_keys, created_at_ms) VALUES {}",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (entry, id) in chunk.iter().zip(chunk_ids) {
-                query = query
-                    .bind(*id)
-                    .bind(tenant)
-                    .bind(entry.run_id.0)
-                    .bind(entry.flow.as_str())
-                    .bind(entry.entity)
-                    .bind(entry.source_id)
-                    .bind(entry.target_id)
-                    .bind(entry.outcome)
-                    .bind(entry.reason)
-                    .bind(entry.retryable)
-                    .bind(entry.search_keys)
-                    .bind(entry.at_ms);
-            }
-            query.execute(&mut *tx).await?;
-
-            let rows: Vec<String> = (0..chunk.len()).map(|i| values_row(sqlite, i * 4, 4)).collect();
-            let sql = format!(
-                "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES {}",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (entry, id) in chunk.iter().zip(chunk_ids) {
-                query = query
-                    .bind(*id)
-                    .bind(tenant)
-                    .bind(entry.source_payload)
-                    .bind(entry.exchanges);
-            }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, crate::StoreError>(())
-    })?;
-    Ok(ids)
 }
 
 #[cfg(test)]

@@ -344,7 +344,9 @@ async fn batch_insert_is_searchable_and_searches_use_the_indexes() {
             at_ms: i as i64,
         })
         .collect();
-    let ids = activity::insert_batch(&db, &a, &entries).await.unwrap();
+    let ids = journal::record_all(&db, &a, &entries, journal::IdMap::Leave)
+        .await
+        .unwrap();
     assert_eq!(ids.len(), 1000);
     let page = activity::search(&db, &a, &text("buyer777@mail.nl"), None, 50)
         .await

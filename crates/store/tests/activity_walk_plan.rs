@@ -4,7 +4,7 @@
 
 use koppel_core::{Email, FlowKind};
 use koppel_store::activity::{self, ActivityFilter, Cursor};
-use koppel_store::journal::NewEntry;
+use koppel_store::journal::{self, NewEntry};
 use koppel_store::runs::{self, RunStatus};
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Backend, TenantScope, accounts, now, tenants};
@@ -54,7 +54,11 @@ async fn common_words_walk_the_time_index_with_the_same_results() {
                 at_ms: 1_000 + i as i64,
             })
             .collect();
-        ids.push(activity::insert_batch(&db, scope, &entries).await.unwrap());
+        ids.push(
+            journal::record_all(&db, scope, &entries, journal::IdMap::Leave)
+                .await
+                .unwrap(),
+        );
     }
     let a = &scopes[0];
     let search = |text: &str| ActivityFilter {
