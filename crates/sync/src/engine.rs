@@ -19,7 +19,7 @@ use chrono::Utc;
 use koppel_core::FlowKind;
 use serde::Serialize;
 
-use crate::flows::{self, Page};
+use crate::flows::{self, Page, ReadAhead};
 use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
@@ -170,11 +170,11 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         self.report.cursor = Some(cursor);
         let mut pages_done = 0;
         let (flow, settings, source, size) = (self.flow, self.settings, self.source, self.page_size());
-        let mut prefetched = None;
+        let mut prefetched: Option<ReadAhead> = None;
         while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
-            let page = match prefetched.take() {
-                Some(page) => page,
-                None => Page::fetch(flow, settings, source, cursor, size).await?,
+            let ReadAhead { page, plan } = match prefetched.take() {
+                Some(ahead) => ahead,
+                None => ReadAhead::unplanned(Page::fetch(flow, settings, source, cursor, size).await?),
             };
             if page.len() == 0 {
                 break;
@@ -183,15 +183,23 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             let full = page.len() >= size;
             let more = full && next.is_some() && max_pages.is_none_or(|max| pages_done + 1 < max);
             self.report.total_seen += page.len() as u64;
-            // The next page is read from MplusKASSA while this one is sent to AFAS: reading moves nothing,
-            // and a run that stops simply drops it.
+            // The next page is read from MplusKASSA while this one is sent to AFAS, and planned (its look-ups)
+            // as soon as this one has made its last debtor and article writes: reading moves nothing, and a run
+            // that stops simply drops it.
+            let (prepared, all_prepared) = futures::channel::oneshot::channel();
+            let (target, journal) = (self.target, self.journal);
             let read_ahead = async {
-                match next.filter(|_| more) {
-                    Some(next) => Some(Page::fetch(flow, settings, source, next, size).await),
-                    None => None,
+                let next = next.filter(|_| more)?;
+                let page = match Page::fetch(flow, settings, source, next, size).await {
+                    Ok(page) => page,
+                    Err(error) => return Some(Err(error.into())),
+                };
+                if all_prepared.await.is_err() {
+                    return None;
                 }
+                Some(ReadAhead::planned(page, settings, target, journal).await)
             };
-            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page), read_ahead);
+            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page, plan, prepared), read_ahead);
             let outcome = self.flushed(outcome).await;
             if outcome.is_err() || self.report.cancelled {
                 self.keep_cursor_at_stop(cursor, &outcome).await?;
@@ -304,23 +312,33 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// Writes the queued entries once a batch is full.
     pub async fn flush_when_full(&mut self) -> Result<(), RunError> {
-        if self.unwritten.len() >= JOURNAL_BATCH {
-            self.flush().await?;
+        match self.full_batch() {
+            Some(batch) => batch.write(self.journal).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Writes the queued entries in one transaction and reports progress.
     pub async fn flush(&mut self) -> Result<(), RunError> {
-        if self.unwritten.is_empty() {
-            return Ok(());
+        match self.take_batch() {
+            Some(batch) => batch.write(self.journal).await,
+            None => Ok(()),
         }
-        let entries = std::mem::take(&mut self.unwritten);
-        self.journal.record(entries).await?;
-        self.journal
-            .progress(self.report.counts.total(), self.report.total_seen)
-            .await?;
-        Ok(())
+    }
+
+    /// The queued entries once they fill a batch, to be written while the run goes on (see [`Batch`]).
+    pub fn full_batch(&mut self) -> Option<Batch> {
+        (self.unwritten.len() >= JOURNAL_BATCH)
+            .then(|| self.take_batch())
+            .flatten()
+    }
+
+    fn take_batch(&mut self) -> Option<Batch> {
+        (!self.unwritten.is_empty()).then(|| Batch {
+            entries: std::mem::take(&mut self.unwritten),
+            done: self.report.counts.total(),
+            total: self.report.total_seen,
+        })
     }
 
     /// A page's outcome once its queued entries are written (a failed write wins over the page's outcome:
@@ -333,6 +351,22 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
                 Err(error)
             }
         }
+    }
+}
+
+/// Concluded entries taken from the run to be written, with the progress they bring. Writing needs only the
+/// journal, not the run, so a flow can write one batch while it waits for the answers of the next records.
+pub(crate) struct Batch {
+    entries: Vec<JournalEntry>,
+    done: u64,
+    total: u64,
+}
+
+impl Batch {
+    pub async fn write<J: Journal>(self, journal: &J) -> Result<(), RunError> {
+        journal.record(self.entries).await?;
+        journal.progress(self.done, self.total).await?;
+        Ok(())
     }
 }
 

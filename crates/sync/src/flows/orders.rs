@@ -49,7 +49,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         }
     }
     run.report.total_seen += found.len() as u64;
-    run_page(run, found, false).await
+    run_page(run, found, false, None, None).await
 }
 
 /// The document in whichever selected type has it.
@@ -70,31 +70,65 @@ async fn fetch_fresh<S: PosSource>(
 /// every sale makes, so keeping 8 of them in flight is what brings a run near the time its calls alone take.
 pub const SEND_WINDOW: usize = 8;
 
-/// One page: one id-map read, one batched look-up per kind, then the sales as a pipeline. Each sale is
-/// prepared in page order (filter, look-ups, debtor and article writes, so a later sale sees what an earlier
-/// one created); its order then joins up to [`SEND_WINDOW`] others in flight; answers are concluded and
-/// journaled in page order. A halt stops the preparing; what is in flight is still concluded, then the run
-/// stops at the first halted record.
+/// What a page of sales needs to know before its first write: the id map and the target's answers to one
+/// batched look-up per kind. Planned ahead (while the previous page's last orders are in flight) or when the
+/// page starts.
+pub(crate) struct PagePlan {
+    known: HashMap<String, IdMapEntry>,
+    target: OrderPlan,
+}
+
+impl PagePlan {
+    pub async fn look_up<T: ErpTarget, J: Journal>(
+        settings: &FlowSettings,
+        target: &T,
+        journal: &J,
+        orders: &[SourceOrder],
+    ) -> Result<Self, RunError> {
+        let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
+        let known = journal.id_map(&ids).await?;
+        let to_plan: Vec<&SourceOrder> = orders
+            .iter()
+            .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
+            .collect();
+        let target = OrderPlan::look_up(target, &to_plan).await?;
+        Ok(Self { known, target })
+    }
+}
+
+/// One page of sales as a pipeline. Each sale is prepared in page order (filter, look-ups, debtor and article
+/// writes, so a later sale sees what an earlier one created); its order then joins up to [`SEND_WINDOW`]
+/// others in flight; answers are concluded in page order and journaled in batches, each written while the
+/// next answers are awaited. A halt stops the preparing; what is in flight is still concluded, then the run
+/// stops at the first halted record. `on_prepared` is told when the last sale is prepared (its writes done),
+/// or dropped when the page stops early.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     orders: Vec<SourceOrder>,
     from_cursor: bool,
+    plan: Option<PagePlan>,
+    mut on_prepared: Option<futures::channel::oneshot::Sender<()>>,
 ) -> Result<(), RunError> {
+    // Also after planning ahead: a sale this run already concluded (a retry, or met in an earlier page
+    // while it was in flight) is not done twice.
     let orders: Vec<SourceOrder> = orders
         .into_iter()
         .filter(|order| !run.already_handled(&order.id))
         .collect();
     if orders.is_empty() {
+        if let Some(on_prepared) = on_prepared {
+            let _ = on_prepared.send(());
+        }
         return Ok(());
     }
-    let (settings, target) = (run.settings, run.target);
-    let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
-    let known = run.journal.id_map(&ids).await?;
-    let to_plan: Vec<&SourceOrder> = orders
-        .iter()
-        .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
-        .collect();
-    let mut plan = OrderPlan::look_up(target, &to_plan).await?;
+    let (settings, target, journal) = (run.settings, run.target, run.journal);
+    let PagePlan {
+        known,
+        target: mut plan,
+    } = match plan {
+        Some(plan) => plan,
+        None => PagePlan::look_up(settings, target, journal, &orders).await?,
+    };
     let settings_hash = content_hash(settings);
 
     let mut queue = FuturesOrdered::new();
@@ -137,7 +171,24 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 },
             ));
         }
-        let Some((prepared, answer)) = queue.next().await else {
+        if stopping {
+            on_prepared = None;
+        } else if rest.peek().is_none()
+            && let Some(signal) = on_prepared.take()
+        {
+            let _ = signal.send(());
+        }
+        // The last full batch is written while the next answer is awaited.
+        let batch = run.full_batch();
+        let write = async {
+            match batch {
+                Some(batch) => batch.write(journal).await,
+                None => Ok(()),
+            }
+        };
+        let (answer, written) = futures::join!(queue.next(), write);
+        written?;
+        let Some((prepared, answer)) = answer else {
             break;
         };
         let Prepared {
@@ -162,7 +213,6 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             stopping = true;
             first_halt = first_halt.or(Some(halt));
         }
-        run.flush_when_full().await?;
     }
     run.flush().await?;
     first_halt.map_or(Ok(()), |halt| Err(run.halt_at(halt)))
