@@ -10,8 +10,8 @@
 //! * PostgreSQL: the same words in a `tsvector` column (migration 0008: split at the same characters,
 //!   lower-cased; accents are not folded) with a GIN index, searched with the same phrases and prefixes.
 //!
-//! On SQLite the plan is chosen per query, because the best one depends on how common the words are. A rare
-//! key (an e-mail address, an order number) matches few entries: those are looked up through the FTS index
+//! The plan is chosen per query, because the best one depends on how common the words are. A rare
+//! key (an e-mail address, an order number) matches few entries: those are looked up through the word index
 //! and sorted. A common word ("timeout" in a month of failures) matches many: then the tenant's entries are
 //! walked newest first through the time index, testing each row against the set of matches, which stops
 //! after one page. A bounded count in the FTS index ([`common_word_threshold`]) tells which case applies.
@@ -37,8 +37,8 @@ pub const MAX_PAGE: u32 = 1000;
 /// Words beyond this many are ignored (a pasted paragraph should not build a huge query).
 const MAX_WORDS: usize = 8;
 
-/// SQLite: from this many matching entries (all tenants) on, a search walks the time index instead of
-/// looking the matches up (see the module documentation). Both plans give the same results.
+/// From this many matching entries (all tenants) on, a search walks the time index instead of looking the
+/// matches up (see the module documentation). Both plans give the same results.
 static COMMON_WORD_THRESHOLD: AtomicI64 = AtomicI64::new(5_000);
 
 pub fn common_word_threshold() -> i64 {
@@ -193,7 +193,10 @@ enum Plan {
     SqliteLookup,
     /// SQLite, common words (or none): walk the tenant's entries newest first, testing each row.
     SqliteWalk,
-    Postgres,
+    /// PostgreSQL, rare words: the matches from the GIN index, then sorted.
+    PostgresLookup,
+    /// PostgreSQL, common words (or none): the planner walks the time index, testing each row.
+    PostgresWalk,
 }
 
 /// A search word as the indexes see it: its parts (split at every character that is not a letter or digit),
@@ -257,27 +260,40 @@ fn tsquery_expression(words: &[String]) -> String {
         .join(" & ")
 }
 
-/// Picks the plan for this filter (on SQLite a bounded count in the FTS index).
+/// Picks the plan for this filter: a bounded count of the matches (all tenants) in the word index. The
+/// planners cannot tell on their own: SQLite has no statistics for FTS5, and PostgreSQL's estimate for a
+/// prefix (`2026-0067`) is a guess that sent a search for one order number through every entry of the tenant.
 async fn choose_plan(db: &Db, filter: &ActivityFilter) -> Result<Plan> {
-    let pool = match db {
-        Db::Postgres(_) => return Ok(Plan::Postgres),
-        Db::Sqlite(pool) => pool,
-    };
     let all = words(&filter.text);
-    if all.is_empty() {
-        return Ok(Plan::SqliteWalk);
-    }
     let threshold = common_word_threshold();
-    let (matches,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM (SELECT rowid FROM journal_fts WHERE journal_fts MATCH $1 LIMIT $2)")
-            .bind(fts_expression(&all))
+    let matches =
+        match db {
+            _ if all.is_empty() => threshold,
+            Db::Sqlite(pool) => {
+                sqlx::query_as::<_, (i64,)>(
+                    "SELECT count(*) FROM (SELECT rowid FROM journal_fts WHERE journal_fts MATCH $1 LIMIT $2)",
+                )
+                .bind(fts_expression(&all))
+                .bind(threshold)
+                .fetch_one(pool)
+                .await?
+                .0
+            }
+            Db::Postgres(pool) => sqlx::query_as::<_, (i64,)>(
+                "SELECT count(*) FROM (SELECT 1 FROM journal WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2) m",
+            )
+            .bind(tsquery_expression(&all))
             .bind(threshold)
             .fetch_one(pool)
-            .await?;
-    Ok(if matches < threshold {
-        Plan::SqliteLookup
-    } else {
-        Plan::SqliteWalk
+            .await?
+            .0,
+        };
+    let rare = matches < threshold;
+    Ok(match (db, rare) {
+        (Db::Sqlite(_), true) => Plan::SqliteLookup,
+        (Db::Sqlite(_), false) => Plan::SqliteWalk,
+        (Db::Postgres(_), true) => Plan::PostgresLookup,
+        (Db::Postgres(_), false) => Plan::PostgresWalk,
     })
 }
 
@@ -286,6 +302,7 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
     let mut sql = Sql::default();
     let tenant = sql.arg(Arg::Uuid(scope.tenant_id().0));
     let mut conditions = Vec::new();
+    let mut from = "journal j".to_owned();
     match plan {
         Plan::SqliteLookup => {
             // The unary + keeps the planner off the tenant's indexes, so it drives from the FTS matches.
@@ -307,7 +324,15 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
                 ));
             }
         }
-        Plan::Postgres => {
+        Plan::PostgresLookup => {
+            // OFFSET 0 keeps the matches a subquery of their own (the planner may not pull it up into the
+            // ordered, limited query): it is planned alone, through the GIN index, and then sorted.
+            let p = sql.arg(Arg::Text(tsquery_expression(&words(&filter.text))));
+            from = format!(
+                "(SELECT * FROM journal WHERE tenant_id = {tenant} AND search_tsv @@ to_tsquery('simple', {p}) OFFSET 0) j"
+            );
+        }
+        Plan::PostgresWalk => {
             conditions.push(format!("j.tenant_id = {tenant}"));
             let all = words(&filter.text);
             if !all.is_empty() {
@@ -341,7 +366,10 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
         let id = sql.arg(Arg::Uuid(cursor.id));
         conditions.push(format!("(j.created_at_ms, j.id) < ({at}, {id})"));
     }
-    sql.text = format!("FROM journal j WHERE {}", conditions.join(" AND "));
+    if conditions.is_empty() {
+        conditions.push("TRUE".to_owned());
+    }
+    sql.text = format!("FROM {from} WHERE {}", conditions.join(" AND "));
     sql
 }
 
