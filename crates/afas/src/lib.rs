@@ -18,6 +18,7 @@ mod get;
 mod limiter;
 mod retry;
 pub mod rows;
+pub mod schema;
 mod token;
 mod transport;
 pub mod update;

@@ -8,7 +8,7 @@ use common::*;
 use koppel_afas::update::{SalesDocumentKind, SalesHeader, UpdateConnector};
 use serde_json::Value;
 
-const SPEC: &str = include_str!("../../sandbox/specs/afas-update-connectors.json");
+const SPEC: &str = include_str!("../specs/afas-update-connectors.json");
 
 fn official_schema(connector: &str, method: &str) -> Value {
     let spec: Value = serde_json::from_str(SPEC).unwrap();
@@ -32,7 +32,7 @@ fn assert_valid(body: &impl UpdateConnector, method: &str) {
         errors.is_empty(),
         "{connector} {method} vs the official schema: {errors:#?}\n{json:#}"
     );
-    if let Err(errors) = koppel_sandbox::afas::schema::validate(connector, method, &json) {
+    if let Err(errors) = koppel_afas::schema::validate(connector, method, &json) {
         panic!("{connector} {method} vs the sandbox's strict schema: {errors:#?}\n{json:#}");
     }
 }

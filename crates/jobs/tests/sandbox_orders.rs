@@ -388,7 +388,7 @@ async fn a_dry_run_shows_the_exact_fbsales_body_a_run_sends_with_the_field_rules
         .collect();
     assert!(!rendered.is_empty(), "{planned:?}");
     for body in &rendered {
-        koppel_sandbox::afas::schema::validate("FbSales", "POST", body).unwrap();
+        koppel_afas::schema::validate("FbSales", "POST", body).unwrap();
     }
     assert!(world.afas_writes(None).await.is_empty(), "a dry run writes nothing");
 

@@ -59,7 +59,7 @@ async fn an_order_is_numbered_and_visible_with_its_reference_and_lines() {
             json!({"Fields": {"VaIt": "6", "ItCd": "VERZEND", "BiUn": "stk", "QuUn": 1, "Upri": 4.95, "VaRc": "1"}}),
         ],
     );
-    koppel_sandbox::afas::schema::validate("FbSales", "POST", &body).expect("the test body is schema-valid");
+    koppel_afas::schema::validate("FbSales", "POST", &body).expect("the test body is schema-valid");
     let keys = expect_created(afas.post("FbSales", body).await, "FbSales").await;
     let number = keys["OrNu"].as_str().expect("OrNu assigned").to_owned();
     assert_eq!(keys.as_object().unwrap().len(), 1);
@@ -336,7 +336,7 @@ async fn an_organisation_debtor_is_created_with_address_contact_and_email() {
             "Objects": [{"KnPerson": {"Element": {"Fields": {"PadAdr": false, "AutoNum": true, "MatchPer": "7",
                 "BcId": 1, "BcCo": "", "FiNm": "Piet", "LaNm": "Boon", "AddToPortal": false}}}}]}}}),
         );
-    koppel_sandbox::afas::schema::validate("KnSalesRelationOrg", "POST", &body).expect("schema-valid test body");
+    koppel_afas::schema::validate("KnSalesRelationOrg", "POST", &body).expect("schema-valid test body");
     let keys = expect_created(afas.post("KnSalesRelationOrg", body).await, "KnSalesRelationOrg").await;
     let id = keys["DbId"].as_str().unwrap();
     assert!(keys["BcCo"].is_string());

@@ -19,7 +19,7 @@ use chrono::Utc;
 use koppel_core::FlowKind;
 use serde::Serialize;
 
-use crate::flows::{self, Page, ReadAhead};
+use crate::flows::{self, Carry, Page, ReadAhead};
 use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
@@ -170,11 +170,16 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         self.report.cursor = Some(cursor);
         let mut pages_done = 0;
         let (flow, settings, source, size) = (self.flow, self.settings, self.source, self.page_size());
+        let (target, journal) = (self.target, self.journal);
         let mut prefetched: Option<ReadAhead> = None;
+        let mut carry: Carry = None;
         while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
             let ReadAhead { page, plan } = match prefetched.take() {
                 Some(ahead) => ahead,
-                None => ReadAhead::unplanned(Page::fetch(flow, settings, source, cursor, size).await?),
+                None => {
+                    let page = Page::fetch(flow, settings, source, cursor, size).await?;
+                    ReadAhead::planned(page, settings, target, journal, None).await?
+                }
             };
             if page.len() == 0 {
                 break;
@@ -183,23 +188,18 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             let full = page.len() >= size;
             let more = full && next.is_some() && max_pages.is_none_or(|max| pages_done + 1 < max);
             self.report.total_seen += page.len() as u64;
-            // The next page is read from MplusKASSA while this one is sent to AFAS, and planned (its look-ups)
-            // as soon as this one has made its last debtor and article writes: reading moves nothing, and a run
-            // that stops simply drops it.
-            let (prepared, all_prepared) = futures::channel::oneshot::channel();
-            let (target, journal) = (self.target, self.journal);
+            // The next page is read and planned while this one is sent: reading moves nothing, a run that
+            // stops simply drops it, and its plan leaves out what this page may still be writing.
+            let needs = plan.as_ref().map(|plan| plan.needs().clone());
             let read_ahead = async {
                 let next = next.filter(|_| more)?;
-                let page = match Page::fetch(flow, settings, source, next, size).await {
-                    Ok(page) => page,
-                    Err(error) => return Some(Err(error.into())),
+                let ahead = async {
+                    let page = Page::fetch(flow, settings, source, next, size).await?;
+                    ReadAhead::planned(page, settings, target, journal, needs.as_ref()).await
                 };
-                if all_prepared.await.is_err() {
-                    return None;
-                }
-                Some(ReadAhead::planned(page, settings, target, journal).await)
+                Some(ahead.await)
             };
-            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page, plan, prepared), read_ahead);
+            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page, plan, &mut carry), read_ahead);
             let outcome = self.flushed(outcome).await;
             if outcome.is_err() || self.report.cancelled {
                 self.keep_cursor_at_stop(cursor, &outcome).await?;

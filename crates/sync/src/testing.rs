@@ -165,6 +165,21 @@ impl Switchboard {
     }
 }
 
+/// Like a real target's, a fake write is not instant: the run's other work (the next page's look-ups, other
+/// orders in flight) goes on meanwhile, as it would against AFAS.
+async fn a_write_takes_a_moment() {
+    let mut yielded = false;
+    futures::future::poll_fn(|cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 // ---- source -------------------------------------------------------------------------------------------
 
 /// A MplusKASSA in memory.
@@ -411,6 +426,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::CreateDebtor, &debtor.email)?;
         let mut state = self.state.lock().unwrap();
         let id = Self::next_key(&mut state, 10_000);
@@ -422,6 +438,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::UpdateDebtor, &debtor.email)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.debtors.get_mut(debtor_id) else {
@@ -435,6 +452,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::CreateOrder, &order.reference)?;
         let mut state = self.state.lock().unwrap();
         if !state.debtors.contains_key(&order.debtor_id) {
@@ -462,6 +480,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::CreateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         if state.articles.contains_key(&article.item_code) {
@@ -479,6 +498,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::UpdateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.articles.get_mut(&article.item_code) else {
@@ -507,6 +527,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
+        a_write_takes_a_moment().await;
         self.switchboard.enter(Op::PostStockMutation, &mutation.item_code)?;
         let mut state = self.state.lock().unwrap();
         *state

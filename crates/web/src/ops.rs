@@ -17,7 +17,14 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(stylesheet))
-        .route("/static/progress.js", get(progress_script))
+        .route(
+            "/static/progress.js",
+            get(|| script(include_str!("../../../static/progress.js"))),
+        )
+        .route(
+            "/static/mapping.js",
+            get(|| script(include_str!("../../../static/mapping.js"))),
+        )
 }
 
 /// The process-wide Prometheus recorder, installed on first use (tests build many routers in one process).
@@ -68,12 +75,12 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn progress_script() -> impl IntoResponse {
+async fn script(source: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../../static/progress.js"),
+        source,
     )
 }

@@ -117,7 +117,7 @@ fn rendered(label: String, method: &str, body: &impl UpdateConnector) -> Connect
         request,
         ..Exchange::default()
     };
-    match koppel_sandbox::afas::schema::validate(connector, method, &exchange.request) {
+    match koppel_afas::schema::validate(connector, method, &exchange.request) {
         Ok(()) => Ok(exchange),
         Err(errors) => Err(ConnectorError {
             exchange: Some(exchange),

@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use super::catalog::{DataType, built_in_connectors};
 use super::error::AfasError;
+use super::get_connectors;
 use super::store::Store;
-use super::{get_connectors, schema};
+use koppel_afas::schema;
 
 const UPDATE_CONNECTORS: &[(&str, &str)] = &[
     ("FbSales", "Sales order"),

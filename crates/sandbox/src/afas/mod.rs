@@ -15,7 +15,6 @@ mod faults;
 mod get_connectors;
 mod guard;
 mod metainfo;
-pub mod schema;
 pub mod seed;
 mod store;
 mod table;

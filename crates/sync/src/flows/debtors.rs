@@ -159,6 +159,16 @@ impl KnownDebtors {
         ))
     }
 
+    /// Takes over what `earlier` knows of these e-mail addresses (lower-cased), found or not.
+    pub(crate) fn adopt<'e>(&mut self, earlier: &KnownDebtors, emails: impl IntoIterator<Item = &'e String>) {
+        for email in emails {
+            match earlier.0.get(email) {
+                Some(record) => self.0.insert(email.clone(), record.clone()),
+                None => self.0.remove(email),
+            };
+        }
+    }
+
     /// Creates the debtor, updates it when it changed, or leaves it; returns its id and what happened.
     pub(crate) async fn upsert<T: ErpTarget>(
         &mut self,

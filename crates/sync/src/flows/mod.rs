@@ -56,50 +56,42 @@ impl Page {
     }
 }
 
-/// A page read ahead, with its look-ups when its flow plans them ahead (orders).
+/// A page read (ahead), with its look-ups when its flow plans them before the page runs (orders).
 pub(crate) struct ReadAhead {
     pub page: Page,
     pub plan: Option<orders::PagePlan>,
 }
 
 impl ReadAhead {
-    pub fn unplanned(page: Page) -> Self {
-        Self { page, plan: None }
-    }
-
+    /// The page and its plan; `previous` is the plan of the page still running, whose keys are left out.
     pub async fn planned<T: ErpTarget, J: Journal>(
         page: Page,
         settings: &FlowSettings,
         target: &T,
         journal: &J,
+        previous: Option<&orders::Needs>,
     ) -> Result<Self, RunError> {
         let plan = match &page {
-            Page::Orders(orders) => Some(orders::PagePlan::look_up(settings, target, journal, orders).await?),
+            Page::Orders(orders) => Some(orders::PagePlan::look_up(settings, target, journal, orders, previous).await?),
             Page::Customers(_) | Page::Articles(_) => None,
         };
         Ok(Self { page, plan })
     }
 }
 
-/// Runs one page from the cursor; `prepared` is told once the page has made every write but its last orders
-/// (so the next page can be planned), or dropped when the page stops early.
+/// What one page leaves for the next: the orders flow's final plan (see [`orders::PagePlan`]).
+pub(crate) type Carry = Option<orders::OrderPlan>;
+
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     page: Page,
     plan: Option<orders::PagePlan>,
-    prepared: futures::channel::oneshot::Sender<()>,
+    carry: &mut Carry,
 ) -> Result<(), RunError> {
     match page {
-        Page::Orders(orders) => orders::run_page(run, orders, true, plan, Some(prepared)).await,
-        // Customers and products plan per page: the next one can be read right away.
-        Page::Customers(customers) => {
-            let _ = prepared.send(());
-            customers::run_page(run, customers).await
-        }
-        Page::Articles(articles) => {
-            let _ = prepared.send(());
-            products::run_page(run, articles).await
-        }
+        Page::Orders(orders) => orders::run_page(run, orders, true, plan, carry).await,
+        Page::Customers(customers) => customers::run_page(run, customers).await,
+        Page::Articles(articles) => products::run_page(run, articles).await,
     }
 }
 

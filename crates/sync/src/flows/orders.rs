@@ -49,7 +49,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         }
     }
     run.report.total_seen += found.len() as u64;
-    run_page(run, found, false, None, None).await
+    run_page(run, found, false, None, &mut None).await
 }
 
 /// The document in whichever selected type has it.
@@ -71,19 +71,29 @@ async fn fetch_fresh<S: PosSource>(
 pub const SEND_WINDOW: usize = 8;
 
 /// What a page of sales needs to know before its first write: the id map and the target's answers to one
-/// batched look-up per kind. Planned ahead (while the previous page's last orders are in flight) or when the
-/// page starts.
+/// batched look-up per kind.
+///
+/// The next page is planned while this one is still being sent. Its keys that this page also has (a
+/// returning customer, a popular article) are not asked then, as this page may be creating that debtor or
+/// article, but taken over from this page's plan once it is done ([`PagePlan::adopt`]); the other keys this
+/// page never writes, so asking about them early is safe.
 pub(crate) struct PagePlan {
     known: HashMap<String, IdMapEntry>,
     target: OrderPlan,
+    needs: Needs,
+    /// Keys shared with the previous page: to be taken over from its plan.
+    shared: Needs,
 }
 
 impl PagePlan {
+    /// Plans a page; with `previous` (the needs of the page still in progress), leaves out the keys shared
+    /// with it.
     pub async fn look_up<T: ErpTarget, J: Journal>(
         settings: &FlowSettings,
         target: &T,
         journal: &J,
         orders: &[SourceOrder],
+        previous: Option<&Needs>,
     ) -> Result<Self, RunError> {
         let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
         let known = journal.id_map(&ids).await?;
@@ -91,8 +101,26 @@ impl PagePlan {
             .iter()
             .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
             .collect();
-        let target = OrderPlan::look_up(target, &to_plan).await?;
-        Ok(Self { known, target })
+        let needs = Needs::of(&to_plan);
+        let (to_ask, shared) = needs.split(previous);
+        let target = OrderPlan::look_up(target, &to_ask).await?;
+        Ok(Self {
+            known,
+            target,
+            needs,
+            shared,
+        })
+    }
+
+    pub fn needs(&self) -> &Needs {
+        &self.needs
+    }
+
+    /// Completes a plan made while the previous page ran, from that page's final plan.
+    fn adopt(&mut self, previous: Option<&OrderPlan>) {
+        if let Some(previous) = previous {
+            self.target.adopt(previous, &self.shared);
+        }
     }
 }
 
@@ -100,14 +128,14 @@ impl PagePlan {
 /// writes, so a later sale sees what an earlier one created); its order then joins up to [`SEND_WINDOW`]
 /// others in flight; answers are concluded in page order and journaled in batches, each written while the
 /// next answers are awaited. A halt stops the preparing; what is in flight is still concluded, then the run
-/// stops at the first halted record. `on_prepared` is told when the last sale is prepared (its writes done),
-/// or dropped when the page stops early.
+/// stops at the first halted record. `plan` is the page's plan when it was made ahead; `carry` holds the
+/// previous page's final plan on the way in, this page's on the way out.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     orders: Vec<SourceOrder>,
     from_cursor: bool,
     plan: Option<PagePlan>,
-    mut on_prepared: Option<futures::channel::oneshot::Sender<()>>,
+    carry: &mut Option<OrderPlan>,
 ) -> Result<(), RunError> {
     // Also after planning ahead: a sale this run already concluded (a retry, or met in an earlier page
     // while it was in flight) is not done twice.
@@ -115,20 +143,21 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         .into_iter()
         .filter(|order| !run.already_handled(&order.id))
         .collect();
-    if orders.is_empty() {
-        if let Some(on_prepared) = on_prepared {
-            let _ = on_prepared.send(());
-        }
-        return Ok(());
-    }
     let (settings, target, journal) = (run.settings, run.target, run.journal);
+    let mut page_plan = match plan {
+        Some(plan) => plan,
+        None => PagePlan::look_up(settings, target, journal, &orders, None).await?,
+    };
+    page_plan.adopt(carry.take().as_ref());
     let PagePlan {
         known,
         target: mut plan,
-    } = match plan {
-        Some(plan) => plan,
-        None => PagePlan::look_up(settings, target, journal, &orders).await?,
-    };
+        ..
+    } = page_plan;
+    if orders.is_empty() {
+        *carry = Some(plan);
+        return Ok(());
+    }
     let settings_hash = content_hash(settings);
 
     let mut queue = FuturesOrdered::new();
@@ -171,13 +200,6 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 },
             ));
         }
-        if stopping {
-            on_prepared = None;
-        } else if rest.peek().is_none()
-            && let Some(signal) = on_prepared.take()
-        {
-            let _ = signal.send(());
-        }
         // The last full batch is written while the next answer is awaited.
         let batch = run.full_batch();
         let write = async {
@@ -215,6 +237,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         }
     }
     run.flush().await?;
+    *carry = Some(plan);
     first_halt.map_or(Ok(()), |halt| Err(run.halt_at(halt)))
 }
 
@@ -267,25 +290,58 @@ fn entity(kind: SourceDocumentKind) -> &'static str {
     }
 }
 
+/// The keys a page asks AFAS about: sale references, customer e-mail addresses (lower-cased), item codes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Needs {
+    references: BTreeSet<String>,
+    emails: BTreeSet<String>,
+    skus: BTreeSet<String>,
+}
+
+impl Needs {
+    fn of(orders: &[&SourceOrder]) -> Self {
+        Self {
+            references: orders.iter().map(|order| order.number.clone()).collect(),
+            emails: orders
+                .iter()
+                .filter_map(|order| order.customer.as_ref().and_then(email_key))
+                .collect(),
+            skus: orders
+                .iter()
+                .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
+                .collect(),
+        }
+    }
+
+    /// These keys without those of `other`, and the ones they share.
+    fn split(&self, other: Option<&Needs>) -> (Needs, Needs) {
+        let Some(other) = other else {
+            return (self.clone(), Needs::default());
+        };
+        let part = |mine: &BTreeSet<String>, theirs: &BTreeSet<String>, shared: bool| -> BTreeSet<String> {
+            mine.iter().filter(|k| theirs.contains(*k) == shared).cloned().collect()
+        };
+        let side = |shared| Needs {
+            references: part(&self.references, &other.references, shared),
+            emails: part(&self.emails, &other.emails, shared),
+            skus: part(&self.skus, &other.skus, shared),
+        };
+        (side(false), side(true))
+    }
+}
+
 /// What the target already has, looked up once per page and kept current as the page writes.
-struct OrderPlan {
+pub(crate) struct OrderPlan {
     existing: HashMap<String, String>,
     debtors: KnownDebtors,
     articles: HashMap<String, ArticleRecord>,
 }
 
 impl OrderPlan {
-    async fn look_up<T: ErpTarget>(target: &T, orders: &[&SourceOrder]) -> Result<Self, RunError> {
-        let references: Vec<String> = orders.iter().map(|order| order.number.clone()).collect();
-        let emails = orders
-            .iter()
-            .filter_map(|order| order.customer.as_ref().and_then(email_key))
-            .collect();
-        let skus: BTreeSet<String> = orders
-            .iter()
-            .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
-            .collect();
-        let skus: Vec<String> = skus.into_iter().collect();
+    async fn look_up<T: ErpTarget>(target: &T, needs: &Needs) -> Result<Self, RunError> {
+        let references: Vec<String> = needs.references.iter().cloned().collect();
+        let emails: Vec<String> = needs.emails.iter().cloned().collect();
+        let skus: Vec<String> = needs.skus.iter().cloned().collect();
         // Three independent questions: asked together, they cost one round trip instead of three.
         let existing = async {
             match references.is_empty() {
@@ -306,6 +362,22 @@ impl OrderPlan {
             debtors,
             articles,
         })
+    }
+
+    /// Takes over what the previous page's plan knows (after its writes) of the keys this page shares with it.
+    fn adopt(&mut self, earlier: &OrderPlan, shared: &Needs) {
+        for reference in &shared.references {
+            if let Some(number) = earlier.existing.get(reference) {
+                self.existing.insert(reference.clone(), number.clone());
+            }
+        }
+        self.debtors.adopt(&earlier.debtors, &shared.emails);
+        for sku in &shared.skus {
+            match earlier.articles.get(sku) {
+                Some(article) => self.articles.insert(sku.clone(), article.clone()),
+                None => self.articles.remove(sku),
+            };
+        }
     }
 }
 

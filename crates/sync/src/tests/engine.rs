@@ -5,6 +5,7 @@ use koppel_core::FlowKind;
 use super::*;
 use crate::ports::Outcome;
 use crate::testing::{FakeJournal, FakePos, FaultKind, Op};
+use crate::tests::customer;
 
 const ORDERS: FlowKind = FlowKind::Orders;
 
@@ -129,6 +130,48 @@ async fn a_cancelled_run_stops_between_windows_and_the_next_run_goes_on() {
     let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
     assert_eq!(report.counts.created, 6);
     assert_eq!(erp.snapshot().orders.len(), 10);
+}
+
+/// The next page is planned while this one is sent; a customer and an article that both pages have are new
+/// in AFAS, so only this page may create them and the next must take them over from its plan.
+#[tokio::test]
+async fn a_debtor_and_an_article_new_on_one_page_are_created_once_when_the_next_page_has_them_too() {
+    let returning = || customer(Some("nieuw@klant.nl"), None, "NL");
+    let orders = (1..=8)
+        .map(|i| {
+            let mut order = order(i, (i % 4 == 2).then(returning));
+            order.lines[0].sku = if i % 4 == 3 { "NEW-1".into() } else { "1001".into() };
+            order
+        })
+        .collect();
+    let (pos, erp, journal) = (FakePos::with_orders(orders), erp(), FakeJournal::default());
+    let settings = FlowSettings {
+        create_missing_articles: true,
+        ..small_pages()
+    };
+    let debtors_before = erp.snapshot().debtors.len();
+    let report = run(ORDERS, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 8);
+    let after = erp.snapshot();
+    assert_eq!(after.debtors.len(), debtors_before + 1, "one debtor for both pages");
+    let debtor_of = |number: &str| {
+        after
+            .orders
+            .iter()
+            .find(|(_, o)| o.reference == number)
+            .unwrap()
+            .1
+            .debtor_id
+            .clone()
+    };
+    assert_eq!(debtor_of("2026-000002"), debtor_of("2026-000006"));
+    assert!(after.articles.contains_key("NEW-1"));
+    assert_eq!(erp.switchboard.calls(Op::CreateDebtor), 1);
+    assert_eq!(
+        erp.switchboard.calls(Op::CreateArticle),
+        1,
+        "the article is created by the first page only"
+    );
 }
 
 #[tokio::test]

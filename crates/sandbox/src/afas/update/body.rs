@@ -1,4 +1,4 @@
-//! Reading a normalised UpdateConnector body (see [`crate::afas::schema::normalize`]): elements, their
+//! Reading a normalised UpdateConnector body (see [`koppel_afas::schema::normalize`]): elements, their
 //! `Fields`, key attributes (`@DbId`, `@OrNu`...), `@Action`, and nested objects.
 
 use serde_json::Value;

@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use self::body::Element;
 use super::error::AfasError;
-use super::schema;
 use super::store::{Fields, Store, Transaction};
+use koppel_afas::schema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -17,7 +17,7 @@ use std::sync::{LazyLock, OnceLock};
 use jsonschema::{Draft, Validator};
 use serde_json::{Map, Value, json};
 
-const SPEC: &str = include_str!("../../specs/afas-update-connectors.json");
+const SPEC: &str = include_str!("../specs/afas-update-connectors.json");
 
 /// A date, optionally with a time, or `""` (which clears a field).
 const DATE_PATTERN: &str = r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?)?$";
