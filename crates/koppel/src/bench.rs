@@ -56,6 +56,9 @@ pub struct SyncArgs {
     /// Seed of the generated shop.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Records per page (the flows' `batch_size` setting; 100 by default, as for a new tenant).
+    #[arg(long, default_value_t = FlowSettings::default().batch_size)]
+    pub batch_size: u32,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -167,7 +170,8 @@ async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Resu
     let db = Db::connect_and_migrate(&format!("sqlite://{}/bench.db", dir.display())).await?;
     let scope = tenant(&db).await?;
     let counts = Arc::new(CallCounts::default());
-    let (source, settings) = (mplus_source(sandbox, &counts)?, settings());
+    let settings = settings(args.batch_size);
+    let source = mplus_source(sandbox, &counts, &settings)?;
     let afas = Arc::new(afas_client(sandbox, &counts)?);
 
     for flow in [FlowKind::Customers, FlowKind::Products] {
@@ -271,7 +275,7 @@ fn afas_client(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<Af
     )
 }
 
-fn mplus_source(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<MplusSource> {
+fn mplus_source(sandbox: &Sandbox, counts: &Arc<CallCounts>, settings: &FlowSettings) -> anyhow::Result<MplusSource> {
     let (inner, counts) = (mplus_hook(), counts.clone());
     let hook = move |exchange: &koppel_mplus::Exchange| {
         counts.mplus.fetch_add(1, Ordering::Relaxed);
@@ -283,7 +287,7 @@ fn mplus_source(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<M
         &sandbox.config.mplus_secret,
     );
     let client = MplusClient::builder(config).exchange_hook(Arc::new(hook)).build()?;
-    Ok(MplusSource::for_settings(Arc::new(client), &settings()))
+    Ok(MplusSource::for_settings(Arc::new(client), settings))
 }
 
 async fn set_latency(sandbox: &Sandbox, ms: u64) -> anyhow::Result<()> {
@@ -300,7 +304,7 @@ async fn set_latency(sandbox: &Sandbox, ms: u64) -> anyhow::Result<()> {
 }
 
 /// The settings of a configured shop for the sandbox's AFAS administration.
-fn settings() -> FlowSettings {
+fn settings(batch_size: u32) -> FlowSettings {
     let table = |pairs: &[(&str, &str)]| ValueMap {
         table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         ..ValueMap::default()
@@ -324,6 +328,7 @@ fn settings() -> FlowSettings {
         revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
         article_group_map: fallback("900"),
         vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+        batch_size,
         ..FlowSettings::default()
     }
 }

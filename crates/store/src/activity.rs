@@ -14,7 +14,8 @@
 //! key (an e-mail address, an order number) matches few entries: those are looked up through the word index
 //! and sorted. A common word ("timeout" in a month of failures) matches many: then the tenant's entries are
 //! walked newest first through the time index, testing each row against the set of matches, which stops
-//! after one page. A bounded count in the FTS index ([`common_word_threshold`]) tells which case applies.
+//! after one page. On SQLite a bounded count in the FTS index ([`common_word_threshold`]) tells which case
+//! applies; on PostgreSQL the newest entries are tried first and the index only when they fill no page.
 //!
 //! Results are newest first, ordered by `(created_at_ms, id)`; a page ends with an opaque [`Cursor`] that
 //! continues strictly after its last entry, so concurrent inserts never cause duplicates or gaps.
@@ -37,8 +38,8 @@ pub const MAX_PAGE: u32 = 1000;
 /// Words beyond this many are ignored (a pasted paragraph should not build a huge query).
 const MAX_WORDS: usize = 8;
 
-/// From this many matching entries (all tenants) on, a search walks the time index instead of looking the
-/// matches up (see the module documentation). Both plans give the same results.
+/// SQLite: from this many matching entries (all tenants) on, a search walks the time index instead of looking
+/// the matches up (see the module documentation). Both plans give the same results.
 static COMMON_WORD_THRESHOLD: AtomicI64 = AtomicI64::new(5_000);
 
 pub fn common_word_threshold() -> i64 {
@@ -193,10 +194,13 @@ enum Plan {
     SqliteLookup,
     /// SQLite, common words (or none): walk the tenant's entries newest first, testing each row.
     SqliteWalk,
-    /// PostgreSQL, rare words: the matches from the GIN index, then sorted.
+    /// PostgreSQL without words: the tenant's entries newest first.
+    PostgresAll,
+    /// PostgreSQL, tried first: the newest [`recent_window`] entries that pass the other filters, tested
+    /// for the words. Enough when the words are common; when it fills no page, [`Plan::PostgresLookup`].
+    PostgresRecent,
+    /// PostgreSQL: every match from the GIN index (all tenants; rare words), then this tenant's, sorted.
     PostgresLookup,
-    /// PostgreSQL, common words (or none): the planner walks the time index, testing each row.
-    PostgresWalk,
 }
 
 /// A search word as the indexes see it: its parts (split at every character that is not a letter or digit),
@@ -260,40 +264,36 @@ fn tsquery_expression(words: &[String]) -> String {
         .join(" & ")
 }
 
-/// Picks the plan for this filter: a bounded count of the matches (all tenants) in the word index. The
-/// planners cannot tell on their own: SQLite has no statistics for FTS5, and PostgreSQL's estimate for a
-/// prefix (`2026-0067`) is a guess that sent a search for one order number through every entry of the tenant.
+/// PostgreSQL: entries [`Plan::PostgresRecent`] tests before it turns to the word index (twice SQLite's
+/// threshold, so the tests that lower the threshold exercise the fallback too).
+fn recent_window() -> i64 {
+    common_word_threshold() * 2
+}
+
+/// Picks the first plan for this filter. On SQLite a bounded count of the matches (all tenants) in the FTS
+/// index decides, as SQLite keeps no statistics for FTS5. On PostgreSQL a count costs too much for a word of
+/// middling frequency (a sequential scan to find the threshold's worth), and the planner's own estimate for a
+/// prefix (`2026-0067`) is a guess that once sent a search for one order number through every entry of the
+/// tenant: so the recent entries are tried first and the index only when they fill no page (see [`search`]).
 async fn choose_plan(db: &Db, filter: &ActivityFilter) -> Result<Plan> {
     let all = words(&filter.text);
+    let pool = match db {
+        Db::Postgres(_) if all.is_empty() => return Ok(Plan::PostgresAll),
+        Db::Postgres(_) => return Ok(Plan::PostgresRecent),
+        Db::Sqlite(_) if all.is_empty() => return Ok(Plan::SqliteWalk),
+        Db::Sqlite(pool) => pool,
+    };
     let threshold = common_word_threshold();
-    let matches =
-        match db {
-            _ if all.is_empty() => threshold,
-            Db::Sqlite(pool) => {
-                sqlx::query_as::<_, (i64,)>(
-                    "SELECT count(*) FROM (SELECT rowid FROM journal_fts WHERE journal_fts MATCH $1 LIMIT $2)",
-                )
-                .bind(fts_expression(&all))
-                .bind(threshold)
-                .fetch_one(pool)
-                .await?
-                .0
-            }
-            Db::Postgres(pool) => sqlx::query_as::<_, (i64,)>(
-                "SELECT count(*) FROM (SELECT 1 FROM journal WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2) m",
-            )
-            .bind(tsquery_expression(&all))
+    let (matches,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM (SELECT rowid FROM journal_fts WHERE journal_fts MATCH $1 LIMIT $2)")
+            .bind(fts_expression(&all))
             .bind(threshold)
             .fetch_one(pool)
-            .await?
-            .0,
-        };
-    let rare = matches < threshold;
-    Ok(match (db, rare) {
-        (Db::Sqlite(_), true) => Plan::SqliteLookup,
-        (Db::Sqlite(_), false) => Plan::SqliteWalk,
-        (Db::Postgres(_), true) => Plan::PostgresLookup,
-        (Db::Postgres(_), false) => Plan::PostgresWalk,
+            .await?;
+    Ok(if matches < threshold {
+        Plan::SqliteLookup
+    } else {
+        Plan::SqliteWalk
     })
 }
 
@@ -301,20 +301,22 @@ async fn choose_plan(db: &Db, filter: &ActivityFilter) -> Result<Plan> {
 fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after: Option<&Cursor>) -> Sql {
     let mut sql = Sql::default();
     let tenant = sql.arg(Arg::Uuid(scope.tenant_id().0));
+    let all = words(&filter.text);
     let mut conditions = Vec::new();
+    // The word condition, for plans that test it beside the other filters.
+    let mut text = None;
     let mut from = "journal j".to_owned();
     match plan {
         Plan::SqliteLookup => {
             // The unary + keeps the planner off the tenant's indexes, so it drives from the FTS matches.
             conditions.push(format!("+j.tenant_id = {tenant}"));
-            let p = sql.arg(Arg::Text(fts_expression(&words(&filter.text))));
+            let p = sql.arg(Arg::Text(fts_expression(&all)));
             conditions.push(format!(
                 "j.rowid IN (SELECT rowid FROM journal_fts WHERE journal_fts MATCH {p})"
             ));
         }
         Plan::SqliteWalk => {
             conditions.push(format!("j.tenant_id = {tenant}"));
-            let all = words(&filter.text);
             if !all.is_empty() {
                 // The matches are read once into a set (with a Bloom filter) that each walked row is checked
                 // against; a correlated FTS lookup per row would re-read the word lists every time.
@@ -324,21 +326,19 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
                 ));
             }
         }
+        Plan::PostgresAll => conditions.push(format!("j.tenant_id = {tenant}")),
+        Plan::PostgresRecent => {
+            conditions.push(format!("j.tenant_id = {tenant}"));
+            let p = sql.arg(Arg::Text(tsquery_expression(&all)));
+            text = Some(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
+        }
         Plan::PostgresLookup => {
             // OFFSET 0 keeps the matches a subquery of their own (the planner may not pull it up into the
-            // ordered, limited query): it is planned alone, through the GIN index, and then sorted.
-            let p = sql.arg(Arg::Text(tsquery_expression(&words(&filter.text))));
-            from = format!(
-                "(SELECT * FROM journal WHERE tenant_id = {tenant} AND search_tsv @@ to_tsquery('simple', {p}) OFFSET 0) j"
-            );
-        }
-        Plan::PostgresWalk => {
+            // ordered, limited query, nor combine it with the tenant's index): it is planned alone, through
+            // the GIN index; the tenant and the other filters apply to its rows.
+            let p = sql.arg(Arg::Text(tsquery_expression(&all)));
+            from = format!("(SELECT * FROM journal WHERE search_tsv @@ to_tsquery('simple', {p}) OFFSET 0) j");
             conditions.push(format!("j.tenant_id = {tenant}"));
-            let all = words(&filter.text);
-            if !all.is_empty() {
-                let p = sql.arg(Arg::Text(tsquery_expression(&all)));
-                conditions.push(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
-            }
         }
     }
     if let Some(flow) = filter.flow {
@@ -366,8 +366,14 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
         let id = sql.arg(Arg::Uuid(cursor.id));
         conditions.push(format!("(j.created_at_ms, j.id) < ({at}, {id})"));
     }
-    if conditions.is_empty() {
-        conditions.push("TRUE".to_owned());
+    if let Some(text) = text {
+        // The window: the newest entries that pass every other filter, then the words.
+        let window = sql.arg(Arg::Int(recent_window()));
+        from = format!(
+            "(SELECT * FROM journal j WHERE {} ORDER BY j.created_at_ms DESC, j.id DESC LIMIT {window}) j",
+            conditions.join(" AND ")
+        );
+        conditions = vec![text];
     }
     sql.text = format!("FROM {from} WHERE {}", conditions.join(" AND "));
     sql
@@ -404,11 +410,20 @@ pub async fn search(
     }
     // One more than asked tells whether a next page exists.
     let plan = choose_plan(db, filter).await?;
-    let sql = search_sql(plan, scope, filter, after, limit + 1);
-    let mut entries = on_pool!(db, pool => {
-        let query = sqlx::query_as::<_, EntrySummary>(sqlx::AssertSqlSafe(sql.text.clone()));
-        bind_all!(query, &sql.args).fetch_all(pool).await
-    })?;
+    let run = |plan| {
+        let sql = search_sql(plan, scope, filter, after, limit + 1);
+        async move {
+            on_pool!(db, pool => {
+                let query = sqlx::query_as::<_, EntrySummary>(sqlx::AssertSqlSafe(sql.text.clone()));
+                bind_all!(query, &sql.args).fetch_all(pool).await
+            })
+        }
+    };
+    let mut entries = run(plan).await?;
+    // The recent entries did not fill the page: the words are rare (or old), so the index finds them all.
+    if plan == Plan::PostgresRecent && entries.len() <= limit as usize {
+        entries = run(Plan::PostgresLookup).await?;
+    }
     let next = if entries.len() > limit as usize {
         entries.truncate(limit as usize);
         entries.last().map(Cursor::after)

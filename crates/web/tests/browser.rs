@@ -249,6 +249,8 @@ async fn from_signup_through_the_sandbox_wizard_to_orders_in_afas() {
             ensure!(summary.contains("Connected."), "summary: {summary}");
 
             driver.find(By::Id("dry-run")).await?.click().await?;
+            // The dry run reads the sandbox first: wait for its answer rather than read the old page.
+            wait_for_element(&driver, "dry-run-heading").await?;
             let plan = driver.find(By::Id("dry-run-heading")).await?.text().await?;
             ensure!(plan.contains("What the first run would send"), "{plan}");
             ensure!(app.afas_orders().await.is_empty(), "the dry run sent something");
