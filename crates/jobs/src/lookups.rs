@@ -150,6 +150,23 @@ pub async fn mplus_payment_methods(credentials: &MplusCredentials) -> Result<Vec
         .collect())
 }
 
+/// The tenant's MplusKASSA delivery methods (the shipping methods on its webshop orders), enabled ones only.
+pub async fn mplus_delivery_methods(credentials: &MplusCredentials) -> Result<Vec<Choice>, String> {
+    let client = mplus_client(credentials)?;
+    let methods = client
+        .get_delivery_methods()
+        .await
+        .map_err(|e| format!("MplusKASSA could not list its delivery methods: {e}"))?;
+    Ok(methods
+        .into_iter()
+        .filter(|m| m.enabled != Some(false))
+        .map(|m| Choice {
+            label: format!("{} — {}", m.delivery_method, m.description),
+            code: m.delivery_method,
+        })
+        .collect())
+}
+
 /// The tenant's MplusKASSA branches.
 pub async fn mplus_branches(credentials: &MplusCredentials) -> Result<Vec<Choice>, String> {
     let client = mplus_client(credentials)?;
@@ -197,6 +214,17 @@ mod tests {
             "{debtors:?}"
         );
         assert!(!mplus_payment_methods(&mplus).await.unwrap().is_empty());
+        let delivery: Vec<String> = mplus_delivery_methods(&mplus)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        assert!(delivery.contains(&"PostNL".to_owned()), "{delivery:?}");
+        assert!(
+            !delivery.contains(&"Koerier".to_owned()),
+            "a disabled method is not offered"
+        );
         let wrong = MplusCredentials {
             secret: "wrong".into(),
             ..mplus

@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Address, ApiVersion, Article, ArticleGroup, ArticleStock, Branch, Employee, Invoice, NewOrder, NewPayment, Order,
-    OrderCreated, OrderType, PaymentMethod, Product, Proposal, Relation, RelationCreated, StockChange,
-    StockHistoryEntry, SyncMarkers, TurnoverGroup, VatGroup, VatMethod,
+    Address, ApiVersion, Article, ArticleGroup, ArticleStock, Branch, DeliveryMethod, Employee, Invoice, NewOrder,
+    NewPayment, Order, OrderCreated, OrderType, PaymentMethod, Product, Proposal, Relation, RelationCreated,
+    StockChange, StockHistoryEntry, SyncMarkers, TurnoverGroup, VatGroup, VatMethod,
 };
 use crate::soap::NoArguments;
 use crate::wire::{self, MplusDate, to_cents, to_scaled};
@@ -431,6 +431,13 @@ struct GetPaymentMethodsResponse {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetDeliveryMethodsResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    delivery_method_list: Vec<DeliveryMethod>,
+}
+
+#[derive(Deserialize)]
 struct GetBranchesResponse {
     #[serde(default, deserialize_with = "wire::list")]
     branches: Vec<Branch>,
@@ -740,6 +747,12 @@ impl MplusClient {
     pub async fn get_payment_methods(&self) -> Result<Vec<PaymentMethod>, MplusError> {
         let response: GetPaymentMethodsResponse = self.call("getPaymentMethods", &NoArguments {}).await?;
         Ok(response.payment_method_list)
+    }
+
+    /// `getDeliveryMethods`.
+    pub async fn get_delivery_methods(&self) -> Result<Vec<DeliveryMethod>, MplusError> {
+        let response: GetDeliveryMethodsResponse = self.call("getDeliveryMethods", &NoArguments {}).await?;
+        Ok(response.delivery_method_list)
     }
 
     /// `getBranches`.

@@ -90,6 +90,8 @@ async fn reference_data_is_read() {
     assert!(!client.get_vat_groups().await.unwrap().is_empty());
     assert!(!client.get_turnover_groups(false).await.unwrap().is_empty());
     assert!(!client.get_payment_methods().await.unwrap().is_empty());
+    let delivery = client.get_delivery_methods().await.unwrap();
+    assert!(delivery.iter().any(|m| m.delivery_method == "PostNL"), "{delivery:?}");
     assert!(!client.get_article_groups(0, 100).await.unwrap().is_empty());
     let markers = client.current_sync_markers().await.unwrap();
     assert!(markers.order_sync_marker > 0 && markers.article_sync_marker > 0);

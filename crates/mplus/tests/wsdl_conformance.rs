@@ -155,6 +155,12 @@ fn fixtures() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "getDeliveryMethods",
+            format!(
+                "<GetDeliveryMethodsResponse {NS}><deliveryMethodList><deliveryMethod><deliveryMethod>PostNL</deliveryMethod><description>PostNL pakket</description><buttonText>PostNL</buttonText><enabled>true</enabled></deliveryMethod></deliveryMethodList></GetDeliveryMethodsResponse>"
+            ),
+        ),
+        (
             "getBranches",
             format!(
                 "<getBranchesResponse {NS}><branches><branch><branchNumber>1</branchNumber><branchName>Amsterdam</branchName><abbreviation>AMS</abbreviation><workplaces><workplace><workplaceNumber>1</workplaceNumber><workplaceName>Kassa 1</workplaceName><isMobile>false</isMobile></workplace></workplaces><countryCode>528</countryCode><countryIso3>NLD</countryIso3><countryName>Nederland</countryName></branch></branches></getBranchesResponse>"
@@ -331,6 +337,11 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     );
     assert_eq!(client.get_vat_groups().await.unwrap()[0].vat_code, 2);
     assert_eq!(client.get_payment_methods().await.unwrap()[0].method, "PIN");
+    let delivery = client.get_delivery_methods().await.unwrap();
+    assert_eq!(
+        (delivery[0].delivery_method.as_str(), delivery[0].enabled),
+        ("PostNL", Some(true))
+    );
     assert_eq!(
         client.get_branches().await.unwrap()[0].workplaces[0].workplace_number,
         1

@@ -100,6 +100,7 @@ async fn responses_use_the_wsdl_element_names_and_headers() {
         ("<ns1:getBranches/>", "getBranchesResponse"),
         ("<ns1:getVatGroupList/>", "getVatGroupListResponse"),
         ("<ns1:getPaymentMethods/>", "GetPaymentMethodsResponse"),
+        ("<ns1:getDeliveryMethods/>", "GetDeliveryMethodsResponse"),
     ];
     for (operation, response) in names {
         assert_eq!(mplus.call(operation).await.ok().name, response);

@@ -304,6 +304,7 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         ("getTurnoverGroups", x("getTurnoverGroups", x("request", ""))),
         ("getVatGroupList", "<ns1:getVatGroupList/>".to_owned()),
         ("getPaymentMethods", "<ns1:getPaymentMethods/>".to_owned()),
+        ("getDeliveryMethods", "<ns1:getDeliveryMethods/>".to_owned()),
         ("getBranches", "<ns1:getBranches/>".to_owned()),
         ("getEmployees", x("getEmployees", x("request", ""))),
         ("createOrder", x("createOrder", order("SCHEMA-1"))),

@@ -145,9 +145,12 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
         .await;
     assert_eq!(location(&response), format!("{setup}/mappings"));
 
-    // Mappings: the till's payment methods are listed live; a value per country needs its country.
+    // Mappings: the till's payment and delivery methods are listed live (enabled ones); a value per country
+    // needs its country.
     let page = text(app.get(&client, &format!("{setup}/mappings")).await).await;
     assert!(page.contains(r#"name="payment_source" value="PIN""#), "{page}");
+    assert!(page.contains(r#"name="shipping_source" value="DHL""#), "{page}");
+    assert!(!page.contains("Koerier"), "a disabled delivery method is not offered");
     let keep_sandbox_maps = mapping_form(&page);
     let mut missing_country: Vec<(String, String)> = keep_sandbox_maps.clone();
     missing_country.push(("revenue_source".into(), String::new()));

@@ -12,6 +12,8 @@ pub use orders::{
     VatMethod, YearNumber,
 };
 pub use products::{Article, ArticleGroup, Product};
-pub use reference::{ApiVersion, Branch, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace};
+pub use reference::{
+    ApiVersion, Branch, DeliveryMethod, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace,
+};
 pub use relations::{Relation, RelationCreated};
 pub use stock::{ArticleStock, StockChange, StockHistoryEntry};

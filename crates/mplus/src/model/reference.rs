@@ -102,6 +102,19 @@ pub struct TurnoverGroup {
     pub default_vat_code: Option<i32>,
 }
 
+/// `DeliveryMethod`: how a webshop order reaches its customer (an order's `deliveryMethod`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryMethod {
+    /// The code on orders.
+    pub delivery_method: String,
+    pub description: String,
+    #[serde(default)]
+    pub button_text: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
 /// `PaymentMethod`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]

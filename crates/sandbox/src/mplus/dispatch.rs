@@ -35,6 +35,7 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("getVatGroupList", Operation::Read(reference::get_vat_group_list)),
     ("getTurnoverGroups", Operation::Read(reference::get_turnover_groups)),
     ("getPaymentMethods", Operation::Read(reference::get_payment_methods)),
+    ("getDeliveryMethods", Operation::Read(reference::get_delivery_methods)),
     ("getOrders", Operation::Read(orders::get_orders)),
     ("getOrder", Operation::Read(orders::get_order)),
     ("findOrder", Operation::Read(orders::find_order)),

@@ -1,5 +1,5 @@
 //! Reference data and service information: `getApiVersion`, `getCurrentSyncMarkers`, `getBranches`,
-//! `getEmployees`, `getVatGroupList`, `getTurnoverGroups`, `getPaymentMethods`.
+//! `getEmployees`, `getVatGroupList`, `getTurnoverGroups`, `getPaymentMethods`, `getDeliveryMethods`.
 
 use super::model::{date_xml, datetime_xml};
 use super::soap::SoapFault;
@@ -71,6 +71,11 @@ pub fn get_vat_group_list(store: &Store, _operation: &Element) -> Result<Element
 pub fn get_turnover_groups(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {
     Ok(Element::new("GetTurnoverGroupsResponse")
         .with(Element::new("turnoverGroupList").with_all(store.shop.turnover_groups.iter().map(|g| g.to_xml()))))
+}
+
+pub fn get_delivery_methods(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {
+    let methods = store.shop.delivery_methods.iter().map(|m| m.to_xml());
+    Ok(Element::new("GetDeliveryMethodsResponse").with(Element::new("deliveryMethodList").with_all(methods)))
 }
 
 pub fn get_payment_methods(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {

@@ -611,6 +611,30 @@ fn map_view(
     }
 }
 
+/// A table whose source values MplusKASSA lists (payment or delivery methods): one fixed row per listed value,
+/// then the stored rows for values it no longer lists (still editable); or the reason the list failed.
+fn live_rows(view: &mut MapView, listed: Result<Vec<Choice>, String>, map: &ValueMap) {
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(error) => {
+            view.list_error = Some(error);
+            return;
+        }
+    };
+    view.rows = listed
+        .into_iter()
+        .map(|choice| MapRow {
+            target: map.table.get(&choice.code).cloned().unwrap_or_default(),
+            source: choice.code,
+            label: choice.label,
+            fixed: true,
+        })
+        .collect();
+    let codes: Vec<String> = view.rows.iter().map(|r| r.source.clone()).collect();
+    view.rows
+        .extend(table_rows(map, 1).into_iter().filter(|r| !codes.contains(&r.source)));
+}
+
 pub(crate) async fn mapping_views(
     state: &AppState,
     ctx: &TenantContext,
@@ -623,33 +647,24 @@ pub(crate) async fn mapping_views(
         "AFAS payment method",
         &settings.payment_method_map,
     );
+    let mut shipping = map_view(
+        "shipping",
+        "Shipping methods",
+        "MplusKASSA shipping method",
+        "AFAS delivery method",
+        &settings.shipping_method_map,
+    );
     if let Some(mplus) = stored_mplus(state, ctx).await? {
-        match lookups::mplus_payment_methods(&mplus).await {
-            Ok(methods) => {
-                payment.rows = methods
-                    .into_iter()
-                    .map(|m| MapRow {
-                        target: settings
-                            .payment_method_map
-                            .table
-                            .get(&m.code)
-                            .cloned()
-                            .unwrap_or_default(),
-                        source: m.code,
-                        label: m.label,
-                        fixed: true,
-                    })
-                    .collect();
-                // Stored rows for methods the till no longer lists stay editable.
-                let listed: Vec<String> = payment.rows.iter().map(|r| r.source.clone()).collect();
-                payment.rows.extend(
-                    table_rows(&settings.payment_method_map, 1)
-                        .into_iter()
-                        .filter(|r| !listed.contains(&r.source)),
-                );
-            }
-            Err(e) => payment.list_error = Some(e),
-        }
+        live_rows(
+            &mut payment,
+            lookups::mplus_payment_methods(&mplus).await,
+            &settings.payment_method_map,
+        );
+        live_rows(
+            &mut shipping,
+            lookups::mplus_delivery_methods(&mplus).await,
+            &settings.shipping_method_map,
+        );
     }
     if let Some(afas) = stored_afas(state, ctx).await? {
         match lookups::afas_payment_methods(&afas).await {
@@ -659,13 +674,7 @@ pub(crate) async fn mapping_views(
     }
     Ok(vec![
         payment,
-        map_view(
-            "shipping",
-            "Shipping methods",
-            "MplusKASSA shipping method",
-            "AFAS delivery method",
-            &settings.shipping_method_map,
-        ),
+        shipping,
         map_view(
             "vat",
             "VAT code per country",

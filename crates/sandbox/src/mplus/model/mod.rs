@@ -14,7 +14,7 @@ use super::xml::Element;
 
 pub use catalogue::{Article, ArticleGroup, Product};
 pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals};
-pub use reference::{Branch, Employee, PaymentMethod, TurnoverGroup, VatGroup};
+pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, TurnoverGroup, VatGroup};
 pub use relation::{RELATION_TEXT_FIELDS, Relation};
 
 /// `SoapMplusDate`.

@@ -93,6 +93,24 @@ impl TurnoverGroup {
     }
 }
 
+/// `DeliveryMethod`: how a webshop order reaches its customer (the `deliveryMethod` of an order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryMethod {
+    pub code: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+impl DeliveryMethod {
+    pub fn to_xml(&self) -> Element {
+        Element::new("deliveryMethod")
+            .with_leaf("deliveryMethod", &self.code)
+            .with_leaf("description", &self.description)
+            .with_leaf("buttonText", &self.description)
+            .with_leaf("enabled", self.enabled)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentMethod {
     pub code: String,

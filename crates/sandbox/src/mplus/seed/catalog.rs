@@ -1,4 +1,4 @@
-//! The shop's fixed setup (branches, employees, VAT, turnover groups, payment methods) and its catalogue of
+//! The shop's fixed setup (branches, employees, VAT, turnover groups, payment and delivery methods) and its catalogue of
 //! products with simple and variant (size/colour) articles.
 
 use chrono::NaiveDateTime;
@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names;
 use crate::mplus::model::{
-    Article, ArticleGroup, Branch, Employee, PaymentMethod, PaymentMethodType, Product, TurnoverGroup, VatGroup,
-    excl_from_incl,
+    Article, ArticleGroup, Branch, DeliveryMethod, Employee, PaymentMethod, PaymentMethodType, Product, TurnoverGroup,
+    VatGroup, excl_from_incl,
 };
 
 /// The MplusKASSA superuser, which integrations use as the default `employeeNumber`.
@@ -117,6 +117,23 @@ pub fn turnover_groups() -> Vec<TurnoverGroup> {
         name: name.to_owned(),
         account_number: account,
         default_vat_code: vat,
+    })
+    .collect()
+}
+
+/// The delivery methods; the generated orders use `PostNL` (webshop) and `Afhalen` (collected in the shop).
+pub fn delivery_methods() -> Vec<DeliveryMethod> {
+    [
+        ("PostNL", "PostNL pakket", true),
+        ("Afhalen", "Afhalen in de winkel", true),
+        ("DHL", "DHL Parcel", true),
+        ("Koerier", "Koerier (niet meer in gebruik)", false),
+    ]
+    .into_iter()
+    .map(|(code, description, enabled)| DeliveryMethod {
+        code: code.to_owned(),
+        description: description.to_owned(),
+        enabled,
     })
     .collect()
 }

@@ -30,8 +30,8 @@ pub use catalog::{
 pub use orders::{OrderState, country_iso3, seed_horizon};
 
 use super::model::{
-    Article, ArticleGroup, Branch, Employee, Invoice, PaymentMethod, Product, Proposal, Relation, TurnoverGroup,
-    VatGroup,
+    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, Product, Proposal, Relation,
+    TurnoverGroup, VatGroup,
 };
 
 /// Stock of one article in one branch. Quantities are whole items (`decimalPlaces` 0).
@@ -63,6 +63,7 @@ pub struct Shop {
     pub vat_groups: Vec<VatGroup>,
     pub turnover_groups: Vec<TurnoverGroup>,
     pub payment_methods: Vec<PaymentMethod>,
+    pub delivery_methods: Vec<DeliveryMethod>,
     pub article_groups: Vec<ArticleGroup>,
     pub products: Vec<Product>,
     /// Relations as seeded, numbers from 1001, sync markers from 1.
@@ -148,6 +149,7 @@ pub fn generate(seed: u64, orders: usize) -> Shop {
         vat_groups: catalog::vat_groups(),
         turnover_groups: catalog::turnover_groups(),
         payment_methods: catalog::payment_methods(),
+        delivery_methods: catalog::delivery_methods(),
         article_groups: catalog::article_groups(&products),
         products,
         relations,
