@@ -197,8 +197,11 @@ enum Plan {
     /// PostgreSQL without words: the tenant's entries newest first.
     PostgresAll,
     /// PostgreSQL, tried first: the newest [`recent_window`] entries that pass the other filters, tested
-    /// for the words. Enough when the words are common; when it fills no page, [`Plan::PostgresLookup`].
+    /// for the words. Enough when the words are common; when it fills no page, see [`search`].
     PostgresRecent,
+    /// PostgreSQL: the same over ten times as many entries, for words too frequent for the index to be cheap
+    /// but too rare to fill a page from the first window.
+    PostgresRecentWide,
     /// PostgreSQL: every match from the GIN index (all tenants; rare words), then this tenant's, sorted.
     PostgresLookup,
 }
@@ -264,6 +267,9 @@ fn tsquery_expression(words: &[String]) -> String {
         .join(" & ")
 }
 
+/// PostgreSQL: from this many matches in the first window, a word counts as middling (see [`search`]).
+const FEW_MATCHES: usize = 5;
+
 /// PostgreSQL: entries [`Plan::PostgresRecent`] tests before it turns to the word index (twice SQLite's
 /// threshold, so the tests that lower the threshold exercise the fallback too).
 fn recent_window() -> i64 {
@@ -327,7 +333,7 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
             }
         }
         Plan::PostgresAll => conditions.push(format!("j.tenant_id = {tenant}")),
-        Plan::PostgresRecent => {
+        Plan::PostgresRecent | Plan::PostgresRecentWide => {
             conditions.push(format!("j.tenant_id = {tenant}"));
             let p = sql.arg(Arg::Text(tsquery_expression(&all)));
             text = Some(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
@@ -368,7 +374,8 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
     }
     if let Some(text) = text {
         // The window: the newest entries that pass every other filter, then the words.
-        let window = sql.arg(Arg::Int(recent_window()));
+        let scale = if plan == Plan::PostgresRecentWide { 10 } else { 1 };
+        let window = sql.arg(Arg::Int(recent_window() * scale));
         from = format!(
             "(SELECT * FROM journal j WHERE {} ORDER BY j.created_at_ms DESC, j.id DESC LIMIT {window}) j",
             conditions.join(" AND ")
@@ -420,9 +427,16 @@ pub async fn search(
         }
     };
     let mut entries = run(plan).await?;
-    // The recent entries did not fill the page: the words are rare (or old), so the index finds them all.
+    // The recent entries did not fill the page. Hardly any match: the words are rare, and the index finds
+    // them all at once. Some do: the words are middling, too many matches for the index to be cheap, so a
+    // ten times wider window first.
     if plan == Plan::PostgresRecent && entries.len() <= limit as usize {
-        entries = run(Plan::PostgresLookup).await?;
+        if entries.len() >= FEW_MATCHES {
+            entries = run(Plan::PostgresRecentWide).await?;
+        }
+        if entries.len() <= limit as usize {
+            entries = run(Plan::PostgresLookup).await?;
+        }
     }
     let next = if entries.len() > limit as usize {
         entries.truncate(limit as usize);

@@ -93,6 +93,14 @@ async fn common_words_walk_the_time_index_with_the_same_results() {
     let expected: Vec<Uuid> = (0..30).rev().filter(|i| i % 3 == 0).map(|i| ids[0][i]).collect();
     assert_eq!(seen, expected);
 
+    // A word in every entry, with a first window (PostgreSQL: twice the threshold, 6 entries) too small for
+    // a page of 10: the wider window fills it, with the same newest-first result.
+    activity::set_common_word_threshold(3);
+    let page = activity::search(&db, a, &search("winkel"), None, 10).await.unwrap();
+    let newest: Vec<Uuid> = (20..30).rev().map(|i| ids[0][i]).collect();
+    assert_eq!(found(page), newest);
+    activity::set_common_word_threshold(1);
+
     if db.backend() == Backend::Sqlite {
         let plan = activity::explain_search(&db, a, &search("timeout"), 50)
             .await
