@@ -45,7 +45,8 @@ pub struct FlowUpdate {
     pub settings: Option<serde_json::Value>,
 }
 
-fn parse_flow(flow: &str) -> AppResult<FlowKind> {
+/// The flow a path names; an unknown name is 404.
+pub(crate) fn parse_flow(flow: &str) -> AppResult<FlowKind> {
     flow.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -63,6 +64,12 @@ pub async fn load_flow(state: &AppState, scope: &TenantScope, flow: FlowKind) ->
         cursor: None,
         next_run_at_ms: None,
     }))
+}
+
+/// A flow's stored settings (the defaults before anything is stored).
+pub(crate) async fn load_settings(state: &AppState, scope: &TenantScope, flow: FlowKind) -> AppResult<FlowSettings> {
+    let config = load_flow(state, scope, flow).await?;
+    Ok(serde_json::from_value(config.settings).unwrap_or_default())
 }
 
 fn body(config: FlowConfig) -> FlowBody {

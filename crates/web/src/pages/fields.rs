@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 
 use super::Layout;
 use super::setup::{Fields, internal};
-use crate::api::flows::load_flow;
-use crate::error::{AppError, AppResult};
+use crate::api::flows::{load_flow, load_settings, parse_flow};
+use crate::error::AppResult;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
@@ -139,15 +139,6 @@ pub struct FieldsQuery {
     saved: Option<String>,
 }
 
-fn parse_flow(flow: &str) -> AppResult<FlowKind> {
-    flow.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn stored_settings(state: &AppState, ctx: &TenantContext, flow: FlowKind) -> AppResult<FlowSettings> {
-    let config = load_flow(state, &ctx.scope, flow).await?;
-    Ok(serde_json::from_value(config.settings).unwrap_or_default())
-}
-
 fn blank_rows() -> Vec<TransformRow> {
     (0..ROWS)
         .map(|i| TransformRow {
@@ -234,7 +225,7 @@ pub async fn show(
 ) -> AppResult<FieldsPage> {
     ctx.require_write()?;
     let flow = parse_flow(&flow)?;
-    let settings = stored_settings(&state, &ctx, flow).await?;
+    let settings = load_settings(&state, &ctx.scope, flow).await?;
     let mut page = page(&state, &ctx, flow, &settings.field_map).await?;
     if let Some(target) = query.edit.as_deref() {
         match settings.field_map.rule(target) {
@@ -330,7 +321,7 @@ pub async fn preview(
     ctx.require_write()?;
     let flow = parse_flow(&flow)?;
     let form = Fields::new(pairs);
-    let mut settings = stored_settings(&state, &ctx, flow).await?;
+    let mut settings = load_settings(&state, &ctx.scope, flow).await?;
     let stored = settings.field_map.clone();
     if !form.get("target").trim().is_empty() {
         let mut errors = FieldErrors::default();

@@ -17,8 +17,8 @@ use koppel_sync::settings::FlowSettings;
 use super::Layout;
 use super::setup::{self, Fields, SetupPage};
 use crate::api::connections::{self as conn, ConnectionBody};
-use crate::api::flows::load_flow;
-use crate::error::{AppError, AppResult};
+use crate::api::flows::{load_flow, parse_flow};
+use crate::error::AppResult;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
@@ -145,10 +145,6 @@ pub struct FlowQuery {
     debtor_search: Option<String>,
     #[serde(default)]
     saved: Option<String>,
-}
-
-fn parse_flow(flow: &str) -> AppResult<FlowKind> {
-    flow.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn flow_page(state: &AppState, ctx: &TenantContext, flow: FlowKind) -> AppResult<SetupPage> {

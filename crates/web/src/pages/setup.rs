@@ -22,7 +22,7 @@ use koppel_sync::settings::{FlowSettings, ValueMap};
 
 use super::Layout;
 use crate::api::connections::{self as conn, AfasInput, MplusInput};
-use crate::api::flows::{load_flow, queue_run};
+use crate::api::flows::{load_flow, load_settings, queue_run};
 use crate::error::{AppError, AppResult};
 use crate::forms::FieldErrors;
 use crate::state::AppState;
@@ -196,8 +196,7 @@ pub(crate) fn internal(error: impl Into<anyhow::Error>) -> AppError {
 
 /// The settings the wizard shows: the orders flow's (the wizard keeps all four equal).
 async fn wizard_settings(state: &AppState, ctx: &TenantContext) -> AppResult<FlowSettings> {
-    let config = load_flow(state, &ctx.scope, FlowKind::Orders).await?;
-    Ok(serde_json::from_value(config.settings).unwrap_or_default())
+    load_settings(state, &ctx.scope, FlowKind::Orders).await
 }
 
 /// Applies `change` to every flow's settings, saves them and records what changed.
@@ -1244,8 +1243,9 @@ async fn dry_run(state: &AppState, ctx: &TenantContext, chosen: &[String]) -> Re
         if !chosen.iter().any(|c| c == flow.as_str()) {
             continue;
         }
-        let config = load_flow(state, &ctx.scope, flow).await.map_err(|e| e.to_string())?;
-        let settings: FlowSettings = serde_json::from_value(config.settings).unwrap_or_default();
+        let settings = load_settings(state, &ctx.scope, flow)
+            .await
+            .map_err(|e| e.to_string())?;
         let writes = koppel_sync::dry_run(flow, &settings, &source, &target)
             .await
             .map_err(|e| format!("The {flow} dry run stopped: {e}"))?;
