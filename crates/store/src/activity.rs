@@ -206,6 +206,39 @@ enum Plan {
     PostgresLookup,
 }
 
+/// The parts of a text as both word indexes see them: its runs of letters and digits.
+fn parts(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|part| !part.is_empty())
+}
+
+/// PostgreSQL's longest lexeme, in bytes, and highest word position.
+const MAX_LEXEME_BYTES: usize = 2_047;
+const MAX_POSITION: usize = 16_383;
+
+/// PostgreSQL: the `tsvector` (in its text form) of an entry's searchable keys and error text: every part,
+/// lower-cased, at its position, so that [`tsquery_expression`]'s phrases match. Both sides are made here,
+/// so they agree by construction; the database only parses the result. Parts are letters and digits only,
+/// so none needs escaping.
+pub(crate) fn tsvector_literal(search_keys: &str, reason: Option<&str>) -> String {
+    let mut literal = String::with_capacity(search_keys.len() * 2);
+    let words = parts(search_keys).chain(reason.into_iter().flat_map(parts));
+    for (position, part) in words
+        .map(str::to_lowercase)
+        .filter(|p| p.len() <= MAX_LEXEME_BYTES)
+        .enumerate()
+    {
+        if !literal.is_empty() {
+            literal.push(' ');
+        }
+        literal.push('\'');
+        literal.push_str(&part);
+        literal.push_str("':");
+        literal.push_str(&(position + 1).min(MAX_POSITION).to_string());
+    }
+    literal
+}
+
 /// A search word as the indexes see it: its parts (split at every character that is not a letter or digit),
 /// and whether the last part matches as a prefix. A prefix on a common last part ("com" of an e-mail address)
 /// would merge the lists of every word starting with it, so only a lone part of two characters or more, or a
@@ -218,10 +251,7 @@ struct SearchWord<'a> {
 
 impl<'a> SearchWord<'a> {
     fn new(word: &'a str) -> Self {
-        let parts: Vec<&str> = word
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts: Vec<&str> = parts(word).collect();
         let prefix = match parts.as_slice() {
             [only] => only.chars().count() > 1,
             [.., last] => last.chars().all(|c| c.is_ascii_digit()),
@@ -258,7 +288,10 @@ fn tsquery_expression(words: &[String]) -> String {
                 .enumerate()
                 .map(|(i, part)| {
                     let prefix = if i == last && word.prefix { ":*" } else { "" };
-                    format!("'{}'{prefix}", part.to_lowercase())
+                    let mut part = part.to_lowercase();
+                    // Longer parts are not indexed; cut, the word cannot fail the query's syntax.
+                    part.truncate(part.floor_char_boundary(MAX_LEXEME_BYTES));
+                    format!("'{part}'{prefix}")
                 })
                 .collect();
             format!("({})", parts.join(" <-> "))
@@ -336,14 +369,14 @@ fn where_clause(plan: Plan, scope: &TenantScope, filter: &ActivityFilter, after:
         Plan::PostgresRecent | Plan::PostgresRecentWide => {
             conditions.push(format!("j.tenant_id = {tenant}"));
             let p = sql.arg(Arg::Text(tsquery_expression(&all)));
-            text = Some(format!("j.search_tsv @@ to_tsquery('simple', {p})"));
+            text = Some(format!("j.search_tsv @@ {p}::tsquery"));
         }
         Plan::PostgresLookup => {
             // OFFSET 0 keeps the matches a subquery of their own (the planner may not pull it up into the
             // ordered, limited query, nor combine it with the tenant's index): it is planned alone, through
             // the GIN index; the tenant and the other filters apply to its rows.
             let p = sql.arg(Arg::Text(tsquery_expression(&all)));
-            from = format!("(SELECT * FROM journal WHERE search_tsv @@ to_tsquery('simple', {p}) OFFSET 0) j");
+            from = format!("(SELECT * FROM journal WHERE search_tsv @@ {p}::tsquery OFFSET 0) j");
             conditions.push(format!("j.tenant_id = {tenant}"));
         }
     }
@@ -534,6 +567,17 @@ mod tests {
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         assert_eq!(Cursor::decode("zz"), None);
         assert_eq!(Cursor::decode(&"ab".repeat(23)), None);
+    }
+
+    #[test]
+    fn tsvector_literal_has_every_part_lower_cased_at_its_position() {
+        assert_eq!(
+            tsvector_literal("2026-0001 Ann@Shop.NL  SKU-7", Some("Time-out: Ünknown")),
+            "'2026':1 '0001':2 'ann':3 'shop':4 'nl':5 'sku':6 '7':7 'time':8 'out':9 'ünknown':10"
+        );
+        assert_eq!(tsvector_literal("", None), "");
+        let long = "x".repeat(MAX_LEXEME_BYTES + 1);
+        assert_eq!(tsvector_literal(&format!("a {long} b"), None), "'a':1 'b':2");
     }
 
     #[test]

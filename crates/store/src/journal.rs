@@ -52,66 +52,19 @@ pub enum IdMap {
     Leave,
 }
 
-/// Rows per INSERT statement: as many as the bind-parameter cap allows (12 per journal row; PostgreSQL takes
-/// 65,535 parameters, SQLite 32,766). Few large statements matter on PostgreSQL: sqlx 0.9.0 leaves Nagle's
-/// algorithm on, so every statement that spans several TCP segments waits ~40 ms for the server's delayed
-/// ACK (sqlx issue #4335, fixed upstream but not yet released), which made a bulk load four times slower.
-fn rows_per_statement(sqlite: bool) -> usize {
-    if sqlite { 2_000 } else { 5_000 }
-}
-
-/// Writes entries (a run's batch of records, or a bulk load) in one transaction, many rows per statement:
-/// each with its payloads and, with [`IdMap::Update`], its id-map row. All of them or none. Returns the new
-/// ids, in order.
+/// Writes entries (a run's batch of records, or a bulk load) in one transaction: each with its payloads and,
+/// with [`IdMap::Update`], its id-map row. All of them or none. Returns the new ids, in order.
 pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>], id_map: IdMap) -> Result<Vec<Uuid>> {
     let tenant = scope.tenant_id().0;
     let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
     let sqlite = db.backend() == crate::Backend::Sqlite;
     let distinct: std::collections::HashSet<&str> = entries.iter().map(|e| e.source_id).collect();
     // One upsert may not touch a row twice (PostgreSQL refuses): a batch that names a record twice maps
-    // one row per statement, in order.
-    let rows = rows_per_statement(sqlite);
-    let id_map_rows = if distinct.len() == entries.len() { rows } else { 1 };
+    // one row per statement, in order. 7 parameters a row, within both backends' caps.
+    let id_map_rows = if distinct.len() == entries.len() { 2_000 } else { 1 };
     on_pool!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        for (chunk, chunk_ids) in entries.chunks(rows).zip(ids.chunks(rows)) {
-            let sql = format!(
-                "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
-                   retryable, search_keys, created_at_ms) VALUES {}",
-                values_rows(sqlite, chunk.len(), 12)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (entry, id) in chunk.iter().zip(chunk_ids) {
-                query = query
-                    .bind(*id)
-                    .bind(tenant)
-                    .bind(entry.run_id.0)
-                    .bind(entry.flow.as_str())
-                    .bind(entry.entity)
-                    .bind(entry.source_id)
-                    .bind(entry.target_id)
-                    .bind(entry.outcome)
-                    .bind(entry.reason)
-                    .bind(entry.retryable)
-                    .bind(entry.search_keys)
-                    .bind(entry.at_ms);
-            }
-            query.execute(&mut *tx).await?;
-
-            let sql = format!(
-                "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES {}",
-                values_rows(sqlite, chunk.len(), 4)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (entry, id) in chunk.iter().zip(chunk_ids) {
-                query = query
-                    .bind(*id)
-                    .bind(tenant)
-                    .bind(entry.source_payload)
-                    .bind(entry.exchanges);
-            }
-            query.execute(&mut *tx).await?;
-        }
+        BulkInsert::entries(&mut *tx, tenant, entries, &ids).await?;
         if id_map == IdMap::Update {
             for chunk in entries.chunks(id_map_rows) {
                 // A failure keeps what an earlier success mapped (its hash is not written, so COALESCE keeps
@@ -145,6 +98,115 @@ pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>], 
         Ok::<_, crate::StoreError>(())
     })?;
     Ok(ids)
+}
+
+/// How a backend writes many journal rows and their payloads at once, inside the caller's transaction.
+trait BulkInsert {
+    fn entries(
+        &mut self,
+        tenant: Uuid,
+        entries: &[NewEntry<'_>],
+        ids: &[Uuid],
+    ) -> impl std::future::Future<Output = Result<()>> + Send;
+}
+
+/// SQLite: multi-row `VALUES`, as many rows per statement as its cap of 32,766 bind parameters allows (12 a
+/// journal row). The FTS index follows by trigger.
+impl BulkInsert for sqlx::SqliteConnection {
+    async fn entries(&mut self, tenant: Uuid, entries: &[NewEntry<'_>], ids: &[Uuid]) -> Result<()> {
+        const ROWS: usize = 2_000;
+        for (chunk, chunk_ids) in entries.chunks(ROWS).zip(ids.chunks(ROWS)) {
+            let sql = format!(
+                "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
+                   retryable, search_keys, created_at_ms) VALUES {}",
+                values_rows(true, chunk.len(), 12)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (entry, id) in chunk.iter().zip(chunk_ids) {
+                query = query
+                    .bind(*id)
+                    .bind(tenant)
+                    .bind(entry.run_id.0)
+                    .bind(entry.flow.as_str())
+                    .bind(entry.entity)
+                    .bind(entry.source_id)
+                    .bind(entry.target_id)
+                    .bind(entry.outcome)
+                    .bind(entry.reason)
+                    .bind(entry.retryable)
+                    .bind(entry.search_keys)
+                    .bind(entry.at_ms);
+            }
+            query.execute(&mut *self).await?;
+
+            let sql = format!(
+                "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES {}",
+                values_rows(true, chunk.len(), 4)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (entry, id) in chunk.iter().zip(chunk_ids) {
+                query = query
+                    .bind(*id)
+                    .bind(tenant)
+                    .bind(entry.source_payload)
+                    .bind(entry.exchanges);
+            }
+            query.execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+}
+
+/// PostgreSQL: one statement per table, whatever the number of rows, each column bound as one array and
+/// unnested. The statement text never changes, so it is prepared once per connection; a multi-row `VALUES`
+/// of 60,000 parameters was parsed and planned anew for every batch. The word index's `tsvector` is built
+/// here ([`crate::activity::tsvector_literal`]), not by a generated column, which cost a third of the insert.
+impl BulkInsert for sqlx::PgConnection {
+    async fn entries<'e>(&mut self, tenant: Uuid, entries: &[NewEntry<'e>], ids: &[Uuid]) -> Result<()> {
+        let column = |get: fn(&NewEntry<'e>) -> &'e str| entries.iter().map(get).collect::<Vec<_>>();
+        let optional = |get: fn(&NewEntry<'e>) -> Option<&'e str>| entries.iter().map(get).collect::<Vec<_>>();
+        let words: Vec<String> = entries
+            .iter()
+            .map(|e| crate::activity::tsvector_literal(e.search_keys, e.reason))
+            .collect();
+        sqlx::query(
+            "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
+               retryable, search_keys, created_at_ms, search_tsv)
+             SELECT id, $2, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys,
+               created_at_ms, search_tsv::tsvector
+             FROM UNNEST($1::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+               $9::text[], $10::bool[], $11::text[], $12::int8[], $13::text[])
+               AS t(id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys,
+                 created_at_ms, search_tsv)",
+        )
+        .bind(ids)
+        .bind(tenant)
+        .bind(entries.iter().map(|e| e.run_id.0).collect::<Vec<_>>())
+        .bind(column(|e| e.flow.as_str()))
+        .bind(column(|e| e.entity))
+        .bind(column(|e| e.source_id))
+        .bind(optional(|e| e.target_id))
+        .bind(column(|e| e.outcome))
+        .bind(optional(|e| e.reason))
+        .bind(entries.iter().map(|e| e.retryable).collect::<Vec<_>>())
+        .bind(column(|e| e.search_keys))
+        .bind(entries.iter().map(|e| e.at_ms).collect::<Vec<_>>())
+        .bind(&words)
+        .execute(&mut *self)
+        .await?;
+        sqlx::query(
+            "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges)
+             SELECT entry_id, $2, source_payload, exchanges
+             FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS t(entry_id, source_payload, exchanges)",
+        )
+        .bind(ids)
+        .bind(tenant)
+        .bind(column(|e| e.source_payload))
+        .bind(column(|e| e.exchanges))
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
 }
 
 /// `($1, $2, ...), ($n, ...)` for `rows` rows of `columns` values. SQLite gets anonymous `?` placeholders: its

@@ -397,3 +397,49 @@ async fn batch_insert_is_searchable_and_searches_use_the_indexes() {
         }
     }
 }
+
+/// Entries written before migration 0009 carry the tsvector PostgreSQL generated; newer ones carry Koppel's.
+/// Both must be the same, or a search would find only one kind.
+#[tokio::test]
+async fn postgres_words_written_by_koppel_equal_the_generated_ones_of_older_entries() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let Db::Postgres(pool) = &db else {
+        return;
+    };
+    let a = tenant(&db, "a@a.nl").await;
+    let run = finished_run(&db, &a, FlowKind::Orders).await;
+    let samples = [
+        ("2026-00001 Ann.de.Vries@Shop.NL SKU-0042 Ann de Vries", None),
+        (
+            "C17 jürgen@müller.de Jürgen Müller ÉCOLE",
+            Some("AFAS: Debiteur 'x' bestaat niet (code 4711)"),
+        ),
+        ("ORD/12_b   tab\tend", Some("Time-out after 30s; retry")),
+    ];
+    for (i, (keys, reason)) in samples.iter().enumerate() {
+        let id = record(
+            &db,
+            &a,
+            run,
+            FlowKind::Orders,
+            &i.to_string(),
+            "failed",
+            *reason,
+            keys,
+            "{}",
+            1,
+        )
+        .await;
+        let (same,): (bool,) = sqlx::query_as(
+            "SELECT search_tsv = to_tsvector('simple',
+               regexp_replace(search_keys || ' ' || coalesce(reason, ''), '[^[:alnum:]]+', ' ', 'g'))
+             FROM journal WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert!(same, "{keys} {reason:?}");
+    }
+}

@@ -145,5 +145,26 @@ async fn deleting_a_tenant_removes_everything_in_it_and_nothing_else() {
         .await
         .unwrap();
     assert!(orphans.is_empty(), "the activity log went with the tenant");
+    // The journal reaches its tenant through runs (PostgreSQL has no direct foreign key since 0009): no row of
+    // either table may be left behind.
+    for table in ["journal", "journal_payloads", "runs"] {
+        let sql = format!("SELECT count(*) FROM {table} WHERE tenant_id = $1");
+        let (left,): (i64,) = match &db {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(gone_tenant.0)
+                    .fetch_one(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(gone_tenant.0)
+                    .fetch_one(pool)
+                    .await
+            }
+        }
+        .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
     assert_eq!(retention::export_entries(&db, &stays).await.unwrap().len(), 1);
 }
