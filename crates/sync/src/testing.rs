@@ -166,14 +166,19 @@ impl Switchboard {
 }
 
 /// Like a real target's, a fake write is not instant: the run's other work (the next page's look-ups, other
-/// orders in flight) goes on meanwhile, as it would against AFAS.
-async fn a_write_takes_a_moment() {
-    let mut yielded = false;
+/// orders in flight) goes on meanwhile, as it would against AFAS. How long it takes (one to four turns of the
+/// executor) depends on what is written, so writes in flight together finish in another order than they
+/// started, as real answers do.
+async fn a_write_takes_a_moment(key: &str) {
+    let mut turns = 1 + key
+        .bytes()
+        .fold(0usize, |sum, byte| sum.wrapping_mul(31).wrapping_add(byte.into()))
+        % 4;
     futures::future::poll_fn(|cx| {
-        if yielded {
+        if turns == 0 {
             return std::task::Poll::Ready(());
         }
-        yielded = true;
+        turns -= 1;
         cx.waker().wake_by_ref();
         std::task::Poll::Pending
     })
@@ -426,7 +431,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&debtor.email).await;
         self.switchboard.enter(Op::CreateDebtor, &debtor.email)?;
         let mut state = self.state.lock().unwrap();
         let id = Self::next_key(&mut state, 10_000);
@@ -438,7 +443,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&debtor.email).await;
         self.switchboard.enter(Op::UpdateDebtor, &debtor.email)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.debtors.get_mut(debtor_id) else {
@@ -452,7 +457,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&order.reference).await;
         self.switchboard.enter(Op::CreateOrder, &order.reference)?;
         let mut state = self.state.lock().unwrap();
         if !state.debtors.contains_key(&order.debtor_id) {
@@ -480,7 +485,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&article.item_code).await;
         self.switchboard.enter(Op::CreateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         if state.articles.contains_key(&article.item_code) {
@@ -498,7 +503,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&article.item_code).await;
         self.switchboard.enter(Op::UpdateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.articles.get_mut(&article.item_code) else {
@@ -527,7 +532,7 @@ impl ErpTarget for FakeErp {
     }
 
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment().await;
+        a_write_takes_a_moment(&mutation.item_code).await;
         self.switchboard.enter(Op::PostStockMutation, &mutation.item_code)?;
         let mut state = self.state.lock().unwrap();
         *state

@@ -8,10 +8,11 @@
 //! VAT code and revenue account come from the per-country maps, keyed by the delivery country (billing when
 //! there is none): a table key `NL:9` picks the code for one rate, a plain `NL` is the country's fallback.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use futures::StreamExt;
-use futures::stream::FuturesOrdered;
+use futures::future::{Fuse, FusedFuture};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 
 use rust_decimal::Decimal;
 
@@ -126,8 +127,9 @@ impl PagePlan {
 
 /// One page of sales as a pipeline. Each sale is prepared in page order (filter, look-ups, debtor and article
 /// writes, so a later sale sees what an earlier one created); its order then joins up to [`SEND_WINDOW`]
-/// others in flight; answers are concluded in page order and journaled in batches, each written while the
-/// next answers are awaited. A halt stops the preparing; what is in flight is still concluded, then the run
+/// others in flight. Each answer frees its slot for the next sale as soon as it comes, whatever the order
+/// of the answers (waiting for the oldest one held every later slot back); answers are concluded in page
+/// order and journaled in batches, each written while the next answers come in. A halt stops the preparing; what is in flight is still concluded, then the run
 /// stops at the first halted record. `plan` is the page's plan when it was made ahead; `carry` holds the
 /// previous page's final plan on the way in, this page's on the way out.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
@@ -160,7 +162,12 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     }
     let settings_hash = content_hash(settings);
 
-    let mut queue = FuturesOrdered::new();
+    let mut in_flight = FuturesUnordered::new();
+    // Answers that came before an earlier sale's, waiting to be concluded in page order.
+    let mut answered: BTreeMap<usize, Answered> = BTreeMap::new();
+    let (mut prepared_count, mut concluded_count) = (0, 0);
+    // The journal batch being written while answers come in.
+    let mut writing = Fuse::terminated();
     // Numbers of the orders in flight: a second sale with one of them waits until it is booked.
     let mut sending: HashSet<String> = HashSet::new();
     let (mut rest, mut stopping, mut first_halt) = (orders.iter().peekable(), false, None);
@@ -190,67 +197,78 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             if matches!(step, Ok(Step::Send(..))) {
                 sending.insert(order.number.clone());
             }
-            queue.push_back(send(
-                target,
-                Prepared {
-                    order,
-                    marker,
-                    step,
-                    trail,
-                },
-            ));
+            let prepared = Prepared {
+                order,
+                marker,
+                step,
+                trail,
+            };
+            in_flight.push(send(target, prepared_count, prepared));
+            prepared_count += 1;
         }
-        // The last full batch is written while the next answer is awaited.
-        let batch = run.full_batch();
-        let write = async {
-            match batch {
-                Some(batch) => batch.write(journal).await,
-                None => Ok(()),
-            }
-        };
-        let (answer, written) = futures::join!(queue.next(), write);
-        written?;
-        let Some((prepared, answer)) = answer else {
+        if writing.is_terminated()
+            && let Some(batch) = run.full_batch()
+        {
+            writing = batch.write(journal).boxed().fuse();
+        }
+        if in_flight.is_empty() {
             break;
-        };
-        let Prepared {
-            order,
-            marker,
-            step,
-            mut trail,
-        } = prepared;
-        let result = match (step, answer) {
-            (Ok(Step::Send(_, hash)), Some(answer)) => {
-                sending.remove(&order.number);
-                trail.write(answer).map(|number| {
-                    plan.existing.insert(order.number.clone(), number.clone());
-                    Verdict::written(Outcome::Created, number, hash)
-                })
-            }
-            (Ok(Step::Done(verdict)), _) => Ok(verdict),
-            (Err(failure), _) => Err(failure),
-            (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
-        };
-        if let Some(halt) = run.conclude_later(meta(order, marker), result, trail) {
-            stopping = true;
-            first_halt = first_halt.or(Some(halt));
         }
+        futures::select! {
+            written = writing => written?,
+            (index, prepared, answer) = in_flight.select_next_some() => {
+                // The answer is taken in at once, so its slot is free for the next sale and a twin sale
+                // sees the booked order; the journal follows page order.
+                let Prepared { order, marker, step, mut trail } = prepared;
+                let result = match (step, answer) {
+                    (Ok(Step::Send(_, hash)), Some(answer)) => {
+                        sending.remove(&order.number);
+                        trail.write(answer).map(|number| {
+                            plan.existing.insert(order.number.clone(), number.clone());
+                            Verdict::written(Outcome::Created, number, hash)
+                        })
+                    }
+                    (Ok(Step::Done(verdict)), _) => Ok(verdict),
+                    (Err(failure), _) => Err(failure),
+                    (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
+                };
+                stopping |= matches!(result, Err(Failure::Halt(_)));
+                answered.insert(index, Answered { meta: meta(order, marker), result, trail });
+                while let Some(next) = answered.remove(&concluded_count) {
+                    concluded_count += 1;
+                    if let Some(halt) = run.conclude_later(next.meta, next.result, next.trail) {
+                        first_halt = first_halt.or(Some(halt));
+                    }
+                }
+            }
+        }
+    }
+    if !writing.is_terminated() {
+        writing.await?;
     }
     run.flush().await?;
     *carry = Some(plan);
     first_halt.map_or(Ok(()), |halt| Err(run.halt_at(halt)))
 }
 
+/// A sale whose answer is in, to be concluded in page order.
+struct Answered {
+    meta: RecordMeta,
+    result: Result<Verdict, Failure>,
+    trail: Trail,
+}
+
 /// Sends the prepared order, if it has one to send.
 async fn send<'o, T: ErpTarget>(
     target: &T,
+    index: usize,
     prepared: Prepared<'o>,
-) -> (Prepared<'o>, Option<ConnectorResult<Written<String>>>) {
+) -> (usize, Prepared<'o>, Option<ConnectorResult<Written<String>>>) {
     let answer = match &prepared.step {
         Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
         _ => None,
     };
-    (prepared, answer)
+    (index, prepared, answer)
 }
 
 /// A sale on its way: prepared, perhaps in flight.

@@ -70,6 +70,29 @@ async fn two_hundred_generated_orders_book_exactly_the_paid_ones_once_and_a_seco
 }
 
 #[tokio::test]
+async fn answers_that_come_out_of_order_are_journaled_in_page_order() {
+    let orders: Vec<SourceOrder> = (0..200).map(|i| generated_order(11, i)).collect();
+    let (pos, erp, journal) = (FakePos::with_orders(orders.clone()), erp(), FakeJournal::default());
+    let report = run(ORDERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    let mut by_marker = orders.clone();
+    by_marker.sort_by_key(|order| order.sync_marker);
+    let page_order: Vec<String> = by_marker.iter().map(|order| order.id.clone()).collect();
+    let journaled: Vec<String> = journal.entries().into_iter().map(|entry| entry.source_id).collect();
+    assert_eq!(journaled, page_order);
+    // The fake's answers did come back in another order than the orders were sent (else this proves nothing).
+    let answered = references(&erp);
+    let sent: Vec<String> = by_marker
+        .iter()
+        .map(|order| order.number.clone())
+        .filter(|number| answered.contains(number))
+        .collect();
+    assert_eq!(sent.len(), answered.len());
+    assert_ne!(answered, sent);
+    assert_eq!(sorted(answered), paid_references(&orders));
+    assert_eq!(report.cursor, Some(201));
+}
+
+#[tokio::test]
 async fn rereading_booked_orders_skips_them_without_any_target_call() {
     let orders: Vec<SourceOrder> = (0..50).map(|i| generated_order(3, i)).collect();
     let (pos, erp, journal) = (FakePos::with_orders(orders), erp(), FakeJournal::default());
