@@ -163,7 +163,7 @@ async fn bench(args: &SyncArgs, dir: &Path) -> anyhow::Result<()> {
     result
 }
 
-/// Name of the simulators' threads (what `/proc/self/task/*/comm` shows).
+/// Name of the simulators' threads, or its beginning (what `/proc/self/task/*/comm` shows).
 const SANDBOX_THREAD: &str = "sandbox";
 
 async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
@@ -346,7 +346,7 @@ fn sandbox_cpu() -> Duration {
     tasks
         .flatten()
         .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name.trim() == SANDBOX_THREAD)
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name.starts_with(SANDBOX_THREAD))
         })
         .filter_map(|task| stat_cpu(&task.path().join("stat")).ok())
         .sum()

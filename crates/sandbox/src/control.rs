@@ -180,7 +180,7 @@ pub trait HasControl: Clone + Send + Sync + 'static {
 pub async fn journal_layer<S: HasControl>(State(state): State<S>, request: Request, next: Next) -> Response {
     let latency = state.control().latency();
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        crate::delay::wait(latency).await;
     }
     let (parts, body) = request.into_parts();
     let bytes: Bytes = match to_bytes(body, MAX_BODY_BYTES).await {

@@ -4,6 +4,7 @@
 
 pub mod afas;
 pub mod control;
+mod delay;
 pub mod mplus;
 
 use std::net::SocketAddr;
