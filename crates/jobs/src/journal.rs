@@ -65,13 +65,13 @@ impl Journal for StoreJournal {
             .iter()
             .map(|entry| {
                 let exchanges = serde_json::to_string(&entry.exchanges).map_err(journal_error)?;
-                Ok((entry.source_payload.to_string(), exchanges, entry.search_keys.join(" ")))
+                Ok((exchanges, entry.search_keys.join(" ")))
             })
             .collect::<Result<Vec<_>, JournalError>>()?;
         let rows: Vec<journal::NewEntry> = entries
             .iter()
             .zip(&texts)
-            .map(|(entry, (source_payload, exchanges, search_keys))| journal::NewEntry {
+            .map(|(entry, (exchanges, search_keys))| journal::NewEntry {
                 run_id: self.run,
                 flow: self.flow,
                 entity: &entry.entity,
@@ -81,7 +81,7 @@ impl Journal for StoreJournal {
                 reason: entry.reason.as_deref(),
                 retryable: entry.retryable,
                 search_keys,
-                source_payload,
+                source_payload: entry.source_payload.get(),
                 exchanges,
                 content_hash: entry.content_hash.as_deref(),
                 at_ms: entry.at.timestamp_millis(),

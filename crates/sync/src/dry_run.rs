@@ -58,7 +58,7 @@ fn planned(entry: JournalEntry) -> PlannedWrite {
         search_keys: entry.search_keys,
         outcome: entry.outcome,
         reason: entry.reason,
-        source: entry.source_payload,
+        source: serde_json::from_str(entry.source_payload.get()).unwrap_or_default(),
         writes: entry.exchanges,
     }
 }

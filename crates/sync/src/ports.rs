@@ -230,7 +230,7 @@ impl Outcome {
 }
 
 /// One journal entry: one record of one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// e.g. `order`, `invoice`, `customer`, `article`, `stock`.
     pub entity: String,
@@ -244,8 +244,8 @@ pub struct JournalEntry {
     /// Whether trying again can help (only for failures).
     pub retryable: bool,
     pub target_id: Option<String>,
-    /// The record as it came from the source.
-    pub source_payload: serde_json::Value,
+    /// The record as it came from the source, as JSON text (serialized once, written as is).
+    pub source_payload: Box<serde_json::value::RawValue>,
     /// Every exchange with the target for this record, in order (what was sent and what was answered).
     pub exchanges: Vec<Exchange>,
     /// Hash of the mapped content: an unchanged record is skipped without any call next time.

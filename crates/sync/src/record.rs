@@ -1,6 +1,7 @@
 //! One record's attempt inside a run: what it is (for the journal), the exchanges it made, and its verdict.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, Outcome, Written};
@@ -11,14 +12,18 @@ pub(crate) struct RecordMeta {
     pub entity: &'static str,
     pub source_id: String,
     pub search_keys: Vec<String>,
-    pub payload: serde_json::Value,
+    pub payload: Box<RawValue>,
     /// The record's sync marker when it came from a cursor page (where the cursor may stop).
     pub marker: Option<i64>,
 }
 
 impl RecordMeta {
     pub fn new(entity: &'static str, source_id: impl Into<String>, record: &impl Serialize) -> Self {
-        let payload = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+        Self::with_payload(entity, source_id, payload(record))
+    }
+
+    /// With the record's JSON already made (see [`payload`]).
+    pub fn with_payload(entity: &'static str, source_id: impl Into<String>, payload: Box<RawValue>) -> Self {
         Self {
             entity,
             source_id: source_id.into(),
@@ -129,4 +134,21 @@ impl Trail {
 pub(crate) fn content_hash(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     hex::encode(Sha256::digest(&bytes))
+}
+
+/// A record's JSON text, for the journal (and [`content_hash_with`]).
+pub(crate) fn payload(record: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(record).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+/// [`content_hash`] of `(record, settings_hash)` from the record's JSON text, without serializing it again:
+/// the bytes hashed are exactly `serde_json`'s for that pair (`[record,"hash"]`).
+pub(crate) fn content_hash_with(payload: &RawValue, settings_hash: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"[");
+    hasher.update(payload.get().as_bytes());
+    hasher.update(b",");
+    hasher.update(serde_json::to_string(settings_hash).unwrap_or_default().as_bytes());
+    hasher.update(b"]");
+    hex::encode(hasher.finalize())
 }

@@ -15,6 +15,7 @@ use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 
 use rust_decimal::Decimal;
+use serde_json::value::RawValue;
 
 use super::debtors::{KnownDebtors, billing_country, customer_name, debtor_draft, email_key, split_address};
 use crate::country::iso2;
@@ -26,7 +27,7 @@ use crate::model::{
 };
 use crate::money::{afas_order_amount, discount_amount_for};
 use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, Outcome, PosSource, Written};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with, mapping_failure, payload};
 use crate::settings::{FlowSettings, OrderFilter, ValueMap};
 
 /// Fetches the pending retries fresh and runs them as one page (outside the cursor).
@@ -182,7 +183,8 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 break;
             }
             let mut trail = Trail::default();
-            let hash = content_hash(&(order, &settings_hash));
+            let payload = payload(order);
+            let hash = content_hash_with(&payload, &settings_hash);
             let step = prepare(
                 settings,
                 target,
@@ -199,6 +201,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             }
             let prepared = Prepared {
                 order,
+                payload,
                 marker,
                 step,
                 trail,
@@ -219,7 +222,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             (index, prepared, answer) = in_flight.select_next_some() => {
                 // The answer is taken in at once, so its slot is free for the next sale and a twin sale
                 // sees the booked order; the journal follows page order.
-                let Prepared { order, marker, step, mut trail } = prepared;
+                let Prepared { order, payload, marker, step, mut trail } = prepared;
                 let result = match (step, answer) {
                     (Ok(Step::Send(_, hash)), Some(answer)) => {
                         sending.remove(&order.number);
@@ -233,7 +236,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                     (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
                 };
                 stopping |= matches!(result, Err(Failure::Halt(_)));
-                answered.insert(index, Answered { meta: meta(order, marker), result, trail });
+                answered.insert(index, Answered { meta: meta(order, payload, marker), result, trail });
                 while let Some(next) = answered.remove(&concluded_count) {
                     concluded_count += 1;
                     if let Some(halt) = run.conclude_later(next.meta, next.result, next.trail) {
@@ -274,6 +277,8 @@ async fn send<'o, T: ErpTarget>(
 /// A sale on its way: prepared, perhaps in flight.
 struct Prepared<'o> {
     order: &'o SourceOrder,
+    /// The sale's JSON for the journal, made once (its content hash is taken from it too).
+    payload: Box<RawValue>,
     marker: Option<i64>,
     step: Result<Step, Failure>,
     trail: Trail,
@@ -287,7 +292,7 @@ enum Step {
     Send(Box<SalesOrderDraft>, String),
 }
 
-fn meta(order: &SourceOrder, marker: Option<i64>) -> RecordMeta {
+fn meta(order: &SourceOrder, payload: Box<RawValue>, marker: Option<i64>) -> RecordMeta {
     let customer = order.customer.as_ref();
     let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
     let keys = [
@@ -295,7 +300,7 @@ fn meta(order: &SourceOrder, marker: Option<i64>) -> RecordMeta {
         customer.and_then(|c| c.email.clone()),
         customer.and_then(customer_name),
     ];
-    RecordMeta::new(entity(order.kind), order.id.clone(), order)
+    RecordMeta::with_payload(entity(order.kind), order.id.clone(), payload)
         .keys(keys.into_iter().chain(skus.into_iter().map(Some)))
         .at_marker(marker)
 }
