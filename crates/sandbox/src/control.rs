@@ -175,12 +175,18 @@ pub trait HasControl: Clone + Send + Sync + 'static {
     fn control(&self) -> &Control;
 }
 
-/// Middleware for the API routes (not the control routes): waits the configured latency, then records the
+/// Middleware for the API routes (not the control routes): adds the configured latency, and records the
 /// request and its response status in the journal.
+///
+/// The latency is a network round trip: the request reaches the simulator half of it after it arrived here,
+/// and the answer leaves when all of it has passed, the simulator's own work included (as long as that takes
+/// less than the other half). A call then takes the latency asked for, as against a real server, instead of
+/// the latency plus whatever CPU the simulator needs to play AFAS or MplusKASSA on the same machine.
 pub async fn journal_layer<S: HasControl>(State(state): State<S>, request: Request, next: Next) -> Response {
+    let arrived = std::time::Instant::now();
     let latency = state.control().latency();
     if !latency.is_zero() {
-        crate::delay::wait(latency).await;
+        crate::delay::wait_until(arrived + latency / 2).await;
     }
     let (parts, body) = request.into_parts();
     let bytes: Bytes = match to_bytes(body, MAX_BODY_BYTES).await {
@@ -203,6 +209,9 @@ pub async fn journal_layer<S: HasControl>(State(state): State<S>, request: Reque
         status: response.status().as_u16(),
         body: body_text,
     });
+    if !latency.is_zero() {
+        crate::delay::wait_until(arrived + latency).await;
+    }
     response
 }
 

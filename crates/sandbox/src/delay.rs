@@ -8,14 +8,17 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::{Condvar, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
-/// Waits `duration`, to within the kernel's timer slack (about 50 µs).
-pub async fn wait(duration: Duration) {
+/// Waits until `deadline`, to within the kernel's timer slack (about 50 µs).
+pub async fn wait_until(deadline: Instant) {
+    if deadline <= Instant::now() {
+        return;
+    }
     let (done, waited) = oneshot::channel();
-    DELAY_LINE.add(Instant::now() + duration, done);
+    DELAY_LINE.add(deadline, done);
     // The delay line never drops a waiter before its deadline.
     let _ = waited.await;
 }
@@ -89,18 +92,20 @@ impl DelayLine {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]
-    async fn waits_at_least_the_duration_and_wakes_in_deadline_order() {
+    async fn waits_until_the_deadline_and_wakes_in_deadline_order() {
         let started = Instant::now();
         let (a, b) = tokio::join!(
             async {
-                wait(Duration::from_millis(30)).await;
+                wait_until(started + Duration::from_millis(30)).await;
                 Instant::now()
             },
             async {
-                wait(Duration::from_millis(10)).await;
+                wait_until(started + Duration::from_millis(10)).await;
                 Instant::now()
             }
         );
