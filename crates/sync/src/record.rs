@@ -152,3 +152,22 @@ pub(crate) fn content_hash_with(payload: &RawValue, settings_hash: &str) -> Stri
     hasher.update(b"]");
     hex::encode(hasher.finalize())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::generated_order;
+
+    #[test]
+    fn the_hash_from_the_payload_text_equals_the_hash_of_the_record() {
+        // Stored hashes were made by `content_hash(&(order, settings_hash))`: both ways must agree byte for byte.
+        let settings_hash = content_hash(&"settings");
+        for index in 0..20 {
+            let order = generated_order(5, index);
+            assert_eq!(
+                content_hash_with(&payload(&order), &settings_hash),
+                content_hash(&(&order, &settings_hash))
+            );
+        }
+    }
+}
