@@ -81,7 +81,7 @@ impl Journal for StoreJournal {
                 reason: entry.reason.as_deref(),
                 retryable: entry.retryable,
                 search_keys,
-                source_payload: entry.source_payload.get(),
+                source_payload: entry.source_payload.as_str(),
                 exchanges,
                 content_hash: entry.content_hash.as_deref(),
                 at_ms: entry.at.timestamp_millis(),

@@ -384,7 +384,7 @@ async fn a_dry_run_shows_the_exact_fbsales_body_a_run_sends_with_the_field_rules
         .iter()
         .flat_map(|p| &p.writes)
         .filter(|w| w.operation == "create order: POST FbSales")
-        .map(|w| w.request.clone())
+        .map(|w| w.request.to_value())
         .collect();
     assert!(!rendered.is_empty(), "{planned:?}");
     for body in &rendered {

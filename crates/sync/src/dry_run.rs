@@ -58,7 +58,7 @@ fn planned(entry: JournalEntry) -> PlannedWrite {
         search_keys: entry.search_keys,
         outcome: entry.outcome,
         reason: entry.reason,
-        source: serde_json::from_str(entry.source_payload.get()).unwrap_or_default(),
+        source: entry.source_payload.to_value(),
         writes: entry.exchanges,
     }
 }

@@ -1,10 +1,9 @@
 //! One record's attempt inside a run: what it is (for the journal), the exchanges it made, and its verdict.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, Outcome, Written};
+use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, JsonText, Outcome, Written};
 
 /// What the journal needs to know of a record besides its verdict.
 #[derive(Debug, Clone)]
@@ -12,7 +11,7 @@ pub(crate) struct RecordMeta {
     pub entity: &'static str,
     pub source_id: String,
     pub search_keys: Vec<String>,
-    pub payload: Box<RawValue>,
+    pub payload: JsonText,
     /// The record's sync marker when it came from a cursor page (where the cursor may stop).
     pub marker: Option<i64>,
 }
@@ -23,7 +22,7 @@ impl RecordMeta {
     }
 
     /// With the record's JSON already made (see [`payload`]).
-    pub fn with_payload(entity: &'static str, source_id: impl Into<String>, payload: Box<RawValue>) -> Self {
+    pub fn with_payload(entity: &'static str, source_id: impl Into<String>, payload: JsonText) -> Self {
         Self {
             entity,
             source_id: source_id.into(),
@@ -137,16 +136,16 @@ pub(crate) fn content_hash(value: &impl Serialize) -> String {
 }
 
 /// A record's JSON text, for the journal (and [`content_hash_with`]).
-pub(crate) fn payload(record: &impl Serialize) -> Box<RawValue> {
-    serde_json::value::to_raw_value(record).unwrap_or_else(|_| RawValue::NULL.to_owned())
+pub(crate) fn payload(record: &impl Serialize) -> JsonText {
+    JsonText::of(record)
 }
 
 /// [`content_hash`] of `(record, settings_hash)` from the record's JSON text, without serializing it again:
 /// the bytes hashed are exactly `serde_json`'s for that pair (`[record,"hash"]`).
-pub(crate) fn content_hash_with(payload: &RawValue, settings_hash: &str) -> String {
+pub(crate) fn content_hash_with(payload: &JsonText, settings_hash: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"[");
-    hasher.update(payload.get().as_bytes());
+    hasher.update(payload.as_str().as_bytes());
     hasher.update(b",");
     hasher.update(serde_json::to_string(settings_hash).unwrap_or_default().as_bytes());
     hasher.update(b"]");

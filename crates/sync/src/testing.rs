@@ -7,6 +7,7 @@
 //! reference (AFAS does not enforce `RfCs` uniqueness, so duplicates stay visible to tests), and it refuses
 //! an order whose debtor or article does not exist.
 
+use crate::ports::JsonText;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -370,9 +371,9 @@ impl FakeErp {
 fn exchange(operation: &str, request: &impl serde::Serialize, response: serde_json::Value) -> Exchange {
     Exchange {
         operation: operation.to_owned(),
-        request: serde_json::to_value(request).unwrap(),
+        request: JsonText::of(request),
         status: Some(201),
-        response,
+        response: JsonText::of(&response),
     }
 }
 

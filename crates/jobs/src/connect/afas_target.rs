@@ -17,7 +17,7 @@ use koppel_afas::{AfasClient, AfasError};
 use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
-use koppel_sync::ports::{ConnectorError, ConnectorResult, DraftWrite, ErpTarget, Exchange, Written};
+use koppel_sync::ports::{ConnectorError, ConnectorResult, DraftWrite, ErpTarget, Exchange, JsonText, Written};
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
@@ -112,12 +112,13 @@ fn rendered(label: String, method: &str, body: &impl UpdateConnector) -> Connect
     let request = body
         .body()
         .map_err(|error| ConnectorError::permanent(format!("AFAS {connector}: {error}")))?;
+    let verdict = koppel_afas::schema::validate(connector, method, &request);
     let exchange = Exchange {
         operation: format!("{label}: {method} {connector}"),
-        request,
+        request: JsonText::of(&request),
         ..Exchange::default()
     };
-    match koppel_afas::schema::validate(connector, method, &exchange.request) {
+    match verdict {
         Ok(()) => Ok(exchange),
         Err(errors) => Err(ConnectorError {
             exchange: Some(exchange),

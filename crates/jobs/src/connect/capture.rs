@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 
-use koppel_sync::ports::Exchange;
+use koppel_sync::ports::{Exchange, JsonText};
 
 tokio::task_local! {
     static CAPTURED: RefCell<Vec<Attempt>>;
@@ -65,29 +65,20 @@ fn record(attempt: Attempt) {
     let _ = CAPTURED.try_with(|buffer| buffer.borrow_mut().push(attempt));
 }
 
-/// A body as JSON when it is JSON, else as text; `Null` when there is none.
-fn body_value(body: Option<&str>) -> serde_json::Value {
-    match body {
-        None => serde_json::Value::Null,
-        Some(text) if text.trim().is_empty() => serde_json::Value::Null,
-        Some(text) => serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned())),
-    }
-}
-
 /// The hook for AFAS clients.
 pub fn afas_hook() -> Arc<dyn koppel_afas::ExchangeHook> {
     Arc::new(|exchange: &koppel_afas::Exchange| {
         // A GET has no body: what was sent is the URL with its filter.
         let request = match &exchange.request_body {
-            Some(body) => body_value(Some(body)),
-            None => serde_json::json!({ "url": exchange.url }),
+            Some(body) => JsonText::from_body(Some(body)),
+            None => JsonText::of(&serde_json::json!({ "url": exchange.url })),
         };
         record(Attempt {
             exchange: Exchange {
                 operation: format!("{} {}", exchange.method, exchange.operation),
                 request,
                 status: exchange.status,
-                response: body_value(exchange.response_body.as_deref()),
+                response: JsonText::from_body(exchange.response_body.as_deref()),
             },
             error: exchange.error.clone(),
         });
@@ -100,9 +91,9 @@ pub fn mplus_hook() -> Arc<dyn koppel_mplus::ExchangeHook> {
         record(Attempt {
             exchange: Exchange {
                 operation: exchange.operation.clone(),
-                request: serde_json::Value::String(exchange.request_body.clone()),
+                request: JsonText::of(&exchange.request_body),
                 status: exchange.status,
-                response: body_value(exchange.response_body.as_deref()),
+                response: JsonText::from_body(exchange.response_body.as_deref()),
             },
             error: exchange.error.clone(),
         });
@@ -117,9 +108,9 @@ mod tests {
         Attempt {
             exchange: Exchange {
                 operation: "POST FbSales".into(),
-                request: serde_json::Value::Null,
+                request: JsonText::default(),
                 status,
-                response: serde_json::Value::Null,
+                response: JsonText::default(),
             },
             error: error.map(str::to_owned),
         }
@@ -145,8 +136,10 @@ mod tests {
 
     #[test]
     fn bodies_stay_json_when_they_are_json() {
-        assert_eq!(body_value(Some(r#"{"a":1}"#)), serde_json::json!({"a": 1}));
-        assert_eq!(body_value(Some("<xml/>")), serde_json::json!("<xml/>"));
-        assert_eq!(body_value(Some(" ")), serde_json::Value::Null);
+        let body = |text: &str| JsonText::from_body(Some(text));
+        assert_eq!(body(r#"{"a":1}"#).to_value(), serde_json::json!({"a": 1}));
+        assert_eq!(body("<xml/>").to_value(), serde_json::json!("<xml/>"));
+        assert_eq!(body(" ").as_str(), "null");
+        assert_eq!(JsonText::from_body(None).as_str(), "null");
     }
 }

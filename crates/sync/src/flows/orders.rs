@@ -15,7 +15,6 @@ use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 
 use rust_decimal::Decimal;
-use serde_json::value::RawValue;
 
 use super::debtors::{KnownDebtors, billing_country, customer_name, debtor_draft, email_key, split_address};
 use crate::country::iso2;
@@ -26,7 +25,7 @@ use crate::model::{
     SourceLine, SourceOrder, VatMethod,
 };
 use crate::money::{afas_order_amount, discount_amount_for};
-use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, Outcome, PosSource, Written};
+use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, JsonText, Outcome, PosSource, Written};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with, mapping_failure, payload};
 use crate::settings::{FlowSettings, OrderFilter, ValueMap};
 
@@ -278,7 +277,7 @@ async fn send<'o, T: ErpTarget>(
 struct Prepared<'o> {
     order: &'o SourceOrder,
     /// The sale's JSON for the journal, made once (its content hash is taken from it too).
-    payload: Box<RawValue>,
+    payload: JsonText,
     marker: Option<i64>,
     step: Result<Step, Failure>,
     trail: Trail,
@@ -292,7 +291,7 @@ enum Step {
     Send(Box<SalesOrderDraft>, String),
 }
 
-fn meta(order: &SourceOrder, payload: Box<RawValue>, marker: Option<i64>) -> RecordMeta {
+fn meta(order: &SourceOrder, payload: JsonText, marker: Option<i64>) -> RecordMeta {
     let customer = order.customer.as_ref();
     let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
     let keys = [

@@ -191,7 +191,7 @@ async fn a_dry_run_plans_the_first_page_without_writing() {
             .iter()
             .all(|p| p.outcome == Outcome::Created && p.writes.len() == 1)
     );
-    assert_eq!(planned[0].writes[0].request["reference"], "2026-000001");
+    assert_eq!(planned[0].writes[0].request.to_value()["reference"], "2026-000001");
     assert_eq!(erp.write_calls(), 0);
     assert!(erp.snapshot().orders.is_empty());
 }

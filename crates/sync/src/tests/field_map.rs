@@ -126,7 +126,7 @@ async fn product_rules_and_the_dry_run_show_the_mapped_article() {
         .await
         .unwrap();
     assert_eq!(planned[0].outcome, Outcome::Created);
-    let sent = &planned[0].writes[0].request;
+    let sent = planned[0].writes[0].request.to_value();
     assert_eq!(sent["price"], "12.00");
     assert_eq!(sent["description"], "Schoen - Schoenen");
 

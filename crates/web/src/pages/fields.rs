@@ -382,7 +382,7 @@ async fn run_preview(
             .map(|w| {
                 (
                     w.operation,
-                    serde_json::to_string_pretty(&w.request).unwrap_or_default(),
+                    serde_json::to_string_pretty(&w.request.to_value()).unwrap_or_default(),
                 )
             })
             .collect(),

@@ -1262,7 +1262,7 @@ async fn dry_run(state: &AppState, ctx: &TenantContext, chosen: &[String]) -> Re
                     .map(|x| {
                         (
                             x.operation,
-                            serde_json::to_string_pretty(&x.request).unwrap_or_default(),
+                            serde_json::to_string_pretty(&x.request.to_value()).unwrap_or_default(),
                         )
                     })
                     .collect(),
