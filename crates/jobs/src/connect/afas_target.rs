@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
 use super::afas_lookups;
-use super::errors::afas_call;
+use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
 
 /// AFAS Profit as the engine's target.
@@ -101,7 +101,7 @@ fn without_value<T>(written: Written<T>) -> Written<()> {
 
 /// A look-up's rows; a failure carries the failed exchange like a write's.
 async fn look_up<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<T> {
-    afas_call(call).await.map(|read| read.value)
+    afas_read(call).await
 }
 
 /// A body as the client would send it, named like the real exchange (`create order: POST FbSales`), and

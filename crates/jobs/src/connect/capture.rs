@@ -16,42 +16,80 @@ tokio::task_local! {
     static CAPTURED: RefCell<Vec<Attempt>>;
 }
 
-/// One HTTP attempt as the journal shows it, plus whether it failed.
+/// One HTTP attempt as the client reported it: its parts as text, turned into an [`Exchange`] only if one is
+/// needed (a write's, or a failure's). A successful read's answer (a page of orders, rows of JSON) is not
+/// converted at all.
 #[derive(Debug, Clone)]
 struct Attempt {
-    exchange: Exchange,
+    operation: String,
+    request: Sent,
+    status: Option<u16>,
+    response: Option<String>,
     error: Option<String>,
 }
 
-/// Runs `call` and sums up the exchanges the clients reported meanwhile as one: the last attempt, labelled
-/// with the failed attempts before it (the journal keeps one exchange per write; the retries still show).
-pub async fn capture<T>(call: impl Future<Output = T>) -> (T, Option<Exchange>) {
-    let (output, attempts) = CAPTURED
-        .scope(RefCell::new(Vec::new()), async {
-            let output = call.await;
-            (output, CAPTURED.with(|buffer| buffer.take()))
-        })
-        .await;
-    (output, summarise(attempts))
+/// What an attempt sent.
+#[derive(Debug, Clone)]
+enum Sent {
+    /// A JSON body (AFAS writes).
+    Body(String),
+    /// No body: the URL with its filter (AFAS GETs).
+    Url(String),
+    /// A SOAP envelope (MplusKASSA), kept as text.
+    Text(String),
 }
 
-fn summarise(mut attempts: Vec<Attempt>) -> Option<Exchange> {
-    let mut last = attempts.pop()?;
-    if !attempts.is_empty() {
-        let failures: Vec<String> = attempts.iter().map(describe_failure).collect();
-        last.exchange.operation = format!(
-            "{} (attempt {}; before: {})",
-            last.exchange.operation,
-            attempts.len() + 1,
-            failures.join(", ")
-        );
+impl Attempt {
+    fn exchange(self) -> Exchange {
+        let request = match self.request {
+            Sent::Body(body) => JsonText::from_body(Some(&body)),
+            Sent::Url(url) => JsonText::of(&serde_json::json!({ "url": url })),
+            Sent::Text(text) => JsonText::of(&text),
+        };
+        Exchange {
+            operation: self.operation,
+            request,
+            status: self.status,
+            response: JsonText::from_body(self.response.as_deref()),
+        }
     }
-    Some(last.exchange)
+}
+
+/// The attempts of one adapter call.
+#[derive(Debug, Default)]
+pub struct Captured(Vec<Attempt>);
+
+impl Captured {
+    /// The call's exchanges summed up as one: the last attempt, labelled with the failed attempts before it
+    /// (the journal keeps one exchange per write; the retries still show). `None` without any attempt.
+    pub fn exchange(mut self) -> Option<Exchange> {
+        let last = self.0.pop()?;
+        let failures: Vec<String> = self.0.iter().map(describe_failure).collect();
+        let mut exchange = last.exchange();
+        if !failures.is_empty() {
+            exchange.operation = format!(
+                "{} (attempt {}; before: {})",
+                exchange.operation,
+                failures.len() + 1,
+                failures.join(", ")
+            );
+        }
+        Some(exchange)
+    }
+}
+
+/// Runs `call` and keeps what the clients reported meanwhile.
+pub async fn capture<T>(call: impl Future<Output = T>) -> (T, Captured) {
+    CAPTURED
+        .scope(RefCell::new(Vec::new()), async {
+            let output = call.await;
+            (output, Captured(CAPTURED.with(|buffer| buffer.take())))
+        })
+        .await
 }
 
 fn describe_failure(attempt: &Attempt) -> String {
     let status = attempt
-        .exchange
         .status
         .map_or_else(|| "no answer".to_owned(), |status| status.to_string());
     match &attempt.error {
@@ -68,18 +106,14 @@ fn record(attempt: Attempt) {
 /// The hook for AFAS clients.
 pub fn afas_hook() -> Arc<dyn koppel_afas::ExchangeHook> {
     Arc::new(|exchange: &koppel_afas::Exchange| {
-        // A GET has no body: what was sent is the URL with its filter.
-        let request = match &exchange.request_body {
-            Some(body) => JsonText::from_body(Some(body)),
-            None => JsonText::of(&serde_json::json!({ "url": exchange.url })),
-        };
         record(Attempt {
-            exchange: Exchange {
-                operation: format!("{} {}", exchange.method, exchange.operation),
-                request,
-                status: exchange.status,
-                response: JsonText::from_body(exchange.response_body.as_deref()),
+            operation: format!("{} {}", exchange.method, exchange.operation),
+            request: match &exchange.request_body {
+                Some(body) => Sent::Body(body.clone()),
+                None => Sent::Url(exchange.url.to_string()),
             },
+            status: exchange.status,
+            response: exchange.response_body.clone(),
             error: exchange.error.clone(),
         });
     })
@@ -89,12 +123,10 @@ pub fn afas_hook() -> Arc<dyn koppel_afas::ExchangeHook> {
 pub fn mplus_hook() -> Arc<dyn koppel_mplus::ExchangeHook> {
     Arc::new(|exchange: &koppel_mplus::Exchange| {
         record(Attempt {
-            exchange: Exchange {
-                operation: exchange.operation.clone(),
-                request: JsonText::of(&exchange.request_body),
-                status: exchange.status,
-                response: JsonText::from_body(exchange.response_body.as_deref()),
-            },
+            operation: exchange.operation.clone(),
+            request: Sent::Text(exchange.request_body.clone()),
+            status: exchange.status,
+            response: exchange.response_body.clone(),
             error: exchange.error.clone(),
         });
     })
@@ -106,12 +138,10 @@ mod tests {
 
     fn attempt(status: Option<u16>, error: Option<&str>) -> Attempt {
         Attempt {
-            exchange: Exchange {
-                operation: "POST FbSales".into(),
-                request: JsonText::default(),
-                status,
-                response: JsonText::default(),
-            },
+            operation: "POST FbSales".into(),
+            request: Sent::Body(r#"{"FbSales":{}}"#.into()),
+            status,
+            response: None,
             error: error.map(str::to_owned),
         }
     }
@@ -124,14 +154,15 @@ mod tests {
             record(attempt(Some(201), None));
         })
         .await;
-        let exchange = exchange.unwrap();
+        let exchange = exchange.exchange().unwrap();
         assert_eq!(exchange.status, Some(201));
+        assert_eq!(exchange.request.to_value(), serde_json::json!({"FbSales": {}}));
         assert_eq!(
             exchange.operation,
             "POST FbSales (attempt 3; before: 503 maintenance, no answer transient)"
         );
         let ((), none) = capture(async {}).await;
-        assert!(none.is_none());
+        assert!(none.exchange().is_none());
     }
 
     #[test]

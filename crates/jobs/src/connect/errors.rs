@@ -1,6 +1,6 @@
 //! The clients' errors in the engine's terms: permanent (the record is refused), transient (try again later,
 //! not before `retry_after`) or unauthorized (the connection needs fixing), in words for the journal, with
-//! the failed exchange attached. Every adapter call goes through [`afas_call`] or [`mplus_call`].
+//! the failed exchange attached. Every adapter call goes through [`afas_call`], [`afas_read`] or [`mplus_call`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,22 +14,28 @@ use super::capture::capture;
 /// A lock is usually gone within seconds; ask the engine to wait a little before the next attempt.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 
-/// Runs one AFAS call: its value with the exchange that produced it, or the error with the failed exchange.
+/// Runs one AFAS write: its value with the exchange that produced it, or the error with the failed exchange.
 pub async fn afas_call<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<Written<T>> {
-    let (result, exchange) = capture(call).await;
+    let (result, captured) = capture(call).await;
     match result {
         Ok(value) => Ok(Written {
             value,
-            exchange: exchange.unwrap_or_default(),
+            exchange: captured.exchange().unwrap_or_default(),
         }),
-        Err(error) => Err(with_exchange(from_afas(&error), exchange)),
+        Err(error) => Err(with_exchange(from_afas(&error), captured.exchange())),
     }
 }
 
-/// Runs one MplusKASSA call, like [`afas_call`].
+/// Runs one AFAS read: its value, or the error with the failed exchange (a successful read's is not kept).
+pub async fn afas_read<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<T> {
+    let (result, captured) = capture(call).await;
+    result.map_err(|error| with_exchange(from_afas(&error), captured.exchange()))
+}
+
+/// Runs one MplusKASSA call (all reads), like [`afas_read`].
 pub async fn mplus_call<T>(call: impl Future<Output = Result<T, MplusError>>) -> ConnectorResult<T> {
-    let (result, exchange) = capture(call).await;
-    result.map_err(|error| with_exchange(from_mplus(&error), exchange))
+    let (result, captured) = capture(call).await;
+    result.map_err(|error| with_exchange(from_mplus(&error), captured.exchange()))
 }
 
 fn with_exchange(mut error: ConnectorError, exchange: Option<Exchange>) -> ConnectorError {
