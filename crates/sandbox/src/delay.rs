@@ -7,7 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::{Condvar, LazyLock, Mutex};
+use std::sync::{Condvar, Mutex, Once};
 use std::time::Instant;
 
 use tokio::sync::oneshot;
@@ -18,21 +18,28 @@ pub async fn wait_until(deadline: Instant) {
         return;
     }
     let (done, waited) = oneshot::channel();
-    DELAY_LINE.add(deadline, done);
+    delay_line().add(deadline, done);
     // The delay line never drops a waiter before its deadline.
     let _ = waited.await;
 }
 
-static DELAY_LINE: LazyLock<&'static DelayLine> = LazyLock::new(|| {
-    let line: &'static DelayLine = Box::leak(Box::default());
-    std::thread::Builder::new()
-        .name("sandbox-delay".into())
-        .spawn(|| line.run())
-        .expect("start the sandbox's delay thread");
-    line
-});
+static DELAY_LINE: DelayLine = DelayLine {
+    waiting: Mutex::new(BinaryHeap::new()),
+    changed: Condvar::new(),
+};
 
-#[derive(Default)]
+/// The delay line, its thread started on first use.
+fn delay_line() -> &'static DelayLine {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        std::thread::Builder::new()
+            .name("sandbox-delay".into())
+            .spawn(|| DELAY_LINE.run())
+            .expect("start the sandbox's delay thread");
+    });
+    &DELAY_LINE
+}
+
 struct DelayLine {
     waiting: Mutex<BinaryHeap<Reverse<Waiter>>>,
     changed: Condvar,

@@ -29,9 +29,10 @@ impl JsonText {
 
     /// A body as received: itself when it is JSON, else the text as a JSON string; `null` when empty.
     pub fn from_body(body: Option<&str>) -> Self {
-        match body.map(str::trim) {
-            None | Some("") => Self::default(),
-            Some(text) => serde_json::value::RawValue::from_string(text.to_owned())
+        match body {
+            None => Self::default(),
+            Some(text) if text.trim().is_empty() => Self::default(),
+            Some(text) => serde_json::value::RawValue::from_string(text.trim().to_owned())
                 .map(Self)
                 .unwrap_or_else(|_| Self::of(&text)),
         }

@@ -18,10 +18,10 @@ pub(crate) struct RecordMeta {
 
 impl RecordMeta {
     pub fn new(entity: &'static str, source_id: impl Into<String>, record: &impl Serialize) -> Self {
-        Self::with_payload(entity, source_id, payload(record))
+        Self::with_payload(entity, source_id, JsonText::of(record))
     }
 
-    /// With the record's JSON already made (see [`payload`]).
+    /// With the record's JSON already made.
     pub fn with_payload(entity: &'static str, source_id: impl Into<String>, payload: JsonText) -> Self {
         Self {
             entity,
@@ -135,11 +135,6 @@ pub(crate) fn content_hash(value: &impl Serialize) -> String {
     hex::encode(Sha256::digest(&bytes))
 }
 
-/// A record's JSON text, for the journal (and [`content_hash_with`]).
-pub(crate) fn payload(record: &impl Serialize) -> JsonText {
-    JsonText::of(record)
-}
-
 /// [`content_hash`] of `(record, settings_hash)` from the record's JSON text, without serializing it again:
 /// the bytes hashed are exactly `serde_json`'s for that pair (`[record,"hash"]`).
 pub(crate) fn content_hash_with(payload: &JsonText, settings_hash: &str) -> String {
@@ -164,7 +159,7 @@ mod tests {
         for index in 0..20 {
             let order = generated_order(5, index);
             assert_eq!(
-                content_hash_with(&payload(&order), &settings_hash),
+                content_hash_with(&JsonText::of(&order), &settings_hash),
                 content_hash(&(&order, &settings_hash))
             );
         }

@@ -26,7 +26,7 @@ use crate::model::{
 };
 use crate::money::{afas_order_amount, discount_amount_for};
 use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, JsonText, Outcome, PosSource, Written};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with, mapping_failure, payload};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with, mapping_failure};
 use crate::settings::{FlowSettings, OrderFilter, ValueMap};
 
 /// Fetches the pending retries fresh and runs them as one page (outside the cursor).
@@ -182,7 +182,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 break;
             }
             let mut trail = Trail::default();
-            let payload = payload(order);
+            let payload = JsonText::of(order);
             let hash = content_hash_with(&payload, &settings_hash);
             let step = prepare(
                 settings,
