@@ -19,6 +19,7 @@ mod operations;
 mod pager;
 mod soap;
 mod wire;
+mod xml_de;
 
 pub use client::{MplusClient, MplusClientBuilder};
 pub use config::MplusConfig;

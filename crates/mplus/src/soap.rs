@@ -56,7 +56,7 @@ pub(crate) fn parse_response<R: DeserializeOwned>(operation: &'static str, xml: 
     })? {
         return Err(fault_error(operation, xml));
     }
-    quick_xml::de::from_str::<Envelope<R>>(xml)
+    crate::xml_de::from_str::<Envelope<R>>(xml)
         .map(|envelope| envelope.body.content)
         .map_err(|e| MplusError::Decode {
             operation,
@@ -66,7 +66,7 @@ pub(crate) fn parse_response<R: DeserializeOwned>(operation: &'static str, xml: 
 
 /// The fault in `xml` as an error (a Transport error when there is none to read).
 pub(crate) fn fault_error(operation: &'static str, xml: &str) -> MplusError {
-    match quick_xml::de::from_str::<Envelope<Fault>>(xml) {
+    match crate::xml_de::from_str::<Envelope<Fault>>(xml) {
         Ok(envelope) => {
             let Fault { faultcode, faultstring } = envelope.body.content;
             // `SOAP-ENV:Client.Authentication` → `Client.Authentication`.
