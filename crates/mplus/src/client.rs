@@ -125,7 +125,11 @@ impl MplusClient {
             .await
             .map_err(transport_error)?;
         let status = response.status().as_u16();
-        let text = response.text().await.map_err(transport_error)?;
+        // Not `text()`: that copies the whole body (a page of orders is hundreds of kB) through a lossy decode.
+        // Taken over as it is when it is UTF-8, as SOAP responses are; lossy only when it is not.
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        let text = String::from_utf8(Vec::from(bytes))
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
         Ok((status, text))
     }
 

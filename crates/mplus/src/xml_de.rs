@@ -94,18 +94,16 @@ impl<'a> Events<'a> {
     /// `consume_end`). Text between child elements is skipped.
     fn next_child(&mut self, consume_end: bool) -> Result<Option<BytesStart<'a>>> {
         loop {
-            match self.peek()? {
-                Event::End(_) => {
-                    if consume_end {
-                        self.next()?;
+            match self.next()? {
+                Event::Start(start) => return Ok(Some(start)),
+                end @ Event::End(_) => {
+                    if !consume_end {
+                        self.peeked = Some(end);
                     }
                     return Ok(None);
                 }
                 Event::Eof => return Err(DeError("unexpected end of document".into())),
                 _ => {}
-            }
-            if let Event::Start(start) = self.next()? {
-                return Ok(Some(start));
             }
         }
     }
