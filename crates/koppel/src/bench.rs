@@ -2,17 +2,19 @@
 //! temporary SQLite database, against the in-process sandbox at a fixed latency per call.
 //!
 //! AFAS is prepared first (customers and products flows, at no latency) so debtors and articles exist; then
-//! the orders run is measured. It prints orders per second, orders per CPU second, AFAS calls per order, MplusKASSA calls per 100 orders, peak memory (VmHWM, the
-//! simulators included), and the ratio of the wall time to the floor: the time the run's calls alone take
-//! at that latency with at most 8 in flight (`latency × ⌈calls / 8⌉`; undefined at 0 ms). The last line
-//! repeats the figures as one JSON object.
+//! the orders run is measured. It prints orders per second, orders per CPU second, AFAS calls per order,
+//! MplusKASSA calls per 100 orders, peak memory (VmHWM, the simulators included), and the ratio of the wall
+//! time to the floor: the time the run's calls alone take at that latency with at most 8 in flight
+//! (`latency × ⌈calls / 8⌉`; undefined at 0 ms). It measures `--runs` times (3 by default), each on fresh
+//! simulators and a fresh database, prints each run, and ends with one JSON object of each figure's median:
+//! on a shared 2-core machine one run's CPU figures vary by ±15%.
 //!
 //! CPU time is measured for the process (`getrusage`) and, apart, for the simulators: they run on their own
 //! runtime whose threads are named `sandbox`, so their share can be read from `/proc/self/task/*/schedstat`.
-//! Both to the microsecond or better: a 1,000-order run takes about a fifth of a CPU second. `orders_per_cpu_s` counts
-//! Koppel's CPU time (the process minus the simulators: the sync engine, both clients, the journal), which is
-//! what a real deployment spends, the real MplusKASSA and AFAS doing their part elsewhere;
-//! `orders_per_process_cpu_s` counts the whole process, simulators included.
+//! Both to the microsecond or better: a 1,000-order run takes about a fifth of a CPU second.
+//! `orders_per_cpu_s` counts Koppel's CPU time (the process minus the simulators: the sync engine, both
+//! clients, the journal), which is what a real deployment spends, the real MplusKASSA and AFAS doing their
+//! part elsewhere; `orders_per_process_cpu_s` counts the whole process, simulators included.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -60,6 +62,9 @@ pub struct SyncArgs {
     /// Records per page (the flows' `batch_size` setting; 100 by default, as for a new tenant).
     #[arg(long, default_value_t = FlowSettings::default().batch_size)]
     pub batch_size: u32,
+    /// Times to measure, each on fresh simulators and a fresh database; the figures are the medians.
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -131,43 +136,82 @@ async fn sync(args: SyncArgs) -> anyhow::Result<()> {
         (1..=100_000).contains(&args.orders),
         "--orders must be between 1 and 100,000"
     );
-    let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
-    let result = bench(&args, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
-}
-
-async fn bench(args: &SyncArgs, dir: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!((1..=25).contains(&args.runs), "--runs must be between 1 and 25");
     println!(
-        "koppel bench sync: {} orders, {} ms per call, seed {}",
-        args.orders, args.latency_ms, args.seed
+        "koppel bench sync: {} orders, {} ms per call, seed {}, {} run(s)",
+        args.orders, args.latency_ms, args.seed, args.runs
     );
-    let config = SandboxConfig {
-        seed: args.seed,
-        orders: args.orders,
-        ..SandboxConfig::default()
-    };
+    // One runtime for the simulators of every run: threads that a runtime left behind while shutting down
+    // would take their CPU time out of the simulators' count and put it into Koppel's.
     let simulators = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(SANDBOX_THREAD)
         .enable_all()
         .build()
         .context("the simulators' runtime")?;
+    let mut runs = Vec::new();
+    for run in 1..=args.runs {
+        println!("run {run} of {}", args.runs);
+        let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
+        let result = bench(&args, &dir, &simulators).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        let figures = result?;
+        print_run(&figures);
+        runs.push(figures.json());
+    }
+    simulators.shutdown_background();
+    let medians = median(&runs);
+    if args.runs > 1 {
+        println!(
+            "median of {} runs: {} orders per CPU second, wall / floor {}",
+            args.runs, medians["orders_per_cpu_s"], medians["floor_ratio"]
+        );
+    }
+    println!("{medians}");
+    Ok(())
+}
+
+/// One measurement on fresh simulators.
+async fn bench(args: &SyncArgs, dir: &Path, simulators: &tokio::runtime::Runtime) -> anyhow::Result<Figures> {
+    let config = SandboxConfig {
+        seed: args.seed,
+        orders: args.orders,
+        ..SandboxConfig::default()
+    };
     let sandbox = simulators
         .spawn(Sandbox::start_local(config))
         .await?
         .context("starting the sandbox")?;
+    reset_peak_rss();
     let result = measure(args, dir, &sandbox).await;
     drop(sandbox);
-    simulators.shutdown_background();
     result
+}
+
+/// Each figure's median over the runs (`null` where a run has none, e.g. the floor at 0 ms).
+fn median(runs: &[serde_json::Value]) -> serde_json::Value {
+    let Some(serde_json::Value::Object(first)) = runs.first() else {
+        return serde_json::Value::Null;
+    };
+    let medians = first.keys().map(|key| {
+        let mut values: Vec<f64> = runs.iter().filter_map(|run| run[key].as_f64()).collect();
+        values.sort_by(f64::total_cmp);
+        let middle = values.len() / 2;
+        let median = match values.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(values[middle]),
+            _ => Some((values[middle - 1] + values[middle]) / 2.0),
+        };
+        (key.clone(), json!(median.map(round2)))
+    });
+    serde_json::Value::Object(medians.collect())
 }
 
 /// Name of the simulators' threads, or its beginning (what `/proc/self/task/*/comm` shows).
 const SANDBOX_THREAD: &str = "sandbox";
 
-async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
+async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Figures> {
     let db = Db::connect_and_migrate(&format!("sqlite://{}/bench.db", dir.display())).await?;
     let scope = tenant(&db).await?;
     let counts = Arc::new(CallCounts::default());
@@ -201,11 +245,10 @@ async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Resu
         latency: Duration::from_millis(args.latency_ms),
         peak_rss_mb: peak_rss_mb()?,
     };
-    print_report(&figures);
-    Ok(())
+    Ok(figures)
 }
 
-fn print_report(figures: &Figures) {
+fn print_run(figures: &Figures) {
     let json = figures.json();
     println!("  orders per second:            {}", json["orders_per_s"]);
     println!(
@@ -231,7 +274,6 @@ fn print_report(figures: &Figures) {
         ),
         None => println!("  wall / floor:                 undefined at 0 ms latency"),
     }
-    println!("{json}");
 }
 
 /// One run of one flow with a store journal, recorded as a run like the job queue records it.
@@ -364,6 +406,11 @@ fn sandbox_cpu() -> Duration {
         .sum()
 }
 
+/// Starts the peak resident memory over, so each run reports its own (writing 5 to `clear_refs` resets VmHWM).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// Peak resident memory (VmHWM) in MB.
 fn peak_rss_mb() -> anyhow::Result<f64> {
     let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
@@ -373,4 +420,27 @@ fn peak_rss_mb() -> anyhow::Result<f64> {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .context("VmHWM in /proc/self/status")?;
     Ok(kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_figure_is_its_own_median() {
+        let runs = [
+            json!({"orders_per_cpu_s": 4100.0, "floor_ratio": null, "peak_rss_mb": 64.0}),
+            json!({"orders_per_cpu_s": 3500.0, "floor_ratio": null, "peak_rss_mb": 61.0}),
+            json!({"orders_per_cpu_s": 4700.0, "floor_ratio": null, "peak_rss_mb": 66.5}),
+        ];
+        assert_eq!(
+            median(&runs),
+            json!({"orders_per_cpu_s": 4100.0, "floor_ratio": null, "peak_rss_mb": 64.0})
+        );
+        assert_eq!(
+            median(&runs[..2]),
+            json!({"orders_per_cpu_s": 3800.0, "floor_ratio": null, "peak_rss_mb": 62.5})
+        );
+        assert_eq!(median(&[]), serde_json::Value::Null);
+    }
 }
