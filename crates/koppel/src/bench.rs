@@ -7,7 +7,7 @@
 //! time to the floor: the time the run's calls alone take at that latency with at most 8 in flight
 //! (`latency × ⌈calls / 8⌉`; undefined at 0 ms). It measures `--runs` times (3 by default), each on fresh
 //! simulators and a fresh database, prints each run, and ends with one JSON object of each figure's median:
-//! on a shared 2-core machine one run's CPU figures vary by ±15%.
+//! on a shared 2-core machine one run's CPU figures vary by up to ±25%.
 //!
 //! CPU time is measured for the process (`getrusage`) and, apart, for the simulators: they run on their own
 //! runtime whose threads are named `sandbox`, so their share can be read from `/proc/self/task/*/schedstat`.
