@@ -8,12 +8,11 @@
 //! lives for one run.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
+use koppel_afas::AfasClient;
 use koppel_afas::update::{UpdateConnector, UpdateResult};
-use koppel_afas::{AfasClient, AfasError};
 use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
@@ -99,11 +98,6 @@ fn without_value<T>(written: Written<T>) -> Written<()> {
     }
 }
 
-/// A look-up's rows; a failure carries the failed exchange like a write's.
-async fn look_up<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<T> {
-    afas_read(call).await
-}
-
 /// A body as the client would send it, named like the real exchange (`create order: POST FbSales`), and
 /// checked against the official UpdateConnector schema: a dry run cannot ask AFAS, so a value AFAS would
 /// refuse (too long, not a date) fails the record here, with the body, as AFAS's refusal would in a run.
@@ -162,7 +156,7 @@ impl ErpTarget for AfasTarget {
 
     async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
         let quotations = self.order_target == OrderTarget::Quotation;
-        look_up(afas_lookups::documents_by_reference(
+        afas_read(afas_lookups::documents_by_reference(
             &self.client,
             quotations,
             references,
@@ -176,7 +170,7 @@ impl ErpTarget for AfasTarget {
             return Ok(debtors);
         }
         let mut found = HashMap::new();
-        for debtor in look_up(afas_lookups::debtors_by_email(&self.client, &unknown)).await? {
+        for debtor in afas_read(afas_lookups::debtors_by_email(&self.client, &unknown)).await? {
             self.remember_party(&debtor.record.debtor_id, debtor.code.as_deref());
             found.entry(debtor.record.email.clone()).or_insert(debtor.record);
         }
@@ -191,7 +185,7 @@ impl ErpTarget for AfasTarget {
             return Ok(articles);
         }
         let mut found = HashMap::new();
-        for (record, unit) in look_up(afas_lookups::articles_by_code(&self.client, &unknown)).await? {
+        for (record, unit) in afas_read(afas_lookups::articles_by_code(&self.client, &unknown)).await? {
             self.remember_unit(&record.item_code, Some(&unit));
             found.insert(record.item_code.clone(), record);
         }
@@ -247,7 +241,7 @@ impl ErpTarget for AfasTarget {
     }
 
     async fn stock_levels(&self, warehouse: &str, item_codes: &[String]) -> ConnectorResult<HashMap<String, Decimal>> {
-        let rows = look_up(afas_lookups::stock_in_warehouse(&self.client, warehouse, item_codes)).await?;
+        let rows = afas_read(afas_lookups::stock_in_warehouse(&self.client, warehouse, item_codes)).await?;
         let mut levels = HashMap::new();
         for (item_code, quantity, unit) in rows {
             self.remember_unit(&item_code, unit.as_deref());

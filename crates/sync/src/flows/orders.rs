@@ -129,8 +129,8 @@ impl PagePlan {
 /// writes, so a later sale sees what an earlier one created); its order then joins up to [`SEND_WINDOW`]
 /// others in flight. Each answer frees its slot for the next sale as soon as it comes, whatever the order
 /// of the answers (waiting for the oldest one held every later slot back); answers are concluded in page
-/// order and journaled in batches, each written while the next answers come in. A halt stops the preparing; what is in flight is still concluded, then the run
-/// stops at the first halted record. `plan` is the page's plan when it was made ahead; `carry` holds the
+/// order and journaled in batches, each written while the next answers come in. A halt stops the preparing;
+/// what is in flight is still concluded, then the run stops at the first halted record. `plan` is the page's plan when it was made ahead; `carry` holds the
 /// previous page's final plan on the way in, this page's on the way out.
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
