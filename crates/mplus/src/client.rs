@@ -82,7 +82,7 @@ impl MplusClient {
     pub(crate) async fn call<Req, Resp>(&self, operation: &'static str, request: &Req) -> Result<Resp, MplusError>
     where
         Req: Serialize,
-        Resp: DeserializeOwned,
+        Resp: DeserializeOwned + Send + 'static,
     {
         let body = envelope(operation, request)?;
         let started = Instant::now();
@@ -90,14 +90,20 @@ impl MplusClient {
         let duration = started.elapsed();
         let (status, response_body, outcome) = match received {
             Ok((status, text)) => {
-                let outcome = match status {
-                    200 => parse_response::<Resp>(operation, &text),
-                    500 if text.contains("Fault") => Err(fault_error(operation, &text)),
-                    _ => Err(MplusError::Transport {
-                        message: format!("{operation}: HTTP {status} without a SOAP fault"),
-                        status: Some(status),
-                        may_have_been_processed: true,
-                    }),
+                let (text, outcome) = match status {
+                    200 => parse_off_task::<Resp>(operation, text).await,
+                    500 if text.contains("Fault") => {
+                        let fault = fault_error(operation, &text);
+                        (text, Err(fault))
+                    }
+                    _ => {
+                        let error = MplusError::Transport {
+                            message: format!("{operation}: HTTP {status} without a SOAP fault"),
+                            status: Some(status),
+                            may_have_been_processed: true,
+                        };
+                        (text, Err(error))
+                    }
                 };
                 (Some(status), Some(text), outcome)
             }
@@ -170,6 +176,41 @@ impl MplusClient {
                 error: error.map(|e| e.class().to_owned()),
             });
         }
+    }
+}
+
+/// Answers at least this large are read on tokio's blocking pool rather than on the calling task.
+const PARSE_OFF_TASK_BYTES: usize = 64 * 1024;
+
+/// Reads a successful answer, handing `text` back for the exchange hook. A page of 100 orders is ~680 kB and
+/// takes tens of milliseconds of CPU to read: on the calling task that would hold back whatever else the task
+/// keeps going (the orders flow keeps 8 AFAS requests in flight while it reads the next page), and on a
+/// worker thread everything else scheduled there. Small answers are read in place: handing them over would
+/// cost more than reading them.
+async fn parse_off_task<Resp>(operation: &'static str, text: String) -> (String, Result<Resp, MplusError>)
+where
+    Resp: DeserializeOwned + Send + 'static,
+{
+    if text.len() < PARSE_OFF_TASK_BYTES {
+        let outcome = parse_response(operation, &text);
+        return (text, outcome);
+    }
+    let reading = tokio::task::spawn_blocking(move || {
+        let outcome = parse_response(operation, &text);
+        (text, outcome)
+    });
+    match reading.await {
+        Ok(read) => read,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only when the runtime is shutting down.
+        Err(_) => (
+            String::new(),
+            Err(MplusError::Transport {
+                message: format!("{operation}: shut down while reading the answer"),
+                status: Some(200),
+                may_have_been_processed: true,
+            }),
+        ),
     }
 }
 
