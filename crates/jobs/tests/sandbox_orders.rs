@@ -71,6 +71,37 @@ async fn the_paid_orders_land_once_and_a_second_run_writes_nothing() {
     assert!(world.afas_writes(None).await.is_empty(), "a second run wrote to AFAS");
 }
 
+/// Orders run as one pipeline across pages: the next page is read and looked up while this page's debtors
+/// are created and its orders are in flight, all through one client of 8 permits. With a latency on every
+/// call and new customers on every page, the run must still finish, booking every paid order once.
+#[tokio::test]
+async fn new_debtors_on_every_page_do_not_stall_the_pipeline() {
+    let world = World::start(300).await;
+    with_articles(&world).await;
+    for system in [System::Afas, System::Mplus] {
+        world.post_control(system, "latency", json!({ "ms": 20 })).await;
+    }
+    let small_pages = koppel_sync::settings::FlowSettings {
+        batch_size: 50,
+        ..settings()
+    };
+    let journal = FakeJournal::default();
+    let report = tokio::time::timeout(
+        Duration::from_secs(30),
+        world.run(FlowKind::Orders, &small_pages, &journal),
+    )
+    .await
+    .expect("the run finishes")
+    .unwrap();
+    assert_eq!(
+        report.counts.created as usize,
+        world.expected_orders().len(),
+        "{report:?}"
+    );
+    assert_eq!(report.counts.failed, 0);
+    assert_booked_once(&world).await;
+}
+
 #[tokio::test]
 async fn money_lands_to_the_cent() {
     let world = World::start(200).await;

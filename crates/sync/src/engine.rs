@@ -4,6 +4,8 @@
 //! flows re-read them because the cursor never passes a record that failed that way), then reads pages from
 //! the cursor. Per page a flow **plans** (one batched target look-up per kind), **maps**, **sends** and
 //! **journals** one entry per record; the cursor moves past a page only once every record of it is journaled.
+//! Orders run as one pipeline across pages ([`flows::orders::run_pages`]): the next page's sales start while
+//! this page's last orders are in flight.
 //! A record that fails does not stop the run; a transient or unauthorized error does, with the cursor left
 //! at that record.
 //!
@@ -19,7 +21,7 @@ use chrono::Utc;
 use koppel_core::FlowKind;
 use serde::Serialize;
 
-use crate::flows::{self, Carry, Page, ReadAhead};
+use crate::flows::{self, Page};
 use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
@@ -162,7 +164,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         }
     }
 
-    fn page_size(&self) -> usize {
+    pub(crate) fn page_size(&self) -> usize {
         self.settings.batch_size.max(1) as usize
     }
 
@@ -176,18 +178,22 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         }
         let mut cursor = self.journal.cursor().await?.unwrap_or(0);
         self.report.cursor = Some(cursor);
+        if self.flow == FlowKind::Orders {
+            let outcome = flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await;
+            let outcome = self.flushed(outcome).await;
+            if outcome.is_err() || self.report.cancelled {
+                let saved = self.report.cursor.unwrap_or(cursor);
+                self.keep_cursor_at_stop(saved, &outcome).await?;
+            }
+            return outcome;
+        }
         let mut pages_done = 0;
-        let (flow, settings, source, size) = (self.flow, self.settings, self.source, self.page_size());
-        let (target, journal) = (self.target, self.journal);
-        let mut prefetched: Option<ReadAhead> = None;
-        let mut carry: Carry = None;
+        let (flow, source, size) = (self.flow, self.source, self.page_size());
+        let mut prefetched: Option<Page> = None;
         while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
-            let ReadAhead { page, plan } = match prefetched.take() {
+            let page = match prefetched.take() {
                 Some(ahead) => ahead,
-                None => {
-                    let page = Page::fetch(flow, settings, source, cursor, size).await?;
-                    ReadAhead::planned(page, settings, target, journal, None).await?
-                }
+                None => Page::fetch(flow, source, cursor, size).await?,
             };
             if page.len() == 0 {
                 break;
@@ -196,18 +202,13 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             let full = page.len() >= size;
             let more = full && next.is_some() && max_pages.is_none_or(|max| pages_done + 1 < max);
             self.report.total_seen += page.len() as u64;
-            // The next page is read and planned while this one is sent: reading moves nothing, a run that
-            // stops simply drops it, and its plan leaves out what this page may still be writing.
-            let needs = plan.as_ref().map(|plan| plan.needs().clone());
+            // The next page is read while this one is sent: reading moves nothing, and a run that stops simply
+            // drops it.
             let read_ahead = async {
                 let next = next.filter(|_| more)?;
-                let ahead = async {
-                    let page = Page::fetch(flow, settings, source, next, size).await?;
-                    ReadAhead::planned(page, settings, target, journal, needs.as_ref()).await
-                };
-                Some(ahead.await)
+                Some(Page::fetch(flow, source, next, size).await)
             };
-            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page, plan, &mut carry), read_ahead);
+            let (outcome, read_ahead) = futures::join!(flows::run_page(self, page), read_ahead);
             let outcome = self.flushed(outcome).await;
             if outcome.is_err() || self.report.cancelled {
                 self.keep_cursor_at_stop(cursor, &outcome).await?;

@@ -10,36 +10,26 @@ pub mod stock;
 use koppel_core::FlowKind;
 
 use crate::engine::{Run, RunError};
-use crate::model::{SourceArticle, SourceCustomer, SourceOrder};
+use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
-use crate::settings::FlowSettings;
 
-/// One page of records read from the cursor.
+/// One page of records read from the cursor (orders run as one pipeline across pages: [`orders::run_pages`]).
 pub(crate) enum Page {
-    Orders(Vec<SourceOrder>),
     Customers(Vec<SourceCustomer>),
     Articles(Vec<SourceArticle>),
 }
 
 impl Page {
-    pub async fn fetch<S: PosSource>(
-        flow: FlowKind,
-        settings: &FlowSettings,
-        source: &S,
-        from: i64,
-        limit: usize,
-    ) -> ConnectorResult<Page> {
+    pub async fn fetch<S: PosSource>(flow: FlowKind, source: &S, from: i64, limit: usize) -> ConnectorResult<Page> {
         Ok(match flow {
-            FlowKind::Orders => Page::Orders(source.orders_since(&settings.order_types, from, limit).await?),
             FlowKind::Customers => Page::Customers(source.customers_since(from, limit).await?),
             FlowKind::Products => Page::Articles(source.articles_since(from, limit).await?),
-            FlowKind::Stock => unreachable!("stock has no cursor pages"),
+            FlowKind::Orders | FlowKind::Stock => unreachable!("{flow} has no page of its own"),
         })
     }
 
     pub fn len(&self) -> usize {
         match self {
-            Page::Orders(records) => records.len(),
             Page::Customers(records) => records.len(),
             Page::Articles(records) => records.len(),
         }
@@ -48,7 +38,6 @@ impl Page {
     /// One past the highest sync marker; `None` for an empty page.
     pub fn next_cursor(&self) -> Option<i64> {
         let highest = match self {
-            Page::Orders(records) => records.iter().map(|r| r.sync_marker).max(),
             Page::Customers(records) => records.iter().filter_map(|r| r.sync_marker).max(),
             Page::Articles(records) => records.iter().map(|r| r.sync_marker).max(),
         };
@@ -56,40 +45,11 @@ impl Page {
     }
 }
 
-/// A page read (ahead), with its look-ups when its flow plans them before the page runs (orders).
-pub(crate) struct ReadAhead {
-    pub page: Page,
-    pub plan: Option<orders::PagePlan>,
-}
-
-impl ReadAhead {
-    /// The page and its plan; `previous` is the plan of the page still running, whose keys are left out.
-    pub async fn planned<T: ErpTarget, J: Journal>(
-        page: Page,
-        settings: &FlowSettings,
-        target: &T,
-        journal: &J,
-        previous: Option<&orders::Needs>,
-    ) -> Result<Self, RunError> {
-        let plan = match &page {
-            Page::Orders(orders) => Some(orders::PagePlan::look_up(settings, target, journal, orders, previous).await?),
-            Page::Customers(_) | Page::Articles(_) => None,
-        };
-        Ok(Self { page, plan })
-    }
-}
-
-/// What one page leaves for the next: the orders flow's final plan (see [`orders::PagePlan`]).
-pub(crate) type Carry = Option<orders::OrderPlan>;
-
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     page: Page,
-    plan: Option<orders::PagePlan>,
-    carry: &mut Carry,
 ) -> Result<(), RunError> {
     match page {
-        Page::Orders(orders) => orders::run_page(run, orders, true, plan, carry).await,
         Page::Customers(customers) => customers::run_page(run, customers).await,
         Page::Articles(articles) => products::run_page(run, articles).await,
     }

@@ -8,7 +8,7 @@
 //! VAT code and revenue account come from the per-country maps, keyed by the delivery country (billing when
 //! there is none): a table key `NL:9` picks the code for one rate, a plain `NL` is the country's fallback.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use futures::future::{Fuse, FusedFuture};
 use futures::stream::FuturesUnordered;
@@ -49,8 +49,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             }
         }
     }
-    run.report.total_seen += found.len() as u64;
-    run_page(run, found, false, None, &mut None).await
+    run_pages(run, Feed::Once(found)).await
 }
 
 /// The document in whichever selected type has it.
@@ -76,8 +75,8 @@ pub const SEND_WINDOW: usize = 8;
 ///
 /// The next page is planned while this one is still being sent. Its keys that this page also has (a
 /// returning customer, a popular article) are not asked then, as this page may be creating that debtor or
-/// article, but taken over from this page's plan once it is done ([`PagePlan::adopt`]); the other keys this
-/// page never writes, so asking about them early is safe.
+/// article, but taken over from this page's plan once its sales are all prepared ([`PagePlan::adopt`]); the
+/// other keys this page never writes, so asking about them early is safe.
 pub(crate) struct PagePlan {
     known: HashMap<String, IdMapEntry>,
     target: OrderPlan,
@@ -117,7 +116,8 @@ impl PagePlan {
         &self.needs
     }
 
-    /// Completes a plan made while the previous page ran, from that page's final plan.
+    /// Completes a plan made while the previous page ran, from that page's plan once its sales are all prepared
+    /// (their debtor and article writes done; their orders perhaps still in flight).
     fn adopt(&mut self, previous: Option<&OrderPlan>) {
         if let Some(previous) = previous {
             self.target.adopt(previous, &self.shared);
@@ -125,55 +125,171 @@ impl PagePlan {
     }
 }
 
-/// One page of sales as a pipeline. Each sale is prepared in page order (filter, look-ups, debtor and article
-/// writes, so a later sale sees what an earlier one created); its order then joins up to [`SEND_WINDOW`]
-/// others in flight. Each answer frees its slot for the next sale as soon as it comes, whatever the order
-/// of the answers (waiting for the oldest one held every later slot back); answers are concluded in page
-/// order and journaled in batches, each written while the next answers come in. A halt stops the preparing;
-/// what is in flight is still concluded, then the run stops at the first halted record. `plan` is the page's plan when it was made ahead; `carry` holds the
-/// previous page's final plan on the way in, this page's on the way out.
-pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
-    run: &mut Run<'_, S, T, J>,
+/// Where a pipeline's sales come from.
+pub(crate) enum Feed {
+    /// These sales, outside the cursor (retries): the cursor does not move.
+    Once(Vec<SourceOrder>),
+    /// Pages read from `cursor` on, at most `max_pages` of them (a dry run reads one); each page is read and
+    /// planned while the pages before it are sent.
+    Cursor { cursor: i64, max_pages: Option<usize> },
+}
+
+/// A page read from the cursor and planned.
+struct ReadPage {
     orders: Vec<SourceOrder>,
-    from_cursor: bool,
-    plan: Option<PagePlan>,
-    carry: &mut Option<OrderPlan>,
+    plan: PagePlan,
+    /// Where the cursor goes once the page is journaled; `None` when no marker moves it past `from`.
+    next_cursor: Option<i64>,
+    /// Whether a page may follow (this one was full and moved the cursor).
+    more: bool,
+}
+
+async fn read_page<S: PosSource, T: ErpTarget, J: Journal>(
+    run: (&FlowSettings, &S, &T, &J),
+    from: i64,
+    size: usize,
+    previous: Option<Needs>,
+) -> Result<ReadPage, RunError> {
+    let (settings, source, target, journal) = run;
+    let orders = source.orders_since(&settings.order_types, from, size).await?;
+    let plan = PagePlan::look_up(settings, target, journal, &orders, previous.as_ref()).await?;
+    let next_cursor = orders
+        .iter()
+        .map(|order| order.sync_marker + 1)
+        .max()
+        .filter(|&next| next > from);
+    let more = orders.len() >= size && next_cursor.is_some();
+    Ok(ReadPage {
+        orders,
+        plan,
+        next_cursor,
+        more,
+    })
+}
+
+/// A page taken into the pipeline: its records end before this index of the run's order, and the cursor
+/// moves to `next_cursor` once they are all journaled.
+struct PageEnd {
+    end: usize,
+    next_cursor: Option<i64>,
+}
+
+/// The sales as one pipeline, across pages. Each sale is prepared in order (filter, look-ups, debtor and
+/// article writes, so a later sale sees what an earlier one created); its order then joins up to
+/// [`SEND_WINDOW`] others in flight. Each answer frees its slot for the next sale as soon as it comes,
+/// whatever the order of the answers; answers are concluded in order and journaled in batches, each written
+/// while the next answers come in.
+///
+/// The next page is taken in as soon as this page's sales are all prepared, so the window stays full across
+/// page ends (waiting for a page's last answers cost about a round trip per page). Its plan, made while
+/// earlier pages ran, takes over from the current plan what those pages may have written: the keys it shares
+/// with the page before it, and every order booked so far. A page's cursor is saved once all its records are
+/// journaled. A halt stops the preparing; what is in flight is still concluded, then the run stops at the
+/// first halted record and saves no cursor past it.
+pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+    feed: Feed,
 ) -> Result<(), RunError> {
-    // Also after planning ahead: a sale this run already concluded (a retry, or met in an earlier page
-    // while it was in flight) is not done twice.
-    let orders: Vec<SourceOrder> = orders
-        .into_iter()
-        .filter(|order| !run.already_handled(&order.id))
-        .collect();
     let (settings, target, journal) = (run.settings, run.target, run.journal);
-    let mut page_plan = match plan {
-        Some(plan) => plan,
-        None => PagePlan::look_up(settings, target, journal, &orders, None).await?,
+    let ports = (settings, run.source, target, journal);
+    let size = run.page_size();
+    let from_cursor = matches!(feed, Feed::Cursor { .. });
+    // The first page: read here for the cursor, given for retries.
+    let (first, mut pages_left) = match feed {
+        Feed::Once(orders) => {
+            let plan = PagePlan::look_up(settings, target, journal, &orders, None).await?;
+            let page = ReadPage {
+                orders,
+                plan,
+                next_cursor: None,
+                more: false,
+            };
+            (page, 0)
+        }
+        Feed::Cursor { cursor, max_pages } => {
+            let page = read_page(ports, cursor, size, None).await?;
+            (page, max_pages.unwrap_or(usize::MAX))
+        }
     };
-    page_plan.adopt(carry.take().as_ref());
-    let PagePlan {
-        known,
-        target: mut plan,
-        ..
-    } = page_plan;
-    if orders.is_empty() {
-        *carry = Some(plan);
-        return Ok(());
-    }
     let settings_hash = content_hash(settings);
 
+    let mut queue: VecDeque<SourceOrder> = VecDeque::new();
+    let mut known: HashMap<String, IdMapEntry> = HashMap::new();
+    let mut plan: Option<OrderPlan> = None;
+    let mut ends: VecDeque<PageEnd> = VecDeque::new();
+    // Records taken into this pipeline: a record met again in a later page (changed while the run read) is
+    // not done twice.
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut reading = Fuse::terminated();
+    let mut read = Some(Ok(first));
+    let mut read_error = None;
+
     let mut in_flight = FuturesUnordered::new();
-    // Answers that came before an earlier sale's, waiting to be concluded in page order.
+    // Answers that came before an earlier sale's, waiting to be concluded in order.
     let mut answered: BTreeMap<usize, Answered> = BTreeMap::new();
     let (mut prepared_count, mut concluded_count) = (0, 0);
     // The journal batch being written while answers come in.
     let mut writing = Fuse::terminated();
     // Numbers of the orders in flight: a second sale with one of them waits until it is booked.
     let mut sending: HashSet<String> = HashSet::new();
-    let (mut rest, mut stopping, mut first_halt) = (orders.iter().peekable(), false, None);
+    let (mut stopping, mut first_halt, mut finished) = (false, None, false);
     loop {
+        // Pages whose records are all journaled move the cursor, up to the first halt.
+        while first_halt.is_none() && ends.front().is_some_and(|page| page.end <= concluded_count) {
+            let page = ends.pop_front().expect("a finished page");
+            if !writing.is_terminated() {
+                (&mut writing).await?;
+            }
+            run.flush().await?;
+            if let Some(next) = page.next_cursor {
+                journal.set_cursor(next).await?;
+                run.report.cursor = Some(next);
+            }
+        }
+        if finished {
+            break;
+        }
+        // The next page, once every sale taken so far is prepared.
+        if queue.is_empty()
+            && !stopping
+            && let Some(result) = read.take()
+        {
+            match result {
+                Err(error) => {
+                    read_error = Some(error);
+                    stopping = true;
+                }
+                Ok(page) => {
+                    pages_left = pages_left.saturating_sub(1);
+                    let ReadPage {
+                        orders,
+                        plan: mut page_plan,
+                        next_cursor,
+                        more,
+                    } = page;
+                    if let (true, Some(from)) = (more && pages_left > 0, next_cursor) {
+                        let needs = page_plan.needs().clone();
+                        reading = read_page(ports, from, size, Some(needs)).boxed().fuse();
+                    }
+                    page_plan.adopt(plan.as_ref());
+                    known.extend(page_plan.known);
+                    plan = Some(page_plan.target);
+                    run.report.total_seen += orders.len() as u64;
+                    queue.extend(
+                        orders
+                            .into_iter()
+                            .filter(|order| !run.already_handled(&order.id) && taken.insert(order.id.clone())),
+                    );
+                    ends.push_back(PageEnd {
+                        end: prepared_count + queue.len(),
+                        next_cursor: next_cursor.filter(|_| from_cursor),
+                    });
+                }
+            }
+        }
+        let current = plan.as_mut().expect("the first page is taken in at once");
         while !stopping && sending.len() < SEND_WINDOW {
-            let Some(order) = rest.next_if(|order| !sending.contains(&order.number)) else {
+            let Some(order) = queue.front().filter(|order| !sending.contains(&order.number)) else {
                 break;
             };
             let marker = from_cursor.then_some(order.sync_marker);
@@ -181,19 +297,31 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                 stopping = true;
                 break;
             }
+            let order = queue.pop_front().expect("the front sale");
             let mut trail = Trail::default();
-            let payload = JsonText::of(order);
+            let payload = JsonText::of(&order);
             let hash = content_hash_with(&payload, &settings_hash);
-            let step = prepare(
-                settings,
-                target,
-                &mut plan,
-                order,
-                known.get(&order.id),
-                hash,
-                &mut trail,
-            )
-            .await;
+            // The next page's reading goes on meanwhile: its look-ups may hold some of the client's 8
+            // permits, and this sale's debtor or article write could otherwise wait for them forever.
+            let step = {
+                let preparing = prepare(
+                    settings,
+                    target,
+                    current,
+                    &order,
+                    known.get(&order.id),
+                    hash,
+                    &mut trail,
+                )
+                .fuse();
+                futures::pin_mut!(preparing);
+                loop {
+                    futures::select_biased! {
+                        step = preparing => break step,
+                        page = reading => read = Some(page),
+                    }
+                }
+            };
             stopping = matches!(step, Err(Failure::Halt(_)));
             if matches!(step, Ok(Step::Send(..))) {
                 sending.insert(order.number.clone());
@@ -213,20 +341,23 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         {
             writing = batch.write(journal).boxed().fuse();
         }
-        if in_flight.is_empty() {
-            break;
+        let waiting_for_page = queue.is_empty() && !stopping && !reading.is_terminated();
+        if in_flight.is_empty() && !waiting_for_page {
+            // Once more round, for the cursor of the last page.
+            finished = true;
+            continue;
         }
-        futures::select! {
-            written = writing => written?,
+        // Answers first: each frees a slot. The next page is needed only once this one is all prepared.
+        futures::select_biased! {
             (index, prepared, answer) = in_flight.select_next_some() => {
                 // The answer is taken in at once, so its slot is free for the next sale and a twin sale
-                // sees the booked order; the journal follows page order.
+                // sees the booked order; the journal follows the sales' order.
                 let Prepared { order, payload, marker, step, mut trail } = prepared;
                 let result = match (step, answer) {
                     (Ok(Step::Send(_, hash)), Some(answer)) => {
                         sending.remove(&order.number);
                         trail.write(answer).map(|number| {
-                            plan.existing.insert(order.number.clone(), number.clone());
+                            current.existing.insert(order.number.clone(), number.clone());
                             Verdict::written(Outcome::Created, number, hash)
                         })
                     }
@@ -235,7 +366,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                     (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
                 };
                 stopping |= matches!(result, Err(Failure::Halt(_)));
-                answered.insert(index, Answered { meta: meta(order, payload, marker), result, trail });
+                answered.insert(index, Answered { meta: meta(&order, payload, marker), result, trail });
                 while let Some(next) = answered.remove(&concluded_count) {
                     concluded_count += 1;
                     if let Some(halt) = run.conclude_later(next.meta, next.result, next.trail) {
@@ -243,14 +374,19 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
                     }
                 }
             }
+            written = writing => written?,
+            page = reading => read = Some(page),
+            complete => finished = true,
         }
     }
     if !writing.is_terminated() {
         writing.await?;
     }
     run.flush().await?;
-    *carry = Some(plan);
-    first_halt.map_or(Ok(()), |halt| Err(run.halt_at(halt)))
+    if let Some(halt) = first_halt {
+        return Err(run.halt_at(halt));
+    }
+    read_error.map_or(Ok(()), Err)
 }
 
 /// A sale whose answer is in, to be concluded in page order.
@@ -261,11 +397,11 @@ struct Answered {
 }
 
 /// Sends the prepared order, if it has one to send.
-async fn send<'o, T: ErpTarget>(
+async fn send<T: ErpTarget>(
     target: &T,
     index: usize,
-    prepared: Prepared<'o>,
-) -> (usize, Prepared<'o>, Option<ConnectorResult<Written<String>>>) {
+    prepared: Prepared,
+) -> (usize, Prepared, Option<ConnectorResult<Written<String>>>) {
     let answer = match &prepared.step {
         Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
         _ => None,
@@ -274,8 +410,8 @@ async fn send<'o, T: ErpTarget>(
 }
 
 /// A sale on its way: prepared, perhaps in flight.
-struct Prepared<'o> {
-    order: &'o SourceOrder,
+struct Prepared {
+    order: SourceOrder,
     /// The sale's JSON for the journal, made once (its content hash is taken from it too).
     payload: JsonText,
     marker: Option<i64>,
@@ -388,10 +524,10 @@ impl OrderPlan {
 
     /// Takes over what the previous page's plan knows (after its writes) of the keys this page shares with it.
     fn adopt(&mut self, earlier: &OrderPlan, shared: &Needs) {
-        for reference in &shared.references {
-            if let Some(number) = earlier.existing.get(reference) {
-                self.existing.insert(reference.clone(), number.clone());
-            }
+        // Every order booked so far, not only the shared references: an order of an earlier page may have
+        // been in flight while this page was looked up. (About 100 bytes an order, for the run's length.)
+        for (reference, number) in &earlier.existing {
+            self.existing.insert(reference.clone(), number.clone());
         }
         self.debtors.adopt(&earlier.debtors, &shared.emails);
         for sku in &shared.skus {
