@@ -400,18 +400,25 @@ struct ContentDeserializer<'x, 'a> {
     events: &'x mut Events<'a>,
 }
 
+impl<'x, 'a> ContentDeserializer<'x, 'a> {
+    /// The first child, read as the value; `missing` says what was expected when there is none.
+    fn first_child(self, missing: impl FnOnce() -> String) -> Result<ElementDeserializer<'x, 'a>> {
+        match self.events.next_child(false)? {
+            Some(start) => Ok(ElementDeserializer {
+                events: self.events,
+                start,
+            }),
+            None => Err(DeError(missing())),
+        }
+    }
+}
+
 impl<'de, 'x> de::Deserializer<'de> for ContentDeserializer<'x, 'de> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.events.next_child(false)? {
-            Some(start) => ElementDeserializer {
-                events: self.events,
-                start,
-            }
-            .deserialize_any(visitor),
-            None => Err(DeError("an element was expected here".into())),
-        }
+        self.first_child(|| "an element was expected here".into())?
+            .deserialize_any(visitor)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -428,14 +435,8 @@ impl<'de, 'x> de::Deserializer<'de> for ContentDeserializer<'x, 'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        match self.events.next_child(false)? {
-            Some(start) => ElementDeserializer {
-                events: self.events,
-                start,
-            }
-            .deserialize_struct(name, fields, visitor),
-            None => Err(DeError(format!("an element for {name} was expected here"))),
-        }
+        self.first_child(|| format!("an element for {name} was expected here"))?
+            .deserialize_struct(name, fields, visitor)
     }
 
     serde::forward_to_deserialize_any! {

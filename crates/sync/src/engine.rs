@@ -170,23 +170,27 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// The page loop; `max_pages` limits a dry run.
     pub async fn pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
-        if self.flow == FlowKind::Orders {
-            self.retry_pending_orders().await?;
+        match self.flow {
+            FlowKind::Stock => return self.stock_pages(max_pages).await,
+            FlowKind::Orders => self.retry_pending_orders().await?,
+            FlowKind::Customers | FlowKind::Products => {}
         }
-        if self.flow == FlowKind::Stock {
-            return self.stock_pages(max_pages).await;
-        }
-        let mut cursor = self.journal.cursor().await?.unwrap_or(0);
+        let cursor = self.journal.cursor().await?.unwrap_or(0);
         self.report.cursor = Some(cursor);
-        if self.flow == FlowKind::Orders {
-            let outcome = flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await;
-            let outcome = self.flushed(outcome).await;
-            if outcome.is_err() || self.report.cancelled {
-                let saved = self.report.cursor.unwrap_or(cursor);
-                self.keep_cursor_at_stop(saved, &outcome).await?;
-            }
-            return outcome;
+        let outcome = match self.flow {
+            FlowKind::Orders => flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await,
+            _ => self.record_pages(cursor, max_pages).await,
+        };
+        let outcome = self.flushed(outcome).await;
+        if outcome.is_err() || self.report.cancelled {
+            let saved = self.report.cursor.unwrap_or(cursor);
+            self.keep_cursor_at_stop(saved, &outcome).await?;
         }
+        outcome
+    }
+
+    /// Customers and products: page by page from the cursor, the next page read while this one is sent.
+    async fn record_pages(&mut self, mut cursor: i64, max_pages: Option<usize>) -> Result<(), RunError> {
         let mut pages_done = 0;
         let (flow, source, size) = (self.flow, self.source, self.page_size());
         let mut prefetched: Option<Page> = None;
@@ -209,10 +213,10 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
                 Some(Page::fetch(flow, source, next, size).await)
             };
             let (outcome, read_ahead) = futures::join!(flows::run_page(self, page), read_ahead);
-            let outcome = self.flushed(outcome).await;
-            if outcome.is_err() || self.report.cancelled {
-                self.keep_cursor_at_stop(cursor, &outcome).await?;
-                return outcome;
+            // The page's entries are written before its cursor is.
+            self.flushed(outcome).await?;
+            if self.report.cancelled {
+                break;
             }
             // A page without a marker past the cursor cannot move it: stop rather than read it again forever.
             let Some(next) = next else { break };
