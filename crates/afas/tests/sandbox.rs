@@ -473,7 +473,7 @@ async fn the_exchange_hook_sees_every_attempt_without_the_token() {
     assert_eq!((seen[1].attempt, seen[1].status), (2, Some(201)));
     assert_eq!(
         seen[1].request_body.as_deref(),
-        Some(order.body().unwrap().to_string().as_str())
+        Some(order.body_text().unwrap().as_str())
     );
     assert!(seen[1].response_body.as_deref().unwrap().contains("OrNu"));
     let token = &sandbox.config.afas_token_data;

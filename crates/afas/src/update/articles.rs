@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{DiscountAllowed, ElementBuilder, ItemType, UpdateConnector, wire};
 
@@ -128,8 +128,8 @@ impl UpdateConnector for ItemArticle {
         "FbItemArticle"
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(self)?.build())
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(self).build()
     }
 }
 
@@ -189,8 +189,8 @@ impl UpdateConnector for StockMutation {
         "FbStockMutation"
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(self)?.build())
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(self).build()
     }
 }
 
@@ -240,7 +240,7 @@ impl UpdateConnector for SalesPrice {
         "FbSalesPrice"
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(self)?.build())
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(self).build()
     }
 }

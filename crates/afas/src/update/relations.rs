@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{ElementBuilder, UpdateConnector, wire};
 
@@ -217,11 +217,11 @@ pub struct Person {
 }
 
 impl Person {
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(&self.fields)?
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(&self.fields)
             .object("KnBasicAddressAdr", address_elements(&self.visit_address)?)
             .object("KnBasicAddressPad", address_elements(&self.postal_address)?)
-            .build())
+            .build()
     }
 }
 
@@ -277,9 +277,9 @@ impl Contact {
         }
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
         let person = self.person.iter().map(Person::element).collect::<Result<_, _>>()?;
-        Ok(ElementBuilder::new(&self.fields)?.object("KnPerson", person).build())
+        ElementBuilder::new(&self.fields).object("KnPerson", person).build()
     }
 }
 
@@ -348,13 +348,13 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    fn element(&self) -> Result<Value, serde_json::Error> {
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
         let contacts = self.contacts.iter().map(Contact::element).collect::<Result<_, _>>()?;
-        Ok(ElementBuilder::new(&self.fields)?
+        ElementBuilder::new(&self.fields)
             .object("KnBasicAddressAdr", address_elements(&self.visit_address)?)
             .object("KnBasicAddressPad", address_elements(&self.postal_address)?)
             .object("KnContact", contacts)
-            .build())
+            .build()
     }
 }
 
@@ -370,11 +370,11 @@ impl UpdateConnector for SalesRelationOrg {
         "KnSalesRelationOrg"
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(&self.debtor)?
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(&self.debtor)
             .key("DbId", self.debtor.debtor_id.as_deref())
             .object("KnOrganisation", vec![self.organisation.element()?])
-            .build())
+            .build()
     }
 }
 
@@ -390,17 +390,17 @@ impl UpdateConnector for SalesRelationPer {
         "KnSalesRelationPer"
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
-        Ok(ElementBuilder::new(&self.debtor)?
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        ElementBuilder::new(&self.debtor)
             .key("DbId", self.debtor.debtor_id.as_deref())
             .object("KnPerson", vec![self.person.element()?])
-            .build())
+            .build()
     }
 }
 
-fn address_elements(address: &Option<Address>) -> Result<Vec<Value>, serde_json::Error> {
+fn address_elements(address: &Option<Address>) -> Result<Vec<Box<RawValue>>, serde_json::Error> {
     address
         .iter()
-        .map(|address| ElementBuilder::new(address).map(ElementBuilder::build))
+        .map(|address| ElementBuilder::new(address).build())
         .collect()
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{ElementBuilder, UpdateConnector, wire};
 
@@ -53,15 +53,15 @@ impl UpdateConnector for SalesDocument {
         self.kind.connector()
     }
 
-    fn element(&self) -> Result<Value, serde_json::Error> {
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
         let lines = self
             .lines
             .iter()
-            .map(|line| ElementBuilder::new(line).map(ElementBuilder::build))
+            .map(|line| ElementBuilder::new(line).build())
             .collect::<Result<_, _>>()?;
-        Ok(ElementBuilder::new(&self.header)?
+        ElementBuilder::new(&self.header)
             .object(self.kind.lines_object(), lines)
-            .build())
+            .build()
     }
 }
 

@@ -104,12 +104,13 @@ fn without_value<T>(written: Written<T>) -> Written<()> {
 fn rendered(label: String, method: &str, body: &impl UpdateConnector) -> ConnectorResult<Exchange> {
     let connector = body.connector();
     let request = body
-        .body()
+        .body_text()
         .map_err(|error| ConnectorError::permanent(format!("AFAS {connector}: {error}")))?;
-    let verdict = koppel_afas::schema::validate(connector, method, &request);
+    let request = JsonText::from_body(Some(&request));
+    let verdict = koppel_afas::schema::validate(connector, method, &request.to_value());
     let exchange = Exchange {
         operation: format!("{label}: {method} {connector}"),
-        request: JsonText::of(&request),
+        request,
         ..Exchange::default()
     };
     match verdict {
