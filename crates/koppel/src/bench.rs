@@ -69,7 +69,9 @@ pub struct SyncArgs {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
-        BenchCommand::Sync(args) => sync(args).await,
+        // On a runtime worker, as `koppel worker` runs a flow: on the thread that blocks on `main`, every answer
+        // the HTTP connections (themselves tasks on the workers) hand over would cost a thread wake-up.
+        BenchCommand::Sync(args) => tokio::spawn(sync(args)).await?,
         BenchCommand::Logs(args) => crate::bench_logs::run(args).await,
     }
 }
