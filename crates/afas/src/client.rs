@@ -84,6 +84,8 @@ impl AfasClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .default_headers(headers)
+            // A redirect is reported, not followed (see `AfasError::Redirected`).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("koppel-afas/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AfasError::InvalidRequest(format!("HTTP client: {e}")))?;

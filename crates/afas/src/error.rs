@@ -42,6 +42,11 @@ pub enum AfasError {
     /// 404: a wrong URL, or a query string longer than AFAS accepts.
     #[error("AFAS answered 404 for {path} (wrong URL or query string too long)")]
     NotFound { path: String },
+    /// A 3xx: the base URL is not where the REST service answers (AFAS itself does not redirect API calls).
+    /// Not followed: a redirected POST would be resent as a GET, and the token with it to another address.
+    /// `location` is the address without its query string.
+    #[error("AFAS's address answered {status}, redirecting to {location}: use that address")]
+    Redirected { status: u16, location: String },
     /// Any other answer this client does not expect (400, a 2xx it cannot decode, ...).
     #[error("unexpected AFAS response (status {status}): {message}")]
     Unexpected { status: u16, message: String },
@@ -90,6 +95,7 @@ impl AfasError {
             Self::Transient { .. } => "transient",
             Self::TooLarge => "too_large",
             Self::NotFound { .. } => "not_found",
+            Self::Redirected { .. } => "redirected",
             Self::Unexpected { .. } => "unexpected",
             Self::InvalidRequest(_) => "invalid_request",
         }

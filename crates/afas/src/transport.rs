@@ -82,15 +82,11 @@ impl Transport {
         let received = match request.send().await {
             Ok(response) => {
                 let status = response.status();
-                let retry_after_header = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok());
+                let headers = Headers::of(&response);
                 response
                     .text()
                     .await
-                    .map(|body| (status, body, retry_after_header))
+                    .map(|body| (status, body, headers))
                     .map_err(|e| transport_error(&e))
             }
             Err(e) => Err(transport_error(&e)),
@@ -99,8 +95,8 @@ impl Transport {
         drop(permit);
 
         let (status, body, outcome) = match received {
-            Ok((status, body, retry_after)) => {
-                let outcome = classify(status, &body, retry_after, call.url.path());
+            Ok((status, body, headers)) => {
+                let outcome = classify(status, &body, &headers, call.url.path());
                 (Some(status.as_u16()), Some(body), outcome)
             }
             Err(error) => (None, None, Err(error)),
@@ -188,10 +184,29 @@ struct MaintenanceBody {
     retry_after: Option<u64>,
 }
 
+/// The response headers [`classify`] reads.
+#[derive(Default)]
+struct Headers {
+    /// `Retry-After` in seconds.
+    retry_after: Option<u64>,
+    /// `Location` without its query string.
+    location: Option<String>,
+}
+
+impl Headers {
+    fn of(response: &reqwest::Response) -> Self {
+        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+        Self {
+            retry_after: header(reqwest::header::RETRY_AFTER).and_then(|v| v.trim().parse().ok()),
+            location: header(reqwest::header::LOCATION).map(|v| v.split('?').next().unwrap_or_default().to_owned()),
+        }
+    }
+}
+
 /// Words AFAS uses when a record or booking layout is locked by another user (English and Dutch).
 const LOCK_WORDS: [&str; 3] = ["locked", "vergrendeld", "in gebruik"];
 
-fn classify(status: StatusCode, body: &str, retry_after_header: Option<u64>, path: &str) -> Result<(), AfasError> {
+fn classify(status: StatusCode, body: &str, headers: &Headers, path: &str) -> Result<(), AfasError> {
     if status.is_success() {
         return Ok(());
     }
@@ -204,7 +219,7 @@ fn classify(status: StatusCode, body: &str, retry_after_header: Option<u64>, pat
             let from_body = serde_json::from_str::<MaintenanceBody>(body)
                 .ok()
                 .and_then(|b| b.retry_after);
-            match from_body.or(retry_after_header) {
+            match from_body.or(headers.retry_after) {
                 Some(seconds) => AfasError::Maintenance {
                     retry_after: Duration::from_secs(seconds),
                 },
@@ -232,6 +247,13 @@ fn classify(status: StatusCode, body: &str, retry_after_header: Option<u64>, pat
                 may_have_been_processed: true,
             },
         },
+        code @ 300..=399 => AfasError::Redirected {
+            status: code,
+            location: headers
+                .location
+                .clone()
+                .unwrap_or_else(|| "an address it does not name".to_owned()),
+        },
         code => AfasError::Unexpected {
             status: code,
             message: body.chars().take(500).collect(),
@@ -249,7 +271,7 @@ mod tests {
     use super::*;
 
     fn classify_status(status: u16, body: &str) -> AfasError {
-        classify(StatusCode::from_u16(status).unwrap(), body, None, "/p").unwrap_err()
+        classify(StatusCode::from_u16(status).unwrap(), body, &Headers::default(), "/p").unwrap_err()
     }
 
     #[test]

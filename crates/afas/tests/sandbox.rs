@@ -367,6 +367,33 @@ async fn bare_5xx_and_dropped_connections_are_transient() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_reported_not_followed() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    // Followed, the POST would come back as a GET to the other address (here the simulator itself).
+    let moved = format!("{}/connectors/FbSales", sandbox.afas_url());
+    control(
+        &sandbox,
+        "faults",
+        json!({"operation": "FbSales", "kind": "redirect", "status": 302, "location": format!("{moved}?moved=1"), "times": 1}),
+    )
+    .await;
+    clear_journal(&sandbox).await;
+    let error = client
+        .insert(&sales_document(SalesDocumentKind::Order, "10001", "1000", "MOVED"))
+        .await
+        .unwrap_err();
+    let AfasError::Redirected { status, location } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!((*status, location), (302, &moved), "reported without the query string");
+    assert!(!error.is_retryable() && !error.may_have_been_processed(), "{error:?}");
+    let seen = journal(&sandbox).await;
+    assert_eq!(seen.len(), 1, "one POST, nothing sent after it: {seen:?}");
+    assert_eq!(seen[0].method, "POST");
+}
+
+#[tokio::test]
 async fn slow_answers_time_out_as_transient() {
     let sandbox = sandbox().await;
     control(

@@ -145,6 +145,17 @@ async fn connection_tests_speak_plain_words() {
         "{unreachable:?}"
     );
 
+    let moved = json!({"kind": "redirect", "location": "https://api.example.nl:44281/?ident=x", "times": 1});
+    world.post_control(System::Mplus, "faults", moved).await;
+    let redirected = test_mplus(&mplus_credentials(&world.sandbox)).await;
+    assert!(
+        !redirected.ok
+            && redirected
+                .message
+                .contains("redirects to https://api.example.nl:44281/."),
+        "{redirected:?}"
+    );
+
     let afas = test_afas(&afas_credentials(&world.sandbox)).await;
     assert!(afas.ok && afas.message.contains("IP"), "{afas:?}");
     let bad_token = AfasCredentials {

@@ -27,6 +27,14 @@ impl std::fmt::Debug for MplusClient {
     }
 }
 
+/// An HTTP answer as [`MplusClient::call`] reads it.
+struct Received {
+    status: u16,
+    /// `Location` without its query string.
+    location: Option<String>,
+    text: String,
+}
+
 /// Settings of a [`MplusClient`].
 pub struct MplusClientBuilder {
     config: MplusConfig,
@@ -57,6 +65,8 @@ impl MplusClientBuilder {
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // A redirect is reported, not followed (see `MplusError::Redirected`).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("koppel-mplus/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| MplusError::InvalidRequest(format!("HTTP client: {e}")))?;
@@ -89,12 +99,16 @@ impl MplusClient {
         let received = self.post(operation, body.clone()).await;
         let duration = started.elapsed();
         let (status, response_body, outcome) = match received {
-            Ok((status, text)) => {
+            Ok(Received { status, location, text }) => {
                 let (text, outcome) = match status {
                     200 => parse_off_task::<Resp>(operation, text).await,
                     500 if text.contains("Fault") => {
                         let fault = fault_error(operation, &text);
                         (text, Err(fault))
+                    }
+                    300..=399 => {
+                        let location = location.unwrap_or_else(|| "an address it does not name".to_owned());
+                        (text, Err(MplusError::Redirected { status, location }))
                     }
                     _ => {
                         let error = MplusError::Transport {
@@ -113,7 +127,7 @@ impl MplusClient {
         outcome
     }
 
-    async fn post(&self, operation: &'static str, body: String) -> Result<(u16, String), MplusError> {
+    async fn post(&self, operation: &'static str, body: String) -> Result<Received, MplusError> {
         let transport_error = |e: reqwest::Error| MplusError::Transport {
             // reqwest's message contains the URL, and with it the credentials: report the kind only.
             message: format!("{operation}: {}", describe(&e)),
@@ -131,12 +145,18 @@ impl MplusClient {
             .await
             .map_err(transport_error)?;
         let status = response.status().as_u16();
+        // Without the query string: it would carry the credentials back if the redirect kept it.
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split('?').next().unwrap_or_default().to_owned());
         // Not `text()`: that copies the whole body (a page of orders is hundreds of kB) through a lossy decode.
         // Taken over as it is when it is UTF-8, as SOAP responses are; lossy only when it is not.
         let bytes = response.bytes().await.map_err(transport_error)?;
         let text = String::from_utf8(Vec::from(bytes))
             .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
-        Ok((status, text))
+        Ok(Received { status, location, text })
     }
 
     /// Metrics, a log line and the exchange hook, for one call.

@@ -43,6 +43,11 @@ pub enum MplusError {
         status: Option<u16>,
         may_have_been_processed: bool,
     },
+    /// A 3xx: the address is not where the API answers (`http://` where it wants `https://`, an old host).
+    /// Not followed: the POST would be resent as a GET, with the ident and secret in its query string.
+    /// `location` is the address without its query string. Permanent: the connection needs fixing.
+    #[error("MplusKASSA's address answered {status}, redirecting to {location}: use that address")]
+    Redirected { status: u16, location: String },
     /// The call was carried out but answered with a result other than OK.
     #[error("MplusKASSA {operation} answered {result}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     Business {
@@ -92,6 +97,7 @@ impl MplusError {
             Self::ClientFault { .. } => "client_fault",
             Self::ServerFault { .. } => "server_fault",
             Self::Transport { .. } => "transport",
+            Self::Redirected { .. } => "redirected",
             Self::Business {
                 outcome: BusinessOutcome::AlreadyExists,
                 ..

@@ -403,6 +403,37 @@ async fn faults_and_transport_errors_are_classified() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_reported_not_followed_and_keeps_the_credentials_out() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    // A web server in front of the API that keeps the query string would hand the secret back.
+    let location = format!(
+        "{}moved?ident=x&secret={}",
+        sandbox.mplus_url(),
+        sandbox.config.mplus_secret
+    );
+    fault(
+        &sandbox,
+        json!({"operation": "getBranches", "kind": "redirect", "location": location, "times": 1}),
+    )
+    .await;
+    let before = journal(&sandbox).await.len();
+    let error = client.get_branches().await.unwrap_err();
+    let MplusError::Redirected { status, location } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        (*status, location.clone()),
+        (301, format!("{}moved", sandbox.mplus_url()))
+    );
+    assert!(!error.is_retryable() && !error.may_have_been_processed(), "{error:?}");
+    assert!(!error.to_string().contains(&sandbox.config.mplus_secret), "{error}");
+    // The POST only: a followed redirect would have come back as a GET to `moved`.
+    let seen = journal(&sandbox).await;
+    assert_eq!(seen.len() - before, 1, "{seen:?}");
+}
+
+#[tokio::test]
 async fn the_exchange_hook_never_sees_the_credentials() {
     let sandbox = sandbox().await;
     let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();

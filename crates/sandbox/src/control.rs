@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,17 @@ pub enum FaultKind {
     MalformedXml,
     /// Any status without a body (a gateway error, say).
     Status { status: u16 },
+    /// A redirect elsewhere, as a web server in front of the API gives for a wrong address (`http://` where
+    /// the API wants `https://`, an old host name).
+    Redirect {
+        #[serde(default = "default_redirect_status")]
+        status: u16,
+        location: String,
+    },
+}
+
+fn default_redirect_status() -> u16 {
+    301
 }
 
 fn default_retry_after() -> u64 {
@@ -227,6 +238,22 @@ pub fn dropped_connection() -> Response {
         .status(StatusCode::OK)
         .body(Body::from_stream(stream))
         .expect("static response")
+}
+
+/// The answer of a [`FaultKind::Redirect`]: the status (a 3xx) with the `Location`, and no body.
+pub fn redirect(status: u16, location: &str) -> Response {
+    let status = StatusCode::from_u16(status)
+        .ok()
+        .filter(StatusCode::is_redirection)
+        .unwrap_or(StatusCode::MOVED_PERMANENTLY);
+    match HeaderValue::from_str(location) {
+        Ok(location) => (status, [(header::LOCATION, location)]).into_response(),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            "sandbox: the redirect's location is not a header value",
+        )
+            .into_response(),
+    }
 }
 
 pub async fn get_journal<S: HasControl>(State(state): State<S>) -> Json<Vec<JournalEntry>> {

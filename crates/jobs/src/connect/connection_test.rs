@@ -81,6 +81,9 @@ fn mplus_problem(url: &str, error: &MplusError) -> String {
         MplusError::Transport { .. } => {
             format!("{url} did not answer in time. Check the port, or try again in a few minutes.")
         }
+        MplusError::Redirected { location, .. } => {
+            format!("{url} redirects to {location}. If that is your MplusKASSA API, enter that address instead.")
+        }
         other => format!("MplusKASSA answered, but not as expected ({other}). Check the URL and the port."),
     }
 }
@@ -160,6 +163,10 @@ fn afas_problem(base_url: &str, error: &AfasError) -> String {
         ),
         AfasError::NotFound { .. } => format!("There is no AFAS REST service at {base_url}. Check the environment."),
         AfasError::Maintenance { .. } => "AFAS is in maintenance. Try again later.".to_owned(),
+        AfasError::Redirected { location, .. } => format!(
+            "{base_url} redirects to {location}, so it is not AFAS's REST service. Check the environment number \
+             and type, or the URL."
+        ),
         other => format!("AFAS answered, but not as expected ({other})."),
     }
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::error::AfasError;
-use crate::control::{Control, FaultKind, dropped_connection};
+use crate::control::{Control, FaultKind, dropped_connection, redirect};
 
 /// The response replacing the real one, if a fault rule hits this request. A slow fault only waits.
 pub async fn injected(control: &Control, method: &str, operation: &str) -> Option<Response> {
@@ -51,5 +51,6 @@ pub async fn injected(control: &Control, method: &str, operation: &str) -> Optio
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
                 .into_response(),
         ),
+        FaultKind::Redirect { status, location } => Some(redirect(status, &location)),
     }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::schema::{MPLUS_NS, SCHEMA};
 use super::xml::Element;
-use crate::control::{FaultKind, dropped_connection};
+use crate::control::{FaultKind, dropped_connection, redirect};
 
 pub const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12_ENV_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
@@ -163,6 +163,7 @@ pub async fn injected(fault: FaultKind) -> Option<Response> {
                 .unwrap_or(StatusCode::BAD_GATEWAY)
                 .into_response(),
         ),
+        FaultKind::Redirect { status, location } => Some(redirect(status, &location)),
     }
 }
 
