@@ -13,12 +13,19 @@ use std::sync::Arc;
 use koppel_sync::ports::{Exchange, JsonText};
 
 tokio::task_local! {
-    static CAPTURED: RefCell<Vec<Attempt>>;
+    static CAPTURED: Capture;
+}
+
+/// The attempts of the adapter call in progress.
+struct Capture {
+    /// Whether a successful attempt is kept. A write's answer is journaled; a successful MplusKASSA read's
+    /// (a page of orders is ~680 kB) is not, so it is not even copied.
+    keep_successes: bool,
+    attempts: RefCell<Vec<Attempt>>,
 }
 
 /// One HTTP attempt as the client reported it: its parts as text, turned into an [`Exchange`] only if one is
-/// needed (a write's, or a failure's). A successful read's answer (a page of orders, rows of JSON) is not
-/// converted at all.
+/// needed (a write's, or a failure's).
 #[derive(Debug, Clone)]
 struct Attempt {
     operation: String,
@@ -78,12 +85,25 @@ impl Captured {
     }
 }
 
-/// Runs `call` and keeps what the clients reported meanwhile.
+/// Runs `call` and keeps every attempt the clients reported meanwhile.
 pub async fn capture<T>(call: impl Future<Output = T>) -> (T, Captured) {
+    capture_as(true, call).await
+}
+
+/// Runs `call` and keeps the failed attempts the clients reported meanwhile.
+pub async fn capture_failures<T>(call: impl Future<Output = T>) -> (T, Captured) {
+    capture_as(false, call).await
+}
+
+async fn capture_as<T>(keep_successes: bool, call: impl Future<Output = T>) -> (T, Captured) {
+    let capture = Capture {
+        keep_successes,
+        attempts: RefCell::default(),
+    };
     CAPTURED
-        .scope(RefCell::new(Vec::new()), async {
+        .scope(capture, async {
             let output = call.await;
-            (output, Captured(CAPTURED.with(|buffer| buffer.take())))
+            (output, Captured(CAPTURED.with(|capture| capture.attempts.take())))
         })
         .await
 }
@@ -98,15 +118,20 @@ fn describe_failure(attempt: &Attempt) -> String {
     }
 }
 
-fn record(attempt: Attempt) {
+/// Keeps the attempt `make` describes, if the call in progress wants it: made only then.
+fn record(failed: bool, make: impl FnOnce() -> Attempt) {
     // Outside an adapter call (a connection test) there is no buffer, and nothing to keep.
-    let _ = CAPTURED.try_with(|buffer| buffer.borrow_mut().push(attempt));
+    let _ = CAPTURED.try_with(|capture| {
+        if failed || capture.keep_successes {
+            capture.attempts.borrow_mut().push(make());
+        }
+    });
 }
 
 /// The hook for AFAS clients.
 pub fn afas_hook() -> Arc<dyn koppel_afas::ExchangeHook> {
     Arc::new(|exchange: &koppel_afas::Exchange| {
-        record(Attempt {
+        record(exchange.error.is_some(), || Attempt {
             operation: format!("{} {}", exchange.method, exchange.operation),
             request: match &exchange.request_body {
                 Some(body) => Sent::Body(body.clone()),
@@ -122,7 +147,7 @@ pub fn afas_hook() -> Arc<dyn koppel_afas::ExchangeHook> {
 /// The hook for MplusKASSA clients.
 pub fn mplus_hook() -> Arc<dyn koppel_mplus::ExchangeHook> {
     Arc::new(|exchange: &koppel_mplus::Exchange| {
-        record(Attempt {
+        record(exchange.error.is_some(), || Attempt {
             operation: exchange.operation.clone(),
             request: Sent::Text(exchange.request_body.clone()),
             status: exchange.status,
@@ -149,9 +174,9 @@ mod tests {
     #[tokio::test]
     async fn exchanges_are_kept_per_call_and_retries_are_named() {
         let ((), exchange) = capture(async {
-            record(attempt(Some(503), Some("maintenance")));
-            record(attempt(None, Some("transient")));
-            record(attempt(Some(201), None));
+            record(true, || attempt(Some(503), Some("maintenance")));
+            record(true, || attempt(None, Some("transient")));
+            record(false, || attempt(Some(201), None));
         })
         .await;
         let exchange = exchange.exchange().unwrap();
@@ -163,6 +188,23 @@ mod tests {
         );
         let ((), none) = capture(async {}).await;
         assert!(none.exchange().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_read_keeps_only_its_failed_attempts() {
+        let made = std::cell::Cell::new(0);
+        let read = |status, error| {
+            made.set(made.get() + 1);
+            attempt(Some(status), error)
+        };
+        let ((), succeeded) = capture_failures(async { record(false, || read(200, None)) }).await;
+        assert!(succeeded.exchange().is_none());
+        assert_eq!(made.get(), 0, "a successful read's answer is not even copied");
+        let ((), failed) = capture_failures(async {
+            record(true, || read(500, Some("server_fault")));
+        })
+        .await;
+        assert_eq!(failed.exchange().unwrap().status, Some(500));
     }
 
     #[test]

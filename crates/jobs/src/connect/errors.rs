@@ -9,7 +9,7 @@ use koppel_afas::AfasError;
 use koppel_mplus::MplusError;
 use koppel_sync::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, Written};
 
-use super::capture::capture;
+use super::capture::{capture, capture_failures};
 
 /// A lock is usually gone within seconds; ask the engine to wait a little before the next attempt.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
@@ -28,13 +28,16 @@ pub async fn afas_call<T>(call: impl Future<Output = Result<T, AfasError>>) -> C
 
 /// Runs one AFAS read: its value, or the error with the failed exchange (a successful read's is not kept).
 pub async fn afas_read<T>(call: impl Future<Output = Result<T, AfasError>>) -> ConnectorResult<T> {
+    // Every attempt is kept: rows AFAS answered with but that cannot be read fail after the exchange was
+    // reported as a success, and the journal should show them.
     let (result, captured) = capture(call).await;
     result.map_err(|error| with_exchange(from_afas(&error), captured.exchange()))
 }
 
-/// Runs one MplusKASSA call (all reads), like [`afas_read`].
+/// Runs one MplusKASSA call (all reads), like [`afas_read`], but keeps only failed attempts: the client
+/// reports an answer it cannot read as a failure, and a page of orders (~680 kB) is not copied for nothing.
 pub async fn mplus_call<T>(call: impl Future<Output = Result<T, MplusError>>) -> ConnectorResult<T> {
-    let (result, captured) = capture(call).await;
+    let (result, captured) = capture_failures(call).await;
     result.map_err(|error| with_exchange(from_mplus(&error), captured.exchange()))
 }
 
