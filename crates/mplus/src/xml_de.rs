@@ -162,6 +162,10 @@ fn local_name<'s>(start: &'s BytesStart<'_>) -> &'s str {
 
 /// `xsi:nil="true"` (any prefix): the element stands for `None`.
 fn is_nil(start: &BytesStart<'_>) -> bool {
+    // Most elements have no attributes at all: not worth an attribute parser each.
+    if start.attributes_raw().trim_ascii_start().is_empty() {
+        return false;
+    }
     start
         .attributes()
         .flatten()
@@ -179,11 +183,11 @@ impl<'x, 'a> ElementDeserializer<'x, 'a> {
         self.events.text()
     }
 
+    /// The text as a `T`; the element's name is looked up only for an error (most fields are numbers).
     fn parse<T: std::str::FromStr>(self, kind: &str) -> Result<T> {
-        let name = local_name(&self.start).to_owned();
         let text = self.events.text()?;
         text.parse()
-            .map_err(|_| DeError(format!("<{name}>: '{text}' is not a valid {kind}")))
+            .map_err(|_| DeError(format!("<{}>: '{text}' is not a valid {kind}", local_name(&self.start))))
     }
 }
 
@@ -225,11 +229,13 @@ impl<'de, 'x> de::Deserializer<'de> for ElementDeserializer<'x, 'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let name = local_name(&self.start).to_owned();
-        match &*self.text()? {
+        match &*self.events.text()? {
             "true" | "1" => visitor.visit_bool(true),
             "false" | "0" => visitor.visit_bool(false),
-            other => Err(DeError(format!("<{name}>: '{other}' is not a boolean"))),
+            other => Err(DeError(format!(
+                "<{}>: '{other}' is not a boolean",
+                local_name(&self.start)
+            ))),
         }
     }
 
@@ -566,7 +572,7 @@ mod tests {
     <ns1:GetDocumentResponse>
       <ns1:id> 7 &amp; 8 &#65;<![CDATA[<raw>]]> </ns1:id>
       <ns1:unknown><ns1:deep><ns1:deeper>x</ns1:deeper></ns1:deep></ns1:unknown>
-      <ns1:note>
+      <ns1:note xsi:type="xsd:string">
         Kerkstraat 84 </ns1:note>
       <ns1:empty/>
       <ns1:nothing xsi:nil="true"/>
