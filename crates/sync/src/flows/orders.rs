@@ -333,7 +333,9 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                 step,
                 trail,
             };
-            in_flight.push(send(target, prepared_count, prepared));
+            // Boxed: the future (the sale and the whole HTTP exchange's state) is kilobytes, and the set would
+            // otherwise copy it by value into its task.
+            in_flight.push(Box::pin(send(target, prepared_count, prepared)));
             prepared_count += 1;
         }
         if writing.is_terminated()
