@@ -8,7 +8,10 @@ mod delay;
 pub mod mplus;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -60,6 +63,9 @@ pub struct Sandbox {
     pub afas_addr: SocketAddr,
     /// The MplusKASSA SOAP endpoint's address (`POST /`).
     pub mplus_addr: SocketAddr,
+    /// Connections each simulator accepted.
+    afas_accepted: Arc<AtomicUsize>,
+    mplus_accepted: Arc<AtomicUsize>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -76,6 +82,9 @@ impl Sandbox {
         let mplus_addr = mplus_listener.local_addr()?;
         let afas_app = afas::router(&config).into_make_service_with_connect_info::<SocketAddr>();
         let mplus_app = mplus::router(&config).into_make_service_with_connect_info::<SocketAddr>();
+        let (afas_accepted, mplus_accepted) = (Arc::default(), Arc::default());
+        let afas_listener = afas_listener.tap_io(counting(&afas_accepted));
+        let mplus_listener = mplus_listener.tap_io(counting(&mplus_accepted));
         let tasks = vec![
             tokio::spawn(async move {
                 if let Err(error) = axum::serve(afas_listener, afas_app).await {
@@ -92,6 +101,8 @@ impl Sandbox {
             config,
             afas_addr,
             mplus_addr,
+            afas_accepted,
+            mplus_accepted,
             tasks,
         })
     }
@@ -110,6 +121,25 @@ impl Sandbox {
     /// URL of the MplusKASSA simulator's SOAP endpoint, e.g. `http://127.0.0.1:8182/`.
     pub fn mplus_url(&self) -> String {
         format!("http://{}/", self.mplus_addr)
+    }
+
+    /// How many connections the AFAS simulator accepted so far (a client that reuses its connections opens
+    /// few).
+    pub fn afas_connections(&self) -> usize {
+        self.afas_accepted.load(Ordering::Relaxed)
+    }
+
+    /// How many connections the MplusKASSA simulator accepted so far.
+    pub fn mplus_connections(&self) -> usize {
+        self.mplus_accepted.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts each connection a listener accepts.
+fn counting(count: &Arc<AtomicUsize>) -> impl FnMut(&mut tokio::net::TcpStream) + Send + 'static {
+    let count = count.clone();
+    move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
     }
 }
 
