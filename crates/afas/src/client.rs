@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 
 use crate::exchange::ExchangeHook;
+use crate::http::HttpSettings;
 use crate::limiter::{Limiter, MAX_CONCURRENT_REQUESTS};
 use crate::transport::{Call, Transport};
 use crate::{AfasError, AfasToken, Environment, RetryPolicy};
@@ -73,22 +74,21 @@ impl AfasClientBuilder {
     }
 
     pub fn build(self) -> Result<AfasClient, AfasError> {
-        let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(language) = &self.language {
-            let value = language
-                .parse()
-                .map_err(|_| AfasError::InvalidRequest(format!("bad language {language:?}")))?;
-            headers.insert(reqwest::header::ACCEPT_LANGUAGE, value);
-        }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .default_headers(headers)
-            // A redirect is reported, not followed (see `AfasError::Redirected`).
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("koppel-afas/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| AfasError::InvalidRequest(format!("HTTP client: {e}")))?;
+        let language = self
+            .language
+            .as_deref()
+            .map(|language| {
+                language
+                    .parse()
+                    .map_err(|_| AfasError::InvalidRequest(format!("bad language {language:?}")))
+            })
+            .transpose()?;
+        let http = crate::http::client(HttpSettings {
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            language,
+        })
+        .map_err(|e| AfasError::InvalidRequest(format!("HTTP client: {e}")))?;
         Ok(AfasClient {
             transport: Transport {
                 http,

@@ -7,6 +7,7 @@
 //!   many-key look-ups below the 2049-character query limit, and writes the UpdateConnectors in [`update`].
 //! - Every call is limited to 8 in flight per environment across the process, retried with back-off when
 //!   that is safe ([`RetryPolicy`]), measured with `metrics`, and reported to an [`ExchangeHook`].
+//! - Clients built with the same timeouts and language share one HTTP client and its connections.
 
 mod client;
 mod decimal;
@@ -15,6 +16,7 @@ mod error;
 mod exchange;
 mod filter;
 mod get;
+mod http;
 mod limiter;
 mod retry;
 pub mod rows;

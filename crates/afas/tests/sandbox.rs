@@ -545,3 +545,28 @@ fn every_call_is_counted_by_outcome_and_timed() {
         "{seen:#?}"
     );
 }
+
+#[tokio::test]
+async fn clients_with_the_same_settings_share_their_connections() {
+    let sandbox = sandbox().await;
+    // Timeouts no other test uses: only this test's clients share an HTTP client.
+    let read = |timeout: u64| {
+        let client = AfasClient::builder(
+            Environment::with_base_url(&sandbox.afas_url()),
+            AfasToken::new(&sandbox.config.afas_token_xml()),
+        )
+        .timeout(Duration::from_secs(timeout))
+        .build()
+        .unwrap();
+        async move { client.get_page::<Warehouse>(&Warehouse::query(), 0).await.unwrap() }
+    };
+    read(31).await;
+    read(31).await;
+    assert_eq!(
+        sandbox.afas_connections(),
+        1,
+        "the second client (the first one dropped) connected again"
+    );
+    read(32).await;
+    assert_eq!(sandbox.afas_connections(), 2, "other settings, another HTTP client");
+}

@@ -62,13 +62,7 @@ impl MplusClientBuilder {
     }
 
     pub fn build(self) -> Result<MplusClient, MplusError> {
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            // A redirect is reported, not followed (see `MplusError::Redirected`).
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("koppel-mplus/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = crate::http::client(self.timeout, self.connect_timeout)
             .map_err(|e| MplusError::InvalidRequest(format!("HTTP client: {e}")))?;
         Ok(MplusClient {
             http,

@@ -9,11 +9,13 @@
 //!   and from business results (`...-ALREADY-EXISTS`, `...-NOT-FOUND`, `...-FAILED`).
 //! - [`sync_pages`] turns any sync-marker read into a stream of pages.
 //! - Every call is measured with `metrics` and reported to an [`ExchangeHook`] without the credentials.
+//! - Clients built with the same timeouts share one HTTP client and its connections.
 
 mod client;
 mod config;
 mod error;
 mod exchange;
+mod http;
 pub mod model;
 mod operations;
 mod pager;

@@ -509,3 +509,25 @@ fn every_call_is_counted_by_outcome_and_timed() {
         "{seen:#?}"
     );
 }
+
+#[tokio::test]
+async fn clients_with_the_same_timeouts_share_their_connections() {
+    let sandbox = sandbox().await;
+    // Timeouts no other test uses: only this test's clients share an HTTP client.
+    let call = |timeout: u64| {
+        let client = MplusClient::builder(config(&sandbox))
+            .timeout(Duration::from_secs(timeout))
+            .build()
+            .unwrap();
+        async move { client.test_connection().await.unwrap() }
+    };
+    call(31).await;
+    call(31).await;
+    assert_eq!(
+        sandbox.mplus_connections(),
+        1,
+        "the second client (the first one dropped) connected again"
+    );
+    call(32).await;
+    assert_eq!(sandbox.mplus_connections(), 2, "other timeouts, another HTTP client");
+}

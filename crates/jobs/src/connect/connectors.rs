@@ -3,8 +3,9 @@
 //!
 //! One AFAS client is kept per environment and token and shared by all runs: it is cheap to share (its
 //! connection pool stays warm) and AFAS's 8-requests-in-flight cap is per environment anyway. A MplusKASSA
-//! client is built per run. The orders flow's settings configure the adapters (which articles are shipping,
-//! which AFAS documents existing sales are looked for in), so they are read here as well.
+//! client is built per run: cheap, as the HTTP client under it is shared (`koppel-mplus`). The orders flow's
+//! settings configure the adapters (which articles are shipping, which AFAS documents existing sales are
+//! looked for in), so they are read here as well.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
