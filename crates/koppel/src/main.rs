@@ -3,6 +3,7 @@
 mod bench;
 mod bench_logs;
 mod config;
+mod open_files;
 mod rotate_key;
 mod sandbox;
 mod serve;

@@ -88,6 +88,7 @@ async fn start_demo_sandbox(args: &ServeArgs) -> Option<(koppel_sandbox::Sandbox
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     args.common.init_logging();
+    crate::open_files::raise_limit();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;
     let db = koppel_store::Db::connect_and_migrate(&url)

@@ -94,6 +94,7 @@ pub async fn start(
 
 pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     args.common.init_logging();
+    crate::open_files::raise_limit();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;
     let db = Db::connect_and_migrate(&url)
