@@ -1,16 +1,13 @@
 //! [`ClientConnectors`]: the job queue's real [`Connectors`], opening a tenant's MplusKASSA and AFAS from its
 //! stored credentials.
 //!
-//! One AFAS client is kept per environment and token and shared by all runs: it is cheap to share (its
-//! connection pool stays warm) and AFAS's 8-requests-in-flight cap is per environment anyway. A MplusKASSA
-//! client is built per run: cheap, as the HTTP client under it is shared (`koppel-mplus`). The orders flow's
-//! settings configure the adapters (which articles are shipping, which AFAS documents existing sales are
-//! looked for in), so they are read here as well.
+//! Both clients are built per run, which is cheap: what is worth sharing is shared below them, process-wide
+//! (the HTTP client and its connections in both client crates, and AFAS's 8-requests-in-flight cap per
+//! environment in `koppel-afas`). The orders flow's settings configure the adapters (which articles are
+//! shipping, which AFAS documents existing sales are looked for in), so they are read here as well.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use koppel_afas::{AfasClient, AfasToken};
 use koppel_core::FlowKind;
 use koppel_store::secrets::SecretBox;
 use koppel_store::{Db, TenantScope, flows};
@@ -20,15 +17,13 @@ use koppel_sync::settings::FlowSettings;
 use super::afas_target::AfasTarget;
 use super::clients::{ClientOptions, afas_client, afas_environment, mplus_client};
 use super::mplus_source::MplusSource;
-use crate::credentials::{self, AfasCredentials, CredentialsError};
+use crate::credentials::{self, CredentialsError};
 use crate::executor::Connectors;
 
 /// Opens tenants' connections with the real clients.
 pub struct ClientConnectors {
     pub secrets: SecretBox,
     pub options: ClientOptions,
-    /// Base URL → the token it was built with and the shared client.
-    afas_clients: Mutex<HashMap<String, (AfasToken, Arc<AfasClient>)>>,
 }
 
 impl ClientConnectors {
@@ -37,27 +32,7 @@ impl ClientConnectors {
     }
 
     pub fn with_options(secrets: SecretBox, options: ClientOptions) -> Self {
-        Self {
-            secrets,
-            options,
-            afas_clients: Mutex::default(),
-        }
-    }
-
-    /// The shared client for these credentials, built on first use.
-    fn afas(&self, credentials: &AfasCredentials) -> Result<Arc<AfasClient>, ConnectorError> {
-        let environment = afas_environment(credentials)?;
-        let token = AfasToken::new(&credentials.token);
-        let key = environment.base_url().to_ascii_lowercase();
-        let mut clients = self.afas_clients.lock().expect("AFAS clients lock");
-        if let Some((known, client)) = clients.get(&key)
-            && *known == token
-        {
-            return Ok(client.clone());
-        }
-        let client = Arc::new(afas_client(environment, credentials, &self.options)?);
-        clients.insert(key, (token, client.clone()));
-        Ok(client)
+        Self { secrets, options }
     }
 }
 
@@ -101,7 +76,8 @@ impl Connectors for ClientConnectors {
             .ok_or_else(|| not_connected("AFAS", "environment and token"))?;
         let settings = order_settings(db, scope).await?;
         let source = MplusSource::for_settings(Arc::new(mplus_client(&mplus, &self.options)?), &settings);
-        let target = AfasTarget::new(self.afas(&afas)?, settings.order_target);
+        let afas_client = Arc::new(afas_client(afas_environment(&afas)?, &afas, &self.options)?);
+        let target = AfasTarget::new(afas_client, settings.order_target);
         Ok((source, target))
     }
 }
