@@ -67,6 +67,29 @@ pub async fn after_run(
     }
 }
 
+/// Alerts the owners that a run is stuck: its process holds it but it has concluded no record for
+/// `minutes`. Once per problem, like a failed run; the run's end (or its recovery) closes it.
+pub async fn run_stuck(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    run_id: RunId,
+    minutes: i64,
+) -> Result<(), StoreError> {
+    let now_ms = koppel_store::now().timestamp_millis();
+    let link = format!("/t/{}/runs/{run_id}", scope.tenant_id());
+    let problem = format!("A run is stuck: it has booked nothing for {minutes} minutes.");
+    if alerts::open(db, scope, flow, &problem, now_ms).await? {
+        let subject = format!("Koppel: the {flow} flow is stuck");
+        let body = format!(
+            "{problem}\n\nKoppel keeps it running and takes it over if its process has died; if it stays stuck, \
+             cancel it and start a new run.\nSee it: {{base_url}}{link}\n"
+        );
+        notify(db, scope, &subject, &body, "problem", flow, &link, now_ms).await?;
+    }
+    Ok(())
+}
+
 /// Queues an e-mail to every owner and, if configured, a webhook call.
 #[allow(clippy::too_many_arguments)]
 async fn notify(

@@ -6,16 +6,19 @@
 //! target already hold.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use koppel_core::TRIAL_DAYS;
-use koppel_store::runs::{self, RunStatus};
+use koppel_store::runs::{self, RunLease, RunStatus};
 use koppel_store::{Db, TenantScope, flows, tenants};
 use koppel_sync::engine::{self, RunError};
 use koppel_sync::ports::{ConnectorError, ErpTarget, PosSource};
 use koppel_sync::settings::FlowSettings;
 
-use crate::journal::StoreJournal;
+use crate::alerts;
+use crate::journal::{StopFlags, StopReason, StoreJournal};
 use crate::queue::{JobQueue, QueueError, RunFlowJob};
 
 /// Opens a tenant's source and target. The real implementation builds the MplusKASSA and AFAS clients from
@@ -33,12 +36,54 @@ pub trait Connectors: Send + Sync + 'static {
 /// After this many attempts a run that keeps stopping on transient errors is marked failed.
 pub const MAX_RUN_ATTEMPTS: i64 = 8;
 
+/// How runs are held, taken over and watched (see the module [`crate::recovery`]).
+#[derive(Debug, Clone)]
+pub struct RunPolicy {
+    /// How long a holder keeps a run without renewing its lease; once it has passed, any live process takes
+    /// the run over. This is the takeover time after a process dies.
+    pub lease: Duration,
+    /// How often a holder renews its lease: well within the lease, so a slow database call does not lose it.
+    pub heartbeat: Duration,
+    /// A held run that concluded no record for this long is reported stuck (health light and alert).
+    pub stuck_after: Duration,
+    /// A run taken over this many times in a row without concluding a record in between is given up: it is
+    /// what kills its process (a poison record, a crash loop).
+    pub max_takeovers: i64,
+}
+
+impl Default for RunPolicy {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(15),
+            stuck_after: Duration::from_secs(15 * 60),
+            max_takeovers: 3,
+        }
+    }
+}
+
+impl RunPolicy {
+    /// A policy with this lease, the heartbeat at a quarter of it.
+    pub fn with_lease(lease: Duration) -> Self {
+        Self {
+            lease,
+            heartbeat: lease / 4,
+            ..Self::default()
+        }
+    }
+}
+
 pub struct Executor<C> {
     pub db: Db,
     pub queue: JobQueue,
     pub connectors: C,
     /// Delay before the first retry of a transient stop without `retry_after`; doubles per attempt.
     pub base_retry_delay: Duration,
+    pub policy: RunPolicy,
+    /// Who holds the runs this process starts, in their leases: unique per process.
+    holder: String,
+    /// Set when the process shuts down: held runs stop between records and go back to the queue.
+    shutdown: Arc<AtomicBool>,
 }
 
 /// How a delivery of a job ended.
@@ -47,7 +92,12 @@ pub enum Delivery {
     Finished(RunStatus),
     /// Put back in the queue to try again after this delay.
     Requeued(Duration),
-    /// The run was already finished or is gone: a duplicate delivery, nothing done.
+    /// The process is shutting down: the run went back to the queue for another process (or this one, restarted).
+    HandedBack,
+    /// The run was taken over by another process while this one held it (it stalled past its lease): this
+    /// process stopped and wrote nothing more for it.
+    Lost,
+    /// The run was already finished, is held by a live process, or is gone: a duplicate delivery, nothing done.
     Ignored,
 }
 
@@ -59,7 +109,53 @@ pub enum ExecuteError {
     Queue(#[from] QueueError),
 }
 
+/// Renews a run's lease until dropped; a renewal that finds the run taken sets the run's `lease_lost` flag.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(db: Db, scope: TenantScope, lease: RunLease, every: Duration, lost: Arc<AtomicBool>) -> Self {
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                match lease.renew(&db, &scope, koppel_store::now().timestamp_millis()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(run_id = %lease.run, "the run was taken over by another process; stopping it here");
+                        lost.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                    // The next beat tries again; the lease outlasts a few failed ones.
+                    Err(error) => tracing::warn!(run_id = %lease.run, %error, "renewing a run's lease failed"),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl<C: Connectors> Executor<C> {
+    pub fn new(db: Db, queue: JobQueue, connectors: C) -> Self {
+        Self {
+            db,
+            queue,
+            connectors,
+            base_retry_delay: Duration::from_secs(30),
+            policy: RunPolicy::default(),
+            holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            shutdown: Arc::default(),
+        }
+    }
+
+    /// Stops every held run between records and hands it back to the queue (graceful shutdown).
+    pub fn shut_down(&self) {
+        self.shutdown.store(true, Ordering::Relaxed);
+    }
+
     pub async fn execute(&self, job: &RunFlowJob) -> Result<Delivery, ExecuteError> {
         let scope = TenantScope::for_background_job(job.tenant_id);
         let Some(run) = runs::get(&self.db, &scope, job.run_id).await? else {
@@ -68,14 +164,43 @@ impl<C: Connectors> Executor<C> {
         if run.status.is_finished() {
             return Ok(Delivery::Ignored);
         }
-        // Counts carry over from earlier attempts of the same run (it may have been requeued).
-        let journal = StoreJournal::resume(self.db.clone(), scope.clone(), job.flow, job.run_id, run.counts());
         if run.cancel_requested {
-            return self.finish(&scope, job, RunStatus::Cancelled, None, &journal).await;
+            let now = koppel_store::now().timestamp_millis();
+            runs::finish(
+                &self.db,
+                &scope,
+                job.run_id,
+                RunStatus::Cancelled,
+                &run.counts(),
+                None,
+                now,
+            )
+            .await?;
+            return Ok(Delivery::Finished(RunStatus::Cancelled));
         }
-        if !runs::start(&self.db, &scope, job.run_id, koppel_store::now().timestamp_millis()).await? {
+        if self.shutdown.load(Ordering::Relaxed) {
+            // Delivered while this process stops: leave the run queued for the next process.
+            self.queue.push(job.clone(), None).await?;
+            return Ok(Delivery::HandedBack);
+        }
+        let now = koppel_store::now().timestamp_millis();
+        let lease_ms = self.policy.lease.as_millis() as i64;
+        let Some(lease) = runs::acquire(&self.db, &scope, job.run_id, &self.holder, lease_ms, now).await? else {
             return Ok(Delivery::Ignored);
-        }
+        };
+        let stops = StopFlags {
+            shutdown: self.shutdown.clone(),
+            lease_lost: Arc::default(),
+        };
+        let _heartbeat = Heartbeat::start(
+            self.db.clone(),
+            scope.clone(),
+            lease.clone(),
+            self.policy.heartbeat,
+            stops.lease_lost.clone(),
+        );
+        // Counts carry over from earlier attempts of the same run (it may have been requeued or taken over).
+        let journal = StoreJournal::resume(self.db.clone(), scope.clone(), job.flow, lease, run.counts(), stops);
         let tenant = tenants::tenant(&self.db, &scope).await?;
         if tenant.trial_days_left(koppel_store::now()) == 0 {
             let message = format!("The {TRIAL_DAYS}-day trial has ended; flows are paused.");
@@ -101,17 +226,41 @@ impl<C: Connectors> Executor<C> {
             false => retry_records(job, &settings, &source, &target, &journal, &retry_ids).await,
         };
         match result {
+            _ if journal.stop_reason() == Some(StopReason::LeaseLost) => {
+                tracing::warn!(run_id = %job.run_id, flow = %job.flow, "run lost to another process");
+                Ok(Delivery::Lost)
+            }
+            Ok(report) if report.cancelled => match journal.stop_reason() {
+                Some(StopReason::Shutdown) => self.hand_back(&scope, job, &journal).await,
+                _ => self.finish(&scope, job, RunStatus::Cancelled, None, &journal).await,
+            },
             Ok(report) => {
-                let status = if report.cancelled {
-                    RunStatus::Cancelled
-                } else {
-                    RunStatus::Succeeded
-                };
+                let failed = koppel_store::journal::failed_in_run(&self.db, &scope, job.run_id).await?;
+                let status = RunStatus::of_completed(&journal.counts(), failed);
                 tracing::info!(run_id = %job.run_id, flow = %job.flow, ?status, counts = ?report.counts, "run finished");
-                self.finish(&scope, job, status, None, &journal).await
+                let error = (status == RunStatus::Failed).then(|| {
+                    format!("No record was booked and {failed} failed: see the run's records for the reasons.")
+                });
+                self.finish(&scope, job, status, error.as_deref(), &journal).await
             }
             Err(error) => self.stopped(&scope, job, run.attempts + 1, error, &journal).await,
         }
+    }
+
+    /// A graceful shutdown: the run goes back to the queue at once, continuing from its cursor and journal.
+    async fn hand_back(
+        &self,
+        scope: &TenantScope,
+        job: &RunFlowJob,
+        journal: &StoreJournal,
+    ) -> Result<Delivery, ExecuteError> {
+        let now = koppel_store::now().timestamp_millis();
+        if !journal.lease().requeue(&self.db, scope, None, now).await? {
+            return Ok(Delivery::Lost);
+        }
+        self.queue.push(job.clone(), None).await?;
+        tracing::info!(run_id = %job.run_id, flow = %job.flow, "run handed back to the queue (shutting down)");
+        Ok(Delivery::HandedBack)
     }
 
     /// A run that stopped early: transient → try again later; anything else → failed, with the reason.
@@ -136,7 +285,9 @@ impl<C: Connectors> Executor<C> {
                     .max(self.backoff(attempt) / 2);
                 tracing::warn!(run_id = %job.run_id, flow = %job.flow, attempt, ?delay, %message, "run stopped; retrying later");
                 let due_at = koppel_store::now().timestamp_millis() + delay.as_millis() as i64;
-                runs::requeue(&self.db, scope, job.run_id, &message, due_at).await?;
+                if !journal.lease().requeue(&self.db, scope, Some(&message), due_at).await? {
+                    return Ok(Delivery::Lost);
+                }
                 self.queue.push(job.clone(), Some(delay)).await?;
                 Ok(Delivery::Requeued(delay))
             }
@@ -156,6 +307,7 @@ impl<C: Connectors> Executor<C> {
         base.mul_f64(jitter)
     }
 
+    /// Ends the held run and tells the owners what they need to know (a failure, or the recovery from one).
     async fn finish(
         &self,
         scope: &TenantScope,
@@ -166,7 +318,17 @@ impl<C: Connectors> Executor<C> {
     ) -> Result<Delivery, ExecuteError> {
         let now = koppel_store::now().timestamp_millis();
         let counts = journal.counts();
-        runs::finish(&self.db, scope, job.run_id, status, &counts, error, now).await?;
+        if !journal
+            .lease()
+            .finish(&self.db, scope, status, &counts, error, now)
+            .await?
+        {
+            return Ok(Delivery::Lost);
+        }
+        if let Err(error) = alerts::after_run(&self.db, scope, job.flow, job.run_id, status, &counts, error).await {
+            // The run's end is recorded; a lost alert must not make the job run again.
+            tracing::error!(run_id = %job.run_id, %error, "queueing the run's alert failed");
+        }
         Ok(Delivery::Finished(status))
     }
 }

@@ -1,23 +1,59 @@
-//! The engine's [`Journal`] over the store: bound to one tenant, one flow and one run.
+//! The engine's [`Journal`] over the store: bound to one tenant, one flow and one run, held under a lease.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use koppel_core::FlowKind;
-use koppel_store::runs::{self, Counts, RunId};
-use koppel_store::{Db, TenantScope, flows, journal};
+use koppel_store::runs::{self, Counts, RunLease};
+use koppel_store::{Db, StoreError, TenantScope, flows, journal};
 use koppel_sync::ports::{IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Progress is written (and the lease renewed) at most this often, and a cancellation is noticed within it:
-/// two statements per record would cost more than the record itself.
+/// Progress is written at most this often, and a cancellation is noticed within it: two statements per record
+/// would cost more than the record itself.
 const CHECK_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Why a run stopped between records before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// Someone cancelled it.
+    Cancelled,
+    /// The process is shutting down: the run is handed back to the queue for another process.
+    Shutdown,
+    /// The run is no longer this process's (it stalled past its lease and another process took it over).
+    LeaseLost,
+}
+
+/// What tells a held run to stop between records: the process shutting down, the lease lost.
+#[derive(Debug, Clone, Default)]
+pub struct StopFlags {
+    /// Shared by every run of the process.
+    pub shutdown: Arc<AtomicBool>,
+    /// This run's; set by its heartbeat when a renewal finds the run taken.
+    pub lease_lost: Arc<AtomicBool>,
+}
+
+impl StopFlags {
+    fn reason(&self) -> Option<StopReason> {
+        if self.lease_lost.load(Ordering::Relaxed) {
+            Some(StopReason::LeaseLost)
+        } else if self.shutdown.load(Ordering::Relaxed) {
+            Some(StopReason::Shutdown)
+        } else {
+            None
+        }
+    }
+}
 
 pub struct StoreJournal {
     db: Db,
     scope: TenantScope,
     flow: FlowKind,
-    run: RunId,
+    lease: RunLease,
+    stops: StopFlags,
+    cancelled: AtomicBool,
     counts: Mutex<Counts>,
     last_progress: Mutex<Option<Instant>>,
     last_cancel_check: Mutex<Option<Instant>>,
@@ -35,16 +71,58 @@ fn due(last: &Mutex<Option<Instant>>, interval: Duration) -> bool {
 }
 
 impl StoreJournal {
-    /// A journal for `run`, counting on from what earlier attempts of the run journaled.
-    pub fn resume(db: Db, scope: TenantScope, flow: FlowKind, run: RunId, counts: Counts) -> Self {
+    /// A journal for the run `lease` holds, counting on from what earlier attempts of the run journaled.
+    pub fn resume(
+        db: Db,
+        scope: TenantScope,
+        flow: FlowKind,
+        lease: RunLease,
+        counts: Counts,
+        stops: StopFlags,
+    ) -> Self {
         Self {
             db,
             scope,
             flow,
-            run,
+            lease,
+            stops,
+            cancelled: AtomicBool::new(false),
             counts: Mutex::new(counts),
             last_progress: Mutex::new(None),
             last_cancel_check: Mutex::new(None),
+        }
+    }
+
+    /// Creates a run and holds it in this process, outside the job queue (benchmarks, tests): one lease for
+    /// as long as the run takes, no heartbeat.
+    pub async fn start_run(db: Db, scope: TenantScope, flow: FlowKind, trigger: &str) -> Result<Self, StoreError> {
+        let now = koppel_store::now().timestamp_millis();
+        let run = runs::create(&db, &scope, flow, trigger, now).await?;
+        let owner = format!("{trigger}-{}", uuid::Uuid::new_v4().simple());
+        let lease = runs::acquire(&db, &scope, run, &owner, i64::from(i32::MAX), now)
+            .await?
+            .ok_or(StoreError::Conflict)?;
+        Ok(Self::resume(
+            db,
+            scope,
+            flow,
+            lease,
+            Counts::default(),
+            StopFlags::default(),
+        ))
+    }
+
+    pub fn lease(&self) -> &RunLease {
+        &self.lease
+    }
+
+    /// Why the run stopped early, if it did: a lost lease first (nothing may be written for the run then),
+    /// then a cancellation, then the shutdown.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        match self.stops.reason() {
+            Some(StopReason::LeaseLost) => Some(StopReason::LeaseLost),
+            _ if self.cancelled.load(Ordering::Relaxed) => Some(StopReason::Cancelled),
+            other => other,
         }
     }
 
@@ -72,7 +150,7 @@ impl Journal for StoreJournal {
             .iter()
             .zip(&texts)
             .map(|(entry, (exchanges, search_keys))| journal::NewEntry {
-                run_id: self.run,
+                run_id: self.lease.run,
                 flow: self.flow,
                 entity: &entry.entity,
                 source_id: &entry.source_id,
@@ -146,17 +224,30 @@ impl Journal for StoreJournal {
             return Ok(());
         }
         let counts = self.counts();
-        runs::progress(&self.db, &self.scope, self.run, done as i64, total as i64, &counts)
+        let now = koppel_store::now().timestamp_millis();
+        let held = self
+            .lease
+            .progress(&self.db, &self.scope, done as i64, total as i64, &counts, now)
             .await
-            .map_err(journal_error)
+            .map_err(journal_error)?;
+        if !held {
+            self.stops.lease_lost.store(true, Ordering::Relaxed);
+            return Err(JournalError("the run was taken over by another process".to_owned()));
+        }
+        Ok(())
     }
 
     async fn is_cancelled(&self) -> Result<bool, JournalError> {
+        if self.stops.reason().is_some() || self.cancelled.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
         if !due(&self.last_cancel_check, CHECK_INTERVAL) {
             return Ok(false);
         }
-        runs::cancel_requested(&self.db, &self.scope, self.run)
+        let cancelled = runs::cancel_requested(&self.db, &self.scope, self.lease.run)
             .await
-            .map_err(journal_error)
+            .map_err(journal_error)?;
+        self.cancelled.store(cancelled, Ordering::Relaxed);
+        Ok(cancelled)
     }
 }

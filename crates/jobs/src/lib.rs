@@ -10,8 +10,9 @@ pub mod journal;
 pub mod lookups;
 pub mod maintenance;
 pub mod queue;
+pub mod recovery;
 pub mod scheduler;
 pub mod worker;
 
-pub use executor::{Connectors, Delivery, Executor};
+pub use executor::{Connectors, Delivery, Executor, RunPolicy};
 pub use queue::{JobQueue, RunFlowJob};

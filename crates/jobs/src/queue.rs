@@ -47,7 +47,9 @@ impl JobQueue {
                 // `_sqlx_migrations` with ours, so each side must tolerate the other's migrations.
                 let mut migrator = SqliteStorage::migrations();
                 migrator.set_ignore_missing(true);
-                migrator.run(pool).await.map_err(|e| QueueError::Setup(e.to_string()))?;
+                koppel_store::run_sqlite_migrations(&migrator, pool)
+                    .await
+                    .map_err(|e| QueueError::Setup(e.to_string()))?;
                 let config = apalis_sqlite::Config::default().queue(RUN_FLOW_QUEUE);
                 Ok(JobQueue::Sqlite(SqliteStorage::new(pool).with_config(config)))
             }

@@ -8,7 +8,7 @@ use apalis::prelude::{BackendExt, BoxDynError, Data, Strategy, WorkerBuilder, Wo
 
 use crate::executor::{Connectors, Executor};
 use crate::queue::{JobQueue, RunFlowJob};
-use crate::scheduler;
+use crate::{recovery, scheduler};
 
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -45,8 +45,8 @@ async fn handle<C: Connectors>(job: RunFlowJob, executor: Data<Arc<Executor<C>>>
     }
 }
 
-/// Runs workers and the scheduler until `shutdown` resolves; a run in progress is allowed to finish (or
-/// stops between records and is handed back through its lease).
+/// Runs workers and the scheduler until `shutdown` resolves; then every run in progress stops between records
+/// and is handed back to the queue at once, for another process or this one restarted.
 pub async fn run<C: Connectors>(
     executor: Arc<Executor<C>>,
     options: WorkerOptions,
@@ -56,8 +56,11 @@ pub async fn run<C: Connectors>(
     let scheduler = tokio::spawn(scheduler_loop(executor.clone(), options.tick_interval, stop_rx.clone()));
     let name = format!("koppel-worker-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let strategy = Strategy::new().interval(options.poll_interval);
+    let stopping = executor.clone();
     let signal = async move {
         shutdown.await;
+        // Held runs stop between records and go back to the queue; apalis waits for their jobs to end.
+        stopping.shut_down();
         let _ = stop_tx.send(true);
         Ok::<(), std::io::Error>(())
     };
@@ -95,6 +98,10 @@ async fn scheduler_loop<C: Connectors>(
             Ok(tick) if !tick.queued.is_empty() => tracing::info!(queued = tick.queued.len(), "scheduled runs"),
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "scheduler tick failed"),
+        }
+        if let Err(error) = recovery::sweep(&executor.db, &executor.queue, &executor.policy, koppel_store::now()).await
+        {
+            tracing::error!(%error, "recovery sweep failed");
         }
         tokio::select! {
             () = tokio::time::sleep(interval) => {}

@@ -95,12 +95,9 @@ fn options() -> WorkerOptions {
 
 async fn executor(db: &Db, connectors: FakeConnectors) -> Arc<Executor<FakeConnectors>> {
     let queue = JobQueue::connect(db).await.unwrap();
-    Arc::new(Executor {
-        db: db.clone(),
-        queue,
-        connectors,
-        base_retry_delay: Duration::from_millis(200),
-    })
+    let mut executor = Executor::new(db.clone(), queue, connectors);
+    executor.base_retry_delay = Duration::from_millis(200);
+    Arc::new(executor)
 }
 
 /// Waits until every run of the flow is finished and at least `count` exist.
@@ -288,4 +285,168 @@ async fn disabled_flows_and_expired_trials_get_no_runs() {
             .queued
             .is_empty()
     );
+}
+
+/// Runs the workers until `check` is done with the database, then stops them.
+async fn with_workers<F: std::future::Future<Output = ()>>(
+    executor: Arc<Executor<FakeConnectors>>,
+    check: impl FnOnce() -> F,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn(worker::run(executor, options(), async move {
+        let _ = stopped.await;
+    }));
+    check().await;
+    let _ = stop.send(());
+    workers.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_run_whose_process_died_is_taken_over_and_books_the_rest_once() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "owner@crash.nl").await;
+    let connectors = FakeConnectors::default();
+    let source_orders = orders(13, 30);
+    let (_, erp) = connectors.add(&scope, source_orders.clone());
+    enable_orders(&db, &scope).await;
+    // A process took the run and died: its lease ran out, and no job is left in the queue for it.
+    let now = koppel_store::now().timestamp_millis();
+    let run = runs::create(&db, &scope, FlowKind::Orders, "schedule", now)
+        .await
+        .unwrap();
+    runs::acquire(&db, &scope, run, "4242-dead", 1, now - 10)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let executor = executor(&db, connectors).await;
+    with_workers(executor, || async {
+        let finished = wait_for_runs(&db, &scope, 1).await;
+        let run = &finished[0];
+        assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+        assert_eq!((run.takeovers, run.attempts), (1, 2), "taken over once: {run:?}");
+        assert_eq!(run.lease_owner, None, "a finished run has no holder");
+    })
+    .await;
+    assert_eq!(erp.snapshot().orders.len(), paid(&source_orders));
+}
+
+#[tokio::test]
+async fn a_run_that_keeps_dying_is_given_up_with_an_alert() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "owner@poison.nl").await;
+    let queue = JobQueue::connect(&db).await.unwrap();
+    let policy = koppel_jobs::RunPolicy::default();
+    let now = koppel_store::now();
+    let run = runs::create(&db, &scope, FlowKind::Orders, "manual", now.timestamp_millis())
+        .await
+        .unwrap();
+    // Each time a process takes it, it dies before concluding a record (a poison record).
+    for death in 1..=policy.max_takeovers + 1 {
+        let at = now.timestamp_millis() - 10;
+        runs::acquire(&db, &scope, run, &format!("{death}-dying"), 1, at)
+            .await
+            .unwrap()
+            .unwrap();
+        let sweep = koppel_jobs::recovery::sweep(&db, &queue, &policy, now).await.unwrap();
+        let state = runs::get(&db, &scope, run).await.unwrap().unwrap();
+        if death <= policy.max_takeovers {
+            assert_eq!(sweep.taken_over, vec![run], "death {death}");
+            assert_eq!((state.status, state.takeovers), (RunStatus::Queued, death));
+        } else {
+            assert_eq!(sweep.given_up, vec![run], "death {death}");
+            assert_eq!(state.status, RunStatus::Failed);
+            let error = state.error.unwrap();
+            assert!(error.contains("stopped 4 times in a row"), "{error}");
+        }
+    }
+    let problem = koppel_store::alerts::open_problem(&db, &scope, FlowKind::Orders)
+        .await
+        .unwrap();
+    assert!(problem.is_some_and(|p| p.starts_with("The run failed: The run stopped 4 times")));
+    // The flow takes a new run.
+    runs::create(&db, &scope, FlowKind::Orders, "manual", now.timestamp_millis())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_held_run_without_progress_is_reported_stuck_once() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "owner@stuck.nl").await;
+    let queue = JobQueue::connect(&db).await.unwrap();
+    let policy = koppel_jobs::RunPolicy::default();
+    let now = koppel_store::now();
+    let twenty_minutes_ago = now.timestamp_millis() - 20 * 60_000;
+    let run = runs::create(&db, &scope, FlowKind::Orders, "manual", twenty_minutes_ago)
+        .await
+        .unwrap();
+    // Held by a live process (its lease runs for an hour more) that has concluded nothing for 20 minutes.
+    runs::acquire(&db, &scope, run, "7-alive", 80 * 60_000, twenty_minutes_ago)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let first = koppel_jobs::recovery::sweep(&db, &queue, &policy, now).await.unwrap();
+    assert_eq!((first.reported_stuck, first.taken_over), (vec![run], vec![]));
+    let again = koppel_jobs::recovery::sweep(&db, &queue, &policy, now).await.unwrap();
+    assert!(again.reported_stuck.is_empty(), "reported once");
+    let state = runs::get(&db, &scope, run).await.unwrap().unwrap();
+    assert_eq!(state.status, RunStatus::Running, "a live holder keeps its run");
+    assert_eq!(state.progress_at_ms, Some(twenty_minutes_ago));
+    let problem = koppel_store::alerts::open_problem(&db, &scope, FlowKind::Orders)
+        .await
+        .unwrap();
+    assert_eq!(
+        problem.as_deref(),
+        Some("A run is stuck: it has booked nothing for 20 minutes.")
+    );
+}
+
+#[tokio::test]
+async fn a_run_tells_whether_records_failed() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let connectors = FakeConnectors::default();
+    let some = tenant(&db, "owner@some.nl").await;
+    let all = tenant(&db, "owner@all.nl").await;
+    let source_orders = orders(17, 30);
+    let (_, some_erp) = connectors.add(&some, source_orders.clone());
+    let (_, all_erp) = connectors.add(&all, source_orders.clone());
+    let first_paid = source_orders
+        .iter()
+        .find(|o| o.payment_status == PaymentStatus::Paid && !o.cancelled)
+        .unwrap();
+    some_erp
+        .switchboard
+        .fail_key(Op::CreateOrder, &first_paid.number, FaultKind::Permanent, None);
+    all_erp.switchboard.fail(Op::CreateOrder, FaultKind::Permanent);
+    enable_orders(&db, &some).await;
+    enable_orders(&db, &all).await;
+
+    with_workers(executor(&db, connectors).await, || async {
+        let partly = &wait_for_runs(&db, &some, 1).await[0];
+        assert_eq!(partly.status, RunStatus::SucceededWithFailures, "{partly:?}");
+        assert_eq!(partly.failed, 1);
+        let failed = &wait_for_runs(&db, &all, 1).await[0];
+        assert_eq!(failed.status, RunStatus::Failed, "{failed:?}");
+        assert!(
+            failed
+                .error
+                .as_deref()
+                .unwrap()
+                .starts_with("No record was booked and 15 failed")
+        );
+    })
+    .await;
+    // Both owners hear of it: the run's end queues the alert.
+    for scope in [&some, &all] {
+        let problem = koppel_store::alerts::open_problem(&db, scope, FlowKind::Orders)
+            .await
+            .unwrap();
+        assert!(problem.is_some(), "an alert is open");
+    }
 }

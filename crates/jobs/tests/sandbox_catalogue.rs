@@ -231,8 +231,10 @@ async fn stored_credentials_open_the_real_clients_and_the_store_journal_keeps_it
     for attempt in 0..2 {
         world.clear_journal(System::Afas).await;
         let (source, target) = connectors.open(&db, &scope).await.unwrap();
-        let run = runs::create(&db, &scope, FlowKind::Orders, "test", 0).await.unwrap();
-        let journal = StoreJournal::resume(db.clone(), scope.clone(), FlowKind::Orders, run, Default::default());
+        let journal = StoreJournal::start_run(db.clone(), scope.clone(), FlowKind::Orders, "test")
+            .await
+            .unwrap();
+        let run = journal.lease().run;
         let report = run_flow(FlowKind::Orders, &settings(), &source, &target, &journal)
             .await
             .unwrap();

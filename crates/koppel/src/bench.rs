@@ -28,7 +28,7 @@ use koppel_jobs::connect::{AfasTarget, MplusSource, afas_hook, mplus_hook};
 use koppel_jobs::journal::StoreJournal;
 use koppel_mplus::{MplusClient, MplusConfig};
 use koppel_sandbox::{Sandbox, SandboxConfig};
-use koppel_store::runs::{self, RunStatus};
+use koppel_store::runs::RunStatus;
 use koppel_store::{Db, TenantScope, accounts, tenants};
 use koppel_sync::engine::{RunReport, run_flow};
 use koppel_sync::settings::{FlowSettings, ValueMap};
@@ -288,13 +288,15 @@ async fn run_once(
     afas: &Arc<AfasClient>,
 ) -> anyhow::Result<RunReport> {
     let now = || koppel_store::now().timestamp_millis();
-    let run = runs::create(db, scope, flow, "bench", now()).await?;
-    let journal = StoreJournal::resume(db.clone(), scope.clone(), flow, run, Default::default());
+    let journal = StoreJournal::start_run(db.clone(), scope.clone(), flow, "bench").await?;
     let target = AfasTarget::new(afas.clone(), settings.order_target);
     let report = run_flow(flow, settings, source, &target, &journal)
         .await
         .with_context(|| format!("the {flow} run stopped"))?;
-    runs::finish(db, scope, run, RunStatus::Succeeded, &journal.counts(), None, now()).await?;
+    let counts = journal.counts();
+    let failed = koppel_store::journal::failed_in_run(db, scope, journal.lease().run).await?;
+    let status = RunStatus::of_completed(&counts, failed);
+    journal.lease().finish(db, scope, status, &counts, None, now()).await?;
     Ok(report)
 }
 

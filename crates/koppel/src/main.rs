@@ -50,7 +50,10 @@ fn main() -> anyhow::Result<()> {
             Command::Migrate(common) => {
                 common.init_logging();
                 let url = common.database_url()?;
-                koppel_store::Db::connect_and_migrate(&url).await?;
+                let db = koppel_store::Db::connect_and_migrate(&url).await?;
+                // The job queue's tables too, so processes started after a deployment's migrate apply nothing.
+                koppel_jobs::JobQueue::connect(&db).await?;
+                db.close().await;
                 tracing::info!(database = %config::redact_url(&url), "migrations applied");
                 Ok(())
             }

@@ -9,7 +9,7 @@ use clap::Args;
 use koppel_jobs::alerts::{self, Deliverer, MailTransport};
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::worker::{self, WorkerOptions};
-use koppel_jobs::{Executor, JobQueue, maintenance};
+use koppel_jobs::{Executor, JobQueue, RunPolicy, maintenance};
 use koppel_store::Db;
 use koppel_store::secrets::SecretBox;
 
@@ -28,6 +28,13 @@ pub struct BackgroundArgs {
     /// Sender of alert e-mail.
     #[arg(long, env = "KOPPEL_MAIL_FROM", default_value = "Koppel <koppel@localhost>")]
     pub mail_from: String,
+    /// How long a worker holds a run without renewing its lease (it renews it every quarter of this); after a
+    /// process dies, its runs are taken over by a live one within about this time.
+    #[arg(long, env = "KOPPEL_RUN_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub run_lease_seconds: u64,
+    /// A running run that books nothing for this long is reported stuck (red health light and an alert).
+    #[arg(long, env = "KOPPEL_STUCK_AFTER_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stuck_after_minutes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -55,12 +62,12 @@ pub async fn start(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
     let queue = JobQueue::connect(&db).await?;
-    let executor = Arc::new(Executor {
-        db: db.clone(),
-        queue,
-        connectors: ClientConnectors::new(secrets.clone()),
-        base_retry_delay: Duration::from_secs(30),
-    });
+    let mut executor = Executor::new(db.clone(), queue, ClientConnectors::new(secrets.clone()));
+    executor.policy = RunPolicy {
+        stuck_after: Duration::from_secs(background.stuck_after_minutes * 60),
+        ..RunPolicy::with_lease(Duration::from_secs(background.run_lease_seconds))
+    };
+    let executor = Arc::new(executor);
     let transport = match &background.smtp_url {
         Some(url) if !url.is_empty() => MailTransport::Smtp(url.clone()),
         _ => {

@@ -108,7 +108,7 @@ impl Db {
             Db::Sqlite(pool) => {
                 let mut migrator = sqlx::migrate!("../../migrations/sqlite");
                 migrator.set_ignore_missing(true);
-                migrator.run(pool).await?;
+                run_sqlite_migrations(&migrator, pool).await?;
             }
             Db::Postgres(pool) => {
                 let mut migrator = sqlx::migrate!("../../migrations/postgres");
@@ -127,5 +127,22 @@ impl Db {
 
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Applies SQLite migrations. SQLite's migrator takes no lock (PostgreSQL's holds an advisory lock), so two
+/// processes starting at once on one file (`koppel serve` beside `koppel worker`) may both try the same one;
+/// the loser fails on the migrations table's key, and a second pass then finds it applied.
+pub async fn run_sqlite_migrations(migrator: &sqlx::migrate::Migrator, pool: &SqlitePool) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(250 * attempt)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
 }

@@ -299,6 +299,22 @@ pub struct EntrySummary {
     pub created_at_ms: i64,
 }
 
+/// How many records of a run ended failed: their latest entry in the run is a failure (a record that failed
+/// and then went through in a later attempt of the same run does not count).
+pub async fn failed_in_run(db: &Db, scope: &TenantScope, run_id: RunId) -> Result<i64> {
+    let (count,): (i64,) = on_pool!(db, pool => sqlx::query_as(
+        "SELECT COUNT(DISTINCT j.source_id) FROM journal j
+         WHERE j.tenant_id = $1 AND j.run_id = $2 AND j.outcome = 'failed'
+           AND NOT EXISTS (SELECT 1 FROM journal later WHERE later.run_id = j.run_id AND later.source_id = j.source_id
+                           AND later.id > j.id)",
+    )
+    .bind(scope.tenant_id().0)
+    .bind(run_id.0)
+    .fetch_one(pool)
+    .await)?;
+    Ok(count)
+}
+
 /// The entries of one run, in order.
 pub async fn entries_of_run(db: &Db, scope: &TenantScope, run_id: RunId) -> Result<Vec<EntrySummary>> {
     Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(

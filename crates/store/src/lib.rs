@@ -21,7 +21,7 @@ pub mod setup;
 pub mod tenants;
 pub mod test_support;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, run_sqlite_migrations};
 pub use error::StoreError;
 pub use tenants::TenantScope;
 

@@ -8,11 +8,16 @@ use crate::db::on_pool;
 use crate::{Db, Result, StoreError, TenantScope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Queued,
     Running,
+    /// Every record went through (created, updated or skipped).
     Succeeded,
+    /// The run reached its end, but some records failed: the counts and the journal say which.
+    SucceededWithFailures,
+    /// The run stopped (a setup problem, a connection that stayed down, a run that kept dying), or every
+    /// record it handled failed.
     Failed,
     Cancelled,
 }
@@ -23,13 +28,32 @@ impl RunStatus {
             RunStatus::Queued => "queued",
             RunStatus::Running => "running",
             RunStatus::Succeeded => "succeeded",
+            RunStatus::SucceededWithFailures => "succeeded_with_failures",
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
         }
     }
 
+    /// The status in words, for pages and e-mail.
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::SucceededWithFailures => "succeeded with failures",
+            other => other.as_str(),
+        }
+    }
+
     pub fn is_finished(self) -> bool {
-        matches!(self, RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled)
+        !matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+
+    /// How a run that reached its end went: `failed` records ended failed (see
+    /// [`crate::journal::failed_in_run`]); a run that booked nothing while records failed has not succeeded.
+    pub fn of_completed(counts: &Counts, failed: i64) -> RunStatus {
+        match failed {
+            0 => RunStatus::Succeeded,
+            _ if counts.created + counts.updated == 0 => RunStatus::Failed,
+            _ => RunStatus::SucceededWithFailures,
+        }
     }
 }
 
@@ -40,6 +64,7 @@ impl TryFrom<String> for RunStatus {
             RunStatus::Queued,
             RunStatus::Running,
             RunStatus::Succeeded,
+            RunStatus::SucceededWithFailures,
             RunStatus::Failed,
             RunStatus::Cancelled,
         ]
@@ -82,6 +107,16 @@ pub struct Run {
     pub cancel_requested: bool,
     /// For a retry run: the source records to try again (JSON array of ids).
     pub retry_source_ids: Option<String>,
+    /// The worker process holding a running run, and until when (its heartbeat renews it).
+    pub lease_owner: Option<String>,
+    pub lease_until_ms: Option<i64>,
+    /// Takeovers from dead holders in a row without a record concluded in between, and the records concluded
+    /// at the last one.
+    pub takeovers: i64,
+    pub takeover_mark: i64,
+    /// When the run last concluded records (or started): the stuck-run watchdog's clock.
+    pub progress_at_ms: Option<i64>,
+    pub stuck_reported_at_ms: Option<i64>,
 }
 
 impl Run {
@@ -91,6 +126,21 @@ impl Run {
             .as_deref()
             .and_then(|ids| serde_json::from_str(ids).ok())
             .unwrap_or_default()
+    }
+
+    /// Records the run has concluded other than skipping them (what a run that keeps dying does not add to).
+    pub fn concluded(&self) -> i64 {
+        self.created + self.updated + self.failed
+    }
+
+    /// The takeovers in a row this run will have counted once taken over now: a run that concluded records
+    /// since its last takeover starts a new streak; one that dies again before concluding any adds to it.
+    pub fn takeover_streak(&self) -> i64 {
+        if self.concluded() > self.takeover_mark {
+            1
+        } else {
+            self.takeovers + 1
+        }
     }
 
     pub fn counts(&self) -> Counts {
@@ -120,7 +170,8 @@ impl std::fmt::Display for RunId {
 }
 
 const COLUMNS: &str = "id, tenant_id, flow, status, trigger_kind, queued_at_ms, started_at_ms, finished_at_ms, created, \
-                       updated, skipped, failed, done, total, attempts, error, cancel_requested, retry_source_ids";
+                       updated, skipped, failed, done, total, attempts, error, cancel_requested, retry_source_ids, \
+                       lease_owner, lease_until_ms, takeovers, takeover_mark, progress_at_ms, stuck_reported_at_ms";
 
 /// Queues a run that tries these records again. [`StoreError::Conflict`] when the flow has an active run.
 pub async fn create_retry(
@@ -186,23 +237,171 @@ pub async fn recent(db: &Db, scope: &TenantScope, flow: FlowKind, limit: i64) ->
         .await)?)
 }
 
-/// How long a worker holds a running run without reporting progress before another may take it over.
-pub const LEASE_MS: i64 = 120_000;
+/// A worker process's hold on a running run. Only the holder may report progress on the run or end it, and
+/// only while its lease lasts: every write below is fenced by the owner, so a worker that lost its run (it
+/// stalled past the lease and another process took over) can no longer touch it.
+#[derive(Debug, Clone)]
+pub struct RunLease {
+    pub run: RunId,
+    /// Unique per worker process (and per run it starts).
+    pub owner: String,
+    /// How long the lease lasts after each renewal.
+    pub duration_ms: i64,
+}
 
-/// Takes the run for this worker: a queued run, or a running one whose worker stopped renewing its lease
-/// (it crashed). Returns false otherwise (finished, or another worker holds it), so a duplicate job
-/// delivery does nothing.
-pub async fn start(db: &Db, scope: &TenantScope, id: RunId, now_ms: i64) -> Result<bool> {
+/// Takes a queued run for `owner`. `None` otherwise (finished, running under a holder, or gone), so a duplicate
+/// job delivery does nothing; a running run whose holder died is first put back in the queue by
+/// [`release_abandoned`].
+pub async fn acquire(
+    db: &Db,
+    scope: &TenantScope,
+    id: RunId,
+    owner: &str,
+    duration_ms: i64,
+    now_ms: i64,
+) -> Result<Option<RunLease>> {
     let changed = on_pool!(db, pool => sqlx::query(
         "UPDATE runs SET status = 'running', started_at_ms = COALESCE(started_at_ms, $1), attempts = attempts + 1,
-           lease_until_ms = $4
-         WHERE id = $2 AND tenant_id = $3
-           AND (status = 'queued' OR (status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)))",
+           lease_owner = $4, lease_until_ms = $5, progress_at_ms = $1, stuck_reported_at_ms = NULL
+         WHERE id = $2 AND tenant_id = $3 AND status = 'queued'",
     )
     .bind(now_ms)
     .bind(id.0)
     .bind(scope.tenant_id().0)
-    .bind(now_ms + LEASE_MS)
+    .bind(owner)
+    .bind(now_ms + duration_ms)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok((changed == 1).then(|| RunLease {
+        run: id,
+        owner: owner.to_owned(),
+        duration_ms,
+    }))
+}
+
+impl RunLease {
+    /// Renews the lease (the holder's heartbeat). False: the run is no longer this holder's.
+    pub async fn renew(&self, db: &Db, scope: &TenantScope, now_ms: i64) -> Result<bool> {
+        let changed = on_pool!(db, pool => sqlx::query(
+            "UPDATE runs SET lease_until_ms = $1
+             WHERE id = $2 AND tenant_id = $3 AND lease_owner = $4 AND status = 'running'",
+        )
+        .bind(now_ms + self.duration_ms)
+        .bind(self.run.0)
+        .bind(scope.tenant_id().0)
+        .bind(&self.owner)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
+    /// Records progress (records concluded so far). False: the run is no longer this holder's.
+    pub async fn progress(
+        &self,
+        db: &Db,
+        scope: &TenantScope,
+        done: i64,
+        total: i64,
+        counts: &Counts,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let changed = on_pool!(db, pool => sqlx::query(
+            "UPDATE runs SET done = $1, total = $2, created = $3, updated = $4, skipped = $5, failed = $6,
+               progress_at_ms = $9, stuck_reported_at_ms = NULL
+             WHERE id = $7 AND tenant_id = $8 AND lease_owner = $10 AND status = 'running'",
+        )
+        .bind(done)
+        .bind(total)
+        .bind(counts.created)
+        .bind(counts.updated)
+        .bind(counts.skipped)
+        .bind(counts.failed)
+        .bind(self.run.0)
+        .bind(scope.tenant_id().0)
+        .bind(now_ms)
+        .bind(&self.owner)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
+    /// Ends the run. False: it was no longer this holder's, and nothing was written.
+    pub async fn finish(
+        &self,
+        db: &Db,
+        scope: &TenantScope,
+        status: RunStatus,
+        counts: &Counts,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> Result<bool> {
+        finish_run(db, scope, self.run, Some(&self.owner), status, counts, error, now_ms).await
+    }
+
+    /// Puts the run back in the queue, due again at `due_at_ms` (a transient stop, or a graceful shutdown
+    /// handing it to another process): from then on it counts as queued, so the stale-run recovery does not
+    /// start it before it is due. False: it was no longer this holder's.
+    pub async fn requeue(&self, db: &Db, scope: &TenantScope, error: Option<&str>, due_at_ms: i64) -> Result<bool> {
+        let changed = on_pool!(db, pool => sqlx::query(
+            "UPDATE runs SET status = 'queued', error = COALESCE($1, error), lease_owner = NULL, lease_until_ms = NULL,
+               queued_at_ms = $4
+             WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND lease_owner = $5",
+        )
+        .bind(error)
+        .bind(self.run.0)
+        .bind(scope.tenant_id().0)
+        .bind(due_at_ms)
+        .bind(&self.owner)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(changed == 1)
+    }
+}
+
+/// Ends a run whoever holds it (benchmarks, tests, and a run given up by the recovery).
+pub async fn finish(
+    db: &Db,
+    scope: &TenantScope,
+    id: RunId,
+    status: RunStatus,
+    counts: &Counts,
+    error: Option<&str>,
+    now_ms: i64,
+) -> Result<()> {
+    finish_run(db, scope, id, None, status, counts, error, now_ms).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish_run(
+    db: &Db,
+    scope: &TenantScope,
+    id: RunId,
+    owner: Option<&str>,
+    status: RunStatus,
+    counts: &Counts,
+    error: Option<&str>,
+    now_ms: i64,
+) -> Result<bool> {
+    let changed = on_pool!(db, pool => sqlx::query(
+        "UPDATE runs SET status = $1, created = $2, updated = $3, skipped = $4, failed = $5, error = $6,
+           finished_at_ms = $7, lease_owner = NULL, lease_until_ms = NULL
+         WHERE id = $8 AND tenant_id = $9 AND ($10 IS NULL OR lease_owner = $10)",
+    )
+    .bind(status.as_str())
+    .bind(counts.created)
+    .bind(counts.updated)
+    .bind(counts.skipped)
+    .bind(counts.failed)
+    .bind(error)
+    .bind(now_ms)
+    .bind(id.0)
+    .bind(scope.tenant_id().0)
+    .bind(owner)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -217,72 +416,76 @@ pub async fn stale_queued(db: &Db, now_ms: i64, older_than_ms: i64) -> Result<Ve
     Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(now_ms - older_than_ms).fetch_all(pool).await)?)
 }
 
-/// Puts a started run back in the queue (a transient failure), due again at `due_at_ms`: from then on it
-/// counts as queued, so the stale-run recovery does not start it before its retry is due.
-pub async fn requeue(db: &Db, scope: &TenantScope, id: RunId, error: &str, due_at_ms: i64) -> Result<()> {
-    on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET status = 'queued', error = $1, lease_until_ms = NULL, queued_at_ms = $4
-         WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
-    )
-    .bind(error)
-    .bind(id.0)
-    .bind(scope.tenant_id().0)
-    .bind(due_at_ms)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
-    Ok(())
+/// Running runs whose holder stopped renewing its lease before `now_ms` (the process died): to be taken over.
+/// All tenants: the recovery is background work.
+pub async fn abandoned(db: &Db, now_ms: i64) -> Result<Vec<Run>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM runs WHERE status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)
+         ORDER BY lease_until_ms LIMIT 100"
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(now_ms).fetch_all(pool).await)?)
 }
 
-pub async fn finish(
-    db: &Db,
-    scope: &TenantScope,
-    id: RunId,
-    status: RunStatus,
-    counts: &Counts,
-    error: Option<&str>,
-    now_ms: i64,
-) -> Result<()> {
-    on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET status = $1, created = $2, updated = $3, skipped = $4, failed = $5, error = $6,
-           finished_at_ms = $7 WHERE id = $8 AND tenant_id = $9",
+/// Puts an abandoned run back in the queue for any live worker, counting the takeover (see
+/// [`Run::takeover_streak`]). False when another process got to it first (or its holder came back and renewed
+/// the lease).
+pub async fn release_abandoned(db: &Db, scope: &TenantScope, run: &Run, now_ms: i64) -> Result<bool> {
+    let changed = on_pool!(db, pool => sqlx::query(
+        "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until_ms = NULL, queued_at_ms = $1,
+           takeovers = $4, takeover_mark = $5
+         WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)",
     )
-    .bind(status.as_str())
-    .bind(counts.created)
-    .bind(counts.updated)
-    .bind(counts.skipped)
-    .bind(counts.failed)
+    .bind(now_ms)
+    .bind(run.id.0)
+    .bind(scope.tenant_id().0)
+    .bind(run.takeover_streak())
+    .bind(run.concluded())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Gives up an abandoned run that keeps dying: failed, with the reason. False when another process got to it
+/// first.
+pub async fn fail_abandoned(db: &Db, scope: &TenantScope, id: RunId, error: &str, now_ms: i64) -> Result<bool> {
+    let changed = on_pool!(db, pool => sqlx::query(
+        "UPDATE runs SET status = 'failed', error = $1, finished_at_ms = $2, lease_owner = NULL, lease_until_ms = NULL
+         WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $2)",
+    )
     .bind(error)
     .bind(now_ms)
     .bind(id.0)
     .bind(scope.tenant_id().0)
     .execute(pool)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
 }
 
-/// Records progress and renews the worker's lease on the run.
-pub async fn progress(db: &Db, scope: &TenantScope, id: RunId, done: i64, total: i64, counts: &Counts) -> Result<()> {
-    let lease_until = crate::now().timestamp_millis() + LEASE_MS;
-    on_pool!(db, pool => sqlx::query(
-        "UPDATE runs SET done = $1, total = $2, created = $3, updated = $4, skipped = $5, failed = $6,
-           lease_until_ms = $9
-         WHERE id = $7 AND tenant_id = $8",
+/// Running runs with a live holder that concluded no record since `progress_before_ms` and were not reported
+/// yet: the watchdog's finds. All tenants.
+pub async fn stuck_unreported(db: &Db, progress_before_ms: i64) -> Result<Vec<Run>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM runs WHERE status = 'running' AND progress_at_ms < $1 AND stuck_reported_at_ms IS NULL
+         ORDER BY progress_at_ms LIMIT 100"
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(progress_before_ms).fetch_all(pool).await)?)
+}
+
+/// Marks a stuck run as reported; false when another process reported it already.
+pub async fn mark_stuck_reported(db: &Db, scope: &TenantScope, id: RunId, now_ms: i64) -> Result<bool> {
+    let changed = on_pool!(db, pool => sqlx::query(
+        "UPDATE runs SET stuck_reported_at_ms = $1
+         WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND stuck_reported_at_ms IS NULL",
     )
-    .bind(done)
-    .bind(total)
-    .bind(counts.created)
-    .bind(counts.updated)
-    .bind(counts.skipped)
-    .bind(counts.failed)
+    .bind(now_ms)
     .bind(id.0)
     .bind(scope.tenant_id().0)
-    .bind(lease_until)
     .execute(pool)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
 }
 
 /// Asks a queued or running run to stop; a queued one is cancelled at once.
