@@ -35,14 +35,6 @@ pub struct SandboxArgs {
 
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt().with_env_filter(args.log.as_str()).try_init();
-    anyhow::ensure!(
-        args.afas_token_data.len() == 64 && args.afas_token_data.chars().all(|c| c.is_ascii_hexdigit()),
-        "--afas-token-data must be 64 hexadecimal characters"
-    );
-    anyhow::ensure!(
-        (10..=1_000_000).contains(&args.orders),
-        "--orders must be between 10 and 1,000,000"
-    );
     let config = SandboxConfig {
         seed: args.seed,
         orders: args.orders,
@@ -50,6 +42,9 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         mplus_ident: args.mplus_ident,
         mplus_secret: args.mplus_secret,
     };
+    if let Err(problem) = config.check() {
+        anyhow::bail!("{problem} (--afas-token-data, --orders)");
+    }
     let sandbox = Sandbox::start(config, args.afas_listen, args.mplus_listen).await?;
     println!("AFAS Profit simulator:  {}/ProfitRestServices/", sandbox.afas_url());
     println!("  token (XML):          {}", sandbox.config.afas_token_xml());

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 /// The data part of the AFAS token the sandbox accepts by default (64 hex characters).
-pub const DEFAULT_AFAS_TOKEN_DATA: &str = "6B6F7070656C2D73616E64626F782D746F6B656E2D303030303030303030303030";
+pub const DEFAULT_AFAS_TOKEN_DATA: &str = "6B6F7070656C2D73616E64626F782D746F6B656E2D3030303030303030303030";
 pub const DEFAULT_MPLUS_IDENT: &str = "koppel-sandbox";
 pub const DEFAULT_MPLUS_SECRET: &str = "sandbox-secret";
 
@@ -46,6 +46,21 @@ impl Default for SandboxConfig {
 }
 
 impl SandboxConfig {
+    /// Why the simulators cannot start with this configuration, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let data = &self.afas_token_data;
+        if data.len() != 64 || !data.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!(
+                "the AFAS token data must be 64 hexadecimal characters (it has {})",
+                data.len()
+            ));
+        }
+        if !(10..=1_000_000).contains(&self.orders) {
+            return Err("the number of orders must be between 10 and 1,000,000".to_owned());
+        }
+        Ok(())
+    }
+
     /// The full AFAS token XML for the accepted data part, as an AFAS user would paste it.
     pub fn afas_token_xml(&self) -> String {
         format!(
@@ -70,12 +85,14 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Binds both simulators (port 0 picks a free port) and serves them on the current runtime.
+    /// Binds both simulators (port 0 picks a free port) and serves them on the current runtime; refuses a
+    /// configuration they cannot serve ([`SandboxConfig::check`]).
     pub async fn start(
         config: SandboxConfig,
         afas_listen: SocketAddr,
         mplus_listen: SocketAddr,
     ) -> std::io::Result<Self> {
+        config.check().map_err(std::io::Error::other)?;
         let afas_listener = TcpListener::bind(afas_listen).await?;
         let mplus_listener = TcpListener::bind(mplus_listen).await?;
         let afas_addr = afas_listener.local_addr()?;
@@ -148,5 +165,20 @@ impl Drop for Sandbox {
         for task in &self.tasks {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_a_valid_configuration() {
+        assert_eq!(SandboxConfig::default().check(), Ok(()));
+        let short = SandboxConfig {
+            afas_token_data: "AB".into(),
+            ..SandboxConfig::default()
+        };
+        assert!(short.check().unwrap_err().contains("64 hexadecimal"));
     }
 }

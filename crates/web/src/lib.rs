@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 
 pub use api::openapi_document;
 pub use config::{DemoSandbox, RateLimits, WebConfig};
+pub use pages::sandbox_settings;
 pub use state::AppState;
 
 /// Builds the complete router: pages, API, operations, and the middleware stack around them.

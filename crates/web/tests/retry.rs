@@ -67,12 +67,8 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
     erp.switchboard
         .fail_key(Op::CreateOrder, &orders[0].number, FaultKind::Permanent, Some(1));
     let fakes = Fakes(Arc::new(FakePos::with_orders(orders.clone())), Arc::new(erp));
-    let executor = Executor {
-        db: db.clone(),
-        queue: JobQueue::connect(&db).await.unwrap(),
-        connectors: fakes.clone(),
-        base_retry_delay: Duration::from_millis(100),
-    };
+    let mut executor = Executor::new(db.clone(), JobQueue::connect(&db).await.unwrap(), fakes.clone());
+    executor.base_retry_delay = Duration::from_millis(100);
 
     let run = runs::create(
         &db,

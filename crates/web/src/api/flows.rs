@@ -238,15 +238,19 @@ pub struct RunCounts {
     pub failed: i64,
 }
 
-/// A run: `status` is `queued`, `running`, `succeeded`, `failed` or `cancelled`. A run whose records partly
-/// failed has succeeded as a run; its counts say what failed.
+/// A run. `status` is `queued`, `running`, `succeeded` (every record went through), `succeeded_with_failures`
+/// (the run reached its end but some records failed: `counts.failed` and the activity log say which), `failed`
+/// (the run stopped with `error`, or every record it handled failed) or `cancelled`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunBody {
     #[schema(value_type = String, format = Uuid)]
     pub run_id: RunId,
     #[schema(value_type = String, example = "orders")]
     pub flow: FlowKind,
-    #[schema(example = "succeeded")]
+    #[schema(
+        example = "succeeded",
+        pattern = "^(queued|running|succeeded|succeeded_with_failures|failed|cancelled)$"
+    )]
     pub status: String,
     pub counts: RunCounts,
     /// Records handled so far and in total, for progress.
@@ -258,6 +262,10 @@ pub struct RunBody {
     /// Why the run failed or was retried, in plain words.
     pub error: Option<String>,
     pub attempts: i64,
+    /// Times a live process took the run over after the process running it died, in a row.
+    pub takeovers: i64,
+    /// For a running run the watchdog reported stuck: when it last booked a record.
+    pub stuck_since: Option<DateTime<Utc>>,
 }
 
 impl From<Run> for RunBody {
@@ -279,6 +287,11 @@ impl From<Run> for RunBody {
             finished_at: run.finished_at_ms.and_then(millis_to_time),
             error: run.error,
             attempts: run.attempts,
+            takeovers: run.takeovers,
+            stuck_since: run
+                .stuck_reported_at_ms
+                .and(run.progress_at_ms)
+                .and_then(millis_to_time),
         }
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use koppel_core::FlowKind;
 use koppel_store::health::{self, DAY_MS};
-use koppel_store::runs::{self, RunStatus};
+use koppel_store::runs::{self, Run, RunId, RunStatus};
 use koppel_store::{TenantScope, flows};
 
 use crate::error::AppResult;
@@ -41,6 +41,8 @@ pub struct FlowHealth {
     pub light: Light,
     /// Why the light has its colour, in plain words.
     pub status: String,
+    /// The run the status is about (a stuck or failed one), to see what happened.
+    pub run_link: Option<String>,
     pub last_success: Option<String>,
     pub failures_24h: i64,
     pub next_run: Option<String>,
@@ -52,19 +54,55 @@ pub fn format_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The light of one flow: red when its last run failed, orange when it is off, not yet run, or records
-/// failed in the last 24 hours, green otherwise.
-fn judge(enabled: bool, last_finished: Option<RunStatus>, failures_24h: i64, trial_over: bool) -> (Light, String) {
-    match (enabled, last_finished) {
-        _ if trial_over => (Light::Orange, "Paused: the trial has ended.".to_owned()),
-        (_, Some(RunStatus::Failed)) => (Light::Red, "The last run failed.".to_owned()),
-        (false, _) => (Light::Orange, "Switched off.".to_owned()),
-        _ if failures_24h > 0 => (
+/// What the light of a flow is judged on.
+struct Facts<'a> {
+    enabled: bool,
+    trial_over: bool,
+    /// A running run the watchdog reported stuck.
+    stuck: Option<&'a Run>,
+    /// The latest run that ended (cancelled ones aside).
+    last_finished: Option<&'a Run>,
+    failures_24h: i64,
+}
+
+/// The light of one flow: red when a run is stuck or the last run failed, orange when it is off, not yet
+/// run, or records failed, green otherwise. Returns the colour, the reason, and the run it is about.
+fn judge(facts: &Facts<'_>) -> (Light, String, Option<RunId>) {
+    if facts.trial_over {
+        return (Light::Orange, "Paused: the trial has ended.".to_owned(), None);
+    }
+    if let Some(run) = facts.stuck {
+        let since = run.progress_at_ms.map(format_time).unwrap_or_default();
+        return (
+            Light::Red,
+            format!("Stuck since {since}: the running run has booked nothing since."),
+            Some(run.id),
+        );
+    }
+    match facts.last_finished {
+        Some(run) if run.status == RunStatus::Failed => {
+            let reason = run.error.as_deref().unwrap_or("no reason given");
+            return (Light::Red, format!("The last run failed: {reason}"), Some(run.id));
+        }
+        _ if !facts.enabled => return (Light::Orange, "Switched off.".to_owned(), None),
+        Some(run) if run.status == RunStatus::SucceededWithFailures => {
+            let failed = run.failed;
+            return (
+                Light::Orange,
+                format!("The last run had {failed} failed records."),
+                Some(run.id),
+            );
+        }
+        _ => {}
+    }
+    match facts.last_finished {
+        _ if facts.failures_24h > 0 => (
             Light::Orange,
-            format!("{failures_24h} records failed in the last 24 hours."),
+            format!("{} records failed in the last 24 hours.", facts.failures_24h),
+            None,
         ),
-        (true, None) => (Light::Green, "Waiting for its first run.".to_owned()),
-        (true, Some(_)) => (Light::Green, "Running fine.".to_owned()),
+        None => (Light::Green, "Waiting for its first run.".to_owned(), None),
+        Some(_) => (Light::Green, "Running fine.".to_owned(), None),
     }
 }
 
@@ -77,22 +115,29 @@ pub async fn flow_health(state: &AppState, scope: &TenantScope, trial_over: bool
     for flow in FlowKind::ALL {
         let config = configs.iter().find(|c| c.flow == flow);
         let enabled = config.is_some_and(|c| c.enabled);
-        let last_finished = runs::recent(&state.db, scope, flow, 10)
-            .await?
-            .into_iter()
-            .find(|run| run.status.is_finished() && run.status != RunStatus::Cancelled)
-            .map(|run| run.status);
-        let failures_24h = failures.iter().find(|(f, _)| *f == flow).map_or(0, |(_, n)| *n);
-        let (light, status) = judge(enabled, last_finished, failures_24h, trial_over);
+        let recent = runs::recent(&state.db, scope, flow, 10).await?;
+        let facts = Facts {
+            enabled,
+            trial_over,
+            stuck: recent
+                .iter()
+                .find(|run| run.status == RunStatus::Running && run.stuck_reported_at_ms.is_some()),
+            last_finished: recent
+                .iter()
+                .find(|run| run.status.is_finished() && run.status != RunStatus::Cancelled),
+            failures_24h: failures.iter().find(|(f, _)| *f == flow).map_or(0, |(_, n)| *n),
+        };
+        let (light, status, run) = judge(&facts);
         result.push(FlowHealth {
             flow,
             light,
             status,
+            run_link: run.map(|id| format!("/t/{}/runs/{id}", scope.tenant_id())),
             last_success: successes
                 .iter()
                 .find(|(f, _)| *f == flow)
                 .map(|(_, at)| format_time(*at)),
-            failures_24h,
+            failures_24h: facts.failures_24h,
             next_run: config
                 .and_then(|c| c.next_run_at_ms)
                 .filter(|_| enabled)
@@ -174,13 +219,70 @@ pub async fn activity_chart(state: &AppState, scope: &TenantScope) -> AppResult<
 mod tests {
     use super::*;
 
+    fn run(status: RunStatus, failed: i64) -> Run {
+        Run {
+            id: RunId(uuid::Uuid::nil()),
+            tenant_id: koppel_core::TenantId(uuid::Uuid::nil()),
+            flow: FlowKind::Orders,
+            status,
+            trigger_kind: "test".into(),
+            queued_at_ms: 0,
+            started_at_ms: Some(0),
+            finished_at_ms: None,
+            created: 1,
+            updated: 0,
+            skipped: 0,
+            failed,
+            done: 0,
+            total: 0,
+            attempts: 1,
+            error: Some("AFAS refused the administration".into()),
+            cancel_requested: false,
+            retry_source_ids: None,
+            lease_owner: None,
+            lease_until_ms: None,
+            takeovers: 0,
+            takeover_mark: 0,
+            progress_at_ms: Some(0),
+            stuck_reported_at_ms: Some(0),
+        }
+    }
+
+    fn facts<'a>(enabled: bool, stuck: Option<&'a Run>, last: Option<&'a Run>, failures_24h: i64) -> Facts<'a> {
+        Facts {
+            enabled,
+            trial_over: false,
+            stuck,
+            last_finished: last,
+            failures_24h,
+        }
+    }
+
     #[test]
     fn lights_follow_the_rules() {
-        assert_eq!(judge(true, Some(RunStatus::Succeeded), 0, false).0, Light::Green);
-        assert_eq!(judge(true, None, 0, false).0, Light::Green);
-        assert_eq!(judge(true, Some(RunStatus::Succeeded), 3, false).0, Light::Orange);
-        assert_eq!(judge(false, Some(RunStatus::Succeeded), 0, false).0, Light::Orange);
-        assert_eq!(judge(true, Some(RunStatus::Failed), 0, false).0, Light::Red);
-        assert_eq!(judge(true, Some(RunStatus::Succeeded), 0, true).0, Light::Orange);
+        let ok = run(RunStatus::Succeeded, 0);
+        let partly = run(RunStatus::SucceededWithFailures, 3);
+        let failed = run(RunStatus::Failed, 0);
+        let running = run(RunStatus::Running, 0);
+        assert_eq!(judge(&facts(true, None, Some(&ok), 0)).0, Light::Green);
+        assert_eq!(judge(&facts(true, None, None, 0)).0, Light::Green);
+        assert_eq!(judge(&facts(true, None, Some(&ok), 3)).0, Light::Orange);
+        assert_eq!(judge(&facts(false, None, Some(&ok), 0)).0, Light::Orange);
+        let (light, reason, link) = judge(&facts(true, None, Some(&partly), 0));
+        assert_eq!(
+            (light, reason.as_str(), link),
+            (Light::Orange, "The last run had 3 failed records.", Some(partly.id))
+        );
+        let (light, reason, _) = judge(&facts(true, None, Some(&failed), 0));
+        assert_eq!(light, Light::Red);
+        assert!(reason.ends_with("AFAS refused the administration"), "{reason}");
+        let (light, reason, _) = judge(&facts(true, Some(&running), Some(&ok), 0));
+        assert_eq!(light, Light::Red);
+        assert!(reason.starts_with("Stuck since 1 Jan 1970 00:00 UTC"), "{reason}");
+        let over = Facts {
+            trial_over: true,
+            ..facts(true, None, Some(&ok), 0)
+        };
+        assert_eq!(judge(&over).0, Light::Orange);
     }
 }

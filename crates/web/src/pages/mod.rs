@@ -10,6 +10,8 @@ mod public;
 mod runs;
 mod settings;
 mod setup;
+
+pub use setup::sandbox_settings;
 mod tenant;
 
 use axum::Router;

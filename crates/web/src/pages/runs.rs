@@ -20,7 +20,14 @@ use crate::tenant::TenantContext;
 /// A run as the pages show it.
 pub struct RunRow {
     pub id: RunId,
+    /// For styling (`status-…`).
     pub status: &'static str,
+    /// For reading.
+    pub label: &'static str,
+    /// When a stuck run last booked a record.
+    pub stuck_since: Option<String>,
+    /// Takeovers in a row after the process running it died.
+    pub takeovers: i64,
     pub trigger: String,
     pub queued: String,
     pub duration: String,
@@ -44,6 +51,9 @@ impl From<&Run> for RunRow {
         Self {
             id: run.id,
             status: run.status.as_str(),
+            label: run.status.label(),
+            stuck_since: run.stuck_reported_at_ms.and(run.progress_at_ms).map(format_time),
+            takeovers: run.takeovers,
             trigger: run.trigger_kind.clone(),
             queued: format_time(run.queued_at_ms),
             duration,
@@ -148,7 +158,7 @@ pub async fn progress(
 ) -> AppResult<Json<Progress>> {
     let run = RunRow::from(&load(&state, &ctx, &run_id).await?);
     Ok(Json(Progress {
-        status: run.status,
+        status: run.label,
         finished: run.finished,
         done: run.done,
         total: run.total,

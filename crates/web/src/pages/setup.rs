@@ -1338,8 +1338,8 @@ fn table(pairs: &[(&str, &str)]) -> ValueMap {
     }
 }
 
-/// Settings that suit the sandbox's seeded administration and till.
-fn sandbox_settings(administration: &str, terms: Option<&str>, method: Option<&str>) -> FlowSettings {
+/// Settings that suit the sandbox's seeded administration and till (what "Try it with the sandbox" stores).
+pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Option<&str>) -> FlowSettings {
     let mut vat = Vec::new();
     for country in ["NL", "BE", "DE"] {
         for (rate, code) in [

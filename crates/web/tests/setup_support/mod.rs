@@ -57,12 +57,13 @@ impl SetupApp {
         let mut tasks = Vec::new();
         let mut stop = None;
         if with_worker {
-            let executor = Arc::new(Executor {
-                db: app.state.db.clone(),
-                queue: app.state.queue.clone(),
-                connectors: ClientConnectors::new(app.state.secrets.clone()),
-                base_retry_delay: Duration::from_millis(200),
-            });
+            let mut executor = Executor::new(
+                app.state.db.clone(),
+                app.state.queue.clone(),
+                ClientConnectors::new(app.state.secrets.clone()),
+            );
+            executor.base_retry_delay = Duration::from_millis(200);
+            let executor = Arc::new(executor);
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
             stop = Some(tx);
             let options = WorkerOptions {

@@ -1,0 +1,279 @@
+//! Crash safety, proven by killing real processes: the `koppel` binary runs a tenant's orders flow against a
+//! `koppel sandbox` with 2,000 orders and 20 ms latency, and is killed with SIGKILL at random points of the
+//! run, again and again, and started again at once (as systemd, Docker or a deploy does). At the end every
+//! fully paid MplusKASSA order is in AFAS exactly once (counted in the simulator, not in Koppel's tables), no
+//! run is left running, and the flow takes new runs.
+//!
+//! Runs on SQLite, or on PostgreSQL when `KOPPEL_TEST_DATABASE_URL` is set; there also with two
+//! `koppel worker` processes beside a web-only `koppel serve`, killing the worker that holds the run.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use koppel_sandbox::mplus::model::OrderType;
+use rand::RngExt;
+use support::{Api, Process, SECRET_KEY, SandboxUrls, free_port, koppel};
+
+const ORDERS: usize = 2_000;
+const KILLS: usize = 16;
+/// A short lease, so each takeover takes seconds, not the production minute.
+const LEASE_SECONDS: &str = "2";
+
+/// The references of the seeded orders the orders flow books: fully paid, of the types it reads.
+fn expected_references() -> Vec<String> {
+    let shop = koppel_sandbox::mplus::seed::generate(42, ORDERS);
+    shop.fully_paid_order_indices()
+        .map(|index| shop.order(index))
+        .filter(|order| OrderType::DEFAULT_FILTER.contains(&order.order_type))
+        .map(|order| format!("ORD-{}-{:06}", order.order_number.0, order.order_number.1))
+        .collect()
+}
+
+/// How many times AFAS booked each reference, read from the simulator's own GetConnector.
+async fn booked_in_afas(sandbox: &SandboxUrls) -> BTreeMap<String, usize> {
+    let rows: serde_json::Value = support::http()
+        .get(format!(
+            "{}/ProfitRestServices/connectors/Profit_Salesorders?skip=-1&take=-1",
+            sandbox.afas_root
+        ))
+        .header("Authorization", sandbox.afas_authorization())
+        .send()
+        .await
+        .expect("AFAS GetConnector")
+        .json()
+        .await
+        .expect("rows");
+    let mut booked = BTreeMap::new();
+    for row in rows["rows"].as_array().expect("rows") {
+        if let Some(reference) = row["CustomerReference"].as_str() {
+            *booked.entry(reference.to_owned()).or_default() += 1;
+        }
+    }
+    booked
+}
+
+async fn set_latency(sandbox: &SandboxUrls, ms: u64) {
+    for base in [&sandbox.afas_root, &sandbox.mplus] {
+        let response = support::http()
+            .post(format!("{base}/_sandbox/latency"))
+            .json(&serde_json::json!({"ms": ms}))
+            .send()
+            .await
+            .expect("latency control");
+        assert!(response.status().is_success());
+    }
+}
+
+/// How a Koppel process of the test is started.
+struct Setup<'a> {
+    data_dir: &'a Path,
+    database_url: &'a str,
+    port: u16,
+}
+
+impl Setup<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = koppel(args);
+        command
+            .env("KOPPEL_DATA_DIR", self.data_dir)
+            .env("DATABASE_URL", self.database_url)
+            .env("KOPPEL_SECRET_KEY", SECRET_KEY)
+            .env("KOPPEL_RUN_LEASE_SECONDS", LEASE_SECONDS)
+            .env("KOPPEL_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("KOPPEL_DEMO_SANDBOX", "false");
+        command
+    }
+
+    fn serve(&self, with_worker: bool) -> Process {
+        let mut command = self.command(&["serve"]);
+        command.env("KOPPEL_RUN_WORKER", with_worker.to_string());
+        let mut process = Process::start("koppel serve", command);
+        process.wait_for_line("Koppel is running", Duration::from_secs(60));
+        process
+    }
+
+    fn worker(&self, name: &str) -> Process {
+        let mut process = Process::start(name, self.command(&["worker"]));
+        process.wait_for_line("worker started", Duration::from_secs(60));
+        process
+    }
+}
+
+/// Waits until a process holds the run in a newer attempt than `attempts` (after a kill: it was taken over),
+/// or the run has ended; its state.
+async fn wait_held(api: &Api, run_id: &str, attempts: i64, timeout: Duration) -> serde_json::Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let run = api.run(run_id).await;
+        let ended = run["status"] != "queued" && run["status"] != "running";
+        if ended || (run["status"] == "running" && run["attempts"].as_i64().unwrap_or(0) > attempts) {
+            return run;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "run {run_id} was not taken over within {timeout:?}: {run}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Starts (or finds) the flow's run and waits until a process holds it in a new attempt; returns the run.
+async fn held_run(api: &Api, last: &mut (String, i64)) -> serde_json::Value {
+    let (_, run_id) = api.start_run("orders").await;
+    let attempts = if run_id == last.0 { last.1 } else { 0 };
+    let run = wait_held(api, &run_id, attempts, Duration::from_secs(120)).await;
+    *last = (run_id, run["attempts"].as_i64().unwrap_or(0));
+    run
+}
+
+/// Ends the test: no run left running, a new run accepted and finished, every paid order once in AFAS.
+async fn check_the_books(api: &Api, sandbox: &SandboxUrls, takeovers_seen: i64) {
+    let (_, last) = api.start_run("orders").await;
+    let last = api.wait_finished(&last, Duration::from_secs(600)).await;
+    assert!(
+        matches!(
+            last["status"].as_str(),
+            Some("succeeded" | "succeeded_with_failures" | "failed")
+        ),
+        "{last}"
+    );
+    let (status, fresh) = api.start_run("orders").await;
+    assert_eq!(status, 202, "the flow takes new runs");
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(fresh["status"], "succeeded", "nothing is left to book: {fresh}");
+    assert!(
+        takeovers_seen > 0,
+        "no run was ever taken over: the kills missed the runs"
+    );
+
+    let booked = booked_in_afas(sandbox).await;
+    let expected = expected_references();
+    let twice: Vec<_> = booked.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "orders booked more than once: {twice:?}");
+    let missing: Vec<_> = expected.iter().filter(|r| !booked.contains_key(*r)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} paid orders never reached AFAS: {missing:?}",
+        missing.len()
+    );
+    assert_eq!(booked.len(), expected.len(), "AFAS holds only the paid orders");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_books_every_paid_order_once() {
+    let (_sandbox, urls) = support::start_sandbox(ORDERS);
+    set_latency(&urls, 20).await;
+    let dir = support::data_dir();
+    let (database_url, _database) = support::database_url(dir.path()).await;
+    let setup = Setup {
+        data_dir: dir.path(),
+        database_url: &database_url,
+        port: free_port(),
+    };
+    let mut serve = setup.serve(true);
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    api.connect_to(&urls).await;
+
+    let mut rng = rand::rng();
+    let (mut takeovers, mut last) = (0, (String::new(), 0));
+    for kill in 0..KILLS {
+        let run = held_run(&api, &mut last).await;
+        takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
+        let delay = Duration::from_millis(rng.random_range(100..2_500));
+        tokio::time::sleep(delay).await;
+        if kill % 4 == 3 {
+            // A graceful stop (SIGTERM) hands the run back at once: no takeover is needed.
+            let before = api.run(&last.0).await;
+            eprintln!(
+                "stop {kill}: SIGTERM {delay:?} into attempt {} of run {}",
+                last.1, last.0
+            );
+            assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+            let handed_back = serve.output().contains("run handed back to the queue");
+            serve = setup.serve(true);
+            let after = wait_held(&api, &last.0, last.1, Duration::from_secs(120)).await;
+            let ended = !matches!(after["status"].as_str(), Some("queued" | "running"));
+            assert!(handed_back || ended, "a running run is handed back on SIGTERM: {after}");
+            assert_eq!(
+                after["takeovers"], before["takeovers"],
+                "handed back, not taken over: {after}"
+            );
+            continue;
+        }
+        eprintln!(
+            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
+            last.1, last.0
+        );
+        serve.kill();
+        serve = setup.serve(true);
+    }
+    check_the_books(&api, &urls, takeovers).await;
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
+
+/// Two workers on one PostgreSQL database beside a web-only process; the worker holding the run is killed.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_workers_on_postgres_take_over_from_each_other() {
+    let dir = support::data_dir();
+    let (database_url, database) = support::database_url(dir.path()).await;
+    if database.is_none() {
+        eprintln!("skipped: two worker processes need PostgreSQL (set KOPPEL_TEST_DATABASE_URL)");
+        return;
+    }
+    let (_sandbox, urls) = support::start_sandbox(ORDERS);
+    set_latency(&urls, 20).await;
+    let setup = Setup {
+        data_dir: dir.path(),
+        database_url: &database_url,
+        port: free_port(),
+    };
+    let _serve = setup.serve(false);
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    api.connect_to(&urls).await;
+    let db = koppel_store::Db::connect(&database_url)
+        .await
+        .expect("the test's database");
+
+    let mut workers = vec![setup.worker("worker a"), setup.worker("worker b")];
+    let mut rng = rand::rng();
+    let (mut takeovers, mut last) = (0, (String::new(), 0));
+    for kill in 0..KILLS {
+        let run = held_run(&api, &mut last).await;
+        takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
+        let run_id = last.0.clone();
+        tokio::time::sleep(Duration::from_millis(rng.random_range(100..2_500))).await;
+        // The holder's lease names its process id.
+        let owner: Option<(Option<String>,)> = match &db {
+            koppel_store::Db::Postgres(pool) => {
+                sqlx::query_as("SELECT lease_owner FROM runs WHERE id = $1::uuid AND status = 'running'")
+                    .bind(&run_id)
+                    .fetch_optional(pool)
+                    .await
+                    .expect("the run's holder")
+            }
+            koppel_store::Db::Sqlite(_) => unreachable!("PostgreSQL only"),
+        };
+        let holder_pid = owner
+            .and_then(|(owner,)| owner)
+            .and_then(|owner| owner.split('-').next()?.parse::<u32>().ok());
+        let victim = workers
+            .iter()
+            .position(|w| Some(w.pid()) == holder_pid)
+            .unwrap_or(kill % 2);
+        eprintln!("kill {kill}: {} (holder {holder_pid:?})", workers[victim].name);
+        workers[victim].kill();
+        workers[victim] = setup.worker(if victim == 0 { "worker a" } else { "worker b" });
+    }
+    check_the_books(&api, &urls, takeovers).await;
+    for worker in &mut workers {
+        assert!(
+            worker.terminate(Duration::from_secs(30)).success(),
+            "{}",
+            worker.output()
+        );
+    }
+}
