@@ -6,13 +6,12 @@
 
 mod support;
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use support::{Process, SECRET_KEY, data_dir, free_port, koppel, port_in_use, run_to_end, wait_until_answering};
 
 /// The default ports are one machine-wide resource.
-static DEFAULT_PORTS: Mutex<()> = Mutex::new(());
+static DEFAULT_PORTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn require_free(ports: &[u16]) {
     for port in ports {
@@ -29,7 +28,7 @@ const STOP: Duration = Duration::from_secs(30);
 /// demo sandbox on 8181/8182.
 #[tokio::test(flavor = "multi_thread")]
 async fn koppel_without_arguments_serves_on_its_defaults() {
-    let _ports = DEFAULT_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+    let _ports = DEFAULT_PORTS.lock().await;
     require_free(&[8080, 8181, 8182]);
     let cwd = data_dir();
     let mut command = koppel(&[]);
@@ -57,7 +56,7 @@ async fn koppel_without_arguments_serves_on_its_defaults() {
 /// `cargo run -- sandbox`: both simulators on their default ports, accepting the credentials they print.
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_starts_with_its_defaults() {
-    let _ports = DEFAULT_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+    let _ports = DEFAULT_PORTS.lock().await;
     require_free(&[8181, 8182]);
     let mut sandbox = Process::start("koppel sandbox", koppel(&["sandbox"]));
     sandbox.wait_for_line("Ctrl-C stops", Duration::from_secs(60));
@@ -197,4 +196,37 @@ async fn bench_sync_runs_and_prints_its_figures() {
     assert!(status.success(), "{output}");
     assert!(output.contains("AFAS calls per"), "{output}");
     assert!(output.contains("peak memory"), "{output}");
+}
+
+/// `koppel bench logs --entries N`: fills a temporary journal and prints its figures, the JSON line last.
+#[tokio::test(flavor = "multi_thread")]
+async fn bench_logs_fills_a_journal_and_prints_its_figures() {
+    let dir = data_dir();
+    let mut command = koppel(&["bench", "logs", "--entries", "20000", "--repeat", "3"]);
+    command.current_dir(dir.path());
+    let (status, output) = run_to_end(command, Duration::from_secs(600));
+    assert!(status.success(), "{output}");
+    let last = output.lines().rev().find(|l| l.starts_with('{')).expect("a JSON line");
+    let figures: serde_json::Value = serde_json::from_str(last).expect("JSON figures");
+    assert_eq!(figures["entries"], 20_000, "{last}");
+}
+
+/// `koppel serve --help` lists every variable the README's configuration table names.
+#[test]
+fn serve_help_lists_the_configuration() {
+    let (status, output) = run_to_end(koppel(&["serve", "--help"]), STOP);
+    assert!(status.success(), "{output}");
+    let readme = include_str!("../README.md");
+    let table = readme
+        .split("## Configuration")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README's configuration section");
+    for variable in table.lines().filter_map(|l| l.strip_prefix("| `")?.split('`').next()) {
+        // The sandbox's listen addresses and the egress IP are on `serve`; every row must be.
+        assert!(
+            output.contains(variable),
+            "`koppel serve --help` does not mention {variable}"
+        );
+    }
 }

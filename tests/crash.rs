@@ -19,9 +19,20 @@ use rand::RngExt;
 use support::{Api, Process, SECRET_KEY, SandboxUrls, free_port, koppel};
 
 const ORDERS: usize = 2_000;
-const KILLS: usize = 16;
-/// A short lease, so each takeover takes seconds, not the production minute.
-const LEASE_SECONDS: &str = "2";
+/// How many times the process is stopped (`KOPPEL_E2E_KILLS` overrides it, e.g. to measure a few takeovers
+/// under the production lease).
+fn kills() -> usize {
+    std::env::var("KOPPEL_E2E_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16)
+}
+
+/// A short lease, so each takeover takes seconds, not the production minute (`KOPPEL_E2E_LEASE_SECONDS`
+/// overrides it: with 60, the default, the printed takeover times are the production ones).
+fn lease_seconds() -> String {
+    std::env::var("KOPPEL_E2E_LEASE_SECONDS").unwrap_or_else(|_| "2".to_owned())
+}
 
 /// The references of the seeded orders the orders flow books: fully paid, of the types it reads.
 fn expected_references() -> Vec<String> {
@@ -82,7 +93,7 @@ impl Setup<'_> {
             .env("KOPPEL_DATA_DIR", self.data_dir)
             .env("DATABASE_URL", self.database_url)
             .env("KOPPEL_SECRET_KEY", SECRET_KEY)
-            .env("KOPPEL_RUN_LEASE_SECONDS", LEASE_SECONDS)
+            .env("KOPPEL_RUN_LEASE_SECONDS", lease_seconds())
             .env("KOPPEL_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("KOPPEL_DEMO_SANDBOX", "false");
         command
@@ -180,7 +191,7 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
 
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
-    for kill in 0..KILLS {
+    for kill in 0..kills() {
         let run = held_run(&api, &mut last).await;
         takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
         let delay = Duration::from_millis(rng.random_range(100..2_500));
@@ -209,7 +220,16 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
             last.1, last.0
         );
         serve.kill();
+        let killed_at = Instant::now();
         serve = setup.serve(true);
+        let after = wait_held(&api, &last.0, last.1, Duration::from_secs(600)).await;
+        if after["status"] == "running" {
+            eprintln!(
+                "takeover: run {} held again {:.1?} after the kill",
+                last.0,
+                killed_at.elapsed()
+            );
+        }
     }
     check_the_books(&api, &urls, takeovers).await;
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
@@ -241,7 +261,7 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
     let mut workers = vec![setup.worker("worker a"), setup.worker("worker b")];
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
-    for kill in 0..KILLS {
+    for kill in 0..kills() {
         let run = held_run(&api, &mut last).await;
         takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
         let run_id = last.0.clone();

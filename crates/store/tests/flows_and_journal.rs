@@ -63,7 +63,12 @@ async fn one_active_run_per_flow_and_runs_are_tenant_scoped() {
         "another tenant's run is invisible"
     );
 
-    assert!(runs::start(&db, &a, run, 10).await.unwrap());
+    assert!(
+        runs::acquire(&db, &a, run, "worker-1", 60_000, 10)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let counts = Counts {
         created: 3,
         updated: 1,
@@ -77,7 +82,10 @@ async fn one_active_run_per_flow_and_runs_are_tenant_scoped() {
     assert_eq!(finished.status, RunStatus::Succeeded);
     assert_eq!(finished.counts(), counts);
     assert!(
-        !runs::start(&db, &a, run, 30).await.unwrap(),
+        runs::acquire(&db, &a, run, "worker-2", 60_000, 30)
+            .await
+            .unwrap()
+            .is_none(),
         "a finished run does not start again"
     );
     runs::create(&db, &a, FlowKind::Orders, "schedule", 40)
@@ -220,18 +228,55 @@ async fn a_crashed_workers_run_is_taken_over_only_after_its_lease() {
     let scope = tenant(&db, "lease@a.nl").await;
     let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
     let t0 = now().timestamp_millis();
+    let lease = runs::acquire(&db, &scope, run, "worker-1", 60_000, t0).await.unwrap();
+    let lease = lease.expect("the first worker takes it");
     assert!(
-        runs::start(&db, &scope, run, t0).await.unwrap(),
-        "the first worker takes it"
-    );
-    assert!(
-        !runs::start(&db, &scope, run, t0 + 1_000).await.unwrap(),
+        runs::acquire(&db, &scope, run, "worker-2", 60_000, t0 + 1_000)
+            .await
+            .unwrap()
+            .is_none(),
         "a duplicate delivery does not run it twice"
     );
-    // The first worker dies: no progress renews the lease.
     assert!(
-        runs::start(&db, &scope, run, t0 + runs::LEASE_MS + 1).await.unwrap(),
-        "taken over after the lease"
+        runs::abandoned(&db, t0 + 59_000).await.unwrap().is_empty(),
+        "held within its lease"
     );
-    assert_eq!(runs::get(&db, &scope, run).await.unwrap().unwrap().attempts, 2);
+    assert!(
+        lease.renew(&db, &scope, t0 + 30_000).await.unwrap(),
+        "the heartbeat renews it"
+    );
+    // The first worker dies: nothing renews the lease any more.
+    let abandoned = runs::abandoned(&db, t0 + 90_001).await.unwrap();
+    assert_eq!(abandoned.iter().map(|r| r.id).collect::<Vec<_>>(), vec![run]);
+    assert!(
+        runs::release_abandoned(&db, &scope, &abandoned[0], t0 + 90_001)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !runs::release_abandoned(&db, &scope, &abandoned[0], t0 + 90_002)
+            .await
+            .unwrap(),
+        "taken over once, whoever else swept it"
+    );
+    let taken = runs::acquire(&db, &scope, run, "worker-2", 60_000, t0 + 90_100)
+        .await
+        .unwrap();
+    assert!(taken.is_some(), "taken over after the lease");
+    // The first worker wakes up: it may no longer touch the run.
+    assert!(!lease.renew(&db, &scope, t0 + 90_200).await.unwrap());
+    let counts = Counts::default();
+    assert!(!lease.progress(&db, &scope, 1, 2, &counts, t0 + 90_200).await.unwrap());
+    assert!(
+        !lease
+            .finish(&db, &scope, RunStatus::Succeeded, &counts, None, t0 + 90_200)
+            .await
+            .unwrap()
+    );
+    let state = runs::get(&db, &scope, run).await.unwrap().unwrap();
+    assert_eq!(
+        (state.status, state.attempts, state.takeovers),
+        (RunStatus::Running, 2, 1)
+    );
+    assert_eq!(state.lease_owner.as_deref(), Some("worker-2"));
 }

@@ -125,7 +125,14 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
 
     let html = app.get(&browser, &home).await.text().await.unwrap();
     assert!(html.contains("light-red"), "the failed run turns the orders light red");
-    assert!(html.contains("The last run failed."));
+    assert!(
+        html.contains("The last run failed: AFAS refused"),
+        "the reason is shown"
+    );
+    assert!(
+        html.contains(&format!("/runs/{run}\">See the run</a>")),
+        "with a link to the run"
+    );
     assert!(
         html.contains(r#"<rect class="bar-created""#) && html.contains(r#"<rect class="bar-failed""#),
         "{html}"
