@@ -6,6 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
+
+use koppel_afas::RetryPolicy;
 
 use koppel_core::FlowKind;
 use koppel_store::secrets::SecretBox;
@@ -15,7 +18,7 @@ use koppel_sync::ports::{ConnectorError, ErpTarget};
 use koppel_sync::requirements::{self, AfasList, SettingProblem};
 use koppel_sync::settings::FlowSettings;
 
-use crate::connect::{AfasTarget, afas_client, afas_environment, reference_list};
+use crate::connect::{AfasTarget, ClientOptions, afas_client, afas_environment, reference_list};
 use crate::credentials::{self, CredentialsError};
 
 /// The key of a problem with the AFAS connection itself (not connected, unreachable, refusing the check).
@@ -79,10 +82,29 @@ pub async fn before_run<T: ErpTarget>(flow: FlowKind, settings: &FlowSettings, t
     }
 }
 
-/// The problems as one sentence, for a run's error and a page's alert.
-pub fn describe(problems: &[SettingProblem]) -> String {
+/// The problems as a run's error.
+fn describe(problems: &[SettingProblem]) -> String {
+    format!("the flow's settings need attention: {}", listed(problems))
+}
+
+/// The problems in one line, each naming its setting.
+pub fn listed(problems: &[SettingProblem]) -> String {
     let each: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    format!("the flow's settings need attention: {}", each.join("; "))
+    each.join("; ")
+}
+
+/// A page waits for the check: the live lists' timeouts, and at most one quick retry (a run's client would
+/// wait out a maintenance window of up to two minutes).
+fn page_options() -> ClientOptions {
+    ClientOptions {
+        afas_retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(2),
+        },
+        ..crate::lookups::options()
+    }
 }
 
 /// Before a flow is switched on (the API, the settings page, the wizard), with the tenant's stored AFAS
@@ -102,7 +124,7 @@ pub async fn check_stored(
     }
     let target = match credentials::load_afas(db, secrets, scope).await {
         Ok(Some(credentials)) => afas_environment(&credentials)
-            .and_then(|environment| afas_client(environment, &credentials, &crate::lookups::options()))
+            .and_then(|environment| afas_client(environment, &credentials, &page_options()))
             .map(|client| AfasTarget::new(Arc::new(client), settings.order_target)),
         Ok(None) => Err(ConnectorError::permanent(
             "AFAS is not connected: enter its environment and token under Connections",
