@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::ClientConnectors;
-use koppel_jobs::credentials::{self, ConnectionTest};
 use koppel_jobs::{Delivery, Executor, JobQueue, RunFlowJob};
 use koppel_store::flows::{self, FlowConfig};
 use koppel_store::runs::{self, RunStatus};
@@ -16,7 +15,7 @@ use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, journal, tenants};
 use koppel_sync::settings::FlowSettings;
-use sandbox_support::{System, World, afas_credentials, mplus_credentials, settings, test_options, with_articles};
+use sandbox_support::{System, World, settings, store_credentials, test_options, with_articles};
 use serde_json::json;
 
 struct Shop {
@@ -39,17 +38,7 @@ async fn connected_shop(world: &World) -> Shop {
         .unwrap()
         .unwrap();
     let secrets = SecretBox::new(&[9u8; 32]).unwrap();
-    let passed = ConnectionTest {
-        ok: true,
-        message: String::new(),
-        details: json!({}),
-    };
-    credentials::save_mplus(&db, &secrets, &scope, &mplus_credentials(&world.sandbox), &passed)
-        .await
-        .unwrap();
-    credentials::save_afas(&db, &secrets, &scope, &afas_credentials(&world.sandbox), &passed)
-        .await
-        .unwrap();
+    store_credentials(&db, &secrets, &scope, &world.sandbox).await;
     let executor = Executor {
         db: db.clone(),
         queue: JobQueue::connect(&db).await.unwrap(),
