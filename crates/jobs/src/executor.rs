@@ -220,6 +220,10 @@ impl<C: Connectors> Executor<C> {
                     .await;
             }
         };
+        // Settings that became unworkable stop the run here, once, rather than failing every record.
+        if let Err(error) = crate::preflight::before_run(job.flow, &settings, &target).await {
+            return self.stopped(&scope, job, run.attempts + 1, error, &journal).await;
+        }
         let retry_ids = run.retry_ids();
         let result = match retry_ids.is_empty() {
             true => engine::run_flow(job.flow, &settings, &source, &target, &journal).await,

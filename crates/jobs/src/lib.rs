@@ -9,6 +9,7 @@ pub mod executor;
 pub mod journal;
 pub mod lookups;
 pub mod maintenance;
+pub mod preflight;
 pub mod queue;
 pub mod recovery;
 pub mod scheduler;

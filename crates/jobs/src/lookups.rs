@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use koppel_afas::{AfasClient, Filter, GetQuery, Operator};
 use koppel_mplus::MplusClient;
+use koppel_sync::requirements::AfasList;
 use serde_json::Value;
 
-use crate::connect::{self, ClientOptions};
+use crate::connect::{self, ClientOptions, code_of};
 use crate::credentials::{AfasCredentials, MplusCredentials};
 
 /// One choice in a list: the code to store and what people read.
@@ -22,7 +23,7 @@ pub struct Choice {
 /// Lists are short; a page should not wait long for one.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-fn options() -> ClientOptions {
+pub(crate) fn options() -> ClientOptions {
     ClientOptions {
         timeout: TIMEOUT,
         connect_timeout: Duration::from_secs(5),
@@ -39,19 +40,11 @@ fn mplus_client(credentials: &MplusCredentials) -> Result<MplusClient, String> {
     connect::mplus_client(credentials, &options()).map_err(|e| e.message)
 }
 
-fn text(row: &Value, field: &str) -> String {
-    match row.get(field) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
 fn choices(rows: &[Value], code: &str, label: &str) -> Vec<Choice> {
     rows.iter()
         .map(|row| {
-            let code = text(row, code);
-            let name = text(row, label);
+            let code = code_of(row, code);
+            let name = code_of(row, label);
             let label = if name.is_empty() {
                 code.clone()
             } else {
@@ -65,12 +58,12 @@ fn choices(rows: &[Value], code: &str, label: &str) -> Vec<Choice> {
 
 async fn afas_list(
     credentials: &AfasCredentials,
-    connector: &str,
-    code: &str,
+    list: AfasList,
     label: &str,
     filter: Option<Filter>,
     limit: u32,
 ) -> Result<Vec<Choice>, String> {
+    let (connector, code) = connect::reference_list(list);
     let client = afas_client(credentials)?;
     let mut query = GetQuery::new(connector, [code]).page_size(limit);
     if let Some(filter) = filter {
@@ -85,43 +78,27 @@ async fn afas_list(
 
 /// `Profit_Administrations`.
 pub async fn afas_administrations(credentials: &AfasCredentials) -> Result<Vec<Choice>, String> {
-    afas_list(credentials, "Profit_Administrations", "AdminId", "AdminNm", None, 200).await
+    afas_list(credentials, AfasList::Administrations, "AdminNm", None, 200).await
 }
 
 /// `Profit_PaymentMethods`.
 pub async fn afas_payment_methods(credentials: &AfasCredentials) -> Result<Vec<Choice>, String> {
-    afas_list(
-        credentials,
-        "Profit_PaymentMethods",
-        "PaymentMethod",
-        "Description",
-        None,
-        500,
-    )
-    .await
+    afas_list(credentials, AfasList::PaymentMethods, "Description", None, 500).await
 }
 
 /// `Profit_PaymentConditions`.
 pub async fn afas_payment_conditions(credentials: &AfasCredentials) -> Result<Vec<Choice>, String> {
-    afas_list(
-        credentials,
-        "Profit_PaymentConditions",
-        "PaymentCondition",
-        "Description",
-        None,
-        500,
-    )
-    .await
+    afas_list(credentials, AfasList::PaymentConditions, "Description", None, 500).await
 }
 
 /// `Profit_Warehouses`.
 pub async fn afas_warehouses(credentials: &AfasCredentials) -> Result<Vec<Choice>, String> {
-    afas_list(credentials, "Profit_Warehouses", "Warehouse", "Description", None, 500).await
+    afas_list(credentials, AfasList::Warehouses, "Description", None, 500).await
 }
 
 /// `Profit_VAT_code`.
 pub async fn afas_vat_codes(credentials: &AfasCredentials) -> Result<Vec<Choice>, String> {
-    afas_list(credentials, "Profit_VAT_code", "VatCode", "Description", None, 500).await
+    afas_list(credentials, AfasList::VatCodes, "Description", None, 500).await
 }
 
 /// Up to 25 debtors whose name contains `search` (or whose number is it); the first 25 when empty.
@@ -130,7 +107,7 @@ pub async fn afas_debtors(credentials: &AfasCredentials, search: &str) -> Result
     let filter = (!search.is_empty()).then(|| {
         Filter::new("DebtorName", Operator::Contains, search).or(Filter::new("DebtorId", Operator::Equal, search))
     });
-    afas_list(credentials, "Profit_Debtor", "DebtorId", "DebtorName", filter, 25).await
+    afas_list(credentials, AfasList::Debtors, "DebtorName", filter, 25).await
 }
 
 /// The tenant's MplusKASSA payment methods (active ones first in the order MplusKASSA gives).

@@ -5,7 +5,7 @@ mod sandbox_support;
 
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::{ClientConnectors, test_afas, test_mplus};
-use koppel_jobs::credentials::{self, AfasCredentials, ConnectionTest};
+use koppel_jobs::credentials::{AfasCredentials, ConnectionTest};
 use koppel_jobs::executor::Connectors;
 use koppel_jobs::journal::StoreJournal;
 use koppel_store::flows::{self, FlowConfig};
@@ -16,7 +16,7 @@ use koppel_sync::engine::run_flow;
 use koppel_sync::ports::{ErrorClass, Outcome};
 use koppel_sync::testing::FakeJournal;
 use sandbox_support::{
-    System, World, afas_credentials, body, mplus_credentials, settings, test_options, with_articles,
+    System, World, afas_credentials, body, mplus_credentials, settings, store_credentials, test_options, with_articles,
 };
 use serde_json::json;
 
@@ -215,17 +215,7 @@ async fn stored_credentials_open_the_real_clients_and_the_store_journal_keeps_it
         missing.message
     );
 
-    let passed = ConnectionTest {
-        ok: true,
-        message: String::new(),
-        details: json!({}),
-    };
-    credentials::save_mplus(&db, &secrets, &scope, &mplus_credentials(&world.sandbox), &passed)
-        .await
-        .unwrap();
-    credentials::save_afas(&db, &secrets, &scope, &afas_credentials(&world.sandbox), &passed)
-        .await
-        .unwrap();
+    store_credentials(&db, &secrets, &scope, &world.sandbox).await;
     save_orders_settings(&db, &scope).await;
 
     for attempt in 0..2 {

@@ -12,6 +12,7 @@ pub mod model;
 pub mod money;
 pub mod ports;
 mod record;
+pub mod requirements;
 pub mod settings;
 pub mod street;
 #[cfg(any(test, feature = "testing"))]

@@ -2,7 +2,7 @@
 //! crate implements them with the MplusKASSA and AFAS clients and the store; tests implement them in memory
 //! or against the sandbox.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use crate::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
     SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
 };
+use crate::requirements::AfasList;
 
 /// JSON kept as text: made (or checked) once and written to the journal as it is. A tree of
 /// `serde_json::Value`s per record, built only to be written out again, cost a fifth of Koppel's CPU per order.
@@ -251,6 +252,16 @@ pub trait ErpTarget: Send + Sync {
         &self,
         mutation: &StockMutationDraft,
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
+    /// Which of these codes exist in one of the target's reference lists (the preflight's live check), or
+    /// `None` when this target cannot tell. One call per list.
+    fn existing_codes(
+        &self,
+        list: AfasList,
+        codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<Option<HashSet<String>>>> + Send {
+        let _ = (list, codes);
+        async { Ok(None) }
+    }
 }
 
 /// What happened to one record in one run.
@@ -428,5 +439,12 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         mutation: &StockMutationDraft,
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         (**self).post_stock_mutation(mutation)
+    }
+    fn existing_codes(
+        &self,
+        list: AfasList,
+        codes: &[String],
+    ) -> impl Future<Output = ConnectorResult<Option<HashSet<String>>>> + Send {
+        (**self).existing_codes(list, codes)
     }
 }

@@ -10,6 +10,7 @@ mod forms;
 mod layers;
 mod ops;
 mod pages;
+mod preflight;
 mod retry;
 mod state;
 mod tenant;

@@ -21,15 +21,17 @@ async fn flows_have_defaults_and_take_partial_settings() {
     assert_eq!(flow["settings"]["stock_calculation"], "free");
     assert_eq!(flow["settings"]["manage_stock"], true);
 
-    let update = json!({"enabled": true, "settings": {"administration": "1", "default_debtor": "10000",
+    // Settings of a flow that is off are saved as given (switching on is checked: tests/preflight.rs).
+    let update = json!({"schedule": "0 0 * * * *", "settings": {"administration": "1", "default_debtor": "10000",
         "payment_method_map": {"table": {"PIN": "02"}, "default": "01"}}});
     let (status, flow) = call(reqwest::Method::PUT, &app, &token, "/api/v1/flows/orders", Some(update)).await;
     assert_eq!(status, StatusCode::OK, "{flow}");
-    assert_eq!(flow["enabled"], true);
+    assert_eq!(flow["enabled"], false);
+    assert_eq!(flow["schedule"], "0 0 * * * *");
     assert_eq!(flow["settings"]["administration"], "1");
     assert_eq!(flow["settings"]["payment_method_map"]["table"]["PIN"], "02");
     assert_eq!(flow["settings"]["currency"], "EUR", "defaults fill the rest");
-    assert!(flow["next_run_at"].is_string(), "an enabled flow has a next run");
+    assert!(flow["next_run_at"].is_null(), "a flow that is off has no next run");
 
     let (_, again) = call(reqwest::Method::GET, &app, &token, "/api/v1/flows/orders", None).await;
     assert_eq!(again, flow, "what was saved is what is read");
@@ -157,7 +159,7 @@ async fn read_only_members_cannot_change_flows_or_start_runs() {
         &app,
         &token,
         "/api/v1/flows/orders",
-        Some(json!({"enabled": true})),
+        Some(json!({"schedule": "0 0 * * * *"})),
     )
     .await;
     assert_eq!(status, StatusCode::OK);

@@ -6,13 +6,15 @@
 //! recognised by having contacts (`Profit_Contacts` by organisation code, one more call, only for debtors
 //! found). Koppel gives every organisation it creates a contact, so its own debtors are always recognised.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use koppel_afas::rows::{Article, Debtor, GetConnectorRow, StockPerWarehouse};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::model::{Address, ArticleRecord, DebtorRecord};
+use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// Rows per GetConnector page: a key chunk's matches fit in one page.
 const PAGE_SIZE: u32 = 1_000;
@@ -220,6 +222,39 @@ pub async fn stock_in_warehouse(
         .into_iter()
         .map(|row| (row.item_code, row.in_stock.unwrap_or_default(), row.unit))
         .collect())
+}
+
+/// The GetConnector listing a reference list, and its code field.
+pub fn reference_list(list: AfasList) -> (&'static str, &'static str) {
+    match list {
+        AfasList::Administrations => ("Profit_Administrations", "AdminId"),
+        AfasList::Warehouses => ("Profit_Warehouses", "Warehouse"),
+        AfasList::Debtors => ("Profit_Debtor", "DebtorId"),
+        AfasList::PaymentConditions => ("Profit_PaymentConditions", "PaymentCondition"),
+        AfasList::PaymentMethods => ("Profit_PaymentMethods", "PaymentMethod"),
+        AfasList::VatCodes => ("Profit_VAT_code", "VatCode"),
+    }
+}
+
+/// A code as a GetConnector row gives it (numbers, such as `AdminId`, as their text).
+pub fn code_of(row: &Value, field: &str) -> String {
+    match row.get(field) {
+        Some(Value::String(text)) => text.trim().to_owned(),
+        Some(Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Which of `codes` are in the reference list.
+pub async fn existing_codes(
+    client: &AfasClient,
+    list: AfasList,
+    codes: &[String],
+) -> Result<HashSet<String>, AfasError> {
+    let (connector, field) = reference_list(list);
+    let query = GetQuery::new(connector, [field]).page_size(PAGE_SIZE);
+    let rows: Vec<Value> = client.get_by_keys(&query, field, codes).await?;
+    Ok(rows.iter().map(|row| code_of(row, field)).collect())
 }
 
 #[cfg(test)]

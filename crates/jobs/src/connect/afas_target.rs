@@ -7,7 +7,7 @@
 //! stock mutations must use it) and a debtor's organisation/person code (an update names it). A target
 //! lives for one run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
@@ -17,6 +17,7 @@ use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
 use koppel_sync::ports::{ConnectorError, ConnectorResult, DraftWrite, ErpTarget, Exchange, JsonText, Written};
+use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
@@ -254,5 +255,11 @@ impl ErpTarget for AfasTarget {
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
         let body = stock_body(mutation, &self.unit_of(&mutation.item_code));
         afas_call(self.client.insert(&body)).await.map(without_value)
+    }
+
+    async fn existing_codes(&self, list: AfasList, codes: &[String]) -> ConnectorResult<Option<HashSet<String>>> {
+        afas_read(afas_lookups::existing_codes(&self.client, list, codes))
+            .await
+            .map(Some)
     }
 }

@@ -22,6 +22,7 @@ mod mplus_sales;
 mod mplus_source;
 mod run_cache;
 
+pub use afas_lookups::{code_of, reference_list};
 pub use afas_target::AfasTarget;
 pub use capture::{afas_hook, mplus_hook};
 pub use clients::{ClientOptions, afas_client, afas_environment, mplus_client};

@@ -10,11 +10,13 @@ use std::time::Duration;
 use koppel_afas::{AfasClient, Environment, GetQuery, RetryPolicy};
 use koppel_core::FlowKind;
 use koppel_jobs::connect::{AfasTarget, ClientOptions, MplusSource, afas_client, mplus_client};
-use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
+use koppel_jobs::credentials::{self, AfasCredentials, ConnectionTest, MplusCredentials};
 use koppel_sandbox::control::JournalEntry;
 use koppel_sandbox::mplus::model::{Order, OrderType};
 use koppel_sandbox::mplus::seed::SHIPPING_ARTICLE;
 use koppel_sandbox::{Sandbox, SandboxConfig};
+use koppel_store::secrets::SecretBox;
+use koppel_store::{Db, TenantScope};
 use koppel_sync::engine::{RunError, RunReport, run_flow};
 use koppel_sync::ports::Journal;
 use koppel_sync::settings::{FlowSettings, ValueMap};
@@ -228,6 +230,21 @@ pub fn mplus_credentials(sandbox: &Sandbox) -> MplusCredentials {
         ident: sandbox.config.mplus_ident.clone(),
         secret: sandbox.config.mplus_secret.clone(),
     }
+}
+
+/// Stores both sandbox connections for the tenant, as a passed connection test leaves them.
+pub async fn store_credentials(db: &Db, secrets: &SecretBox, scope: &TenantScope, sandbox: &Sandbox) {
+    let passed = ConnectionTest {
+        ok: true,
+        message: String::new(),
+        details: json!({}),
+    };
+    credentials::save_mplus(db, secrets, scope, &mplus_credentials(sandbox), &passed)
+        .await
+        .unwrap();
+    credentials::save_afas(db, secrets, scope, &afas_credentials(sandbox), &passed)
+        .await
+        .unwrap();
 }
 
 /// The reference Koppel gives a seeded order in AFAS.

@@ -14,6 +14,7 @@ use crate::engine::{Run, RunError};
 use crate::model::{StockLevel, StockMutationDraft};
 use crate::ports::{ErpTarget, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
+use crate::requirements::WAREHOUSE_FOR_STOCK;
 use crate::settings::{FlowSettings, StockCalculation};
 
 /// The reference AFAS shows on the mutations this flow writes.
@@ -66,7 +67,7 @@ async fn sync_level<T: ErpTarget>(
     let warehouse = settings
         .warehouse
         .clone()
-        .ok_or_else(|| Failure::missing_setting("warehouse", "stock is written per AFAS warehouse"))?;
+        .ok_or_else(|| Failure::missing_setting("warehouse", WAREHOUSE_FOR_STOCK))?;
     let wanted = wanted(level, settings.stock_calculation);
     let in_afas = current.get(&level.sku).copied().unwrap_or_default();
     let difference = (wanted - in_afas).normalize();

@@ -19,6 +19,7 @@ use super::ErrorBody;
 use super::accounts::ValidationErrorBody;
 use crate::error::{AppError, AppResult};
 use crate::forms::FieldErrors;
+use crate::preflight;
 use crate::state::AppState;
 use crate::tenant::ApiTenant;
 
@@ -97,12 +98,21 @@ pub async fn get_flow(
 }
 
 /// Switch a flow on or off, set its schedule and settings.
+///
+/// A flow that ends up switched on (`enabled: true`, or new settings for a flow that is on) is checked first
+/// (the preflight): the settings it needs must be set and the AFAS codes they name (administration,
+/// warehouse, default debtor, payment terms, mapped payment methods and VAT codes) must exist in the live
+/// AFAS. Otherwise nothing is saved and the answer is 422 naming each setting; `connection` when AFAS is not
+/// connected or could not be asked. Switching off, and settings of a flow that is off, are not checked.
 #[utoipa::path(put, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
     params(("flow" = String, Path, description = "`orders`, `customers`, `products` or `stock`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     request_body = FlowUpdate,
     responses((status = 200, body = FlowBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ValidationErrorBody)))]
+              (status = 422, body = ValidationErrorBody,
+               description = "Invalid input, or the preflight refused to switch the flow on: messages per setting \
+                              (its JSON name, e.g. `warehouse`, `vat_code_by_country`; `connection` for AFAS itself)",
+               example = json!({"errors": {"warehouse": ["not set: stock is written per AFAS warehouse"]}}))))]
 pub async fn put_flow(
     State(state): State<AppState>,
     ApiTenant(ctx): ApiTenant,
@@ -119,6 +129,7 @@ pub async fn put_flow(
             Err(error) => errors.add_message("schedule", error.to_string()),
         }
     }
+    let settings_given = update.settings.is_some();
     if let Some(settings) = update.settings {
         match serde_json::from_value::<FlowSettings>(settings) {
             // Rules that parse but cannot work (an unknown target or source field, a bad date format) are
@@ -137,6 +148,15 @@ pub async fn put_flow(
     }
     if let Some(enabled) = update.enabled {
         config.enabled = enabled;
+    }
+    // Switched on, or on with new settings: only a flow that can work is saved (off, anything goes).
+    if config.enabled && (update.enabled == Some(true) || settings_given) {
+        let settings: FlowSettings = serde_json::from_value(config.settings.clone()).unwrap_or_default();
+        let problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
+        if !problems.is_empty() {
+            let errors = preflight::api_errors(&problems);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
+        }
     }
     let now = koppel_store::now();
     // A flow switched on runs at its next scheduled time; one switched off has none.

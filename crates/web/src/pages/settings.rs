@@ -20,6 +20,7 @@ use crate::api::connections::{self as conn, ConnectionBody};
 use crate::api::flows::{load_flow, parse_flow};
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
+use crate::preflight;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -197,49 +198,8 @@ pub async fn save_flow_settings(
     }
     let enabled = form.has("enabled");
     if !errors.is_empty() {
-        let mut page = flow_page(&state, &ctx, flow).await?;
-        page.values.clear();
-        for name in [
-            "administration",
-            "debtor_ledger_account",
-            "payment_terms",
-            "default_debtor",
-            "currency",
-        ] {
-            page.values.insert(name.into(), form.get(name).to_owned());
-        }
-        for name in [
-            "order_filter",
-            "order_target",
-            "stock_calculation",
-            "warehouse",
-            "stock_branch",
-            "schedule",
-        ] {
-            page.values.insert(name.into(), form.get(name).to_owned());
-        }
-        for name in [
-            "update_product_info",
-            "manage_stock",
-            "webshop_only",
-            "active_only",
-            "create_missing_articles",
-        ] {
-            page.values
-                .insert(name.into(), if form.has(name) { "on".into() } else { String::new() });
-        }
-        page.values
-            .insert("enabled".into(), if enabled { "on".into() } else { String::new() });
-        page.values.insert("__posted".into(), "1".into());
-        page.order_types = form.all("order_types");
-        let stored = load_flow(&state, &ctx.scope, flow).await?.settings;
-        let mut shown_settings: FlowSettings = serde_json::from_value(stored).unwrap_or_default();
-        mappings(&mut shown_settings);
-        page.maps = setup::mapping_views(&state, &ctx, &shown_settings).await?;
-        page.alert = Some("Please correct the fields marked below.".into());
-        page.errors = errors;
-        setup::fill(&state, &ctx, &mut page, None).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        let alert = "Please correct the fields marked below.".to_owned();
+        return invalid_form(&state, &ctx, flow, &form, &mappings, errors, alert).await;
     }
     let mut config = load_flow(&state, &ctx.scope, flow).await?;
     let before =
@@ -248,6 +208,14 @@ pub async fn save_flow_settings(
     general(&mut settings);
     questions(&mut settings);
     mappings(&mut settings);
+    if enabled {
+        let problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
+        if !problems.is_empty() {
+            let alert = preflight::alert(flow, &problems);
+            let errors = preflight::form_errors(&problems);
+            return invalid_form(&state, &ctx, flow, &form, &mappings, errors, alert).await;
+        }
+    }
     config.settings = serde_json::to_value(&settings).map_err(setup::internal)?;
     config.schedule = schedule.trim().to_owned();
     config.enabled = enabled;
@@ -271,4 +239,55 @@ pub async fn save_flow_settings(
     )
     .await?;
     Ok(Redirect::to(&format!("/t/{}/settings/{flow}?saved=1", ctx.scope.tenant_id())).into_response())
+}
+
+/// The flow's form again with what was typed, the messages beside the fields and `alert` on top (422);
+/// nothing is saved.
+async fn invalid_form(
+    state: &AppState,
+    ctx: &TenantContext,
+    flow: FlowKind,
+    form: &Fields,
+    mappings: &setup::Apply,
+    errors: FieldErrors,
+    alert: String,
+) -> AppResult<Response> {
+    let mut page = flow_page(state, ctx, flow).await?;
+    page.values.clear();
+    for name in [
+        "administration",
+        "debtor_ledger_account",
+        "payment_terms",
+        "default_debtor",
+        "currency",
+        "order_filter",
+        "order_target",
+        "stock_calculation",
+        "warehouse",
+        "stock_branch",
+        "schedule",
+    ] {
+        page.values.insert(name.into(), form.get(name).to_owned());
+    }
+    for name in [
+        "update_product_info",
+        "manage_stock",
+        "webshop_only",
+        "active_only",
+        "create_missing_articles",
+        "enabled",
+    ] {
+        page.values
+            .insert(name.into(), if form.has(name) { "on".into() } else { String::new() });
+    }
+    page.values.insert("__posted".into(), "1".into());
+    page.order_types = form.all("order_types");
+    let stored = load_flow(state, &ctx.scope, flow).await?.settings;
+    let mut shown_settings: FlowSettings = serde_json::from_value(stored).unwrap_or_default();
+    mappings(&mut shown_settings);
+    page.maps = setup::mapping_views(state, ctx, &shown_settings).await?;
+    page.alert = Some(alert);
+    page.errors = errors;
+    setup::fill(state, ctx, &mut page, None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -25,6 +25,7 @@ use crate::api::connections::{self as conn, AfasInput, MplusInput};
 use crate::api::flows::{load_flow, load_settings, queue_run};
 use crate::error::{AppError, AppResult};
 use crate::forms::FieldErrors;
+use crate::preflight;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -1188,6 +1189,24 @@ async fn submit_review(state: &AppState, ctx: &TenantContext, form: &Fields) -> 
             page.alert = Some(message)
         })
         .await;
+    }
+    // Every chosen flow passes the preflight, or none is switched on.
+    let (mut refusals, mut found) = (Vec::new(), Vec::new());
+    for flow in FlowKind::ALL {
+        if !progress.chosen_flows.iter().any(|f| f == flow.as_str()) {
+            continue;
+        }
+        let settings = load_settings(state, &ctx.scope, flow).await?;
+        let problems = preflight::check(state, &ctx.scope, flow, &settings).await?;
+        if !problems.is_empty() {
+            refusals.push(preflight::alert(flow, &problems));
+            found.extend(problems);
+        }
+    }
+    if !refusals.is_empty() {
+        let message = format!("Not activated. {}", refusals.join(" "));
+        let errors = preflight::form_errors(&found);
+        return rerender(state, ctx, "review", form, errors, |page| page.alert = Some(message)).await;
     }
     let now = koppel_store::now();
     for flow in FlowKind::ALL {

@@ -1,0 +1,152 @@
+//! The preflight: before a flow is switched on, and when a run starts, its settings are checked once, so a
+//! gap fails with one clear message instead of failing every record the same way. What a flow needs is
+//! [`koppel_sync::requirements`]; here the codes the settings name are also looked for in the live AFAS, one
+//! GetConnector call per list (administrations, warehouses, debtors, payment conditions and methods, VAT
+//! codes), asked together.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use koppel_afas::RetryPolicy;
+
+use koppel_core::FlowKind;
+use koppel_store::secrets::SecretBox;
+use koppel_store::{Db, StoreError, TenantScope};
+use koppel_sync::engine::RunError;
+use koppel_sync::ports::{ConnectorError, ErpTarget};
+use koppel_sync::requirements::{self, AfasList, SettingProblem};
+use koppel_sync::settings::FlowSettings;
+
+use crate::connect::{AfasTarget, ClientOptions, afas_client, afas_environment, reference_list};
+use crate::credentials::{self, CredentialsError};
+
+/// The key of a problem with the AFAS connection itself (not connected, unreachable, refusing the check).
+pub const CONNECTION: &str = "connection";
+
+/// The settings' codes AFAS does not have. `Err` when AFAS could not be asked; a target that cannot tell
+/// (a test fake) finds nothing missing.
+pub async fn unknown_codes<T: ErpTarget>(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    target: &T,
+) -> Result<Vec<SettingProblem>, ConnectorError> {
+    let references = requirements::afas_references(flow, settings);
+    let mut lists: BTreeMap<AfasList, Vec<String>> = BTreeMap::new();
+    for reference in &references {
+        let codes = lists.entry(reference.list).or_default();
+        if !codes.contains(&reference.code) {
+            codes.push(reference.code.clone());
+        }
+    }
+    let asked = lists.iter().map(|(list, codes)| async move {
+        let found = target.existing_codes(*list, codes).await?;
+        Ok::<_, ConnectorError>((*list, found))
+    });
+    let found: HashMap<AfasList, Option<HashSet<String>>> =
+        futures::future::try_join_all(asked).await?.into_iter().collect();
+    Ok(references
+        .into_iter()
+        .filter(|reference| {
+            found
+                .get(&reference.list)
+                .and_then(Option::as_ref)
+                .is_some_and(|codes| !codes.contains(&reference.code))
+        })
+        .map(|reference| {
+            let (connector, _) = reference_list(reference.list);
+            SettingProblem::new(
+                reference.setting,
+                format!("`{}` does not exist in AFAS ({connector})", reference.code),
+            )
+        })
+        .collect())
+}
+
+/// At the start of a run, through the run's own target: a problem stops the run as refused (it fails, naming
+/// each problem, before any record). An AFAS that does not answer stops it like any call would (transient:
+/// tried again later); one that refuses only the check (an App connector without one of these lists) lets the
+/// run go on, whose own calls say what is wrong if anything is.
+pub async fn before_run<T: ErpTarget>(flow: FlowKind, settings: &FlowSettings, target: &T) -> Result<(), RunError> {
+    let mut problems = requirements::problems(flow, settings);
+    match unknown_codes(flow, settings, target).await {
+        Ok(unknown) => problems.extend(unknown),
+        Err(error) if error.is_retryable() && problems.is_empty() => return Err(error.into()),
+        Err(error) => tracing::warn!(%flow, %error, "the settings' codes could not be checked in AFAS"),
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(RunError::Refused {
+            message: describe(&problems),
+        }),
+    }
+}
+
+/// The problems as a run's error.
+fn describe(problems: &[SettingProblem]) -> String {
+    format!("the flow's settings need attention: {}", listed(problems))
+}
+
+/// The problems in one line, each naming its setting.
+pub fn listed(problems: &[SettingProblem]) -> String {
+    let each: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    each.join("; ")
+}
+
+/// A page waits for the check: the live lists' timeouts, and at most one quick retry (a run's client would
+/// wait out a maintenance window of up to two minutes).
+fn page_options() -> ClientOptions {
+    ClientOptions {
+        afas_retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(2),
+        },
+        ..crate::lookups::options()
+    }
+}
+
+/// Before a flow is switched on (the API, the settings page, the wizard), with the tenant's stored AFAS
+/// credentials and the short timeouts of the pages' live lists. AFAS not connected, unreachable or refusing
+/// the check is a problem on [`CONNECTION`]: a flow is not switched on unchecked. Only a database error is
+/// an `Err`.
+pub async fn check_stored(
+    db: &Db,
+    secrets: &SecretBox,
+    scope: &TenantScope,
+    flow: FlowKind,
+    settings: &FlowSettings,
+) -> Result<Vec<SettingProblem>, StoreError> {
+    let mut problems = requirements::problems(flow, settings);
+    if requirements::afas_references(flow, settings).is_empty() {
+        return Ok(problems);
+    }
+    let target = match credentials::load_afas(db, secrets, scope).await {
+        Ok(Some(credentials)) => afas_environment(&credentials)
+            .and_then(|environment| afas_client(environment, &credentials, &page_options()))
+            .map(|client| AfasTarget::new(Arc::new(client), settings.order_target)),
+        Ok(None) => Err(ConnectorError::permanent(
+            "AFAS is not connected: enter its environment and token under Connections",
+        )),
+        Err(CredentialsError::Store(error)) => return Err(error),
+        Err(other) => Err(ConnectorError::permanent(format!(
+            "the stored AFAS credentials cannot be read ({other}); enter them again"
+        ))),
+    };
+    let unknown = match target {
+        Ok(target) => unknown_codes(flow, settings, &target).await,
+        Err(error) => Err(error),
+    };
+    match unknown {
+        Ok(unknown) => problems.extend(unknown),
+        Err(error) => problems.push(SettingProblem::new(
+            CONNECTION,
+            format!(
+                "AFAS could not confirm that the settings' codes exist: {}",
+                error.message
+            ),
+        )),
+    }
+    Ok(problems)
+}

@@ -1,0 +1,298 @@
+//! What each flow needs of its settings, checked when the flow is switched on and when a run starts (the
+//! preflight), so that a gap fails once with a clear message instead of failing every record the same way.
+//!
+//! Two pure answers over [`FlowSettings`]: the settings a flow cannot work without or whose value cannot work
+//! ([`problems`]), and the codes the settings name in AFAS ([`afas_references`]), which the caller checks
+//! against the live administration. Settings only some records need (the shipping and rounding cost items,
+//! a VAT code for a rare country) are left to those records' own failures.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use koppel_core::FlowKind;
+
+use crate::settings::{FlowSettings, ValueMap};
+
+/// Why the stock flow needs a warehouse (also the reason its records give when it is missing).
+pub(crate) const WAREHOUSE_FOR_STOCK: &str = "stock is written per AFAS warehouse";
+
+/// One setting that stops a flow: its JSON name and, in plain words, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingProblem {
+    pub setting: &'static str,
+    pub message: String,
+}
+
+impl SettingProblem {
+    pub fn new(setting: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            setting,
+            message: message.into(),
+        }
+    }
+
+    fn missing(setting: &'static str, why: &str) -> Self {
+        Self::new(setting, format!("not set: {why}"))
+    }
+}
+
+impl fmt::Display for SettingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {}", self.setting, self.message)
+    }
+}
+
+/// An AFAS list a setting's code must be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AfasList {
+    Administrations,
+    Warehouses,
+    Debtors,
+    PaymentConditions,
+    PaymentMethods,
+    VatCodes,
+}
+
+/// A code a setting names in AFAS.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AfasReference {
+    pub setting: &'static str,
+    pub list: AfasList,
+    pub code: String,
+}
+
+/// A setting's value, when it has one that is not blank.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn require(problems: &mut Vec<SettingProblem>, setting: &'static str, value: &Option<String>, why: &str) {
+    if given(value).is_none() {
+        problems.push(SettingProblem::missing(setting, why));
+    }
+}
+
+fn is_number(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The settings `flow` cannot work with: missing, or with a value that cannot work. Empty when it can run.
+pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> {
+    let mut problems = Vec::new();
+    match flow {
+        FlowKind::Orders => {
+            require(
+                &mut problems,
+                "administration",
+                &settings.administration,
+                "orders are booked in this AFAS administration",
+            );
+            if let Some(administration) = given(&settings.administration).filter(|a| !is_number(a)) {
+                problems.push(SettingProblem::new(
+                    "administration",
+                    format!("must be the AFAS administration's number, not {administration:?}"),
+                ));
+            }
+            require(
+                &mut problems,
+                "default_debtor",
+                &settings.default_debtor,
+                "sales without a customer e-mail address (anonymous till sales) are booked on this debtor",
+            );
+            if settings.order_types.len() != 1 {
+                problems.push(SettingProblem::new(
+                    "order_types",
+                    "select exactly one document type (order, invoice or quotation): each has its own sync \
+                     marker in MplusKASSA and a flow has one cursor",
+                ));
+            }
+            if settings.create_missing_articles && settings.article_group_map.resolve(None).is_none() {
+                problems.push(SettingProblem::new(
+                    "article_group_map",
+                    "articles created for orders (`create_missing_articles` is on) need an AFAS article group: \
+                     set one value for all or a fallback",
+                ));
+            }
+        }
+        FlowKind::Customers => {}
+        FlowKind::Products => {
+            if settings.article_group_map.is_empty() {
+                problems.push(SettingProblem::missing(
+                    "article_group_map",
+                    "every AFAS article needs an article group",
+                ));
+            }
+        }
+        FlowKind::Stock => {
+            if settings.manage_stock {
+                require(&mut problems, "warehouse", &settings.warehouse, WAREHOUSE_FOR_STOCK);
+            }
+            if let Some(branch) = given(&settings.stock_branch).filter(|b| !is_number(b)) {
+                problems.push(SettingProblem::new(
+                    "stock_branch",
+                    format!("must be a MplusKASSA branch number, not {branch:?}"),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The codes `flow`'s settings name in AFAS, each once per setting, in a stable order.
+pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasReference> {
+    let mut references = BTreeSet::new();
+    let mut one = |setting: &'static str, list: AfasList, value: &Option<String>| {
+        if let Some(code) = given(value) {
+            references.insert(AfasReference {
+                setting,
+                list,
+                code: code.to_owned(),
+            });
+        }
+    };
+    match flow {
+        FlowKind::Orders => {
+            // A non-number is already a problem; AFAS's numeric filter would refuse it.
+            let administration = settings.administration.clone().filter(|a| is_number(a.trim()));
+            one("administration", AfasList::Administrations, &administration);
+            one("warehouse", AfasList::Warehouses, &settings.warehouse);
+            one("default_debtor", AfasList::Debtors, &settings.default_debtor);
+            one("payment_terms", AfasList::PaymentConditions, &settings.payment_terms);
+        }
+        FlowKind::Customers => one("payment_terms", AfasList::PaymentConditions, &settings.payment_terms),
+        FlowKind::Products => {}
+        FlowKind::Stock => {
+            if settings.manage_stock {
+                one("warehouse", AfasList::Warehouses, &settings.warehouse);
+            }
+        }
+    }
+    let mut maps: Vec<(&'static str, AfasList, &ValueMap)> = Vec::new();
+    match flow {
+        FlowKind::Orders => {
+            maps.push((
+                "payment_method_map",
+                AfasList::PaymentMethods,
+                &settings.payment_method_map,
+            ));
+            maps.push(("vat_code_by_country", AfasList::VatCodes, &settings.vat_code_by_country));
+            if settings.create_missing_articles {
+                maps.push(("vat_group_map", AfasList::VatCodes, &settings.vat_group_map));
+            }
+        }
+        FlowKind::Products => maps.push(("vat_group_map", AfasList::VatCodes, &settings.vat_group_map)),
+        FlowKind::Customers | FlowKind::Stock => {}
+    }
+    for (setting, list, map) in maps {
+        for code in map_targets(map) {
+            one(setting, list, &Some(code.to_owned()));
+        }
+    }
+    references.into_iter().collect()
+}
+
+/// Every target value a mapping can give: the forced value, the table's values and the fallback.
+fn map_targets(map: &ValueMap) -> impl Iterator<Item = &str> {
+    map.forced
+        .iter()
+        .chain(map.table.values())
+        .chain(map.default.iter())
+        .map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::wizard_settings;
+
+    fn settings_named(problems: &[SettingProblem]) -> Vec<&'static str> {
+        problems.iter().map(|p| p.setting).collect()
+    }
+
+    #[test]
+    fn each_flow_names_what_it_cannot_work_without() {
+        let empty = FlowSettings::default();
+        assert_eq!(
+            settings_named(&problems(FlowKind::Orders, &empty)),
+            ["administration", "default_debtor"]
+        );
+        assert!(problems(FlowKind::Customers, &empty).is_empty());
+        assert_eq!(
+            settings_named(&problems(FlowKind::Products, &empty)),
+            ["article_group_map"]
+        );
+        let stock = problems(FlowKind::Stock, &empty);
+        assert_eq!(settings_named(&stock), ["warehouse"]);
+        assert_eq!(
+            stock[0].to_string(),
+            "`warehouse` not set: stock is written per AFAS warehouse"
+        );
+
+        let unmanaged = FlowSettings {
+            manage_stock: false,
+            ..FlowSettings::default()
+        };
+        assert!(
+            problems(FlowKind::Stock, &unmanaged).is_empty(),
+            "stock that is not managed writes nothing"
+        );
+        for flow in FlowKind::ALL {
+            let mut complete = wizard_settings();
+            complete.article_group_map = ValueMap::forced("900");
+            assert!(
+                problems(flow, &complete).is_empty(),
+                "{flow}: {:?}",
+                problems(flow, &complete)
+            );
+        }
+    }
+
+    #[test]
+    fn values_that_cannot_work_are_named() {
+        let mut settings = wizard_settings();
+        settings.administration = Some("Retail".into());
+        settings.order_types.clear();
+        settings.create_missing_articles = true;
+        settings.article_group_map.table.insert("Kleding".into(), "100".into());
+        settings.warehouse = Some("  ".into());
+        settings.stock_branch = Some("Amsterdam".into());
+        assert_eq!(
+            settings_named(&problems(FlowKind::Orders, &settings)),
+            ["administration", "order_types", "article_group_map"],
+            "a table alone gives no group to an order line's article"
+        );
+        assert_eq!(
+            settings_named(&problems(FlowKind::Stock, &settings)),
+            ["warehouse", "stock_branch"],
+            "a blank value is missing"
+        );
+    }
+
+    #[test]
+    fn references_are_the_codes_a_flow_sends_to_afas() {
+        let mut settings = wizard_settings();
+        settings.payment_method_map.default = Some("01".into());
+        let orders = afas_references(FlowKind::Orders, &settings);
+        let codes = |list: AfasList| -> Vec<&str> {
+            orders
+                .iter()
+                .filter(|r| r.list == list)
+                .map(|r| r.code.as_str())
+                .collect()
+        };
+        assert_eq!(codes(AfasList::Administrations), ["1"]);
+        assert_eq!(codes(AfasList::Warehouses), ["01"]);
+        assert_eq!(codes(AfasList::Debtors), [crate::testing::DEFAULT_DEBTOR]);
+        assert_eq!(codes(AfasList::PaymentMethods), ["01", "02", "03"], "each target once");
+        assert_eq!(codes(AfasList::VatCodes), ["BE-21", "DE-19", "NL-HOOG", "NL-LAAG"]);
+        assert_eq!(
+            afas_references(FlowKind::Stock, &settings),
+            [AfasReference {
+                setting: "warehouse",
+                list: AfasList::Warehouses,
+                code: "01".into()
+            }]
+        );
+        assert!(afas_references(FlowKind::Products, &FlowSettings::default()).is_empty());
+    }
+}
