@@ -71,6 +71,7 @@ pub async fn skip_failed(state: &AppState, scope: &TenantScope, run_id: RunId, w
             outcome: "skipped",
             reason: Some(&reason),
             retryable: false,
+            failure_class: None,
             search_keys: &entry.search_keys,
             source_payload: "null",
             exchanges: "[]",
