@@ -6,20 +6,17 @@ mod sandbox_support;
 
 use std::collections::BTreeSet;
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_jobs::connect::ClientConnectors;
-use koppel_jobs::credentials::{self, ConnectionTest};
 use koppel_jobs::{Delivery, Executor, JobQueue, RunFlowJob};
 use koppel_store::flows::{self, FlowConfig};
 use koppel_store::journal::{self, EntrySummary};
 use koppel_store::runs::{self, Run, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, TenantScope, accounts, tenants};
+use koppel_store::{Db, TenantScope};
 use koppel_sync::settings::{FlowSettings, ValueMap};
-use sandbox_support::{
-    System, World, afas_credentials, body, mplus_credentials, settings, test_options, with_articles,
-};
+use sandbox_support::{System, World, body, settings, store_credentials, tenant, test_options, with_articles};
 use serde_json::json;
 
 /// A tenant connected to the sandbox, with the real connectors and executor.
@@ -36,26 +33,9 @@ impl Shop {
         let world = World::start(orders).await;
         let database = TestDatabase::create().await.unwrap();
         let db = database.connect().await.unwrap();
-        let email = Email::parse("retries@shop.nl").unwrap();
-        let signup = accounts::sign_up(&db, &email, "hash", "Shop", koppel_store::now())
-            .await
-            .unwrap();
-        let scope = tenants::resolve_scope(&db, signup.user_id, signup.tenant_id)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = tenant(&db).await;
         let secrets = SecretBox::new(&[7u8; 32]).unwrap();
-        let passed = ConnectionTest {
-            ok: true,
-            message: String::new(),
-            details: json!({}),
-        };
-        credentials::save_mplus(&db, &secrets, &scope, &mplus_credentials(&world.sandbox), &passed)
-            .await
-            .unwrap();
-        credentials::save_afas(&db, &secrets, &scope, &afas_credentials(&world.sandbox), &passed)
-            .await
-            .unwrap();
+        store_credentials(&world, &db, &secrets, &scope).await;
         let executor = Executor {
             db: db.clone(),
             queue: JobQueue::connect(&db).await.unwrap(),

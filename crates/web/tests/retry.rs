@@ -30,6 +30,15 @@ impl Connectors for Fakes {
     }
 }
 
+async fn executor(db: &Db, fakes: &Fakes) -> Executor<Fakes> {
+    Executor {
+        db: db.clone(),
+        queue: JobQueue::connect(db).await.unwrap(),
+        connectors: fakes.clone(),
+        base_retry_delay: Duration::from_millis(100),
+    }
+}
+
 async fn execute(executor: &Executor<Fakes>, scope: &TenantScope, run_id: RunId) {
     let job = RunFlowJob {
         tenant_id: scope.tenant_id(),
@@ -68,12 +77,7 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
     erp.switchboard
         .fail_key(Op::CreateOrder, &orders[0].number, FaultKind::Permanent, Some(1));
     let fakes = Fakes(Arc::new(FakePos::with_orders(orders.clone())), Arc::new(erp));
-    let executor = Executor {
-        db: db.clone(),
-        queue: JobQueue::connect(&db).await.unwrap(),
-        connectors: fakes.clone(),
-        base_retry_delay: Duration::from_millis(100),
-    };
+    let executor = executor(&db, &fakes).await;
 
     let run = runs::create(
         &db,
@@ -189,12 +193,7 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
             .fail_key(Op::CreateOrder, &order.number, FaultKind::Permanent, Some(1));
     }
     let fakes = Fakes(Arc::new(FakePos::with_orders(orders.clone())), Arc::new(erp));
-    let executor = Executor {
-        db: db.clone(),
-        queue: JobQueue::connect(&db).await.unwrap(),
-        connectors: fakes.clone(),
-        base_retry_delay: Duration::from_millis(100),
-    };
+    let executor = executor(&db, &fakes).await;
     let settings = serde_json::to_value(wizard_settings()).unwrap();
     let mut without_default_debtor = settings.clone();
     without_default_debtor["default_debtor"] = Value::Null;

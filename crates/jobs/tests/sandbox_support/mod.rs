@@ -230,6 +230,39 @@ pub fn mplus_credentials(sandbox: &Sandbox) -> MplusCredentials {
     }
 }
 
+/// A new company (tenant) and its owner's scope.
+pub async fn tenant(db: &koppel_store::Db) -> koppel_store::TenantScope {
+    let email = koppel_core::Email::parse("shop@example.nl").unwrap();
+    let signup = koppel_store::accounts::sign_up(db, &email, "hash", "Shop", koppel_store::now())
+        .await
+        .unwrap();
+    koppel_store::tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Stores the sandbox's credentials for the tenant, as the wizard does after a passed connection test.
+pub async fn store_credentials(
+    world: &World,
+    db: &koppel_store::Db,
+    secrets: &koppel_store::secrets::SecretBox,
+    scope: &koppel_store::TenantScope,
+) {
+    use koppel_jobs::credentials::{self, ConnectionTest};
+    let passed = ConnectionTest {
+        ok: true,
+        message: String::new(),
+        details: json!({}),
+    };
+    credentials::save_mplus(db, secrets, scope, &mplus_credentials(&world.sandbox), &passed)
+        .await
+        .unwrap();
+    credentials::save_afas(db, secrets, scope, &afas_credentials(&world.sandbox), &passed)
+        .await
+        .unwrap();
+}
+
 /// The reference Koppel gives a seeded order in AFAS.
 pub fn reference_of(order: &Order) -> String {
     format!("ORD-{}-{:06}", order.order_number.0, order.order_number.1)
