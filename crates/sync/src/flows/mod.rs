@@ -8,6 +8,7 @@ pub mod products;
 pub mod stock;
 
 use std::collections::HashSet;
+use std::future::Future;
 
 use koppel_core::FlowKind;
 
@@ -70,24 +71,14 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     match run.flow {
         FlowKind::Orders => return orders::retry(run, source_ids).await,
         FlowKind::Customers => {
-            let mut found = Vec::new();
-            for id in source_ids {
-                match source.customer(id).await? {
-                    Some(customer) => found.push(customer),
-                    None => gone.push(id),
-                }
-            }
+            let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
+            gone = missing;
             run.report.total_seen += found.len() as u64;
             customers::run_page(run, found).await?;
         }
         FlowKind::Products => {
-            let mut found = Vec::new();
-            for id in source_ids {
-                match source.article(id).await? {
-                    Some(article) => found.push(article),
-                    None => gone.push(id),
-                }
-            }
+            let (found, missing) = fetch_each(source_ids, |id| source.article(id)).await?;
+            gone = missing;
             run.report.total_seen += found.len() as u64;
             products::run_page(run, found).await?;
         }
@@ -109,6 +100,24 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         run.conclude(meta, Ok(Verdict::skipped(GONE)), Trail::default()).await?;
     }
     Ok(())
+}
+
+/// Each record fetched fresh, and the ids the source no longer has.
+async fn fetch_each<'a, T, Fetch>(
+    ids: &'a [String],
+    fetch: impl Fn(&'a str) -> Fetch,
+) -> Result<(Vec<T>, Vec<&'a String>), RunError>
+where
+    Fetch: Future<Output = ConnectorResult<Option<T>>>,
+{
+    let (mut found, mut gone) = (Vec::new(), Vec::new());
+    for id in ids {
+        match fetch(id).await? {
+            Some(record) => found.push(record),
+            None => gone.push(id),
+        }
+    }
+    Ok((found, gone))
 }
 
 /// Why a record retried is skipped when the source no longer has it.
