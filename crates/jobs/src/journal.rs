@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use koppel_core::FlowKind;
 use koppel_store::runs::{self, Counts, RunLease};
-use koppel_store::{Db, StoreError, TenantScope, flows, journal};
-use koppel_sync::ports::{IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
+use koppel_store::{Db, StoreError, TenantScope, flows, journal, retries};
+use koppel_sync::ports::{FailureClass, IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -157,7 +157,8 @@ impl Journal for StoreJournal {
                 target_id: entry.target_id.as_deref(),
                 outcome: entry.outcome.as_str(),
                 reason: entry.reason.as_deref(),
-                retryable: entry.retryable,
+                retryable: entry.retryable(),
+                failure_class: entry.failure.map(FailureClass::as_str),
                 search_keys,
                 source_payload: entry.source_payload.as_str(),
                 exchanges,
@@ -212,8 +213,9 @@ impl Journal for StoreJournal {
             .map_err(journal_error)
     }
 
-    async fn pending_retries(&self) -> Result<Vec<String>, JournalError> {
-        journal::pending_retries(&self.db, &self.scope, self.flow, 1_000)
+    async fn due_retries(&self) -> Result<Vec<String>, JournalError> {
+        let now = koppel_store::now().timestamp_millis();
+        retries::due(&self.db, &self.scope, self.flow, now, 1_000)
             .await
             .map_err(journal_error)
     }

@@ -4,18 +4,17 @@
 
 mod sandbox_support;
 
-use std::time::Duration;
 
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::ClientConnectors;
-use koppel_jobs::{Delivery, Executor, JobQueue, RunFlowJob};
+use koppel_jobs::{Delivery, Executor, RunFlowJob};
 use koppel_store::flows::{self, FlowConfig};
 use koppel_store::runs::{self, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, journal, tenants};
 use koppel_sync::settings::FlowSettings;
-use sandbox_support::{System, World, settings, store_credentials, test_options, with_articles};
+use sandbox_support::{System, World, sandbox_executor, settings, store_credentials, with_articles};
 use serde_json::json;
 
 struct Shop {
@@ -39,12 +38,7 @@ async fn connected_shop(world: &World) -> Shop {
         .unwrap();
     let secrets = SecretBox::new(&[9u8; 32]).unwrap();
     store_credentials(&db, &secrets, &scope, &world.sandbox).await;
-    let executor = Executor {
-        db: db.clone(),
-        queue: JobQueue::connect(&db).await.unwrap(),
-        connectors: ClientConnectors::with_options(secrets, test_options()),
-        base_retry_delay: Duration::from_millis(100),
-    };
+    let executor = sandbox_executor(&db, secrets).await;
     Shop {
         _database: database,
         db,

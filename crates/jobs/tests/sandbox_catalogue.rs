@@ -3,7 +3,7 @@
 
 mod sandbox_support;
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_jobs::connect::{ClientConnectors, test_afas, test_mplus};
 use koppel_jobs::credentials::{AfasCredentials, ConnectionTest};
 use koppel_jobs::executor::Connectors;
@@ -11,12 +11,13 @@ use koppel_jobs::journal::StoreJournal;
 use koppel_store::flows::{self, FlowConfig};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, TenantScope, accounts, runs, tenants};
+use koppel_store::{Db, TenantScope, runs};
 use koppel_sync::engine::run_flow;
 use koppel_sync::ports::{ErrorClass, Outcome};
 use koppel_sync::testing::FakeJournal;
 use sandbox_support::{
-    System, World, afas_credentials, body, mplus_credentials, settings, store_credentials, test_options, with_articles,
+    System, World, afas_credentials, body, mplus_credentials, settings, store_credentials, tenant, test_options,
+    with_articles,
 };
 use serde_json::json;
 
@@ -172,17 +173,6 @@ async fn connection_tests_speak_plain_words() {
         "{incomplete:?}"
     );
     assert_eq!(incomplete.details["missing"].as_array().map(Vec::len), Some(3));
-}
-
-async fn tenant(db: &Db) -> TenantScope {
-    let email = Email::parse("shop@example.nl").unwrap();
-    let signup = accounts::sign_up(db, &email, "hash", "Shop", koppel_store::now())
-        .await
-        .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 async fn save_orders_settings(db: &Db, scope: &TenantScope) {

@@ -329,7 +329,7 @@ async fn injected_faults_end_with_every_paid_order_booked_once_and_journaled_att
         .into_iter()
         .filter(|e| e.outcome == Outcome::Failed)
         .collect();
-    assert!(failed.iter().all(|e| e.retryable), "{failed:?}");
+    assert!(failed.iter().all(|e| e.retryable()), "{failed:?}");
     let statuses: Vec<Option<u16>> = failed
         .iter()
         .flat_map(|e| e.exchanges.iter().map(|x| x.status))

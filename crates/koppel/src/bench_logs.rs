@@ -290,6 +290,7 @@ async fn bench(args: &BenchLogsArgs, url: &str) -> anyhow::Result<()> {
                 outcome: g.outcome,
                 reason: g.reason,
                 retryable: g.outcome == "failed",
+                failure_class: (g.outcome == "failed").then_some("transient"),
                 search_keys: &g.keys,
                 source_payload: &g.payload,
                 exchanges: &g.exchanges,

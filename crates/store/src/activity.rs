@@ -26,7 +26,7 @@ use koppel_core::FlowKind;
 use uuid::Uuid;
 
 use crate::db::on_pool;
-use crate::journal::EntrySummary;
+use crate::journal::{EntrySummary, SUMMARY_COLUMNS as ENTRY_COLUMNS};
 use crate::{Db, Result, TenantScope};
 
 /// The outcomes an entry can have.
@@ -136,9 +136,6 @@ impl From<DetailRow> for EntryDetail {
         }
     }
 }
-
-const ENTRY_COLUMNS: &str = "j.id, j.run_id, j.flow, j.entity, j.source_id, j.target_id, j.outcome, j.reason, \
-                             j.retryable, j.search_keys, j.created_at_ms";
 
 /// A bind value of a query built at run time.
 #[derive(Debug, Clone)]

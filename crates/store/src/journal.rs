@@ -20,7 +20,10 @@ pub struct NewEntry<'a> {
     pub target_id: Option<&'a str>,
     pub outcome: &'a str,
     pub reason: Option<&'a str>,
+    /// Whether the flow's next runs retry it by themselves (failures of any class but `permanent`).
     pub retryable: bool,
+    /// Why it failed: `setting`, `master_data`, `transient` or `permanent`; `None` when it did not.
+    pub failure_class: Option<&'a str>,
     /// Order number, e-mail, SKU, customer name: what people search by, space-separated.
     pub search_keys: &'a str,
     pub source_payload: &'a str,
@@ -61,35 +64,50 @@ pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>], 
     let distinct: std::collections::HashSet<&str> = entries.iter().map(|e| e.source_id).collect();
     // One upsert may not touch a row twice (PostgreSQL refuses): a batch that names a record twice maps
     // one row per statement, in order. 7 parameters a row, within both backends' caps.
+    // 11 parameters a row, within both backends' caps.
     let id_map_rows = if distinct.len() == entries.len() { 2_000 } else { 1 };
+    // Read before the transaction: only the flow's one active run (or a person skipping) writes a record's row.
+    let failed: Vec<&NewEntry<'_>> = entries.iter().filter(|e| e.outcome == "failed").collect();
+    let earlier = match id_map {
+        IdMap::Update => crate::retries::failures_in_a_row(db, tenant, &failed).await?,
+        IdMap::Leave => HashMap::new(),
+    };
     on_pool!(db, pool => {
         let mut tx = pool.begin_write().await?;
         BulkInsert::entries(&mut *tx, tenant, entries, &ids).await?;
         if id_map == IdMap::Update {
-            for chunk in entries.chunks(id_map_rows) {
+            for (chunk, chunk_ids) in entries.chunks(id_map_rows).zip(ids.chunks(id_map_rows)) {
                 // A failure keeps what an earlier success mapped (its hash is not written, so COALESCE keeps
-                // the old one) and only marks the record for a retry.
+                // the old one) and only schedules the record's retry.
                 let sql = format!(
                     "INSERT INTO id_map (tenant_id, flow, source_id, target_id, content_hash, retry_pending,
-                       updated_at_ms) VALUES {}
+                       updated_at_ms, failure_class, attempts, retry_at_ms, last_entry_id) VALUES {}
                      ON CONFLICT (tenant_id, flow, source_id) DO UPDATE SET
                        target_id = COALESCE(excluded.target_id, id_map.target_id),
                        content_hash = COALESCE(excluded.content_hash, id_map.content_hash),
                        retry_pending = excluded.retry_pending,
-                       updated_at_ms = excluded.updated_at_ms",
-                    values_rows(sqlite, chunk.len(), 7)
+                       updated_at_ms = excluded.updated_at_ms,
+                       failure_class = excluded.failure_class,
+                       attempts = excluded.attempts,
+                       retry_at_ms = excluded.retry_at_ms,
+                       last_entry_id = excluded.last_entry_id",
+                    values_rows(sqlite, chunk.len(), 11)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for entry in chunk {
-                    let failed = entry.outcome == "failed";
+                for (entry, id) in chunk.iter().zip(chunk_ids) {
+                    let schedule = crate::retries::Schedule::after(entry, &earlier);
                     query = query
                         .bind(tenant)
                         .bind(entry.flow.as_str())
                         .bind(entry.source_id)
                         .bind(entry.target_id)
-                        .bind(if failed { None } else { entry.content_hash })
-                        .bind(failed && entry.retryable)
-                        .bind(entry.at_ms);
+                        .bind(if schedule.failed { None } else { entry.content_hash })
+                        .bind(schedule.retry_pending)
+                        .bind(entry.at_ms)
+                        .bind(entry.failure_class.filter(|_| schedule.failed))
+                        .bind(schedule.attempts)
+                        .bind(schedule.retry_at_ms)
+                        .bind(*id);
                 }
                 query.execute(&mut *tx).await?;
             }
@@ -110,7 +128,7 @@ trait BulkInsert {
     ) -> impl std::future::Future<Output = Result<()>> + Send;
 }
 
-/// SQLite: multi-row `VALUES`, as many rows per statement as its cap of 32,766 bind parameters allows (12 a
+/// SQLite: multi-row `VALUES`, as many rows per statement as its cap of 32,766 bind parameters allows (13 a
 /// journal row). The FTS index follows by trigger.
 impl BulkInsert for sqlx::SqliteConnection {
     async fn entries(&mut self, tenant: Uuid, entries: &[NewEntry<'_>], ids: &[Uuid]) -> Result<()> {
@@ -118,8 +136,8 @@ impl BulkInsert for sqlx::SqliteConnection {
         for (chunk, chunk_ids) in entries.chunks(ROWS).zip(ids.chunks(ROWS)) {
             let sql = format!(
                 "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
-                   retryable, search_keys, created_at_ms) VALUES {}",
-                values_rows(true, chunk.len(), 12)
+                   retryable, search_keys, created_at_ms, failure_class) VALUES {}",
+                values_rows(true, chunk.len(), 13)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (entry, id) in chunk.iter().zip(chunk_ids) {
@@ -135,7 +153,8 @@ impl BulkInsert for sqlx::SqliteConnection {
                     .bind(entry.reason)
                     .bind(entry.retryable)
                     .bind(entry.search_keys)
-                    .bind(entry.at_ms);
+                    .bind(entry.at_ms)
+                    .bind(entry.failure_class);
             }
             query.execute(&mut *self).await?;
 
@@ -171,13 +190,13 @@ impl BulkInsert for sqlx::PgConnection {
             .collect();
         sqlx::query(
             "INSERT INTO journal (id, tenant_id, run_id, flow, entity, source_id, target_id, outcome, reason,
-               retryable, search_keys, created_at_ms, search_tsv)
+               retryable, search_keys, created_at_ms, search_tsv, failure_class)
              SELECT id, $2, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys,
-               created_at_ms, search_tsv::tsvector
+               created_at_ms, search_tsv::tsvector, failure_class
              FROM UNNEST($1::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-               $9::text[], $10::bool[], $11::text[], $12::int8[], $13::text[])
+               $9::text[], $10::bool[], $11::text[], $12::int8[], $13::text[], $14::text[])
                AS t(id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys,
-                 created_at_ms, search_tsv)",
+                 created_at_ms, search_tsv, failure_class)",
         )
         .bind(ids)
         .bind(tenant)
@@ -192,6 +211,7 @@ impl BulkInsert for sqlx::PgConnection {
         .bind(column(|e| e.search_keys))
         .bind(entries.iter().map(|e| e.at_ms).collect::<Vec<_>>())
         .bind(&words)
+        .bind(optional(|e| e.failure_class))
         .execute(&mut *self)
         .await?;
         sqlx::query(
@@ -269,7 +289,8 @@ pub async fn id_map(
     Ok(found)
 }
 
-/// Source ids whose last attempt failed with a retryable error.
+/// Source ids whose last attempt failed retryably, whether their retry is due yet or not
+/// ([`crate::retries::due`] says which are).
 pub async fn pending_retries(db: &Db, scope: &TenantScope, flow: FlowKind, limit: i64) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = on_pool!(db, pool => sqlx::query_as(
         "SELECT source_id FROM id_map WHERE tenant_id = $1 AND flow = $2 AND retry_pending = TRUE
@@ -297,6 +318,9 @@ pub struct EntrySummary {
     pub retryable: bool,
     pub search_keys: String,
     pub created_at_ms: i64,
+    /// Why it failed (`setting`, `master_data`, `transient`, `permanent`); `None` when it did not, or for
+    /// entries written before failures had classes.
+    pub failure_class: Option<String>,
 }
 
 /// How many records of a run ended failed: their latest entry in the run is a failure (a record that failed
@@ -315,12 +339,17 @@ pub async fn failed_in_run(db: &Db, scope: &TenantScope, run_id: RunId) -> Resul
     Ok(count)
 }
 
+/// The columns of [`EntrySummary`], for queries of the journal aliased `j`.
+pub const SUMMARY_COLUMNS: &str = "j.id, j.run_id, j.flow, j.entity, j.source_id, j.target_id, j.outcome, j.reason, \
+                                   j.retryable, j.search_keys, j.created_at_ms, j.failure_class";
+
 /// The entries of one run, in order.
 pub async fn entries_of_run(db: &Db, scope: &TenantScope, run_id: RunId) -> Result<Vec<EntrySummary>> {
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(
-        "SELECT id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys, created_at_ms
-         FROM journal WHERE tenant_id = $1 AND run_id = $2 ORDER BY created_at_ms, id",
-    )
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM journal j WHERE j.tenant_id = $1 AND j.run_id = $2
+         ORDER BY j.created_at_ms, j.id"
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(sql)
     .bind(scope.tenant_id().0)
     .bind(run_id.0)
     .fetch_all(pool)
@@ -340,10 +369,10 @@ pub async fn payloads(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Op
 
 /// One entry's summary; `None` when it does not exist or belongs to another tenant.
 pub async fn entry(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Option<EntrySummary>> {
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(
-        "SELECT id, run_id, flow, entity, source_id, target_id, outcome, reason, retryable, search_keys, created_at_ms
-         FROM journal WHERE tenant_id = $1 AND id = $2",
-    )
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM journal j WHERE j.tenant_id = $1 AND j.id = $2"
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, EntrySummary>(sql)
     .bind(scope.tenant_id().0)
     .bind(entry_id)
     .fetch_optional(pool)
@@ -353,7 +382,8 @@ pub async fn entry(db: &Db, scope: &TenantScope, entry_id: Uuid) -> Result<Optio
 /// Stops retrying a record: its next run will not try it again (a "skip" decided by a person).
 pub async fn clear_retry(db: &Db, scope: &TenantScope, flow: FlowKind, source_id: &str) -> Result<()> {
     on_pool!(db, pool => sqlx::query(
-        "UPDATE id_map SET retry_pending = FALSE WHERE tenant_id = $1 AND flow = $2 AND source_id = $3",
+        "UPDATE id_map SET retry_pending = FALSE, retry_at_ms = NULL
+         WHERE tenant_id = $1 AND flow = $2 AND source_id = $3",
     )
     .bind(scope.tenant_id().0)
     .bind(flow.as_str())

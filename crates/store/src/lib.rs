@@ -14,6 +14,7 @@ pub mod flows;
 pub mod health;
 pub mod journal;
 pub mod retention;
+pub mod retries;
 pub mod rotation;
 pub mod runs;
 pub mod secrets;

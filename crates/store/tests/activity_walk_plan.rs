@@ -47,6 +47,7 @@ async fn common_words_walk_the_time_index_with_the_same_results() {
                 outcome: if i % 3 == 0 { "failed" } else { "created" },
                 reason: (i % 3 == 0).then_some("Timeout 50% of the time"),
                 retryable: false,
+                failure_class: None,
                 search_keys: &keys[i],
                 source_payload: "{}",
                 exchanges: "[]",

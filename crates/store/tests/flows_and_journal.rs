@@ -33,6 +33,7 @@ fn entry<'a>(
         outcome,
         reason: None,
         retryable,
+        failure_class: (outcome == "failed").then_some(if retryable { "transient" } else { "permanent" }),
         search_keys: "2026-0001 ann@shop.nl",
         source_payload: "{}",
         exchanges: "[]",

@@ -33,6 +33,7 @@ async fn entries_aged(db: &Db, scope: &TenantScope, now_ms: i64, ages: &[i64]) {
             outcome: "created",
             reason: None,
             retryable: false,
+            failure_class: None,
             search_keys: "x",
             source_payload: r#"{"email":"ann@shop.nl"}"#,
             exchanges: "[]",

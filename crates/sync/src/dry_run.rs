@@ -141,7 +141,7 @@ impl Journal for ForgetfulJournal {
     async fn set_cursor(&self, _next: i64) -> Result<(), JournalError> {
         Ok(())
     }
-    async fn pending_retries(&self) -> Result<Vec<String>, JournalError> {
+    async fn due_retries(&self) -> Result<Vec<String>, JournalError> {
         Ok(Vec::new())
     }
     async fn progress(&self, _done: u64, _total: u64) -> Result<(), JournalError> {

@@ -1,8 +1,9 @@
 //! The entry points the job queue calls: one run of one flow, one record retried, a dry run.
 //!
-//! A run first retries the records whose last attempt failed with a retryable error (orders only: the other
-//! flows re-read them because the cursor never passes a record that failed that way), then reads pages from
-//! the cursor. Per page a flow **plans** (one batched target look-up per kind), **maps**, **sends** and
+//! A run first retries the records whose automatic retry is due (their last attempt failed for a setting,
+//! missing master data or a transient cause, and the flow's settings changed since or the back-off has
+//! passed: the journal decides), the same way for every flow with a cursor; stock needs no such step, as it
+//! compares every article on every run. Then it reads pages from the cursor. Per page a flow **plans** (one batched target look-up per kind), **maps**, **sends** and
 //! **journals** one entry per record; the cursor moves past a page only once every record of it is journaled.
 //! Orders run as one pipeline across pages ([`flows::orders::run_pages`]): the next page's sales start while
 //! this page's last orders are in flight.
@@ -22,7 +23,9 @@ use koppel_core::FlowKind;
 use serde::Serialize;
 
 use crate::flows::{self, Page};
-use crate::ports::{ConnectorError, ErpTarget, ErrorClass, Journal, JournalEntry, JournalError, Outcome, PosSource};
+use crate::ports::{
+    ConnectorError, ErpTarget, ErrorClass, FailureClass, Journal, JournalEntry, JournalError, Outcome, PosSource,
+};
 use crate::record::{Failure, RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
 
@@ -99,7 +102,9 @@ impl From<ConnectorError> for RunError {
                 retry_after: error.retry_after,
             },
             ErrorClass::Unauthorized => RunError::Unauthorized { message: error.message },
-            ErrorClass::Permanent => RunError::Refused { message: error.message },
+            ErrorClass::Permanent | ErrorClass::Setting | ErrorClass::MasterData => {
+                RunError::Refused { message: error.message }
+            }
         }
     }
 }
@@ -127,7 +132,7 @@ pub async fn retry_record<S: PosSource, T: ErpTarget, J: Journal>(
     source_id: &str,
 ) -> Result<RunReport, RunError> {
     let mut run = Run::new(flow, settings, source, target, journal);
-    flows::retry_one(&mut run, source_id).await?;
+    flows::retry(&mut run, &[source_id.to_owned()]).await?;
     Ok(run.report)
 }
 
@@ -170,11 +175,10 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// The page loop; `max_pages` limits a dry run.
     pub async fn pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
-        match self.flow {
-            FlowKind::Stock => return self.stock_pages(max_pages).await,
-            FlowKind::Orders => self.retry_pending_orders().await?,
-            FlowKind::Customers | FlowKind::Products => {}
+        if self.flow == FlowKind::Stock {
+            return self.stock_pages(max_pages).await;
         }
+        self.retry_due().await?;
         let cursor = self.journal.cursor().await?.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let outcome = match self.flow {
@@ -260,10 +264,11 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         Ok(())
     }
 
-    async fn retry_pending_orders(&mut self) -> Result<(), RunError> {
-        let pending = self.journal.pending_retries().await?;
-        for chunk in pending.chunks(self.page_size()) {
-            let outcome = flows::orders::retry(self, chunk).await;
+    /// The records whose automatic retry is due, fetched fresh, a page at a time (outside the cursor).
+    async fn retry_due(&mut self) -> Result<(), RunError> {
+        let due = self.journal.due_retries().await?;
+        for chunk in due.chunks(self.page_size()) {
+            let outcome = flows::retry(self, chunk).await;
             self.flushed(outcome).await?;
             if self.report.cancelled {
                 break;
@@ -286,7 +291,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         self.handled.contains(source_id)
     }
 
-    /// Journals one record; a halting failure is journaled as retryable and then stops the run.
+    /// Journals one record; a halting failure is journaled as transient and then stops the run.
     pub async fn conclude(
         &mut self,
         meta: RecordMeta,
@@ -305,16 +310,16 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
     /// Counts the record and queues its entry for the next [`Run::flush`]; hands back what halts the run, if
     /// anything (the caller decides when to stop, e.g. after the records still in flight).
     pub fn conclude_later(&mut self, meta: RecordMeta, result: Result<Verdict, Failure>, trail: Trail) -> Option<Halt> {
-        let (verdict, retryable, halt) = match result {
-            Ok(verdict) => (verdict, false, None),
-            Err(Failure::Record(reason)) => (failed(reason), false, None),
-            Err(Failure::Halt(error)) => (failed(error.message.clone()), true, Some(error)),
+        let (verdict, failure, halt) = match result {
+            Ok(verdict) => (verdict, None, None),
+            Err(Failure::Record(class, reason)) => (failed(reason), Some(class), None),
+            Err(Failure::Halt(error)) => (failed(error.message.clone()), Some(error.class.into()), Some(error)),
         };
         let marker = meta.marker;
         self.handled.insert(meta.source_id.clone());
         self.report.counts.add(verdict.outcome);
         self.unwritten_since.get_or_insert_with(Instant::now);
-        self.unwritten.push(entry(meta, verdict, retryable, trail));
+        self.unwritten.push(entry(meta, verdict, failure, trail));
         halt.map(|error| Halt { error, marker })
     }
 
@@ -403,14 +408,14 @@ fn failed(reason: String) -> Verdict {
     }
 }
 
-fn entry(meta: RecordMeta, verdict: Verdict, retryable: bool, trail: Trail) -> JournalEntry {
+fn entry(meta: RecordMeta, verdict: Verdict, failure: Option<FailureClass>, trail: Trail) -> JournalEntry {
     JournalEntry {
         entity: meta.entity.to_owned(),
         source_id: meta.source_id,
         search_keys: meta.search_keys,
         outcome: verdict.outcome,
         reason: verdict.reason,
-        retryable,
+        failure,
         target_id: verdict.target_id,
         source_payload: meta.payload,
         exchanges: trail.0,

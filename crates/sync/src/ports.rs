@@ -84,6 +84,12 @@ pub struct Written<T> {
 pub enum ErrorClass {
     /// The record itself is refused (validation, business rule): retrying the same data will not help.
     Permanent,
+    /// A setting is missing or wrong (e.g. no article group to give a new article): the record can succeed
+    /// once the tenant changes the flow's settings.
+    Setting,
+    /// The record refers to master data the target lacks (an article, a debtor, a unit): it can succeed once
+    /// someone creates it there.
+    MasterData,
     /// Maintenance, timeouts, connection errors, "record locked": the same call can succeed later.
     Transient,
     /// Credentials or IP restriction: nothing will work until the tenant fixes the connection.
@@ -110,6 +116,20 @@ impl ConnectorError {
             message: message.into(),
             retry_after: None,
             exchange: None,
+        }
+    }
+    /// A refusal only a settings change can lift.
+    pub fn setting(message: impl Into<String>) -> Self {
+        Self {
+            class: ErrorClass::Setting,
+            ..Self::permanent(message)
+        }
+    }
+    /// A refusal because the target lacks master data the record refers to.
+    pub fn master_data(message: impl Into<String>) -> Self {
+        Self {
+            class: ErrorClass::MasterData,
+            ..Self::permanent(message)
         }
     }
     pub fn transient(message: impl Into<String>, retry_after: Option<Duration>) -> Self {
@@ -285,6 +305,61 @@ impl Outcome {
     }
 }
 
+/// Why a record failed, which decides whether Koppel tries it again by itself (see `docs/retries.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureClass {
+    /// A setting the record needs is missing or wrong: retried at once after the flow's settings change,
+    /// else with back-off.
+    Setting,
+    /// The target lacks master data the record refers to (an article, a debtor): retried with back-off.
+    MasterData,
+    /// The connection failed (maintenance, a timeout, a lock): retried with back-off.
+    Transient,
+    /// The record can never succeed as it is (AFAS refused its own data, the source record is malformed):
+    /// not retried automatically.
+    Permanent,
+}
+
+impl FailureClass {
+    pub const ALL: [FailureClass; 4] = [
+        FailureClass::Setting,
+        FailureClass::MasterData,
+        FailureClass::Transient,
+        FailureClass::Permanent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::Setting => "setting",
+            FailureClass::MasterData => "master_data",
+            FailureClass::Transient => "transient",
+            FailureClass::Permanent => "permanent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|class| class.as_str() == text)
+    }
+
+    /// Whether the flow's next runs try the record again by themselves.
+    pub fn retried_automatically(self) -> bool {
+        self != FailureClass::Permanent
+    }
+}
+
+impl From<ErrorClass> for FailureClass {
+    fn from(class: ErrorClass) -> Self {
+        match class {
+            ErrorClass::Permanent => FailureClass::Permanent,
+            ErrorClass::Setting => FailureClass::Setting,
+            ErrorClass::MasterData => FailureClass::MasterData,
+            // A broken connection is fixed outside the flow, like a passing fault: back-off.
+            ErrorClass::Transient | ErrorClass::Unauthorized => FailureClass::Transient,
+        }
+    }
+}
+
 /// One journal entry: one record of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
@@ -297,8 +372,8 @@ pub struct JournalEntry {
     pub outcome: Outcome,
     /// Why it was skipped or failed, in plain words.
     pub reason: Option<String>,
-    /// Whether trying again can help (only for failures).
-    pub retryable: bool,
+    /// Why it failed (only for failures).
+    pub failure: Option<FailureClass>,
     pub target_id: Option<String>,
     /// The record as it came from the source.
     pub source_payload: JsonText,
@@ -307,6 +382,13 @@ pub struct JournalEntry {
     /// Hash of the mapped content: an unchanged record is skipped without any call next time.
     pub content_hash: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+impl JournalEntry {
+    /// Whether the flow's next runs try it again by themselves (only failures are).
+    pub fn retryable(&self) -> bool {
+        self.failure.is_some_and(FailureClass::retried_automatically)
+    }
 }
 
 /// What the id map remembers of a record sent earlier.
@@ -333,8 +415,9 @@ pub trait Journal: Send + Sync {
     fn cursor(&self) -> impl Future<Output = Result<Option<i64>, JournalError>> + Send;
     /// Moves the cursor; called only once every record before it is journaled.
     fn set_cursor(&self, next: i64) -> impl Future<Output = Result<(), JournalError>> + Send;
-    /// Source ids whose last attempt failed with a retryable error: tried again at the start of a run.
-    fn pending_retries(&self) -> impl Future<Output = Result<Vec<String>, JournalError>> + Send;
+    /// Source ids whose last attempt failed and whose automatic retry is due now (after a settings change,
+    /// or once the back-off has passed): tried again at the start of a run.
+    fn due_retries(&self) -> impl Future<Output = Result<Vec<String>, JournalError>> + Send;
     /// Live progress for the dashboard.
     fn progress(&self, done: u64, total: u64) -> impl Future<Output = Result<(), JournalError>> + Send;
     /// Whether someone cancelled the run; checked between records.

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, JsonText, Outcome, Written};
+use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, FailureClass, JsonText, Outcome, Written};
 
 /// What the journal needs to know of a record besides its verdict.
 #[derive(Debug, Clone)]
@@ -84,8 +84,9 @@ impl Verdict {
 /// Why a record did not get a verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Failure {
-    /// This record fails (a refusal, a missing setting, a missing article); the run goes on.
-    Record(String),
+    /// This record fails (a refusal, a missing setting, a missing article), for the reason its class names;
+    /// the run goes on.
+    Record(FailureClass, String),
     /// The connection cannot go on now (transient or unauthorized): the run stops here.
     Halt(Box<ConnectorError>),
 }
@@ -93,20 +94,33 @@ pub(crate) enum Failure {
 impl Failure {
     pub fn from_connector(error: ConnectorError) -> Self {
         match error.class {
-            ErrorClass::Permanent => Failure::Record(error.message),
+            ErrorClass::Permanent | ErrorClass::Setting | ErrorClass::MasterData => {
+                Failure::Record(error.class.into(), error.message)
+            }
             ErrorClass::Transient | ErrorClass::Unauthorized => Failure::Halt(Box::new(error)),
         }
     }
 
     /// A record that needs a setting the tenant has not filled in.
     pub fn missing_setting(setting: &str, why: &str) -> Self {
-        Failure::Record(format!("setting `{setting}` is not set: {why}"))
+        Failure::Record(FailureClass::Setting, format!("setting `{setting}` is not set: {why}"))
+    }
+
+    /// A record that a setting does not allow as it is (fixed by changing the setting).
+    pub fn setting(reason: impl Into<String>) -> Self {
+        Failure::Record(FailureClass::Setting, reason.into())
+    }
+
+    /// A record that refers to master data the target lacks.
+    pub fn master_data(reason: impl Into<String>) -> Self {
+        Failure::Record(FailureClass::MasterData, reason.into())
     }
 }
 
-/// A field-mapping rule that produced no valid value fails the record, naming the field.
+/// A field-mapping rule that produced no valid value fails the record, naming the field: the rules are the
+/// tenant's settings, so changing them is what helps.
 pub(crate) fn mapping_failure(error: crate::field_map::MappingError) -> Failure {
-    Failure::Record(error.to_string())
+    Failure::setting(error.to_string())
 }
 
 /// Every exchange one record made, in order.

@@ -678,7 +678,8 @@ impl Journal for FakeJournal {
         Ok(())
     }
 
-    async fn pending_retries(&self) -> Result<Vec<String>, JournalError> {
+    /// Every record whose last attempt failed retryably, at once: this journal has no clock or settings.
+    async fn due_retries(&self) -> Result<Vec<String>, JournalError> {
         let state = self.state.lock().unwrap();
         let mut last: Vec<(&str, &JournalEntry)> = Vec::new();
         for entry in &state.entries {
@@ -687,7 +688,7 @@ impl Journal for FakeJournal {
         }
         Ok(last
             .into_iter()
-            .filter(|(_, e)| e.outcome == Outcome::Failed && e.retryable)
+            .filter(|(_, e)| e.outcome == Outcome::Failed && e.retryable())
             .map(|(id, _)| id.to_owned())
             .collect())
     }

@@ -1,9 +1,16 @@
-//! Trying failed records again, and giving up on them: shared by the pages and the JSON API.
+//! Trying failed records again, giving up on them, and saying what Koppel will do with them by itself: shared
+//! by the pages and the JSON API.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use koppel_core::FlowKind;
 use koppel_store::TenantScope;
 use koppel_store::journal::{self, EntrySummary, NewEntry};
+use koppel_store::retries::{self, Plan};
 use koppel_store::runs::{self, RunId};
+use koppel_sync::ports::FailureClass;
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -59,25 +66,130 @@ pub async fn failed_in_run(
 /// Marks a run's failed records as skipped by a person: journaled, and no longer retried automatically.
 pub async fn skip_failed(state: &AppState, scope: &TenantScope, run_id: RunId, who: &str) -> AppResult<usize> {
     let (flow, failed) = failed_in_run(state, scope, run_id).await?;
-    let reason = format!("Skipped by {who} after it failed.");
     for entry in &failed {
-        journal::clear_retry(&state.db, scope, flow, &entry.source_id).await?;
-        let skipped = NewEntry {
-            run_id,
-            flow,
-            entity: &entry.entity,
-            source_id: &entry.source_id,
-            target_id: entry.target_id.as_deref(),
-            outcome: "skipped",
-            reason: Some(&reason),
-            retryable: false,
-            search_keys: &entry.search_keys,
-            source_payload: "null",
-            exchanges: "[]",
-            content_hash: None,
-            at_ms: koppel_store::now().timestamp_millis(),
-        };
-        journal::record(&state.db, scope, &skipped).await?;
+        skip(state, scope, flow, entry, who).await?;
     }
     Ok(failed.len())
+}
+
+/// Skips the record of one failed entry; `Ok(false)` when the entry did not fail.
+pub async fn skip_entry(state: &AppState, scope: &TenantScope, entry_id: &str, who: &str) -> AppResult<bool> {
+    let entry = entry(state, scope, entry_id).await?;
+    if entry.outcome != "failed" {
+        return Ok(false);
+    }
+    skip(state, scope, flow_of(&entry)?, &entry, who).await?;
+    tracing::info!(tenant_id = %scope.tenant_id(), entry_id = %entry.id, who, "failed record skipped");
+    Ok(true)
+}
+
+/// A person gives up on a failed record: its retry is cleared and a skip naming them is journaled (in the
+/// failed entry's run), which is the audit trail.
+async fn skip(state: &AppState, scope: &TenantScope, flow: FlowKind, entry: &EntrySummary, who: &str) -> AppResult<()> {
+    let reason = format!("Skipped by {who} after it failed.");
+    journal::clear_retry(&state.db, scope, flow, &entry.source_id).await?;
+    let skipped = NewEntry {
+        run_id: RunId(entry.run_id),
+        flow,
+        entity: &entry.entity,
+        source_id: &entry.source_id,
+        target_id: entry.target_id.as_deref(),
+        outcome: "skipped",
+        reason: Some(&reason),
+        retryable: false,
+        failure_class: None,
+        search_keys: &entry.search_keys,
+        source_payload: "null",
+        exchanges: "[]",
+        content_hash: None,
+        at_ms: koppel_store::now().timestamp_millis(),
+    };
+    journal::record(&state.db, scope, &skipped).await?;
+    Ok(())
+}
+
+/// Queues a retry run of every record of the flow whose latest attempt failed, retryable or not; `None`
+/// when there is none.
+pub async fn retry_flow_failures(
+    state: &AppState,
+    scope: &TenantScope,
+    flow: FlowKind,
+) -> AppResult<Option<Result<RunId, RunId>>> {
+    let failed = retries::failed_records(&state.db, scope, flow).await?;
+    if failed.is_empty() {
+        return Ok(None);
+    }
+    retry(state, scope, flow, &failed).await.map(Some)
+}
+
+/// What will happen to a failed entry's record, in words: a CSS class and a sentence.
+#[derive(Debug, Clone)]
+pub struct RetryNote {
+    /// `retry-due` (Koppel retries it by itself) or `retry-never` (a person must act).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// The note for each failed entry among these (times in UTC, like the rest of the pages).
+pub async fn notes(
+    state: &AppState,
+    scope: &TenantScope,
+    entries: &[EntrySummary],
+) -> AppResult<HashMap<Uuid, RetryNote>> {
+    let plans = retries::plans(&state.db, scope, entries).await?;
+    let now = koppel_store::now();
+    Ok(entries
+        .iter()
+        .filter_map(|entry| {
+            let plan = plans.get(&entry.id)?;
+            let class = entry.failure_class.as_deref().and_then(FailureClass::parse);
+            Some((entry.id, note(*plan, class, now)))
+        })
+        .collect())
+}
+
+fn note(plan: Plan, class: Option<FailureClass>, now: DateTime<Utc>) -> RetryNote {
+    let due = |text: String| RetryNote {
+        kind: "retry-due",
+        text,
+    };
+    let never = |text: String| RetryNote {
+        kind: "retry-never",
+        text,
+    };
+    match plan {
+        Plan::AfterSettingsChange => {
+            due("Retried on the next run: the flow's settings changed after it failed.".into())
+        }
+        Plan::At(at) if at <= now.timestamp_millis() => due("Retried automatically on the next run.".into()),
+        Plan::At(at) => due(format!("Retried automatically at {}.", time_of_day(at, now))),
+        Plan::NextRun => due("Retried on the next run: stock compares every article on every run.".into()),
+        Plan::NotRetried => never(format!(
+            "Will not be retried automatically: {}",
+            match class {
+                Some(FailureClass::Permanent) => {
+                    "the record cannot succeed as it is. Correct it at the source, or retry or skip it."
+                }
+                _ => "retry or skip it.",
+            }
+        )),
+        Plan::GaveUp(attempts) => never(format!(
+            "Will not be retried automatically: {attempts} attempts failed in a row. Change the settings, or retry or skip it."
+        )),
+        Plan::Superseded => RetryNote {
+            kind: "retry-done",
+            text: "Tried again or skipped since: see the record's later entries.".into(),
+        },
+    }
+}
+
+/// `14:05 UTC` today, else `2 Dec 14:05 UTC`.
+fn time_of_day(ms: i64, now: DateTime<Utc>) -> String {
+    let Some(at) = DateTime::<Utc>::from_timestamp_millis(ms) else {
+        return ms.to_string();
+    };
+    match at.date_naive() == now.date_naive() {
+        true => at.format("%H:%M UTC").to_string(),
+        false => at.format("%-d %b %H:%M UTC").to_string(),
+    }
 }

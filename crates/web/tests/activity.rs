@@ -76,6 +76,7 @@ async fn record(db: &Db, scope: &TenantScope, run: RunId, entry: Entry<'_>) -> U
             outcome: entry.outcome,
             reason: entry.reason,
             retryable: entry.outcome == "failed",
+            failure_class: (entry.outcome == "failed").then_some("transient"),
             search_keys: entry.keys,
             source_payload: entry.payload,
             exchanges: &exchanges,

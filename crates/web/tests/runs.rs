@@ -103,6 +103,7 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
             outcome,
             reason: None,
             retryable: false,
+            failure_class: None,
             search_keys: "2026-1",
             source_payload: "{}",
             exchanges: "[]",

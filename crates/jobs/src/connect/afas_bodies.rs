@@ -184,7 +184,7 @@ pub fn sales_body(draft: &SalesOrderDraft, unit_of: impl Fn(&str) -> String) -> 
         .as_deref()
         .map(|unit| {
             unit.trim().parse::<i64>().map_err(|_| {
-                ConnectorError::permanent(format!("setting `administration` must be a number, not {unit:?}"))
+                ConnectorError::setting(format!("setting `administration` must be a number, not {unit:?}"))
             })
         })
         .transpose()?;
@@ -231,7 +231,7 @@ fn sales_line(draft: &SalesLineDraft, unit_of: &impl Fn(&str) -> String) -> Sale
 /// An article; `insert` also switches stock tracking on and fixes the unit.
 pub fn article_body(draft: &ArticleDraft, unit: &str, insert: bool) -> ConnectorResult<ItemArticle> {
     let group = draft.group.as_deref().ok_or_else(|| {
-        ConnectorError::permanent(format!(
+        ConnectorError::setting(format!(
             "setting `article_group_map` gives no AFAS article group (`Grp`) for article {}",
             draft.item_code
         ))

@@ -65,9 +65,13 @@ pub fn from_afas(error: &AfasError) -> ConnectorError {
             external_message,
             log_reference,
             ..
-        } => ConnectorError::permanent(format!(
-            "AFAS refused it: {external_message} (AFAS log {log_reference})"
-        )),
+        } => {
+            let message = format!("AFAS refused it: {external_message} (AFAS log {log_reference})");
+            match refers_to_missing_data(external_message) {
+                true => ConnectorError::master_data(message),
+                false => ConnectorError::permanent(message),
+            }
+        }
         AfasError::Locked { external_message, .. } => {
             ConnectorError::transient(format!("AFAS record locked: {external_message}"), Some(LOCK_WAIT))
         }
@@ -88,6 +92,14 @@ pub fn from_afas(error: &AfasError) -> ConnectorError {
         AfasError::Transient { message, .. } => ConnectorError::transient(format!("AFAS unreachable: {message}"), None),
         other => ConnectorError::permanent(other.to_string()),
     }
+}
+
+/// Whether Profit refused a code in the body that refers to nothing ("The entered value for 'Item code' does
+/// not exist", in Dutch "bestaat niet"): master data someone can still create in AFAS, unlike a refusal of
+/// the record's own values.
+fn refers_to_missing_data(external_message: &str) -> bool {
+    let message = external_message.to_lowercase();
+    message.contains("does not exist") || message.contains("bestaat niet")
 }
 
 pub fn from_mplus(error: &MplusError) -> ConnectorError {
@@ -119,13 +131,21 @@ mod tests {
         });
         assert!(unsure.is_retryable() && unsure.message.contains("looked up"));
         assert_eq!(from_afas(&AfasError::IpBlocked).class, ErrorClass::Unauthorized);
-        let refused = from_afas(&AfasError::Rejected {
-            external_message: "The entered value for 'Item code' does not exist.".into(),
-            error_number: -1,
-            log_reference: "ABC".into(),
-        });
-        assert_eq!(refused.class, ErrorClass::Permanent);
-        assert!(refused.message.contains("Item code"));
+        let rejected = |message: &str| {
+            from_afas(&AfasError::Rejected {
+                external_message: message.into(),
+                error_number: -1,
+                log_reference: "ABC".into(),
+            })
+        };
+        let missing = rejected("The entered value for 'Item code' does not exist. Value: '1001'.");
+        assert_eq!(missing.class, ErrorClass::MasterData);
+        assert!(missing.message.contains("Item code"));
+        assert_eq!(
+            rejected("De ingevoerde waarde voor 'Artikel' bestaat niet.").class,
+            ErrorClass::MasterData
+        );
+        assert_eq!(rejected("Field 'Ds' is too long.").class, ErrorClass::Permanent);
     }
 
     #[test]

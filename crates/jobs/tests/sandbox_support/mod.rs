@@ -232,6 +232,33 @@ pub fn mplus_credentials(sandbox: &Sandbox) -> MplusCredentials {
     }
 }
 
+/// A new company (tenant) and its owner's scope.
+pub async fn tenant(db: &koppel_store::Db) -> koppel_store::TenantScope {
+    let email = koppel_core::Email::parse("shop@example.nl").unwrap();
+    let signup = koppel_store::accounts::sign_up(db, &email, "hash", "Shop", koppel_store::now())
+        .await
+        .unwrap();
+    koppel_store::tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// An executor that opens the tenant's stored connections (to the sandbox) with quick retries.
+pub async fn sandbox_executor(
+    db: &Db,
+    secrets: SecretBox,
+) -> koppel_jobs::Executor<koppel_jobs::connect::ClientConnectors> {
+    let connectors = koppel_jobs::connect::ClientConnectors::with_options(secrets, test_options());
+    let mut executor = koppel_jobs::Executor::new(
+        db.clone(),
+        koppel_jobs::JobQueue::connect(db).await.unwrap(),
+        connectors,
+    );
+    executor.base_retry_delay = Duration::from_millis(100);
+    executor
+}
+
 /// Stores both sandbox connections for the tenant, as a passed connection test leaves them.
 pub async fn store_credentials(db: &Db, secrets: &SecretBox, scope: &TenantScope, sandbox: &Sandbox) {
     let passed = ConnectionTest {

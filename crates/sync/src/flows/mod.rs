@@ -7,11 +7,15 @@ pub mod orders;
 pub mod products;
 pub mod stock;
 
+use std::collections::HashSet;
+use std::future::Future;
+
 use koppel_core::FlowKind;
 
 use crate::engine::{Run, RunError};
 use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
+use crate::record::{RecordMeta, Trail, Verdict};
 
 /// One page of records read from the cursor (orders run as one pipeline across pages: [`orders::run_pages`]).
 pub(crate) enum Page {
@@ -55,28 +59,76 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     }
 }
 
-/// Fetches one record fresh and runs it as a page of one (the dashboard's "retry this record").
-pub(crate) async fn retry_one<S: PosSource, T: ErpTarget, J: Journal>(
+/// Fetches these records fresh and runs them as one page, outside the cursor: the automatic retries at a
+/// run's start and the dashboard's "retry". A record the source no longer has is journaled as skipped, so
+/// nothing waits for it any more.
+pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
-    source_id: &str,
+    source_ids: &[String],
 ) -> Result<(), RunError> {
+    let (source, entity) = (run.source, entity(run.flow));
+    let mut gone = Vec::new();
     match run.flow {
-        FlowKind::Orders => orders::retry(run, &[source_id.to_owned()]).await,
+        FlowKind::Orders => return orders::retry(run, source_ids).await,
         FlowKind::Customers => {
-            let customer = run.source.customer(source_id).await?;
-            run.report.total_seen += u64::from(customer.is_some());
-            customers::run_page(run, customer.into_iter().collect()).await
+            let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            customers::run_page(run, found).await?;
         }
         FlowKind::Products => {
-            let article = run.source.article(source_id).await?;
-            run.report.total_seen += u64::from(article.is_some());
-            products::run_page(run, article.into_iter().collect()).await
+            let (found, missing) = fetch_each(source_ids, |id| source.article(id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            products::run_page(run, found).await?;
         }
         FlowKind::Stock => {
-            let levels = run.source.stock(run.settings.stock_branch.as_deref()).await?;
-            let level: Vec<_> = levels.into_iter().filter(|level| level.sku == source_id).collect();
-            run.report.total_seen += level.len() as u64;
-            stock::run_page(run, level).await
+            let levels = source.stock(run.settings.stock_branch.as_deref()).await?;
+            let wanted: HashSet<&String> = source_ids.iter().collect();
+            let levels: Vec<_> = levels.into_iter().filter(|level| wanted.contains(&level.sku)).collect();
+            gone.extend(
+                source_ids
+                    .iter()
+                    .filter(|id| !levels.iter().any(|level| &level.sku == *id)),
+            );
+            run.report.total_seen += levels.len() as u64;
+            stock::run_page(run, levels).await?;
         }
+    }
+    for id in gone {
+        let meta = RecordMeta::new(entity, id.clone(), &serde_json::Value::Null);
+        run.conclude(meta, Ok(Verdict::skipped(GONE)), Trail::default()).await?;
+    }
+    Ok(())
+}
+
+/// Each record fetched fresh, and the ids the source no longer has.
+async fn fetch_each<'a, T, Fetch>(
+    ids: &'a [String],
+    fetch: impl Fn(&'a str) -> Fetch,
+) -> Result<(Vec<T>, Vec<&'a String>), RunError>
+where
+    Fetch: Future<Output = ConnectorResult<Option<T>>>,
+{
+    let (mut found, mut gone) = (Vec::new(), Vec::new());
+    for id in ids {
+        match fetch(id).await? {
+            Some(record) => found.push(record),
+            None => gone.push(id),
+        }
+    }
+    Ok((found, gone))
+}
+
+/// Why a record retried is skipped when the source no longer has it.
+pub(crate) const GONE: &str = "no longer exists in MplusKASSA";
+
+/// The journal's entity of a flow's records (orders name theirs by document type).
+fn entity(flow: FlowKind) -> &'static str {
+    match flow {
+        FlowKind::Orders => "order",
+        FlowKind::Customers => "customer",
+        FlowKind::Products => "article",
+        FlowKind::Stock => "stock",
     }
 }

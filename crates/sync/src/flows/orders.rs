@@ -40,12 +40,8 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             Some(order) => found.push(order),
             None => {
                 let meta = RecordMeta::new("order", id.clone(), &serde_json::Value::Null);
-                run.conclude(
-                    meta,
-                    Ok(Verdict::skipped("no longer exists in MplusKASSA")),
-                    Trail::default(),
-                )
-                .await?;
+                run.conclude(meta, Ok(Verdict::skipped(super::GONE)), Trail::default())
+                    .await?;
             }
         }
     }
@@ -642,7 +638,7 @@ fn missing_articles<'o>(
         return Ok(missing);
     }
     let skus: Vec<&str> = missing.iter().map(|line| line.sku.as_str()).collect();
-    Err(Failure::Record(format!(
+    Err(Failure::master_data(format!(
         "article {} does not exist in AFAS; create it there or turn on `create_missing_articles`",
         skus.join(", ")
     )))

@@ -182,7 +182,7 @@ async fn sync_article<T: ErpTarget>(
         return Ok(Verdict::skipped(reason));
     }
     if let Some(reason) = item_code_problem(article, settings) {
-        return Err(Failure::Record(reason));
+        return Err(Failure::setting(reason));
     }
     let draft = article_draft(article, settings)?;
     let hash = content_hash(&draft);

@@ -41,7 +41,7 @@ async fn a_transient_error_stops_the_run_at_that_record_and_the_next_run_complet
         "up to, not past, the record that hit it"
     );
     let failed = journal.entries_for("o-6").pop().unwrap();
-    assert!(failed.retryable && failed.outcome == Outcome::Failed);
+    assert!(failed.retryable() && failed.outcome == Outcome::Failed);
     // The window spans pages: orders 1 to 8 were sent together, more followed as answers came, and all of
     // them but 6 are booked and journaled although 6 stopped the run.
     let booked = erp.snapshot().orders.len();
@@ -99,7 +99,7 @@ async fn a_permanent_error_fails_only_that_record() {
     let report = run(ORDERS, &small_pages(), &pos, &erp, &journal).await.unwrap();
     assert_eq!((report.counts.created, report.counts.failed), (9, 1));
     let failed = journal.entries_for("o-3").pop().unwrap();
-    assert!(!failed.retryable);
+    assert!(!failed.retryable());
     assert!(failed.reason.unwrap().contains("injected fault"));
     assert_eq!(journal.current_cursor(), Some(11));
 }

@@ -4,7 +4,7 @@ use koppel_core::FlowKind;
 
 use super::*;
 use crate::model::{DebtorParty, OrderTarget, SalesLineKind, SourceShipping};
-use crate::ports::Outcome;
+use crate::ports::{FailureClass, Outcome};
 use crate::settings::OrderFilter;
 use crate::testing::{FakeErp, FakeJournal, FakePos, Op, generated_order};
 
@@ -243,7 +243,11 @@ async fn without_a_default_debtor_an_anonymous_sale_fails_naming_the_setting() {
     assert_eq!((report.counts.created, report.counts.failed), (1, 1));
     let failed = journal.entries_for("o-1").pop().unwrap();
     assert!(failed.reason.unwrap().contains("default_debtor"));
-    assert!(!failed.retryable);
+    assert_eq!(
+        failed.failure,
+        Some(FailureClass::Setting),
+        "retried once the setting is there"
+    );
 }
 
 #[tokio::test]

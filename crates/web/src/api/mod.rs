@@ -29,11 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/flows", get(flows::list_flows))
         .route("/api/v1/flows/{flow}", get(flows::get_flow).put(flows::put_flow))
         .route("/api/v1/flows/{flow}/runs", post(flows::post_run))
+        .route("/api/v1/flows/{flow}/retry-failed", post(retry::retry_flow_failures))
         .route("/api/v1/runs/{run_id}", get(flows::get_run))
         .route("/api/v1/runs/{run_id}/cancel", post(flows::cancel_run))
         .route("/api/v1/activity", get(activity::list))
         .route("/api/v1/activity/{id}", get(activity::get_entry))
         .route("/api/v1/activity/{id}/retry", post(retry::retry_entry))
+        .route("/api/v1/activity/{id}/skip", post(retry::skip_entry))
         .route("/api/v1/connections", get(connections::list_connections))
         .route("/api/v1/connections/mplus", axum::routing::put(connections::put_mplus))
         .route("/api/v1/connections/afas", axum::routing::put(connections::put_afas))
@@ -48,13 +50,26 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+impl ErrorBody {
+    /// An error answer with this status.
+    pub fn response(status: axum::http::StatusCode, code: &str, message: &str) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let body = ErrorBody {
+            error: code.to_owned(),
+            message: message.to_owned(),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant,
-        flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, flows::get_run, flows::cancel_run,
-        activity::list, activity::get_entry, retry::retry_entry,
+        flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
+        flows::get_run, flows::cancel_run,
+        activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,
         connections::list_connections, connections::put_mplus, connections::put_afas,
     ),
     components(schemas(ErrorBody)),

@@ -14,10 +14,12 @@ use koppel_store::activity::{self, ActivityFilter, Cursor, EntryDetail};
 use koppel_store::journal::EntrySummary;
 use koppel_store::{Db, TenantScope};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::Layout;
 use crate::error::{AppError, AppResult};
+use crate::retry::RetryNote;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -156,11 +158,15 @@ pub struct Row {
     pub outcome: String,
     pub reason: String,
     pub keys: String,
+    /// For a failed entry: whether and when Koppel retries the record by itself.
+    pub retry: Option<RetryNote>,
 }
 
-impl From<EntrySummary> for Row {
-    fn from(entry: EntrySummary) -> Self {
+impl Row {
+    /// The row of an entry, with its note from [`crate::retry::notes`].
+    pub fn new(entry: EntrySummary, notes: &mut HashMap<Uuid, RetryNote>) -> Self {
         Self {
+            retry: notes.remove(&entry.id),
             id: entry.id,
             time: format_time(entry.created_at_ms),
             flow: entry.flow,
@@ -205,7 +211,8 @@ pub async fn list(
                 let separator = if filter_query.is_empty() { "" } else { "&" };
                 format!("{base}?{filter_query}{separator}cursor={}", next.encode())
             });
-            let rows = page.entries.into_iter().map(Row::from).collect();
+            let mut notes = crate::retry::notes(&state, &ctx.scope, &page.entries).await?;
+            let rows = page.entries.into_iter().map(|e| Row::new(e, &mut notes)).collect();
             (StatusCode::OK, None, rows, next_href)
         }
         Err(message) => (StatusCode::BAD_REQUEST, Some(message), Vec::new(), None),
@@ -533,7 +540,6 @@ pub struct EntryPage {
     tenant_id: TenantId,
     entry: Row,
     run_id: Uuid,
-    retryable: bool,
     payloads_kept: bool,
     source: String,
     exchanges: Vec<ExchangeView>,
@@ -557,13 +563,13 @@ pub async fn entry(
     let exchanges = detail.exchanges.as_deref().map(exchanges).unwrap_or_default();
     let previous = previous.map(|p| compare(&p, payloads_kept.then_some((&source, &exchanges))));
     let title = format!("{} {}", detail.entry.entity, detail.entry.source_id);
+    let mut notes = crate::retry::notes(&state, &ctx.scope, std::slice::from_ref(&detail.entry)).await?;
     Ok(EntryPage {
         can_write: ctx.scope.role().can_write(),
         layout: Layout::for_user(&state, &ctx.user, &title, Some(tenant_id)).await?,
         tenant_id,
         run_id: detail.entry.run_id,
-        retryable: detail.entry.retryable,
-        entry: Row::from(detail.entry),
+        entry: Row::new(detail.entry, &mut notes),
         payloads_kept,
         source,
         exchanges,

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant_id}/runs/{run_id}/retry-failed", post(runs::retry_failed))
         .route("/t/{tenant_id}/runs/{run_id}/skip-failed", post(runs::skip_failed))
         .route("/t/{tenant_id}/activity/{entry_id}/retry", post(runs::retry_entry))
+        .route("/t/{tenant_id}/activity/{entry_id}/skip", post(runs::skip_entry))
         .route("/t/{tenant_id}/flows/{flow}/run", post(runs::run_now))
         .route("/t/{tenant_id}/settings", get(settings::overview))
         .route("/t/{tenant_id}/settings/audit", get(settings::audit_log))

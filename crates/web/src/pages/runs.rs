@@ -14,6 +14,7 @@ use super::Layout;
 use super::health::format_time;
 use crate::api::flows::queue_run;
 use crate::error::{AppError, AppResult};
+use crate::retry::RetryNote;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -108,7 +109,8 @@ pub struct RunPage {
     can_write: bool,
     flow: FlowKind,
     run: RunRow,
-    entries: Vec<EntrySummary>,
+    /// Each record with, when it failed, whether and when Koppel retries it by itself.
+    entries: Vec<(EntrySummary, Option<RetryNote>)>,
 }
 
 fn parse_run(id: &str) -> AppResult<RunId> {
@@ -128,6 +130,14 @@ pub async fn show(
 ) -> AppResult<RunPage> {
     let run = load(&state, &ctx, &run_id).await?;
     let entries = journal::entries_of_run(&state.db, &ctx.scope, run.id).await?;
+    let mut notes = crate::retry::notes(&state, &ctx.scope, &entries).await?;
+    let entries = entries
+        .into_iter()
+        .map(|entry| {
+            let note = notes.remove(&entry.id);
+            (entry, note)
+        })
+        .collect();
     Ok(RunPage {
         layout: Layout::for_user(&state, &ctx.user, "Run", Some(ctx.scope.tenant_id())).await?,
         tenant_id: ctx.scope.tenant_id(),
@@ -223,6 +233,17 @@ pub async fn skip_failed(
     let run_id = parse_run(&run_id)?;
     crate::retry::skip_failed(&state, &ctx.scope, run_id, &ctx.user.email).await?;
     Ok(Redirect::to(&format!("/t/{tenant_id}/runs/{run_id}")).into_response())
+}
+
+/// "Skip this record" from a failed entry's detail page.
+pub async fn skip_entry(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((tenant_id, entry_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    crate::retry::skip_entry(&state, &ctx.scope, &entry_id, &ctx.user.email).await?;
+    Ok(Redirect::to(&format!("/t/{tenant_id}/activity/{entry_id}")).into_response())
 }
 
 /// "Retry this record" from an entry's detail page.
