@@ -36,6 +36,8 @@ pub struct Process {
     pub name: String,
     child: Child,
     output: Arc<Mutex<Vec<String>>>,
+    /// The threads reading its stdout and stderr: they end when the process has exited and they have read all.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// A command for the binary with none of the caller's Koppel settings: only what a test gives it.
@@ -59,6 +61,7 @@ impl Process {
             .stdin(Stdio::null());
         let mut child = command.spawn().unwrap_or_else(|e| panic!("starting {name}: {e}"));
         let output = Arc::new(Mutex::new(Vec::new()));
+        let mut readers = Vec::new();
         for stream in [
             child
                 .stdout
@@ -73,16 +76,17 @@ impl Process {
         .flatten()
         {
             let output = output.clone();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     output.lock().unwrap().push(line);
                 }
-            });
+            }));
         }
         Self {
             name: name.to_owned(),
             child,
             output,
+            readers,
         }
     }
 
@@ -141,6 +145,10 @@ impl Process {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().expect("waiting for a child") {
+                // Everything it printed before it exited is read before the caller looks at it.
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
                 return status;
             }
             if Instant::now() > deadline {
@@ -176,8 +184,6 @@ pub fn run_to_end(mut command: Command, timeout: Duration) -> (ExitStatus, Strin
         command
     });
     let status = process.wait_exit(timeout);
-    // The reader threads finish once the pipes close.
-    std::thread::sleep(Duration::from_millis(100));
     (status, process.output())
 }
 

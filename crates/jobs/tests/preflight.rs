@@ -4,7 +4,6 @@
 
 mod sandbox_support;
 
-
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::{Delivery, Executor, RunFlowJob};

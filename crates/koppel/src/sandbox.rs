@@ -43,8 +43,12 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         mplus_secret: args.mplus_secret,
     };
     if let Err(problem) = config.check() {
-        anyhow::bail!("{problem} (--afas-token-data, --orders)");
+        anyhow::bail!("{problem} (--afas-token-data)");
     }
+    anyhow::ensure!(
+        (10..=1_000_000).contains(&config.orders),
+        "--orders must be between 10 and 1,000,000"
+    );
     let sandbox = Sandbox::start(config, args.afas_listen, args.mplus_listen).await?;
     println!("AFAS Profit simulator:  {}/ProfitRestServices/", sandbox.afas_url());
     println!("  token (XML):          {}", sandbox.config.afas_token_xml());

@@ -175,15 +175,15 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
         .unwrap()
         .unwrap();
 
-    // Four paid orders: AFAS refuses `refused` and `skipped` once; `anonymous` has no customer while the
-    // default debtor is not set yet.
-    let mut orders: Vec<_> = (0..40)
+    // Four paid orders: AFAS refuses `refused` and `skipped` once; `shipped` has shipping costs while the
+    // shipping cost item is not set yet (a setting only some records need, so the preflight lets the flow run).
+    let paid: Vec<_> = (0..80)
         .map(|i| generated_order(5, i))
         .filter(|o| o.payment_status == PaymentStatus::Paid && !o.cancelled && o.customer.is_some())
-        .take(4)
         .collect();
-    orders[3].customer = None;
-    let (refused, booked, skipped, anonymous) = (&orders[0], &orders[1], &orders[2], &orders[3]);
+    let mut orders: Vec<_> = paid.iter().filter(|o| o.shipping.is_none()).take(3).cloned().collect();
+    orders.push(paid.iter().find(|o| o.shipping.is_some()).unwrap().clone());
+    let (refused, booked, skipped, shipped) = (&orders[0], &orders[1], &orders[2], &orders[3]);
     let erp = stocked_erp();
     for order in [refused, skipped] {
         erp.switchboard
@@ -192,11 +192,11 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
     let fakes = Fakes(Arc::new(FakePos::with_orders(orders.clone())), Arc::new(erp));
     let executor = executor(&db, &fakes).await;
     let settings = serde_json::to_value(wizard_settings()).unwrap();
-    let mut without_default_debtor = settings.clone();
-    without_default_debtor["default_debtor"] = Value::Null;
+    let mut without_shipping_item = settings.clone();
+    without_shipping_item["shipping_cost_item"] = Value::Null;
     let put = |body: Value| call(reqwest::Method::PUT, &app, &token, "/api/v1/flows/orders", Some(body));
     assert_eq!(
-        put(serde_json::json!({"settings": without_default_debtor})).await.0,
+        put(serde_json::json!({"settings": without_shipping_item})).await.0,
         StatusCode::OK
     );
 
@@ -207,9 +207,9 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
     execute(&executor, &scope, run).await;
     assert_eq!(fakes.1.snapshot().orders.len(), 1);
     let refused_entry = failed_entry(&db, &scope, run, &refused.id).await;
-    let anonymous_entry = failed_entry(&db, &scope, run, &anonymous.id).await;
+    let shipped_entry = failed_entry(&db, &scope, run, &shipped.id).await;
     let skipped_entry = failed_entry(&db, &scope, run, &skipped.id).await;
-    assert_eq!(anonymous_entry.failure_class.as_deref(), Some("setting"));
+    assert_eq!(shipped_entry.failure_class.as_deref(), Some("setting"));
 
     // What each page says about them.
     let page = |path: String| {
@@ -223,16 +223,16 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
         "{text}"
     );
     assert!(text.contains("Skip this record"));
-    let text = entry_page(&anonymous_entry).await;
+    let text = entry_page(&shipped_entry).await;
     assert!(text.contains("Retried automatically at "), "{text}");
     let run_page = page(format!("{home}/runs/{run}")).await;
     assert!(run_page.contains("Retried automatically at ") && run_page.contains("Will not be retried"));
     let list = page(format!("{home}/activity?outcome=failed")).await;
     assert!(list.contains("Retried automatically at ") && list.contains("Will not be retried"));
 
-    // The setting is saved: the anonymous sale is now due at once.
+    // The setting is saved: the shipped sale is now due at once.
     assert_eq!(put(serde_json::json!({"settings": settings})).await.0, StatusCode::OK);
-    let text = entry_page(&anonymous_entry).await;
+    let text = entry_page(&shipped_entry).await;
     assert!(
         text.contains("Retried on the next run: the flow&#39;s settings changed after it failed."),
         "{text}"
@@ -296,9 +296,9 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
     let queued = runs::get(&db, &scope, retry_run).await.unwrap().unwrap();
     let mut ids = queued.retry_ids();
     ids.sort();
-    let mut expected = vec![refused.id.clone(), anonymous.id.clone()];
+    let mut expected = vec![refused.id.clone(), shipped.id.clone()];
     expected.sort();
-    assert_eq!(ids, expected, "the refused and the anonymous sale, not the skipped one");
+    assert_eq!(ids, expected, "the refused and the shipped sale, not the skipped one");
 
     execute(&executor, &scope, retry_run).await;
     let booked: Vec<String> = fakes
