@@ -25,7 +25,7 @@ fn kills() -> usize {
     std::env::var("KOPPEL_E2E_KILLS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(16)
+        .unwrap_or(20)
 }
 
 /// A short lease, so each takeover takes seconds, not the production minute (`KOPPEL_E2E_LEASE_SECONDS`
