@@ -212,6 +212,8 @@ pub async fn wait_until_answering(url: &str, timeout: Duration) -> reqwest::Stat
 /// The JSON API of a running Koppel, signed in as one company's owner.
 pub struct Api {
     pub base: String,
+    /// The owner's e-mail address.
+    pub email: String,
     pub token: String,
     pub client: reqwest::Client,
 }
@@ -240,6 +242,7 @@ impl Api {
             .expect("a token");
         Self {
             base: base.to_owned(),
+            email,
             token: session["token"].as_str().expect("token").to_owned(),
             client,
         }

@@ -1,0 +1,71 @@
+//! Alerts reach the owner from the real process: a `koppel serve` whose orders run fails (AFAS refuses every
+//! sale) writes the owner's alert e-mail into its mail folder, as it would send it over SMTP.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{Api, Process, SECRET_KEY, free_port, koppel};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_run_sends_the_owner_an_alert_email() {
+    let (_sandbox, urls) = support::start_sandbox(60);
+    // AFAS refuses every sale, as it refuses a record it cannot take: every order fails for good.
+    let refuse = serde_json::json!({"operation": "FbSales", "method": "POST", "kind": "status", "status": 413});
+    let response = support::http()
+        .post(format!("{}/_sandbox/faults", urls.afas_root))
+        .json(&refuse)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+
+    let dir = support::data_dir();
+    let port = free_port();
+    let mut command = koppel(&["serve"]);
+    command
+        .env("KOPPEL_DATA_DIR", dir.path())
+        .env("KOPPEL_SECRET_KEY", SECRET_KEY)
+        .env("KOPPEL_LISTEN", format!("127.0.0.1:{port}"))
+        .env("KOPPEL_DEMO_SANDBOX", "false");
+    let mut serve = Process::start("koppel serve", command);
+    serve.wait_for_line("Koppel is running", Duration::from_secs(60));
+    let api = Api::sign_up(&format!("http://127.0.0.1:{port}")).await;
+    api.connect_to(&urls).await;
+
+    let (_, run_id) = api.start_run("orders").await;
+    let run = api.wait_finished(&run_id, Duration::from_secs(120)).await;
+    assert_eq!(run["status"], "failed", "{run}");
+    assert!(
+        run["error"].as_str().unwrap().starts_with("No record was booked"),
+        "{run}"
+    );
+
+    // The worker's delivery loop writes the message within its interval.
+    let mail = dir.path().join("mail");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let message = loop {
+        let found = std::fs::read_dir(&mail)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| path.extension().is_some_and(|e| e == "eml"));
+        if let Some(path) = found {
+            break std::fs::read_to_string(path).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no alert e-mail in {}", mail.display());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(message.contains(&format!("To: {}", api.email)), "{message}");
+    assert!(
+        message.contains("Subject: Koppel: the orders flow needs attention"),
+        "{message}"
+    );
+    assert!(message.contains("The run failed: No record was booked"), "{message}");
+    assert!(
+        message.contains(&format!("/runs/{run_id}")),
+        "the message links the run: {message}"
+    );
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
