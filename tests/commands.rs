@@ -63,15 +63,7 @@ async fn sandbox_starts_with_its_defaults() {
     let urls = support::SandboxUrls::from_output(&sandbox.output());
     assert_eq!(urls.afas, "http://127.0.0.1:8181");
     assert_eq!(urls.mplus, "http://127.0.0.1:8182");
-    let afas = support::http()
-        .get(format!(
-            "{}/ProfitRestServices/connectors/Profit_Administrations",
-            urls.afas
-        ))
-        .header("Authorization", urls.afas_authorization())
-        .send()
-        .await
-        .unwrap();
+    let afas = urls.afas_get("Profit_Administrations").await;
     assert_eq!(afas.status(), 200, "the printed token is accepted");
     assert_mplus_accepts(&urls.mplus, "koppel-sandbox", "sandbox-secret").await;
     assert!(sandbox.terminate(STOP).success(), "{}", sandbox.output());
@@ -124,15 +116,7 @@ async fn sandbox_takes_every_documented_flag() {
     let urls = support::SandboxUrls::from_output(&sandbox.output());
     assert_eq!(urls.afas, format!("http://{afas_listen}"));
     assert!(urls.afas_token.contains(token));
-    let afas = support::http()
-        .get(format!(
-            "{}/ProfitRestServices/connectors/Profit_Administrations",
-            urls.afas
-        ))
-        .header("Authorization", urls.afas_authorization())
-        .send()
-        .await
-        .unwrap();
+    let afas = urls.afas_get("Profit_Administrations").await;
     assert_eq!(afas.status(), 200);
     assert_mplus_accepts(&urls.mplus, "winkel", "geheim").await;
     assert!(sandbox.terminate(STOP).success(), "{}", sandbox.output());

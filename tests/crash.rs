@@ -46,15 +46,9 @@ fn expected_references() -> Vec<String> {
 
 /// How many times AFAS booked each reference, read from the simulator's own GetConnector.
 async fn booked_in_afas(sandbox: &SandboxUrls) -> BTreeMap<String, usize> {
-    let rows: serde_json::Value = support::http()
-        .get(format!(
-            "{}/ProfitRestServices/connectors/Profit_Salesorders?skip=-1&take=-1",
-            sandbox.afas_root
-        ))
-        .header("Authorization", sandbox.afas_authorization())
-        .send()
+    let rows: serde_json::Value = sandbox
+        .afas_get("Profit_Salesorders?skip=-1&take=-1")
         .await
-        .expect("AFAS GetConnector")
         .json()
         .await
         .expect("rows");

@@ -372,6 +372,19 @@ impl SandboxUrls {
         }
     }
 
+    /// Reads an AFAS GetConnector (`path_and_query` after `/connectors/`) with the sandbox's token.
+    pub async fn afas_get(&self, path_and_query: &str) -> reqwest::Response {
+        http()
+            .get(format!(
+                "{}/ProfitRestServices/connectors/{path_and_query}",
+                self.afas_root
+            ))
+            .header("Authorization", self.afas_authorization())
+            .send()
+            .await
+            .expect("the AFAS simulator answers")
+    }
+
     /// The AFAS `Authorization` header for the sandbox's token.
     pub fn afas_authorization(&self) -> String {
         use base64::Engine;

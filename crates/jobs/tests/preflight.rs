@@ -7,13 +7,12 @@ mod sandbox_support;
 use koppel_core::{Email, FlowKind};
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::{Delivery, Executor, RunFlowJob};
-use koppel_store::flows::{self, FlowConfig};
 use koppel_store::runs::{self, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, journal, tenants};
 use koppel_sync::settings::FlowSettings;
-use sandbox_support::{System, World, sandbox_executor, settings, store_credentials, with_articles};
+use sandbox_support::{System, World, sandbox_executor, save_flow, settings, store_credentials, with_articles};
 use serde_json::json;
 
 struct Shop {
@@ -49,15 +48,7 @@ async fn connected_shop(world: &World) -> Shop {
 impl Shop {
     /// Stores the flow's settings (switched on, as the scheduler would find it) and executes one run of it.
     async fn run(&self, flow: FlowKind, settings: &FlowSettings) -> (Delivery, runs::Run) {
-        let config = FlowConfig {
-            flow,
-            enabled: true,
-            schedule: flows::DEFAULT_SCHEDULE.to_owned(),
-            settings: serde_json::to_value(settings).unwrap(),
-            cursor: None,
-            next_run_at_ms: None,
-        };
-        flows::save(&self.db, &self.scope, &config, 0).await.unwrap();
+        save_flow(&self.db, &self.scope, flow, settings).await;
         let run_id = runs::create(&self.db, &self.scope, flow, "test", 0).await.unwrap();
         let job = RunFlowJob {
             tenant_id: self.scope.tenant_id(),

@@ -8,7 +8,6 @@ use koppel_jobs::connect::{ClientConnectors, test_afas, test_mplus};
 use koppel_jobs::credentials::{AfasCredentials, ConnectionTest};
 use koppel_jobs::executor::Connectors;
 use koppel_jobs::journal::StoreJournal;
-use koppel_store::flows::{self, FlowConfig};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, runs};
@@ -16,8 +15,8 @@ use koppel_sync::engine::run_flow;
 use koppel_sync::ports::{ErrorClass, Outcome};
 use koppel_sync::testing::FakeJournal;
 use sandbox_support::{
-    System, World, afas_credentials, body, mplus_credentials, settings, store_credentials, tenant, test_options,
-    with_articles,
+    System, World, afas_credentials, body, mplus_credentials, save_flow, settings, store_credentials, tenant,
+    test_options, with_articles,
 };
 use serde_json::json;
 
@@ -176,15 +175,7 @@ async fn connection_tests_speak_plain_words() {
 }
 
 async fn save_orders_settings(db: &Db, scope: &TenantScope) {
-    let config = FlowConfig {
-        flow: FlowKind::Orders,
-        enabled: true,
-        schedule: flows::DEFAULT_SCHEDULE.to_owned(),
-        settings: serde_json::to_value(settings()).unwrap(),
-        cursor: None,
-        next_run_at_ms: None,
-    };
-    flows::save(db, scope, &config, 0).await.unwrap();
+    save_flow(db, scope, FlowKind::Orders, &settings()).await;
 }
 
 #[tokio::test]

@@ -9,14 +9,15 @@ use std::collections::BTreeSet;
 use koppel_core::FlowKind;
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::{Delivery, Executor, RunFlowJob};
-use koppel_store::flows::{self, FlowConfig};
 use koppel_store::journal::{self, EntrySummary};
 use koppel_store::runs::{self, Run, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope};
 use koppel_sync::settings::{FlowSettings, ValueMap};
-use sandbox_support::{System, World, body, sandbox_executor, settings, store_credentials, tenant, with_articles};
+use sandbox_support::{
+    System, World, body, sandbox_executor, save_flow, settings, store_credentials, tenant, with_articles,
+};
 use serde_json::json;
 
 /// A tenant connected to the sandbox, with the real connectors and executor.
@@ -50,16 +51,7 @@ impl Shop {
     async fn save(&self, flow: FlowKind, settings: &FlowSettings) {
         // A failure journaled in this same millisecond would count as after the change.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let config = FlowConfig {
-            flow,
-            enabled: true,
-            schedule: flows::DEFAULT_SCHEDULE.to_owned(),
-            settings: serde_json::to_value(settings).unwrap(),
-            cursor: None,
-            next_run_at_ms: None,
-        };
-        let now = koppel_store::now().timestamp_millis();
-        flows::save(&self.db, &self.scope, &config, now).await.unwrap();
+        save_flow(&self.db, &self.scope, flow, settings).await;
     }
 
     /// One normal run of the flow through the executor, delivered again while it is put back for a transient

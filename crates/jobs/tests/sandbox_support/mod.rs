@@ -244,6 +244,21 @@ pub async fn tenant(db: &koppel_store::Db) -> koppel_store::TenantScope {
         .unwrap()
 }
 
+/// Saves a flow switched on with these settings, as the API and the settings page do (its `updated_at_ms` moves
+/// to now).
+pub async fn save_flow(db: &Db, scope: &TenantScope, flow: FlowKind, settings: &FlowSettings) {
+    let config = koppel_store::flows::FlowConfig {
+        flow,
+        enabled: true,
+        schedule: koppel_store::flows::DEFAULT_SCHEDULE.to_owned(),
+        settings: serde_json::to_value(settings).unwrap(),
+        cursor: None,
+        next_run_at_ms: None,
+    };
+    let now = koppel_store::now().timestamp_millis();
+    koppel_store::flows::save(db, scope, &config, now).await.unwrap();
+}
+
 /// An executor that opens the tenant's stored connections (to the sandbox) with quick retries.
 pub async fn sandbox_executor(
     db: &Db,
