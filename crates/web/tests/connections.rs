@@ -177,14 +177,7 @@ async fn read_only_members_see_connections_but_cannot_change_them() {
     let app = spawn_app().await;
     let owner = app.browser();
     let home = app.sign_up(&owner, "boss@shop.nl", "Boss").await;
-    app.api_signup("viewer@shop.nl", "Viewer Co").await;
-    app.post_form(
-        &owner,
-        &format!("{home}/members"),
-        &[("email", "viewer@shop.nl"), ("role", "member")],
-    )
-    .await;
-    let token = app.api_token("viewer@shop.nl", PASSWORD).await;
+    let token = app.read_only_member(&owner, &home, "viewer@shop.nl").await;
     let tenant = home.trim_start_matches("/t/");
     let (status, _) = call(
         reqwest::Method::GET,

@@ -160,14 +160,7 @@ async fn pages_say_what_happens_to_failures_and_a_flows_failed_records_can_be_re
     let home = format!("/t/{tenant}");
     let owner = app.browser();
     app.log_in(&owner, "owner@shop.nl", PASSWORD).await;
-    app.api_signup("viewer@shop.nl", "Viewer Co").await;
-    app.post_form(
-        &owner,
-        &format!("{home}/members"),
-        &[("email", "viewer@shop.nl"), ("role", "member")],
-    )
-    .await;
-    let viewer = app.api_token("viewer@shop.nl", PASSWORD).await;
+    let viewer = app.read_only_member(&owner, &home, "viewer@shop.nl").await;
     let db = app.state.db.clone();
     let user_id = signup["user_id"].as_str().unwrap().parse().unwrap();
     let scope = tenants::resolve_scope(&db, user_id, tenant.parse().unwrap())

@@ -130,6 +130,19 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Signs up `email` (a company of its own) and adds it to the company at `home` as a read-only member, by
+    /// the signed-in `owner`'s members form; returns the member's API token.
+    pub async fn read_only_member(&self, owner: &reqwest::Client, home: &str, email: &str) -> String {
+        self.api_signup(email, "Viewer Co").await;
+        self.post_form(
+            owner,
+            &format!("{home}/members"),
+            &[("email", email), ("role", "member")],
+        )
+        .await;
+        self.api_token(email, PASSWORD).await
+    }
+
     pub async fn api_token(&self, email: &str, password: &str) -> String {
         let response = reqwest::Client::new()
             .post(self.url("/api/v1/sessions"))
