@@ -23,10 +23,26 @@ pub async fn failures_since(db: &Db, scope: &TenantScope, since_ms: i64) -> Resu
         .collect())
 }
 
+/// Records per flow whose latest attempt failed and that nobody resolved yet (a later success or a skip
+/// resolves one): what still needs the flow's next runs or a person.
+pub async fn open_failures(db: &Db, scope: &TenantScope) -> Result<Vec<(FlowKind, i64)>> {
+    let rows: Vec<(String, i64)> = on_pool!(db, pool => sqlx::query_as(
+        "SELECT flow, COUNT(*) FROM id_map WHERE tenant_id = $1 AND failure_class IS NOT NULL GROUP BY flow",
+    )
+    .bind(scope.tenant_id().0)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(flow, count)| Some((flow.parse().ok()?, count)))
+        .collect())
+}
+
 /// When each flow last finished a run successfully (ms).
 pub async fn last_successes(db: &Db, scope: &TenantScope) -> Result<Vec<(FlowKind, i64)>> {
     let rows: Vec<(String, Option<i64>)> = on_pool!(db, pool => sqlx::query_as(
-        "SELECT flow, MAX(finished_at_ms) FROM runs WHERE tenant_id = $1 AND status = 'succeeded' GROUP BY flow",
+        "SELECT flow, MAX(finished_at_ms) FROM runs WHERE tenant_id = $1
+           AND status IN ('succeeded', 'succeeded_with_failures') GROUP BY flow",
     )
     .bind(scope.tenant_id().0)
     .fetch_all(pool)

@@ -41,8 +41,8 @@ pub struct FlowHealth {
     pub light: Light,
     /// Why the light has its colour, in plain words.
     pub status: String,
-    /// The run the status is about (a stuck or failed one), to see what happened.
-    pub run_link: Option<String>,
+    /// Where to see what the status is about (a stuck or failed run, the failed records) and the link's text.
+    pub link: Option<(String, &'static str)>,
     pub last_success: Option<String>,
     pub failures_24h: i64,
     pub next_run: Option<String>,
@@ -62,53 +62,61 @@ struct Facts<'a> {
     stuck: Option<&'a Run>,
     /// The latest run that ended (cancelled ones aside).
     last_finished: Option<&'a Run>,
-    failures_24h: i64,
+    /// Records whose latest attempt failed and that nobody resolved yet.
+    open_failures: i64,
 }
 
-/// The light of one flow: red when a run is stuck or the last run failed, orange when it is off, not yet
-/// run, or records failed, green otherwise. Returns the colour, the reason, and the run it is about.
-fn judge(facts: &Facts<'_>) -> (Light, String, Option<RunId>) {
+/// Where a light's reason points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    Run(RunId),
+    /// The flow's failed records in the activity log.
+    Failures,
+}
+
+/// The light of one flow: red when a run is stuck or the last run failed; orange when it is off, the trial
+/// has ended, or failed records are not resolved yet; green otherwise — so a light turns green as soon as the
+/// failures are retried successfully or skipped. Returns the colour, the reason, and what it is about.
+fn judge(facts: &Facts<'_>) -> (Light, String, Option<Subject>) {
     if facts.trial_over {
         return (Light::Orange, "Paused: the trial has ended.".to_owned(), None);
     }
     if let Some(run) = facts.stuck {
         let since = run.progress_at_ms.map(format_time).unwrap_or_default();
+        let reason = format!("Stuck since {since}: the running run has booked nothing since.");
+        return (Light::Red, reason, Some(Subject::Run(run.id)));
+    }
+    if let Some(run) = facts.last_finished.filter(|run| run.status == RunStatus::Failed) {
+        let reason = run.error.as_deref().unwrap_or("no reason given");
         return (
             Light::Red,
-            format!("Stuck since {since}: the running run has booked nothing since."),
-            Some(run.id),
+            format!("The last run failed: {reason}"),
+            Some(Subject::Run(run.id)),
         );
     }
-    match facts.last_finished {
-        Some(run) if run.status == RunStatus::Failed => {
-            let reason = run.error.as_deref().unwrap_or("no reason given");
-            return (Light::Red, format!("The last run failed: {reason}"), Some(run.id));
-        }
-        _ if !facts.enabled => return (Light::Orange, "Switched off.".to_owned(), None),
-        Some(run) if run.status == RunStatus::SucceededWithFailures => {
-            let failed = run.failed;
-            return (
-                Light::Orange,
-                format!("The last run had {failed} failed records."),
-                Some(run.id),
-            );
-        }
-        _ => {}
+    if !facts.enabled {
+        return (Light::Orange, "Switched off.".to_owned(), None);
     }
-    match facts.last_finished {
-        _ if facts.failures_24h > 0 => (
+    match (facts.open_failures, facts.last_finished) {
+        (1, _) => (
             Light::Orange,
-            format!("{} records failed in the last 24 hours.", facts.failures_24h),
-            None,
+            "1 record failed and is not resolved yet.".to_owned(),
+            Some(Subject::Failures),
         ),
-        None => (Light::Green, "Waiting for its first run.".to_owned(), None),
-        Some(_) => (Light::Green, "Running fine.".to_owned(), None),
+        (n, _) if n > 1 => (
+            Light::Orange,
+            format!("{n} records failed and are not resolved yet."),
+            Some(Subject::Failures),
+        ),
+        (_, None) => (Light::Green, "Waiting for its first run.".to_owned(), None),
+        (_, Some(_)) => (Light::Green, "Running fine.".to_owned(), None),
     }
 }
 
 pub async fn flow_health(state: &AppState, scope: &TenantScope, trial_over: bool) -> AppResult<Vec<FlowHealth>> {
     let now_ms = koppel_store::now().timestamp_millis();
     let failures = health::failures_since(&state.db, scope, now_ms - DAY_MS).await?;
+    let open = health::open_failures(&state.db, scope).await?;
     let successes = health::last_successes(&state.db, scope).await?;
     let configs = flows::list(&state.db, scope).await?;
     let mut result = Vec::new();
@@ -125,19 +133,25 @@ pub async fn flow_health(state: &AppState, scope: &TenantScope, trial_over: bool
             last_finished: recent
                 .iter()
                 .find(|run| run.status.is_finished() && run.status != RunStatus::Cancelled),
-            failures_24h: failures.iter().find(|(f, _)| *f == flow).map_or(0, |(_, n)| *n),
+            open_failures: open.iter().find(|(f, _)| *f == flow).map_or(0, |(_, n)| *n),
         };
-        let (light, status, run) = judge(&facts);
+        let (light, status, subject) = judge(&facts);
         result.push(FlowHealth {
             flow,
             light,
             status,
-            run_link: run.map(|id| format!("/t/{}/runs/{id}", scope.tenant_id())),
+            link: subject.map(|subject| match subject {
+                Subject::Run(id) => (format!("/t/{}/runs/{id}", scope.tenant_id()), "See the run"),
+                Subject::Failures => (
+                    format!("/t/{}/activity?flow={flow}&outcome=failed", scope.tenant_id()),
+                    "See the failed records",
+                ),
+            }),
             last_success: successes
                 .iter()
                 .find(|(f, _)| *f == flow)
                 .map(|(_, at)| format_time(*at)),
-            failures_24h: facts.failures_24h,
+            failures_24h: failures.iter().find(|(f, _)| *f == flow).map_or(0, |(_, n)| *n),
             next_run: config
                 .and_then(|c| c.next_run_at_ms)
                 .filter(|_| enabled)
@@ -248,13 +262,13 @@ mod tests {
         }
     }
 
-    fn facts<'a>(enabled: bool, stuck: Option<&'a Run>, last: Option<&'a Run>, failures_24h: i64) -> Facts<'a> {
+    fn facts<'a>(enabled: bool, stuck: Option<&'a Run>, last: Option<&'a Run>, open_failures: i64) -> Facts<'a> {
         Facts {
             enabled,
             trial_over: false,
             stuck,
             last_finished: last,
-            failures_24h,
+            open_failures,
         }
     }
 
@@ -266,15 +280,20 @@ mod tests {
         let running = run(RunStatus::Running, 0);
         assert_eq!(judge(&facts(true, None, Some(&ok), 0)).0, Light::Green);
         assert_eq!(judge(&facts(true, None, None, 0)).0, Light::Green);
-        assert_eq!(judge(&facts(true, None, Some(&ok), 3)).0, Light::Orange);
         assert_eq!(judge(&facts(false, None, Some(&ok), 0)).0, Light::Orange);
-        let (light, reason, link) = judge(&facts(true, None, Some(&partly), 0));
+        let (light, reason, subject) = judge(&facts(true, None, Some(&partly), 3));
         assert_eq!(
-            (light, reason.as_str(), link),
-            (Light::Orange, "The last run had 3 failed records.", Some(partly.id))
+            (light, reason.as_str(), subject),
+            (
+                Light::Orange,
+                "3 records failed and are not resolved yet.",
+                Some(Subject::Failures)
+            )
         );
-        let (light, reason, _) = judge(&facts(true, None, Some(&failed), 0));
-        assert_eq!(light, Light::Red);
+        // Its failures were retried successfully or skipped since: green again.
+        assert_eq!(judge(&facts(true, None, Some(&partly), 0)).0, Light::Green);
+        let (light, reason, subject) = judge(&facts(true, None, Some(&failed), 0));
+        assert_eq!((light, subject), (Light::Red, Some(Subject::Run(failed.id))));
         assert!(reason.ends_with("AFAS refused the administration"), "{reason}");
         let (light, reason, _) = judge(&facts(true, Some(&running), Some(&ok), 0));
         assert_eq!(light, Light::Red);
