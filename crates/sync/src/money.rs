@@ -7,7 +7,7 @@
 //! first; fractional quantities round differently), the line is sent with the discount as an amount: the
 //! difference between the gross amount and MplusKASSA's line total, so the line is exact by construction and
 //! no fabricated price or quantity reaches the books. What still differs at order level (cash rounding to
-//! 5 cents, an order discount) becomes an explicit rounding cost line, see `flows::orders`.
+//! 5 cents, an order discount) becomes an explicit rounding cost line, see `flows::orders::money`.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 

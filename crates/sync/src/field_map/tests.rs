@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 use crate::model::{Address, DebtorDraft, DebtorParty, PersonName};
 use crate::testing::dec;

@@ -1,0 +1,185 @@
+//! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices and proposals.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Request, TextList, found};
+use crate::model::{Invoice, Order, OrderType, Proposal};
+use crate::wire::{self, MplusDate};
+use crate::{MplusClient, MplusError};
+
+/// Filters for `getOrders`, `getInvoices` and `getProposals` besides the sync marker.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentFilter {
+    pub from_financial_date: Option<NaiveDate>,
+    pub through_financial_date: Option<NaiveDate>,
+    pub branch_numbers: Vec<i32>,
+    pub relation_numbers: Vec<i64>,
+    /// Orders only; empty means MplusKASSA's default (sales, repeat and external sales orders).
+    pub order_types: Vec<OrderType>,
+    /// `false` is much faster when only headers are needed.
+    pub include_lines: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderTypeList {
+    order_type: Vec<OrderType>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetOrdersRequest {
+    sync_marker: i64,
+    sync_marker_limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_financial_date: Option<MplusDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    through_financial_date: Option<MplusDate>,
+    branch_numbers: Vec<i32>,
+    relation_numbers: Vec<i64>,
+    article_plu_numbers: TextList,
+    article_barcodes: TextList,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_type_list: Option<OrderTypeList>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_line_list: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetInvoicesRequest {
+    sync_marker: i64,
+    sync_marker_limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_financial_date: Option<MplusDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    through_financial_date: Option<MplusDate>,
+    branch_numbers: Vec<i32>,
+    relation_numbers: Vec<i64>,
+    article_plu_numbers: TextList,
+    article_barcodes: TextList,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_line_list: Option<bool>,
+}
+
+/// `getProposals` has the same filter shape as `getInvoices` up to `includeLineList` (its text lists are
+/// optional, sending them empty is valid).
+type GetProposalsRequest = GetInvoicesRequest;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderId<'a> {
+    order_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExtOrderId<'a> {
+    ext_order_id: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetOrdersResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    order_list: Vec<Order>,
+}
+
+#[derive(Deserialize)]
+struct GetOrderResponse {
+    result: String,
+    #[serde(default)]
+    order: Option<Order>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetInvoicesResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    invoice_list: Vec<Invoice>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetProposalsResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    proposal_list: Vec<Proposal>,
+}
+
+impl MplusClient {
+    /// `getOrders` from `sync_marker` (inclusive), at most `limit` orders, ascending by marker.
+    pub async fn get_orders(
+        &self,
+        filter: &DocumentFilter,
+        sync_marker: i64,
+        limit: u32,
+    ) -> Result<Vec<Order>, MplusError> {
+        let request = GetOrdersRequest {
+            sync_marker,
+            sync_marker_limit: limit,
+            from_financial_date: filter.from_financial_date.map(MplusDate::from),
+            through_financial_date: filter.through_financial_date.map(MplusDate::from),
+            branch_numbers: filter.branch_numbers.clone(),
+            relation_numbers: filter.relation_numbers.clone(),
+            article_plu_numbers: TextList::default(),
+            article_barcodes: TextList::default(),
+            order_type_list: (!filter.order_types.is_empty()).then(|| OrderTypeList {
+                order_type: filter.order_types.clone(),
+            }),
+            include_line_list: filter.include_lines,
+        };
+        let response: GetOrdersResponse = self.call("getOrders", &Request { request }).await?;
+        Ok(response.order_list)
+    }
+
+    /// `getOrder` by MplusKASSA's order id; `None` when it does not exist.
+    pub async fn get_order(&self, order_id: &str) -> Result<Option<Order>, MplusError> {
+        let response: GetOrderResponse = self.call("getOrder", &OrderId { order_id }).await?;
+        found("getOrder", response.result, "GET-ORDER-RESULT-OK", response.order)
+    }
+
+    /// `findOrder` by the external order id we sent; `None` when it does not exist.
+    pub async fn find_order(&self, ext_order_id: &str) -> Result<Option<Order>, MplusError> {
+        let response: GetOrderResponse = self.call("findOrder", &ExtOrderId { ext_order_id }).await?;
+        found("findOrder", response.result, "GET-ORDER-RESULT-OK", response.order)
+    }
+
+    /// `getInvoices` from `sync_marker`, at most `limit`.
+    pub async fn get_invoices(
+        &self,
+        filter: &DocumentFilter,
+        sync_marker: i64,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, MplusError> {
+        let request = invoices_request(filter, sync_marker, limit);
+        let response: GetInvoicesResponse = self.call("getInvoices", &Request { request }).await?;
+        Ok(response.invoice_list)
+    }
+
+    /// `getProposals` (quotations) from `sync_marker`, at most `limit`.
+    pub async fn get_proposals(
+        &self,
+        filter: &DocumentFilter,
+        sync_marker: i64,
+        limit: u32,
+    ) -> Result<Vec<Proposal>, MplusError> {
+        let request: GetProposalsRequest = invoices_request(filter, sync_marker, limit);
+        let response: GetProposalsResponse = self.call("getProposals", &Request { request }).await?;
+        Ok(response.proposal_list)
+    }
+}
+
+fn invoices_request(filter: &DocumentFilter, sync_marker: i64, limit: u32) -> GetInvoicesRequest {
+    GetInvoicesRequest {
+        sync_marker,
+        sync_marker_limit: limit,
+        from_financial_date: filter.from_financial_date.map(MplusDate::from),
+        through_financial_date: filter.through_financial_date.map(MplusDate::from),
+        branch_numbers: filter.branch_numbers.clone(),
+        relation_numbers: filter.relation_numbers.clone(),
+        article_plu_numbers: TextList::default(),
+        article_barcodes: TextList::default(),
+        include_line_list: filter.include_lines,
+    }
+}

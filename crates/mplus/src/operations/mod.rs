@@ -1,0 +1,53 @@
+//! The operations the flows use, as typed methods, one module per kind of entity. Request structs mirror
+//! the WSDL's sequences exactly (element order and required elements such as the empty
+//! `articlePluNumbers`), so every message validates against the vendor's schema.
+
+mod create_order;
+mod documents;
+mod products;
+mod reference;
+mod relations;
+mod stock;
+mod system;
+
+use serde::Serialize;
+
+use crate::{BusinessOutcome, MplusError};
+
+pub use documents::DocumentFilter;
+pub use products::ProductFilter;
+
+/// `TextList`, required (possibly empty) in several filters.
+#[derive(Serialize, Default)]
+struct TextList {
+    text: Vec<TextItem>,
+}
+
+#[derive(Serialize)]
+struct TextItem {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Request<T> {
+    request: T,
+}
+
+/// `Some(item)` for the OK result, `None` for NOT-FOUND, an error for anything else.
+fn found<T>(operation: &'static str, result: String, ok: &str, item: Option<T>) -> Result<Option<T>, MplusError> {
+    if result == ok {
+        return item.map(Some).ok_or(MplusError::Decode {
+            operation,
+            message: format!("{result} without the item"),
+        });
+    }
+    match BusinessOutcome::of(&result) {
+        BusinessOutcome::NotFound => Ok(None),
+        outcome => Err(MplusError::Business {
+            operation,
+            outcome,
+            result,
+            message: None,
+        }),
+    }
+}

@@ -1,0 +1,272 @@
+//! The fields a flow's rules may set (its target fields with their defaults, for the editor and the
+//! checks) and read (the source paths of its records).
+
+use koppel_core::FlowKind;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::samples::{sample_article, sample_customer, sample_order};
+
+/// A field the flow sends, with what it holds by default (for the editor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TargetField {
+    pub target: &'static str,
+    /// Where it lands in AFAS.
+    pub afas: &'static str,
+    /// Where the default comes from.
+    pub default: &'static str,
+}
+
+const fn field(target: &'static str, afas: &'static str, default: &'static str) -> TargetField {
+    TargetField { target, afas, default }
+}
+
+const ORDER_FIELDS: &[TargetField] = &[
+    field("order.reference", "RfCs (reference)", "number"),
+    field("order.date", "OrDa (order date, YYYY-MM-DD)", "date"),
+    field(
+        "order.administration",
+        "Unit (administration)",
+        "setting administration",
+    ),
+    field("order.currency", "CuId (currency)", "setting currency"),
+    field("order.warehouse", "War (warehouse)", "setting warehouse"),
+    field(
+        "order.payment_method",
+        "PaTp (payment method)",
+        "largest of payments.*.method → payment_method_map",
+    ),
+    field(
+        "order.shipping_method",
+        "TrPt (delivery method)",
+        "shipping.method → shipping_method_map",
+    ),
+    field(
+        "order.delivery_address.street",
+        "DlAd (delivery address note)",
+        "street of customer.delivery_address.street_line (else the billing address)",
+    ),
+    field(
+        "order.delivery_address.house_number",
+        "DlAd (delivery address note)",
+        "house number of customer.delivery_address.street_line",
+    ),
+    field(
+        "order.delivery_address.house_number_addition",
+        "DlAd (delivery address note)",
+        "addition of customer.delivery_address.street_line",
+    ),
+    field(
+        "order.delivery_address.postcode",
+        "DlAd (delivery address note)",
+        "customer.delivery_address.postcode, trimmed",
+    ),
+    field(
+        "order.delivery_address.city",
+        "DlAd (delivery address note)",
+        "customer.delivery_address.city, trimmed",
+    ),
+    field(
+        "order.delivery_address.country",
+        "DlAd (delivery address note)",
+        "customer.delivery_address.country as ISO code",
+    ),
+    field("line.item_code", "ItCd (item code)", "line.sku"),
+    field("line.description", "Ds (description)", "line.description"),
+    field("line.quantity", "QuUn (quantity)", "line.quantity"),
+    field("line.unit_price", "Upri (unit price)", "line.unit_price"),
+    field(
+        "line.discount_percentage",
+        "PRDc (discount %)",
+        "line.discount_percentage",
+    ),
+    field(
+        "line.vat_code",
+        "VaRc (VAT code)",
+        "vat_code_by_country for the delivery country and line.vat_percentage",
+    ),
+    field("debtor.party.name", "Nm (organisation name)", "customer.company_name"),
+    field(
+        "debtor.party.first_name",
+        "FiNm (first name, person debtor)",
+        "customer.first_name",
+    ),
+    field(
+        "debtor.party.last_name",
+        "LaNm (last name, person debtor)",
+        "customer.last_name (else the e-mail)",
+    ),
+    field("debtor.email", "EmAd (e-mail)", "customer.email, trimmed, lower case"),
+    field("debtor.phone", "TeNr (phone)", "customer.phone"),
+    field(
+        "debtor.address.street",
+        "Ad (street)",
+        "street of customer.address.street_line",
+    ),
+    field(
+        "debtor.address.house_number",
+        "HmNr (house number)",
+        "house number of customer.address.street_line",
+    ),
+    field(
+        "debtor.address.house_number_addition",
+        "HmAd (addition)",
+        "addition of customer.address.street_line",
+    ),
+    field(
+        "debtor.address.postcode",
+        "ZpCd (postcode)",
+        "customer.address.postcode, trimmed",
+    ),
+    field("debtor.address.city", "Rs (city)", "customer.address.city, trimmed"),
+    field(
+        "debtor.address.country",
+        "CoId (country)",
+        "customer.address.country as ISO code",
+    ),
+    field("debtor.vat_number", "FiNr (VAT number)", "customer.vat_number"),
+    field(
+        "debtor.ledger_account",
+        "ColA (ledger account)",
+        "setting debtor_ledger_account",
+    ),
+    field("debtor.payment_terms", "PaCd (payment terms)", "setting payment_terms"),
+];
+
+const CUSTOMER_FIELDS: &[TargetField] = &[
+    field("debtor.party.name", "Nm (organisation name)", "company_name"),
+    field(
+        "debtor.party.first_name",
+        "FiNm (first name, person debtor)",
+        "first_name",
+    ),
+    field(
+        "debtor.party.last_name",
+        "LaNm (last name, person debtor)",
+        "last_name (else the e-mail)",
+    ),
+    field("debtor.email", "EmAd (e-mail)", "email, trimmed, lower case"),
+    field("debtor.phone", "TeNr (phone)", "phone"),
+    field("debtor.address.street", "Ad (street)", "street of address.street_line"),
+    field(
+        "debtor.address.house_number",
+        "HmNr (house number)",
+        "house number of address.street_line",
+    ),
+    field(
+        "debtor.address.house_number_addition",
+        "HmAd (addition)",
+        "addition of address.street_line",
+    ),
+    field(
+        "debtor.address.postcode",
+        "ZpCd (postcode)",
+        "address.postcode, trimmed",
+    ),
+    field("debtor.address.city", "Rs (city)", "address.city, trimmed"),
+    field(
+        "debtor.address.country",
+        "CoId (country)",
+        "address.country as ISO code",
+    ),
+    field("debtor.vat_number", "FiNr (VAT number)", "vat_number"),
+    field(
+        "debtor.ledger_account",
+        "ColA (ledger account)",
+        "setting debtor_ledger_account",
+    ),
+    field("debtor.payment_terms", "PaCd (payment terms)", "setting payment_terms"),
+];
+
+const ARTICLE_FIELDS: &[TargetField] = &[
+    field(
+        "article.item_code",
+        "ItCd (item code)",
+        "sku (product_number for dimension variants)",
+    ),
+    field(
+        "article.description",
+        "Ds (description)",
+        "title, with size and colour for variants",
+    ),
+    field(
+        "article.short_description",
+        "DsEx (extra description)",
+        "short_description",
+    ),
+    field(
+        "article.long_description",
+        "DsEx (extra description)",
+        "long_description",
+    ),
+    field(
+        "article.group",
+        "Grp (article group)",
+        "article_group / turnover_group → article_group_map",
+    ),
+    field("article.unit", "BiUn (unit)", "unit"),
+    field(
+        "article.price",
+        "SaPrice / CsPrice (sales price)",
+        "price_incl_vat (or price_excl_vat)",
+    ),
+    field("article.ean", "BaCo (barcode)", "ean"),
+    field(
+        "article.vat_group",
+        "VaRc (VAT group)",
+        "vat_percentage → vat_group_map",
+    ),
+];
+
+/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock has none.
+pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
+    match flow {
+        FlowKind::Orders => ORDER_FIELDS,
+        FlowKind::Customers => CUSTOMER_FIELDS,
+        FlowKind::Products => ARTICLE_FIELDS,
+        FlowKind::Stock => &[],
+    }
+}
+
+/// The source paths a flow's rules may read (leaves of the source record's JSON form; list indexes as `0`).
+pub fn source_paths(flow: FlowKind) -> Vec<String> {
+    let mut paths = Vec::new();
+    match flow {
+        FlowKind::Orders => {
+            let order = sample_order();
+            flatten("", &serde_json::to_value(&order).unwrap_or_default(), &mut paths);
+            flatten(
+                "line",
+                &serde_json::to_value(&order.lines[0]).unwrap_or_default(),
+                &mut paths,
+            );
+        }
+        FlowKind::Customers => flatten(
+            "",
+            &serde_json::to_value(sample_customer()).unwrap_or_default(),
+            &mut paths,
+        ),
+        FlowKind::Products => flatten(
+            "",
+            &serde_json::to_value(sample_article()).unwrap_or_default(),
+            &mut paths,
+        ),
+        FlowKind::Stock => {}
+    }
+    paths
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<String>) {
+    let join = |key: &str| {
+        if prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
+    match value {
+        Value::Object(map) => map.iter().for_each(|(key, value)| flatten(&join(key), value, out)),
+        Value::Array(items) => items.iter().take(1).for_each(|value| flatten(&join("0"), value, out)),
+        _ => out.push(prefix.to_owned()),
+    }
+}

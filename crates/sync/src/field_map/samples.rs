@@ -1,0 +1,93 @@
+//! Example records with every field filled, so their JSON lists every source path a rule may read.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::{
+    SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment,
+    SourceShipping, VariantAttributes,
+};
+
+fn sample_address() -> SourceAddress {
+    SourceAddress {
+        street_line: "Kerkstraat 12a".into(),
+        postcode: "1234 AB".into(),
+        city: "Utrecht".into(),
+        country: "NL".into(),
+    }
+}
+
+pub(super) fn sample_customer() -> SourceCustomer {
+    SourceCustomer {
+        relation_number: Some("1001".into()),
+        sync_marker: Some(1),
+        company_name: Some("Bakkerij Jansen".into()),
+        first_name: Some("Anna".into()),
+        last_name: Some("Jansen".into()),
+        email: Some("anna@example.nl".into()),
+        phone: Some("0301234567".into()),
+        address: Some(sample_address()),
+        delivery_address: Some(sample_address()),
+        vat_number: Some("NL001234567B01".into()),
+    }
+}
+
+pub(super) fn sample_order() -> SourceOrder {
+    SourceOrder {
+        id: "1".into(),
+        number: "2026-000001".into(),
+        kind: SourceDocumentKind::Order,
+        sync_marker: 1,
+        date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+        payment_status: crate::model::PaymentStatus::Paid,
+        delivered: false,
+        completed: false,
+        cancelled: false,
+        vat_method: crate::model::VatMethod::Including,
+        customer: Some(sample_customer()),
+        lines: vec![SourceLine {
+            sku: "A1".into(),
+            description: "Brood".into(),
+            quantity: Decimal::ONE,
+            unit_price: Decimal::ONE,
+            discount_percentage: Decimal::ZERO,
+            vat_percentage: Decimal::from(9),
+            line_total: Decimal::ONE,
+        }],
+        shipping: Some(SourceShipping {
+            method: Some("post".into()),
+            cost: Decimal::ONE,
+            vat_percentage: Decimal::from(21),
+        }),
+        payments: vec![SourcePayment {
+            method: "PIN".into(),
+            amount: Decimal::ONE,
+        }],
+        total_incl_vat: Decimal::ONE,
+        branch: Some("1".into()),
+    }
+}
+
+pub(super) fn sample_article() -> SourceArticle {
+    SourceArticle {
+        sync_marker: 1,
+        product_number: "100".into(),
+        sku: "100-M".into(),
+        title: "Shirt".into(),
+        short_description: Some("Shirt".into()),
+        long_description: Some("Shirt".into()),
+        price_incl_vat: Decimal::ONE,
+        price_excl_vat: Decimal::ONE,
+        vat_percentage: Decimal::from(21),
+        ean: Some("8712345678906".into()),
+        turnover_group: Some("1".into()),
+        article_group: Some("1".into()),
+        unit: Some("stk".into()),
+        active: true,
+        webshop: true,
+        variant: Some(VariantAttributes {
+            size: Some("M".into()),
+            colour: Some("rood".into()),
+        }),
+    }
+}

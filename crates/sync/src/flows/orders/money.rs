@@ -1,0 +1,75 @@
+//! The order's money rules: VAT code and revenue account per VAT rate and country, and the rounding line
+//! for whatever the lines miss of MplusKASSA's total.
+
+use rust_decimal::Decimal;
+
+use super::mapping::cost_line;
+use crate::model::{SalesLineDraft, SourceOrder, VatMethod};
+use crate::money::afas_order_amount;
+use crate::record::Failure;
+use crate::settings::FlowSettings;
+
+pub(crate) fn percentage_key(percentage: Decimal) -> String {
+    percentage.normalize().to_string()
+}
+
+/// VAT code and revenue account for one VAT rate in the order's country.
+pub(super) struct LineLedger {
+    pub(super) vat_code: Option<String>,
+    pub(super) revenue_account: Option<String>,
+}
+
+impl LineLedger {
+    pub(super) fn for_rate(settings: &FlowSettings, country: Option<&str>, percentage: Decimal) -> Self {
+        let rate_key = country.map(|c| format!("{c}:{}", percentage_key(percentage)));
+        let candidates = [rate_key.as_deref(), country];
+        Self {
+            vat_code: settings
+                .vat_code_by_country
+                .resolve_first(&candidates)
+                .map(str::to_owned),
+            revenue_account: settings
+                .revenue_account_by_country
+                .resolve_first(&candidates)
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// What MplusKASSA says the lines add up to, in the order's price terms.
+fn source_total(order: &SourceOrder) -> Decimal {
+    match order.vat_method {
+        VatMethod::Including => order.total_incl_vat,
+        // Without a total excl. VAT in the source, the lines and shipping are the total.
+        VatMethod::Excluding => {
+            order.lines.iter().map(|l| l.line_total).sum::<Decimal>()
+                + order.shipping.as_ref().map_or(Decimal::ZERO, |s| s.cost)
+        }
+    }
+}
+
+/// A cost line for whatever the lines miss of MplusKASSA's total (cash rounding, an order discount).
+pub(super) fn rounding_line(
+    order: &SourceOrder,
+    settings: &FlowSettings,
+    lines: &[SalesLineDraft],
+    ledger: &impl Fn(Decimal) -> LineLedger,
+) -> Result<Option<SalesLineDraft>, Failure> {
+    let difference = source_total(order) - afas_order_amount(lines);
+    if difference.is_zero() {
+        return Ok(None);
+    }
+    let item = settings.rounding_cost_item.clone().ok_or_else(|| {
+        Failure::missing_setting(
+            "rounding_cost_item",
+            &format!("the lines differ {difference} from MplusKASSA's total"),
+        )
+    })?;
+    let highest_rate = order.lines.iter().map(|l| l.vat_percentage).max().unwrap_or_default();
+    Ok(Some(cost_line(
+        item,
+        "Afrondingsverschil",
+        difference,
+        ledger(highest_rate),
+    )))
+}

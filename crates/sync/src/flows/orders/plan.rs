@@ -1,0 +1,157 @@
+//! A page's plan: the id map and the target's answers to one batched look-up per kind, taken over from
+//! the page before where that page may have written.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::prepare::selected;
+use crate::engine::RunError;
+use crate::flows::debtors::{KnownDebtors, email_key};
+use crate::model::{ArticleRecord, SourceOrder};
+use crate::ports::{ErpTarget, IdMapEntry, Journal};
+use crate::settings::FlowSettings;
+
+/// What a page of sales needs to know before its first write: the id map and the target's answers to one
+/// batched look-up per kind.
+///
+/// The next page is planned while this one is still being sent. Its keys that this page also has (a
+/// returning customer, a popular article) are not asked then, as this page may be creating that debtor or
+/// article, but taken over from this page's plan once its sales are all prepared ([`PagePlan::adopt`]); the
+/// other keys this page never writes, so asking about them early is safe.
+pub(crate) struct PagePlan {
+    pub(super) known: HashMap<String, IdMapEntry>,
+    pub(super) target: OrderPlan,
+    needs: Needs,
+    /// Keys shared with the previous page: to be taken over from its plan.
+    shared: Needs,
+}
+
+impl PagePlan {
+    /// Plans a page; with `previous` (the needs of the page still in progress), leaves out the keys shared
+    /// with it.
+    pub async fn look_up<T: ErpTarget, J: Journal>(
+        settings: &FlowSettings,
+        target: &T,
+        journal: &J,
+        orders: &[SourceOrder],
+        previous: Option<&Needs>,
+    ) -> Result<Self, RunError> {
+        let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
+        let known = journal.id_map(&ids).await?;
+        let to_plan: Vec<&SourceOrder> = orders
+            .iter()
+            .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
+            .collect();
+        let needs = Needs::of(&to_plan);
+        let (to_ask, shared) = needs.split(previous);
+        let target = OrderPlan::look_up(target, &to_ask).await?;
+        Ok(Self {
+            known,
+            target,
+            needs,
+            shared,
+        })
+    }
+
+    pub fn needs(&self) -> &Needs {
+        &self.needs
+    }
+
+    /// Completes a plan made while the previous page ran, from that page's plan once its sales are all prepared
+    /// (their debtor and article writes done; their orders perhaps still in flight).
+    pub(super) fn adopt(&mut self, previous: Option<&OrderPlan>) {
+        if let Some(previous) = previous {
+            self.target.adopt(previous, &self.shared);
+        }
+    }
+}
+
+/// The keys a page asks AFAS about: sale references, customer e-mail addresses (lower-cased), item codes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Needs {
+    references: BTreeSet<String>,
+    emails: BTreeSet<String>,
+    skus: BTreeSet<String>,
+}
+
+impl Needs {
+    fn of(orders: &[&SourceOrder]) -> Self {
+        Self {
+            references: orders.iter().map(|order| order.number.clone()).collect(),
+            emails: orders
+                .iter()
+                .filter_map(|order| order.customer.as_ref().and_then(email_key))
+                .collect(),
+            skus: orders
+                .iter()
+                .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
+                .collect(),
+        }
+    }
+
+    /// These keys without those of `other`, and the ones they share.
+    fn split(&self, other: Option<&Needs>) -> (Needs, Needs) {
+        let Some(other) = other else {
+            return (self.clone(), Needs::default());
+        };
+        let part = |mine: &BTreeSet<String>, theirs: &BTreeSet<String>, shared: bool| -> BTreeSet<String> {
+            mine.iter().filter(|k| theirs.contains(*k) == shared).cloned().collect()
+        };
+        let side = |shared| Needs {
+            references: part(&self.references, &other.references, shared),
+            emails: part(&self.emails, &other.emails, shared),
+            skus: part(&self.skus, &other.skus, shared),
+        };
+        (side(false), side(true))
+    }
+}
+
+/// What the target already has, looked up once per page and kept current as the page writes.
+pub(crate) struct OrderPlan {
+    pub(super) existing: HashMap<String, String>,
+    pub(super) debtors: KnownDebtors,
+    pub(super) articles: HashMap<String, ArticleRecord>,
+}
+
+impl OrderPlan {
+    async fn look_up<T: ErpTarget>(target: &T, needs: &Needs) -> Result<Self, RunError> {
+        let references: Vec<String> = needs.references.iter().cloned().collect();
+        let emails: Vec<String> = needs.emails.iter().cloned().collect();
+        let skus: Vec<String> = needs.skus.iter().cloned().collect();
+        // Three independent questions: asked together, they cost one round trip instead of three.
+        let existing = async {
+            match references.is_empty() {
+                true => Ok(HashMap::new()),
+                false => target.existing_orders(&references).await,
+            }
+        };
+        let articles = async {
+            match skus.is_empty() {
+                true => Ok(HashMap::new()),
+                false => target.articles_by_code(&skus).await,
+            }
+        };
+        let (existing, debtors, articles) =
+            futures::try_join!(existing, KnownDebtors::look_up(target, emails), articles)?;
+        Ok(Self {
+            existing,
+            debtors,
+            articles,
+        })
+    }
+
+    /// Takes over what the previous page's plan knows (after its writes) of the keys this page shares with it.
+    fn adopt(&mut self, earlier: &OrderPlan, shared: &Needs) {
+        // Every order booked so far, not only the shared references: an order of an earlier page may have
+        // been in flight while this page was looked up. (About 100 bytes an order, for the run's length.)
+        for (reference, number) in &earlier.existing {
+            self.existing.insert(reference.clone(), number.clone());
+        }
+        self.debtors.adopt(&earlier.debtors, &shared.emails);
+        for sku in &shared.skus {
+            match earlier.articles.get(sku) {
+                Some(article) => self.articles.insert(sku.clone(), article.clone()),
+                None => self.articles.remove(sku),
+            };
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! One sale up to its order: the filter, already booked?, the mapping, missing articles created, the
+//! debtor found or written.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::mapping::map_order;
+use super::money::percentage_key;
+use super::plan::OrderPlan;
+use crate::flows::debtors::{debtor_draft, email_key};
+use crate::model::{
+    ArticleDraft, ArticleRecord, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine, SourceOrder, VatMethod,
+};
+use crate::ports::{ErpTarget, IdMapEntry};
+use crate::record::{Failure, Trail, Verdict};
+use crate::settings::{FlowSettings, OrderFilter};
+
+/// What is left to do for a sale once it is prepared.
+pub(super) enum Step {
+    /// Decided without sending an order (skipped).
+    Done(Verdict),
+    /// The order to send, and the content hash to remember it by.
+    Send(Box<SalesOrderDraft>, String),
+}
+
+/// One sale up to its order: filter, already booked?, map, articles, debtor. The writes it needs (articles,
+/// the debtor) happen here, in page order, so later sales of the window see them.
+pub(super) async fn prepare<T: ErpTarget>(
+    settings: &FlowSettings,
+    target: &T,
+    plan: &mut OrderPlan,
+    order: &SourceOrder,
+    known: Option<&IdMapEntry>,
+    hash: String,
+    trail: &mut Trail,
+) -> Result<Step, Failure> {
+    // Booked before: say so even when the sale no longer passes the filter (e.g. cancelled since).
+    if let Some(entry) = known {
+        return Ok(Step::Done(already_booked(entry, hash)));
+    }
+    if let Err(reason) = selected(order, settings) {
+        return Ok(Step::Done(Verdict::skipped(reason)));
+    }
+    if let Some(number) = plan.existing.get(&order.number) {
+        let reason = format!("already in AFAS as order {number}");
+        return Ok(Step::Done(Verdict::skipped_existing(reason, number.clone(), hash)));
+    }
+    let mut draft = map_order(order, settings)?;
+    let missing = missing_articles(order, &plan.articles, settings)?;
+    create_articles(target, plan, &missing, order, settings, trail).await?;
+    draft.debtor_id = debtor_for(settings, target, plan, order, trail).await?;
+    Ok(Step::Send(Box::new(draft), hash))
+}
+
+fn already_booked(entry: &IdMapEntry, hash: String) -> Verdict {
+    let reason = if entry.content_hash == hash {
+        "unchanged".to_owned()
+    } else {
+        format!(
+            "already in AFAS as order {}; changes after booking are not sent",
+            entry.target_id
+        )
+    };
+    Verdict::skipped_existing(reason, entry.target_id.clone(), entry.content_hash.clone())
+}
+
+/// Whether the sale passes the document-type selection and the state filter; the reason when not.
+pub fn selected(order: &SourceOrder, settings: &FlowSettings) -> Result<(), String> {
+    if !settings.order_types.contains(&order.kind) {
+        return Err(format!(
+            "{} documents are not selected (order_types)",
+            entity(order.kind)
+        ));
+    }
+    if order.cancelled {
+        return Err("cancelled in MplusKASSA".to_owned());
+    }
+    let (passes, state, filter) = match settings.order_filter {
+        OrderFilter::Paid => (order.payment_status == PaymentStatus::Paid, "fully paid", "paid"),
+        OrderFilter::Any => (true, "", "any"),
+        OrderFilter::Delivered => (order.delivered, "delivered", "delivered"),
+        OrderFilter::Completed => (order.completed, "completed", "completed"),
+    };
+    if passes {
+        Ok(())
+    } else {
+        Err(format!("not {state} (order filter: {filter})"))
+    }
+}
+
+pub(super) fn entity(kind: SourceDocumentKind) -> &'static str {
+    match kind {
+        SourceDocumentKind::Order => "order",
+        SourceDocumentKind::Invoice => "invoice",
+        SourceDocumentKind::Quotation => "quotation",
+    }
+}
+
+/// The debtor id: the customer's (created or updated as needed) or, without an e-mail, the default debtor.
+async fn debtor_for<T: ErpTarget>(
+    settings: &FlowSettings,
+    target: &T,
+    plan: &mut OrderPlan,
+    order: &SourceOrder,
+    trail: &mut Trail,
+) -> Result<String, Failure> {
+    let customer = order.customer.as_ref();
+    let Some((customer, email)) = customer.and_then(|c| email_key(c).map(|email| (c, email))) else {
+        return settings
+            .default_debtor
+            .clone()
+            .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
+    };
+    let draft = debtor_draft(customer, &email, settings, order)?;
+    let (debtor_id, _) = plan.debtors.upsert(target, &draft, trail).await?;
+    Ok(debtor_id)
+}
+
+/// The order's lines whose article AFAS lacks (one per SKU); a failure when they may not be created.
+fn missing_articles<'o>(
+    order: &'o SourceOrder,
+    articles: &HashMap<String, ArticleRecord>,
+    settings: &FlowSettings,
+) -> Result<Vec<&'o SourceLine>, Failure> {
+    let mut seen = BTreeSet::new();
+    let missing: Vec<&SourceLine> = order
+        .lines
+        .iter()
+        .filter(|l| !articles.contains_key(&l.sku) && seen.insert(l.sku.as_str()))
+        .collect();
+    if missing.is_empty() || settings.create_missing_articles {
+        return Ok(missing);
+    }
+    let skus: Vec<&str> = missing.iter().map(|line| line.sku.as_str()).collect();
+    Err(Failure::master_data(format!(
+        "article {} does not exist in AFAS; create it there or turn on `create_missing_articles`",
+        skus.join(", ")
+    )))
+}
+
+async fn create_articles<T: ErpTarget>(
+    target: &T,
+    plan: &mut OrderPlan,
+    missing: &[&SourceLine],
+    order: &SourceOrder,
+    settings: &FlowSettings,
+    trail: &mut Trail,
+) -> Result<(), Failure> {
+    for line in missing {
+        let draft = article_from_line(line, order.vat_method, settings);
+        let item_code = trail.write(target.create_article(&draft).await)?;
+        plan.articles.insert(
+            line.sku.clone(),
+            ArticleRecord {
+                item_code,
+                description: draft.description,
+            },
+        );
+    }
+    Ok(())
+}
+
+fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSettings) -> ArticleDraft {
+    ArticleDraft {
+        item_code: line.sku.clone(),
+        description: line.description.clone(),
+        long_description: None,
+        short_description: None,
+        group: settings.article_group_map.resolve(None).map(str::to_owned),
+        unit: None,
+        price: line.unit_price,
+        price_includes_vat: vat_method == VatMethod::Including,
+        ean: None,
+        vat_group: settings
+            .vat_group_map
+            .resolve(Some(&percentage_key(line.vat_percentage)))
+            .map(str::to_owned),
+        variant: None,
+    }
+}
