@@ -1,0 +1,281 @@
+//! Step 6: the mappings (payment and shipping methods, VAT code and revenue account per country), each one
+//! forced value or a table; shown with MplusKASSA's and AFAS's live lists where they answer.
+
+use axum::response::Response;
+use koppel_jobs::lookups::{self, Choice};
+use koppel_sync::settings::{FlowSettings, ValueMap};
+
+use super::connections::{stored_afas, stored_mplus};
+use super::form::{Apply, Fields};
+use super::page::rerender;
+use super::progress::{mark_done, redirect_to};
+use super::saving::{update_settings, wizard_settings};
+use crate::error::AppResult;
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+/// One row of a mapping table: the source value (fixed when it came from a live list) and its target.
+pub struct MapRow {
+    pub source: String,
+    pub label: String,
+    pub target: String,
+    pub fixed: bool,
+}
+
+/// A "force one value or a table" mapping as the page shows it.
+pub struct MapView {
+    pub name: &'static str,
+    pub legend: &'static str,
+    pub source_label: &'static str,
+    pub target_label: &'static str,
+    pub forced_mode: bool,
+    pub forced: String,
+    pub default: String,
+    pub rows: Vec<MapRow>,
+    pub choices: Vec<Choice>,
+    pub list_error: Option<String>,
+}
+
+fn map_mode(map: &ValueMap) -> bool {
+    map.forced.is_some()
+}
+
+fn table_rows(map: &ValueMap, blanks: usize) -> Vec<MapRow> {
+    let mut rows: Vec<MapRow> = map
+        .table
+        .iter()
+        .map(|(source, target)| MapRow {
+            source: source.clone(),
+            label: source.clone(),
+            target: target.clone(),
+            fixed: false,
+        })
+        .collect();
+    rows.extend((0..blanks).map(|_| MapRow {
+        source: String::new(),
+        label: String::new(),
+        target: String::new(),
+        fixed: false,
+    }));
+    rows
+}
+
+fn map_view(
+    name: &'static str,
+    legend: &'static str,
+    source_label: &'static str,
+    target_label: &'static str,
+    map: &ValueMap,
+) -> MapView {
+    MapView {
+        name,
+        legend,
+        source_label,
+        target_label,
+        forced_mode: map_mode(map),
+        forced: map.forced.clone().unwrap_or_default(),
+        default: map.default.clone().unwrap_or_default(),
+        rows: table_rows(map, 3),
+        choices: Vec::new(),
+        list_error: None,
+    }
+}
+
+/// A table whose source values MplusKASSA lists (payment or delivery methods): one fixed row per listed value,
+/// then the stored rows for values it no longer lists (still editable); or the reason the list failed.
+fn live_rows(view: &mut MapView, listed: Result<Vec<Choice>, String>, map: &ValueMap) {
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(error) => {
+            view.list_error = Some(error);
+            return;
+        }
+    };
+    view.rows = listed
+        .into_iter()
+        .map(|choice| MapRow {
+            target: map.table.get(&choice.code).cloned().unwrap_or_default(),
+            source: choice.code,
+            label: choice.label,
+            fixed: true,
+        })
+        .collect();
+    let codes: Vec<String> = view.rows.iter().map(|r| r.source.clone()).collect();
+    view.rows
+        .extend(table_rows(map, 1).into_iter().filter(|r| !codes.contains(&r.source)));
+}
+
+pub(crate) async fn mapping_views(
+    state: &AppState,
+    ctx: &TenantContext,
+    settings: &FlowSettings,
+) -> AppResult<Vec<MapView>> {
+    let mut payment = map_view(
+        "payment",
+        "Payment methods",
+        "MplusKASSA payment method",
+        "AFAS payment method",
+        &settings.payment_method_map,
+    );
+    let mut shipping = map_view(
+        "shipping",
+        "Shipping methods",
+        "MplusKASSA shipping method",
+        "AFAS delivery method",
+        &settings.shipping_method_map,
+    );
+    if let Some(mplus) = stored_mplus(state, ctx).await? {
+        live_rows(
+            &mut payment,
+            lookups::mplus_payment_methods(&mplus).await,
+            &settings.payment_method_map,
+        );
+        live_rows(
+            &mut shipping,
+            lookups::mplus_delivery_methods(&mplus).await,
+            &settings.shipping_method_map,
+        );
+    }
+    if let Some(afas) = stored_afas(state, ctx).await? {
+        match lookups::afas_payment_methods(&afas).await {
+            Ok(list) => payment.choices = list,
+            Err(e) => payment.list_error = Some(e),
+        }
+    }
+    Ok(vec![
+        payment,
+        shipping,
+        map_view(
+            "vat",
+            "VAT code per country",
+            "Country (e.g. NL, or NL:21 for one VAT rate)",
+            "AFAS VAT code",
+            &settings.vat_code_by_country,
+        ),
+        map_view(
+            "revenue",
+            "Revenue account per country",
+            "Country (e.g. NL, or NL:21 for one VAT rate)",
+            "AFAS revenue account",
+            &settings.revenue_account_by_country,
+        ),
+    ])
+}
+
+/// The four mappings from a form, checked.
+pub fn read_mappings(form: &Fields, errors: &mut FieldErrors) -> Apply {
+    let payment = read_map(form, "payment", errors, false);
+    let shipping = read_map(form, "shipping", errors, false);
+    let vat = read_map(form, "vat", errors, true);
+    let revenue = read_map(form, "revenue", errors, true);
+    Box::new(move |s: &mut FlowSettings| {
+        s.payment_method_map = payment.clone();
+        s.shipping_method_map = shipping.clone();
+        s.vat_code_by_country = vat.clone();
+        s.revenue_account_by_country = revenue.clone();
+    })
+}
+
+/// Reads one mapping from the form: `{name}_mode` (`forced` or `table`), `{name}_forced`, `{name}_default`,
+/// and the rows `{name}_source` / `{name}_target` (paired by position).
+pub fn read_map(form: &Fields, name: &'static str, errors: &mut FieldErrors, countries: bool) -> ValueMap {
+    let mode = form.get(&format!("{name}_mode"));
+    let forced = form.opt(&format!("{name}_forced"));
+    let default = form.opt(&format!("{name}_default"));
+    let sources = form.all(&format!("{name}_source"));
+    let targets = form.all(&format!("{name}_target"));
+    let field = leak_field(name);
+    let mut map = ValueMap::default();
+    if mode == "forced" {
+        match forced {
+            Some(value) => map.forced = Some(value),
+            None => errors.add_message(field, "Enter the value to use for everything, or choose a table."),
+        }
+        return map;
+    }
+    for (index, target) in targets.iter().enumerate() {
+        let source = sources.get(index).map(String::as_str).unwrap_or_default();
+        match (source.is_empty(), target.is_empty()) {
+            (true, true) | (false, true) => {}
+            (true, false) => errors.add_message(
+                field,
+                if countries {
+                    format!("Row {}: a value per country needs its country.", index + 1)
+                } else {
+                    format!("Row {}: say which source value {target} is for.", index + 1)
+                },
+            ),
+            (false, false) => {
+                let key = if countries {
+                    source.to_ascii_uppercase()
+                } else {
+                    source.to_owned()
+                };
+                if countries && !is_country_key(&key) {
+                    errors.add_message(
+                        field,
+                        format!("Row {}: {source} is not a two-letter country code (NL, BE, DE…), optionally with a VAT rate (NL:21).", index + 1),
+                    );
+                }
+                map.table.insert(key, target.clone());
+            }
+        }
+    }
+    map.default = default;
+    map
+}
+
+/// `NL`, or `NL:21` for one VAT rate in that country.
+fn is_country_key(key: &str) -> bool {
+    let (country, rate) = key.split_once(':').unwrap_or((key, "0"));
+    country.len() == 2
+        && country.chars().all(|c| c.is_ascii_uppercase())
+        && !rate.is_empty()
+        && rate.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// The error field names of the mappings (FieldErrors keys are static).
+fn leak_field(name: &'static str) -> &'static str {
+    match name {
+        "payment" => "payment",
+        "shipping" => "shipping",
+        "vat" => "vat",
+        "revenue" => "revenue",
+        _ => "mapping",
+    }
+}
+
+pub(super) async fn submit_mappings(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let apply = read_mappings(form, &mut errors);
+    if !errors.is_empty() {
+        let mut settings = wizard_settings(state, ctx).await?;
+        apply(&mut settings);
+        let maps = mapping_views(state, ctx, &settings).await?;
+        return rerender(state, ctx, "mappings", form, errors, |page| page.maps = maps).await;
+    }
+    update_settings(state, ctx, |s| apply(s)).await?;
+    mark_done(state, ctx, "mappings").await?;
+    Ok(redirect_to(ctx, "review"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_per_country_needs_its_country() {
+        let form = Fields::new(vec![
+            ("revenue_mode".into(), "table".into()),
+            ("revenue_source".into(), "nl".into()),
+            ("revenue_target".into(), "8000".into()),
+            ("revenue_source".into(), "".into()),
+            ("revenue_target".into(), "8100".into()),
+        ]);
+        let mut errors = FieldErrors::default();
+        let map = read_map(&form, "revenue", &mut errors, true);
+        assert_eq!(map.table.get("NL").map(String::as_str), Some("8000"));
+        assert!(errors.get("revenue").unwrap().contains("needs its country"));
+    }
+}

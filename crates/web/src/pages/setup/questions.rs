@@ -1,0 +1,153 @@
+//! Step 5: the per-flow questions (which sales, what they become, stock, products, warehouse).
+
+use axum::response::Response;
+use koppel_jobs::lookups;
+use koppel_sync::settings::FlowSettings;
+
+use super::connections::stored_afas;
+use super::form::{Apply, Fields, is_code, parse_enum};
+use super::page::{SetupPage, rerender, set};
+use super::progress::{mark_done, redirect_to};
+use super::saving::{internal, update_settings};
+use crate::error::AppResult;
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+/// The stored answers (a posted form keeps its own checkboxes) and AFAS's warehouses.
+pub(super) async fn fill_questions(
+    state: &AppState,
+    ctx: &TenantContext,
+    page: &mut SetupPage,
+    settings: &FlowSettings,
+    posted: bool,
+) -> AppResult<()> {
+    let enum_text = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    set(
+        page,
+        "order_filter",
+        enum_text(serde_json::to_value(settings.order_filter).map_err(internal)?),
+    );
+    set(
+        page,
+        "order_target",
+        enum_text(serde_json::to_value(settings.order_target).map_err(internal)?),
+    );
+    set(
+        page,
+        "stock_calculation",
+        enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?),
+    );
+    set(page, "warehouse", settings.warehouse.clone().unwrap_or_default());
+    set(page, "stock_branch", settings.stock_branch.clone().unwrap_or_default());
+    // A posted form's unchecked boxes are absent: they stay unchecked.
+    if !posted {
+        set(
+            page,
+            "update_product_info",
+            if settings.update_product_info { "on" } else { "" },
+        );
+        set(page, "manage_stock", if settings.manage_stock { "on" } else { "" });
+        set(
+            page,
+            "webshop_only",
+            if settings.product_filter.webshop_only { "on" } else { "" },
+        );
+        set(
+            page,
+            "active_only",
+            if settings.product_filter.active_only { "on" } else { "" },
+        );
+        set(
+            page,
+            "create_missing_articles",
+            if settings.create_missing_articles { "on" } else { "" },
+        );
+        set(page, "enabled", if page.flow_enabled { "on" } else { "" });
+    }
+    if page.order_types.is_empty() {
+        page.order_types = settings
+            .order_types
+            .iter()
+            .filter_map(|t| serde_json::to_value(t).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+    }
+    if let Some(afas) = stored_afas(state, ctx).await? {
+        match lookups::afas_warehouses(&afas).await {
+            Ok(list) => page.warehouses = list,
+            Err(e) => page.list_errors.push(e),
+        }
+    }
+    Ok(())
+}
+
+/// The per-flow questions from a form, checked.
+pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
+    let order_filter = parse_enum(form.get("order_filter"));
+    if order_filter.is_none() {
+        errors.add_message("order_filter", "Choose which sales to send.");
+    }
+    let order_target = parse_enum(form.get("order_target"));
+    if order_target.is_none() {
+        errors.add_message("order_target", "Choose what a sale becomes in AFAS.");
+    }
+    let stock_calculation = parse_enum(form.get("stock_calculation"));
+    if stock_calculation.is_none() {
+        errors.add_message("stock_calculation", "Choose how stock is counted.");
+    }
+    let order_types: Vec<_> = form.all("order_types").iter().filter_map(|t| parse_enum(t)).collect();
+    if order_types.is_empty() {
+        errors.add_message("order_types", "Choose at least one kind of document to read.");
+    }
+    let warehouse = form.opt("warehouse");
+    if warehouse.as_deref().is_some_and(|w| !is_code(w)) {
+        errors.add_message("warehouse", "A warehouse code has letters and digits only, e.g. 01.");
+    }
+    let branch = form.opt("stock_branch");
+    if branch
+        .as_deref()
+        .is_some_and(|b| !b.chars().all(|c| c.is_ascii_digit()))
+    {
+        errors.add_message("stock_branch", "A branch is a number, e.g. 1.");
+    }
+    let flags = |name: &str| form.has(name);
+    let (update_info, manage_stock, webshop, active, create_missing) = (
+        flags("update_product_info"),
+        flags("manage_stock"),
+        flags("webshop_only"),
+        flags("active_only"),
+        flags("create_missing_articles"),
+    );
+    Box::new(move |s: &mut FlowSettings| {
+        if let Some(value) = order_filter {
+            s.order_filter = value;
+        }
+        if let Some(value) = order_target {
+            s.order_target = value;
+        }
+        if let Some(value) = stock_calculation {
+            s.stock_calculation = value;
+        }
+        s.order_types = order_types.clone();
+        s.warehouse = warehouse.clone();
+        s.stock_branch = branch.clone();
+        s.update_product_info = update_info;
+        s.manage_stock = manage_stock;
+        s.product_filter.webshop_only = webshop;
+        s.product_filter.active_only = active;
+        s.create_missing_articles = create_missing;
+    })
+}
+
+pub(super) async fn submit_questions(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let apply = read_questions(form, &mut errors);
+    if !errors.is_empty() {
+        let types = form.all("order_types");
+        return rerender(state, ctx, "questions", form, errors, |page| page.order_types = types).await;
+    }
+    update_settings(state, ctx, |s| apply(s)).await?;
+    mark_done(state, ctx, "questions").await?;
+    Ok(redirect_to(ctx, "mappings"))
+}

@@ -1,0 +1,139 @@
+//! "Try it with the sandbox": both connections to the built-in simulators and the settings preset that suits
+//! their seeded data ([`sandbox_settings`], which the end-to-end test support also uses).
+
+use axum::extract::State;
+use axum::response::Response;
+use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
+use koppel_jobs::lookups;
+use koppel_store::setup;
+use koppel_sync::settings::{FlowSettings, ValueMap};
+
+use super::progress::redirect_to;
+use super::saving::{now_ms, update_settings};
+use crate::api::connections as conn;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tenant::TenantContext;
+
+/// `POST /t/{tenant_id}/setup/sandbox`: both connections to the built-in simulators and settings that suit
+/// their seeded data; then on to choosing flows.
+pub async fn use_sandbox(State(state): State<AppState>, ctx: TenantContext) -> AppResult<Response> {
+    ctx.require_write()?;
+    let Some(sandbox) = state.config.demo_sandbox.clone() else {
+        return Err(AppError::NotFound);
+    };
+    let mplus = MplusCredentials {
+        url: sandbox.mplus_url.trim_end_matches('/').to_owned(),
+        ident: sandbox.mplus_ident.clone(),
+        secret: sandbox.mplus_secret.clone(),
+    };
+    let afas = AfasCredentials {
+        environment: "12345".into(),
+        environment_type: "test".into(),
+        token: sandbox.afas_token.clone(),
+        url: Some(sandbox.afas_url.clone()),
+    };
+    let mplus_test = conn::store_mplus(&state, &ctx, mplus).await?;
+    let afas_test = conn::store_afas(&state, &ctx, afas.clone()).await?;
+    if !mplus_test.ok || !afas_test.ok {
+        let message = format!(
+            "The sandbox did not answer as expected: {} {}",
+            mplus_test.message, afas_test.message
+        );
+        return Err(AppError::Internal(anyhow::anyhow!(message)));
+    }
+    let administration = lookups::afas_administrations(&afas)
+        .await
+        .ok()
+        .and_then(|list| list.into_iter().next())
+        .map_or_else(|| "1".to_owned(), |c| c.code);
+    let terms = lookups::afas_payment_conditions(&afas)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().next())
+        .map(|c| c.code);
+    let method = lookups::afas_payment_methods(&afas)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().next())
+        .map(|c| c.code);
+    update_settings(&state, &ctx, |s| {
+        *s = sandbox_settings(&administration, terms.as_deref(), method.as_deref())
+    })
+    .await?;
+    let mut progress = setup::get(&state.db, &ctx.scope).await?;
+    for step in ["mplus", "afas"] {
+        if !progress.completed.iter().any(|s| s == step) {
+            progress.completed.push(step.into());
+        }
+    }
+    if progress.chosen_flows.is_empty() {
+        progress.chosen_flows = vec!["orders".into()];
+    }
+    setup::save(&state.db, &ctx.scope, &progress, now_ms()).await?;
+    Ok(redirect_to(&ctx, "flows"))
+}
+
+fn table(pairs: &[(&str, &str)]) -> ValueMap {
+    ValueMap {
+        table: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ValueMap::default()
+    }
+}
+
+/// Settings that suit the sandbox's seeded administration and till (what "Try it with the sandbox" stores).
+pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Option<&str>) -> FlowSettings {
+    let mut vat = Vec::new();
+    for country in ["NL", "BE", "DE"] {
+        for (rate, code) in [
+            ("21", if country == "BE" { "BE21" } else { "1" }),
+            ("9", "2"),
+            ("6", "BE6"),
+            ("0", "0"),
+        ] {
+            vat.push((format!("{country}:{rate}"), code));
+        }
+    }
+    let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let mut payment = table(&[
+        ("PIN", "PIN"),
+        ("CONTANT", "K"),
+        ("IDEAL", "IDL"),
+        ("BANCONTACT", "B"),
+        ("CADEAUBON", "K"),
+    ]);
+    payment.default = method.map(str::to_owned);
+    FlowSettings {
+        administration: Some(administration.to_owned()),
+        debtor_ledger_account: Some("1300".into()),
+        payment_terms: Some(terms.unwrap_or("14").to_owned()),
+        default_debtor: Some(koppel_sandbox_defaults::CASH_SALES_DEBTOR.into()),
+        vat_duty: Some("1".into()),
+        warehouse: Some(koppel_sandbox_defaults::MAIN_WAREHOUSE.into()),
+        shipping_cost_item: Some("VERZEND".into()),
+        shipping_articles: vec![koppel_sandbox_defaults::SHIPPING_ARTICLE.into()],
+        rounding_cost_item: Some("AFRONDING".into()),
+        payment_method_map: payment,
+        shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
+        vat_code_by_country: table(&vat),
+        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+        create_missing_articles: true,
+        article_group_map: ValueMap {
+            default: Some("900".into()),
+            ..ValueMap::default()
+        },
+        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+        stock_branch: Some("1".into()),
+        ..FlowSettings::default()
+    }
+}
+
+/// The seeded sandbox's reference data (kept here so the web crate needs no sandbox dependency).
+mod koppel_sandbox_defaults {
+    /// `koppel_sandbox::afas::seed::CASH_SALES_DEBTOR`.
+    pub const CASH_SALES_DEBTOR: &str = "10000";
+    /// `koppel_sandbox::afas::seed::MAIN_WAREHOUSE`.
+    pub const MAIN_WAREHOUSE: &str = "01";
+    /// `koppel_sandbox::mplus::seed::SHIPPING_ARTICLE`.
+    pub const SHIPPING_ARTICLE: &str = "990001";
+}
