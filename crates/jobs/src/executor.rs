@@ -84,6 +84,8 @@ pub struct Executor<C> {
     holder: String,
     /// Set when the process shuts down: held runs stop between records and go back to the queue.
     shutdown: Arc<AtomicBool>,
+    /// Each execution in progress holds a read guard; a shutdown waits for the write lock, i.e. for all of them.
+    executions: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// How a delivery of a job ended.
@@ -148,7 +150,31 @@ impl<C: Connectors> Executor<C> {
             policy: RunPolicy::default(),
             holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             shutdown: Arc::default(),
+            executions: Arc::default(),
         }
+    }
+
+    /// Executes the job on its own task, so that whoever awaits it (the job queue's worker) cannot drop a run
+    /// half-way: a run always ends by itself — finished, requeued, or handed back at the next record once the
+    /// process stops. `None` once the process waits for its last executions ([`Executor::wait_idle`]).
+    pub fn spawn_execution(
+        self: Arc<Self>,
+        job: RunFlowJob,
+    ) -> Option<tokio::task::JoinHandle<Result<Delivery, ExecuteError>>> {
+        let running = self.executions.clone().try_read_owned().ok()?;
+        Some(tokio::spawn(async move {
+            let outcome = self.execute(&job).await;
+            drop(running);
+            outcome
+        }))
+    }
+
+    /// Waits until no execution is in progress, and lets none start after (the process is stopping).
+    pub async fn wait_idle(&self) {
+        self.shut_down();
+        let all_ended = self.executions.clone().write_owned().await;
+        // Kept for good: the process is stopping, and no execution may start after this.
+        std::mem::forget(all_ended);
     }
 
     /// Stops every held run between records and hands it back to the queue (graceful shutdown).

@@ -32,7 +32,13 @@ impl Default for WorkerOptions {
 }
 
 async fn handle<C: Connectors>(job: RunFlowJob, executor: Data<Arc<Executor<C>>>) -> Result<(), BoxDynError> {
-    match executor.execute(&job).await {
+    let execution = match Arc::clone(&executor).spawn_execution(job.clone()) {
+        Some(execution) => execution,
+        // The process is stopping: leave the job to the next process.
+        None => return Err("the worker is shutting down".into()),
+    };
+    let outcome = execution.await.map_err(|error| Box::new(error) as BoxDynError)?;
+    match outcome {
         Ok(delivery) => {
             tracing::debug!(run_id = %job.run_id, ?delivery, "job done");
             Ok(())
@@ -44,6 +50,9 @@ async fn handle<C: Connectors>(job: RunFlowJob, executor: Data<Arc<Executor<C>>>
         }
     }
 }
+
+/// How long a stopping process waits for its runs to stop between records and go back to the queue.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
 
 /// Runs workers and the scheduler until `shutdown` resolves; then every run in progress stops between records
 /// and is handed back to the queue at once, for another process or this one restarted.
@@ -85,6 +94,13 @@ pub async fn run<C: Connectors>(
         }
     };
     scheduler.abort();
+    // The queue's worker may have let go of a run still stopping between records: wait for its hand-back.
+    if tokio::time::timeout(SHUTDOWN_GRACE, executor.wait_idle())
+        .await
+        .is_err()
+    {
+        tracing::warn!("runs still in progress at shutdown: they are taken over once their lease has passed");
+    }
     result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
 }
 
