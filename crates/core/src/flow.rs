@@ -26,6 +26,22 @@ impl FlowKind {
         FlowKind::Stock,
     ];
 
+    /// The order a company's flows run in when they are due together: master data before the sales that refer
+    /// to it (an order needs its articles and debtor), stock last (it counts articles the products flow made).
+    pub const RUN_ORDER: [FlowKind; 4] = [
+        FlowKind::Products,
+        FlowKind::Customers,
+        FlowKind::Orders,
+        FlowKind::Stock,
+    ];
+
+    /// The flows before this one in [`FlowKind::RUN_ORDER`]: a run of this flow waits for their runs queued
+    /// before it.
+    pub fn runs_after(self) -> &'static [FlowKind] {
+        let position = Self::RUN_ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        &Self::RUN_ORDER[..position]
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FlowKind::Orders => "orders",

@@ -101,6 +101,8 @@ pub enum Delivery {
     Lost,
     /// The run was already finished, is held by a live process, or is gone: a duplicate delivery, nothing done.
     Ignored,
+    /// The run waits for a run of a flow it runs after (`FlowKind::RUN_ORDER`); that run's end queues it again.
+    Waiting,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +111,8 @@ pub enum ExecuteError {
     Store(#[from] koppel_store::StoreError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    #[error(transparent)]
+    Recovery(#[from] crate::recovery::RecoveryError),
 }
 
 /// Renews a run's lease until dropped; a renewal that finds the run taken sets the run's `lease_lost` flag.
@@ -184,6 +188,15 @@ impl<C: Connectors> Executor<C> {
 
     pub async fn execute(&self, job: &RunFlowJob) -> Result<Delivery, ExecuteError> {
         let scope = TenantScope::for_background_job(job.tenant_id);
+        let delivery = self.deliver(job, &scope).await?;
+        if matches!(delivery, Delivery::Finished(_)) {
+            crate::recovery::wake_waiting(&self.db, &self.queue, &scope).await?;
+        }
+        Ok(delivery)
+    }
+
+    async fn deliver(&self, job: &RunFlowJob, scope: &TenantScope) -> Result<Delivery, ExecuteError> {
+        let scope = scope.clone();
         let Some(run) = runs::get(&self.db, &scope, job.run_id).await? else {
             return Ok(Delivery::Ignored);
         };
@@ -212,6 +225,10 @@ impl<C: Connectors> Executor<C> {
         let now = koppel_store::now().timestamp_millis();
         let lease_ms = self.policy.lease.as_millis() as i64;
         let Some(lease) = runs::acquire(&self.db, &scope, job.run_id, &self.holder, lease_ms, now).await? else {
+            if runs::is_waiting(&self.db, &scope, job.run_id).await? {
+                tracing::debug!(run_id = %job.run_id, flow = %job.flow, "run waits for an earlier flow's run");
+                return Ok(Delivery::Waiting);
+            }
             return Ok(Delivery::Ignored);
         };
         let stops = StopFlags {

@@ -8,6 +8,9 @@
 //! many processes on one database a run is taken over once. A run taken over `max_takeovers` times in a row
 //! without concluding a record in between is what kills its process: it fails with the reason and an alert.
 //!
+//! A run that waits for an earlier flow's run of its company (`FlowKind::RUN_ORDER`) is queued again when that
+//! run ends ([`wake_waiting`]), whichever way it ends.
+//!
 //! The same sweep is the watchdog: a held run that concluded no record for `stuck_after` is reported once
 //! (the flow's health light turns red and the owners are alerted).
 
@@ -38,6 +41,20 @@ pub struct Sweep {
     pub reported_stuck: Vec<RunId>,
 }
 
+/// Queues a job for each of the company's runs that waited for a run that just ended (a duplicate job for a
+/// run is harmless: only one delivery acquires it).
+pub async fn wake_waiting(db: &Db, queue: &JobQueue, scope: &TenantScope) -> Result<(), RecoveryError> {
+    for run in runs::ready_queued(db, scope).await? {
+        let job = RunFlowJob {
+            tenant_id: run.tenant_id,
+            flow: run.flow,
+            run_id: run.id,
+        };
+        queue.push(job, None).await?;
+    }
+    Ok(())
+}
+
 /// Takes over abandoned runs and reports stuck ones.
 pub async fn sweep(db: &Db, queue: &JobQueue, policy: &RunPolicy, now: DateTime<Utc>) -> Result<Sweep, RecoveryError> {
     let now_ms = now.timestamp_millis();
@@ -65,6 +82,7 @@ pub async fn sweep(db: &Db, queue: &JobQueue, policy: &RunPolicy, now: DateTime<
                     Some(&error),
                 )
                 .await?;
+                wake_waiting(db, queue, &scope).await?;
                 result.given_up.push(run.id);
             }
             continue;

@@ -249,9 +249,36 @@ pub struct RunLease {
     pub duration_ms: i64,
 }
 
-/// Takes a queued run for `owner`. `None` otherwise (finished, running under a holder, or gone), so a duplicate
-/// job delivery does nothing; a running run whose holder died is first put back in the queue by
-/// [`release_abandoned`].
+/// SQL condition on a queued run in table `runs`: no run of a flow it runs after ([`FlowKind::runs_after`]) is
+/// queued or running for the company since before it. So flows queued together (Activate, a schedule where
+/// several are due at once) run in [`FlowKind::RUN_ORDER`], each on what the earlier ones made, and a run
+/// queued later never waits behind one queued earlier of a later flow (no deadlock: the order is fixed).
+fn waits_for_none() -> String {
+    let mut cases = Vec::new();
+    for flow in FlowKind::RUN_ORDER {
+        let before = flow.runs_after();
+        if before.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = before.iter().map(|f| format!("'{}'", f.as_str())).collect();
+        cases.push(format!(
+            "(runs.flow = '{}' AND earlier.flow IN ({}))",
+            flow.as_str(),
+            list.join(", ")
+        ));
+    }
+    format!(
+        "NOT EXISTS (SELECT 1 FROM runs earlier WHERE earlier.tenant_id = runs.tenant_id
+           AND earlier.status IN ('queued', 'running') AND earlier.queued_at_ms <= runs.queued_at_ms
+           AND ({}))",
+        cases.join(" OR ")
+    )
+}
+
+/// Takes a queued run for `owner`. `None` otherwise: finished, running under a holder, gone (so a duplicate job
+/// delivery does nothing), or waiting for an earlier flow's run ([`waits_for_none`]; [`is_waiting`] tells, and
+/// [`ready_queued`] finds it once that run ended). A running run whose holder died is first put back in the
+/// queue by [`release_abandoned`].
 pub async fn acquire(
     db: &Db,
     scope: &TenantScope,
@@ -260,11 +287,13 @@ pub async fn acquire(
     duration_ms: i64,
     now_ms: i64,
 ) -> Result<Option<RunLease>> {
-    let changed = on_pool!(db, pool => sqlx::query(
+    let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE runs SET status = 'running', started_at_ms = COALESCE(started_at_ms, $1), attempts = attempts + 1,
            lease_owner = $4, lease_until_ms = $5, progress_at_ms = $1, stuck_reported_at_ms = NULL
-         WHERE id = $2 AND tenant_id = $3 AND status = 'queued'",
-    )
+         WHERE id = $2 AND tenant_id = $3 AND status = 'queued' AND {}",
+        waits_for_none()
+    ));
+    let changed = on_pool!(db, pool => sqlx::query(sql)
     .bind(now_ms)
     .bind(id.0)
     .bind(scope.tenant_id().0)
@@ -408,12 +437,38 @@ async fn finish_run(
     Ok(changed == 1)
 }
 
-/// Queued runs nobody has started for `older_than_ms` (their job was lost): candidates to queue again.
+/// Queued runs nobody has started for `older_than_ms` though nothing holds them back (their job was lost):
+/// candidates to queue again.
 pub async fn stale_queued(db: &Db, now_ms: i64, older_than_ms: i64) -> Result<Vec<Run>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM runs WHERE status = 'queued' AND queued_at_ms < $1 ORDER BY queued_at_ms LIMIT 100"
+        "SELECT {COLUMNS} FROM runs WHERE status = 'queued' AND queued_at_ms < $1 AND {}
+         ORDER BY queued_at_ms LIMIT 100",
+        waits_for_none()
     ));
     Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(now_ms - older_than_ms).fetch_all(pool).await)?)
+}
+
+/// The company's queued runs that nothing holds back any more (after a run ended, the ones that waited for it).
+pub async fn ready_queued(db: &Db, scope: &TenantScope) -> Result<Vec<Run>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM runs WHERE tenant_id = $1 AND status = 'queued' AND {} ORDER BY queued_at_ms",
+        waits_for_none()
+    ));
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(scope.tenant_id().0).fetch_all(pool).await)?)
+}
+
+/// Whether a queued run waits for an earlier flow's run (see [`waits_for_none`]).
+pub async fn is_waiting(db: &Db, scope: &TenantScope, id: RunId) -> Result<bool> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM runs WHERE id = $1 AND tenant_id = $2 AND status = 'queued' AND NOT {}",
+        waits_for_none()
+    ));
+    let waiting: i64 = on_pool!(db, pool => sqlx::query_scalar(sql)
+        .bind(id.0)
+        .bind(scope.tenant_id().0)
+        .fetch_one(pool)
+        .await)?;
+    Ok(waiting > 0)
 }
 
 /// Running runs whose holder stopped renewing its lease before `now_ms` (the process died): to be taken over.

@@ -13,8 +13,8 @@ use serde::Serialize;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, StockMutationDraft};
 use crate::ports::{
-    ConnectorResult, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError, Outcome,
-    PosSource, Written,
+    ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
+    Outcome, PosSource, Written,
 };
 use crate::settings::FlowSettings;
 
@@ -39,12 +39,38 @@ pub async fn dry_run<S: PosSource, T: ErpTarget>(
     source: &S,
     target: &T,
 ) -> Result<Vec<PlannedWrite>, RunError> {
-    let capturing = CapturingTarget {
-        inner: target,
-        next_id: AtomicU64::new(1),
-    };
+    let capturing = CapturingTarget::new(target);
+    plan(flow, settings, source, &capturing).await
+}
+
+/// Plans the first page of the first run of each flow, as they run when switched on together: in
+/// [`FlowKind::RUN_ORDER`], each seeing the debtors and articles the earlier ones would create (so the orders
+/// flow does not plan to create an article the products flow creates first). A flow that cannot be planned
+/// stops the plan with its error.
+pub async fn dry_run_together<S: PosSource, T: ErpTarget>(
+    flows: &[(FlowKind, FlowSettings)],
+    source: &S,
+    target: &T,
+) -> Result<Vec<(FlowKind, Vec<PlannedWrite>)>, (FlowKind, RunError)> {
+    let capturing = CapturingTarget::new(target);
+    let mut planned = Vec::new();
+    for flow in FlowKind::RUN_ORDER {
+        for (_, settings) in flows.iter().filter(|(f, _)| *f == flow) {
+            let writes = plan(flow, settings, source, &capturing).await.map_err(|e| (flow, e))?;
+            planned.push((flow, writes));
+        }
+    }
+    Ok(planned)
+}
+
+async fn plan<S: PosSource, T: ErpTarget>(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    source: &S,
+    capturing: &CapturingTarget<'_, T>,
+) -> Result<Vec<PlannedWrite>, RunError> {
     let journal = ForgetfulJournal::default();
-    Run::new(flow, settings, source, &capturing, &journal)
+    Run::new(flow, settings, source, capturing, &journal)
         .pages(Some(1))
         .await?;
     let entries = journal.entries.into_inner().unwrap_or_default();
@@ -63,13 +89,26 @@ fn planned(entry: JournalEntry) -> PlannedWrite {
     }
 }
 
-/// Reads go through; writes are captured and answered with placeholder keys.
+/// Reads go through; writes are captured and answered with placeholder keys. Debtors and articles it would
+/// have created are found by later look-ups, as they would be in AFAS.
 struct CapturingTarget<'a, T> {
     inner: &'a T,
     next_id: AtomicU64,
+    /// By e-mail address in lower case.
+    debtors: Mutex<HashMap<String, DebtorRecord>>,
+    articles: Mutex<HashMap<String, ArticleRecord>>,
 }
 
-impl<T: ErpTarget> CapturingTarget<'_, T> {
+impl<'a, T: ErpTarget> CapturingTarget<'a, T> {
+    fn new(inner: &'a T) -> Self {
+        Self {
+            inner,
+            next_id: AtomicU64::new(1),
+            debtors: Mutex::default(),
+            articles: Mutex::default(),
+        }
+    }
+
     /// The request the real target would send (a body it refuses to build fails the record, as in a run).
     #[allow(clippy::result_large_err)]
     fn capture<V>(&self, write: DraftWrite<'_>, value: V) -> ConnectorResult<Written<V>> {
@@ -87,16 +126,37 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
         self.inner.existing_orders(references).await
     }
     async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
-        self.inner.debtors_by_email(emails).await
+        let mut found = self.inner.debtors_by_email(emails).await?;
+        let created = self.debtors.lock().expect("dry-run debtors");
+        for email in emails {
+            if let Some(record) = created.get(&email.to_lowercase()) {
+                found.insert(email.to_lowercase(), record.clone());
+            }
+        }
+        Ok(found)
     }
     async fn articles_by_code(&self, item_codes: &[String]) -> ConnectorResult<HashMap<String, ArticleRecord>> {
-        self.inner.articles_by_code(item_codes).await
+        let mut found = self.inner.articles_by_code(item_codes).await?;
+        let created = self.articles.lock().expect("dry-run articles");
+        for code in item_codes {
+            if let Some(record) = created.get(code) {
+                found.insert(code.clone(), record.clone());
+            }
+        }
+        Ok(found)
     }
     fn render_write(&self, write: &DraftWrite<'_>) -> ConnectorResult<Exchange> {
         self.inner.render_write(write)
     }
-    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
-        self.capture(DraftWrite::CreateDebtor(debtor), self.placeholder())
+    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
+        let written = self.capture(DraftWrite::CreateDebtor(debtor), self.placeholder())?;
+        let record = crate::flows::debtors::record_of(&written.value, debtor);
+        let mut created = self.debtors.lock().expect("dry-run debtors");
+        created.insert(debtor.email.to_lowercase(), record);
+        Ok(Written {
+            value: Creation::Created(written.value),
+            exchange: written.exchange,
+        })
     }
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
         self.capture(DraftWrite::UpdateDebtor(debtor_id, debtor), ())
@@ -104,8 +164,18 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
         self.capture(DraftWrite::CreateOrder(order), self.placeholder())
     }
-    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
-        self.capture(DraftWrite::CreateArticle(article), article.item_code.clone())
+    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<Creation>> {
+        let written = self.capture(DraftWrite::CreateArticle(article), article.item_code.clone())?;
+        let record = ArticleRecord {
+            item_code: written.value.clone(),
+            description: article.description.clone(),
+        };
+        let mut created = self.articles.lock().expect("dry-run articles");
+        created.insert(article.item_code.clone(), record);
+        Ok(Written {
+            value: Creation::Created(written.value),
+            exchange: written.exchange,
+        })
     }
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
         self.capture(DraftWrite::UpdateArticle(article), ())

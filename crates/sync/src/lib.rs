@@ -18,7 +18,7 @@ pub mod street;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use dry_run::{PlannedWrite, dry_run};
+pub use dry_run::{PlannedWrite, dry_run, dry_run_together};
 pub use engine::{Counts, RunError, RunReport, retry_record, run_flow};
 #[cfg(test)]
 mod tests;

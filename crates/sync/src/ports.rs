@@ -79,6 +79,30 @@ pub struct Written<T> {
     pub exchange: Exchange,
 }
 
+/// What a create of master data did (a debtor, an article).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Creation {
+    /// Made it; the key the target assigned.
+    Created(String),
+    /// Did not make it: it appeared in the target after this run looked (another flow or process of the company
+    /// made it at the same time), so the record links to the one that exists rather than making a duplicate.
+    Found(String),
+}
+
+impl Creation {
+    pub fn key(&self) -> &str {
+        match self {
+            Creation::Created(key) | Creation::Found(key) => key,
+        }
+    }
+
+    pub fn into_key(self) -> String {
+        match self {
+            Creation::Created(key) | Creation::Found(key) => key,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
@@ -251,8 +275,10 @@ pub trait ErpTarget: Send + Sync {
         &self,
         item_codes: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send;
-    /// Creates a debtor; the value is the new debtor id.
-    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
+    /// Creates a debtor unless one with its e-mail address appeared since the caller looked (then
+    /// [`Creation::Found`]); the value holds the debtor id. Never creates two for one address, whatever runs at
+    /// the same time.
+    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send;
     fn update_debtor(
         &self,
         debtor_id: &str,
@@ -260,7 +286,10 @@ pub trait ErpTarget: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
     /// Books a sale; the value is the AFAS order (or invoice/quotation) number.
     fn create_order(&self, order: &SalesOrderDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
-    fn create_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send;
+    /// Creates an article unless its item code appeared since the caller looked (then [`Creation::Found`]); the
+    /// value holds the item code. Never creates one code twice, whatever runs at the same time.
+    fn create_article(&self, article: &ArticleDraft)
+    -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send;
     fn update_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send;
     /// Current stock per item code in a warehouse.
     fn stock_levels(
@@ -491,7 +520,7 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     ) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send {
         (**self).articles_by_code(item_codes)
     }
-    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+    fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
         (**self).create_debtor(debtor)
     }
     fn update_debtor(
@@ -504,7 +533,10 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     fn create_order(&self, order: &SalesOrderDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
         (**self).create_order(order)
     }
-    fn create_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+    fn create_article(
+        &self,
+        article: &ArticleDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
         (**self).create_article(article)
     }
     fn update_article(&self, article: &ArticleDraft) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {

@@ -22,8 +22,8 @@ use crate::model::{
 };
 use crate::money::round_cents;
 use crate::ports::{
-    ConnectorError, ConnectorResult, ErpTarget, ErrorClass, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
-    Outcome, PosSource, Written,
+    ConnectorError, ConnectorResult, Creation, ErpTarget, ErrorClass, Exchange, IdMapEntry, Journal, JournalEntry,
+    JournalError, Outcome, PosSource, Written,
 };
 use crate::settings::{FlowSettings, ValueMap};
 
@@ -431,7 +431,7 @@ impl ErpTarget for FakeErp {
             .collect())
     }
 
-    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
+    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
         a_write_takes_a_moment(&debtor.email).await;
         self.switchboard.enter(Op::CreateDebtor, &debtor.email)?;
         let mut state = self.state.lock().unwrap();
@@ -439,7 +439,7 @@ impl ErpTarget for FakeErp {
         state.debtors.insert(id.clone(), debtor.clone());
         Ok(Written {
             exchange: exchange("POST KnSalesRelation", debtor, serde_json::json!({ "DbId": id })),
-            value: id,
+            value: Creation::Created(id),
         })
     }
 
@@ -485,7 +485,7 @@ impl ErpTarget for FakeErp {
         })
     }
 
-    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
+    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<Creation>> {
         a_write_takes_a_moment(&article.item_code).await;
         self.switchboard.enter(Op::CreateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
@@ -499,7 +499,7 @@ impl ErpTarget for FakeErp {
         let response = serde_json::json!({ "ItCd": article.item_code });
         Ok(Written {
             exchange: exchange("POST FbItemArticle", article, response),
-            value: article.item_code.clone(),
+            value: Creation::Created(article.item_code.clone()),
         })
     }
 

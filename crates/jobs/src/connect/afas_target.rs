@@ -13,15 +13,19 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use koppel_afas::AfasClient;
 use koppel_afas::update::{UpdateConnector, UpdateResult};
+use koppel_store::claims::ClaimKind;
 use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
-use koppel_sync::ports::{ConnectorError, ConnectorResult, DraftWrite, ErpTarget, Exchange, JsonText, Written};
+use koppel_sync::ports::{
+    ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, Written,
+};
 use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
 use super::afas_lookups;
+use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
 
@@ -34,6 +38,9 @@ pub struct AfasTarget {
     articles: RunCache<ArticleRecord>,
     units: Mutex<HashMap<String, String>>,
     party_codes: Mutex<HashMap<String, String>>,
+    /// Debtors and articles are created under a claim so that runs at the same time never make one twice;
+    /// `None` only where nothing is created concurrently (benchmarks, the preflight).
+    create_once: Option<CreateOnce>,
 }
 
 impl AfasTarget {
@@ -45,7 +52,56 @@ impl AfasTarget {
             articles: RunCache::default(),
             units: Mutex::default(),
             party_codes: Mutex::default(),
+            create_once: None,
         }
+    }
+
+    /// Creates debtors and articles under the company's claims (what every run does).
+    pub fn with_claims(mut self, create_once: CreateOnce) -> Self {
+        self.create_once = Some(create_once);
+        self
+    }
+
+    /// `create` once per key: under a claim when the target has claims, otherwise directly.
+    async fn create_once<L, LF, C, CF>(
+        &self,
+        kind: ClaimKind,
+        key: &str,
+        what: &str,
+        look_up: L,
+        create: C,
+    ) -> ConnectorResult<Written<Creation>>
+    where
+        L: Fn() -> LF,
+        LF: std::future::Future<Output = ConnectorResult<Option<String>>>,
+        C: FnOnce() -> CF,
+        CF: std::future::Future<Output = ConnectorResult<Written<String>>>,
+    {
+        match &self.create_once {
+            Some(claims) => claims.create(kind, key, what, look_up, create).await,
+            None => create().await.map(|written| Written {
+                value: Creation::Created(written.value),
+                exchange: written.exchange,
+            }),
+        }
+    }
+
+    /// The id of the debtor with this e-mail address in AFAS now (not from the run's cache).
+    async fn debtor_in_afas(&self, email: &str) -> ConnectorResult<Option<String>> {
+        let found = afas_read(afas_lookups::debtors_by_email(&self.client, &[email.to_owned()])).await?;
+        Ok(found
+            .into_iter()
+            .find(|debtor| debtor.record.email.eq_ignore_ascii_case(email))
+            .map(|debtor| debtor.record.debtor_id))
+    }
+
+    /// The item code if the article exists in AFAS now (not from the run's cache).
+    async fn article_in_afas(&self, item_code: &str) -> ConnectorResult<Option<String>> {
+        let found = afas_read(afas_lookups::articles_by_code(&self.client, &[item_code.to_owned()])).await?;
+        Ok(found
+            .into_iter()
+            .find(|(record, _)| record.item_code == item_code)
+            .map(|(record, _)| record.item_code))
     }
 
     fn unit_of(&self, item_code: &str) -> String {
@@ -196,12 +252,18 @@ impl ErpTarget for AfasTarget {
         Ok(articles)
     }
 
-    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<String>> {
-        let body = debtor_body(debtor, None, Utc::now().date_naive());
-        self.debtors.forget(&debtor.email.to_lowercase());
-        let written = self.write_debtor(body, true).await?;
-        self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
-        returned_key(written, "DbId")
+    async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
+        let email = debtor.email.to_lowercase();
+        self.debtors.forget(&email);
+        let what = format!("the debtor for {email}");
+        let create = || async {
+            let body = debtor_body(debtor, None, Utc::now().date_naive());
+            let written = self.write_debtor(body, true).await?;
+            self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
+            returned_key(written, "DbId")
+        };
+        self.create_once(ClaimKind::Debtor, &email, &what, || self.debtor_in_afas(&email), create)
+            .await
     }
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
@@ -222,17 +284,23 @@ impl ErpTarget for AfasTarget {
         returned_key(written, document_kind(order.target).number_field())
     }
 
-    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<String>> {
-        let unit = article.unit.clone().unwrap_or_else(|| self.unit_of(&article.item_code));
-        let body = article_body(article, &unit, true)?;
-        self.articles.forget(&article.item_code);
-        let written = afas_call(self.client.insert(&body)).await?;
-        self.remember_unit(&article.item_code, Some(&unit));
-        let item_code = written.value.key("ItCd").unwrap_or(&article.item_code).to_owned();
-        Ok(Written {
-            value: item_code,
-            exchange: written.exchange,
-        })
+    async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<Creation>> {
+        let code = &article.item_code;
+        self.articles.forget(code);
+        let what = format!("article {code}");
+        let create = || async {
+            let unit = article.unit.clone().unwrap_or_else(|| self.unit_of(code));
+            let body = article_body(article, &unit, true)?;
+            let written = afas_call(self.client.insert(&body)).await?;
+            self.remember_unit(code, Some(&unit));
+            let item_code = written.value.key("ItCd").unwrap_or(code).to_owned();
+            Ok(Written {
+                value: item_code,
+                exchange: written.exchange,
+            })
+        };
+        self.create_once(ClaimKind::Article, code, &what, || self.article_in_afas(code), create)
+            .await
     }
 
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {

@@ -15,6 +15,7 @@ use koppel_sync::ports::ConnectorError;
 use koppel_sync::settings::FlowSettings;
 
 use super::afas_target::AfasTarget;
+use super::claims::CreateOnce;
 use super::clients::{ClientOptions, afas_client, afas_environment, mplus_client};
 use super::mplus_source::MplusSource;
 use crate::credentials::{self, CredentialsError};
@@ -77,7 +78,8 @@ impl Connectors for ClientConnectors {
         let settings = order_settings(db, scope).await?;
         let source = MplusSource::for_settings(Arc::new(mplus_client(&mplus, &self.options)?), &settings);
         let afas_client = Arc::new(afas_client(afas_environment(&afas)?, &afas, &self.options)?);
-        let target = AfasTarget::new(afas_client, settings.order_target);
+        let target =
+            AfasTarget::new(afas_client, settings.order_target).with_claims(CreateOnce::new(db.clone(), scope.clone()));
         Ok((source, target))
     }
 }

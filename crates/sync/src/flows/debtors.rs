@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::country::iso2;
 use crate::model::{Address, DebtorDraft, DebtorParty, DebtorRecord, PersonName, SourceAddress, SourceCustomer};
-use crate::ports::{ConnectorResult, ErpTarget, Outcome};
+use crate::ports::{ConnectorResult, Creation, ErpTarget, Outcome};
 use crate::record::{Failure, Trail, mapping_failure};
 use crate::settings::FlowSettings;
 use crate::street::split_street;
@@ -184,14 +184,19 @@ impl KnownDebtors {
                 trail.write(target.update_debtor(&id, draft).await)?;
                 (id, Outcome::Updated)
             }
-            None => (trail.write(target.create_debtor(draft).await)?, Outcome::Created),
+            None => match trail.write(target.create_debtor(draft).await)? {
+                Creation::Created(id) => (id, Outcome::Created),
+                // Another run of the company created it from the same customer after this page looked.
+                Creation::Found(id) => (id, Outcome::Skipped),
+            },
         };
         self.0.insert(key, record_of(&outcome.0, draft));
         Ok(outcome)
     }
 }
 
-fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
+/// What AFAS holds of a debtor made from `draft` (as a later look-up would find it).
+pub(crate) fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
     DebtorRecord {
         debtor_id: debtor_id.to_owned(),
         email: draft.email.clone(),

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::orders::percentage_key;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, SourceArticle};
-use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
+use crate::ports::{Creation, ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
 use crate::settings::{FlowSettings, VariantMode};
 
@@ -198,7 +198,15 @@ async fn sync_article<T: ErpTarget>(
         trail.write(target.update_article(&draft).await)?;
         return Ok(Verdict::written(Outcome::Updated, draft.item_code, hash));
     }
-    let item_code = trail.write(target.create_article(&draft).await)?;
+    let item_code = match trail.write(target.create_article(&draft).await)? {
+        Creation::Created(item_code) => item_code,
+        // Another run of the company created it after this page looked: treat it as existing.
+        Creation::Found(_) if !settings.update_product_info => return Ok(Verdict::skipped(UPDATE_OFF)),
+        Creation::Found(item_code) => {
+            trail.write(target.update_article(&draft).await)?;
+            return Ok(Verdict::written(Outcome::Updated, item_code, hash));
+        }
+    };
     existing.insert(
         draft.item_code.clone(),
         ArticleRecord {

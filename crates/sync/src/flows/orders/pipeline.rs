@@ -121,6 +121,8 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     let mut read_error = None;
 
     let mut in_flight = FuturesUnordered::new();
+    // Answers taken from `in_flight`, to be concluded at the top of the loop.
+    let mut arrived: Vec<Sent> = Vec::new();
     // Answers that came before an earlier sale's, waiting to be concluded in order.
     let mut answered: BTreeMap<usize, Answered> = BTreeMap::new();
     let (mut prepared_count, mut concluded_count) = (0, 0);
@@ -130,6 +132,45 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     let mut sending: HashSet<String> = HashSet::new();
     let (mut stopping, mut first_halt, mut finished) = (false, None, false);
     loop {
+        for (index, prepared, answer) in arrived.drain(..) {
+            // The answer is taken in at once, so its slot is free for the next sale and a twin sale sees the
+            // booked order; the journal follows the sales' order.
+            let Prepared {
+                order,
+                payload,
+                marker,
+                step,
+                mut trail,
+            } = prepared;
+            let result = match (step, answer) {
+                (Ok(Step::Send(_, hash)), Some(answer)) => {
+                    sending.remove(&order.number);
+                    let current = plan.as_mut().expect("a plan before any answer");
+                    trail.write(answer).map(|number| {
+                        current.existing.insert(order.number.clone(), number.clone());
+                        Verdict::written(Outcome::Created, number, hash)
+                    })
+                }
+                (Ok(Step::Done(verdict)), _) => Ok(verdict),
+                (Err(failure), _) => Err(failure),
+                (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
+            };
+            stopping |= matches!(result, Err(Failure::Halt(_)));
+            answered.insert(
+                index,
+                Answered {
+                    meta: meta(&order, payload, marker),
+                    result,
+                    trail,
+                },
+            );
+            while let Some(next) = answered.remove(&concluded_count) {
+                concluded_count += 1;
+                if let Some(halt) = run.conclude_later(next.meta, next.result, next.trail) {
+                    first_halt = first_halt.or(Some(halt));
+                }
+            }
+        }
         // Pages whose records are all journaled move the cursor, up to the first halt.
         while first_halt.is_none() && ends.front().is_some_and(|page| page.end <= concluded_count) {
             let page = ends.pop_front().expect("a finished page");
@@ -197,8 +238,10 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
             let mut trail = Trail::default();
             let payload = JsonText::of(&order);
             let hash = content_hash_with(&payload, &settings_hash);
-            // The next page's reading goes on meanwhile: its look-ups may hold some of the client's 8
-            // permits, and this sale's debtor or article write could otherwise wait for them forever.
+            // The next page's reading and the orders in flight go on meanwhile: both hold some of the
+            // client's 8 permits while their requests are out, which AFAS shares with every other run of this
+            // environment in the process, and this sale's debtor or article write could otherwise wait for
+            // them forever (two runs preparing at once, each holding permits in unpolled requests).
             let step = {
                 let preparing = prepare(
                     settings,
@@ -214,6 +257,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                 loop {
                     futures::select_biased! {
                         step = preparing => break step,
+                        done = in_flight.select_next_some() => arrived.push(done),
                         page = reading => read = Some(page),
                     }
                 }
@@ -234,6 +278,10 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
             in_flight.push(Box::pin(send(target, prepared_count, prepared)));
             prepared_count += 1;
         }
+        if !arrived.is_empty() {
+            // Answers came in while preparing: conclude them (freeing their slots) before waiting again.
+            continue;
+        }
         if writing.is_terminated()
             && let Some(batch) = run.full_batch()
         {
@@ -247,31 +295,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
         }
         // Answers first: each frees a slot. The next page is needed only once this one is all prepared.
         futures::select_biased! {
-            (index, prepared, answer) = in_flight.select_next_some() => {
-                // The answer is taken in at once, so its slot is free for the next sale and a twin sale
-                // sees the booked order; the journal follows the sales' order.
-                let Prepared { order, payload, marker, step, mut trail } = prepared;
-                let result = match (step, answer) {
-                    (Ok(Step::Send(_, hash)), Some(answer)) => {
-                        sending.remove(&order.number);
-                        trail.write(answer).map(|number| {
-                            current.existing.insert(order.number.clone(), number.clone());
-                            Verdict::written(Outcome::Created, number, hash)
-                        })
-                    }
-                    (Ok(Step::Done(verdict)), _) => Ok(verdict),
-                    (Err(failure), _) => Err(failure),
-                    (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
-                };
-                stopping |= matches!(result, Err(Failure::Halt(_)));
-                answered.insert(index, Answered { meta: meta(&order, payload, marker), result, trail });
-                while let Some(next) = answered.remove(&concluded_count) {
-                    concluded_count += 1;
-                    if let Some(halt) = run.conclude_later(next.meta, next.result, next.trail) {
-                        first_halt = first_halt.or(Some(halt));
-                    }
-                }
-            }
+            done = in_flight.select_next_some() => arrived.push(done),
             written = writing => written?,
             page = reading => read = Some(page),
             complete => finished = true,
@@ -294,12 +318,11 @@ struct Answered {
     trail: Trail,
 }
 
+/// A sale's index in the run, the sale, and AFAS's answer when it was sent.
+type Sent = (usize, Prepared, Option<ConnectorResult<Written<String>>>);
+
 /// Sends the prepared order, if it has one to send.
-async fn send<T: ErpTarget>(
-    target: &T,
-    index: usize,
-    prepared: Prepared,
-) -> (usize, Prepared, Option<ConnectorResult<Written<String>>>) {
+async fn send<T: ErpTarget>(target: &T, index: usize, prepared: Prepared) -> Sent {
     let answer = match &prepared.step {
         Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
         _ => None,

@@ -147,7 +147,8 @@ async fn create_articles<T: ErpTarget>(
 ) -> Result<(), Failure> {
     for line in missing {
         let draft = article_from_line(line, order.vat_method, settings);
-        let item_code = trail.write(target.create_article(&draft).await)?;
+        // Created now or, by another run of the company meanwhile, found: either way the line uses it.
+        let item_code = trail.write(target.create_article(&draft).await)?.into_key();
         plan.articles.insert(
             line.sku.clone(),
             ArticleRecord {

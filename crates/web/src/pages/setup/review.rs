@@ -169,9 +169,10 @@ pub(super) async fn submit_review(state: &AppState, ctx: &TenantContext, form: &
         )
         .await?;
     }
-    // The first run of each chosen flow starts now rather than at the next scheduled time.
+    // The first run of each chosen flow starts now rather than at the next scheduled time, queued in the order
+    // they run in (each waits for the ones before it: articles and debtors exist before the orders need them).
     let mut order = progress.chosen_flows.clone();
-    order.sort_by_key(|f| FlowKind::ALL.iter().position(|k| k.as_str() == f));
+    order.sort_by_key(|f| FlowKind::RUN_ORDER.iter().position(|k| k.as_str() == f));
     for flow in &order {
         if let Ok(flow) = flow.parse::<FlowKind>() {
             // A run already queued or running is as good as a new one.
@@ -192,17 +193,21 @@ async fn dry_run(state: &AppState, ctx: &TenantContext, chosen: &[String]) -> Re
         .open(&state.db, &ctx.scope)
         .await
         .map_err(|e| format!("Cannot open the connections: {}", e.message))?;
-    let mut planned = Vec::new();
-    for flow in FlowKind::ALL {
-        if !chosen.iter().any(|c| c == flow.as_str()) {
-            continue;
+    let mut flows = Vec::new();
+    for flow in FlowKind::RUN_ORDER {
+        if chosen.iter().any(|c| c == flow.as_str()) {
+            let settings = load_settings(state, &ctx.scope, flow)
+                .await
+                .map_err(|e| e.to_string())?;
+            flows.push((flow, settings));
         }
-        let settings = load_settings(state, &ctx.scope, flow)
-            .await
-            .map_err(|e| e.to_string())?;
-        let writes = koppel_sync::dry_run(flow, &settings, &source, &target)
-            .await
-            .map_err(|e| format!("The {flow} dry run stopped: {e}"))?;
+    }
+    // Planned together, as Activate runs them: the orders flow sees the articles the products flow creates.
+    let plans = koppel_sync::dry_run_together(&flows, &source, &target)
+        .await
+        .map_err(|(flow, e)| format!("The {flow} dry run stopped: {e}"))?;
+    let mut planned = Vec::new();
+    for (flow, writes) in plans {
         planned.extend(writes.into_iter().map(|w| {
             PlannedView {
                 flow: flow.as_str(),

@@ -1,0 +1,181 @@
+//! What lets a company's flows work together, against a real database (SQLite, or PostgreSQL when
+//! KOPPEL_TEST_DATABASE_URL is set): master-data claims and the order runs queued together start in.
+
+use koppel_core::{Email, FlowKind};
+use koppel_store::claims::{self, Claim, ClaimKind};
+use koppel_store::runs::{self, Counts, RunStatus};
+use koppel_store::test_support::TestDatabase;
+use koppel_store::{Db, TenantScope, accounts, now, tenants};
+
+async fn tenant(db: &Db, email: &str) -> TenantScope {
+    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
+        .await
+        .unwrap();
+    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let shop = tenant(&db, "owner@claims.nl").await;
+    let other_shop = tenant(&db, "owner@other.nl").await;
+    let (debtor, key) = (ClaimKind::Debtor, "ann@shop.nl");
+    let claim = |scope: &TenantScope, holder: &str, at: i64| {
+        let (db, scope, holder) = (db.clone(), scope.clone(), holder.to_owned());
+        async move {
+            claims::claim(&db, &scope, debtor, key, &holder, 1_000, at)
+                .await
+                .unwrap()
+        }
+    };
+
+    assert_eq!(claim(&shop, "a", 10_000).await, Claim::Won { fresh: true });
+    assert_eq!(claim(&shop, "b", 10_100).await, Claim::Busy, "held by a");
+    assert_eq!(
+        claim(&shop, "a", 10_100).await,
+        Claim::Busy,
+        "not twice, even by its holder"
+    );
+    assert_eq!(
+        claim(&other_shop, "b", 10_100).await,
+        Claim::Won { fresh: true },
+        "claims are per company"
+    );
+    assert_eq!(
+        claims::claim(&db, &shop, ClaimKind::Article, key, "b", 1_000, 10_100)
+            .await
+            .unwrap(),
+        Claim::Won { fresh: true },
+        "and per kind"
+    );
+
+    // a stops without a word: its claim lapses and b takes it over, not fresh (a may have created it).
+    assert_eq!(claim(&shop, "b", 11_001).await, Claim::Won { fresh: false });
+    // a comes back too late: it cannot complete b's claim.
+    claims::complete(&db, &shop, debtor, key, "a", "10001", 11_100)
+        .await
+        .unwrap();
+    assert_eq!(claim(&shop, "c", 11_200).await, Claim::Busy);
+    claims::complete(&db, &shop, debtor, key, "b", "10002", 11_300)
+        .await
+        .unwrap();
+    assert_eq!(claim(&shop, "c", 11_400).await, Claim::Created("10002".into()));
+
+    // The record was deleted in AFAS: one finder re-creates it.
+    assert!(
+        !claims::reclaim_created(&db, &shop, debtor, key, "10001", "c", 1_000, 11_500)
+            .await
+            .unwrap()
+    );
+    assert!(
+        claims::reclaim_created(&db, &shop, debtor, key, "10002", "c", 1_000, 11_500)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !claims::reclaim_created(&db, &shop, debtor, key, "10002", "d", 1_000, 11_500)
+            .await
+            .unwrap()
+    );
+    assert_eq!(claim(&shop, "d", 11_600).await, Claim::Busy);
+
+    // A failed create releases the key for the next creator at once.
+    claims::release(&db, &shop, debtor, key, "c").await.unwrap();
+    assert_eq!(claim(&shop, "d", 11_700).await, Claim::Won { fresh: true });
+
+    assert_eq!(
+        claims::prune(&db, 11_650).await.unwrap(),
+        2,
+        "the other company's and the article claim"
+    );
+    assert_eq!(claim(&shop, "e", 11_800).await, Claim::Busy, "d's recent claim is kept");
+}
+
+#[tokio::test]
+async fn runs_queued_together_start_in_run_order() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "owner@order.nl").await;
+    let other = tenant(&db, "owner@elsewhere.nl").await;
+    let at = 1_000;
+    let stock = runs::create(&db, &scope, FlowKind::Stock, "setup", at).await.unwrap();
+    let orders = runs::create(&db, &scope, FlowKind::Orders, "setup", at).await.unwrap();
+    let products = runs::create(&db, &scope, FlowKind::Products, "setup", at)
+        .await
+        .unwrap();
+    let elsewhere = runs::create(&db, &other, FlowKind::Orders, "setup", at).await.unwrap();
+
+    assert!(
+        runs::acquire(&db, &scope, orders, "w", 60_000, at)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(runs::is_waiting(&db, &scope, orders).await.unwrap());
+    assert!(runs::is_waiting(&db, &scope, stock).await.unwrap());
+    assert!(!runs::is_waiting(&db, &scope, products).await.unwrap());
+    assert!(
+        runs::acquire(&db, &other, elsewhere, "w", 60_000, at)
+            .await
+            .unwrap()
+            .is_some(),
+        "another company's runs do not wait"
+    );
+    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ready, vec![products]);
+
+    let lease = runs::acquire(&db, &scope, products, "w", 60_000, at)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        runs::is_waiting(&db, &scope, orders).await.unwrap(),
+        "still, while products runs"
+    );
+    lease
+        .finish(&db, &scope, RunStatus::Succeeded, &Counts::default(), None, at + 5)
+        .await
+        .unwrap();
+    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ready, vec![orders], "orders next; stock still waits for orders");
+    assert!(
+        runs::acquire(&db, &scope, stock, "w", 60_000, at + 6)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let orders_lease = runs::acquire(&db, &scope, orders, "w", 60_000, at + 6)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A products run queued after the waiting stock run does not hold it back once orders ended.
+    let later = runs::create(&db, &scope, FlowKind::Products, "schedule", at + 10)
+        .await
+        .unwrap();
+    orders_lease
+        .finish(&db, &scope, RunStatus::Succeeded, &Counts::default(), None, at + 20)
+        .await
+        .unwrap();
+    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ready, vec![stock, later]);
+}
