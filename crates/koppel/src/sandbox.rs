@@ -41,6 +41,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         afas_token_data: args.afas_token_data,
         mplus_ident: args.mplus_ident,
         mplus_secret: args.mplus_secret,
+        ..SandboxConfig::default()
     };
     if let Err(problem) = config.check() {
         anyhow::bail!("{problem} (--afas-token-data)");
@@ -59,6 +60,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         sandbox.config.mplus_ident, sandbox.config.mplus_secret
     );
     println!("Controls on both:       /_sandbox/reset, /_sandbox/journal, /_sandbox/faults, /_sandbox/latency");
+    println!("  a company's shop:     add ?shop=<its 32-hex shop id>");
     println!(
         "Seed {} with {} orders. Ctrl-C stops.",
         sandbox.config.seed, sandbox.config.orders
