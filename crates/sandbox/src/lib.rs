@@ -1,6 +1,7 @@
 //! Simulators of the two outside systems Koppel connects: AFAS Profit (REST App connector) and MplusKASSA
 //! (SOAP). They speak the real protocols, validate what they receive against the vendors' published
-//! schemas, and are driven by tests, benchmarks and the trial demo through `/_sandbox/` controls.
+//! schemas, and are driven by tests, benchmarks and the trial demo through `/_sandbox/` controls. Besides the
+//! default shop, each trial company gets a shop of its own, reached by its credentials ([`shops`]).
 
 pub mod afas;
 pub mod control;
