@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use koppel_sandbox::{DEFAULT_AFAS_TOKEN_DATA, DEFAULT_MPLUS_IDENT, DEFAULT_MPLUS_SECRET, Sandbox, SandboxConfig};
+use koppel_sandbox::{
+    DEFAULT_AFAS_TOKEN_DATA, DEFAULT_MAX_SHOPS, DEFAULT_MPLUS_IDENT, DEFAULT_MPLUS_SECRET, Sandbox, SandboxConfig,
+};
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
@@ -28,6 +30,9 @@ pub struct SandboxArgs {
     /// The MplusKASSA `secret` the simulator accepts.
     #[arg(long, default_value = DEFAULT_MPLUS_SECRET)]
     pub mplus_secret: String,
+    /// How many company shops (credentials carrying a shop id) are held at once, about 1 MB each.
+    #[arg(long, default_value_t = DEFAULT_MAX_SHOPS)]
+    pub max_shops: usize,
     /// Log filter.
     #[arg(long, env = "KOPPEL_LOG", default_value = "info")]
     pub log: String,
@@ -41,9 +46,10 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         afas_token_data: args.afas_token_data,
         mplus_ident: args.mplus_ident,
         mplus_secret: args.mplus_secret,
+        max_shops: args.max_shops,
     };
     if let Err(problem) = config.check() {
-        anyhow::bail!("{problem} (--afas-token-data)");
+        anyhow::bail!("{problem} (--afas-token-data, --max-shops)");
     }
     anyhow::ensure!(
         (10..=1_000_000).contains(&config.orders),
@@ -59,6 +65,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         sandbox.config.mplus_ident, sandbox.config.mplus_secret
     );
     println!("Controls on both:       /_sandbox/reset, /_sandbox/journal, /_sandbox/faults, /_sandbox/latency");
+    println!("  a company's shop:     add ?shop=<its 32-hex shop id>");
     println!(
         "Seed {} with {} orders. Ctrl-C stops.",
         sandbox.config.seed, sandbox.config.orders

@@ -58,6 +58,10 @@ pub struct ServeArgs {
     /// Where the in-process MplusKASSA simulator listens.
     #[arg(long, env = "KOPPEL_SANDBOX_MPLUS_LISTEN", default_value = "127.0.0.1:8182")]
     pub sandbox_mplus_listen: std::net::SocketAddr,
+    /// How many companies' demo shops the in-process simulators hold at once (about 1 MB each); the least
+    /// recently used one makes room and comes back as seeded.
+    #[arg(long, env = "KOPPEL_SANDBOX_MAX_SHOPS", default_value_t = koppel_sandbox::DEFAULT_MAX_SHOPS)]
+    pub sandbox_max_shops: usize,
 }
 
 /// Starts the simulators for the trial demo; a busy port turns the demo off with a warning, not an error.
@@ -66,15 +70,16 @@ async fn start_demo_sandbox(args: &ServeArgs) -> Option<(koppel_sandbox::Sandbox
     if !wanted {
         return None;
     }
-    let config = koppel_sandbox::SandboxConfig::default();
+    let config = koppel_sandbox::SandboxConfig {
+        max_shops: args.sandbox_max_shops,
+        ..koppel_sandbox::SandboxConfig::default()
+    };
     match koppel_sandbox::Sandbox::start(config, args.sandbox_afas_listen, args.sandbox_mplus_listen).await {
         Ok(sandbox) => {
             let demo = DemoSandbox {
                 afas_url: sandbox.afas_url(),
-                afas_token: sandbox.config.afas_token_xml(),
                 mplus_url: sandbox.mplus_url(),
-                mplus_ident: sandbox.config.mplus_ident.clone(),
-                mplus_secret: sandbox.config.mplus_secret.clone(),
+                shops: sandbox.shops.clone(),
             };
             tracing::info!(afas = %demo.afas_url, mplus = %demo.mplus_url, "demo sandbox running");
             Some((sandbox, demo))

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -181,8 +181,9 @@ impl Control {
     }
 }
 
-/// Anything holding a simulator's control plane; the simulators' states implement it.
-pub trait HasControl: Clone + Send + Sync + 'static {
+/// Anything holding a simulator's control plane; the simulators' per-shop states implement it, and handlers
+/// take the state of the shop the request reaches as an extractor.
+pub trait HasControl: Clone + Send + Sync + 'static + FromRequestParts<(), Rejection = StatusCode> {
     fn control(&self) -> &Control;
 }
 
@@ -193,7 +194,7 @@ pub trait HasControl: Clone + Send + Sync + 'static {
 /// and the answer leaves when all of it has passed, the simulator's own work included (as long as that takes
 /// less than the other half). A call then takes the latency asked for, as against a real server, instead of
 /// the latency plus whatever CPU the simulator needs to play AFAS or MplusKASSA on the same machine.
-pub async fn journal_layer<S: HasControl>(State(state): State<S>, request: Request, next: Next) -> Response {
+pub async fn journal_layer<S: HasControl>(state: S, request: Request, next: Next) -> Response {
     let arrived = std::time::Instant::now();
     let latency = state.control().latency();
     if !latency.is_zero() {
@@ -256,21 +257,21 @@ pub fn redirect(status: u16, location: &str) -> Response {
     }
 }
 
-pub async fn get_journal<S: HasControl>(State(state): State<S>) -> Json<Vec<JournalEntry>> {
+pub async fn get_journal<S: HasControl>(state: S) -> Json<Vec<JournalEntry>> {
     Json(state.control().journal())
 }
 
-pub async fn delete_journal<S: HasControl>(State(state): State<S>) -> StatusCode {
+pub async fn delete_journal<S: HasControl>(state: S) -> StatusCode {
     state.control().clear_journal();
     StatusCode::NO_CONTENT
 }
 
-pub async fn get_faults<S: HasControl>(State(state): State<S>) -> Json<Vec<FaultRule>> {
+pub async fn get_faults<S: HasControl>(state: S) -> Json<Vec<FaultRule>> {
     Json(state.control().faults())
 }
 
 /// `POST /_sandbox/faults`: one rule adds to the rules; `{"rules": [...]}` replaces them all.
-pub async fn post_faults<S: HasControl>(State(state): State<S>, Json(request): Json<FaultsRequest>) -> StatusCode {
+pub async fn post_faults<S: HasControl>(state: S, Json(request): Json<FaultsRequest>) -> StatusCode {
     match request {
         FaultsRequest::One(rule) => state.control().set_faults(vec![rule], false),
         FaultsRequest::Many { rules } => state.control().set_faults(rules, true),
@@ -278,19 +279,19 @@ pub async fn post_faults<S: HasControl>(State(state): State<S>, Json(request): J
     StatusCode::NO_CONTENT
 }
 
-pub async fn delete_faults<S: HasControl>(State(state): State<S>) -> StatusCode {
+pub async fn delete_faults<S: HasControl>(state: S) -> StatusCode {
     state.control().clear_faults();
     StatusCode::NO_CONTENT
 }
 
-pub async fn post_latency<S: HasControl>(State(state): State<S>, Json(request): Json<LatencyRequest>) -> StatusCode {
+pub async fn post_latency<S: HasControl>(state: S, Json(request): Json<LatencyRequest>) -> StatusCode {
     state.control().set_latency(request.ms);
     StatusCode::NO_CONTENT
 }
 
 /// The generic control routes, to be merged into a simulator's router (which adds `POST /_sandbox/reset`
-/// and its own data controls).
-pub fn routes<S: HasControl>() -> axum::Router<S> {
+/// and its own data controls, and resolves the shop they act on).
+pub fn routes<S: HasControl>() -> axum::Router {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/_sandbox/journal", get(get_journal::<S>).delete(delete_journal::<S>))

@@ -1,11 +1,13 @@
 //! Simulators of the two outside systems Koppel connects: AFAS Profit (REST App connector) and MplusKASSA
 //! (SOAP). They speak the real protocols, validate what they receive against the vendors' published
-//! schemas, and are driven by tests, benchmarks and the trial demo through `/_sandbox/` controls.
+//! schemas, and are driven by tests, benchmarks and the trial demo through `/_sandbox/` controls. Besides the
+//! default shop, each trial company gets a shop of its own, reached by its credentials ([`shops`]).
 
 pub mod afas;
 pub mod control;
 mod delay;
 pub mod mplus;
+pub mod shops;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,6 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+pub use shops::{DEFAULT_MAX_SHOPS, ShopCredentials, ShopId, Shops};
 
 /// The data part of the AFAS token the sandbox accepts by default (64 hex characters).
 pub const DEFAULT_AFAS_TOKEN_DATA: &str = "6B6F7070656C2D73616E64626F782D746F6B656E2D3030303030303030303030";
@@ -31,6 +35,8 @@ pub struct SandboxConfig {
     pub afas_token_data: String,
     pub mplus_ident: String,
     pub mplus_secret: String,
+    /// How many company shops are held at once ([`shops`]); the least recently used one makes room.
+    pub max_shops: usize,
 }
 
 impl Default for SandboxConfig {
@@ -41,6 +47,7 @@ impl Default for SandboxConfig {
             afas_token_data: DEFAULT_AFAS_TOKEN_DATA.to_owned(),
             mplus_ident: DEFAULT_MPLUS_IDENT.to_owned(),
             mplus_secret: DEFAULT_MPLUS_SECRET.to_owned(),
+            max_shops: DEFAULT_MAX_SHOPS,
         }
     }
 }
@@ -55,6 +62,9 @@ impl SandboxConfig {
                 "the AFAS token data must be 64 hexadecimal characters (it has {})",
                 data.len()
             ));
+        }
+        if self.max_shops == 0 {
+            return Err("the sandbox must be able to hold at least one company shop".to_owned());
         }
         Ok(())
     }
@@ -72,6 +82,8 @@ impl SandboxConfig {
 #[derive(Debug)]
 pub struct Sandbox {
     pub config: SandboxConfig,
+    /// The shops both simulators serve: the default one and the company shops.
+    pub shops: Shops,
     /// The AFAS address; the REST services are under `{afas_url}/ProfitRestServices/`.
     pub afas_addr: SocketAddr,
     /// The MplusKASSA SOAP endpoint's address (`POST /`).
@@ -95,8 +107,9 @@ impl Sandbox {
         let mplus_listener = TcpListener::bind(mplus_listen).await?;
         let afas_addr = afas_listener.local_addr()?;
         let mplus_addr = mplus_listener.local_addr()?;
-        let afas_app = afas::router(&config).into_make_service_with_connect_info::<SocketAddr>();
-        let mplus_app = mplus::router(&config).into_make_service_with_connect_info::<SocketAddr>();
+        let shops = Shops::new(&config);
+        let afas_app = afas::router(&shops).into_make_service_with_connect_info::<SocketAddr>();
+        let mplus_app = mplus::router(&shops).into_make_service_with_connect_info::<SocketAddr>();
         let (afas_accepted, mplus_accepted) = (Arc::default(), Arc::default());
         let afas_listener = afas_listener.tap_io(counting(&afas_accepted));
         let mplus_listener = mplus_listener.tap_io(counting(&mplus_accepted));
@@ -114,6 +127,7 @@ impl Sandbox {
         ];
         Ok(Self {
             config,
+            shops,
             afas_addr,
             mplus_addr,
             afas_accepted,

@@ -20,6 +20,7 @@ pub mod rotation;
 pub mod runs;
 pub mod secrets;
 pub mod setup;
+pub mod sync_state;
 pub mod tenants;
 pub mod test_support;
 

@@ -20,16 +20,15 @@ pub struct WebConfig {
     pub demo_sandbox: Option<DemoSandbox>,
 }
 
-/// Where the in-process sandbox listens and the credentials it accepts.
+/// Where the in-process sandbox listens, and its shops: "try it with the sandbox" gives each company its own.
 #[derive(Clone)]
 pub struct DemoSandbox {
     /// Base URL of the AFAS simulator (the REST services are under `/ProfitRestServices/`).
     pub afas_url: String,
-    pub afas_token: String,
     /// The MplusKASSA simulator's SOAP endpoint.
     pub mplus_url: String,
-    pub mplus_ident: String,
-    pub mplus_secret: String,
+    /// The simulators' shops (the same registry they serve): credentials of a company's shop, and its reset.
+    pub shops: koppel_sandbox::Shops,
 }
 
 impl std::fmt::Debug for DemoSandbox {

@@ -253,7 +253,7 @@ async fn from_signup_through_the_sandbox_wizard_to_orders_in_afas() {
             wait_for_element(&driver, "dry-run-heading").await?;
             let plan = driver.find(By::Id("dry-run-heading")).await?.text().await?;
             ensure!(plan.contains("What the first run would send"), "{plan}");
-            ensure!(app.afas_orders().await.is_empty(), "the dry run sent something");
+            ensure!(app.afas_orders(&home).await.is_empty(), "the dry run sent something");
 
             driver.find(By::Id("activate")).await?.click().await?;
             wait_for_path(&driver, "/runs").await?;
@@ -276,7 +276,7 @@ async fn from_signup_through_the_sandbox_wizard_to_orders_in_afas() {
                 ensure!(Instant::now() < deadline, "the first run did not finish: {runs:?}");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            ensure!(!app.afas_orders().await.is_empty(), "no order in AFAS");
+            ensure!(!app.afas_orders(&home).await.is_empty(), "no order in AFAS");
 
             // Every choice can be changed afterwards: switch the orders flow's schedule.
             driver.goto(app.url(&format!("{home}/settings/orders"))).await?;

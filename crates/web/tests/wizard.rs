@@ -181,7 +181,7 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     let page = text(dry).await;
     assert!(page.contains("What the first run would send"), "{page}");
     assert!(page.contains("create order"), "{page}");
-    assert!(app.afas_orders().await.is_empty(), "a dry run sends nothing");
+    assert!(app.afas_orders(&home).await.is_empty(), "a dry run sends nothing");
 
     // Activate: the orders flow is on and its first run lands the orders in AFAS.
     let response = app
@@ -191,7 +191,7 @@ async fn the_wizard_walks_from_the_sandbox_to_orders_in_afas() {
     assert_eq!(location(&response), format!("{home}/runs"));
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let orders = app.afas_orders().await;
+        let orders = app.afas_orders(&home).await;
         if !orders.is_empty() {
             break;
         }

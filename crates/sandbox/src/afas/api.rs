@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -18,7 +18,7 @@ use crate::control::{HasControl, JournalOperation};
 /// The Profit version the simulator reports (that of the vendored OpenAPI specifications).
 pub const PROFIT_VERSION: &str = "6.6.9";
 
-pub fn routes() -> Router<AfasState> {
+pub fn routes() -> Router {
     Router::new()
         .route(
             "/ProfitRestServices/connectors/{name}",
@@ -65,7 +65,7 @@ fn connector_allowed(state: &AfasState, operation: &str) -> bool {
 }
 
 async fn get_connector(
-    State(state): State<AfasState>,
+    state: AfasState,
     Path(name): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
@@ -77,27 +77,19 @@ async fn get_connector(
     .await
 }
 
-async fn post_update(State(state): State<AfasState>, Path(name): Path<String>, body: Bytes) -> Response {
+async fn post_update(state: AfasState, Path(name): Path<String>, body: Bytes) -> Response {
     write(&state, &name, None, Method::Post, &body).await
 }
 
-async fn put_update(State(state): State<AfasState>, Path(name): Path<String>, body: Bytes) -> Response {
+async fn put_update(state: AfasState, Path(name): Path<String>, body: Bytes) -> Response {
     write(&state, &name, None, Method::Put, &body).await
 }
 
-async fn post_sub_object(
-    State(state): State<AfasState>,
-    Path((name, sub_object)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
+async fn post_sub_object(state: AfasState, Path((name, sub_object)): Path<(String, String)>, body: Bytes) -> Response {
     write(&state, &name, Some(&sub_object), Method::Post, &body).await
 }
 
-async fn put_sub_object(
-    State(state): State<AfasState>,
-    Path((name, sub_object)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
+async fn put_sub_object(state: AfasState, Path((name, sub_object)): Path<(String, String)>, body: Bytes) -> Response {
     write(&state, &name, Some(&sub_object), Method::Put, &body).await
 }
 
@@ -120,7 +112,7 @@ async fn write(state: &AfasState, name: &str, sub_object: Option<&str>, method: 
 }
 
 async fn delete_record(
-    State(state): State<AfasState>,
+    state: AfasState,
     Path((name, object, key, value)): Path<(String, String, String, String)>,
 ) -> Response {
     serve(&state, "DELETE", &name, || {
@@ -130,14 +122,14 @@ async fn delete_record(
     .await
 }
 
-async fn metainfo_list(State(state): State<AfasState>) -> Response {
+async fn metainfo_list(state: AfasState) -> Response {
     serve(&state, "GET", "metainfo", || {
         Ok(Json(metainfo::list(&state.store())).into_response())
     })
     .await
 }
 
-async fn metainfo_of(State(state): State<AfasState>, Path((kind, name)): Path<(String, String)>) -> Response {
+async fn metainfo_of(state: AfasState, Path((kind, name)): Path<(String, String)>) -> Response {
     serve(&state, "GET", "metainfo", || {
         let info = match kind.to_ascii_lowercase().as_str() {
             "get" => metainfo::get_connector(&state.store(), &name)?,
@@ -149,7 +141,7 @@ async fn metainfo_of(State(state): State<AfasState>, Path((kind, name)): Path<(S
     .await
 }
 
-async fn profit_version(State(state): State<AfasState>) -> Response {
+async fn profit_version(state: AfasState) -> Response {
     serve(&state, "GET", "ProfitVersion", || {
         Ok(Json(json!({ "version": PROFIT_VERSION })).into_response())
     })

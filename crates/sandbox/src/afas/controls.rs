@@ -16,7 +16,6 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -30,7 +29,7 @@ use super::store::{Article, Debtor, Party, PartyKind, Transaction, next_number};
 use super::table::Row;
 use super::{AFAS_CONCURRENCY_LIMIT, AfasState};
 
-pub fn routes() -> Router<AfasState> {
+pub fn routes() -> Router {
     Router::new()
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/ip-allow-list", post(ip_allow_list))
@@ -52,7 +51,7 @@ struct ResetRequest {
     seed: Option<u64>,
 }
 
-async fn reset(State(state): State<AfasState>, body: Bytes) -> Response {
+async fn reset(state: AfasState, body: Bytes) -> Response {
     let request: ResetRequest = if body.is_empty() {
         ResetRequest::default()
     } else {
@@ -70,7 +69,7 @@ struct IpAllowListRequest {
     allow: Option<Vec<IpAddr>>,
 }
 
-async fn ip_allow_list(State(state): State<AfasState>, Json(request): Json<IpAllowListRequest>) -> StatusCode {
+async fn ip_allow_list(state: AfasState, Json(request): Json<IpAllowListRequest>) -> StatusCode {
     state.access_mut().ip_allow_list = request.allow.filter(|list| !list.is_empty());
     StatusCode::NO_CONTENT
 }
@@ -80,10 +79,7 @@ struct AllowedConnectorsRequest {
     connectors: Option<BTreeSet<String>>,
 }
 
-async fn allowed_connectors(
-    State(state): State<AfasState>,
-    Json(request): Json<AllowedConnectorsRequest>,
-) -> StatusCode {
+async fn allowed_connectors(state: AfasState, Json(request): Json<AllowedConnectorsRequest>) -> StatusCode {
     state.access_mut().allowed_connectors = request.connectors;
     StatusCode::NO_CONTENT
 }
@@ -94,7 +90,7 @@ struct ConcurrencyLimitRequest {
     limit: Option<usize>,
 }
 
-async fn concurrency_limit(State(state): State<AfasState>, Json(request): Json<ConcurrencyLimitRequest>) -> StatusCode {
+async fn concurrency_limit(state: AfasState, Json(request): Json<ConcurrencyLimitRequest>) -> StatusCode {
     let limit = match (request.enabled, request.limit) {
         (Some(false), _) => None,
         (_, Some(0)) => None,
@@ -111,7 +107,7 @@ struct UnsortedOrderRequest {
     shuffle: bool,
 }
 
-async fn unsorted_order(State(state): State<AfasState>, Json(request): Json<UnsortedOrderRequest>) -> StatusCode {
+async fn unsorted_order(state: AfasState, Json(request): Json<UnsortedOrderRequest>) -> StatusCode {
     state.access_mut().shuffle_unsorted = request.shuffle;
     StatusCode::NO_CONTENT
 }
@@ -147,7 +143,7 @@ struct CustomField {
     length: Option<u32>,
 }
 
-async fn custom_connector(State(state): State<AfasState>, Json(request): Json<CustomConnectorRequest>) -> Response {
+async fn custom_connector(state: AfasState, Json(request): Json<CustomConnectorRequest>) -> Response {
     let source_def = match &request.source {
         Some(source) => match built_in(source) {
             Some(def) => Some(def),
@@ -208,7 +204,7 @@ pub struct DebtorRequest {
     blocked: Option<bool>,
 }
 
-async fn debtor(State(state): State<AfasState>, Json(request): Json<DebtorRequest>) -> Response {
+async fn debtor(state: AfasState, Json(request): Json<DebtorRequest>) -> Response {
     let mut store = state.store_mut();
     let mut tx = Transaction::begin(&mut store);
     let existing = request
@@ -302,7 +298,7 @@ pub struct ArticleRequest {
     blocked: Option<bool>,
 }
 
-async fn article(State(state): State<AfasState>, Json(request): Json<ArticleRequest>) -> Response {
+async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Response {
     if request.item_code.is_empty() {
         return bad_request("itemCode is required");
     }
@@ -347,7 +343,7 @@ struct StockRequest {
     quantity: f64,
 }
 
-async fn stock(State(state): State<AfasState>, Json(request): Json<StockRequest>) -> Response {
+async fn stock(state: AfasState, Json(request): Json<StockRequest>) -> Response {
     let mut store = state.store_mut();
     if !store.articles.contains_key(&request.item_code) {
         return bad_request(format!("unknown article '{}'", request.item_code));

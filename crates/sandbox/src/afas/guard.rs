@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use super::error::AfasError;
 /// The longest query string Profit accepts.
 pub const MAX_QUERY_LENGTH: usize = 2049;
 
-pub async fn guard(State(state): State<AfasState>, request: Request, next: Next) -> Response {
+pub async fn guard(state: AfasState, request: Request, next: Next) -> Response {
     let query_length = request.uri().query().map_or(0, str::len);
     if query_length > MAX_QUERY_LENGTH {
         return StatusCode::NOT_FOUND.into_response();
@@ -50,28 +50,24 @@ fn ip_allowed(state: &AfasState, peer: Option<IpAddr>) -> bool {
     }
 }
 
-/// `Authorization: AfasToken <base64 of <token><version>1</version><data>HEX</data></token>>`.
-fn token_valid(headers: &HeaderMap, accepted_data: &str) -> bool {
-    let Some(encoded) = headers
+/// The data part of a well-formed `Authorization: AfasToken <base64 of
+/// <token><version>1</version><data>HEX</data></token>>`.
+pub fn token_data(headers: &HeaderMap) -> Option<String> {
+    let encoded = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("AfasToken "))
-    else {
-        return false;
-    };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return false;
-    };
-    let Ok(token) = String::from_utf8(decoded) else {
-        return false;
-    };
-    let token: String = token.split_whitespace().collect();
+        .and_then(|value| value.strip_prefix("AfasToken "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let token: String = String::from_utf8(decoded).ok()?.split_whitespace().collect();
     let version = between(&token, "<version>", "</version>");
-    let data = between(&token, "<data>", "</data>");
-    token.starts_with("<token>")
-        && token.ends_with("</token>")
-        && version == Some("1")
-        && data.is_some_and(|data| data.eq_ignore_ascii_case(accepted_data))
+    let well_formed = token.starts_with("<token>") && token.ends_with("</token>") && version == Some("1");
+    well_formed
+        .then(|| between(&token, "<data>", "</data>").map(str::to_owned))
+        .flatten()
+}
+
+fn token_valid(headers: &HeaderMap, accepted_data: &str) -> bool {
+    token_data(headers).is_some_and(|data| data.eq_ignore_ascii_case(accepted_data))
 }
 
 fn between<'t>(text: &'t str, open: &str, close: &str) -> Option<&'t str> {

@@ -27,12 +27,14 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 
 pub use self::error::AfasError;
+pub(crate) use self::guard::token_data;
 use self::store::Store;
 use crate::SandboxConfig;
 use crate::control::{self, Control, HasControl};
+use crate::shops::{self, Shops};
 
 /// Profit's limit on simultaneous requests, applied when switched on through `/_sandbox/concurrency-limit`.
 pub const AFAS_CONCURRENCY_LIMIT: usize = 8;
@@ -50,6 +52,7 @@ pub struct Access {
     pub shuffle_unsorted: bool,
 }
 
+/// One shop's Profit administration: its data, access rules and control plane.
 #[derive(Clone)]
 pub struct AfasState {
     shared: Arc<Shared>,
@@ -113,15 +116,15 @@ impl HasControl for AfasState {
     }
 }
 
-/// The simulator: the Profit API under `/ProfitRestServices/` (journaled, guarded) and the `/_sandbox/` controls.
-pub fn router(config: &SandboxConfig) -> Router {
-    let state = AfasState::new(config);
+/// The simulator: the Profit API under `/ProfitRestServices/` (journaled, guarded) in the shop the token
+/// reaches, and the `/_sandbox/` controls of the default shop or the one named by `?shop=`.
+pub fn router(shops: &Shops) -> Router {
     let profit = api::routes()
-        .layer(from_fn_with_state(state.clone(), guard::guard))
-        .layer(from_fn_with_state(state.clone(), control::journal_layer::<AfasState>));
-    Router::new()
-        .merge(profit)
-        .merge(control::routes::<AfasState>())
+        .layer(from_fn(guard::guard))
+        .layer(from_fn(control::journal_layer::<AfasState>))
+        .layer(from_fn_with_state(shops.clone(), shops::by_afas_token));
+    let controls = control::routes::<AfasState>()
         .merge(controls::routes())
-        .with_state(state)
+        .layer(from_fn_with_state(shops.clone(), shops::by_shop_parameter));
+    Router::new().merge(profit).merge(controls)
 }

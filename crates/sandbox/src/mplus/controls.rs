@@ -3,7 +3,6 @@
 //! stockIds) exactly as the same change made in the shop would.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -31,7 +30,7 @@ pub struct ResetRequest {
     pub orders: Option<usize>,
 }
 
-pub async fn reset(State(state): State<MplusState>, body: Option<Json<ResetRequest>>) -> StatusCode {
+pub async fn reset(state: MplusState, body: Option<Json<ResetRequest>>) -> StatusCode {
     let request = body.map(|Json(r)| r).unwrap_or_default();
     state.reset(request.seed, request.orders);
     StatusCode::NO_CONTENT
@@ -49,7 +48,7 @@ pub struct Summary {
     pub operations: Vec<&'static str>,
 }
 
-pub async fn summary(State(state): State<MplusState>) -> Json<Summary> {
+pub async fn summary(state: MplusState) -> Json<Summary> {
     let store = state.read();
     Json(Summary {
         seed: store.shop.seed,
@@ -69,7 +68,7 @@ pub struct NewOrders {
     pub state: Option<OrderState>,
 }
 
-pub async fn add_orders(State(state): State<MplusState>, Json(request): Json<NewOrders>) -> Response {
+pub async fn add_orders(state: MplusState, Json(request): Json<NewOrders>) -> Response {
     if request.count == 0 || request.count > 100_000 {
         return bad_request("count must be between 1 and 100000");
     }
@@ -85,7 +84,7 @@ pub struct OrderStateChange {
     pub state: OrderState,
 }
 
-pub async fn order_state(State(state): State<MplusState>, Json(request): Json<OrderStateChange>) -> Response {
+pub async fn order_state(state: MplusState, Json(request): Json<OrderStateChange>) -> Response {
     match orders::set_order_state(&mut state.write(), &request.order_id, request.state) {
         Some(summary) => Json(summary).into_response(),
         None => not_found(format!("order {} not found", request.order_id)),
@@ -100,7 +99,7 @@ pub struct PriceChange {
     pub price_incl: i64,
 }
 
-pub async fn price(State(state): State<MplusState>, Json(request): Json<PriceChange>) -> Response {
+pub async fn price(state: MplusState, Json(request): Json<PriceChange>) -> Response {
     if request.price_incl < 0 {
         return bad_request("priceIncl must not be negative");
     }
@@ -127,7 +126,7 @@ pub struct RelationChange {
     pub fields: serde_json::Map<String, Value>,
 }
 
-pub async fn relation(State(state): State<MplusState>, Json(request): Json<RelationChange>) -> Response {
+pub async fn relation(state: MplusState, Json(request): Json<RelationChange>) -> Response {
     let mut store = state.write();
     let Some(mut relation) = store.relations.get(request.relation_number).cloned() else {
         return not_found(format!("relation {} not found", request.relation_number));
@@ -159,7 +158,7 @@ pub struct StockChange {
     pub change: Option<i64>,
 }
 
-pub async fn stock(State(state): State<MplusState>, Json(request): Json<StockChange>) -> Response {
+pub async fn stock(state: MplusState, Json(request): Json<StockChange>) -> Response {
     let change = match (request.amount, request.change) {
         (Some(amount), None) => StockChangeKind::Absolute(amount),
         (None, Some(change)) => StockChangeKind::Relative(change),

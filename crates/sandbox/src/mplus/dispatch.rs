@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 
 use super::soap::{self, SoapFault};
@@ -71,11 +71,7 @@ fn with_operation(mut response: Response, operation: Option<&str>) -> Response {
     response
 }
 
-pub async fn soap_endpoint(
-    State(state): State<MplusState>,
-    Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
+pub async fn soap_endpoint(state: MplusState, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let parsed = std::str::from_utf8(&body)
         .map_err(|_| SoapFault::client("The request is not UTF-8"))
         .and_then(soap::operation_of);

@@ -31,13 +31,14 @@ use axum::Router;
 use axum::extract::Query;
 use axum::handler::Handler;
 use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::control::{self, journal_layer};
+use crate::shops::{self, Shops};
 pub use dispatch::operation_names;
-use state::MplusState;
+pub(crate) use state::MplusState;
 
 /// The official MplusQapi WSDL (API version 67.1.3), served at `GET /?wsdl`.
 pub const WSDL: &str = include_str!("../../specs/mplusqapi-v67.1.3.wsdl");
@@ -54,12 +55,13 @@ async fn wsdl(Query(query): Query<HashMap<String, String>>) -> Response {
     }
 }
 
-/// The simulator's routes, with a freshly seeded shop.
-pub fn router(config: &crate::SandboxConfig) -> Router {
-    let state = MplusState::new(config);
-    let soap_endpoint = dispatch::soap_endpoint.layer(from_fn_with_state(state.clone(), journal_layer::<MplusState>));
-    Router::new()
-        .route("/", get(wsdl).post(soap_endpoint))
+/// The simulator's routes: SOAP in the shop the secret reaches, the controls of the default shop or the one
+/// named by `?shop=`.
+pub fn router(shops: &Shops) -> Router {
+    let soap_endpoint = dispatch::soap_endpoint
+        .layer(from_fn(journal_layer::<MplusState>))
+        .layer(from_fn_with_state(shops.clone(), shops::by_mplus_secret));
+    let controls = Router::new()
         .route("/_sandbox/reset", post(controls::reset))
         .route("/_sandbox/summary", get(controls::summary))
         .route("/_sandbox/orders", post(controls::add_orders))
@@ -68,5 +70,6 @@ pub fn router(config: &crate::SandboxConfig) -> Router {
         .route("/_sandbox/relation", post(controls::relation))
         .route("/_sandbox/stock", post(controls::stock))
         .merge(control::routes::<MplusState>())
-        .with_state(state)
+        .layer(from_fn_with_state(shops.clone(), shops::by_shop_parameter));
+    Router::new().route("/", get(wsdl).post(soap_endpoint)).merge(controls)
 }

@@ -64,7 +64,8 @@ pub fn now() -> NaiveDateTime {
     }
 }
 
-/// The router's state: the store, the seed it was made from (for resets), and the control plane.
+/// One shop's till: the store, the seed it was made from (for resets), the credentials it accepts, and the
+/// control plane.
 #[derive(Debug, Clone)]
 pub struct MplusState {
     store: Arc<RwLock<Store>>,

@@ -4,6 +4,7 @@ mod account;
 pub(crate) mod activity;
 mod alerts;
 mod data;
+mod demo_shop;
 mod fields;
 mod health;
 mod public;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant_id}/settings/{flow}/fields/preview", post(fields::preview))
         .route("/t/{tenant_id}/setup", get(setup::resume))
         .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
+        .route("/t/{tenant_id}/sandbox/reset", post(demo_shop::reset))
         .route("/t/{tenant_id}/setup/{step}", get(setup::show).post(setup::submit))
         .route("/t/{tenant_id}/activity", get(activity::list))
         .route("/t/{tenant_id}/activity.csv", get(activity::csv))

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use koppel_core::{Email, Role, TenantId};
@@ -40,12 +40,27 @@ pub struct HomePage {
     trial_ends_on: String,
     flows: Vec<FlowHealth>,
     chart: Chart,
+    /// The company's connections reach its own demo shop in the built-in sandbox.
+    demo_shop: bool,
+    demo_shop_notice: Option<&'static str>,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: TenantContext) -> AppResult<HomePage> {
+#[derive(Debug, Deserialize)]
+pub struct HomeQuery {
+    /// How "Reset the demo shop" went: `reset` or `busy`.
+    demo_shop: Option<String>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Query(query): Query<HomeQuery>,
+) -> AppResult<HomePage> {
     let tenant = tenants::tenant(&state.db, &ctx.scope).await?;
     let trial_over = tenant.trial_days_left(koppel_store::now()) == 0;
     Ok(HomePage {
+        demo_shop: super::demo_shop::company_shop(&state, &ctx.scope).await.is_some(),
+        demo_shop_notice: super::demo_shop::notice(query.demo_shop.as_deref()),
         flows: flow_health(&state, &ctx.scope, trial_over).await?,
         chart: activity_chart(&state, &ctx.scope).await?,
         layout: Layout::for_user(&state, &ctx.user, &tenant.name, Some(tenant.id)).await?,

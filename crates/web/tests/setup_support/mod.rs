@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use koppel_jobs::Executor;
 use koppel_jobs::connect::ClientConnectors;
+use koppel_jobs::credentials;
 use koppel_jobs::worker::{self, WorkerOptions};
-use koppel_sandbox::{Sandbox, SandboxConfig};
+use koppel_sandbox::{Sandbox, SandboxConfig, ShopId};
+use koppel_store::TenantScope;
 use koppel_store::test_support::TestDatabase;
 use koppel_web::DemoSandbox;
 
@@ -48,10 +50,8 @@ impl SetupApp {
         let database = TestDatabase::create().await.expect("test database");
         let demo = DemoSandbox {
             afas_url: sandbox.afas_url(),
-            afas_token: sandbox.config.afas_token_xml(),
             mplus_url: sandbox.mplus_url(),
-            mplus_ident: sandbox.config.mplus_ident.clone(),
-            mplus_secret: sandbox.config.mplus_secret.clone(),
+            shops: sandbox.shops.clone(),
         };
         let app = spawn_configured(database, |config| config.demo_sandbox = Some(demo)).await;
         let mut tasks = Vec::new();
@@ -86,14 +86,34 @@ impl SetupApp {
         }
     }
 
-    pub async fn afas_orders(&self) -> Vec<serde_json::Value> {
-        let journal: Vec<serde_json::Value> = reqwest::get(format!("{}/_sandbox/journal", self.sandbox.afas_url()))
+    /// The demo shop the company at `home` (`/t/{id}`) is connected to, read back from its stored credentials.
+    pub async fn shop_of(&self, home: &str) -> ShopId {
+        let scope = TenantScope::for_background_job(home.trim_start_matches("/t/").parse().unwrap());
+        let mplus = credentials::load_mplus(&self.state.db, &self.state.secrets, &scope)
+            .await
+            .unwrap()
+            .expect("MplusKASSA is connected");
+        self.sandbox
+            .shops
+            .shop_of_mplus(&mplus.ident, &mplus.secret)
+            .expect("connected to a company shop")
+    }
+
+    /// Every request the AFAS of the company's demo shop received.
+    pub async fn afas_journal(&self, home: &str) -> Vec<serde_json::Value> {
+        let shop = self.shop_of(home).await;
+        reqwest::get(format!("{}/_sandbox/journal?shop={shop}", self.sandbox.afas_url()))
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        journal
+            .unwrap()
+    }
+
+    /// The sales documents the AFAS of the company's demo shop created.
+    pub async fn afas_orders(&self, home: &str) -> Vec<serde_json::Value> {
+        self.afas_journal(home)
+            .await
             .into_iter()
             .filter(|entry| {
                 entry["status"] == 201 && entry["operation"].as_str().is_some_and(|op| op.contains("FbSales"))

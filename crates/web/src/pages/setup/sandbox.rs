@@ -1,10 +1,11 @@
-//! "Try it with the sandbox": both connections to the built-in simulators and the settings preset that suits
-//! their seeded data ([`sandbox_settings`], which the end-to-end test support also uses).
+//! "Try it with the sandbox": both connections to the company's own shop in the built-in simulators and the
+//! settings preset that suits their seeded data ([`sandbox_settings`], which the end-to-end test support also uses).
 
 use axum::extract::State;
 use axum::response::Response;
 use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
 use koppel_jobs::lookups;
+use koppel_sandbox::ShopId;
 use koppel_store::setup;
 use koppel_sync::settings::{FlowSettings, ValueMap};
 
@@ -12,25 +13,28 @@ use super::progress::redirect_to;
 use super::saving::{now_ms, update_settings};
 use crate::api::connections as conn;
 use crate::error::{AppError, AppResult};
+use crate::pages::demo_shop::company_shop;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
-/// `POST /t/{tenant_id}/setup/sandbox`: both connections to the built-in simulators and settings that suit
-/// their seeded data; then on to choosing flows.
+/// `POST /t/{tenant_id}/setup/sandbox`: both connections to the company's own shop in the built-in simulators
+/// (the one it already has, else a new one) and settings that suit their seeded data; then on to choosing flows.
 pub async fn use_sandbox(State(state): State<AppState>, ctx: TenantContext) -> AppResult<Response> {
     ctx.require_write()?;
     let Some(sandbox) = state.config.demo_sandbox.clone() else {
         return Err(AppError::NotFound);
     };
+    let shop = company_shop(&state, &ctx.scope).await.unwrap_or_else(ShopId::random);
+    let shop_credentials = sandbox.shops.credentials(&shop);
     let mplus = MplusCredentials {
         url: sandbox.mplus_url.trim_end_matches('/').to_owned(),
-        ident: sandbox.mplus_ident.clone(),
-        secret: sandbox.mplus_secret.clone(),
+        ident: shop_credentials.mplus_ident.clone(),
+        secret: shop_credentials.mplus_secret.clone(),
     };
     let afas = AfasCredentials {
         environment: "12345".into(),
         environment_type: "test".into(),
-        token: sandbox.afas_token.clone(),
+        token: shop_credentials.afas_token_xml(),
         url: Some(sandbox.afas_url.clone()),
     };
     let mplus_test = conn::store_mplus(&state, &ctx, mplus).await?;
