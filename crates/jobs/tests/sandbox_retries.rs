@@ -14,7 +14,7 @@ use koppel_store::runs::{self, Run, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope};
-use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 use sandbox_support::{
     System, World, body, sandbox_executor, save_flow, settings, store_credentials, tenant, with_articles,
 };
@@ -168,9 +168,12 @@ async fn products_wait_for_their_setting_and_a_transient_failure_for_its_back_of
     let shop = Shop::open(10).await;
     // A table without a fallback: enough for the preflight (the map is set), but no group of the shop is in it.
     let without_groups = FlowSettings {
-        article_group_map: ValueMap {
-            table: [("NO-SUCH-GROUP".to_owned(), "900".to_owned())].into(),
-            ..ValueMap::default()
+        company: CompanySettings {
+            article_group_map: ValueMap {
+                table: [("NO-SUCH-GROUP".to_owned(), "900".to_owned())].into(),
+                ..ValueMap::default()
+            },
+            ..settings().company
         },
         ..settings()
     };

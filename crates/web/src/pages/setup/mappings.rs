@@ -116,7 +116,7 @@ pub(crate) async fn mapping_views(
         "Payment methods",
         "MplusKASSA payment method",
         "AFAS payment method",
-        &settings.payment_method_map,
+        &settings.company.payment_method_map,
     );
     let mut shipping = map_view(
         "shipping",
@@ -129,7 +129,7 @@ pub(crate) async fn mapping_views(
         live_rows(
             &mut payment,
             lookups::mplus_payment_methods(&mplus).await,
-            &settings.payment_method_map,
+            &settings.company.payment_method_map,
         );
         live_rows(
             &mut shipping,
@@ -151,14 +151,14 @@ pub(crate) async fn mapping_views(
             "VAT code per country",
             "Country (e.g. NL, or NL:21 for one VAT rate)",
             "AFAS VAT code",
-            &settings.vat_code_by_country,
+            &settings.company.vat_code_by_country,
         ),
         map_view(
             "revenue",
             "Revenue account per country",
             "Country (e.g. NL, or NL:21 for one VAT rate)",
             "AFAS revenue account",
-            &settings.revenue_account_by_country,
+            &settings.company.revenue_account_by_country,
         ),
     ])
 }
@@ -170,10 +170,10 @@ pub fn read_mappings(form: &Fields, errors: &mut FieldErrors) -> Apply {
     let vat = read_map(form, "vat", errors, true);
     let revenue = read_map(form, "revenue", errors, true);
     Box::new(move |s: &mut FlowSettings| {
-        s.payment_method_map = payment.clone();
+        s.company.payment_method_map = payment.clone();
         s.shipping_method_map = shipping.clone();
-        s.vat_code_by_country = vat.clone();
-        s.revenue_account_by_country = revenue.clone();
+        s.company.vat_code_by_country = vat.clone();
+        s.company.revenue_account_by_country = revenue.clone();
     })
 }
 

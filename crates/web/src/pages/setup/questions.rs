@@ -38,8 +38,16 @@ pub(super) async fn fill_questions(
         "stock_calculation",
         enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?),
     );
-    set(page, "warehouse", settings.warehouse.clone().unwrap_or_default());
-    set(page, "stock_branch", settings.stock_branch.clone().unwrap_or_default());
+    set(
+        page,
+        "warehouse",
+        settings.company.warehouse.clone().unwrap_or_default(),
+    );
+    set(
+        page,
+        "stock_branch",
+        settings.company.stock_branch.clone().unwrap_or_default(),
+    );
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -130,8 +138,8 @@ pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
             s.stock_calculation = value;
         }
         s.order_types = order_types.clone();
-        s.warehouse = warehouse.clone();
-        s.stock_branch = branch.clone();
+        s.company.warehouse = warehouse.clone();
+        s.company.stock_branch = branch.clone();
         s.update_product_info = update_info;
         s.manage_stock = manage_stock;
         s.product_filter.webshop_only = webshop;
