@@ -251,12 +251,14 @@ pub async fn save_flow(db: &Db, scope: &TenantScope, flow: FlowKind, settings: &
         flow,
         enabled: true,
         schedule: koppel_store::flows::DEFAULT_SCHEDULE.to_owned(),
-        settings: serde_json::to_value(settings).unwrap(),
+        settings: serde_json::Value::Null,
         cursor: None,
         next_run_at_ms: None,
     };
     let now = koppel_store::now().timestamp_millis();
-    koppel_store::flows::save(db, scope, &config, now).await.unwrap();
+    koppel_jobs::settings::save(db, scope, "test", config, settings, now)
+        .await
+        .unwrap();
 }
 
 /// An executor that opens the tenant's stored connections (to the sandbox) with quick retries.
