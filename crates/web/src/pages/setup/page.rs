@@ -75,12 +75,12 @@ pub struct SetupPage {
 }
 
 impl SetupPage {
-    /// Whether a section is on this page: its wizard step; on a flow's settings page, the company's sections
-    /// (`general`, `mappings`, `company`) and the flow's own (`orders`, `products` or `stock`).
+    /// Whether a wizard step's section is on this page: on its step, and on every flow's settings page the
+    /// steps of company settings (`general`, `mappings`).
     pub fn shows(&self, section: &str) -> bool {
         match self.settings_flow {
             None => self.step == section,
-            Some(flow) => ["general", "mappings", "company"].contains(&section) || flow.as_str() == section,
+            Some(_) => ["general", "mappings"].contains(&section),
         }
     }
     /// Whether the page asks `flow`'s own questions: the wizard's questions step asks every flow's, a flow's
