@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use koppel_core::TRIAL_DAYS;
 use koppel_store::runs::{self, RunLease, RunStatus};
-use koppel_store::{Db, TenantScope, flows, tenants};
+use koppel_store::{Db, TenantScope, tenants};
 use koppel_sync::engine::{self, RunError};
 use koppel_sync::ports::{ConnectorError, ErpTarget, PosSource};
 use koppel_sync::settings::FlowSettings;
@@ -251,10 +251,7 @@ impl<C: Connectors> Executor<C> {
                 .finish(&scope, job, RunStatus::Failed, Some(&message), &journal)
                 .await;
         }
-        let config = flows::get(&self.db, &scope, job.flow).await?;
-        let settings: FlowSettings = config
-            .map(|c| serde_json::from_value(c.settings).unwrap_or_default())
-            .unwrap_or_default();
+        let settings = crate::settings::load(&self.db, &scope, job.flow).await?;
         let (source, target) = match self.connectors.open(&self.db, &scope).await {
             Ok(pair) => pair,
             Err(error) => {

@@ -13,6 +13,7 @@ pub mod preflight;
 pub mod queue;
 pub mod recovery;
 pub mod scheduler;
+pub mod settings;
 pub mod worker;
 
 pub use executor::{Connectors, Delivery, Executor, RunPolicy};

@@ -77,7 +77,7 @@ async fn settings_made_invalid_after_enabling_fail_the_run_once_before_any_recor
     // A warehouse AFAS does not have: without the preflight every SKU failed on its own stock mutation.
     world.clear_journal(System::Afas).await;
     let mut stock = settings();
-    stock.warehouse = Some("99".into());
+    stock.company.warehouse = Some("99".into());
     let (delivery, run) = shop.run(FlowKind::Stock, &stock).await;
     assert_eq!(delivery, Delivery::Finished(RunStatus::Failed), "{run:?}");
     let error = run.error.clone().unwrap_or_default();
@@ -93,8 +93,9 @@ async fn settings_made_invalid_after_enabling_fail_the_run_once_before_any_recor
 
     // Orders: a setting gone and a mapping to a VAT code AFAS lacks, both named in the one error.
     let mut orders = settings();
-    orders.default_debtor = None;
+    orders.company.default_debtor = None;
     orders
+        .company
         .vat_code_by_country
         .table
         .insert("NL:21".into(), "NL-HOOG".into());

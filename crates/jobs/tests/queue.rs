@@ -67,11 +67,13 @@ async fn enable_orders(db: &Db, scope: &TenantScope) {
         flow: FlowKind::Orders,
         enabled: true,
         schedule: ONCE_A_YEAR.to_owned(),
-        settings: serde_json::to_value(wizard_settings()).unwrap(),
+        settings: serde_json::Value::Null,
         cursor: None,
         next_run_at_ms: Some(koppel_store::now().timestamp_millis() - 1_000),
     };
-    flows::save(db, scope, &config, 0).await.unwrap();
+    koppel_jobs::settings::save(db, scope, "test", config, &wizard_settings(), 0)
+        .await
+        .unwrap();
 }
 
 fn orders(seed: u64, count: usize) -> Vec<SourceOrder> {

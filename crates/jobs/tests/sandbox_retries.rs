@@ -14,7 +14,7 @@ use koppel_store::runs::{self, Run, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope};
-use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 use sandbox_support::{
     System, World, body, sandbox_executor, save_flow, settings, store_credentials, tenant, with_articles,
 };
@@ -52,6 +52,15 @@ impl Shop {
         // A failure journaled in this same millisecond would count as after the change.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         save_flow(&self.db, &self.scope, flow, settings).await;
+    }
+
+    /// Saves the company-wide settings as `PUT /api/v1/settings` does.
+    async fn save_company(&self, company: &CompanySettings) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let now = koppel_store::now().timestamp_millis();
+        koppel_jobs::settings::save_company(&self.db, &self.scope, "test", company, now)
+            .await
+            .unwrap();
     }
 
     /// One normal run of the flow through the executor, delivered again while it is put back for a transient
@@ -168,9 +177,12 @@ async fn products_wait_for_their_setting_and_a_transient_failure_for_its_back_of
     let shop = Shop::open(10).await;
     // A table without a fallback: enough for the preflight (the map is set), but no group of the shop is in it.
     let without_groups = FlowSettings {
-        article_group_map: ValueMap {
-            table: [("NO-SUCH-GROUP".to_owned(), "900".to_owned())].into(),
-            ..ValueMap::default()
+        company: CompanySettings {
+            article_group_map: ValueMap {
+                table: [("NO-SUCH-GROUP".to_owned(), "900".to_owned())].into(),
+                ..ValueMap::default()
+            },
+            ..settings().company
         },
         ..settings()
     };
@@ -187,9 +199,10 @@ async fn products_wait_for_their_setting_and_a_transient_failure_for_its_back_of
     let waiting: BTreeSet<String> = failures.iter().map(|e| e.source_id.clone()).collect();
     assert!(shop.world.afas_writes(Some("FbItemArticle")).await.is_empty());
 
-    // The setting is saved, but AFAS is in maintenance for the first article the run retries: that run
-    // stops there and is delivered again, which books the others and leaves that one to its back-off.
-    shop.save(FlowKind::Products, &settings()).await;
+    // The setting is saved (company-wide: no flow is saved, yet every flow's records waiting on a setting are
+    // retried), but AFAS is in maintenance for the first article the run retries: that run stops there and
+    // is delivered again, which books the others and leaves that one to its back-off.
+    shop.save_company(&settings().company).await;
     shop.world.clear_journal(System::Afas).await;
     let maintenance =
         json!({"operation": "FbItemArticle", "method": "POST", "kind": "unavailable", "retry_after": 60, "times": 1});

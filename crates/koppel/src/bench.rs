@@ -31,7 +31,7 @@ use koppel_sandbox::{Sandbox, SandboxConfig};
 use koppel_store::runs::RunStatus;
 use koppel_store::{Db, TenantScope, accounts, tenants};
 use koppel_sync::engine::{RunReport, run_flow};
-use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
@@ -361,20 +361,23 @@ fn settings(batch_size: u32) -> FlowSettings {
         ..ValueMap::default()
     };
     FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
-        vat_duty: Some("1".into()),
-        warehouse: Some(koppel_sandbox::afas::seed::MAIN_WAREHOUSE.into()),
+        company: CompanySettings {
+            administration: Some("1".into()),
+            debtor_ledger_account: Some("1300".into()),
+            payment_terms: Some("14".into()),
+            default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
+            vat_duty: Some("1".into()),
+            warehouse: Some(koppel_sandbox::afas::seed::MAIN_WAREHOUSE.into()),
+            payment_method_map: table(&[("PIN", "PIN"), ("CONTANT", "K"), ("IDEAL", "IDL"), ("BANCONTACT", "B")]),
+            vat_code_by_country: table(&[("NL", "1"), ("BE", "BE21"), ("DE", "1")]),
+            revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+            article_group_map: fallback("900"),
+            vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+            ..CompanySettings::default()
+        },
         shipping_cost_item: Some("VERZEND".into()),
         shipping_articles: vec![koppel_sandbox::mplus::seed::SHIPPING_ARTICLE.to_string()],
         rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: table(&[("PIN", "PIN"), ("CONTANT", "K"), ("IDEAL", "IDL"), ("BANCONTACT", "B")]),
-        vat_code_by_country: table(&[("NL", "1"), ("BE", "BE21"), ("DE", "1")]),
-        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
-        article_group_map: fallback("900"),
-        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
         batch_size,
         ..FlowSettings::default()
     }

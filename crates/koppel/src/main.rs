@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
             Command::Migrate(common) => {
                 common.init_logging();
                 let url = common.database_url()?;
-                let db = koppel_store::Db::connect_and_migrate(&url).await?;
+                let db = koppel_jobs::settings::connect_and_migrate(&url).await?;
                 // The job queue's tables too, so processes started after a deployment's migrate apply nothing.
                 koppel_jobs::JobQueue::connect(&db).await?;
                 db.close().await;

@@ -96,7 +96,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::open_files::raise_limit();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;
-    let db = koppel_store::Db::connect_and_migrate(&url)
+    let db = koppel_jobs::settings::connect_and_migrate(&url)
         .await
         .with_context(|| format!("opening the database {}", redact_url(&url)))?;
     let listener = TcpListener::bind(&args.listen)

@@ -104,7 +104,7 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     crate::open_files::raise_limit();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;
-    let db = Db::connect_and_migrate(&url)
+    let db = koppel_jobs::settings::connect_and_migrate(&url)
         .await
         .with_context(|| format!("opening the database {}", redact_url(&url)))?;
     tracing::info!(database = %redact_url(&url), "worker started");

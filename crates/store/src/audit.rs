@@ -108,6 +108,10 @@ fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<Change>) {
     }
 }
 
+/// One entry: tenant, user, actor, area, changes (JSON), time.
+pub(crate) const INSERT: &str = "INSERT INTO settings_audit (tenant_id, user_id, actor, area, changes, created_at_ms)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
 /// Records a change; nothing is written when `changes` is empty.
 pub async fn record(
     db: &Db,
@@ -121,10 +125,7 @@ pub async fn record(
         return Ok(());
     }
     let changes = serde_json::to_string(changes).expect("changes serialise");
-    on_pool!(db, pool => sqlx::query(
-        "INSERT INTO settings_audit (tenant_id, user_id, actor, area, changes, created_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
+    on_pool!(db, pool => sqlx::query(INSERT)
     .bind(scope.tenant_id().0)
     .bind(scope.user_id().0)
     .bind(actor)

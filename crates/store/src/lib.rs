@@ -8,6 +8,7 @@ pub mod activity;
 pub mod alerts;
 pub mod audit;
 pub mod claims;
+pub mod company_settings;
 pub mod connections;
 mod db;
 mod error;

@@ -95,13 +95,15 @@ pub(crate) async fn failures_in_a_row(
 }
 
 /// Source ids of the flow whose automatic retry is due at `now_ms`, longest waiting first: their latest
-/// attempt failed retryably and either the flow's settings were saved since or the back-off has passed.
+/// attempt failed retryably and either the flow's settings or the company-wide ones were saved since, or the
+/// back-off has passed.
 pub async fn due(db: &Db, scope: &TenantScope, flow: FlowKind, now_ms: i64, limit: i64) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = on_pool!(db, pool => sqlx::query_as(
         "SELECT m.source_id FROM id_map m
            LEFT JOIN flows f ON f.tenant_id = m.tenant_id AND f.flow = m.flow
+           LEFT JOIN company_settings c ON c.tenant_id = m.tenant_id
          WHERE m.tenant_id = $1 AND m.flow = $2 AND m.retry_pending = TRUE
-           AND (m.retry_at_ms <= $3 OR m.updated_at_ms < f.updated_at_ms)
+           AND (m.retry_at_ms <= $3 OR m.updated_at_ms < f.updated_at_ms OR m.updated_at_ms < c.updated_at_ms)
          ORDER BY m.updated_at_ms LIMIT $4",
     )
     .bind(scope.tenant_id().0)
@@ -129,7 +131,7 @@ pub async fn failed_records(db: &Db, scope: &TenantScope, flow: FlowKind) -> Res
 /// What will happen to a failed entry's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
-    /// The next run retries it: the flow's settings were saved after it failed.
+    /// The next run retries it: the flow's (or the company-wide) settings were saved after it failed.
     AfterSettingsChange,
     /// The first run at or after this time (unix ms) retries it.
     At(i64),
@@ -153,6 +155,7 @@ struct StateRow {
     retry_at_ms: Option<i64>,
     updated_at_ms: i64,
     settings_saved_at_ms: Option<i64>,
+    company_saved_at_ms: Option<i64>,
 }
 
 /// The plan for each failed entry among these (entries that did not fail have none).
@@ -165,8 +168,9 @@ pub async fn plans(db: &Db, scope: &TenantScope, entries: &[EntrySummary]) -> Re
             .collect();
         let sql = format!(
             "SELECT m.flow, m.source_id, m.last_entry_id, m.retry_pending, m.attempts, m.retry_at_ms,
-               m.updated_at_ms, f.updated_at_ms AS settings_saved_at_ms
+               m.updated_at_ms, f.updated_at_ms AS settings_saved_at_ms, c.updated_at_ms AS company_saved_at_ms
              FROM id_map m LEFT JOIN flows f ON f.tenant_id = m.tenant_id AND f.flow = m.flow
+               LEFT JOIN company_settings c ON c.tenant_id = m.tenant_id
              WHERE m.tenant_id = $1 AND (m.flow, m.source_id) IN ({})",
             pairs.join(", ")
         );
@@ -206,9 +210,10 @@ fn plan(entry: &EntrySummary, state: Option<&StateRow>) -> Option<Plan> {
     if !state.retry_pending {
         return Some(Plan::Superseded);
     }
-    if state
-        .settings_saved_at_ms
-        .is_some_and(|saved| state.updated_at_ms < saved)
+    if [state.settings_saved_at_ms, state.company_saved_at_ms]
+        .into_iter()
+        .flatten()
+        .any(|saved| state.updated_at_ms < saved)
     {
         return Some(Plan::AfterSettingsChange);
     }

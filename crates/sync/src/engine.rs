@@ -251,7 +251,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// Stock has no cursor: every run compares the full list, page by page.
     async fn stock_pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
-        let levels = self.source.stock(self.settings.stock_branch.as_deref()).await?;
+        let levels = self.source.stock(self.settings.company.stock_branch.as_deref()).await?;
         self.report.total_seen = levels.len() as u64;
         let pages: Vec<_> = levels.chunks(self.page_size()).map(<[_]>::to_vec).collect();
         for page in pages.into_iter().take(max_pages.unwrap_or(usize::MAX)) {

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod street;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod validation;
 
 pub use dry_run::{PlannedWrite, dry_run, dry_run_together};
 pub use engine::{Counts, RunError, RunReport, retry_record, run_flow};

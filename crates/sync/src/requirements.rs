@@ -12,6 +12,7 @@ use std::fmt;
 use koppel_core::FlowKind;
 
 use crate::settings::{FlowSettings, ValueMap};
+use crate::validation::{self, given, is_number};
 
 /// Why the stock flow needs a warehouse (also the reason its records give when it is missing).
 pub(crate) const WAREHOUSE_FOR_STOCK: &str = "stock is written per AFAS warehouse";
@@ -61,52 +62,34 @@ pub struct AfasReference {
     pub code: String,
 }
 
-/// A setting's value, when it has one that is not blank.
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 fn require(problems: &mut Vec<SettingProblem>, setting: &'static str, value: &Option<String>, why: &str) {
     if given(value).is_none() {
         problems.push(SettingProblem::missing(setting, why));
     }
 }
 
-fn is_number(value: &str) -> bool {
-    !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
-}
-
 /// The settings `flow` cannot work with: missing, or with a value that cannot work. Empty when it can run.
 pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> {
     let mut problems = Vec::new();
+    let company = &settings.company;
     match flow {
         FlowKind::Orders => {
             require(
                 &mut problems,
                 "administration",
-                &settings.administration,
+                &company.administration,
                 "orders are booked in this AFAS administration",
             );
-            if let Some(administration) = given(&settings.administration).filter(|a| !is_number(a)) {
-                problems.push(SettingProblem::new(
-                    "administration",
-                    format!("must be the AFAS administration's number, not {administration:?}"),
-                ));
-            }
+            problems.extend(validation::administration(company));
             require(
                 &mut problems,
                 "default_debtor",
-                &settings.default_debtor,
+                &company.default_debtor,
                 "sales without a customer e-mail address (anonymous till sales) are booked on this debtor",
             );
-            if settings.order_types.len() != 1 {
-                problems.push(SettingProblem::new(
-                    "order_types",
-                    "select exactly one document type (order, invoice or quotation): each has its own sync \
-                     marker in MplusKASSA and a flow has one cursor",
-                ));
-            }
-            if settings.create_missing_articles && settings.article_group_map.resolve(None).is_none() {
+            problems.extend(validation::order_types(settings));
+            problems.extend(validation::order_filter(settings));
+            if settings.create_missing_articles && company.article_group_map.resolve(None).is_none() {
                 problems.push(SettingProblem::new(
                     "article_group_map",
                     "articles created for orders (`create_missing_articles` is on) need an AFAS article group: \
@@ -116,7 +99,7 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
         }
         FlowKind::Customers => {}
         FlowKind::Products => {
-            if settings.article_group_map.is_empty() {
+            if company.article_group_map.is_empty() {
                 problems.push(SettingProblem::missing(
                     "article_group_map",
                     "every AFAS article needs an article group",
@@ -125,14 +108,9 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
         }
         FlowKind::Stock => {
             if settings.manage_stock {
-                require(&mut problems, "warehouse", &settings.warehouse, WAREHOUSE_FOR_STOCK);
+                require(&mut problems, "warehouse", &company.warehouse, WAREHOUSE_FOR_STOCK);
             }
-            if let Some(branch) = given(&settings.stock_branch).filter(|b| !is_number(b)) {
-                problems.push(SettingProblem::new(
-                    "stock_branch",
-                    format!("must be a MplusKASSA branch number, not {branch:?}"),
-                ));
-            }
+            problems.extend(validation::stock_branch(company));
         }
     }
     problems
@@ -153,17 +131,25 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
     match flow {
         FlowKind::Orders => {
             // A non-number is already a problem; AFAS's numeric filter would refuse it.
-            let administration = settings.administration.clone().filter(|a| is_number(a.trim()));
+            let administration = settings.company.administration.clone().filter(|a| is_number(a.trim()));
             one("administration", AfasList::Administrations, &administration);
-            one("warehouse", AfasList::Warehouses, &settings.warehouse);
-            one("default_debtor", AfasList::Debtors, &settings.default_debtor);
-            one("payment_terms", AfasList::PaymentConditions, &settings.payment_terms);
+            one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
+            one("default_debtor", AfasList::Debtors, &settings.company.default_debtor);
+            one(
+                "payment_terms",
+                AfasList::PaymentConditions,
+                &settings.company.payment_terms,
+            );
         }
-        FlowKind::Customers => one("payment_terms", AfasList::PaymentConditions, &settings.payment_terms),
+        FlowKind::Customers => one(
+            "payment_terms",
+            AfasList::PaymentConditions,
+            &settings.company.payment_terms,
+        ),
         FlowKind::Products => {}
         FlowKind::Stock => {
             if settings.manage_stock {
-                one("warehouse", AfasList::Warehouses, &settings.warehouse);
+                one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
             }
         }
     }
@@ -173,14 +159,18 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             maps.push((
                 "payment_method_map",
                 AfasList::PaymentMethods,
-                &settings.payment_method_map,
+                &settings.company.payment_method_map,
             ));
-            maps.push(("vat_code_by_country", AfasList::VatCodes, &settings.vat_code_by_country));
+            maps.push((
+                "vat_code_by_country",
+                AfasList::VatCodes,
+                &settings.company.vat_code_by_country,
+            ));
             if settings.create_missing_articles {
-                maps.push(("vat_group_map", AfasList::VatCodes, &settings.vat_group_map));
+                maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map));
             }
         }
-        FlowKind::Products => maps.push(("vat_group_map", AfasList::VatCodes, &settings.vat_group_map)),
+        FlowKind::Products => maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map)),
         FlowKind::Customers | FlowKind::Stock => {}
     }
     for (setting, list, map) in maps {
@@ -238,7 +228,7 @@ mod tests {
         );
         for flow in FlowKind::ALL {
             let mut complete = wizard_settings();
-            complete.article_group_map = ValueMap::forced("900");
+            complete.company.article_group_map = ValueMap::forced("900");
             assert!(
                 problems(flow, &complete).is_empty(),
                 "{flow}: {:?}",
@@ -250,12 +240,16 @@ mod tests {
     #[test]
     fn values_that_cannot_work_are_named() {
         let mut settings = wizard_settings();
-        settings.administration = Some("Retail".into());
+        settings.company.administration = Some("Retail".into());
         settings.order_types.clear();
         settings.create_missing_articles = true;
-        settings.article_group_map.table.insert("Kleding".into(), "100".into());
-        settings.warehouse = Some("  ".into());
-        settings.stock_branch = Some("Amsterdam".into());
+        settings
+            .company
+            .article_group_map
+            .table
+            .insert("Kleding".into(), "100".into());
+        settings.company.warehouse = Some("  ".into());
+        settings.company.stock_branch = Some("Amsterdam".into());
         assert_eq!(
             settings_named(&problems(FlowKind::Orders, &settings)),
             ["administration", "order_types", "article_group_map"],
@@ -271,7 +265,7 @@ mod tests {
     #[test]
     fn references_are_the_codes_a_flow_sends_to_afas() {
         let mut settings = wizard_settings();
-        settings.payment_method_map.default = Some("01".into());
+        settings.company.payment_method_map.default = Some("01".into());
         let orders = afas_references(FlowKind::Orders, &settings);
         let codes = |list: AfasList| -> Vec<&str> {
             orders

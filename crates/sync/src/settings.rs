@@ -1,6 +1,8 @@
-//! A flow's settings, as the tenant chose them (wizard, settings page or `PUT /api/v1/flows/{flow}`).
-//! Every field has a default so a partial JSON document is valid; a setting a record needs but lacks fails
-//! that record with a reason that names the setting.
+//! A flow's settings, as the tenant chose them (wizard, settings pages, `PUT /api/v1/settings` and
+//! `PUT /api/v1/flows/{flow}`): the company-wide part ([`CompanySettings`], stored once per company and shared
+//! by every flow) and the flow's own part, read together as one flat [`FlowSettings`] document. Every field
+//! has a default so a partial JSON document is valid; a setting a record needs but lacks fails that record
+//! with a reason that names the setting.
 
 use std::collections::BTreeMap;
 
@@ -110,10 +112,12 @@ pub struct ProductFilter {
     pub groups: Vec<String>,
 }
 
-/// All settings of a flow. Flows read the fields they need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// The company-wide settings: facts about the company's AFAS administration and till, and choices more than
+/// one flow reads. A company has them once (its `company_settings` row) and every flow uses them, so two flows
+/// can never disagree on, say, the warehouse or the VAT codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
-pub struct FlowSettings {
+pub struct CompanySettings {
     /// AFAS administration (`Unit`) orders are booked in.
     pub administration: Option<String>,
     /// Debtor ledger (collective) account `ColA` for new debtors.
@@ -126,16 +130,74 @@ pub struct FlowSettings {
     pub currency: String,
     /// VAT duty `VaDu` for new debtors.
     pub vat_duty: Option<String>,
+    /// AFAS warehouse for orders and stock.
+    pub warehouse: Option<String>,
+    /// MplusKASSA branch whose stock is sent.
+    pub stock_branch: Option<String>,
+    /// MplusKASSA payment method → AFAS payment method.
+    pub payment_method_map: ValueMap,
+    /// Country (ISO code) → AFAS VAT code.
+    pub vat_code_by_country: ValueMap,
+    /// Country (ISO code) → AFAS revenue account.
+    pub revenue_account_by_country: ValueMap,
+    /// MplusKASSA article/turnover group → AFAS article group `Grp` (articles the products flow writes and
+    /// those the orders flow creates).
+    pub article_group_map: ValueMap,
+    /// MplusKASSA VAT percentage (e.g. `21`, `9`, `0`) → AFAS VAT rate group `VaRc` of an article.
+    pub vat_group_map: ValueMap,
+    /// AFAS requires numeric item codes.
+    pub numeric_item_codes: bool,
+    /// How variants become item codes (the orders flow creating a missing article shapes them as the products
+    /// flow does).
+    pub variant_mode: VariantMode,
+}
+
+impl Default for CompanySettings {
+    fn default() -> Self {
+        Self {
+            administration: None,
+            debtor_ledger_account: None,
+            payment_terms: None,
+            default_debtor: None,
+            currency: "EUR".to_owned(),
+            vat_duty: None,
+            warehouse: None,
+            stock_branch: None,
+            payment_method_map: ValueMap::default(),
+            vat_code_by_country: ValueMap::default(),
+            revenue_account_by_country: ValueMap::default(),
+            article_group_map: ValueMap::default(),
+            vat_group_map: ValueMap::default(),
+            numeric_item_codes: false,
+            variant_mode: VariantMode::SeparateArticles,
+        }
+    }
+}
+
+impl CompanySettings {
+    /// The JSON names of the company-wide fields (the keys they have in a flow's flat settings document).
+    pub fn field_names() -> Vec<String> {
+        match serde_json::to_value(Self::default()) {
+            Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// All settings a flow reads, as one flat document (`PUT /api/v1/flows/{flow}`): the company-wide part, shared
+/// by every flow, and the flow's own part. Flows read the fields they need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct FlowSettings {
+    /// The company-wide settings, flattened into the document.
+    #[serde(flatten)]
+    pub company: CompanySettings,
     /// Which sales are sent (default: fully paid).
     pub order_filter: OrderFilter,
-    /// Which MplusKASSA documents are read (default: orders).
+    /// Which MplusKASSA document type is read (exactly one; default: orders).
     pub order_types: Vec<SourceDocumentKind>,
     /// What AFAS document a sale becomes (default: sales order `FbSales`).
     pub order_target: OrderTarget,
-    /// AFAS warehouse for orders and stock.
-    pub warehouse: Option<String>,
-    /// MplusKASSA payment method → AFAS payment method.
-    pub payment_method_map: ValueMap,
     /// MplusKASSA shipping method → AFAS delivery method.
     pub shipping_method_map: ValueMap,
     /// AFAS item code of the cost line shipping costs are booked on.
@@ -146,21 +208,10 @@ pub struct FlowSettings {
     /// AFAS item code of the cost line that books an order-level difference (cash rounding to 5 cents, an
     /// order discount) so the AFAS order adds up to MplusKASSA's total to the cent.
     pub rounding_cost_item: Option<String>,
-    /// Country (ISO code) → AFAS VAT code.
-    pub vat_code_by_country: ValueMap,
-    /// Country (ISO code) → AFAS revenue account.
-    pub revenue_account_by_country: ValueMap,
     /// Create an article that an order needs but AFAS lacks (otherwise the order fails with a reason).
     pub create_missing_articles: bool,
     /// Products flow: also update existing AFAS articles (off: only create new ones).
     pub update_product_info: bool,
-    /// Products flow: AFAS requires numeric item codes.
-    pub numeric_item_codes: bool,
-    pub variant_mode: VariantMode,
-    /// MplusKASSA article/turnover group → AFAS article group `Grp`.
-    pub article_group_map: ValueMap,
-    /// Products flow: MplusKASSA VAT percentage (e.g. `21`, `9`, `0`) → AFAS VAT rate group `VaRc`.
-    pub vat_group_map: ValueMap,
     /// Products flow: send the sales price incl. VAT (the default, as the till shows it) or excl. VAT.
     pub article_prices_include_vat: bool,
     pub product_filter: ProductFilter,
@@ -168,8 +219,6 @@ pub struct FlowSettings {
     pub stock_calculation: StockCalculation,
     /// Stock flow: whether AFAS manages stock at all (off: the flow writes nothing).
     pub manage_stock: bool,
-    /// MplusKASSA branch whose stock is sent.
-    pub stock_branch: Option<String>,
     /// Records fetched per page.
     pub batch_size: u32,
     /// The tenant's field-mapping rules: per target field a source (default, source path or constant) and
@@ -180,37 +229,45 @@ pub struct FlowSettings {
 impl Default for FlowSettings {
     fn default() -> Self {
         Self {
-            administration: None,
-            debtor_ledger_account: None,
-            payment_terms: None,
-            default_debtor: None,
-            currency: "EUR".to_owned(),
-            vat_duty: None,
+            company: CompanySettings::default(),
             order_filter: OrderFilter::Paid,
             order_types: vec![SourceDocumentKind::Order],
             order_target: OrderTarget::SalesOrder,
-            warehouse: None,
-            payment_method_map: ValueMap::default(),
             shipping_method_map: ValueMap::default(),
             shipping_cost_item: None,
             shipping_articles: Vec::new(),
             rounding_cost_item: None,
-            vat_code_by_country: ValueMap::default(),
-            revenue_account_by_country: ValueMap::default(),
             create_missing_articles: false,
             update_product_info: false,
-            numeric_item_codes: false,
-            variant_mode: VariantMode::SeparateArticles,
-            article_group_map: ValueMap::default(),
-            vat_group_map: ValueMap::default(),
             article_prices_include_vat: true,
             product_filter: ProductFilter::default(),
             stock_calculation: StockCalculation::Free,
             manage_stock: true,
-            stock_branch: None,
             batch_size: 100,
             field_map: FieldMap::default(),
         }
+    }
+}
+
+impl FlowSettings {
+    /// A flow's settings from the company's and the flow's own stored document. Company-wide fields that the
+    /// flow's document still carries (written before they moved to the company) are ignored; a document that
+    /// does not parse gives the defaults.
+    pub fn from_parts(company: CompanySettings, own: &serde_json::Value) -> Self {
+        let mut settings: Self = serde_json::from_value(own.clone()).unwrap_or_default();
+        settings.company = company;
+        settings
+    }
+
+    /// The flow's own part, as its row stores it: the flat document without the company-wide fields.
+    pub fn own_document(&self) -> serde_json::Value {
+        let mut document = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = document.as_object_mut() {
+            for name in CompanySettings::field_names() {
+                fields.remove(&name);
+            }
+        }
+        document
     }
 }
 
@@ -221,11 +278,37 @@ mod tests {
     #[test]
     fn a_partial_document_takes_defaults() {
         let settings: FlowSettings = serde_json::from_str(r#"{"administration":"1","order_filter":"any"}"#).unwrap();
-        assert_eq!(settings.administration.as_deref(), Some("1"));
+        assert_eq!(settings.company.administration.as_deref(), Some("1"));
         assert_eq!(settings.order_filter, OrderFilter::Any);
-        assert_eq!(settings.currency, "EUR");
+        assert_eq!(settings.company.currency, "EUR");
         assert_eq!(settings.order_types, vec![SourceDocumentKind::Order]);
         assert!(settings.manage_stock && !settings.update_product_info);
+    }
+
+    #[test]
+    fn the_flat_document_splits_into_the_company_part_and_the_flows_own() {
+        let mut settings = FlowSettings::default();
+        settings.company.warehouse = Some("01".into());
+        settings.stock_calculation = StockCalculation::OnHand;
+        let flat = serde_json::to_value(&settings).unwrap();
+        assert_eq!(flat["warehouse"], "01", "company fields sit at the top level");
+        assert_eq!(serde_json::from_value::<FlowSettings>(flat).unwrap(), settings);
+
+        let own = settings.own_document();
+        assert!(own.get("warehouse").is_none() && own.get("currency").is_none());
+        assert_eq!(own["stock_calculation"], "on_hand");
+        let company = CompanySettings {
+            warehouse: Some("02".into()),
+            ..CompanySettings::default()
+        };
+        let combined = FlowSettings::from_parts(company.clone(), &own);
+        assert_eq!(combined.company, company);
+        assert_eq!(combined.stock_calculation, StockCalculation::OnHand);
+        // A flow row from before the company settings: its copies of company fields are ignored.
+        let old = serde_json::json!({"warehouse": "99", "manage_stock": false});
+        let combined = FlowSettings::from_parts(company.clone(), &old);
+        assert_eq!(combined.company.warehouse.as_deref(), Some("02"));
+        assert!(!combined.manage_stock);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::ports::{
     ConnectorError, ConnectorResult, Creation, ErpTarget, ErrorClass, Exchange, IdMapEntry, Journal, JournalEntry,
     JournalError, Outcome, PosSource, Written,
 };
-use crate::settings::{FlowSettings, ValueMap};
+use crate::settings::{CompanySettings, FlowSettings, ValueMap};
 
 /// Every operation of the three ports, for call counts and faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -884,18 +884,21 @@ pub fn map(pairs: &[(&str, &str)]) -> ValueMap {
 /// Settings a tenant would have after the wizard, fitting the generated orders.
 pub fn wizard_settings() -> FlowSettings {
     FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some(DEFAULT_DEBTOR.into()),
-        vat_duty: Some("1".into()),
-        warehouse: Some("01".into()),
+        company: CompanySettings {
+            administration: Some("1".into()),
+            debtor_ledger_account: Some("1300".into()),
+            payment_terms: Some("14".into()),
+            default_debtor: Some(DEFAULT_DEBTOR.into()),
+            vat_duty: Some("1".into()),
+            warehouse: Some("01".into()),
+            payment_method_map: map(&[("PIN", "02"), ("CASH", "01"), ("IDEAL", "03")]),
+            vat_code_by_country: map(&[("NL", "NL-HOOG"), ("NL:9", "NL-LAAG"), ("BE", "BE-21"), ("DE", "DE-19")]),
+            revenue_account_by_country: map(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+            ..CompanySettings::default()
+        },
         shipping_cost_item: Some("VERZEND".into()),
         rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: map(&[("PIN", "02"), ("CASH", "01"), ("IDEAL", "03")]),
         shipping_method_map: map(&[("PostNL", "PNL"), ("DHL", "DHL")]),
-        vat_code_by_country: map(&[("NL", "NL-HOOG"), ("NL:9", "NL-LAAG"), ("BE", "BE-21"), ("DE", "DE-19")]),
-        revenue_account_by_country: map(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
         ..FlowSettings::default()
     }
 }

@@ -54,6 +54,10 @@ async fn owners_set_retention_export_and_delete_and_nobody_else_can() {
     assert_eq!(document["company"]["name"], "Data Shop");
     assert_eq!(document["members"][0]["email"], "own@shop.nl");
     assert!(document["activity"].is_array());
+    assert_eq!(
+        document["company_settings"]["currency"], "EUR",
+        "the settings every flow shares are the company's"
+    );
 
     // A member may not see, export or delete.
     app.api_signup("member@shop.nl", "Member Co").await;

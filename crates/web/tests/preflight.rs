@@ -34,6 +34,14 @@ async fn stored(app: &SetupApp, home: &str, flow: FlowKind) -> koppel_store::flo
         .unwrap()
 }
 
+/// The company's stored warehouse (a company-wide setting: the same for every flow).
+async fn warehouse(app: &SetupApp, home: &str) -> Option<String> {
+    koppel_jobs::settings::company(&app.state.db, &scope(home))
+        .await
+        .unwrap()
+        .warehouse
+}
+
 /// The flow's stored settings with `change` applied, as a PUT switching it on.
 async fn switch_on_with(
     app: &SetupApp,
@@ -71,7 +79,7 @@ async fn the_api_switches_on_only_a_flow_whose_settings_work_in_afas() {
         !stock.enabled && stock.next_run_at_ms.is_none(),
         "a refused flow stays off"
     );
-    assert_eq!(stock.settings["warehouse"], "01", "nothing was saved");
+    assert_eq!(warehouse(&app, &home).await.as_deref(), Some("01"), "nothing was saved");
 
     // A warehouse the AFAS administration does not have.
     let (status, body) = switch_on_with(&app, &token, "stock", |s| s["warehouse"] = json!("99")).await;
@@ -126,11 +134,21 @@ async fn the_api_switches_on_only_a_flow_whose_settings_work_in_afas() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(stored(&app, &home, FlowKind::Stock).await.settings["warehouse"], "01");
+    assert_eq!(warehouse(&app, &home).await.as_deref(), Some("01"));
+    // The warehouse is the company's: switching the stock flow off does not free it while the orders flow,
+    // which is on, books in it.
     let off = json!({"enabled": false, "settings": {"warehouse": "99"}});
     let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/stock", Some(off)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        first_error(&body, "warehouse").contains("the orders flow, which is on"),
+        "{body}"
+    );
+    let off = json!({"enabled": false, "settings": {"manage_stock": false}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/stock", Some(off)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["settings"]["warehouse"], "99");
+    assert_eq!(body["settings"]["manage_stock"], false);
+    assert_eq!(body["settings"]["warehouse"], "01");
 }
 
 #[tokio::test]
@@ -186,15 +204,11 @@ fn stock_form(warehouse: &str) -> Vec<(&'static str, String)> {
         ("payment_terms", "14"),
         ("default_debtor", "10000"),
         ("currency", "EUR"),
-        ("order_filter", "paid"),
-        ("order_types", "order"),
-        ("order_target", "sales_order"),
         ("warehouse", warehouse),
         ("stock_calculation", "free"),
         ("stock_branch", "1"),
         ("manage_stock", "on"),
         ("payment_mode", "table"),
-        ("shipping_mode", "table"),
         ("vat_mode", "table"),
         ("revenue_mode", "table"),
     ]
@@ -231,23 +245,21 @@ async fn the_settings_page_refuses_with_the_message_beside_the_setting_and_keeps
     assert!(page.contains(r#"value="0 0 * * * *""#), "the typed schedule stays");
     let stock = stored(&app, &home, FlowKind::Stock).await;
     assert!(!stock.enabled, "nothing saved");
-    assert_eq!(
-        (stock.schedule.as_str(), &stock.settings["warehouse"]),
-        ("0 */5 * * * *", &json!("01"))
-    );
+    assert_eq!(stock.schedule, "0 */5 * * * *");
+    assert_eq!(warehouse(&app, &home).await.as_deref(), Some("01"));
 
-    // Saved while off: not checked.
+    // Saved while off (and no other flow is on): not checked.
     let off: Vec<(&str, &str)> = pairs.iter().copied().filter(|(k, _)| *k != "enabled").collect();
     let saved = app.post_form(&client, &path, &off).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    assert_eq!(stored(&app, &home, FlowKind::Stock).await.settings["warehouse"], "99");
+    assert_eq!(warehouse(&app, &home).await.as_deref(), Some("99"));
 
     let form = stock_form("02");
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = app.post_form(&client, &path, &pairs).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{}", saved.text().await.unwrap());
-    let stock = stored(&app, &home, FlowKind::Stock).await;
-    assert!(stock.enabled && stock.settings["warehouse"] == "02");
+    assert!(stored(&app, &home, FlowKind::Stock).await.enabled);
+    assert_eq!(warehouse(&app, &home).await.as_deref(), Some("02"));
 }
 
 #[tokio::test]
@@ -270,10 +282,16 @@ async fn the_wizard_activates_nothing_while_a_chosen_flow_cannot_work() {
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = refused.text().await.unwrap();
-    assert!(
-        page.contains("Not activated. The stock flow cannot be switched on yet: `warehouse` `99` does not exist"),
-        "{page}"
-    );
+    // The warehouse is the company's, so both chosen flows are refused on it.
+    for flow in ["orders", "stock"] {
+        assert!(
+            page.contains(&format!(
+                "The {flow} flow cannot be switched on yet: `warehouse` `99` does not exist"
+            )),
+            "{page}"
+        );
+    }
+    assert!(page.contains("Not activated."));
     for flow in [FlowKind::Orders, FlowKind::Stock] {
         assert!(!stored(&app, &home, flow).await.enabled, "{flow} stays off");
     }

@@ -58,11 +58,13 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
         flow: FlowKind::Orders,
         enabled: false,
         schedule: flows::DEFAULT_SCHEDULE.into(),
-        settings: serde_json::to_value(wizard_settings()).unwrap(),
+        settings: serde_json::Value::Null,
         cursor: None,
         next_run_at_ms: None,
     };
-    flows::save(&db, &scope, &config, 0).await.unwrap();
+    koppel_jobs::settings::save(&db, &scope, "test", config, &wizard_settings(), 0)
+        .await
+        .unwrap();
 
     // Two paid orders; AFAS refuses the first once.
     let orders: Vec<_> = (0..30)

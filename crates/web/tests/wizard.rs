@@ -298,16 +298,11 @@ async fn every_choice_is_editable_per_flow_afterwards_and_audited() {
         ("payment_terms", "14"),
         ("default_debtor", "10000"),
         ("currency", "EUR"),
-        ("order_filter", "any"),
-        ("order_types", "order"),
-        ("order_types", "invoice"),
-        ("order_target", "direct_invoice"),
         ("warehouse", "02"),
         ("stock_calculation", "on_hand"),
         ("stock_branch", "2"),
         ("payment_mode", "forced"),
         ("payment_forced", "PIN"),
-        ("shipping_mode", "table"),
         ("vat_mode", "table"),
         ("vat_source", "NL"),
         ("vat_target", "1"),
@@ -335,14 +330,19 @@ async fn every_choice_is_editable_per_flow_afterwards_and_audited() {
     assert!(stock.enabled && stock.next_run_at_ms.is_some());
     assert_eq!(stock.schedule, "0 0 * * * *");
     assert_eq!(stock.settings["stock_calculation"], "on_hand");
-    assert_eq!(stock.settings["warehouse"], "02");
-    assert_eq!(stock.settings["order_target"], "direct_invoice");
-    assert_eq!(stock.settings["payment_method_map"]["forced"], "PIN");
-    assert_eq!(stock.settings["revenue_account_by_country"]["table"]["BE"], "8100");
     assert_eq!(
         stock.settings["shipping_articles"][0], "990001",
         "settings the page does not show are kept"
     );
+    // The company-wide settings on the page are every flow's.
+    let company = koppel_jobs::settings::load(&app.state.db, &scope, koppel_core::FlowKind::Orders)
+        .await
+        .unwrap()
+        .company;
+    assert_eq!(company.warehouse.as_deref(), Some("02"));
+    assert_eq!(company.stock_branch.as_deref(), Some("2"));
+    assert_eq!(company.payment_method_map.forced.as_deref(), Some("PIN"));
+    assert_eq!(company.revenue_account_by_country.table["BE"], "8100");
     let orders = koppel_store::flows::get(&app.state.db, &scope, koppel_core::FlowKind::Orders)
         .await
         .unwrap()
@@ -365,6 +365,10 @@ async fn every_choice_is_editable_per_flow_afterwards_and_audited() {
     assert!(
         page.contains("flow/stock") && page.contains("settings.stock_calculation"),
         "{page}"
+    );
+    assert!(
+        page.contains("payment_method_map.forced"),
+        "the company's change: {page}"
     );
     assert!(page.contains("set@shop.nl"));
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use koppel_core::FlowKind;
 use koppel_store::secrets::SecretBox;
-use koppel_store::{Db, TenantScope, flows};
+use koppel_store::{Db, TenantScope};
 use koppel_sync::ports::ConnectorError;
 use koppel_sync::settings::FlowSettings;
 
@@ -54,12 +54,9 @@ fn not_connected(system: &str, what: &str) -> ConnectorError {
 
 /// The orders flow's settings, or the defaults when it was never set up.
 async fn order_settings(db: &Db, scope: &TenantScope) -> Result<FlowSettings, ConnectorError> {
-    let config = flows::get(db, scope, FlowKind::Orders)
+    crate::settings::load(db, scope, FlowKind::Orders)
         .await
-        .map_err(|error| ConnectorError::transient(format!("database: {error}"), None))?;
-    Ok(config
-        .and_then(|config| serde_json::from_value(config.settings).ok())
-        .unwrap_or_default())
+        .map_err(|error| ConnectorError::transient(format!("database: {error}"), None))
 }
 
 impl Connectors for ClientConnectors {

@@ -19,7 +19,7 @@ use koppel_store::secrets::SecretBox;
 use koppel_store::{Db, TenantScope};
 use koppel_sync::engine::{RunError, RunReport, run_flow};
 use koppel_sync::ports::Journal;
-use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -251,12 +251,14 @@ pub async fn save_flow(db: &Db, scope: &TenantScope, flow: FlowKind, settings: &
         flow,
         enabled: true,
         schedule: koppel_store::flows::DEFAULT_SCHEDULE.to_owned(),
-        settings: serde_json::to_value(settings).unwrap(),
+        settings: serde_json::Value::Null,
         cursor: None,
         next_run_at_ms: None,
     };
     let now = koppel_store::now().timestamp_millis();
-    koppel_store::flows::save(db, scope, &config, now).await.unwrap();
+    koppel_jobs::settings::save(db, scope, "test", config, settings, now)
+        .await
+        .unwrap();
 }
 
 /// An executor that opens the tenant's stored connections (to the sandbox) with quick retries.
@@ -337,28 +339,31 @@ pub fn settings() -> FlowSettings {
     }
     let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     FlowSettings {
-        administration: Some("1".into()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some("14".into()),
-        default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
-        vat_duty: Some("1".into()),
-        warehouse: Some(WAREHOUSE.into()),
+        company: CompanySettings {
+            administration: Some("1".into()),
+            debtor_ledger_account: Some("1300".into()),
+            payment_terms: Some("14".into()),
+            default_debtor: Some(koppel_sandbox::afas::seed::CASH_SALES_DEBTOR.into()),
+            vat_duty: Some("1".into()),
+            warehouse: Some(WAREHOUSE.into()),
+            payment_method_map: table(&[
+                ("PIN", "PIN"),
+                ("CONTANT", "K"),
+                ("IDEAL", "IDL"),
+                ("BANCONTACT", "B"),
+                ("CADEAUBON", "K"),
+            ]),
+            vat_code_by_country: table(&vat),
+            revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+            article_group_map: fallback("900"),
+            vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+            stock_branch: Some("1".into()),
+            ..CompanySettings::default()
+        },
         shipping_cost_item: Some(SHIPPING_ITEM.into()),
         shipping_articles: vec![SHIPPING_ARTICLE.to_string()],
         rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: table(&[
-            ("PIN", "PIN"),
-            ("CONTANT", "K"),
-            ("IDEAL", "IDL"),
-            ("BANCONTACT", "B"),
-            ("CADEAUBON", "K"),
-        ]),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
-        vat_code_by_country: table(&vat),
-        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
-        article_group_map: fallback("900"),
-        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
-        stock_branch: Some("1".into()),
         ..FlowSettings::default()
     }
 }

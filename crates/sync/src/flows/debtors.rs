@@ -52,15 +52,17 @@ pub fn default_debtor_draft(customer: &SourceCustomer, email: &str, settings: &F
         email: email.to_owned(),
         phone: non_empty(customer.phone.as_deref()),
         address: customer.address.as_ref().map(split_address),
-        ledger_account: settings.debtor_ledger_account.clone(),
-        payment_terms: settings.payment_terms.clone(),
-        currency: Some(settings.currency.clone()),
-        vat_duty: settings.vat_duty.clone(),
+        ledger_account: settings.company.debtor_ledger_account.clone(),
+        payment_terms: settings.company.payment_terms.clone(),
+        currency: Some(settings.company.currency.clone()),
+        vat_duty: settings.company.vat_duty.clone(),
         vat_code: settings
+            .company
             .vat_code_by_country
             .resolve(country.as_deref())
             .map(str::to_owned),
         revenue_account: settings
+            .company
             .revenue_account_by_country
             .resolve(country.as_deref())
             .map(str::to_owned),

@@ -83,7 +83,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             products::run_page(run, found).await?;
         }
         FlowKind::Stock => {
-            let levels = source.stock(run.settings.stock_branch.as_deref()).await?;
+            let levels = source.stock(run.settings.company.stock_branch.as_deref()).await?;
             let wanted: HashSet<&String> = source_ids.iter().collect();
             let levels: Vec<_> = levels.into_iter().filter(|level| wanted.contains(&level.sku)).collect();
             gone.extend(

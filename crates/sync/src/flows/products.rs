@@ -73,7 +73,7 @@ fn meta(article: &SourceArticle) -> RecordMeta {
 /// Why the SKU cannot be the AFAS item code, if it cannot.
 fn item_code_problem(article: &SourceArticle, settings: &FlowSettings) -> Option<String> {
     let numeric = article.sku.chars().all(|c| c.is_ascii_digit()) && !article.sku.is_empty();
-    (settings.numeric_item_codes && !numeric).then(|| {
+    (settings.company.numeric_item_codes && !numeric).then(|| {
         format!(
             "SKU {:?} is not numeric, and `numeric_item_codes` requires it",
             article.sku
@@ -101,7 +101,7 @@ fn filtered_out(article: &SourceArticle, settings: &FlowSettings) -> Option<Stri
 }
 
 fn item_code(article: &SourceArticle, settings: &FlowSettings) -> String {
-    match (settings.variant_mode, &article.variant) {
+    match (settings.company.variant_mode, &article.variant) {
         (VariantMode::Dimensions, Some(_)) => article.product_number.clone(),
         _ => article.sku.clone(),
     }
@@ -123,7 +123,7 @@ pub(crate) fn article_draft(article: &SourceArticle, settings: &FlowSettings) ->
 /// The article as the flow maps it without rules.
 pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -> ArticleDraft {
     let include_vat = settings.article_prices_include_vat;
-    let dimensions = settings.variant_mode == VariantMode::Dimensions;
+    let dimensions = settings.company.variant_mode == VariantMode::Dimensions;
     ArticleDraft {
         item_code: item_code(article, settings),
         description: if dimensions {
@@ -134,6 +134,7 @@ pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -
         long_description: article.long_description.clone(),
         short_description: article.short_description.clone(),
         group: settings
+            .company
             .article_group_map
             .resolve_first(&[article.article_group.as_deref(), article.turnover_group.as_deref()])
             .map(str::to_owned),
@@ -146,6 +147,7 @@ pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -
         price_includes_vat: include_vat,
         ean: article.ean.clone(),
         vat_group: settings
+            .company
             .vat_group_map
             .resolve(Some(&percentage_key(article.vat_percentage)))
             .map(str::to_owned),

@@ -25,7 +25,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     levels: Vec<StockLevel>,
 ) -> Result<(), RunError> {
     let (settings, target) = (run.settings, run.target);
-    let current = match (&settings.warehouse, settings.manage_stock) {
+    let current = match (&settings.company.warehouse, settings.manage_stock) {
         (Some(warehouse), true) if !levels.is_empty() => {
             let skus: Vec<String> = levels.iter().map(|level| level.sku.clone()).collect();
             target.stock_levels(warehouse, &skus).await?
@@ -65,6 +65,7 @@ async fn sync_level<T: ErpTarget>(
         return Ok(Verdict::skipped("stock is not managed in AFAS (manage_stock is off)"));
     }
     let warehouse = settings
+        .company
         .warehouse
         .clone()
         .ok_or_else(|| Failure::missing_setting("warehouse", WAREHOUSE_FOR_STOCK))?;

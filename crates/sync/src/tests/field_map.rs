@@ -115,13 +115,11 @@ fn article(sku: &str) -> SourceArticle {
 async fn product_rules_and_the_dry_run_show_the_mapped_article() {
     let pos = FakePos::default();
     *pos.articles.lock().unwrap() = vec![article("S-1")];
-    let settings = FlowSettings {
-        article_group_map: crate::settings::ValueMap::forced("100"),
-        ..with_rules(serde_json::json!([
-            {"target": "article.price", "transforms": [{"op": "add", "amount": "-0.10"}]},
-            {"target": "article.description", "source": {"path": "title"}, "transforms": [{"op": "concat", "parts": [{"path": "article_group"}], "separator": " - "}]}
-        ]))
-    };
+    let mut settings = with_rules(serde_json::json!([
+        {"target": "article.price", "transforms": [{"op": "add", "amount": "-0.10"}]},
+        {"target": "article.description", "source": {"path": "title"}, "transforms": [{"op": "concat", "parts": [{"path": "article_group"}], "separator": " - "}]}
+    ]));
+    settings.company.article_group_map = crate::settings::ValueMap::forced("100");
     let planned = crate::dry_run(FlowKind::Products, &settings, &pos, &erp())
         .await
         .unwrap();

@@ -16,7 +16,7 @@ use crate::engine::{RunError, RunReport, run_flow};
 use crate::model::{
     PaymentStatus, SourceAddress, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment, VatMethod,
 };
-use crate::settings::FlowSettings;
+use crate::settings::{CompanySettings, FlowSettings};
 use crate::testing::{FakeErp, FakeJournal, FakePos};
 
 pub(crate) use crate::testing::{DEFAULT_DEBTOR, debtor, dec, map, stocked_erp as erp, wizard_settings as settings};

@@ -228,7 +228,10 @@ async fn no_e_mail_or_an_anonymous_sale_goes_to_the_default_debtor() {
 #[tokio::test]
 async fn without_a_default_debtor_an_anonymous_sale_fails_naming_the_setting() {
     let settings = FlowSettings {
-        default_debtor: None,
+        company: CompanySettings {
+            default_debtor: None,
+            ..settings().company
+        },
         ..settings()
     };
     let (pos, erp, journal) = (

@@ -38,8 +38,11 @@ fn pos(articles: Vec<SourceArticle>) -> FakePos {
 
 fn product_settings() -> FlowSettings {
     FlowSettings {
-        article_group_map: map(&[("Schoenen", "SCH"), ("20", "KLD")]),
-        vat_group_map: map(&[("21", "1"), ("9", "2")]),
+        company: CompanySettings {
+            article_group_map: map(&[("Schoenen", "SCH"), ("20", "KLD")]),
+            vat_group_map: map(&[("21", "1"), ("9", "2")]),
+            ..settings().company
+        },
         ..settings()
     }
 }
@@ -141,7 +144,10 @@ async fn with_update_on_existing_articles_are_updated_when_changed() {
 #[tokio::test]
 async fn a_non_numeric_sku_fails_when_codes_must_be_numeric() {
     let settings = FlowSettings {
-        numeric_item_codes: true,
+        company: CompanySettings {
+            numeric_item_codes: true,
+            ..product_settings().company
+        },
         ..product_settings()
     };
     let (pos, erp, journal) = (
@@ -218,7 +224,10 @@ async fn variants_become_separate_articles_or_dimensions() {
     assert_eq!(separate["7001"].description, "Shirt M rood");
 
     let settings = FlowSettings {
-        variant_mode: VariantMode::Dimensions,
+        company: CompanySettings {
+            variant_mode: VariantMode::Dimensions,
+            ..product_settings().company
+        },
         update_product_info: true,
         ..product_settings()
     };

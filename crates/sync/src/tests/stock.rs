@@ -110,7 +110,10 @@ async fn without_a_warehouse_every_record_fails_naming_it() {
     let report = run(
         STOCK,
         &FlowSettings {
-            warehouse: None,
+            company: CompanySettings {
+                warehouse: None,
+                ..settings().company
+            },
             ..settings()
         },
         &pos,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use koppel_core::FlowKind;
 use koppel_jobs::RunFlowJob;
 use koppel_jobs::scheduler::{self, next_run_after};
-use koppel_store::flows::{self, DEFAULT_SCHEDULE, FlowConfig};
+use koppel_store::flows::FlowConfig;
 use koppel_store::runs::{self, Run, RunId};
 use koppel_store::{StoreError, TenantScope};
 use koppel_sync::settings::FlowSettings;
@@ -32,6 +32,7 @@ pub struct FlowBody {
     /// Cron expression with seconds (`sec min hour day month weekday`); default every 5 minutes.
     #[schema(example = "0 */5 * * * *")]
     pub schedule: String,
+    /// The settings the flow runs with: the company-wide ones (shared by every flow) and its own.
     pub settings: FlowSettings,
     pub next_run_at: Option<DateTime<Utc>>,
 }
@@ -41,7 +42,8 @@ pub struct FlowBody {
 pub struct FlowUpdate {
     pub enabled: Option<bool>,
     pub schedule: Option<String>,
-    /// A partial settings document is completed with defaults.
+    /// The flat settings document: company-wide fields left out keep their values, the flow's own take
+    /// their defaults.
     #[schema(value_type = Option<FlowSettings>)]
     pub settings: Option<serde_json::Value>,
 }
@@ -55,32 +57,40 @@ fn millis_to_time(ms: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms)
 }
 
-/// The stored flow, or the defaults for one never configured.
+/// The stored flow (its own settings only), or the defaults for one never configured.
 pub async fn load_flow(state: &AppState, scope: &TenantScope, flow: FlowKind) -> AppResult<FlowConfig> {
-    Ok(flows::get(&state.db, scope, flow).await?.unwrap_or_else(|| FlowConfig {
-        flow,
-        enabled: false,
-        schedule: DEFAULT_SCHEDULE.to_owned(),
-        settings: serde_json::to_value(FlowSettings::default()).expect("settings serialise"),
-        cursor: None,
-        next_run_at_ms: None,
-    }))
+    Ok(koppel_jobs::settings::flow_config(&state.db, scope, flow).await?)
 }
 
-/// A flow's stored settings (the defaults before anything is stored).
+/// The settings a flow runs with: the company-wide ones and the flow's own (the defaults before anything is
+/// stored).
 pub(crate) async fn load_settings(state: &AppState, scope: &TenantScope, flow: FlowKind) -> AppResult<FlowSettings> {
-    let config = load_flow(state, scope, flow).await?;
-    Ok(serde_json::from_value(config.settings).unwrap_or_default())
+    Ok(koppel_jobs::settings::load(&state.db, scope, flow).await?)
 }
 
-fn body(config: FlowConfig) -> FlowBody {
-    FlowBody {
+async fn body(state: &AppState, scope: &TenantScope, config: FlowConfig) -> AppResult<FlowBody> {
+    let settings = load_settings(state, scope, config.flow).await?;
+    Ok(FlowBody {
         flow: config.flow,
         enabled: config.enabled,
         schedule: config.schedule,
-        settings: serde_json::from_value(config.settings).unwrap_or_default(),
+        settings,
         next_run_at: config.next_run_at_ms.and_then(millis_to_time),
+    })
+}
+
+/// A settings document sent for `flow`: the company-wide fields it leaves out keep the company's values (a
+/// partial document must not reset them for every flow); the flow's own are completed with defaults.
+fn settings_update(document: serde_json::Value, stored: &FlowSettings) -> Result<FlowSettings, String> {
+    let serde_json::Value::Object(mut fields) = document else {
+        return Err("These settings are not valid: expected a JSON object".to_owned());
+    };
+    if let serde_json::Value::Object(company) = serde_json::to_value(&stored.company).map_err(|e| e.to_string())? {
+        for (name, value) in company {
+            fields.entry(name).or_insert(value);
+        }
     }
+    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| format!("These settings are not valid: {e}"))
 }
 
 /// A flow's state, schedule and settings.
@@ -94,24 +104,33 @@ pub async fn get_flow(
     Path(flow): Path<String>,
 ) -> AppResult<Json<FlowBody>> {
     let flow = parse_flow(&flow)?;
-    Ok(Json(body(load_flow(&state, &ctx.scope, flow).await?)))
+    let config = load_flow(&state, &ctx.scope, flow).await?;
+    Ok(Json(body(&state, &ctx.scope, config).await?))
 }
 
 /// Switch a flow on or off, set its schedule and settings.
 ///
+/// `settings` is the flat document `GET` shows: the company-wide fields in it (administration, debtor ledger,
+/// payment terms, default debtor, currency, VAT duty, warehouse, stock branch, the payment, VAT, revenue,
+/// article group and VAT group mappings, numeric item codes, variant mode) change them for every flow (see
+/// `PUT /api/v1/settings`); those it leaves out keep their values. The flow's own fields it leaves out take
+/// their defaults. Settings that cannot work together (e.g. `order_types` orders and invoices) are refused.
+///
 /// A flow that ends up switched on (`enabled: true`, or new settings for a flow that is on) is checked first
 /// (the preflight): the settings it needs must be set and the AFAS codes they name (administration,
 /// warehouse, default debtor, payment terms, mapped payment methods and VAT codes) must exist in the live
-/// AFAS. Otherwise nothing is saved and the answer is 422 naming each setting; `connection` when AFAS is not
-/// connected or could not be asked. Switching off, and settings of a flow that is off, are not checked.
+/// AFAS. Other flows that are on are checked too when a company-wide setting changes. Otherwise nothing is
+/// saved and the answer is 422 naming each setting; `connection` when AFAS is not connected or could not be
+/// asked. Switching off, and settings of a flow that is off, are not checked.
 #[utoipa::path(put, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
     params(("flow" = String, Path, description = "`orders`, `customers`, `products` or `stock`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     request_body = FlowUpdate,
     responses((status = 200, body = FlowBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ValidationErrorBody,
-               description = "Invalid input, or the preflight refused to switch the flow on: messages per setting \
-                              (its JSON name, e.g. `warehouse`, `vat_code_by_country`; `connection` for AFAS itself)",
+               description = "Invalid input, settings that cannot work together, or the preflight refused to \
+                              switch a flow on: messages per setting (its JSON name, e.g. `warehouse`, \
+                              `order_types`; `connection` for AFAS itself)",
                example = json!({"errors": {"warehouse": ["not set: stock is written per AFAS warehouse"]}}))))]
 pub async fn put_flow(
     State(state): State<AppState>,
@@ -122,6 +141,8 @@ pub async fn put_flow(
     let flow = parse_flow(&flow)?;
     ctx.require_write()?;
     let mut config = load_flow(&state, &ctx.scope, flow).await?;
+    let stored = load_settings(&state, &ctx.scope, flow).await?;
+    let mut settings = stored.clone();
     let mut errors = FieldErrors::default();
     if let Some(schedule) = update.schedule {
         match scheduler::validate_schedule(schedule.trim()) {
@@ -130,17 +151,20 @@ pub async fn put_flow(
         }
     }
     let settings_given = update.settings.is_some();
-    if let Some(settings) = update.settings {
-        match serde_json::from_value::<FlowSettings>(settings) {
-            // Rules that parse but cannot work (an unknown target or source field, a bad date format) are
-            // refused here as on the settings page, not discovered record by record in a run.
-            Ok(settings) if !settings.field_map.problems(flow).is_empty() => {
-                for problem in settings.field_map.problems(flow) {
+    if let Some(document) = update.settings {
+        match settings_update(document, &stored) {
+            Ok(given) => {
+                // Rules that parse but cannot work (an unknown target or source field, a bad date format) are
+                // refused here as on the settings page, not discovered record by record in a run.
+                for problem in given.field_map.problems(flow) {
                     errors.add_message("field_map", problem);
                 }
+                for problem in given.validate() {
+                    errors.add_message(problem.setting, problem.message);
+                }
+                settings = given;
             }
-            Ok(settings) => config.settings = serde_json::to_value(settings).expect("settings serialise"),
-            Err(error) => errors.add_message("settings", format!("These settings are not valid: {error}")),
+            Err(message) => errors.add_message("settings", message),
         }
     }
     if !errors.is_empty() {
@@ -149,14 +173,16 @@ pub async fn put_flow(
     if let Some(enabled) = update.enabled {
         config.enabled = enabled;
     }
-    // Switched on, or on with new settings: only a flow that can work is saved (off, anything goes).
+    // Switched on, or on with new settings: only a flow that can work is saved (off, anything goes); a
+    // company-wide change must leave the other flows that are on working.
+    let mut problems = Vec::new();
     if config.enabled && (update.enabled == Some(true) || settings_given) {
-        let settings: FlowSettings = serde_json::from_value(config.settings.clone()).unwrap_or_default();
-        let problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
-        if !problems.is_empty() {
-            let errors = preflight::api_errors(&problems);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
-        }
+        problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
+    }
+    problems.extend(preflight::check_others(&state, &ctx.scope, Some(flow), &stored.company, &settings.company).await?);
+    if !problems.is_empty() {
+        let errors = preflight::api_errors(&problems);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
     }
     let now = koppel_store::now();
     // A flow switched on runs at its next scheduled time; one switched off has none.
@@ -164,9 +190,17 @@ pub async fn put_flow(
         true => next_run_after(&config.schedule, now).ok().map(|t| t.timestamp_millis()),
         false => None,
     };
-    flows::save(&state.db, &ctx.scope, &config, now.timestamp_millis()).await?;
+    let config = koppel_jobs::settings::save(
+        &state.db,
+        &ctx.scope,
+        &ctx.user.email,
+        config,
+        &settings,
+        now.timestamp_millis(),
+    )
+    .await?;
     tracing::info!(tenant_id = %ctx.scope.tenant_id(), %flow, enabled = config.enabled, "flow saved");
-    Ok(Json(body(config)).into_response())
+    Ok(Json(body(&state, &ctx.scope, config).await?).into_response())
 }
 
 /// Every flow of the company.
@@ -176,7 +210,8 @@ pub async fn put_flow(
 pub async fn list_flows(State(state): State<AppState>, ApiTenant(ctx): ApiTenant) -> AppResult<Json<Vec<FlowBody>>> {
     let mut all = Vec::new();
     for flow in FlowKind::ALL {
-        all.push(body(load_flow(&state, &ctx.scope, flow).await?));
+        let config = load_flow(&state, &ctx.scope, flow).await?;
+        all.push(body(&state, &ctx.scope, config).await?);
     }
     Ok(Json(all))
 }

@@ -6,6 +6,7 @@ mod activity;
 pub(crate) mod connections;
 pub(crate) mod flows;
 mod retry;
+mod settings;
 
 use axum::Json;
 use axum::Router;
@@ -26,6 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/signup", post(accounts::signup))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/tenants/{tenant_id}", get(accounts::tenant))
+        .route(
+            "/api/v1/settings",
+            get(settings::get_settings).put(settings::put_settings),
+        )
         .route("/api/v1/flows", get(flows::list_flows))
         .route("/api/v1/flows/{flow}", get(flows::get_flow).put(flows::put_flow))
         .route("/api/v1/flows/{flow}/runs", post(flows::post_run))
@@ -67,7 +72,7 @@ impl ErrorBody {
     info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::me, accounts::tenant,
-        flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
+        settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,
         connections::list_connections, connections::put_mplus, connections::put_afas,
@@ -76,7 +81,7 @@ impl ErrorBody {
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign-up, sessions and the signed-in user"),
-        (name = "flows", description = "Flows (orders, customers, products, stock): settings, schedules and runs"),
+        (name = "flows", description = "Flows (orders, customers, products, stock): the company-wide settings they share, their own settings, schedules and runs"),
         (name = "connections", description = "Credentials for MplusKASSA and AFAS (stored encrypted) and their tests"),
         (name = "activity", description = "The activity log: every record moved, searchable, with its payloads"),
     )

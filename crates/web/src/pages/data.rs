@@ -131,6 +131,7 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
         .into_iter()
         .map(|f| serde_json::json!({"flow": f.flow, "enabled": f.enabled, "schedule": f.schedule, "settings": f.settings}))
         .collect();
+    let company_settings = koppel_jobs::settings::company(&state.db, &ctx.scope).await?;
     let mut connections = serde_json::Map::new();
     for system in [
         koppel_store::connections::System::Mplus,
@@ -148,6 +149,7 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
         "company": {"id": tenant.id, "name": tenant.name, "created_at": tenant.created_at, "trial_ends_at": tenant.trial_ends_at},
         "members": members,
         "connections": connections,
+        "company_settings": company_settings,
         "flows": flows,
         "activity": entries,
     });

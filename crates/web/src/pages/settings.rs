@@ -1,5 +1,6 @@
-//! Settings after the wizard: an overview (connections, flows), each flow's settings on one page (every
-//! wizard choice, the schedule, on/off), and the settings audit log. Owners and admins only.
+//! Settings after the wizard: an overview (connections, flows), each flow's settings on one page (its own
+//! settings, the schedule, on/off, and a separate section of the company-wide settings every flow shares),
+//! and the settings audit log. Owners and admins only.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,13 +12,12 @@ use chrono::{DateTime, Utc};
 use koppel_core::{FlowKind, TenantId};
 use koppel_jobs::scheduler::{self, next_run_after};
 use koppel_store::audit::{self, Entry};
-use koppel_store::flows;
 use koppel_sync::settings::FlowSettings;
 
 use super::Layout;
 use super::setup::{self, Fields, SetupPage};
 use crate::api::connections::{self as conn, ConnectionBody};
-use crate::api::flows::{load_flow, parse_flow};
+use crate::api::flows::{load_flow, load_settings, parse_flow};
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
 use crate::preflight;
@@ -178,7 +178,18 @@ pub async fn flow_settings(
     Ok(page.into_response())
 }
 
-/// `POST /t/{tenant_id}/settings/{flow}`: every setting of the flow at once.
+/// The changes a flow's settings page makes: the flow's own settings, and the company's (for every flow).
+fn read_page(flow: FlowKind, form: &Fields, errors: &mut FieldErrors) -> [setup::Apply; 4] {
+    [
+        setup::read_general(form, errors),
+        setup::read_company_questions(form, errors),
+        setup::read_flow_questions(form, errors, &[flow]),
+        setup::read_mappings(form, errors, flow == FlowKind::Orders),
+    ]
+}
+
+/// `POST /t/{tenant_id}/settings/{flow}`: the flow's own settings, its schedule and on/off, and the
+/// company-wide settings (changed for every flow, audited once).
 pub async fn save_flow_settings(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -189,34 +200,44 @@ pub async fn save_flow_settings(
     let flow = parse_flow(&flow)?;
     let form = Fields::new(pairs);
     let mut errors = FieldErrors::default();
-    let general = setup::read_general(&form, &mut errors);
-    let questions = setup::read_questions(&form, &mut errors);
-    let mappings = setup::read_mappings(&form, &mut errors);
+    let changes = read_page(flow, &form, &mut errors);
     let schedule = form.get("schedule").to_owned();
     if let Err(error) = scheduler::validate_schedule(&schedule) {
         errors.add_message("schedule", error.to_string());
     }
     let enabled = form.has("enabled");
+    let stored = load_settings(&state, &ctx.scope, flow).await?;
+    let mut settings = stored.clone();
+    changes.iter().for_each(|change| change(&mut settings));
+    if errors.is_empty() {
+        setup::combination_errors(&settings, &mut errors);
+    }
     if !errors.is_empty() {
         let alert = "Please correct the fields marked below.".to_owned();
-        return invalid_form(&state, &ctx, flow, &form, &mappings, errors, alert).await;
+        return invalid_form(&state, &ctx, flow, &form, &settings, errors, alert).await;
+    }
+    // Switched on: this flow must work; a company-wide change must leave the other flows that are on working.
+    let mut problems = Vec::new();
+    if enabled {
+        problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
+    }
+    let others = preflight::check_others(&state, &ctx.scope, Some(flow), &stored.company, &settings.company).await?;
+    if !problems.is_empty() || !others.is_empty() {
+        let mut alerts = Vec::new();
+        if !problems.is_empty() {
+            alerts.push(preflight::alert(flow, &problems));
+        }
+        if !others.is_empty() {
+            let listed = koppel_jobs::preflight::listed(&others);
+            alerts.push(format!(
+                "The company settings would stop another flow that is on: {listed}."
+            ));
+        }
+        problems.extend(others);
+        let errors = preflight::form_errors(&problems);
+        return invalid_form(&state, &ctx, flow, &form, &settings, errors, alerts.join(" ")).await;
     }
     let mut config = load_flow(&state, &ctx.scope, flow).await?;
-    let before =
-        serde_json::json!({"enabled": config.enabled, "schedule": config.schedule, "settings": config.settings});
-    let mut settings: FlowSettings = serde_json::from_value(config.settings.clone()).unwrap_or_default();
-    general(&mut settings);
-    questions(&mut settings);
-    mappings(&mut settings);
-    if enabled {
-        let problems = preflight::check(&state, &ctx.scope, flow, &settings).await?;
-        if !problems.is_empty() {
-            let alert = preflight::alert(flow, &problems);
-            let errors = preflight::form_errors(&problems);
-            return invalid_form(&state, &ctx, flow, &form, &mappings, errors, alert).await;
-        }
-    }
-    config.settings = serde_json::to_value(&settings).map_err(setup::internal)?;
     config.schedule = schedule.trim().to_owned();
     config.enabled = enabled;
     let now = koppel_store::now();
@@ -225,30 +246,26 @@ pub async fn save_flow_settings(
     } else {
         None
     };
-    let after =
-        serde_json::json!({"enabled": config.enabled, "schedule": config.schedule, "settings": config.settings});
-    flows::save(&state.db, &ctx.scope, &config, now.timestamp_millis()).await?;
-    let changes = audit::diff(&before, &after);
-    audit::record(
+    koppel_jobs::settings::save(
         &state.db,
         &ctx.scope,
         &ctx.user.email,
-        &format!("flow/{flow}"),
-        &changes,
+        config,
+        &settings,
         now.timestamp_millis(),
     )
     .await?;
     Ok(Redirect::to(&format!("/t/{}/settings/{flow}?saved=1", ctx.scope.tenant_id())).into_response())
 }
 
-/// The flow's form again with what was typed, the messages beside the fields and `alert` on top (422);
-/// nothing is saved.
+/// The flow's form again with what was typed (`typed`: the settings as the form would change them), the
+/// messages beside the fields and `alert` on top (422); nothing is saved.
 async fn invalid_form(
     state: &AppState,
     ctx: &TenantContext,
     flow: FlowKind,
     form: &Fields,
-    mappings: &setup::Apply,
+    typed: &FlowSettings,
     errors: FieldErrors,
     alert: String,
 ) -> AppResult<Response> {
@@ -282,10 +299,7 @@ async fn invalid_form(
     }
     page.values.insert("__posted".into(), "1".into());
     page.order_types = form.all("order_types");
-    let stored = load_flow(state, &ctx.scope, flow).await?.settings;
-    let mut shown_settings: FlowSettings = serde_json::from_value(stored).unwrap_or_default();
-    mappings(&mut shown_settings);
-    page.maps = setup::mapping_views(state, ctx, &shown_settings).await?;
+    page.maps = setup::mapping_views(state, ctx, typed, page.asks_shipping()).await?;
     page.alert = Some(alert);
     page.errors = errors;
     setup::fill(state, ctx, &mut page, None).await?;

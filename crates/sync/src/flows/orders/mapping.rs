@@ -27,13 +27,13 @@ pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<
     let delivery = customer.and_then(|c| c.delivery_address.as_ref().or(c.address.as_ref()));
     let mut draft = SalesOrderDraft {
         target: settings.order_target,
-        administration: settings.administration.clone(),
+        administration: settings.company.administration.clone(),
         debtor_id: String::new(),
         reference: order.number.clone(),
         date: order.date,
-        currency: Some(settings.currency.clone()),
-        warehouse: settings.warehouse.clone(),
-        payment_method: payment_method(order, &settings.payment_method_map),
+        currency: Some(settings.company.currency.clone()),
+        warehouse: settings.company.warehouse.clone(),
+        payment_method: payment_method(order, &settings.company.payment_method_map),
         shipping_method: order
             .shipping
             .as_ref()

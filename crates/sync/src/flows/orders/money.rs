@@ -25,10 +25,12 @@ impl LineLedger {
         let candidates = [rate_key.as_deref(), country];
         Self {
             vat_code: settings
+                .company
                 .vat_code_by_country
                 .resolve_first(&candidates)
                 .map(str::to_owned),
             revenue_account: settings
+                .company
                 .revenue_account_by_country
                 .resolve_first(&candidates)
                 .map(str::to_owned),

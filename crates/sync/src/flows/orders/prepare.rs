@@ -106,6 +106,7 @@ async fn debtor_for<T: ErpTarget>(
     let customer = order.customer.as_ref();
     let Some((customer, email)) = customer.and_then(|c| email_key(c).map(|email| (c, email))) else {
         return settings
+            .company
             .default_debtor
             .clone()
             .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
@@ -166,12 +167,13 @@ fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSe
         description: line.description.clone(),
         long_description: None,
         short_description: None,
-        group: settings.article_group_map.resolve(None).map(str::to_owned),
+        group: settings.company.article_group_map.resolve(None).map(str::to_owned),
         unit: None,
         price: line.unit_price,
         price_includes_vat: vat_method == VatMethod::Including,
         ean: None,
         vat_group: settings
+            .company
             .vat_group_map
             .resolve(Some(&percentage_key(line.vat_percentage)))
             .map(str::to_owned),

@@ -20,14 +20,13 @@ use koppel_core::FlowKind;
 use koppel_store::audit;
 use koppel_store::flows;
 use koppel_sync::field_map::FieldMap;
-use koppel_sync::settings::FlowSettings;
 
 use describe::describe;
 use page::{FieldsPage, fill_form, page, rerender};
 pub use preview::preview;
 use rule_form::read_rule;
 
-use super::setup::{Fields, internal};
+use super::setup::Fields;
 use crate::api::flows::{load_flow, load_settings, parse_flow};
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
@@ -77,7 +76,7 @@ pub async fn save(
     let flow = parse_flow(&flow)?;
     let form = Fields::new(pairs);
     let mut config = load_flow(&state, &ctx.scope, flow).await?;
-    let mut settings: FlowSettings = serde_json::from_value(config.settings.clone()).unwrap_or_default();
+    let mut settings = load_settings(&state, &ctx.scope, flow).await?;
     let before = by_target(&settings.field_map);
     let target = form.get("target").trim().to_owned();
     if form.get("action") == "remove" {
@@ -98,7 +97,8 @@ pub async fn save(
     if changes.is_empty() {
         return Ok(redirect(&ctx, flow));
     }
-    config.settings = serde_json::to_value(&settings).map_err(internal)?;
+    // The rules are the flow's own: only its row changes (the company-wide settings are not touched).
+    config.settings = settings.own_document();
     let now = koppel_store::now().timestamp_millis();
     flows::save(&state.db, &ctx.scope, &config, now).await?;
     let area = format!("flow/{flow}/fields");

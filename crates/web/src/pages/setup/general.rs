@@ -25,24 +25,24 @@ pub(super) async fn fill_general(
     set(
         page,
         "administration",
-        settings.administration.clone().unwrap_or_default(),
+        settings.company.administration.clone().unwrap_or_default(),
     );
     set(
         page,
         "debtor_ledger_account",
-        settings.debtor_ledger_account.clone().unwrap_or_default(),
+        settings.company.debtor_ledger_account.clone().unwrap_or_default(),
     );
     set(
         page,
         "payment_terms",
-        settings.payment_terms.clone().unwrap_or_default(),
+        settings.company.payment_terms.clone().unwrap_or_default(),
     );
     set(
         page,
         "default_debtor",
-        settings.default_debtor.clone().unwrap_or_default(),
+        settings.company.default_debtor.clone().unwrap_or_default(),
     );
-    set(page, "currency", settings.currency.clone());
+    set(page, "currency", settings.company.currency.clone());
     set(page, "debtor_search", debtor_search.unwrap_or_default());
     if let Some(afas) = stored_afas(state, ctx).await? {
         match lookups::afas_administrations(&afas).await {
@@ -100,11 +100,11 @@ pub fn read_general(form: &Fields, errors: &mut FieldErrors) -> Apply {
     let opt = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
     let (administration, ledger, terms, debtor) = (opt(administration), opt(ledger), opt(terms), opt(debtor));
     Box::new(move |s: &mut FlowSettings| {
-        s.administration = administration.clone();
-        s.debtor_ledger_account = ledger.clone();
-        s.payment_terms = terms.clone();
-        s.default_debtor = debtor.clone();
-        s.currency = currency.clone();
+        s.company.administration = administration.clone();
+        s.company.debtor_ledger_account = ledger.clone();
+        s.company.payment_terms = terms.clone();
+        s.company.default_debtor = debtor.clone();
+        s.company.currency = currency.clone();
     })
 }
 

@@ -1,5 +1,6 @@
 //! Step 6: the mappings (payment and shipping methods, VAT code and revenue account per country), each one
-//! forced value or a table; shown with MplusKASSA's and AFAS's live lists where they answer.
+//! forced value or a table; shown with MplusKASSA's and AFAS's live lists where they answer. Shipping methods
+//! are the orders flow's own; the others are company-wide.
 
 use axum::response::Response;
 use koppel_jobs::lookups::{self, Choice};
@@ -26,6 +27,8 @@ pub struct MapRow {
 /// A "force one value or a table" mapping as the page shows it.
 pub struct MapView {
     pub name: &'static str,
+    /// Company-wide (shared by every flow) rather than one flow's own.
+    pub company: bool,
     pub legend: &'static str,
     pub source_label: &'static str,
     pub target_label: &'static str,
@@ -70,6 +73,7 @@ fn map_view(
 ) -> MapView {
     MapView {
         name,
+        company: name != "shipping",
         legend,
         source_label,
         target_label,
@@ -106,19 +110,22 @@ fn live_rows(view: &mut MapView, listed: Result<Vec<Choice>, String>, map: &Valu
         .extend(table_rows(map, 1).into_iter().filter(|r| !codes.contains(&r.source)));
 }
 
+/// The mappings a page shows: the company-wide ones, and the shipping methods when `shipping` (the wizard and
+/// the orders flow's page).
 pub(crate) async fn mapping_views(
     state: &AppState,
     ctx: &TenantContext,
     settings: &FlowSettings,
+    shipping: bool,
 ) -> AppResult<Vec<MapView>> {
     let mut payment = map_view(
         "payment",
         "Payment methods",
         "MplusKASSA payment method",
         "AFAS payment method",
-        &settings.payment_method_map,
+        &settings.company.payment_method_map,
     );
-    let mut shipping = map_view(
+    let mut shipping_view = map_view(
         "shipping",
         "Shipping methods",
         "MplusKASSA shipping method",
@@ -129,13 +136,15 @@ pub(crate) async fn mapping_views(
         live_rows(
             &mut payment,
             lookups::mplus_payment_methods(&mplus).await,
-            &settings.payment_method_map,
+            &settings.company.payment_method_map,
         );
-        live_rows(
-            &mut shipping,
-            lookups::mplus_delivery_methods(&mplus).await,
-            &settings.shipping_method_map,
-        );
+        if shipping {
+            live_rows(
+                &mut shipping_view,
+                lookups::mplus_delivery_methods(&mplus).await,
+                &settings.shipping_method_map,
+            );
+        }
     }
     if let Some(afas) = stored_afas(state, ctx).await? {
         match lookups::afas_payment_methods(&afas).await {
@@ -143,37 +152,40 @@ pub(crate) async fn mapping_views(
             Err(e) => payment.list_error = Some(e),
         }
     }
-    Ok(vec![
-        payment,
-        shipping,
-        map_view(
-            "vat",
-            "VAT code per country",
-            "Country (e.g. NL, or NL:21 for one VAT rate)",
-            "AFAS VAT code",
-            &settings.vat_code_by_country,
-        ),
-        map_view(
-            "revenue",
-            "Revenue account per country",
-            "Country (e.g. NL, or NL:21 for one VAT rate)",
-            "AFAS revenue account",
-            &settings.revenue_account_by_country,
-        ),
-    ])
+    let mut views = vec![payment];
+    if shipping {
+        views.push(shipping_view);
+    }
+    views.push(map_view(
+        "vat",
+        "VAT code per country",
+        "Country (e.g. NL, or NL:21 for one VAT rate)",
+        "AFAS VAT code",
+        &settings.company.vat_code_by_country,
+    ));
+    views.push(map_view(
+        "revenue",
+        "Revenue account per country",
+        "Country (e.g. NL, or NL:21 for one VAT rate)",
+        "AFAS revenue account",
+        &settings.company.revenue_account_by_country,
+    ));
+    Ok(views)
 }
 
-/// The four mappings from a form, checked.
-pub fn read_mappings(form: &Fields, errors: &mut FieldErrors) -> Apply {
+/// The mappings from a form, checked: the company-wide ones, and the shipping methods when `shipping`.
+pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, shipping: bool) -> Apply {
     let payment = read_map(form, "payment", errors, false);
-    let shipping = read_map(form, "shipping", errors, false);
+    let shipping = shipping.then(|| read_map(form, "shipping", errors, false));
     let vat = read_map(form, "vat", errors, true);
     let revenue = read_map(form, "revenue", errors, true);
     Box::new(move |s: &mut FlowSettings| {
-        s.payment_method_map = payment.clone();
-        s.shipping_method_map = shipping.clone();
-        s.vat_code_by_country = vat.clone();
-        s.revenue_account_by_country = revenue.clone();
+        s.company.payment_method_map = payment.clone();
+        if let Some(shipping) = &shipping {
+            s.shipping_method_map = shipping.clone();
+        }
+        s.company.vat_code_by_country = vat.clone();
+        s.company.revenue_account_by_country = revenue.clone();
     })
 }
 
@@ -248,11 +260,11 @@ fn leak_field(name: &'static str) -> &'static str {
 
 pub(super) async fn submit_mappings(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let apply = read_mappings(form, &mut errors);
+    let apply = read_mappings(form, &mut errors, true);
     if !errors.is_empty() {
         let mut settings = wizard_settings(state, ctx).await?;
         apply(&mut settings);
-        let maps = mapping_views(state, ctx, &settings).await?;
+        let maps = mapping_views(state, ctx, &settings, true).await?;
         return rerender(state, ctx, "mappings", form, errors, |page| page.maps = maps).await;
     }
     update_settings(state, ctx, |s| apply(s)).await?;

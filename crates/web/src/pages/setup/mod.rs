@@ -1,7 +1,7 @@
 //! The setup wizard under `/t/{tenant_id}/setup/{step}`: seven steps, one page each, every step saved when
 //! it is completed, resumable (`/t/{tenant_id}/setup` opens the first step not done). Owners and admins
-//! only. Connections go through the same functions as `PUT /api/v1/connections/*`; settings are written to
-//! the four flows (the wizard keeps their shared settings equal; the settings pages edit them per flow).
+//! only. Connections go through the same functions as `PUT /api/v1/connections/*`; settings are written with
+//! `koppel_jobs::settings::save`: the company-wide ones once for the company, the flows' own to every flow.
 //! This module routes a step's page and form to the step's module.
 
 mod connections;
@@ -26,9 +26,9 @@ pub(crate) use mappings::mapping_views;
 pub use mappings::read_mappings;
 pub(crate) use page::{SetupPage, base_page, fill};
 pub use progress::resume;
-pub use questions::read_questions;
+pub(crate) use questions::combination_errors;
+pub use questions::{read_company_questions, read_flow_questions};
 pub use sandbox::{sandbox_settings, use_sandbox};
-pub(crate) use saving::internal;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

@@ -21,7 +21,7 @@ use super::progress::{STEPS, step_index};
 use super::questions::fill_questions;
 use super::review::{PlannedView, summary};
 use super::saving::wizard_settings;
-use crate::api::flows::load_flow;
+use crate::api::flows::load_settings;
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
 use crate::pages::Layout;
@@ -68,17 +68,28 @@ pub struct SetupPage {
     pub maps: Vec<MapView>,
     pub summary: Vec<(String, String)>,
     pub planned: Option<Vec<PlannedView>>,
-    /// Set on a flow's settings page (`/t/{tenant_id}/settings/{flow}`), which shows every section at once.
+    /// Set on a flow's settings page (`/t/{tenant_id}/settings/{flow}`): the flow's own settings and the
+    /// company's, at once.
     pub settings_flow: Option<FlowKind>,
     pub flow_enabled: bool,
 }
 
 impl SetupPage {
-    /// The value of a text field.
-    /// Whether a section is on this page: its wizard step, or every section on a settings page.
+    /// Whether a wizard step's section is on this page: on its step, and on every flow's settings page the
+    /// steps of company settings (`general`, `mappings`).
     pub fn shows(&self, section: &str) -> bool {
-        self.step == section
-            || (self.settings_flow.is_some() && ["general", "questions", "mappings"].contains(&section))
+        match self.settings_flow {
+            None => self.step == section,
+            Some(_) => ["general", "mappings"].contains(&section),
+        }
+    }
+    /// Whether the page asks `flow`'s own questions: the wizard's questions step asks every flow's, a flow's
+    /// settings page its own.
+    pub fn asks(&self, flow: &str) -> bool {
+        match self.settings_flow {
+            None => self.step == "questions",
+            Some(settings_flow) => settings_flow.as_str() == flow,
+        }
     }
     /// Where the main form posts.
     pub fn action(&self) -> String {
@@ -87,6 +98,7 @@ impl SetupPage {
             None => format!("/t/{}/setup/{}", self.tenant_id, self.step),
         }
     }
+    /// The value of a text field.
     pub fn v(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or_default()
     }
@@ -97,6 +109,11 @@ impl SetupPage {
     pub fn unlisted(&self, choices: &[Choice], name: &str) -> bool {
         let value = self.v(name);
         !value.is_empty() && !choices.iter().any(|c| c.code == value)
+    }
+    /// Whether the page has the shipping methods (the orders flow's own mapping): the wizard's mappings step
+    /// and the orders flow's settings page.
+    pub fn asks_shipping(&self) -> bool {
+        self.settings_flow.is_none_or(|flow| flow == FlowKind::Orders)
     }
     pub fn has_type(&self, kind: &str) -> bool {
         self.order_types.iter().any(|t| t == kind)
@@ -163,7 +180,7 @@ pub(crate) async fn fill(
     debtor_search: Option<&str>,
 ) -> AppResult<()> {
     let settings = match page.settings_flow {
-        Some(flow) => serde_json::from_value(load_flow(state, &ctx.scope, flow).await?.settings).unwrap_or_default(),
+        Some(flow) => load_settings(state, &ctx.scope, flow).await?,
         None => wizard_settings(state, ctx).await?,
     };
     let posted = page.values.contains_key("__posted");
@@ -179,11 +196,11 @@ pub(crate) async fn fill(
     if page.shows("general") {
         fill_general(state, ctx, page, &settings, debtor_search).await?;
     }
-    if page.shows("questions") {
+    if page.shows("questions") || page.settings_flow.is_some() {
         fill_questions(state, ctx, page, &settings, posted).await?;
     }
     if page.shows("mappings") && page.maps.is_empty() {
-        page.maps = mapping_views(state, ctx, &settings).await?;
+        page.maps = mapping_views(state, ctx, &settings, page.asks_shipping()).await?;
     }
     if page.step == "review" {
         page.summary = summary(state, ctx, &settings).await?;

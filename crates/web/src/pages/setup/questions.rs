@@ -1,6 +1,8 @@
-//! Step 5: the per-flow questions (which sales, what they become, stock, products, warehouse).
+//! Step 5: the per-flow questions (which sales, what they become, products, stock) and the company's
+//! warehouse and stock branch; a flow's settings page asks its own and the company's.
 
 use axum::response::Response;
+use koppel_core::FlowKind;
 use koppel_jobs::lookups;
 use koppel_sync::settings::FlowSettings;
 
@@ -8,9 +10,10 @@ use super::connections::stored_afas;
 use super::form::{Apply, Fields, is_code, parse_enum};
 use super::page::{SetupPage, rerender, set};
 use super::progress::{mark_done, redirect_to};
-use super::saving::{internal, update_settings};
+use super::saving::{internal, update_settings, wizard_settings};
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
+use crate::preflight;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -38,8 +41,16 @@ pub(super) async fn fill_questions(
         "stock_calculation",
         enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?),
     );
-    set(page, "warehouse", settings.warehouse.clone().unwrap_or_default());
-    set(page, "stock_branch", settings.stock_branch.clone().unwrap_or_default());
+    set(
+        page,
+        "warehouse",
+        settings.company.warehouse.clone().unwrap_or_default(),
+    );
+    set(
+        page,
+        "stock_branch",
+        settings.company.stock_branch.clone().unwrap_or_default(),
+    );
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -82,8 +93,42 @@ pub(super) async fn fill_questions(
     Ok(())
 }
 
-/// The per-flow questions from a form, checked.
-pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
+/// The questions of `flows` from a form, checked: each flow's own settings (the wizard asks every flow's, a
+/// flow's settings page its own); the change touches only those.
+pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[FlowKind]) -> Apply {
+    let mut changes: Vec<Apply> = Vec::new();
+    if flows.contains(&FlowKind::Orders) {
+        changes.push(read_order_questions(form, errors));
+    }
+    if flows.contains(&FlowKind::Products) {
+        let (update_info, webshop, active) = (
+            form.has("update_product_info"),
+            form.has("webshop_only"),
+            form.has("active_only"),
+        );
+        changes.push(Box::new(move |s: &mut FlowSettings| {
+            s.update_product_info = update_info;
+            s.product_filter.webshop_only = webshop;
+            s.product_filter.active_only = active;
+        }));
+    }
+    if flows.contains(&FlowKind::Stock) {
+        let stock_calculation = parse_enum(form.get("stock_calculation"));
+        if stock_calculation.is_none() {
+            errors.add_message("stock_calculation", "Choose how stock is counted.");
+        }
+        let manage_stock = form.has("manage_stock");
+        changes.push(Box::new(move |s: &mut FlowSettings| {
+            if let Some(value) = stock_calculation {
+                s.stock_calculation = value;
+            }
+            s.manage_stock = manage_stock;
+        }));
+    }
+    Box::new(move |s: &mut FlowSettings| changes.iter().for_each(|change| change(s)))
+}
+
+fn read_order_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     let order_filter = parse_enum(form.get("order_filter"));
     if order_filter.is_none() {
         errors.add_message("order_filter", "Choose which sales to send.");
@@ -92,14 +137,25 @@ pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     if order_target.is_none() {
         errors.add_message("order_target", "Choose what a sale becomes in AFAS.");
     }
-    let stock_calculation = parse_enum(form.get("stock_calculation"));
-    if stock_calculation.is_none() {
-        errors.add_message("stock_calculation", "Choose how stock is counted.");
-    }
     let order_types: Vec<_> = form.all("order_types").iter().filter_map(|t| parse_enum(t)).collect();
     if order_types.is_empty() {
         errors.add_message("order_types", "Choose at least one kind of document to read.");
     }
+    let create_missing = form.has("create_missing_articles");
+    Box::new(move |s: &mut FlowSettings| {
+        if let Some(value) = order_filter {
+            s.order_filter = value;
+        }
+        if let Some(value) = order_target {
+            s.order_target = value;
+        }
+        s.order_types = order_types.clone();
+        s.create_missing_articles = create_missing;
+    })
+}
+
+/// The company-wide questions (warehouse, stock branch) from a form, checked.
+pub fn read_company_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     let warehouse = form.opt("warehouse");
     if warehouse.as_deref().is_some_and(|w| !is_code(w)) {
         errors.add_message("warehouse", "A warehouse code has letters and digits only, e.g. 01.");
@@ -111,43 +167,39 @@ pub fn read_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     {
         errors.add_message("stock_branch", "A branch is a number, e.g. 1.");
     }
-    let flags = |name: &str| form.has(name);
-    let (update_info, manage_stock, webshop, active, create_missing) = (
-        flags("update_product_info"),
-        flags("manage_stock"),
-        flags("webshop_only"),
-        flags("active_only"),
-        flags("create_missing_articles"),
-    );
     Box::new(move |s: &mut FlowSettings| {
-        if let Some(value) = order_filter {
-            s.order_filter = value;
-        }
-        if let Some(value) = order_target {
-            s.order_target = value;
-        }
-        if let Some(value) = stock_calculation {
-            s.stock_calculation = value;
-        }
-        s.order_types = order_types.clone();
-        s.warehouse = warehouse.clone();
-        s.stock_branch = branch.clone();
-        s.update_product_info = update_info;
-        s.manage_stock = manage_stock;
-        s.product_filter.webshop_only = webshop;
-        s.product_filter.active_only = active;
-        s.create_missing_articles = create_missing;
+        s.company.warehouse = warehouse.clone();
+        s.company.stock_branch = branch.clone();
     })
+}
+
+/// Settings that cannot work together, as messages beside the fields that set them; applied to `settings`
+/// (what is stored) after `apply` (what the form changes).
+pub(crate) fn combination_errors(settings: &FlowSettings, errors: &mut FieldErrors) {
+    for problem in settings.validate() {
+        errors.add_message(preflight::form_field(problem.setting), problem.message);
+    }
 }
 
 pub(super) async fn submit_questions(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let apply = read_questions(form, &mut errors);
+    let own = read_flow_questions(form, &mut errors, &FlowKind::ALL);
+    let company = read_company_questions(form, &mut errors);
+    if errors.is_empty() {
+        let mut settings = wizard_settings(state, ctx).await?;
+        own(&mut settings);
+        company(&mut settings);
+        combination_errors(&settings, &mut errors);
+    }
     if !errors.is_empty() {
         let types = form.all("order_types");
         return rerender(state, ctx, "questions", form, errors, |page| page.order_types = types).await;
     }
-    update_settings(state, ctx, |s| apply(s)).await?;
+    update_settings(state, ctx, |s| {
+        own(s);
+        company(s);
+    })
+    .await?;
     mark_done(state, ctx, "questions").await?;
     Ok(redirect_to(ctx, "mappings"))
 }

@@ -54,15 +54,15 @@ pub(super) async fn summary(
         },
     ));
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "not set".to_owned());
-    rows.push(("Administration".to_owned(), or_none(&settings.administration)));
+    rows.push(("Administration".to_owned(), or_none(&settings.company.administration)));
     rows.push((
         "Debtor ledger account".to_owned(),
-        or_none(&settings.debtor_ledger_account),
+        or_none(&settings.company.debtor_ledger_account),
     ));
-    rows.push(("Payment terms".to_owned(), or_none(&settings.payment_terms)));
-    rows.push(("Default debtor".to_owned(), or_none(&settings.default_debtor)));
-    rows.push(("Currency".to_owned(), settings.currency.clone()));
-    rows.push(("Warehouse".to_owned(), or_none(&settings.warehouse)));
+    rows.push(("Payment terms".to_owned(), or_none(&settings.company.payment_terms)));
+    rows.push(("Default debtor".to_owned(), or_none(&settings.company.default_debtor)));
+    rows.push(("Currency".to_owned(), settings.company.currency.clone()));
+    rows.push(("Warehouse".to_owned(), or_none(&settings.company.warehouse)));
     let describe_map = |map: &ValueMap| {
         if let Some(forced) = &map.forced {
             return format!("always {forced}");
@@ -77,15 +77,21 @@ pub(super) async fn summary(
             parts.join(", ")
         }
     };
-    rows.push(("Payment methods".to_owned(), describe_map(&settings.payment_method_map)));
+    rows.push((
+        "Payment methods".to_owned(),
+        describe_map(&settings.company.payment_method_map),
+    ));
     rows.push((
         "Shipping methods".to_owned(),
         describe_map(&settings.shipping_method_map),
     ));
-    rows.push(("VAT codes".to_owned(), describe_map(&settings.vat_code_by_country)));
+    rows.push((
+        "VAT codes".to_owned(),
+        describe_map(&settings.company.vat_code_by_country),
+    ));
     rows.push((
         "Revenue accounts".to_owned(),
-        describe_map(&settings.revenue_account_by_country),
+        describe_map(&settings.company.revenue_account_by_country),
     ));
     Ok(rows)
 }

@@ -7,7 +7,7 @@ use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
 use koppel_jobs::lookups;
 use koppel_sandbox::ShopId;
 use koppel_store::setup;
-use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 
 use super::progress::redirect_to;
 use super::saving::{now_ms, update_settings};
@@ -108,26 +108,29 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
     ]);
     payment.default = method.map(str::to_owned);
     FlowSettings {
-        administration: Some(administration.to_owned()),
-        debtor_ledger_account: Some("1300".into()),
-        payment_terms: Some(terms.unwrap_or("14").to_owned()),
-        default_debtor: Some(koppel_sandbox_defaults::CASH_SALES_DEBTOR.into()),
-        vat_duty: Some("1".into()),
-        warehouse: Some(koppel_sandbox_defaults::MAIN_WAREHOUSE.into()),
+        company: CompanySettings {
+            administration: Some(administration.to_owned()),
+            debtor_ledger_account: Some("1300".into()),
+            payment_terms: Some(terms.unwrap_or("14").to_owned()),
+            default_debtor: Some(koppel_sandbox_defaults::CASH_SALES_DEBTOR.into()),
+            vat_duty: Some("1".into()),
+            warehouse: Some(koppel_sandbox_defaults::MAIN_WAREHOUSE.into()),
+            payment_method_map: payment,
+            vat_code_by_country: table(&vat),
+            revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
+            article_group_map: ValueMap {
+                default: Some("900".into()),
+                ..ValueMap::default()
+            },
+            vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
+            stock_branch: Some("1".into()),
+            ..CompanySettings::default()
+        },
         shipping_cost_item: Some("VERZEND".into()),
         shipping_articles: vec![koppel_sandbox_defaults::SHIPPING_ARTICLE.into()],
         rounding_cost_item: Some("AFRONDING".into()),
-        payment_method_map: payment,
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
-        vat_code_by_country: table(&vat),
-        revenue_account_by_country: table(&[("NL", "8000"), ("BE", "8100"), ("DE", "8200")]),
         create_missing_articles: true,
-        article_group_map: ValueMap {
-            default: Some("900".into()),
-            ..ValueMap::default()
-        },
-        vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
-        stock_branch: Some("1".into()),
         ..FlowSettings::default()
     }
 }

@@ -1,0 +1,178 @@
+//! Settings that cannot work, whatever else is set: a value of the wrong shape, or choices that contradict
+//! each other. Refused where settings are saved (the wizard, the settings pages, `PUT /api/v1/settings` and
+//! `PUT /api/v1/flows/{flow}`), and found again by the preflight in settings stored before a rule existed.
+//!
+//! Settings that are merely missing are not refused here: they may be filled in later, and the preflight
+//! ([`crate::requirements`]) stops a flow that needs them from being switched on.
+
+use crate::model::SourceDocumentKind;
+use crate::requirements::SettingProblem;
+use crate::settings::{CompanySettings, FlowSettings, OrderFilter};
+
+impl CompanySettings {
+    /// What cannot work in the company-wide settings; empty when nothing.
+    pub fn validate(&self) -> Vec<SettingProblem> {
+        [administration(self), currency(self), stock_branch(self)]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+impl FlowSettings {
+    /// What cannot work in these settings (the company-wide part and the flow's own); empty when nothing.
+    pub fn validate(&self) -> Vec<SettingProblem> {
+        let mut problems = self.company.validate();
+        problems.extend(order_types(self));
+        problems.extend(order_filter(self));
+        problems
+    }
+}
+
+/// A setting's value, when it has one that is not blank.
+pub(crate) fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub(crate) fn is_number(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// AFAS filters administrations by number, so a name never matches.
+pub(crate) fn administration(company: &CompanySettings) -> Option<SettingProblem> {
+    let administration = given(&company.administration).filter(|a| !is_number(a))?;
+    Some(SettingProblem::new(
+        "administration",
+        format!("must be the AFAS administration's number, not {administration:?}"),
+    ))
+}
+
+/// AFAS's currency field takes an ISO code.
+fn currency(company: &CompanySettings) -> Option<SettingProblem> {
+    let code = company.currency.as_str();
+    (code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase())).then(|| {
+        SettingProblem::new(
+            "currency",
+            format!("must be a three-letter currency code such as EUR, not {code:?}"),
+        )
+    })
+}
+
+/// MplusKASSA names branches by number.
+pub(crate) fn stock_branch(company: &CompanySettings) -> Option<SettingProblem> {
+    let branch = given(&company.stock_branch).filter(|b| !is_number(b))?;
+    Some(SettingProblem::new(
+        "stock_branch",
+        format!("must be a MplusKASSA branch number, not {branch:?}"),
+    ))
+}
+
+fn plural(kind: SourceDocumentKind) -> &'static str {
+    match kind {
+        SourceDocumentKind::Order => "orders",
+        SourceDocumentKind::Invoice => "invoices",
+        SourceDocumentKind::Quotation => "quotations",
+    }
+}
+
+/// Exactly one document type: MplusKASSA counts orders, invoices and quotations with separate sync markers,
+/// and a flow reads with one cursor, so a second type would have records skipped or read forever.
+pub(crate) fn order_types(settings: &FlowSettings) -> Option<SettingProblem> {
+    let mut kinds: Vec<SourceDocumentKind> = Vec::new();
+    for kind in &settings.order_types {
+        if !kinds.contains(kind) {
+            kinds.push(*kind);
+        }
+    }
+    let message = match kinds.as_slice() {
+        [] => "choose one document type to read: order, invoice or quotation".to_owned(),
+        [_] if settings.order_types.len() == 1 => return None,
+        [kind] => format!("list {} once", plural(*kind)),
+        several => {
+            let names: Vec<&str> = several.iter().map(|k| plural(*k)).collect();
+            format!(
+                "{} cannot be read together: MplusKASSA counts each document type with its own sync marker \
+                 and a flow reads with one cursor; choose one",
+                names.join(" and ")
+            )
+        }
+    };
+    Some(SettingProblem::new("order_types", message))
+}
+
+/// MplusKASSA quotations carry no payments and are never delivered, so a filter on either sends none.
+pub(crate) fn order_filter(settings: &FlowSettings) -> Option<SettingProblem> {
+    let quotations = settings.order_types.contains(&SourceDocumentKind::Quotation);
+    let filter = match settings.order_filter {
+        OrderFilter::Paid => "paid",
+        OrderFilter::Delivered => "delivered",
+        OrderFilter::Any | OrderFilter::Completed => return None,
+    };
+    quotations.then(|| {
+        SettingProblem::new(
+            "order_filter",
+            format!(
+                "`{filter}` sends no quotations: MplusKASSA quotations are never paid or delivered; choose \
+                 `any` or `completed` (accepted quotations)"
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::wizard_settings;
+
+    fn named(problems: &[SettingProblem]) -> Vec<&'static str> {
+        problems.iter().map(|p| p.setting).collect()
+    }
+
+    #[test]
+    fn the_wizards_settings_and_the_defaults_are_valid() {
+        assert!(wizard_settings().validate().is_empty());
+        assert!(FlowSettings::default().validate().is_empty());
+    }
+
+    #[test]
+    fn orders_and_invoices_cannot_be_read_together() {
+        let mut settings = wizard_settings();
+        settings.order_types = vec![SourceDocumentKind::Order, SourceDocumentKind::Invoice];
+        let problems = settings.validate();
+        assert_eq!(named(&problems), ["order_types"]);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("orders and invoices cannot be read together"),
+            "{}",
+            problems[0].message
+        );
+        settings.order_types.clear();
+        assert!(settings.validate()[0].message.contains("choose one"));
+        settings.order_types = vec![SourceDocumentKind::Invoice, SourceDocumentKind::Invoice];
+        assert_eq!(settings.validate()[0].message, "list invoices once");
+    }
+
+    #[test]
+    fn quotations_need_a_filter_they_can_pass() {
+        let mut settings = wizard_settings();
+        settings.order_types = vec![SourceDocumentKind::Quotation];
+        assert_eq!(named(&settings.validate()), ["order_filter"], "paid is the default");
+        settings.order_filter = OrderFilter::Completed;
+        assert!(settings.validate().is_empty());
+    }
+
+    #[test]
+    fn company_values_of_the_wrong_shape_are_named() {
+        let company = CompanySettings {
+            administration: Some("Retail".into()),
+            currency: "euro".into(),
+            stock_branch: Some("Amsterdam".into()),
+            ..CompanySettings::default()
+        };
+        assert_eq!(
+            named(&company.validate()),
+            ["administration", "currency", "stock_branch"]
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! One settings model over HTTP: the company-wide settings live once per company and every flow uses them,
+//! whether they are changed on any flow's settings page, with `PUT /api/v1/settings` or within
+//! `PUT /api/v1/flows/{flow}`; the audit log shows each change once; settings that cannot work together
+//! (orders and invoices) are refused by the wizard and both APIs with the reason.
+
+mod common;
+mod setup_support;
+
+use common::{PASSWORD, call, spawn_app};
+use koppel_core::FlowKind;
+use koppel_store::{TenantScope, audit};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use setup_support::SetupApp;
+
+async fn text(response: reqwest::Response) -> String {
+    response.text().await.unwrap()
+}
+
+fn scope_of(home: &str) -> TenantScope {
+    TenantScope::for_background_job(home.trim_start_matches("/t/").parse().unwrap())
+}
+
+/// What a browser would post for the page's settings form as rendered: text and hidden inputs, checked boxes
+/// and radios, selected options.
+fn rendered_form(page: &str) -> Vec<(String, String)> {
+    let start = page
+        .match_indices(r#"<form method="post""#)
+        .map(|(at, _)| at)
+        .find(|at| page[*at..].split_once('>').unwrap().0.contains("novalidate"))
+        .expect("the settings form");
+    let form = &page[start..start + page[start..].find("</form>").unwrap()];
+    let attribute = |tag: &str, name: &str| {
+        tag.split_once(&format!(" {name}=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(value, _)| {
+                value
+                    .replace("&amp;", "&")
+                    .replace("&#x2f;", "/")
+                    .replace("&#x2F;", "/")
+            })
+    };
+    let mut pairs = Vec::new();
+    for tag in form.split("<input").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap()];
+        let (Some(name), kind) = (attribute(tag, "name"), attribute(tag, "type").unwrap_or_default()) else {
+            continue;
+        };
+        let checked = tag.contains(" checked");
+        match kind.as_str() {
+            "checkbox" if checked => pairs.push((name, attribute(tag, "value").unwrap_or_else(|| "on".into()))),
+            "radio" if checked => pairs.push((name, attribute(tag, "value").unwrap_or_default())),
+            "checkbox" | "radio" => {}
+            _ => pairs.push((name, attribute(tag, "value").unwrap_or_default())),
+        }
+    }
+    for select in form.split("<select").skip(1) {
+        let name = attribute(&select[..select.find('>').unwrap()], "name").unwrap();
+        let options = &select[..select.find("</select>").unwrap()];
+        let chosen = options
+            .split("<option")
+            .skip(1)
+            .find(|option| option[..option.find('>').unwrap()].contains(" selected"))
+            .and_then(|option| attribute(option, "value"))
+            .unwrap_or_default();
+        pairs.push((name, chosen));
+    }
+    pairs
+}
+
+fn set(form: &mut [(String, String)], name: &str, value: &str) {
+    let field = form
+        .iter_mut()
+        .find(|(k, _)| k == name)
+        .unwrap_or_else(|| panic!("{name} in the form"));
+    field.1 = value.to_owned();
+}
+
+/// The audit entries that change `field` (a company field's own name, or `settings.<field>` in a flow's).
+fn changing(log: &[audit::Entry], field: &str) -> Vec<audit::Entry> {
+    log.iter()
+        .filter(|e| {
+            e.changes
+                .iter()
+                .any(|c| c.field == field || c.field == format!("settings.{field}"))
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_company_setting_changed_on_the_orders_page_is_every_flows_and_audited_once() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "co@shop.nl", "Co").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+
+    // Each page shows its own settings and, apart, the company's; stock counting is on the stock page only.
+    let orders_page = text(app.get(&client, &format!("{home}/settings/orders")).await).await;
+    assert!(
+        orders_page.contains("Company settings (shared by all flows)"),
+        "{orders_page}"
+    );
+    assert!(orders_page.contains(r#"name="order_filter""#) && orders_page.contains(r#"name="shipping_mode""#));
+    assert!(
+        !orders_page.contains(r#"name="stock_calculation""#),
+        "stock counting is not the orders flow's"
+    );
+    assert!(!orders_page.contains(r#"name="update_product_info""#));
+    let stock_page = text(app.get(&client, &format!("{home}/settings/stock")).await).await;
+    assert!(stock_page.contains(r#"name="stock_calculation""#), "{stock_page}");
+    assert!(!stock_page.contains(r#"name="order_filter""#) && !stock_page.contains(r#"name="shipping_mode""#));
+    assert!(
+        stock_page.contains(r#"<select id="administration""#) && stock_page.contains(r#"name="vat_mode""#),
+        "the company section on every page"
+    );
+
+    let before = audit::list(&app.state.db, &scope, 500).await.unwrap();
+    let mut form = rendered_form(&orders_page);
+    set(&mut form, "warehouse", "02");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &format!("{home}/settings/orders"), &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+
+    let stock = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Stock)
+        .await
+        .unwrap();
+    assert_eq!(
+        stock.company.warehouse.as_deref(),
+        Some("02"),
+        "the stock flow writes to it now"
+    );
+    let log = audit::list(&app.state.db, &scope, 500).await.unwrap();
+    let new: Vec<audit::Entry> = log.into_iter().filter(|e| !before.contains(e)).collect();
+    let warehouse = changing(&new, "warehouse");
+    assert_eq!(warehouse.len(), 1, "one change, one entry: {new:?}");
+    assert_eq!(warehouse[0].area, "company");
+    assert_eq!(warehouse[0].actor, "co@shop.nl");
+    assert_eq!(
+        warehouse[0].changes.len(),
+        1,
+        "the unchanged settings are not in it: {warehouse:?}"
+    );
+    assert_eq!(
+        (&warehouse[0].changes[0].before, &warehouse[0].changes[0].after),
+        (&json!("01"), &json!("02"))
+    );
+    let page = text(app.get(&client, &format!("{home}/settings/audit")).await).await;
+    assert!(page.contains("company"), "{page}");
+
+    // The stock page saves its own choice without touching the other flows'.
+    let mut form = rendered_form(&text(app.get(&client, &format!("{home}/settings/stock")).await).await);
+    set(&mut form, "stock_calculation", "on_hand");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &format!("{home}/settings/stock"), &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let load = |flow| koppel_jobs::settings::load(&app.state.db, &scope, flow);
+    assert_eq!(
+        serde_json::to_value(load(FlowKind::Stock).await.unwrap().stock_calculation).unwrap(),
+        "on_hand"
+    );
+    assert_eq!(
+        serde_json::to_value(load(FlowKind::Orders).await.unwrap().stock_calculation).unwrap(),
+        "free"
+    );
+    assert_eq!(
+        load(FlowKind::Orders).await.unwrap().company.warehouse.as_deref(),
+        Some("02")
+    );
+}
+
+#[tokio::test]
+async fn the_company_settings_api_changes_every_flow_and_is_audited_once() {
+    let app = spawn_app().await;
+    let signup = app.api_signup("api@shop.nl", "Api").await;
+    let token = app.api_token("api@shop.nl", PASSWORD).await;
+    let scope = TenantScope::for_background_job(signup["tenant_id"].as_str().unwrap().parse().unwrap());
+
+    let (status, company) = call(Method::GET, &app, &token, "/api/v1/settings", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(company["currency"], "EUR");
+    assert!(company["warehouse"].is_null() && company.get("order_filter").is_none());
+
+    let update = json!({"administration": "1", "warehouse": "01", "payment_terms": "14",
+        "vat_code_by_country": {"table": {"NL": "1"}}});
+    let (status, company) = call(Method::PUT, &app, &token, "/api/v1/settings", Some(update)).await;
+    assert_eq!(status, StatusCode::OK, "{company}");
+    assert_eq!(company["warehouse"], "01");
+    for flow in ["stock", "orders", "customers"] {
+        let (_, body) = call(Method::GET, &app, &token, &format!("/api/v1/flows/{flow}"), None).await;
+        assert_eq!(body["settings"]["warehouse"], "01", "{flow}");
+        assert_eq!(body["settings"]["vat_code_by_country"]["table"]["NL"], "1", "{flow}");
+    }
+    let log = audit::list(&app.state.db, &scope, 50).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].area.as_str(), log[0].actor.as_str()),
+        ("company", "api@shop.nl")
+    );
+
+    // The company settings inside a flow's document change them for every flow; those it leaves out stay.
+    let update = json!({"settings": {"warehouse": "05", "order_filter": "any"}});
+    let (status, orders) = call(Method::PUT, &app, &token, "/api/v1/flows/orders", Some(update)).await;
+    assert_eq!(status, StatusCode::OK, "{orders}");
+    assert_eq!(orders["settings"]["administration"], "1", "left out, kept");
+    let (_, stock) = call(Method::GET, &app, &token, "/api/v1/flows/stock", None).await;
+    assert_eq!(stock["settings"]["warehouse"], "05");
+    assert_eq!(
+        stock["settings"]["order_filter"], "paid",
+        "the orders flow's own stays its own"
+    );
+    let (_, company) = call(Method::GET, &app, &token, "/api/v1/settings", None).await;
+    assert_eq!(company["warehouse"], "05");
+    assert_eq!(company["payment_terms"], "14");
+    let log = audit::list(&app.state.db, &scope, 50).await.unwrap();
+    let warehouse = changing(&log, "warehouse");
+    assert_eq!(warehouse.len(), 2, "set, then changed once: {log:?}");
+    assert!(warehouse.iter().all(|e| e.area == "company"));
+    assert!(changing(&log, "order_filter").iter().all(|e| e.area == "flow/orders"));
+
+    // Refused: values of the wrong shape, a document of the wrong type (nothing saved).
+    let bad = json!({"administration": "Retail", "currency": "euro"});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/settings", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["errors"]["administration"][0].as_str().unwrap().contains("number"),
+        "{body}"
+    );
+    assert!(
+        body["errors"]["currency"][0].as_str().unwrap().contains("three-letter"),
+        "{body}"
+    );
+    let (status, body) = call(
+        Method::PUT,
+        &app,
+        &token,
+        "/api/v1/settings",
+        Some(json!({"warehouse": 5})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["settings"][0].is_string(), "{body}");
+    let (_, company) = call(Method::GET, &app, &token, "/api/v1/settings", None).await;
+    assert_eq!(company["administration"], "1");
+
+    // Another company has its own.
+    app.api_signup("other@shop.nl", "Other").await;
+    let other = app.api_token("other@shop.nl", PASSWORD).await;
+    let (_, theirs) = call(Method::GET, &app, &other, "/api/v1/settings", None).await;
+    assert!(theirs["warehouse"].is_null(), "{theirs}");
+}
+
+#[tokio::test]
+async fn a_company_change_that_would_stop_a_flow_that_is_on_is_refused() {
+    let app = spawn_app().await;
+    app.api_signup("on@shop.nl", "On").await;
+    let token = app.api_token("on@shop.nl", PASSWORD).await;
+    // The customers flow needs nothing and names no AFAS code yet: it can be on without AFAS.
+    let (status, body) = call(
+        Method::PUT,
+        &app,
+        &token,
+        "/api/v1/flows/customers",
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Payment terms are an AFAS code the customers flow would send: AFAS must confirm it first.
+    let (status, body) = call(
+        Method::PUT,
+        &app,
+        &token,
+        "/api/v1/settings",
+        Some(json!({"payment_terms": "14"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["connection"][0].as_str().unwrap();
+    assert!(message.contains("customers flow"), "{message}");
+    let (_, company) = call(Method::GET, &app, &token, "/api/v1/settings", None).await;
+    assert!(company["payment_terms"].is_null(), "nothing saved");
+    // Within another flow's document too.
+    let update = json!({"settings": {"payment_terms": "14"}});
+    let (status, _) = call(Method::PUT, &app, &token, "/api/v1/flows/stock", Some(update)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn orders_and_invoices_cannot_be_read_together() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "types@shop.nl", "Types").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+
+    // The wizard.
+    let refused = app
+        .post_form(
+            &client,
+            &format!("{home}/setup/questions"),
+            &[
+                ("order_filter", "paid"),
+                ("order_types", "order"),
+                ("order_types", "invoice"),
+                ("order_target", "sales_order"),
+                ("warehouse", "01"),
+                ("manage_stock", "on"),
+                ("stock_calculation", "free"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(refused).await;
+    assert!(page.contains("orders and invoices cannot be read together"), "{page}");
+    assert!(page.contains("sync marker"), "the reason is given");
+
+    // The orders flow's settings page.
+    let mut form = rendered_form(&text(app.get(&client, &format!("{home}/settings/orders")).await).await);
+    form.push(("order_types".into(), "invoice".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = app.post_form(&client, &format!("{home}/settings/orders"), &pairs).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(refused).await.contains("cannot be read together"));
+
+    // The API.
+    let token = app.api_token("types@shop.nl", PASSWORD).await;
+    let update = json!({"settings": {"order_types": ["order", "invoice"]}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/orders", Some(update)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = body["errors"]["order_types"][0].as_str().unwrap();
+    assert!(
+        message.starts_with("orders and invoices cannot be read together"),
+        "{message}"
+    );
+    let (_, orders) = call(Method::GET, &app, &token, "/api/v1/flows/orders", None).await;
+    assert_eq!(orders["settings"]["order_types"], json!(["order"]), "nothing saved");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_company_settings() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for method in ["get", "put"] {
+        assert!(doc["paths"]["/api/v1/settings"][method].is_object(), "{method}");
+    }
+    let schema = &doc["components"]["schemas"]["CompanySettings"];
+    for field in ["administration", "warehouse", "vat_code_by_country", "variant_mode"] {
+        assert!(schema["properties"][field].is_object(), "{field}: {schema}");
+    }
+    assert!(schema["properties"]["order_filter"].is_null());
+}
