@@ -31,6 +31,18 @@ pub trait Connectors: Send + Sync + 'static {
         db: &Db,
         scope: &TenantScope,
     ) -> impl Future<Output = Result<(Self::Source, Self::Target), ConnectorError>> + Send;
+
+    /// Opens them for a run held under `lease_owner` (what it creates is claimed under that lease, see
+    /// `connect::CreateOnce`). By default the same as [`Connectors::open`].
+    fn open_for_run(
+        &self,
+        db: &Db,
+        scope: &TenantScope,
+        lease_owner: &str,
+    ) -> impl Future<Output = Result<(Self::Source, Self::Target), ConnectorError>> + Send {
+        let _ = lease_owner;
+        self.open(db, scope)
+    }
 }
 
 /// After this many attempts a run that keeps stopping on transient errors is marked failed.
@@ -252,7 +264,7 @@ impl<C: Connectors> Executor<C> {
                 .await;
         }
         let settings = crate::settings::load(&self.db, &scope, job.flow).await?;
-        let (source, target) = match self.connectors.open(&self.db, &scope).await {
+        let (source, target) = match self.connectors.open_for_run(&self.db, &scope, &self.holder).await {
             Ok(pair) => pair,
             Err(error) => {
                 return self

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use koppel_core::FlowKind;
-use koppel_jobs::connect::CreateOnce;
+use koppel_jobs::connect::{AfasTarget, CreateOnce, MplusSource, afas_client, afas_environment, mplus_client};
+use koppel_jobs::credentials::{AfasCredentials, MplusCredentials};
 use koppel_jobs::worker::{self, WorkerOptions};
 use koppel_jobs::{JobQueue, RunFlowJob};
 use koppel_store::runs::{self, RunStatus};
@@ -181,4 +182,45 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
         duplicates(&world, "Profit_Article", "ItemCode", "ItemCode").await,
         BTreeMap::new()
     );
+}
+
+#[tokio::test]
+async fn two_companies_on_one_afas_environment_run_their_orders_at_once_to_the_end() {
+    // Every trial company's sandbox shop is one AFAS environment (one base URL), so their runs share its
+    // 8 permits: a run that held permits in requests it did not poll while it prepared the next sale made the
+    // other wait forever (and itself).
+    let world = World::start(150).await;
+    world.post_control(System::Afas, "latency", json!({"ms": 3})).await;
+    let settings = together_settings();
+    let options = sandbox_support::test_options();
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let shop = koppel_sandbox::ShopId::random();
+        let credentials = world.sandbox.shops.credentials(&shop);
+        let afas = AfasCredentials {
+            token: credentials.afas_token_xml(),
+            ..sandbox_support::afas_credentials(&world.sandbox)
+        };
+        let mplus = MplusCredentials {
+            ident: credentials.mplus_ident.clone(),
+            secret: credentials.mplus_secret.clone(),
+            ..sandbox_support::mplus_credentials(&world.sandbox)
+        };
+        let afas = afas_client(afas_environment(&afas).unwrap(), &afas, &options).unwrap();
+        let target = AfasTarget::new(Arc::new(afas), settings.order_target);
+        let source = MplusSource::for_settings(Arc::new(mplus_client(&mplus, &options).unwrap()), &settings);
+        runs.push((source, target, FakeJournal::default()));
+    }
+    let both = futures::future::join_all(
+        runs.iter()
+            .map(|(source, target, journal)| run_flow(FlowKind::Orders, &settings, source, target, journal)),
+    );
+    let results = tokio::time::timeout(Duration::from_secs(120), both)
+        .await
+        .expect("both runs end: neither waits for the other's permits");
+    for ((_, _, journal), result) in runs.iter().zip(results) {
+        let report = result.expect("the run ends");
+        assert!(report.counts.created > 0, "{:?}", report.counts);
+        assert_eq!(journal.count(Outcome::Failed), 0);
+    }
 }

@@ -24,6 +24,17 @@ impl ClaimKind {
     }
 }
 
+/// Who claims a key, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    /// Unique per creator (one run's target).
+    pub name: &'a str,
+    /// The run lease owner (worker process) the creator works under, when it works in a run.
+    pub lease_owner: Option<&'a str>,
+    /// How long the claim holds at most without its holder finishing.
+    pub hold_ms: i64,
+}
+
 /// The state of a key after [`claim`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -38,27 +49,29 @@ pub enum Claim {
 }
 
 /// Claims `key` for `holder` until `now_ms + hold_ms`: a new key, or one whose claim lapsed without a record,
-/// becomes this holder's. A claim that named its record is [`Claim::Created`]; to create that key again (the
+/// becomes this holder's. A claim lapses at its time, or earlier when it names the `lease_owner` of the run it
+/// was made in (the worker process) and that owner holds no live run lease of the company any more: its
+/// process died, and its runs are being taken over. A claim that named its record is [`Claim::Created`]; to create that key again (the
 /// record was deleted in AFAS since) call [`reclaim_created`].
 pub async fn claim(
     db: &Db,
     scope: &TenantScope,
     kind: ClaimKind,
     key: &str,
-    holder: &str,
-    hold_ms: i64,
+    holder: &Holder<'_>,
     now_ms: i64,
 ) -> Result<Claim> {
     let inserted = on_pool!(db, pool => sqlx::query(
-        "INSERT INTO master_data_claims (tenant_id, kind, claim_key, holder, held_until_ms, updated_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, kind, claim_key) DO NOTHING",
+        "INSERT INTO master_data_claims (tenant_id, kind, claim_key, holder, held_until_ms, updated_at_ms, lease_owner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, kind, claim_key) DO NOTHING",
     )
     .bind(scope.tenant_id().0)
     .bind(kind.as_str())
     .bind(key)
-    .bind(holder)
-    .bind(now_ms + hold_ms)
+    .bind(holder.name)
+    .bind(now_ms + holder.hold_ms)
     .bind(now_ms)
+    .bind(holder.lease_owner)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -66,16 +79,20 @@ pub async fn claim(
         return Ok(Claim::Won { fresh: true });
     }
     let taken_over = on_pool!(db, pool => sqlx::query(
-        "UPDATE master_data_claims SET holder = $4, held_until_ms = $5, updated_at_ms = $6
+        "UPDATE master_data_claims SET holder = $4, held_until_ms = $5, updated_at_ms = $6, lease_owner = $7
          WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3 AND afas_id IS NULL
-           AND held_until_ms < $6",
+           AND (held_until_ms < $6
+                OR (master_data_claims.lease_owner IS NOT NULL AND NOT EXISTS (
+                      SELECT 1 FROM runs WHERE runs.tenant_id = $1 AND runs.status = 'running'
+                        AND runs.lease_owner = master_data_claims.lease_owner AND runs.lease_until_ms >= $6)))",
     )
     .bind(scope.tenant_id().0)
     .bind(kind.as_str())
     .bind(key)
-    .bind(holder)
-    .bind(now_ms + hold_ms)
+    .bind(holder.name)
+    .bind(now_ms + holder.hold_ms)
     .bind(now_ms)
+    .bind(holder.lease_owner)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -105,21 +122,22 @@ pub async fn reclaim_created(
     kind: ClaimKind,
     key: &str,
     afas_id: &str,
-    holder: &str,
-    hold_ms: i64,
+    holder: &Holder<'_>,
     now_ms: i64,
 ) -> Result<bool> {
     let changed = on_pool!(db, pool => sqlx::query(
-        "UPDATE master_data_claims SET holder = $5, held_until_ms = $6, afas_id = NULL, updated_at_ms = $7
+        "UPDATE master_data_claims
+         SET holder = $5, held_until_ms = $6, afas_id = NULL, updated_at_ms = $7, lease_owner = $8
          WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3 AND afas_id = $4",
     )
     .bind(scope.tenant_id().0)
     .bind(kind.as_str())
     .bind(key)
     .bind(afas_id)
-    .bind(holder)
-    .bind(now_ms + hold_ms)
+    .bind(holder.name)
+    .bind(now_ms + holder.hold_ms)
     .bind(now_ms)
+    .bind(holder.lease_owner)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;

@@ -2,7 +2,7 @@
 //! KOPPEL_TEST_DATABASE_URL is set): master-data claims and the order runs queued together start in.
 
 use koppel_core::{Email, FlowKind};
-use koppel_store::claims::{self, Claim, ClaimKind};
+use koppel_store::claims::{self, Claim, ClaimKind, Holder};
 use koppel_store::runs::{self, Counts, RunStatus};
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, now, tenants};
@@ -24,10 +24,15 @@ async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
     let shop = tenant(&db, "owner@claims.nl").await;
     let other_shop = tenant(&db, "owner@other.nl").await;
     let (debtor, key) = (ClaimKind::Debtor, "ann@shop.nl");
-    let claim = |scope: &TenantScope, holder: &str, at: i64| {
-        let (db, scope, holder) = (db.clone(), scope.clone(), holder.to_owned());
+    let holder = |name| Holder {
+        name,
+        lease_owner: None,
+        hold_ms: 1_000,
+    };
+    let claim = |scope: &TenantScope, name: &'static str, at: i64| {
+        let (db, scope) = (db.clone(), scope.clone());
         async move {
-            claims::claim(&db, &scope, debtor, key, &holder, 1_000, at)
+            claims::claim(&db, &scope, debtor, key, &holder(name), at)
                 .await
                 .unwrap()
         }
@@ -46,7 +51,7 @@ async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
         "claims are per company"
     );
     assert_eq!(
-        claims::claim(&db, &shop, ClaimKind::Article, key, "b", 1_000, 10_100)
+        claims::claim(&db, &shop, ClaimKind::Article, key, &holder("b"), 10_100)
             .await
             .unwrap(),
         Claim::Won { fresh: true },
@@ -67,17 +72,17 @@ async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
 
     // The record was deleted in AFAS: one finder re-creates it.
     assert!(
-        !claims::reclaim_created(&db, &shop, debtor, key, "10001", "c", 1_000, 11_500)
+        !claims::reclaim_created(&db, &shop, debtor, key, "10001", &holder("c"), 11_500)
             .await
             .unwrap()
     );
     assert!(
-        claims::reclaim_created(&db, &shop, debtor, key, "10002", "c", 1_000, 11_500)
+        claims::reclaim_created(&db, &shop, debtor, key, "10002", &holder("c"), 11_500)
             .await
             .unwrap()
     );
     assert!(
-        !claims::reclaim_created(&db, &shop, debtor, key, "10002", "d", 1_000, 11_500)
+        !claims::reclaim_created(&db, &shop, debtor, key, "10002", &holder("d"), 11_500)
             .await
             .unwrap()
     );
@@ -93,6 +98,48 @@ async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
         "the other company's and the article claim"
     );
     assert_eq!(claim(&shop, "e", 11_800).await, Claim::Busy, "d's recent claim is kept");
+}
+
+#[tokio::test]
+async fn a_claim_made_in_a_run_is_free_once_its_process_holds_no_live_lease() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let shop = tenant(&db, "owner@lease.nl").await;
+    let at = now().timestamp_millis();
+    let run = runs::create(&db, &shop, FlowKind::Orders, "schedule", at)
+        .await
+        .unwrap();
+    let lease = runs::acquire(&db, &shop, run, "worker-1", 60_000, at)
+        .await
+        .unwrap()
+        .unwrap();
+    let in_run = Holder {
+        name: "target-1",
+        lease_owner: Some("worker-1"),
+        hold_ms: 120_000,
+    };
+    let other = Holder {
+        name: "target-2",
+        lease_owner: Some("worker-2"),
+        hold_ms: 120_000,
+    };
+    let (kind, key) = (ClaimKind::Article, "100001");
+    assert_eq!(
+        claims::claim(&db, &shop, kind, key, &in_run, at).await.unwrap(),
+        Claim::Won { fresh: true }
+    );
+    assert_eq!(
+        claims::claim(&db, &shop, kind, key, &other, at + 1).await.unwrap(),
+        Claim::Busy,
+        "worker-1 holds a live lease"
+    );
+    // worker-1 is killed: its lease runs out, long before the claim's own two minutes.
+    lease.renew(&db, &shop, at - 60_000).await.unwrap();
+    assert_eq!(
+        claims::claim(&db, &shop, kind, key, &other, at + 2).await.unwrap(),
+        Claim::Won { fresh: false },
+        "taken over at once, to be looked up before it is created"
+    );
 }
 
 #[tokio::test]

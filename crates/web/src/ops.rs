@@ -22,6 +22,10 @@ pub fn routes() -> Router<AppState> {
             get(|| script(include_str!("../../../static/progress.js"))),
         )
         .route(
+            "/static/runs-live.js",
+            get(|| script(include_str!("../../../static/runs-live.js"))),
+        )
+        .route(
             "/static/mapping.js",
             get(|| script(include_str!("../../../static/mapping.js"))),
         )

@@ -406,3 +406,177 @@ async fn a_wrong_credential_shows_its_message() {
     })
     .await;
 }
+
+/// How often each value of `field` occurs more than once among the rows.
+fn repeated(rows: &[serde_json::Value], field: &str) -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for row in rows {
+        if let Some(value) = row[field].as_str().filter(|v| !v.is_empty()) {
+            *seen.entry(value.to_lowercase()).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(v, n)| format!("{v} ×{n}"))
+        .collect()
+}
+
+/// The e-mail addresses of the debtors an AFAS journal shows created (201 answers to KnSalesRelation POSTs).
+fn created_debtor_emails(journal: &[serde_json::Value]) -> Vec<String> {
+    fn emails(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value.as_str()) {
+                        ("EmAd", Some(email)) => found.push(email.to_lowercase()),
+                        _ => emails(value, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| emails(item, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for entry in journal {
+        let creates_debtor = entry["method"] == "POST"
+            && entry["status"] == 201
+            && entry["operation"]
+                .as_str()
+                .is_some_and(|op| op.starts_with("KnSalesRelation"));
+        if creates_debtor {
+            let body: serde_json::Value =
+                serde_json::from_str(entry["body"].as_str().unwrap_or("null")).unwrap_or_default();
+            emails(&body, &mut found);
+        }
+    }
+    found
+}
+
+/// A trial shop owner's happy path with every flow: sandbox, all four flows, dry run, Activate; then the runs
+/// list keeps itself current until every first run ended. Returns the company's home path and what the dry run
+/// planned per flow: (created, failed).
+async fn activate_everything(
+    driver: &WebDriver,
+    app: &SetupApp,
+    email: &str,
+) -> Result<(String, Vec<(String, usize, usize)>), Box<dyn std::error::Error + Send + Sync>> {
+    let home = sign_up(driver, app, email).await?;
+    driver.goto(app.url(&format!("{home}/setup"))).await?;
+    wait_for_path(driver, "/setup/mplus").await?;
+    driver.find(By::Id("use-sandbox")).await?.click().await?;
+    wait_for_path(driver, "/setup/flows").await?;
+    for flow in FlowKind::ALL {
+        let choice = driver
+            .find(By::Css(format!(r#"input[name="flows"][value="{flow}"]"#)))
+            .await?;
+        if !choice.is_selected().await? {
+            choice.click().await?;
+        }
+    }
+    for next in ["/setup/general", "/setup/questions", "/setup/mappings", "/setup/review"] {
+        driver.find(By::Id("next")).await?.click().await?;
+        wait_for_path(driver, next).await?;
+    }
+    driver.find(By::Id("dry-run")).await?.click().await?;
+    wait_for_element(driver, "dry-run-heading").await?;
+    let mut planned = Vec::new();
+    for flow in FlowKind::ALL {
+        let (mut created, mut failed) = (0, 0);
+        for summary in driver.find_all(By::Css("#dry-run-heading ~ details summary")).await? {
+            let text = summary.text().await?;
+            if text.starts_with(&format!("{flow}:")) {
+                created += usize::from(text.contains("— created"));
+                failed += usize::from(text.contains("— failed"));
+            }
+        }
+        planned.push((flow.to_string(), created, failed));
+    }
+    driver.find(By::Id("activate")).await?.click().await?;
+    wait_for_path(driver, "/runs").await?;
+    // The list updates by itself (no reload here) until no run is queued or running.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let live = driver.find(By::Id("runs-live")).await?.attr("data-live").await?;
+        if live.as_deref() == Some("false") {
+            break;
+        }
+        ensure!(Instant::now() < deadline, "runs still going after three minutes");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok((home, planned))
+}
+
+#[tokio::test]
+async fn two_shops_switch_on_every_flow_at_once_and_each_books_its_own_once() {
+    let app = SetupApp::start(true).await;
+    let Some(second) = browser("two_shops_switch_on_every_flow_at_once").await else {
+        return;
+    };
+    let other = second.driver.clone();
+    run("two_shops_switch_on_every_flow_at_once", |driver| async move {
+        let (first, other_shop) = tokio::join!(
+            activate_everything(&driver, &app, "first@shop.nl"),
+            activate_everything(&other, &app, "second@shop.nl"),
+        );
+        let _ = other.quit().await;
+        let companies = [first?, other_shop?];
+        ensure!(
+            app.shop_of(&companies[0].0).await != app.shop_of(&companies[1].0).await,
+            "each company has its own demo shop"
+        );
+        for (home, planned) in &companies {
+            let scope = tenant_scope(home);
+            for (flow, planned_created, planned_failed) in planned {
+                let flow: FlowKind = flow.parse().unwrap();
+                let runs = koppel_store::runs::recent(&app.state.db, &scope, flow, 5).await?;
+                ensure!(runs.len() == 1, "{home} {flow}: one first run, got {runs:?}");
+                let run = &runs[0];
+                ensure!(
+                    run.status == RunStatus::Succeeded && run.failed == 0,
+                    "{home} {flow}: the first run ended {:?} with {} failed: {:?}",
+                    run.status,
+                    run.failed,
+                    run.error
+                );
+                ensure!(*planned_failed == 0, "{home} {flow}: the dry run planned failures");
+                // Products and customers fit in the first page the dry run plans: it predicted them exactly.
+                if matches!(flow, FlowKind::Products | FlowKind::Customers) {
+                    ensure!(
+                        run.created as usize == *planned_created,
+                        "{home} {flow}: planned {planned_created} created, the run created {}",
+                        run.created
+                    );
+                }
+            }
+            // The seeded administration has a few debtors sharing an address already; Koppel added none: each
+            // debtor it created has an address no other debtor has.
+            let debtors = app.afas_rows(home, "Profit_Debtor", "DebtorId").await;
+            let twice = repeated(&debtors, "Email");
+            let created = created_debtor_emails(&app.afas_journal(home).await);
+            ensure!(!created.is_empty(), "{home}: no debtor created");
+            for email in &created {
+                ensure!(
+                    !twice.iter().any(|t| t.starts_with(&format!("{email} "))),
+                    "{home}: debtor {email} twice: {twice:?}"
+                );
+            }
+            let articles = app.afas_rows(home, "Profit_Article", "ItemCode").await;
+            ensure!(
+                repeated(&articles, "ItemCode").is_empty(),
+                "{home}: articles twice: {:?}",
+                repeated(&articles, "ItemCode")
+            );
+            // Only this company's orders are in its AFAS: all booked by its own first run.
+            let orders = koppel_store::runs::recent(&app.state.db, &scope, FlowKind::Orders, 1).await?;
+            let booked = app.afas_orders(home).await.len() as i64;
+            ensure!(
+                booked > 0 && booked == orders[0].created,
+                "{home}: {booked} in AFAS, run {:?}",
+                orders[0]
+            );
+        }
+        Ok(())
+    })
+    .await;
+}

@@ -71,7 +71,7 @@ async fn the_preset_vat_table_covers_exactly_the_rates_the_sandbox_sells_at() {
     }
 
     let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
-    let vat = &settings.vat_code_by_country;
+    let vat = &settings.company.vat_code_by_country;
     let mut used = BTreeSet::new();
     for (ident, secret, token) in credentials {
         let mplus = MplusCredentials {

@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use koppel_store::claims::{self, Claim, ClaimKind};
+use koppel_store::claims::{self, Claim, ClaimKind, Holder};
 use koppel_store::{Db, TenantScope};
 use koppel_sync::ports::{ConnectorError, ConnectorResult, Creation, Exchange, Written};
 
@@ -21,11 +21,13 @@ const HOLD: Duration = Duration::from_secs(120);
 /// How long a create waits for another holder before giving up with a transient error (the record is retried).
 const WAIT: Duration = Duration::from_secs(150);
 
-/// Claims for one target (one run): its own holder name, the company's scope.
+/// Claims for one target (one run): its own holder name, the company's scope, and the run lease owner it
+/// works under (so a killed process's claims are free once its runs are taken over).
 pub struct CreateOnce {
     db: Db,
     scope: TenantScope,
     holder: String,
+    lease_owner: Option<String>,
 }
 
 fn database(error: koppel_store::StoreError) -> ConnectorError {
@@ -42,7 +44,14 @@ impl CreateOnce {
             db,
             scope,
             holder: uuid::Uuid::new_v4().simple().to_string(),
+            lease_owner: None,
         }
+    }
+
+    /// Claims made under this run lease owner are free as soon as it holds no live lease.
+    pub fn under_lease(mut self, lease_owner: &str) -> Self {
+        self.lease_owner = Some(lease_owner.to_owned());
+        self
     }
 
     /// Creates the record of `key` with `create` (which returns the key AFAS gave it), unless `look_up` finds
@@ -61,12 +70,16 @@ impl CreateOnce {
         C: FnOnce() -> CF,
         CF: Future<Output = ConnectorResult<Written<String>>>,
     {
-        let (db, scope, holder) = (&self.db, &self.scope, self.holder.as_str());
-        let hold_ms = HOLD.as_millis() as i64;
+        let (db, scope) = (&self.db, &self.scope);
+        let holder = Holder {
+            name: &self.holder,
+            lease_owner: self.lease_owner.as_deref(),
+            hold_ms: HOLD.as_millis() as i64,
+        };
         let started = tokio::time::Instant::now();
         let mut pause = Duration::from_millis(50);
         loop {
-            let check_first = match claims::claim(db, scope, kind, key, holder, hold_ms, now_ms())
+            let check_first = match claims::claim(db, scope, kind, key, &holder, now_ms())
                 .await
                 .map_err(database)?
             {
@@ -76,7 +89,7 @@ impl CreateOnce {
                         return Ok(found_meanwhile(what, found));
                     }
                     // Created once but deleted in AFAS since: whoever notices first creates it again.
-                    if !claims::reclaim_created(db, scope, kind, key, &afas_id, holder, hold_ms, now_ms())
+                    if !claims::reclaim_created(db, scope, kind, key, &afas_id, &holder, now_ms())
                         .await
                         .map_err(database)?
                     {
@@ -113,7 +126,7 @@ impl CreateOnce {
                 }
                 Err(error) => {
                     // Best effort: a claim left behind lapses after HOLD anyway.
-                    if let Err(release) = claims::release(db, scope, kind, key, holder).await {
+                    if let Err(release) = claims::release(db, scope, kind, key, holder.name).await {
                         tracing::warn!(%release, "releasing a master-data claim failed");
                     }
                     Err(error)

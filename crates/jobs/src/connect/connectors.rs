@@ -59,11 +59,13 @@ async fn order_settings(db: &Db, scope: &TenantScope) -> Result<FlowSettings, Co
         .map_err(|error| ConnectorError::transient(format!("database: {error}"), None))
 }
 
-impl Connectors for ClientConnectors {
-    type Source = MplusSource;
-    type Target = AfasTarget;
-
-    async fn open(&self, db: &Db, scope: &TenantScope) -> Result<(MplusSource, AfasTarget), ConnectorError> {
+impl ClientConnectors {
+    async fn open_under(
+        &self,
+        db: &Db,
+        scope: &TenantScope,
+        lease_owner: Option<&str>,
+    ) -> Result<(MplusSource, AfasTarget), ConnectorError> {
         let mplus = credentials::load_mplus(db, &self.secrets, scope)
             .await
             .map_err(store_error)?
@@ -75,8 +77,29 @@ impl Connectors for ClientConnectors {
         let settings = order_settings(db, scope).await?;
         let source = MplusSource::for_settings(Arc::new(mplus_client(&mplus, &self.options)?), &settings);
         let afas_client = Arc::new(afas_client(afas_environment(&afas)?, &afas, &self.options)?);
-        let target =
-            AfasTarget::new(afas_client, settings.order_target).with_claims(CreateOnce::new(db.clone(), scope.clone()));
+        let mut claims = CreateOnce::new(db.clone(), scope.clone());
+        if let Some(owner) = lease_owner {
+            claims = claims.under_lease(owner);
+        }
+        let target = AfasTarget::new(afas_client, settings.order_target).with_claims(claims);
         Ok((source, target))
+    }
+}
+
+impl Connectors for ClientConnectors {
+    type Source = MplusSource;
+    type Target = AfasTarget;
+
+    async fn open(&self, db: &Db, scope: &TenantScope) -> Result<(MplusSource, AfasTarget), ConnectorError> {
+        self.open_under(db, scope, None).await
+    }
+
+    async fn open_for_run(
+        &self,
+        db: &Db,
+        scope: &TenantScope,
+        lease_owner: &str,
+    ) -> Result<(MplusSource, AfasTarget), ConnectorError> {
+        self.open_under(db, scope, Some(lease_owner)).await
     }
 }

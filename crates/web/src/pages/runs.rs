@@ -82,6 +82,8 @@ pub struct RunsPage {
     tenant_id: TenantId,
     can_write: bool,
     flows: Vec<FlowRuns>,
+    /// A run is queued or running: the page keeps itself current (`static/runs-live.js`).
+    live: bool,
 }
 
 pub async fn list(State(state): State<AppState>, ctx: TenantContext) -> AppResult<RunsPage> {
@@ -93,11 +95,13 @@ pub async fn list(State(state): State<AppState>, ctx: TenantContext) -> AppResul
             runs: runs.iter().map(RunRow::from).collect(),
         });
     }
+    let live = flows.iter().flat_map(|f| &f.runs).any(|run| !run.finished);
     Ok(RunsPage {
         layout: Layout::for_user(&state, &ctx.user, "Runs", Some(ctx.scope.tenant_id())).await?,
         tenant_id: ctx.scope.tenant_id(),
         can_write: ctx.scope.role().can_write(),
         flows,
+        live,
     })
 }
 

@@ -121,3 +121,21 @@ impl SetupApp {
             .collect()
     }
 }
+
+impl SetupApp {
+    /// Every row of a GetConnector in the AFAS of the company's demo shop, read with its stored credentials.
+    pub async fn afas_rows(&self, home: &str, connector: &str, key: &str) -> Vec<serde_json::Value> {
+        let scope = TenantScope::for_background_job(home.trim_start_matches("/t/").parse().unwrap());
+        let afas = credentials::load_afas(&self.state.db, &self.state.secrets, &scope)
+            .await
+            .unwrap()
+            .expect("AFAS is connected");
+        let options = koppel_jobs::connect::ClientOptions::default();
+        let environment = koppel_jobs::connect::afas_environment(&afas).unwrap();
+        let client = koppel_jobs::connect::afas_client(environment, &afas, &options).unwrap();
+        client
+            .get_all(koppel_afas::GetQuery::new(connector, [key]).page_size(1_000))
+            .await
+            .expect("AFAS rows")
+    }
+}
