@@ -3,32 +3,21 @@
 //! settings get theirs from their flows when the database is migrated, disagreements kept from the orders
 //! flow and written to the audit log.
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_jobs::settings::{self, COMPANY_AREA, MIGRATION_ACTOR};
 use koppel_store::flows::{self, FlowConfig};
-use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, TenantScope, accounts, audit, company_settings, tenants};
+use koppel_store::test_support::{TestDatabase, company};
+use koppel_store::{Db, TenantScope, audit, company_settings};
 use koppel_sync::settings::{FlowSettings, StockCalculation};
 use koppel_sync::testing::wizard_settings;
 use serde_json::{Value, json};
-
-async fn tenant(db: &Db, email: &str) -> TenantScope {
-    let now = koppel_store::now();
-    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now)
-        .await
-        .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
-        .await
-        .unwrap()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_company_setting_saved_with_one_flow_is_every_flows_and_audited_once() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "one@shop.nl").await;
-    let other = tenant(&db, "two@shop.nl").await;
+    let scope = company(&db, "one@shop.nl").await;
+    let other = company(&db, "two@shop.nl").await;
 
     let mut orders = wizard_settings();
     let config = settings::flow_config(&db, &scope, FlowKind::Orders).await.unwrap();
@@ -110,8 +99,8 @@ async fn old_flow(db: &Db, scope: &TenantScope, flow: FlowKind, settings: Value)
 async fn migrating_keeps_every_choice_and_notes_where_flows_disagreed() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "old@shop.nl").await;
-    let untouched = tenant(&db, "new@shop.nl").await;
+    let scope = company(&db, "old@shop.nl").await;
+    let untouched = company(&db, "new@shop.nl").await;
 
     let flat = |f: &dyn Fn(&mut FlowSettings)| {
         let mut settings = wizard_settings();

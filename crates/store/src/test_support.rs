@@ -49,3 +49,15 @@ impl TestDatabase {
         Db::connect_and_migrate(&self.url).await
     }
 }
+
+/// A new company signed up by its owner (`email`), and the owner's scope in it.
+pub async fn company(db: &Db, email: &str) -> crate::TenantScope {
+    let email = koppel_core::Email::parse(email).expect("a valid e-mail address");
+    let signup = crate::accounts::sign_up(db, &email, "hash", "Shop", crate::now())
+        .await
+        .expect("sign-up");
+    crate::tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
+        .await
+        .expect("scope")
+        .expect("the owner's membership")
+}

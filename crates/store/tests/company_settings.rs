@@ -1,29 +1,19 @@
 //! Company settings against a real database (SQLite, or PostgreSQL when KOPPEL_TEST_DATABASE_URL is set):
 //! one document per company, scoped to it, and adopted from the flows once.
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_store::audit::{self, Change};
 use koppel_store::company_settings::{self, Adoption};
-use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, TenantScope, accounts, flows, now, tenants};
+use koppel_store::flows;
+use koppel_store::test_support::{TestDatabase, company};
 use serde_json::json;
-
-async fn tenant(db: &Db, email: &str) -> TenantScope {
-    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
-        .await
-        .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
-        .await
-        .unwrap()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn each_company_has_one_document_of_its_own() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let a = tenant(&db, "a@a.nl").await;
-    let b = tenant(&db, "b@b.nl").await;
+    let a = company(&db, "a@a.nl").await;
+    let b = company(&db, "b@b.nl").await;
     assert_eq!(company_settings::get(&db, &a).await.unwrap(), None);
     assert_eq!(company_settings::tenants_without(&db).await.unwrap().len(), 2);
 
@@ -50,7 +40,7 @@ async fn each_company_has_one_document_of_its_own() {
 async fn an_adoption_is_written_whole_and_only_once() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "c@c.nl").await;
+    let scope = company(&db, "c@c.nl").await;
     let config = flows::FlowConfig {
         flow: FlowKind::Stock,
         enabled: true,

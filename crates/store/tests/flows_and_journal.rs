@@ -1,21 +1,11 @@
 //! Flows, runs, the journal and the id map against a real database (SQLite, or PostgreSQL when
 //! KOPPEL_TEST_DATABASE_URL is set).
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_store::journal::{self, NewEntry};
 use koppel_store::runs::{self, Counts, RunStatus};
-use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, StoreError, TenantScope, accounts, flows, now, tenants};
-
-async fn tenant(db: &Db, email: &str) -> TenantScope {
-    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
-        .await
-        .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
-        .await
-        .unwrap()
-        .unwrap()
-}
+use koppel_store::test_support::{TestDatabase, company};
+use koppel_store::{Db, StoreError, flows, now};
 
 fn entry<'a>(
     run: runs::RunId,
@@ -46,8 +36,8 @@ fn entry<'a>(
 async fn one_active_run_per_flow_and_runs_are_tenant_scoped() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let a = tenant(&db, "a@a.nl").await;
-    let b = tenant(&db, "b@b.nl").await;
+    let a = company(&db, "a@a.nl").await;
+    let b = company(&db, "b@b.nl").await;
     let run = runs::create(&db, &a, FlowKind::Orders, "manual", 1).await.unwrap();
     assert!(matches!(
         runs::create(&db, &a, FlowKind::Orders, "manual", 2).await,
@@ -98,7 +88,7 @@ async fn one_active_run_per_flow_and_runs_are_tenant_scoped() {
 async fn the_journal_keeps_the_id_map_and_pending_retries() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "c@c.nl").await;
+    let scope = company(&db, "c@c.nl").await;
     let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
 
     journal::record(&db, &scope, &entry(run, "o-1", "created", false, Some("h1")))
@@ -146,7 +136,7 @@ async fn the_journal_keeps_the_id_map_and_pending_retries() {
     assert_eq!(journal::entries_of_run(&db, &scope, run).await.unwrap().len(), 5);
 
     // Another tenant sees none of it.
-    let other = tenant(&db, "d@d.nl").await;
+    let other = company(&db, "d@d.nl").await;
     assert!(
         journal::id_map(&db, &other, FlowKind::Orders, &ids)
             .await
@@ -160,7 +150,7 @@ async fn the_journal_keeps_the_id_map_and_pending_retries() {
 async fn a_due_flow_is_claimed_by_exactly_one_scheduler() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "e@e.nl").await;
+    let scope = company(&db, "e@e.nl").await;
     let settings = serde_json::json!({"administration": "1"});
     flows::save(&db, &scope, &config(FlowKind::Orders, true, &settings), 1)
         .await
@@ -226,7 +216,7 @@ async fn futures_claims(db: &Db, due: &flows::DueFlow) -> Vec<bool> {
 async fn a_crashed_workers_run_is_taken_over_only_after_its_lease() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "lease@a.nl").await;
+    let scope = company(&db, "lease@a.nl").await;
     let run = runs::create(&db, &scope, FlowKind::Orders, "manual", 1).await.unwrap();
     let t0 = now().timestamp_millis();
     let lease = runs::acquire(&db, &scope, run, "worker-1", 60_000, t0).await.unwrap();

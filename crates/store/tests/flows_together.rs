@@ -1,28 +1,18 @@
 //! What lets a company's flows work together, against a real database (SQLite, or PostgreSQL when
 //! KOPPEL_TEST_DATABASE_URL is set): master-data claims and the order runs queued together start in.
 
-use koppel_core::{Email, FlowKind};
+use koppel_core::FlowKind;
 use koppel_store::claims::{self, Claim, ClaimKind, Holder};
 use koppel_store::runs::{self, Counts, RunStatus};
-use koppel_store::test_support::TestDatabase;
-use koppel_store::{Db, TenantScope, accounts, now, tenants};
-
-async fn tenant(db: &Db, email: &str) -> TenantScope {
-    let signup = accounts::sign_up(db, &Email::parse(email).unwrap(), "hash", "Shop", now())
-        .await
-        .unwrap();
-    tenants::resolve_scope(db, signup.user_id, signup.tenant_id)
-        .await
-        .unwrap()
-        .unwrap()
-}
+use koppel_store::test_support::{TestDatabase, company};
+use koppel_store::{TenantScope, now};
 
 #[tokio::test]
 async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let shop = tenant(&db, "owner@claims.nl").await;
-    let other_shop = tenant(&db, "owner@other.nl").await;
+    let shop = company(&db, "owner@claims.nl").await;
+    let other_shop = company(&db, "owner@other.nl").await;
     let (debtor, key) = (ClaimKind::Debtor, "ann@shop.nl");
     let holder = |name| Holder {
         name,
@@ -104,7 +94,7 @@ async fn a_key_is_claimed_by_one_holder_at_a_time_and_names_its_record_after() {
 async fn a_claim_made_in_a_run_is_free_once_its_process_holds_no_live_lease() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let shop = tenant(&db, "owner@lease.nl").await;
+    let shop = company(&db, "owner@lease.nl").await;
     let at = now().timestamp_millis();
     let run = runs::create(&db, &shop, FlowKind::Orders, "schedule", at)
         .await
@@ -146,8 +136,8 @@ async fn a_claim_made_in_a_run_is_free_once_its_process_holds_no_live_lease() {
 async fn runs_queued_together_start_in_run_order() {
     let database = TestDatabase::create().await.unwrap();
     let db = database.connect().await.unwrap();
-    let scope = tenant(&db, "owner@order.nl").await;
-    let other = tenant(&db, "owner@elsewhere.nl").await;
+    let scope = company(&db, "owner@order.nl").await;
+    let other = company(&db, "owner@elsewhere.nl").await;
     let at = 1_000;
     let stock = runs::create(&db, &scope, FlowKind::Stock, "setup", at).await.unwrap();
     let orders = runs::create(&db, &scope, FlowKind::Orders, "setup", at).await.unwrap();
