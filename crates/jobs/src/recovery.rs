@@ -44,7 +44,7 @@ pub struct Sweep {
 /// Queues a job for each of the company's runs that waited for a run that just ended (a duplicate job for a
 /// run is harmless: only one delivery acquires it).
 pub async fn wake_waiting(db: &Db, queue: &JobQueue, scope: &TenantScope) -> Result<(), RecoveryError> {
-    for run in runs::ready_queued(db, scope).await? {
+    for run in runs::ready_queued(db, scope, koppel_store::now().timestamp_millis()).await? {
         let job = RunFlowJob {
             tenant_id: run.tenant_id,
             flow: run.flow,

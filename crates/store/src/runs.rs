@@ -448,13 +448,19 @@ pub async fn stale_queued(db: &Db, now_ms: i64, older_than_ms: i64) -> Result<Ve
     Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(now_ms - older_than_ms).fetch_all(pool).await)?)
 }
 
-/// The company's queued runs that nothing holds back any more (after a run ended, the ones that waited for it).
-pub async fn ready_queued(db: &Db, scope: &TenantScope) -> Result<Vec<Run>> {
+/// The company's queued runs due by `now_ms` that nothing holds back any more (after a run ended, the ones that
+/// waited for it). A run put back after a transient stop is due only at its retry time, so it is not among them.
+pub async fn ready_queued(db: &Db, scope: &TenantScope, now_ms: i64) -> Result<Vec<Run>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM runs WHERE tenant_id = $1 AND status = 'queued' AND {} ORDER BY queued_at_ms",
+        "SELECT {COLUMNS} FROM runs WHERE tenant_id = $1 AND status = 'queued' AND queued_at_ms <= $2 AND {}
+         ORDER BY queued_at_ms",
         waits_for_none()
     ));
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql).bind(scope.tenant_id().0).fetch_all(pool).await)?)
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, Run>(sql)
+        .bind(scope.tenant_id().0)
+        .bind(now_ms)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Whether a queued run waits for an earlier flow's run (see [`waits_for_none`]).

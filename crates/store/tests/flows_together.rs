@@ -162,7 +162,7 @@ async fn runs_queued_together_start_in_run_order() {
             .is_some(),
         "another company's runs do not wait"
     );
-    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+    let ready: Vec<_> = runs::ready_queued(&db, &scope, at + 30)
         .await
         .unwrap()
         .iter()
@@ -182,7 +182,7 @@ async fn runs_queued_together_start_in_run_order() {
         .finish(&db, &scope, RunStatus::Succeeded, &Counts::default(), None, at + 5)
         .await
         .unwrap();
-    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+    let ready: Vec<_> = runs::ready_queued(&db, &scope, at + 30)
         .await
         .unwrap()
         .iter()
@@ -208,11 +208,16 @@ async fn runs_queued_together_start_in_run_order() {
         .finish(&db, &scope, RunStatus::Succeeded, &Counts::default(), None, at + 20)
         .await
         .unwrap();
-    let ready: Vec<_> = runs::ready_queued(&db, &scope)
+    let ready: Vec<_> = runs::ready_queued(&db, &scope, at + 30)
         .await
         .unwrap()
         .iter()
         .map(|r| r.id)
         .collect();
     assert_eq!(ready, vec![stock, later]);
+    assert_eq!(
+        runs::ready_queued(&db, &scope, at + 5).await.unwrap().len(),
+        1,
+        "a run due later (a transient stop's retry) is not woken early"
+    );
 }
