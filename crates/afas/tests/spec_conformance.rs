@@ -58,6 +58,28 @@ fn sales_documents_validate() {
 }
 
 #[test]
+fn each_sales_document_carries_only_its_own_connectors_fields() {
+    // A shipped web order has a transporter; an order and a quotation carry it, a direct invoice cannot.
+    for kind in [
+        SalesDocumentKind::Order,
+        SalesDocumentKind::DirectInvoice,
+        SalesDocumentKind::Quotation,
+    ] {
+        let mut document = sales_document(kind, "10001", "1000", "MPLUS-2026-7");
+        document.header.transporter = Some("POSTNL".into());
+        assert_valid(&document, "POST");
+        let body = document.body().unwrap();
+        let fields = &body[kind.connector()]["Element"]["Fields"];
+        assert_eq!(
+            fields.get("TrPt").is_some(),
+            kind.has_transporter(),
+            "{}",
+            kind.connector()
+        );
+    }
+}
+
+#[test]
 fn debtors_validate() {
     assert_valid(&organisation_debtor("Jansen BV", "info@jansen.example"), "POST");
     assert_valid(&person_debtor("anna@mail.example"), "POST");

@@ -34,6 +34,12 @@ impl SalesDocumentKind {
         }
     }
 
+    /// Whether the connector's header has a transporter (`TrPt`): `FbDirectInvoice` has none in the official
+    /// schema (a direct invoice is not shipped), and AFAS refuses a field its connector lacks.
+    pub fn has_transporter(self) -> bool {
+        !matches!(self, Self::DirectInvoice)
+    }
+
     /// The field AFAS returns the document number in.
     pub fn number_field(self) -> &'static str {
         "OrNu"
@@ -59,7 +65,15 @@ impl UpdateConnector for SalesDocument {
             .iter()
             .map(|line| ElementBuilder::new(line).build())
             .collect::<Result<_, _>>()?;
-        ElementBuilder::new(&self.header)
+        // Each connector gets only the header fields its own schema has.
+        let header = match self.kind.has_transporter() {
+            true => std::borrow::Cow::Borrowed(&self.header),
+            false => std::borrow::Cow::Owned(SalesHeader {
+                transporter: None,
+                ..self.header.clone()
+            }),
+        };
+        ElementBuilder::new(header.as_ref())
             .object(self.kind.lines_object(), lines)
             .build()
     }
