@@ -15,7 +15,6 @@ use koppel_store::runs::{self, RunLease, RunStatus};
 use koppel_store::{Db, TenantScope, tenants};
 use koppel_sync::engine::{self, RunError};
 use koppel_sync::ports::{ConnectorError, ErpTarget, PosSource};
-use koppel_sync::settings::FlowSettings;
 
 use crate::alerts;
 use crate::journal::{StopFlags, StopReason, StoreJournal};
