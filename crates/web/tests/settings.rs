@@ -307,6 +307,57 @@ async fn a_partial_flow_document_changes_only_what_it_names_and_is_audited_befor
 }
 
 #[tokio::test]
+async fn the_settings_say_what_debtor_updates_keep_and_the_choice_is_saved_for_every_flow() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "deb@shop.nl", "Deb").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+
+    let page = text(app.get(&client, &format!("{home}/settings/customers")).await).await;
+    assert!(page.contains(r#"name="update_debtor_terms""#), "{page}");
+    assert!(
+        page.contains("AFAS keeps its payment terms, debtor ledger account, revenue account, VAT duty and currency"),
+        "the page says which fields are kept"
+    );
+    let mut form = rendered_form(&page);
+    assert!(!form.iter().any(|(k, _)| k == "update_debtor_terms"), "off by default");
+    form.push(("update_debtor_terms".into(), "on".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app
+        .post_form(&client, &format!("{home}/settings/customers"), &pairs)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let orders = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Orders)
+        .await
+        .unwrap();
+    assert!(
+        orders.company.update_debtor_terms,
+        "company-wide: the orders flow updates debtors too"
+    );
+
+    // Another flow's page shows it checked and keeps it.
+    let page = text(app.get(&client, &format!("{home}/settings/stock")).await).await;
+    let form = rendered_form(&page);
+    assert!(
+        form.iter().any(|(k, _)| k == "update_debtor_terms"),
+        "checked on every page"
+    );
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &format!("{home}/settings/stock"), &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let company = koppel_jobs::settings::company(&app.state.db, &scope).await.unwrap();
+    assert!(company.update_debtor_terms);
+    let log = audit::list(&app.state.db, &scope, 50).await.unwrap();
+    let changed = changing(&log, "update_debtor_terms");
+    assert_eq!(changed.len(), 1, "{log:?}");
+    assert_eq!(
+        (changed[0].area.as_str(), changed[0].actor.as_str()),
+        ("company", "deb@shop.nl")
+    );
+}
+
+#[tokio::test]
 async fn a_company_change_that_would_stop_a_flow_that_is_on_is_refused() {
     let app = spawn_app().await;
     app.api_signup("on@shop.nl", "On").await;
