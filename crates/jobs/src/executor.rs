@@ -15,7 +15,6 @@ use koppel_store::runs::{self, RunLease, RunStatus};
 use koppel_store::{Db, TenantScope, tenants};
 use koppel_sync::engine::{self, RunError};
 use koppel_sync::ports::{ConnectorError, ErpTarget, PosSource};
-use koppel_sync::settings::FlowSettings;
 
 use crate::alerts;
 use crate::journal::{StopFlags, StopReason, StoreJournal};
@@ -279,7 +278,7 @@ impl<C: Connectors> Executor<C> {
         let retry_ids = run.retry_ids();
         let result = match retry_ids.is_empty() {
             true => engine::run_flow(job.flow, &settings, &source, &target, &journal).await,
-            false => retry_records(job, &settings, &source, &target, &journal, &retry_ids).await,
+            false => engine::retry_records(job.flow, &settings, &source, &target, &journal, &retry_ids).await,
         };
         match result {
             _ if journal.stop_reason() == Some(StopReason::LeaseLost) => {
@@ -387,21 +386,4 @@ impl<C: Connectors> Executor<C> {
         }
         Ok(Delivery::Finished(status))
     }
-}
-
-/// A retry run: each listed record again, with fresh source data and the current settings.
-async fn retry_records<S: PosSource, T: ErpTarget>(
-    job: &RunFlowJob,
-    settings: &FlowSettings,
-    source: &S,
-    target: &T,
-    journal: &StoreJournal,
-    source_ids: &[String],
-) -> Result<engine::RunReport, RunError> {
-    let mut report = engine::RunReport::default();
-    for source_id in source_ids {
-        let one = engine::retry_record(job.flow, settings, source, target, journal, source_id).await?;
-        report.total_seen += one.total_seen;
-    }
-    Ok(report)
 }

@@ -232,3 +232,81 @@ async fn stored_credentials_open_the_real_clients_and_the_store_journal_keeps_it
     assert_eq!(booked.len(), world.expected_orders().len());
     assert!(booked.values().all(|count| *count == 1), "{booked:?}");
 }
+
+/// What the accountant sets on a debtor in Profit: a PUT that names only these fields.
+async fn accountant_sets_terms(world: &World, debtor: &serde_json::Value, organisation: bool) {
+    use base64::Engine;
+    let (connector, party) = match organisation {
+        true => ("KnSalesRelationOrg", "KnOrganisation"),
+        false => ("KnSalesRelationPer", "KnPerson"),
+    };
+    let terms = json!({connector: {"Element": {
+        "Fields": {"DbId": debtor["DebtorId"], "PaCd": "30", "ColA": "1600", "ToAc": "8400", "VaDu": "2"},
+        "Objects": [{party: {"Element": {"Fields": {"BcId": 0, "BcCo": debtor["BcCo"]}}}}]}}});
+    let token = base64::engine::general_purpose::STANDARD.encode(world.sandbox.config.afas_token_xml());
+    let response = world
+        .http
+        .put(format!(
+            "{}/ProfitRestServices/connectors/{connector}",
+            world.sandbox.afas_url()
+        ))
+        .header("Authorization", format!("AfasToken {token}"))
+        .json(&terms)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_customer_update_changes_only_what_koppel_owns_and_afas_keeps_the_accountants_values() {
+    let world = World::start(10).await;
+    let journal = FakeJournal::default();
+    let first = world.run(FlowKind::Customers, &settings(), &journal).await.unwrap();
+    assert_eq!(first.counts.failed, 0, "{first:?}");
+    let shop = world.shop();
+    let with_address = |company: bool| {
+        shop.relations
+            .iter()
+            .find(|r| r.email.is_some() && r.address.is_some() && r.company_name.is_some() == company)
+            .expect("a relation with e-mail and address")
+    };
+    for relation in [with_address(true), with_address(false)] {
+        let email = relation.email.as_deref().unwrap().to_lowercase();
+        let find = |rows: Vec<serde_json::Value>| {
+            rows.into_iter()
+                .find(|row| row["Email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(&email)))
+                .expect("the customer's debtor")
+        };
+        let debtor = find(world.rows("Profit_Debtor", "DebtorId").await);
+        accountant_sets_terms(&world, &debtor, relation.company_name.is_some()).await;
+
+        // The customer moves in MplusKASSA; the next run updates the debtor.
+        let moved = json!({"relationNumber": relation.number,
+            "fields": {"address": "Nieuwe Weg 7", "zipcode": "3511 AA", "city": "Utrecht"}});
+        world.post_control(System::Mplus, "relation", moved).await;
+        world.clear_journal(System::Afas).await;
+        let report = world.run(FlowKind::Customers, &settings(), &journal).await.unwrap();
+        assert_eq!((report.counts.updated, report.counts.failed), (1, 0), "{report:?}");
+
+        let writes = world.afas_writes(None).await;
+        assert_eq!(writes.len(), 1, "{writes:?}");
+        let sent = body(&writes[0]);
+        let connector = writes[0].operation.clone().unwrap();
+        let fields = sent[&connector]["Element"]["Fields"].as_object().unwrap();
+        for field in ["PaCd", "ColA", "ToAc", "VaDu", "CuId", "CdDa"] {
+            assert!(!fields.contains_key(field), "the update sent {field}: {sent}");
+        }
+        let after = find(world.rows("Profit_Debtor", "DebtorId").await);
+        assert_eq!(after["DebtorId"], debtor["DebtorId"]);
+        assert_eq!(after["AdressLine1"], "Nieuwe Weg 7", "the address is Koppel's: {after}");
+        let place = after["AdressLine3"].as_str().unwrap();
+        assert!(place.starts_with("3511 AA") && place.ends_with("Utrecht"), "{after}");
+        assert_eq!(after["PayCon"], "30", "the accountant's payment terms stay: {after}");
+        assert_eq!(after["CollectAccount"], "1600", "{after}");
+        assert_eq!(after["VatDuty"], "2", "{after}");
+        assert_eq!(after["CurrencyId"], debtor["CurrencyId"], "{after}");
+        assert_eq!(after["DebtorName"], debtor["DebtorName"], "{after}");
+        assert_eq!(after["TelNr"], debtor["TelNr"], "{after}");
+    }
+}

@@ -10,7 +10,7 @@ use koppel_core::FlowKind;
 use koppel_jobs::connect::ClientConnectors;
 use koppel_jobs::{Delivery, Executor, RunFlowJob};
 use koppel_store::journal::{self, EntrySummary};
-use koppel_store::runs::{self, Run, RunStatus};
+use koppel_store::runs::{self, Run, RunId, RunStatus};
 use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope};
@@ -70,6 +70,19 @@ impl Shop {
         let run_id = runs::create(&self.db, &self.scope, flow, "schedule", now)
             .await
             .unwrap();
+        self.execute(flow, run_id).await
+    }
+
+    /// A retry run of these records (the dashboard's "retry"), to its end.
+    async fn retry(&self, flow: FlowKind, source_ids: &[String]) -> (Run, Vec<EntrySummary>) {
+        let now = koppel_store::now().timestamp_millis();
+        let run_id = runs::create_retry(&self.db, &self.scope, flow, source_ids, now)
+            .await
+            .unwrap();
+        self.execute(flow, run_id).await
+    }
+
+    async fn execute(&self, flow: FlowKind, run_id: RunId) -> (Run, Vec<EntrySummary>) {
         let job = RunFlowJob {
             tenant_id: self.scope.tenant_id(),
             flow,
@@ -268,4 +281,42 @@ async fn an_order_afas_refuses_as_it_is_is_not_retried_by_itself() {
     assert!(entries.is_empty(), "{entries:?}");
     assert!(shop.world.afas_writes(Some("FbSales")).await.is_empty());
     assert!(!shop.world.booked_references().await.contains_key(&reference));
+}
+
+#[tokio::test]
+async fn a_retried_product_customer_or_stock_record_is_journaled_and_counted() {
+    let shop = Shop::open(10).await;
+    // The products flow creates the articles (the stock flow then writes their stock).
+    for flow in [FlowKind::Products, FlowKind::Customers, FlowKind::Stock] {
+        shop.save(flow, &settings()).await;
+        // AFAS refuses the flow's first write: that record fails for good (it needs a person's retry).
+        let refused = json!({"operation": "*", "method": "POST", "kind": "status", "status": 413, "times": 1});
+        shop.world.fault(System::Afas, refused).await;
+        let (first, entries) = shop.run(flow).await;
+        let failures = failed(&entries);
+        assert_eq!(failures.len(), 1, "{flow}: {first:?} {failures:?}");
+        assert_eq!(failures[0].failure_class.as_deref(), Some("permanent"), "{flow}");
+        let source_id = failures[0].source_id.clone();
+
+        shop.world.clear_journal(System::Afas).await;
+        let (retried, entries) = shop.retry(flow, std::slice::from_ref(&source_id)).await;
+        let written = shop.world.afas_writes(None).await;
+        assert!(
+            written.iter().any(|w| w.status == 201),
+            "{flow}: the retry writes to AFAS"
+        );
+        assert_eq!(entries.len(), 1, "{flow}: the retry is journaled: {entries:?}");
+        assert_eq!(entries[0].source_id, source_id);
+        assert!(
+            matches!(entries[0].outcome.as_str(), "created" | "updated"),
+            "{flow}: {entries:?}"
+        );
+        assert_eq!(
+            retried.created + retried.updated,
+            1,
+            "{flow}: the retry run counts it: {retried:?}"
+        );
+        assert_eq!((retried.done, retried.total), (1, 1), "{flow}: {retried:?}");
+        assert_eq!(retried.status, RunStatus::Succeeded, "{flow}");
+    }
 }

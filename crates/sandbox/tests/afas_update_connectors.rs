@@ -459,6 +459,10 @@ async fn a_person_debtor_is_created_and_updated_by_put() {
     let debtor = afas.rows("Profit_Debtor", &query).await[0].clone();
     assert_eq!(debtor["PayCon"], "30");
     assert!(debtor["Email"].is_null(), "\"\" cleared the e-mail");
+    // A PUT changes only what it sends: the name, currency and address stay as they were.
+    assert_eq!(debtor["DebtorName"], "Sanne de Vries");
+    assert_eq!(debtor["CurrencyId"], "EUR");
+    assert_eq!(debtor["AdressLine4"], "België");
 
     let address_without_country = json!({"KnSalesRelationPer": {"Element": {"Fields": {"DbId": id},
         "Objects": [{"KnPerson": {"Element": {"Fields": {"BcId": 0},

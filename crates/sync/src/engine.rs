@@ -122,17 +122,18 @@ pub async fn run_flow<S: PosSource, T: ErpTarget, J: Journal>(
     Ok(run.report)
 }
 
-/// Tries one record again with fresh source data and the current settings, journaled as a new attempt.
-pub async fn retry_record<S: PosSource, T: ErpTarget, J: Journal>(
+/// Tries these records again with fresh source data and the current settings, as one run: each is journaled
+/// as a new attempt (written before this returns) and counted in the report.
+pub async fn retry_records<S: PosSource, T: ErpTarget, J: Journal>(
     flow: FlowKind,
     settings: &FlowSettings,
     source: &S,
     target: &T,
     journal: &J,
-    source_id: &str,
+    source_ids: &[String],
 ) -> Result<RunReport, RunError> {
     let mut run = Run::new(flow, settings, source, target, journal);
-    flows::retry(&mut run, &[source_id.to_owned()]).await?;
+    run.retry_pages(source_ids).await?;
     Ok(run.report)
 }
 
@@ -267,7 +268,13 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
     /// The records whose automatic retry is due, fetched fresh, a page at a time (outside the cursor).
     async fn retry_due(&mut self) -> Result<(), RunError> {
         let due = self.journal.due_retries().await?;
-        for chunk in due.chunks(self.page_size()) {
+        self.retry_pages(&due).await
+    }
+
+    /// These records fetched fresh, a page at a time (outside the cursor), each page's entries written before
+    /// the next is read.
+    async fn retry_pages(&mut self, source_ids: &[String]) -> Result<(), RunError> {
+        for chunk in source_ids.chunks(self.page_size()) {
             let outcome = flows::retry(self, chunk).await;
             self.flushed(outcome).await?;
             if self.report.cancelled {

@@ -20,6 +20,6 @@ pub mod testing;
 pub mod validation;
 
 pub use dry_run::{PlannedWrite, dry_run, dry_run_together};
-pub use engine::{Counts, RunError, RunReport, retry_record, run_flow};
+pub use engine::{Counts, RunError, RunReport, retry_records, run_flow};
 #[cfg(test)]
 mod tests;

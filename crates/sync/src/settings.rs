@@ -150,6 +150,11 @@ pub struct CompanySettings {
     /// How variants become item codes (the orders flow creating a missing article shapes them as the products
     /// flow does).
     pub variant_mode: VariantMode,
+    /// Updates of existing debtors (customers and orders flows) also send the accounting fields these
+    /// settings set on new debtors: payment terms `PaCd`, debtor ledger `ColA`, revenue (contra) account
+    /// `ToAc`, VAT duty `VaDu` and currency `CuId`. Off (the default), an update sends only what Koppel owns
+    /// (name, address, e-mail, phone, VAT number) and AFAS keeps what the accountant set there.
+    pub update_debtor_terms: bool,
 }
 
 impl Default for CompanySettings {
@@ -170,6 +175,7 @@ impl Default for CompanySettings {
             vat_group_map: ValueMap::default(),
             numeric_item_codes: false,
             variant_mode: VariantMode::SeparateArticles,
+            update_debtor_terms: false,
         }
     }
 }

@@ -450,7 +450,20 @@ impl ErpTarget for FakeErp {
         let Some(existing) = state.debtors.get_mut(debtor_id) else {
             return Err(ConnectorError::permanent(format!("debtor {debtor_id} does not exist")));
         };
-        *existing = debtor.clone();
+        // As AFAS: a field the update leaves out keeps its value.
+        let keep = |sent: &Option<String>, held: &Option<String>| sent.clone().or_else(|| held.clone());
+        *existing = DebtorDraft {
+            phone: keep(&debtor.phone, &existing.phone),
+            address: debtor.address.clone().or_else(|| existing.address.clone()),
+            ledger_account: keep(&debtor.ledger_account, &existing.ledger_account),
+            payment_terms: keep(&debtor.payment_terms, &existing.payment_terms),
+            currency: keep(&debtor.currency, &existing.currency),
+            vat_duty: keep(&debtor.vat_duty, &existing.vat_duty),
+            vat_code: keep(&debtor.vat_code, &existing.vat_code),
+            revenue_account: keep(&debtor.revenue_account, &existing.revenue_account),
+            vat_number: keep(&debtor.vat_number, &existing.vat_number),
+            ..debtor.clone()
+        };
         Ok(Written {
             value: (),
             exchange: exchange("PUT KnSalesRelation", debtor, serde_json::Value::Null),

@@ -252,6 +252,112 @@ async fn the_company_settings_api_changes_every_flow_and_is_audited_once() {
 }
 
 #[tokio::test]
+async fn a_partial_flow_document_changes_only_what_it_names_and_is_audited_before_and_after() {
+    let app = spawn_app().await;
+    let signup = app.api_signup("merge@shop.nl", "Merge").await;
+    let token = app.api_token("merge@shop.nl", PASSWORD).await;
+    let scope = TenantScope::for_background_job(signup["tenant_id"].as_str().unwrap().parse().unwrap());
+
+    let first = json!({"settings": {"administration": "1", "order_filter": "any", "batch_size": 25,
+        "shipping_articles": ["SHIP"], "shipping_method_map": {"table": {"POST": "PN"}}}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/orders", Some(first)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Names one own field and one company field: everything else, the flow's own included, keeps its value.
+    let partial = json!({"settings": {"order_target": "direct_invoice", "currency": "USD"}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/orders", Some(partial)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, orders) = call(Method::GET, &app, &token, "/api/v1/flows/orders", None).await;
+    let settings = &orders["settings"];
+    assert_eq!(settings["order_target"], "direct_invoice");
+    assert_eq!(settings["currency"], "USD");
+    assert_eq!(settings["order_filter"], "any", "own field left out, kept");
+    assert_eq!(settings["batch_size"], 25, "own field left out, kept");
+    assert_eq!(settings["shipping_articles"], json!(["SHIP"]));
+    assert_eq!(settings["shipping_method_map"]["table"]["POST"], "PN");
+    assert_eq!(settings["administration"], "1", "company field left out, kept");
+
+    // The audit log: who, when, and before → after of exactly what the partial document changed.
+    let log = audit::list(&app.state.db, &scope, 50).await.unwrap();
+    let latest_flow = log.iter().find(|e| e.area == "flow/orders").expect("the flow's entry");
+    assert_eq!(latest_flow.actor, "merge@shop.nl");
+    assert!(latest_flow.created_at_ms > 0);
+    let changes: Vec<(&str, &Value, &Value)> = latest_flow
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), &c.before, &c.after))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![("settings.order_target", &json!("sales_order"), &json!("direct_invoice"))],
+        "only what was named changed"
+    );
+    let currency = changing(&log, "currency");
+    assert_eq!(currency.len(), 1, "{log:?}");
+    assert_eq!(
+        (currency[0].area.as_str(), currency[0].actor.as_str()),
+        ("company", "merge@shop.nl")
+    );
+    let change = currency[0].changes.iter().find(|c| c.field == "currency").unwrap();
+    assert_eq!((&change.before, &change.after), (&json!("EUR"), &json!("USD")));
+    assert!(
+        changing(&log, "order_filter").len() == 1,
+        "set once, never reset: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_settings_say_what_debtor_updates_keep_and_the_choice_is_saved_for_every_flow() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "deb@shop.nl", "Deb").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+
+    let page = text(app.get(&client, &format!("{home}/settings/customers")).await).await;
+    assert!(page.contains(r#"name="update_debtor_terms""#), "{page}");
+    assert!(
+        page.contains("AFAS keeps its payment terms, debtor ledger account, revenue account, VAT duty and currency"),
+        "the page says which fields are kept"
+    );
+    let mut form = rendered_form(&page);
+    assert!(!form.iter().any(|(k, _)| k == "update_debtor_terms"), "off by default");
+    form.push(("update_debtor_terms".into(), "on".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app
+        .post_form(&client, &format!("{home}/settings/customers"), &pairs)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let orders = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Orders)
+        .await
+        .unwrap();
+    assert!(
+        orders.company.update_debtor_terms,
+        "company-wide: the orders flow updates debtors too"
+    );
+
+    // Another flow's page shows it checked and keeps it.
+    let page = text(app.get(&client, &format!("{home}/settings/stock")).await).await;
+    let form = rendered_form(&page);
+    assert!(
+        form.iter().any(|(k, _)| k == "update_debtor_terms"),
+        "checked on every page"
+    );
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &format!("{home}/settings/stock"), &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let company = koppel_jobs::settings::company(&app.state.db, &scope).await.unwrap();
+    assert!(company.update_debtor_terms);
+    let log = audit::list(&app.state.db, &scope, 50).await.unwrap();
+    let changed = changing(&log, "update_debtor_terms");
+    assert_eq!(changed.len(), 1, "{log:?}");
+    assert_eq!(
+        (changed[0].area.as_str(), changed[0].actor.as_str()),
+        ("company", "deb@shop.nl")
+    );
+}
+
+#[tokio::test]
 async fn a_company_change_that_would_stop_a_flow_that_is_on_is_refused() {
     let app = spawn_app().await;
     app.api_signup("on@shop.nl", "On").await;

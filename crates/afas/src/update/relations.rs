@@ -19,12 +19,13 @@ pub struct DebtorFields {
     pub debtor_id: Option<String>,
     #[serde(rename = "IsDb", skip_serializing_if = "Option::is_none")]
     pub is_debtor: Option<bool>,
-    /// Currency, e.g. `EUR`.
-    #[serde(rename = "CuId")]
-    pub currency: String,
-    /// The preferred delivery address (required by the official schema; 0 for none).
-    #[serde(rename = "CdDa")]
-    pub preferred_delivery_address: i64,
+    /// Currency, e.g. `EUR`: required on insert by the official schema; an update without it leaves AFAS's.
+    #[serde(rename = "CuId", skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The preferred delivery address: required on insert by the official schema (0 for none); an update
+    /// without it leaves AFAS's.
+    #[serde(rename = "CdDa", skip_serializing_if = "Option::is_none")]
+    pub preferred_delivery_address: Option<i64>,
     #[serde(rename = "PaCd", skip_serializing_if = "Option::is_none")]
     pub payment_condition: Option<String>,
     /// The collective ledger account, e.g. `1300`.
@@ -55,6 +56,26 @@ pub struct DebtorFields {
     pub preferred_warehouse: Option<String>,
     #[serde(rename = "LgId", skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+}
+
+impl DebtorFields {
+    /// The fields the official schema requires of a new debtor, in `currency`.
+    pub fn insert(currency: &str) -> Self {
+        Self {
+            currency: Some(currency.to_owned()),
+            preferred_delivery_address: Some(0),
+            ..Self::default()
+        }
+    }
+
+    /// An update of debtor `debtor_id`: only the key. AFAS changes only the fields a PUT sends, so an update
+    /// sets what it must change and nothing else.
+    pub fn update(debtor_id: &str) -> Self {
+        Self {
+            debtor_id: Some(debtor_id.to_owned()),
+            ..Self::default()
+        }
+    }
 }
 
 /// How AFAS matches an organisation to an existing one (`MatchOga`).

@@ -35,11 +35,10 @@ pub fn address() -> Address {
 
 pub fn debtor() -> DebtorFields {
     DebtorFields {
-        currency: "EUR".into(),
         payment_condition: Some("14".into()),
         collective_account: Some("1300".into()),
         is_debtor: Some(true),
-        ..DebtorFields::default()
+        ..DebtorFields::insert("EUR")
     }
 }
 

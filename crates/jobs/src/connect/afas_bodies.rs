@@ -3,6 +3,8 @@
 //! - Debtors: `KnSalesRelationOrg` (the person, or else a department carrying the e-mail, as contact) or
 //!   `KnSalesRelationPer`. The revenue account per country goes on the debtor as its contra account (`ToAc`):
 //!   AFAS has no revenue account on order lines. The VAT code per country goes on every order line (`VaRc`).
+//!   An update (PUT) sends the debtor number and what the draft has, nothing AFAS requires only of new debtors
+//!   (`CuId`, `CdDa`, `IsDb`): AFAS keeps every field a PUT leaves out.
 //! - Sales: `FbSales` / `FbDirectInvoice` / `FbSalesQuotation` by the draft's target, article lines (`VaIt` 2)
 //!   in the article's AFAS unit and cost lines (`VaIt` 6), the discount as a percentage (`PRDc`) or, when the
 //!   engine set one, as an amount (`ARDc`), both marked manual so AFAS keeps them.
@@ -37,18 +39,27 @@ pub enum DebtorBody {
     Person(SalesRelationPer),
 }
 
-/// The body for `draft`; `existing` is `(debtor id, organisation/person code)` for an update.
+/// The body for `draft`; `existing` is `(debtor id, organisation/person code)` for an update. An update sends
+/// only what the draft has (AFAS keeps every field a PUT leaves out): the engine's update draft leaves out
+/// what Koppel does not own.
 pub fn debtor_body(draft: &DebtorDraft, existing: Option<(&str, Option<&str>)>, today: NaiveDate) -> DebtorBody {
+    let base = match existing {
+        Some((id, _)) => DebtorFields {
+            currency: draft.currency.clone(),
+            ..DebtorFields::update(id)
+        },
+        None => DebtorFields {
+            is_debtor: Some(true),
+            ..DebtorFields::insert(draft.currency.as_deref().unwrap_or("EUR"))
+        },
+    };
     let debtor = DebtorFields {
-        debtor_id: existing.map(|(id, _)| id.to_owned()),
-        is_debtor: Some(true),
-        currency: draft.currency.clone().unwrap_or_else(|| "EUR".to_owned()),
         payment_condition: draft.payment_terms.clone(),
         collective_account: draft.ledger_account.clone(),
         contra_account: draft.revenue_account.clone(),
         vat_duty: draft.vat_duty.clone(),
         vat_number: draft.vat_number.clone(),
-        ..DebtorFields::default()
+        ..base
     };
     let code = existing.and_then(|(_, code)| code).unwrap_or_default().to_owned();
     let address = draft.address.as_ref().map(|a| address(a, today));
@@ -364,6 +375,35 @@ mod tests {
         assert_eq!(element["@DbId"], "10042");
         let person = &element["Objects"][0]["KnPerson"]["Element"][0]["Fields"];
         assert_eq!((&person["BcCo"], &person["MatchPer"]), (&"1077".into(), &"0".into()));
+    }
+
+    #[test]
+    fn an_update_without_accounting_fields_sends_none_and_passes_the_put_schema() {
+        let mut update = draft(DebtorParty::Organisation {
+            name: "Jansen BV".into(),
+            contact: None,
+        });
+        (update.ledger_account, update.payment_terms, update.currency) = (None, None, None);
+        (update.vat_duty, update.revenue_account, update.phone) = (None, None, None);
+        let DebtorBody::Organisation(body) = debtor_body(&update, Some(("10042", Some("1077"))), today()) else {
+            panic!("an organisation");
+        };
+        let json = body.body().unwrap();
+        koppel_afas::schema::validate("KnSalesRelationOrg", "PUT", &json).unwrap();
+        let fields = json["KnSalesRelationOrg"]["Element"]["Fields"].as_object().unwrap();
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["DbId"], "{json}");
+        let organisation = &json["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]["Element"][0];
+        assert_eq!(organisation["Fields"]["Nm"], "Jansen BV");
+        assert!(organisation["Fields"].get("TeNr").is_none(), "no empty phone: {json}");
+
+        // A new debtor carries what the official schema requires of one.
+        let DebtorBody::Organisation(body) = debtor_body(&update, None, today()) else {
+            panic!("an organisation");
+        };
+        let json = body.body().unwrap();
+        koppel_afas::schema::validate("KnSalesRelationOrg", "POST", &json).unwrap();
+        let fields = &json["KnSalesRelationOrg"]["Element"]["Fields"];
+        assert_eq!((&fields["CuId"], &fields["CdDa"]), (&"EUR".into(), &0.into()));
     }
 
     #[test]

@@ -90,7 +90,7 @@ async fn sync_customer<T: ErpTarget>(
     if let Some(entry) = known.filter(|entry| entry.content_hash == hash) {
         return Ok(Verdict::skipped_existing("unchanged", entry.target_id.clone(), hash));
     }
-    let (debtor_id, outcome) = debtors.upsert(target, &draft, trail).await?;
+    let (debtor_id, outcome) = debtors.upsert(target, &draft, settings, trail).await?;
     Ok(match outcome {
         Outcome::Skipped => {
             let reason = format!(

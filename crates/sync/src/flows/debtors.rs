@@ -130,6 +130,25 @@ pub fn display_name(party: &DebtorParty) -> String {
     }
 }
 
+/// What an update of an existing debtor sends: the fields Koppel owns (name, address, e-mail, phone, VAT
+/// number); the accounting fields the settings give new debtors (payment terms, ledger, revenue account, VAT
+/// duty, currency) only when `update_debtor_terms` is on. A field left out of an update keeps AFAS's value,
+/// and a value MplusKASSA lacks is left out (never sent empty).
+pub fn update_draft(draft: &DebtorDraft, settings: &FlowSettings) -> DebtorDraft {
+    if settings.company.update_debtor_terms {
+        return draft.clone();
+    }
+    DebtorDraft {
+        ledger_account: None,
+        payment_terms: None,
+        currency: None,
+        vat_duty: None,
+        vat_code: None,
+        revenue_account: None,
+        ..draft.clone()
+    }
+}
+
 /// Whether AFAS's debtor differs from what MplusKASSA says (fields MplusKASSA leaves empty do not count).
 pub fn differs(record: &DebtorRecord, draft: &DebtorDraft) -> bool {
     let is_organisation = matches!(draft.party, DebtorParty::Organisation { .. });
@@ -171,11 +190,13 @@ impl KnownDebtors {
         }
     }
 
-    /// Creates the debtor, updates it when it changed, or leaves it; returns its id and what happened.
+    /// Creates the debtor, updates it when it changed (with what [`update_draft`] lets an update send), or
+    /// leaves it; returns its id and what happened.
     pub(crate) async fn upsert<T: ErpTarget>(
         &mut self,
         target: &T,
         draft: &DebtorDraft,
+        settings: &FlowSettings,
         trail: &mut Trail,
     ) -> Result<(String, Outcome), Failure> {
         let key = draft.email.to_lowercase();
@@ -183,7 +204,7 @@ impl KnownDebtors {
             Some(record) if !differs(record, draft) => return Ok((record.debtor_id.clone(), Outcome::Skipped)),
             Some(record) => {
                 let id = record.debtor_id.clone();
-                trail.write(target.update_debtor(&id, draft).await)?;
+                trail.write(target.update_debtor(&id, &update_draft(draft, settings)).await)?;
                 (id, Outcome::Updated)
             }
             None => match trail.write(target.create_debtor(draft).await)? {

@@ -1,6 +1,7 @@
 use koppel_core::FlowKind;
 
 use super::*;
+use crate::flows::debtors::display_name;
 use crate::model::DebtorParty;
 use crate::ports::Outcome;
 use crate::testing::{FakeJournal, FakePos, Op};
@@ -73,6 +74,85 @@ async fn matched_by_e_mail_updated_when_changed_and_left_when_not() {
     );
     assert_eq!(journal.id_map_entry("1").unwrap().target_id, "30001");
     assert_eq!(journal.id_map_entry("2").unwrap().target_id, "30002");
+}
+
+/// A debtor the accountant keeps in AFAS: terms and accounts of their own, a VAT number, an address.
+fn accountants_debtor(email: &str) -> crate::model::DebtorDraft {
+    crate::model::DebtorDraft {
+        payment_terms: Some("30".into()),
+        ledger_account: Some("1600".into()),
+        revenue_account: Some("8400".into()),
+        vat_duty: Some("2".into()),
+        currency: Some("USD".into()),
+        vat_number: Some("NL001234567B01".into()),
+        ..debtor(email, "Anders")
+    }
+}
+
+#[tokio::test]
+async fn an_update_sends_only_what_koppel_owns_and_keeps_the_accountants_values() {
+    let erp = erp();
+    erp.add_debtor("30001", accountants_debtor("jan@x.nl"));
+    let pos = pos(vec![relation(1, Some("jan@x.nl"), None, "NL")]);
+    let journal = FakeJournal::default();
+    let report = run(CUSTOMERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    let sent = journal
+        .entries()
+        .pop()
+        .unwrap()
+        .exchanges
+        .pop()
+        .unwrap()
+        .request
+        .to_value();
+    for field in [
+        "payment_terms",
+        "ledger_account",
+        "revenue_account",
+        "vat_duty",
+        "currency",
+        "vat_code",
+    ] {
+        assert!(sent[field].is_null(), "an update sent {field}: {sent}");
+    }
+    let held = erp.snapshot().debtors["30001"].clone();
+    assert_eq!(display_name(&held.party), "Jan Jansen", "the name is Koppel's");
+    assert_eq!(
+        held.address.as_ref().unwrap().street,
+        "Kerkstraat",
+        "the address is Koppel's"
+    );
+    assert_eq!(held.phone.as_deref(), Some("0201234567"));
+    assert_eq!(
+        (
+            held.payment_terms.as_deref(),
+            held.ledger_account.as_deref(),
+            held.revenue_account.as_deref()
+        ),
+        (Some("30"), Some("1600"), Some("8400")),
+        "the accountant's terms and accounts stay"
+    );
+    assert_eq!(
+        (held.vat_duty.as_deref(), held.currency.as_deref()),
+        (Some("2"), Some("USD"))
+    );
+    assert_eq!(
+        held.vat_number.as_deref(),
+        Some("NL001234567B01"),
+        "not blanked: MplusKASSA has none"
+    );
+
+    // The setting says otherwise: updates also send the accounting fields of the settings.
+    let erp = super::erp();
+    erp.add_debtor("30001", accountants_debtor("jan@x.nl"));
+    let mut terms_too = settings();
+    terms_too.company.update_debtor_terms = true;
+    let journal = FakeJournal::default();
+    run(CUSTOMERS, &terms_too, &pos, &erp, &journal).await.unwrap();
+    let held = erp.snapshot().debtors["30001"].clone();
+    assert_eq!(held.payment_terms, terms_too.company.payment_terms);
+    assert_eq!(held.ledger_account, terms_too.company.debtor_ledger_account);
 }
 
 #[tokio::test]

@@ -220,13 +220,14 @@ fn a_run_can_be_spawned_on_a_multi_threaded_runtime() {
     fn assert_send<F: std::future::Future + Send>(_: F) {}
     let (pos, erp, journal, settings) = (ten_orders(), erp(), FakeJournal::default(), settings());
     assert_send(crate::run_flow(ORDERS, &settings, &pos, &erp, &journal));
-    assert_send(crate::retry_record(
+    let ids = ["1001".to_owned()];
+    assert_send(crate::retry_records(
         FlowKind::Stock,
         &settings,
         &pos,
         &erp,
         &journal,
-        "1001",
+        &ids,
     ));
     assert_send(crate::dry_run(FlowKind::Products, &settings, &pos, &erp));
 }

@@ -523,7 +523,7 @@ async fn a_retried_record_is_fetched_fresh_and_journaled_as_a_new_attempt() {
         .fail_times(Op::CreateOrder, crate::testing::FaultKind::Permanent, 1);
     run(ORDERS, &settings(), &pos, &erp, &journal).await.unwrap();
     assert_eq!(journal.entries_for("o-1")[0].outcome, Outcome::Failed);
-    let report = crate::engine::retry_record(ORDERS, &settings(), &pos, &erp, &journal, "o-1")
+    let report = crate::engine::retry_records(ORDERS, &settings(), &pos, &erp, &journal, &["o-1".to_owned()])
         .await
         .unwrap();
     assert_eq!(report.counts.created, 1);

@@ -42,8 +42,8 @@ pub struct FlowBody {
 pub struct FlowUpdate {
     pub enabled: Option<bool>,
     pub schedule: Option<String>,
-    /// The flat settings document: company-wide fields left out keep their values, the flow's own take
-    /// their defaults.
+    /// The flat settings document, merged over the stored one: every field left out (company-wide or the
+    /// flow's own) keeps its value; a field named is replaced as a whole.
     #[schema(value_type = Option<FlowSettings>)]
     pub settings: Option<serde_json::Value>,
 }
@@ -79,18 +79,18 @@ async fn body(state: &AppState, scope: &TenantScope, config: FlowConfig) -> AppR
     })
 }
 
-/// A settings document sent for `flow`: the company-wide fields it leaves out keep the company's values (a
-/// partial document must not reset them for every flow); the flow's own are completed with defaults.
+/// A settings document sent for `flow`, merged over the settings it runs with: every field it names replaces
+/// the stored value as a whole, every field it leaves out (company-wide or the flow's own) keeps its value.
 fn settings_update(document: serde_json::Value, stored: &FlowSettings) -> Result<FlowSettings, String> {
-    let serde_json::Value::Object(mut fields) = document else {
+    let serde_json::Value::Object(given) = document else {
         return Err("These settings are not valid: expected a JSON object".to_owned());
     };
-    if let serde_json::Value::Object(company) = serde_json::to_value(&stored.company).map_err(|e| e.to_string())? {
-        for (name, value) in company {
-            fields.entry(name).or_insert(value);
-        }
-    }
-    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| format!("These settings are not valid: {e}"))
+    let mut merged = match serde_json::to_value(stored).map_err(|e| e.to_string())? {
+        serde_json::Value::Object(fields) => fields,
+        _ => serde_json::Map::new(),
+    };
+    merged.extend(given);
+    serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| format!("These settings are not valid: {e}"))
 }
 
 /// A flow's state, schedule and settings.
@@ -113,8 +113,9 @@ pub async fn get_flow(
 /// `settings` is the flat document `GET` shows: the company-wide fields in it (administration, debtor ledger,
 /// payment terms, default debtor, currency, VAT duty, warehouse, stock branch, the payment, VAT, revenue,
 /// article group and VAT group mappings, numeric item codes, variant mode) change them for every flow (see
-/// `PUT /api/v1/settings`); those it leaves out keep their values. The flow's own fields it leaves out take
-/// their defaults. Settings that cannot work together (e.g. `order_types` orders and invoices) are refused.
+/// `PUT /api/v1/settings`). The document is merged over the stored settings: every field it leaves out,
+/// company-wide or the flow's own, keeps its value; a field it names (a mapping too) is replaced as a whole.
+/// Every change is in the audit log with who made it and the values before and after. Settings that cannot work together (e.g. `order_types` orders and invoices) are refused.
 ///
 /// A flow that ends up switched on (`enabled: true`, or new settings for a flow that is on) is checked first
 /// (the preflight): the settings it needs must be set and the AFAS codes they name (administration,

@@ -288,6 +288,7 @@ async fn invalid_form(
     }
     for name in [
         "update_product_info",
+        "update_debtor_terms",
         "manage_stock",
         "webshop_only",
         "active_only",

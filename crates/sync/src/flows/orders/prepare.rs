@@ -112,7 +112,7 @@ async fn debtor_for<T: ErpTarget>(
             .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
     };
     let draft = debtor_draft(customer, &email, settings, order)?;
-    let (debtor_id, _) = plan.debtors.upsert(target, &draft, trail).await?;
+    let (debtor_id, _) = plan.debtors.upsert(target, &draft, settings, trail).await?;
     Ok(debtor_id)
 }
 

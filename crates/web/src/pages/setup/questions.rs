@@ -61,6 +61,11 @@ pub(super) async fn fill_questions(
         set(page, "manage_stock", if settings.manage_stock { "on" } else { "" });
         set(
             page,
+            "update_debtor_terms",
+            if settings.company.update_debtor_terms { "on" } else { "" },
+        );
+        set(
+            page,
             "webshop_only",
             if settings.product_filter.webshop_only { "on" } else { "" },
         );
@@ -154,7 +159,7 @@ fn read_order_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     })
 }
 
-/// The company-wide questions (warehouse, stock branch) from a form, checked.
+/// The company-wide questions (warehouse, stock branch, what debtor updates send) from a form, checked.
 pub fn read_company_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     let warehouse = form.opt("warehouse");
     if warehouse.as_deref().is_some_and(|w| !is_code(w)) {
@@ -167,9 +172,11 @@ pub fn read_company_questions(form: &Fields, errors: &mut FieldErrors) -> Apply 
     {
         errors.add_message("stock_branch", "A branch is a number, e.g. 1.");
     }
+    let update_debtor_terms = form.has("update_debtor_terms");
     Box::new(move |s: &mut FlowSettings| {
         s.company.warehouse = warehouse.clone();
         s.company.stock_branch = branch.clone();
+        s.company.update_debtor_terms = update_debtor_terms;
     })
 }
 
