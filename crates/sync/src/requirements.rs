@@ -89,6 +89,13 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
             );
             problems.extend(validation::order_types(settings));
             problems.extend(validation::order_filter(settings));
+            if company.vat_code_by_country.is_empty() {
+                problems.push(SettingProblem::missing(
+                    "vat_code_by_country",
+                    "every order line needs the AFAS VAT code for its country and VAT rate (without one AFAS \
+                     would take the article's VAT group and book a different VAT amount)",
+                ));
+            }
             if settings.create_missing_articles && company.article_group_map.resolve(None).is_none() {
                 problems.push(SettingProblem::new(
                     "article_group_map",
@@ -204,7 +211,8 @@ mod tests {
         let empty = FlowSettings::default();
         assert_eq!(
             settings_named(&problems(FlowKind::Orders, &empty)),
-            ["administration", "default_debtor"]
+            ["administration", "default_debtor", "vat_code_by_country"],
+            "an empty VAT mapping is refused: AFAS would book its own VAT on every line"
         );
         assert!(problems(FlowKind::Customers, &empty).is_empty());
         assert_eq!(
