@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use koppel_core::FlowKind;
 use koppel_sandbox::afas::seed::CASH_SALES_DEBTOR;
+use koppel_sandbox::mplus::model::VatMethod;
 use koppel_sandbox::mplus::seed::SHIPPING_ARTICLE;
 use koppel_sync::country::iso2;
 use koppel_sync::engine::RunError;
@@ -18,7 +19,8 @@ use koppel_sync::settings::FlowSettings;
 use koppel_sync::testing::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{
-    System, World, body, received_line_amount, reference_of, revenue_account, settings, vat_code, with_articles,
+    SHIFTED_VAT_CODES, System, World, body, received_line_amount, reference_of, revenue_account, settings, vat_code,
+    with_articles,
 };
 use serde_json::{Value, json};
 
@@ -184,8 +186,8 @@ async fn an_interrupted_run_then_a_new_run_book_each_order_once() {
 }
 
 #[tokio::test]
-async fn debtors_follow_company_or_person_with_country_settings_and_the_default_debtor() {
-    let world = World::start(80).await;
+async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_country() {
+    let world = World::start(200).await;
     with_articles(&world).await;
     world.clear_journal(System::Afas).await;
     world
@@ -232,10 +234,51 @@ async fn debtors_follow_company_or_person_with_country_settings_and_the_default_
 
     let received = received_orders(&world).await;
     let (mut companies, mut persons, mut anonymous) = (0, 0, 0);
+    let (mut reverse_charged, mut delivered_abroad) = (0, 0);
+    let intra_eu = SHIFTED_VAT_CODES
+        .iter()
+        .find(|(case, _)| *case == "intra_eu")
+        .unwrap()
+        .1;
     for order in world.expected_orders() {
         let order_body = &received[&reference_of(&order)]["FbSales"]["Element"];
         let debtor = order_body["Fields"]["DbId"].as_str().unwrap();
         let relation = relations[&order.relation_number];
+        let country = iso2(relation.country.as_deref().unwrap_or_default());
+        // VAT code per line: the country whose VAT the till charged and the line's rate, whatever the
+        // delivery country; a reverse-charged sale (the seed shifts VAT only for businesses abroad) its
+        // intra-EU supply code.
+        let vat_country = iso2(&order.vat_country_iso3);
+        let delivery = order
+            .delivery_address
+            .as_ref()
+            .map(|a| iso2(&a.country))
+            .unwrap_or_else(|| country.clone());
+        let shifted = order.vat_method == VatMethod::Shifted;
+        if shifted {
+            reverse_charged += 1;
+        } else if delivery != vat_country {
+            delivered_abroad += 1;
+        }
+        let articles = order
+            .lines
+            .iter()
+            .filter(|line| line.article_number != SHIPPING_ARTICLE);
+        let lines = order_body["Objects"][0]["FbSalesLines"]["Element"].as_array().unwrap();
+        for (line, sent) in articles.zip(lines) {
+            let expected = if shifted {
+                intra_eu
+            } else {
+                vat_code(&vat_country, &line.vat_percentage.to_string())
+            };
+            assert_eq!(
+                sent["Fields"]["VaRc"],
+                expected,
+                "{} line {} (VAT of {vat_country}, delivered to {delivery})",
+                reference_of(&order),
+                line.article_number
+            );
+        }
         let Some(email) = relation.email.as_ref().map(|e| e.to_lowercase()) else {
             assert_eq!(
                 debtor, CASH_SALES_DEBTOR,
@@ -246,7 +289,6 @@ async fn debtors_follow_company_or_person_with_country_settings_and_the_default_
         };
         assert_eq!(debtor_emails.get(debtor), Some(&email), "{}", reference_of(&order));
         let (connector, fields) = &created[&email];
-        let country = iso2(relation.country.as_deref().unwrap_or_default());
         assert_eq!(fields["ToAc"], revenue_account(&country), "revenue account of {email}");
         if relation.company_name.is_some() {
             assert_eq!(connector, "KnSalesRelationOrg");
@@ -255,28 +297,12 @@ async fn debtors_follow_company_or_person_with_country_settings_and_the_default_
             assert_eq!(connector, "KnSalesRelationPer");
             persons += 1;
         }
-        // VAT code per line: by the delivery country and the line's rate.
-        let delivery = order
-            .delivery_address
-            .as_ref()
-            .map(|a| iso2(&a.country))
-            .unwrap_or(country);
-        let articles = order
-            .lines
-            .iter()
-            .filter(|line| line.article_number != SHIPPING_ARTICLE);
-        let lines = order_body["Objects"][0]["FbSalesLines"]["Element"].as_array().unwrap();
-        for (line, sent) in articles.zip(lines) {
-            let expected = vat_code(&delivery, &line.vat_percentage.to_string());
-            assert_eq!(
-                sent["Fields"]["VaRc"],
-                expected,
-                "{} line {}",
-                reference_of(&order),
-                line.article_number
-            );
-        }
     }
+    assert!(
+        reverse_charged > 0 && delivered_abroad > 0,
+        "the seed has reverse-charged sales ({reverse_charged}) and sales delivered abroad with the shop's VAT \
+         ({delivered_abroad})"
+    );
     assert!(
         companies > 0 && persons > 0 && anonymous > 0,
         "{companies} {persons} {anonymous}"

@@ -18,6 +18,7 @@ pub mod street;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod validation;
+pub mod vat;
 
 pub use dry_run::{PlannedWrite, dry_run, dry_run_together};
 pub use engine::{Counts, RunError, RunReport, retry_records, run_flow};

@@ -47,6 +47,14 @@ pub struct SourceOrder {
     pub completed: bool,
     pub cancelled: bool,
     pub vat_method: VatMethod,
+    /// The country whose VAT the till charged (ISO-2, from MplusKASSA's `vatCountryIso3`); `None` when the
+    /// document does not say. VAT codes follow it, not the delivery country.
+    #[serde(default)]
+    pub vat_country: Option<String>,
+    /// VAT reverse-charged to a business customer (MplusKASSA's `VAT-METHOD-SHIFTED`): the lines carry 0% and
+    /// the VAT code says why (domestic reverse charge, intra-EU supply or export).
+    #[serde(default)]
+    pub vat_shifted: bool,
     /// `None` for an anonymous till sale.
     pub customer: Option<SourceCustomer>,
     pub lines: Vec<SourceLine>,

@@ -37,14 +37,7 @@ impl ValueMap {
         if let Some(forced) = &self.forced {
             return Some(forced);
         }
-        source
-            .and_then(|key| {
-                self.table
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                    .map(|(_, v)| v.as_str())
-            })
-            .or(self.default.as_deref())
+        source.and_then(|key| self.lookup(key)).or(self.default.as_deref())
     }
 
     /// Like [`ValueMap::resolve`], trying the table with each candidate in turn before the default.
@@ -55,13 +48,16 @@ impl ValueMap {
         candidates
             .iter()
             .flatten()
-            .find_map(|key| {
-                self.table
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                    .map(|(_, v)| v.as_str())
-            })
+            .find_map(|key| self.lookup(key))
             .or(self.default.as_deref())
+    }
+
+    /// The table's row for `key` only (case-insensitive): neither the forced value nor the default.
+    pub fn lookup(&self, key: &str) -> Option<&str> {
+        self.table
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -136,7 +132,9 @@ pub struct CompanySettings {
     pub stock_branch: Option<String>,
     /// MplusKASSA payment method → AFAS payment method.
     pub payment_method_map: ValueMap,
-    /// Country (ISO code) → AFAS VAT code.
+    /// Country (ISO code, or `NL:21` for one rate) → AFAS VAT code; the rows `intra_eu`, `reverse_charge` and
+    /// `export` give the codes of reverse-charged sales (MplusKASSA `VAT-METHOD-SHIFTED`), which never fall
+    /// back to the forced value or the default.
     pub vat_code_by_country: ValueMap,
     /// Country (ISO code) → AFAS revenue account.
     pub revenue_account_by_country: ValueMap,

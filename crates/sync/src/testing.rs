@@ -869,6 +869,8 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
         completed: rng.chance(30),
         cancelled: rng.chance(5),
         vat_method,
+        vat_country: None,
+        vat_shifted: false,
         customer,
         lines,
         shipping,

@@ -16,7 +16,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use koppel_mplus::model::{Address, Invoice, Line, Order, Payment, Proposal, VatMethod as MplusVatMethod, YearNumber};
+use koppel_mplus::model::{
+    Address, Invoice, Line, Order, Payment, Proposal, VatGroup, VatMethod as MplusVatMethod, YearNumber,
+};
+use koppel_sync::country::iso2;
 use koppel_sync::model::{
     PaymentStatus, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment, SourceShipping,
     VatMethod,
@@ -37,6 +40,8 @@ pub struct Sale<'a> {
     pub invoice_address: Option<&'a Address>,
     pub delivery_address: Option<&'a Address>,
     pub vat_method: Option<MplusVatMethod>,
+    /// The country whose VAT the till charged (ISO-3): the document's `vatCountryIso3`, else its VAT groups'.
+    pub vat_country: Option<&'a str>,
     pub lines: &'a [Line],
     pub payments: &'a [Payment],
     pub total_incl: Option<Decimal>,
@@ -65,6 +70,7 @@ impl<'a> Sale<'a> {
             invoice_address: order.invoice_address.as_ref(),
             delivery_address: order.delivery_address.as_ref(),
             vat_method: order.vat_method,
+            vat_country: vat_country(order.vat_country_iso3.as_deref(), &order.vat_group_list),
             lines: &order.line_list,
             payments: &order.payment_list,
             total_incl: order.total_incl_amount,
@@ -89,6 +95,7 @@ impl<'a> Sale<'a> {
             invoice_address: invoice.invoice_address.as_ref(),
             delivery_address: invoice.delivery_address.as_ref(),
             vat_method: invoice.vat_method,
+            vat_country: vat_country(invoice.vat_country_iso3.as_deref(), &invoice.vat_group_list),
             lines: &invoice.line_list,
             payments: &invoice.payment_list,
             total_incl: invoice.total_incl_amount,
@@ -114,6 +121,7 @@ impl<'a> Sale<'a> {
             invoice_address: proposal.invoice_address.as_ref(),
             delivery_address: proposal.delivery_address.as_ref(),
             vat_method: proposal.vat_method,
+            vat_country: vat_country(None, &proposal.vat_group_list),
             lines: &proposal.line_list,
             payments: &[],
             total_incl: proposal.total_incl_amount,
@@ -148,6 +156,8 @@ impl<'a> Sale<'a> {
             completed: self.completed,
             cancelled: self.cancelled,
             vat_method,
+            vat_country: self.vat_country.map(iso2),
+            vat_shifted: self.vat_method == Some(MplusVatMethod::Shifted),
             customer: self.customer(relations),
             lines,
             shipping: shipping_cost(&shipping_lines, vat_method, self.delivery_method),
@@ -214,6 +224,14 @@ pub fn reference(kind: SourceDocumentKind, number: Option<YearNumber>, id: &str)
         Some(YearNumber { year, number }) => format!("{prefix}-{year}-{number:06}"),
         None => format!("{prefix}-{id}"),
     }
+}
+
+/// The country whose VAT a document charged: its own `vatCountryIso3`, else its VAT groups' (a proposal has
+/// only those).
+fn vat_country<'a>(document: Option<&'a str>, groups: &'a [VatGroup]) -> Option<&'a str> {
+    document
+        .or_else(|| groups.iter().find_map(|group| group.country_iso3.as_deref()))
+        .filter(|country| !country.trim().is_empty())
 }
 
 fn vat_method(method: Option<MplusVatMethod>) -> VatMethod {

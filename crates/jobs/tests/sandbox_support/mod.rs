@@ -321,6 +321,10 @@ pub fn vat_code(country: &str, rate: &str) -> &'static str {
     }
 }
 
+/// The AFAS VAT codes of reverse-charged sales, by `vat_code_by_country` row: the sandbox administration's
+/// "Btw verlegd", "Levering binnen EU" and "Levering buiten EU".
+pub const SHIFTED_VAT_CODES: [(&str, &str); 3] = [("reverse_charge", "3"), ("intra_eu", "4"), ("export", "5")];
+
 pub fn revenue_account(country: &str) -> &'static str {
     match country {
         "BE" => "8100",
@@ -336,6 +340,9 @@ pub fn settings() -> FlowSettings {
         for rate in ["21", "9", "6", "0"] {
             vat.push((format!("{country}:{rate}"), vat_code(country, rate).to_owned()));
         }
+    }
+    for (case, code) in SHIFTED_VAT_CODES {
+        vat.push((case.to_owned(), code.to_owned()));
     }
     let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     FlowSettings {

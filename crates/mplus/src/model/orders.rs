@@ -361,6 +361,8 @@ pub struct Invoice {
     pub payment_list: Vec<Payment>,
     #[serde(default)]
     pub credited_invoice_id: Option<String>,
+    #[serde(default)]
+    pub vat_country_iso3: Option<String>,
 }
 
 /// A proposal (quotation, from `getProposals`).

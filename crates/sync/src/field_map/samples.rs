@@ -44,6 +44,8 @@ pub(super) fn sample_order() -> SourceOrder {
         completed: false,
         cancelled: false,
         vat_method: crate::model::VatMethod::Including,
+        vat_country: Some("NL".into()),
+        vat_shifted: false,
         customer: Some(sample_customer()),
         lines: vec![SourceLine {
             sku: "A1".into(),

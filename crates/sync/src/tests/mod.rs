@@ -69,6 +69,8 @@ pub(crate) fn order(index: i64, customer: Option<SourceCustomer>) -> SourceOrder
         completed: false,
         cancelled: false,
         vat_method: VatMethod::Including,
+        vat_country: None,
+        vat_shifted: false,
         customer,
         lines,
         shipping: None,

@@ -290,6 +290,93 @@ async fn vat_code_and_revenue_account_follow_the_country_and_the_rate() {
     );
 }
 
+/// A business sale with VAT reverse-charged by a Dutch till, to a customer in `country`.
+fn reverse_charged(index: i64, email: &str, country: &str) -> SourceOrder {
+    let mut sale = order(index, Some(customer(Some(email), Some("Klant BV"), country)));
+    sale.vat_method = VatMethod::Excluding;
+    sale.vat_shifted = true;
+    sale.vat_country = Some("NL".into());
+    sale.lines = vec![line("1001", "2", "10.00", "0")];
+    sale.total_incl_vat = dec("20.00");
+    sale.payments[0].amount = sale.total_incl_vat;
+    sale
+}
+
+#[tokio::test]
+async fn the_tills_vat_country_and_reverse_charge_choose_the_vat_code() {
+    // Dutch VAT charged at the till on a delivery to Belgium: the Dutch code, not the Belgian.
+    let mut dutch_vat_to_belgium = order(1, Some(customer(Some("be@x.be"), None, "BE")));
+    dutch_vat_to_belgium.vat_country = Some("NL".into());
+    let orders = vec![
+        dutch_vat_to_belgium,
+        reverse_charged(2, "a@x.be", "BE"),
+        reverse_charged(3, "b@x.nl", "NL"),
+        reverse_charged(4, "c@x.ch", "CH"),
+    ];
+    let mut settings = settings();
+    settings.company.vat_code_by_country.table.extend([
+        ("intra_eu".to_owned(), "ICP".to_owned()),
+        ("reverse_charge".to_owned(), "VERLEGD".to_owned()),
+        ("export".to_owned(), "EXPORT".to_owned()),
+    ]);
+    settings
+        .company
+        .revenue_account_by_country
+        .table
+        .insert("intra_eu".into(), "8400".into());
+    let (pos, erp, journal) = (FakePos::with_orders(orders.clone()), erp(), FakeJournal::default());
+    let report = run(ORDERS, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 4, "{:?}", journal.entries());
+    let ledger: BTreeMap<String, (Option<String>, Option<String>)> = erp
+        .snapshot()
+        .orders
+        .into_iter()
+        .map(|(_, o)| {
+            (
+                o.reference.clone(),
+                (o.lines[0].vat_code.clone(), o.lines[0].revenue_account.clone()),
+            )
+        })
+        .collect();
+    let expected = |code: &str, account: &str| (Some(code.to_owned()), Some(account.to_owned()));
+    assert_eq!(ledger["2026-000001"], expected("NL-HOOG", "8000"));
+    assert_eq!(ledger["2026-000002"], expected("ICP", "8400"));
+    assert_eq!(ledger["2026-000003"], expected("VERLEGD", "8000"));
+    assert_eq!(
+        ledger["2026-000004"],
+        (Some("EXPORT".to_owned()), None),
+        "no revenue row for exports or Switzerland: AFAS's own account applies"
+    );
+
+    // Without the rows a reverse-charged sale fails, naming the row; a forced or default code is no
+    // reverse-charge code. Charged sales are booked as before.
+    let mut without_rows = super::settings();
+    without_rows.company.vat_code_by_country.default = Some("NL-HOOG".into());
+    let (pos, erp, journal) = (FakePos::with_orders(orders), super::erp(), FakeJournal::default());
+    let report = run(ORDERS, &without_rows, &pos, &erp, &journal).await.unwrap();
+    assert_eq!((report.counts.created, report.counts.failed), (1, 3));
+    let failed = journal.entries_for("o-2").pop().unwrap();
+    assert_eq!(failed.failure, Some(FailureClass::Setting));
+    let reason = failed.reason.unwrap();
+    assert!(
+        reason.contains("`intra_eu`") && reason.contains("reverse-charged"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_reverse_charged_sale_without_the_tills_vat_country_fails_as_master_data() {
+    let mut sale = reverse_charged(1, "a@x.be", "BE");
+    sale.vat_country = None;
+    let (pos, erp, journal) = (FakePos::with_orders(vec![sale]), erp(), FakeJournal::default());
+    let report = run(ORDERS, &settings(), &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.failed, 1);
+    let failed = journal.entries_for("o-1").pop().unwrap();
+    assert_eq!(failed.failure, Some(FailureClass::MasterData));
+    assert!(failed.reason.unwrap().contains("vatCountryIso3"));
+    assert!(erp.snapshot().orders.is_empty());
+}
+
 #[tokio::test]
 async fn a_missing_article_fails_the_order_with_a_reason_and_nothing_is_written() {
     let mut sale = order(1, Some(customer(Some("new@x.nl"), None, "NL")));

@@ -11,16 +11,17 @@ use crate::model::{SalesLineDraft, SalesLineKind, SalesOrderDraft, SourceLine, S
 use crate::money::discount_amount_for;
 use crate::record::{Failure, mapping_failure};
 use crate::settings::{FlowSettings, ValueMap};
+use crate::vat::VatBasis;
 
 /// The AFAS document for a sale, all but the debtor (which may need a write to know).
 pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<SalesOrderDraft, Failure> {
-    let country = order_country(order);
-    let ledger = |percentage: Decimal| LineLedger::for_rate(settings, country.as_deref(), percentage);
+    let basis = VatBasis::of(order, order_country(order))?;
+    let ledger = |percentage: Decimal| LineLedger::for_rate(settings, &basis, percentage);
     let mut lines: Vec<SalesLineDraft> = order
         .lines
         .iter()
-        .map(|line| article_line(line, ledger(line.vat_percentage)))
-        .collect();
+        .map(|line| Ok(article_line(line, ledger(line.vat_percentage)?)))
+        .collect::<Result<_, Failure>>()?;
     lines.extend(shipping_line(order, settings, &ledger)?);
     lines.extend(rounding_line(order, settings, &lines, &ledger)?);
     let customer = order.customer.as_ref();
@@ -63,7 +64,7 @@ fn apply_field_map(order: &SourceOrder, settings: &FlowSettings, draft: &mut Sal
     Ok(())
 }
 
-/// The delivery country (ISO-2), else the billing country.
+/// The customer's country (ISO-2): the delivery address's, else the billing address's.
 fn order_country(order: &SourceOrder) -> Option<String> {
     let customer = order.customer.as_ref()?;
     customer
@@ -120,7 +121,7 @@ pub(super) fn cost_line(item_code: String, description: &str, amount: Decimal, l
 fn shipping_line(
     order: &SourceOrder,
     settings: &FlowSettings,
-    ledger: &impl Fn(Decimal) -> LineLedger,
+    ledger: &impl Fn(Decimal) -> Result<LineLedger, Failure>,
 ) -> Result<Option<SalesLineDraft>, Failure> {
     let Some(shipping) = order.shipping.as_ref().filter(|s| !s.cost.is_zero()) else {
         return Ok(None);
@@ -133,6 +134,6 @@ fn shipping_line(
         item,
         "Verzendkosten",
         shipping.cost,
-        ledger(shipping.vat_percentage),
+        ledger(shipping.vat_percentage)?,
     )))
 }

@@ -8,32 +8,58 @@ use crate::model::{SalesLineDraft, SourceOrder, VatMethod};
 use crate::money::afas_order_amount;
 use crate::record::Failure;
 use crate::settings::FlowSettings;
+use crate::vat::VatBasis;
 
 pub(crate) fn percentage_key(percentage: Decimal) -> String {
     percentage.normalize().to_string()
 }
 
-/// VAT code and revenue account for one VAT rate in the order's country.
+/// VAT code and revenue account for one VAT rate of a sale.
 pub(super) struct LineLedger {
     pub(super) vat_code: Option<String>,
     pub(super) revenue_account: Option<String>,
 }
 
 impl LineLedger {
-    pub(super) fn for_rate(settings: &FlowSettings, country: Option<&str>, percentage: Decimal) -> Self {
-        let rate_key = country.map(|c| format!("{c}:{}", percentage_key(percentage)));
-        let candidates = [rate_key.as_deref(), country];
-        Self {
-            vat_code: settings
-                .company
-                .vat_code_by_country
-                .resolve_first(&candidates)
-                .map(str::to_owned),
-            revenue_account: settings
-                .company
-                .revenue_account_by_country
-                .resolve_first(&candidates)
-                .map(str::to_owned),
+    /// A charged rate looks up `NL:21`, then `NL`, then the default; a reverse-charged sale only its own row
+    /// (`intra_eu`, `reverse_charge`, `export`): a forced value or a default is not a reverse-charge code, so
+    /// without the row the sale fails, naming it.
+    pub(super) fn for_rate(settings: &FlowSettings, basis: &VatBasis, percentage: Decimal) -> Result<Self, Failure> {
+        let company = &settings.company;
+        match basis {
+            VatBasis::Charged(country) => {
+                let rate_key = country
+                    .as_deref()
+                    .map(|c| format!("{c}:{}", percentage_key(percentage)));
+                let candidates = [rate_key.as_deref(), country.as_deref()];
+                Ok(Self {
+                    vat_code: company
+                        .vat_code_by_country
+                        .resolve_first(&candidates)
+                        .map(str::to_owned),
+                    revenue_account: company
+                        .revenue_account_by_country
+                        .resolve_first(&candidates)
+                        .map(str::to_owned),
+                })
+            }
+            VatBasis::Shifted { case, customer_country } => {
+                let vat_code = company.vat_code_by_country.lookup(case.key()).ok_or_else(|| {
+                    Failure::setting(format!(
+                        "setting `vat_code_by_country` has no row `{}`: this sale's VAT is reverse-charged ({}), \
+                         and only that row's AFAS VAT code books it correctly",
+                        case.key(),
+                        case.describe()
+                    ))
+                })?;
+                Ok(Self {
+                    vat_code: Some(vat_code.to_owned()),
+                    revenue_account: company
+                        .revenue_account_by_country
+                        .resolve_first(&[Some(case.key()), Some(customer_country)])
+                        .map(str::to_owned),
+                })
+            }
         }
     }
 }
@@ -55,7 +81,7 @@ pub(super) fn rounding_line(
     order: &SourceOrder,
     settings: &FlowSettings,
     lines: &[SalesLineDraft],
-    ledger: &impl Fn(Decimal) -> LineLedger,
+    ledger: &impl Fn(Decimal) -> Result<LineLedger, Failure>,
 ) -> Result<Option<SalesLineDraft>, Failure> {
     let difference = source_total(order) - afas_order_amount(lines);
     if difference.is_zero() {
@@ -72,6 +98,6 @@ pub(super) fn rounding_line(
         item,
         "Afrondingsverschil",
         difference,
-        ledger(highest_rate),
+        ledger(highest_rate)?,
     )))
 }

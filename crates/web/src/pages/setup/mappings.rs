@@ -5,6 +5,7 @@
 use axum::response::Response;
 use koppel_jobs::lookups::{self, Choice};
 use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_sync::vat::ShiftedVat;
 
 use super::connections::{stored_afas, stored_mplus};
 use super::form::{Apply, Fields};
@@ -159,7 +160,7 @@ pub(crate) async fn mapping_views(
     views.push(map_view(
         "vat",
         "VAT code per country",
-        "Country (e.g. NL, or NL:21 for one VAT rate)",
+        "Country (e.g. NL, or NL:21 for one VAT rate); intra_eu, reverse_charge, export for reverse-charged sales",
         "AFAS VAT code",
         &settings.company.vat_code_by_country,
     ));
@@ -220,14 +221,14 @@ pub fn read_map(form: &Fields, name: &'static str, errors: &mut FieldErrors, cou
             ),
             (false, false) => {
                 let key = if countries {
-                    source.to_ascii_uppercase()
+                    country_key(source)
                 } else {
                     source.to_owned()
                 };
                 if countries && !is_country_key(&key) {
                     errors.add_message(
                         field,
-                        format!("Row {}: {source} is not a two-letter country code (NL, BE, DE…), optionally with a VAT rate (NL:21).", index + 1),
+                        format!("Row {}: {source} is not a two-letter country code (NL, BE, DE…), optionally with a VAT rate (NL:21), nor intra_eu, reverse_charge or export.", index + 1),
                     );
                 }
                 map.table.insert(key, target.clone());
@@ -238,8 +239,23 @@ pub fn read_map(form: &Fields, name: &'static str, errors: &mut FieldErrors, cou
     map
 }
 
-/// `NL`, or `NL:21` for one VAT rate in that country.
+/// A per-country row's key as stored: a country upper-cased (`NL`, `NL:21`); a reverse-charge row
+/// (`intra_eu`, `reverse_charge`, `export`) in lower case.
+fn country_key(source: &str) -> String {
+    match ShiftedVat::ALL
+        .iter()
+        .find(|case| case.key().eq_ignore_ascii_case(source))
+    {
+        Some(case) => case.key().to_owned(),
+        None => source.to_ascii_uppercase(),
+    }
+}
+
+/// `NL`, or `NL:21` for one VAT rate in that country, or a reverse-charge row.
 fn is_country_key(key: &str) -> bool {
+    if ShiftedVat::ALL.iter().any(|case| case.key() == key) {
+        return true;
+    }
     let (country, rate) = key.split_once(':').unwrap_or((key, "0"));
     country.len() == 2
         && country.chars().all(|c| c.is_ascii_uppercase())

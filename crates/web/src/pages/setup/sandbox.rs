@@ -98,6 +98,10 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
             vat.push((format!("{country}:{rate}"), code));
         }
     }
+    // Reverse-charged sales: the administration's "Btw verlegd", "Levering binnen EU", "Levering buiten EU".
+    for (case, code) in [("reverse_charge", "3"), ("intra_eu", "4"), ("export", "5")] {
+        vat.push((case.to_owned(), code));
+    }
     let vat: Vec<(&str, &str)> = vat.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut payment = table(&[
         ("PIN", "PIN"),
