@@ -197,7 +197,8 @@ async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_cou
     let shop = world.shop();
     let relations: HashMap<i64, _> = shop.relations.iter().map(|r| (r.number, r)).collect();
 
-    // Each new debtor was created once, as an organisation for a company and a person otherwise.
+    // Each new debtor was created once, as an organisation for a company and a person otherwise, known by its
+    // e-mail address or (a business without one) its VAT number.
     let mut created: BTreeMap<String, (String, Value)> = BTreeMap::new();
     for entry in world.afas_writes(None).await {
         let connector = entry.operation.clone().unwrap_or_default();
@@ -206,35 +207,38 @@ async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_cou
         }
         let body = body(&entry);
         let text = body.to_string();
-        let email = text
-            .split("\"EmAd\":\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_lowercase();
+        let field = |name: &str| {
+            let marker = format!("\"{name}\":\"");
+            text.split(&marker)
+                .nth(1)
+                .map(|rest| rest.split('"').next().unwrap().to_owned())
+        };
+        let key = field("EmAd")
+            .map(|email| email.to_lowercase())
+            .or_else(|| field("VaId"))
+            .expect("a new debtor has an e-mail address or a VAT number");
         let fields = body[&connector]["Element"]["Fields"].clone();
         assert!(
-            created.insert(email.clone(), (connector, fields)).is_none(),
-            "{email} created twice"
+            created.insert(key.clone(), (connector, fields)).is_none(),
+            "{key} created twice"
         );
     }
-    let debtor_emails: HashMap<String, String> = world
+    let debtor_keys: HashMap<String, String> = world
         .rows("Profit_Debtor", "DebtorId")
         .await
         .into_iter()
         .filter_map(|row| {
-            Some((
-                row["DebtorId"].as_str()?.to_owned(),
-                row["Email"].as_str()?.to_lowercase(),
-            ))
+            let key = row["Email"]
+                .as_str()
+                .map(str::to_lowercase)
+                .or(row["VatNr"].as_str().map(str::to_owned))?;
+            Some((row["DebtorId"].as_str()?.to_owned(), key))
         })
         .collect();
 
     let received = received_orders(&world).await;
     let (mut companies, mut persons, mut anonymous) = (0, 0, 0);
-    let (mut reverse_charged, mut delivered_abroad) = (0, 0);
+    let (mut reverse_charged, mut delivered_abroad, mut known_by_vat_number) = (0, 0, 0);
     let intra_eu = SHIFTED_VAT_CODES
         .iter()
         .find(|(case, _)| *case == "intra_eu")
@@ -279,17 +283,25 @@ async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_cou
                 line.article_number
             );
         }
-        let Some(email) = relation.email.as_ref().map(|e| e.to_lowercase()) else {
+        let key = relation
+            .email
+            .as_ref()
+            .map(|e| e.to_lowercase())
+            .or(relation.vat_number.clone());
+        let Some(key) = key else {
             assert_eq!(
                 debtor, CASH_SALES_DEBTOR,
-                "a sale without e-mail goes to the default debtor"
+                "a sale without e-mail or VAT number goes to the default debtor"
             );
             anonymous += 1;
             continue;
         };
-        assert_eq!(debtor_emails.get(debtor), Some(&email), "{}", reference_of(&order));
-        let (connector, fields) = &created[&email];
-        assert_eq!(fields["ToAc"], revenue_account(&country), "revenue account of {email}");
+        if relation.email.is_none() {
+            known_by_vat_number += 1;
+        }
+        assert_eq!(debtor_keys.get(debtor), Some(&key), "{}", reference_of(&order));
+        let (connector, fields) = &created[&key];
+        assert_eq!(fields["ToAc"], revenue_account(&country), "revenue account of {key}");
         if relation.company_name.is_some() {
             assert_eq!(connector, "KnSalesRelationOrg");
             companies += 1;
@@ -304,8 +316,8 @@ async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_cou
          ({delivered_abroad})"
     );
     assert!(
-        companies > 0 && persons > 0 && anonymous > 0,
-        "{companies} {persons} {anonymous}"
+        companies > 0 && persons > 0 && anonymous > 0 && known_by_vat_number > 0,
+        "{companies} {persons} {anonymous} {known_by_vat_number}"
     );
 }
 

@@ -125,12 +125,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
         self.inner.existing_orders(references).await
     }
-    async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
-        let mut found = self.inner.debtors_by_email(emails).await?;
+    async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
+        let mut found = self.inner.debtors_by_key(keys).await?;
         let created = self.debtors.lock().expect("dry-run debtors");
-        for email in emails {
-            if let Some(record) = created.get(&email.to_lowercase()) {
-                found.insert(email.to_lowercase(), record.clone());
+        for key in keys {
+            if let Some(record) = created.get(key) {
+                found.insert(key.clone(), record.clone());
             }
         }
         Ok(found)
@@ -152,7 +152,7 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
         let written = self.capture(DraftWrite::CreateDebtor(debtor), self.placeholder())?;
         let record = crate::flows::debtors::record_of(&written.value, debtor);
         let mut created = self.debtors.lock().expect("dry-run debtors");
-        created.insert(debtor.email.to_lowercase(), record);
+        created.insert(debtor.key().unwrap_or_default(), record);
         Ok(Written {
             value: Creation::Created(written.value),
             exchange: written.exchange,

@@ -197,7 +197,8 @@ pub enum DebtorParty {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorDraft {
     pub party: DebtorParty,
-    pub email: String,
+    /// Trimmed, lower case; `None` for a business known by its VAT number only.
+    pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<Address>,
     /// `ColA`, the debtor ledger (collective) account.
@@ -212,18 +213,61 @@ pub struct DebtorDraft {
     pub vat_code: Option<String>,
     /// The revenue account for the debtor's country.
     pub revenue_account: Option<String>,
+    /// Upper case without spaces, dots or dashes (`NL123456789B01`): the form debtors are matched by.
     pub vat_number: Option<String>,
 }
 
-/// A debtor as AFAS has it (found by e-mail).
+impl DebtorDraft {
+    /// The key this debtor is matched by in AFAS (see [`debtor_key`]).
+    pub fn key(&self) -> Option<String> {
+        debtor_key(self.email.as_deref(), self.vat_number.as_deref())
+    }
+}
+
+/// A debtor as AFAS has it (found by e-mail or VAT number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorRecord {
     pub debtor_id: String,
-    pub email: String,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub vat_number: Option<String>,
     pub name: String,
     pub is_organisation: bool,
     pub address: Option<Address>,
     pub phone: Option<String>,
+}
+
+impl DebtorRecord {
+    /// The key this debtor is found by (see [`debtor_key`]).
+    pub fn key(&self) -> Option<String> {
+        debtor_key(self.email.as_deref(), self.vat_number.as_deref())
+    }
+}
+
+/// Prefix of a [`debtor_key`] that is a VAT number (an e-mail address cannot start with it).
+pub const VAT_KEY_PREFIX: &str = "vat:";
+
+/// The key a customer is matched to an AFAS debtor by: the e-mail address in lower case; for a business
+/// without one, `vat:` and its VAT number in [`vat_number_form`]; `None` when there is neither (the sale goes to
+/// the default debtor).
+pub fn debtor_key(email: Option<&str>, vat_number: Option<&str>) -> Option<String> {
+    let email = email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+    email.or_else(|| {
+        vat_number
+            .and_then(vat_number_form)
+            .map(|vat| format!("{VAT_KEY_PREFIX}{vat}"))
+    })
+}
+
+/// A VAT number as Koppel sends and matches it: upper case without spaces, dots or dashes
+/// (`nl 8123.45.678.b01` → `NL812345678B01`); `None` when nothing is left.
+pub fn vat_number_form(vat_number: &str) -> Option<String> {
+    let form: String = vat_number
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-'))
+        .flat_map(char::to_uppercase)
+        .collect();
+    (!form.is_empty()).then_some(form)
 }
 
 /// What AFAS document a sale becomes.

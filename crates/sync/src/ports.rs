@@ -265,17 +265,18 @@ pub trait ErpTarget: Send + Sync {
         &self,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
-    /// Debtors by e-mail; keys are the e-mail addresses in lower case.
-    fn debtors_by_email(
+    /// Debtors by key ([`crate::model::debtor_key`]: an e-mail address in lower case, or `vat:` and a VAT
+    /// number); the map's keys are the keys asked for.
+    fn debtors_by_key(
         &self,
-        emails: &[String],
+        keys: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send;
     /// Articles by item code.
     fn articles_by_code(
         &self,
         item_codes: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, ArticleRecord>>> + Send;
-    /// Creates a debtor unless one with its e-mail address appeared since the caller looked (then
+    /// Creates a debtor unless one with its key (e-mail address, or VAT number) appeared since the caller looked (then
     /// [`Creation::Found`]); the value holds the debtor id. Never creates two for one address, whatever runs at
     /// the same time.
     fn create_debtor(&self, debtor: &DebtorDraft) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send;
@@ -508,11 +509,11 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
         (**self).existing_orders(references)
     }
-    fn debtors_by_email(
+    fn debtors_by_key(
         &self,
-        emails: &[String],
+        keys: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, DebtorRecord>>> + Send {
-        (**self).debtors_by_email(emails)
+        (**self).debtors_by_key(keys)
     }
     fn articles_by_code(
         &self,

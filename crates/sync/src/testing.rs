@@ -377,17 +377,6 @@ fn exchange(operation: &str, request: &impl serde::Serialize, response: serde_js
     }
 }
 
-fn debtor_record(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
-    DebtorRecord {
-        debtor_id: debtor_id.to_owned(),
-        email: draft.email.clone(),
-        name: crate::flows::debtors::display_name(&draft.party),
-        is_organisation: matches!(draft.party, crate::model::DebtorParty::Organisation { .. }),
-        address: draft.address.clone(),
-        phone: draft.phone.clone(),
-    }
-}
-
 impl ErpTarget for FakeErp {
     async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
         self.switchboard.enter(Op::ExistingOrders, "")?;
@@ -401,16 +390,14 @@ impl ErpTarget for FakeErp {
             .collect())
     }
 
-    async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
+    async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
         self.switchboard.enter(Op::DebtorsByEmail, "")?;
         let state = self.state.lock().unwrap();
-        let wanted: Vec<String> = emails.iter().map(|e| e.to_lowercase()).collect();
-        let found = state
+        Ok(state
             .debtors
             .iter()
-            .filter(|(_, d)| wanted.contains(&d.email.to_lowercase()));
-        Ok(found
-            .map(|(id, draft)| (draft.email.to_lowercase(), debtor_record(id, draft)))
+            .filter_map(|(id, draft)| Some((draft.key()?, crate::flows::debtors::record_of(id, draft))))
+            .filter(|(key, _)| keys.contains(key))
             .collect())
     }
 
@@ -432,8 +419,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
-        a_write_takes_a_moment(&debtor.email).await;
-        self.switchboard.enter(Op::CreateDebtor, &debtor.email)?;
+        let key = debtor.key().unwrap_or_default();
+        a_write_takes_a_moment(&key).await;
+        self.switchboard.enter(Op::CreateDebtor, &key)?;
         let mut state = self.state.lock().unwrap();
         let id = Self::next_key(&mut state, 10_000);
         state.debtors.insert(id.clone(), debtor.clone());
@@ -444,8 +432,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment(&debtor.email).await;
-        self.switchboard.enter(Op::UpdateDebtor, &debtor.email)?;
+        let key = debtor.key().unwrap_or_default();
+        a_write_takes_a_moment(&key).await;
+        self.switchboard.enter(Op::UpdateDebtor, &key)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.debtors.get_mut(debtor_id) else {
             return Err(ConnectorError::permanent(format!("debtor {debtor_id} does not exist")));
@@ -934,7 +923,7 @@ pub fn debtor(email: &str, last_name: &str) -> DebtorDraft {
             first_name: None,
             last_name: last_name.into(),
         }),
-        email: email.into(),
+        email: Some(email.into()),
         phone: None,
         address: None,
         ledger_account: None,

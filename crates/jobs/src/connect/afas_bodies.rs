@@ -66,7 +66,7 @@ pub fn debtor_body(draft: &DebtorDraft, existing: Option<(&str, Option<&str>)>, 
     match &draft.party {
         DebtorParty::Organisation { name, contact } => {
             let mut fields = OrganisationFields {
-                email: Some(draft.email.clone()),
+                email: draft.email.clone(),
                 phone: draft.phone.clone(),
                 ..OrganisationFields::new_organisation(name)
             };
@@ -76,7 +76,7 @@ pub fn debtor_body(draft: &DebtorDraft, existing: Option<(&str, Option<&str>)>, 
             // Contacts are added, never matched, by AFAS: send them with a new debtor only.
             let contacts = match existing {
                 Some(_) => Vec::new(),
-                None => vec![contact_of(contact.as_ref(), &draft.email)],
+                None => vec![contact_of(contact.as_ref(), draft.email.as_deref())],
             };
             DebtorBody::Organisation(SalesRelationOrg {
                 debtor,
@@ -89,7 +89,7 @@ pub fn debtor_body(draft: &DebtorDraft, existing: Option<(&str, Option<&str>)>, 
             })
         }
         DebtorParty::Person(name) => {
-            let mut person = person(name, &draft.email, draft.phone.clone());
+            let mut person = person(name, draft.email.as_deref(), draft.phone.clone());
             if existing.is_some() {
                 (person.fields.matching, person.fields.auto_number, person.fields.code) =
                     (PersonMatch::ByCode, false, code);
@@ -100,12 +100,12 @@ pub fn debtor_body(draft: &DebtorDraft, existing: Option<(&str, Option<&str>)>, 
     }
 }
 
-fn person(name: &PersonName, email: &str, phone: Option<String>) -> Person {
+fn person(name: &PersonName, email: Option<&str>, phone: Option<String>) -> Person {
     Person {
         fields: PersonFields {
             first_name: name.first_name.clone(),
             last_name: Some(name.last_name.clone()),
-            email: Some(email.to_owned()),
+            email: email.map(str::to_owned),
             phone,
             ..PersonFields::new_person()
         },
@@ -115,7 +115,7 @@ fn person(name: &PersonName, email: &str, phone: Option<String>) -> Person {
 }
 
 /// The organisation's contact: the person who buys, or a department holding the e-mail address.
-fn contact_of(person_name: Option<&PersonName>, email: &str) -> Contact {
+fn contact_of(person_name: Option<&PersonName>, email: Option<&str>) -> Contact {
     match person_name {
         Some(name) => Contact::person(person(name, email, None)),
         None => Contact {
@@ -125,7 +125,7 @@ fn contact_of(person_name: Option<&PersonName>, email: &str) -> Contact {
                 function: None,
                 phone: None,
                 mobile: None,
-                email: Some(email.to_owned()),
+                email: email.map(str::to_owned),
             },
             person: None,
         },
@@ -316,7 +316,7 @@ mod tests {
     fn draft(party: DebtorParty) -> DebtorDraft {
         DebtorDraft {
             party,
-            email: "info@jansen.nl".into(),
+            email: Some("info@jansen.nl".into()),
             phone: Some("020-1234567".into()),
             address: Some(Address {
                 street: "Kerkstraat".into(),

@@ -1,7 +1,7 @@
 //! Batched AFAS look-ups: many keys per GetConnector call (split by the client under the 2049-character
 //! query limit), never one call per record.
 //!
-//! Debtors are read from `Profit_Debtor` by e-mail. That connector does not say whether a debtor is an
+//! Debtors are read from `Profit_Debtor` by e-mail (a business without one by VAT number, `VatNr`). That connector does not say whether a debtor is an
 //! organisation or a person, which decides the UpdateConnector an update must use; an organisation is
 //! recognised by having contacts (`Profit_Contacts` by organisation code, one more call, only for debtors
 //! found). Koppel gives every organisation it creates a contact, so its own debtors are always recognised.
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use koppel_afas::rows::{Article, Debtor, GetConnectorRow, StockPerWarehouse};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
-use koppel_sync::model::{Address, ArticleRecord, DebtorRecord};
+use koppel_sync::model::{Address, ArticleRecord, DebtorRecord, VAT_KEY_PREFIX, debtor_key, vat_number_form};
 use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -97,30 +97,53 @@ fn reference_ranges(references: &[String]) -> (Vec<(String, String)>, Vec<String
     (ranges, listed)
 }
 
-/// A debtor as found, with the organisation/person code an update needs.
+/// A debtor as found: the key it was asked for, and the organisation/person code an update needs.
 pub struct FoundDebtor {
+    pub key: String,
     pub record: DebtorRecord,
     pub code: Option<String>,
 }
 
-/// Debtors by lower-case e-mail.
-pub async fn debtors_by_email(client: &AfasClient, emails: &[String]) -> Result<Vec<FoundDebtor>, AfasError> {
+/// Debtors by key (`koppel_sync::model::debtor_key`): e-mail addresses in lower case by `Email`, `vat:` keys
+/// by `VatNr`, each batched.
+pub async fn debtors_by_key(client: &AfasClient, keys: &[String]) -> Result<Vec<FoundDebtor>, AfasError> {
+    let (vat_keys, emails): (Vec<&String>, Vec<&String>) = keys.iter().partition(|key| key.starts_with(VAT_KEY_PREFIX));
+    let vat_numbers: Vec<&str> = vat_keys.iter().map(|key| &key[VAT_KEY_PREFIX.len()..]).collect();
     let query = Debtor::query().page_size(PAGE_SIZE);
-    let rows: Vec<Debtor> = client.get_by_keys(&query, "Email", emails).await?;
+    let mut rows: Vec<(String, Debtor)> = Vec::new();
+    if !emails.is_empty() {
+        let found: Vec<Debtor> = client.get_by_keys(&query, "Email", &emails).await?;
+        rows.extend(
+            found
+                .into_iter()
+                .filter_map(|row| Some((debtor_key(row.email.as_deref(), None)?, row))),
+        );
+    }
+    if !vat_numbers.is_empty() {
+        let found: Vec<Debtor> = client.get_by_keys(&query, "VatNr", &vat_numbers).await?;
+        rows.extend(found.into_iter().filter_map(|row| {
+            let vat = row.vat_number.as_deref().and_then(vat_number_form)?;
+            Some((format!("{VAT_KEY_PREFIX}{vat}"), row))
+        }));
+    }
     let codes: BTreeSet<String> = rows
         .iter()
-        .filter_map(|row| row.organisation_or_person_code.clone())
+        .filter_map(|(_, row)| row.organisation_or_person_code.clone())
         .collect();
     let organisations = organisation_codes(client, &codes).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
+        .map(|(key, row)| {
             let is_organisation = row
                 .organisation_or_person_code
                 .as_ref()
                 .is_some_and(|code| organisations.contains(code));
             let code = row.organisation_or_person_code.clone();
-            debtor_record(row, is_organisation).map(|record| FoundDebtor { record, code })
+            FoundDebtor {
+                key,
+                record: debtor_record(row, is_organisation),
+                code,
+            }
         })
         .collect())
 }
@@ -136,16 +159,16 @@ async fn organisation_codes(client: &AfasClient, codes: &BTreeSet<String>) -> Re
     Ok(rows.into_iter().filter_map(|row| row.organisation_code).collect())
 }
 
-fn debtor_record(row: Debtor, is_organisation: bool) -> Option<DebtorRecord> {
-    let email = row.email.as_deref()?.trim().to_lowercase();
-    Some(DebtorRecord {
+fn debtor_record(row: Debtor, is_organisation: bool) -> DebtorRecord {
+    DebtorRecord {
         address: address_of(&row),
         debtor_id: row.debtor_id,
-        email,
+        email: debtor_key(row.email.as_deref(), None),
+        vat_number: row.vat_number.as_deref().and_then(vat_number_form),
         name: row.name.unwrap_or_default(),
         is_organisation,
         phone: row.phone,
-    })
+    }
 }
 
 /// The debtor's address from AFAS's display lines: "street number addition", "postcode  city" and the

@@ -16,6 +16,7 @@ use koppel_afas::update::{UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
 use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
+    VAT_KEY_PREFIX,
 };
 use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, Written,
@@ -86,12 +87,13 @@ impl AfasTarget {
         }
     }
 
-    /// The id of the debtor with this e-mail address in AFAS now (not from the run's cache).
-    async fn debtor_in_afas(&self, email: &str) -> ConnectorResult<Option<String>> {
-        let found = afas_read(afas_lookups::debtors_by_email(&self.client, &[email.to_owned()])).await?;
+    /// The id of the debtor with this key (e-mail address or `vat:` number) in AFAS now (not from the run's
+    /// cache).
+    async fn debtor_in_afas(&self, key: &str) -> ConnectorResult<Option<String>> {
+        let found = afas_read(afas_lookups::debtors_by_key(&self.client, &[key.to_owned()])).await?;
         Ok(found
             .into_iter()
-            .find(|debtor| debtor.record.email.eq_ignore_ascii_case(email))
+            .find(|debtor| debtor.key == key)
             .map(|debtor| debtor.record.debtor_id))
     }
 
@@ -222,15 +224,15 @@ impl ErpTarget for AfasTarget {
         .await
     }
 
-    async fn debtors_by_email(&self, emails: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
-        let (mut debtors, unknown) = self.debtors.split(emails);
+    async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
+        let (mut debtors, unknown) = self.debtors.split(keys);
         if unknown.is_empty() {
             return Ok(debtors);
         }
         let mut found = HashMap::new();
-        for debtor in afas_read(afas_lookups::debtors_by_email(&self.client, &unknown)).await? {
+        for debtor in afas_read(afas_lookups::debtors_by_key(&self.client, &unknown)).await? {
             self.remember_party(&debtor.record.debtor_id, debtor.code.as_deref());
-            found.entry(debtor.record.email.clone()).or_insert(debtor.record);
+            found.entry(debtor.key).or_insert(debtor.record);
         }
         self.debtors.learn(&unknown, &found);
         debtors.extend(found);
@@ -253,16 +255,18 @@ impl ErpTarget for AfasTarget {
     }
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
-        let email = debtor.email.to_lowercase();
-        self.debtors.forget(&email);
-        let what = format!("the debtor for {email}");
+        let key = debtor.key().ok_or_else(|| {
+            ConnectorError::permanent("a debtor needs an e-mail address or a VAT number to be matched by")
+        })?;
+        self.debtors.forget(&key);
+        let what = format!("the debtor for {}", key.strip_prefix(VAT_KEY_PREFIX).unwrap_or(&key));
         let create = || async {
             let body = debtor_body(debtor, None, Utc::now().date_naive());
             let written = self.write_debtor(body, true).await?;
             self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
             returned_key(written, "DbId")
         };
-        self.create_once(ClaimKind::Debtor, &email, &what, || self.debtor_in_afas(&email), create)
+        self.create_once(ClaimKind::Debtor, &key, &what, || self.debtor_in_afas(&key), create)
             .await
     }
 
@@ -274,7 +278,9 @@ impl ErpTarget for AfasTarget {
             .get(debtor_id)
             .cloned();
         let body = debtor_body(debtor, Some((debtor_id, code.as_deref())), Utc::now().date_naive());
-        self.debtors.forget(&debtor.email.to_lowercase());
+        if let Some(key) = debtor.key() {
+            self.debtors.forget(&key);
+        }
         self.write_debtor(body, false).await.map(without_value)
     }
 

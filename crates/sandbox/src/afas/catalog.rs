@@ -136,7 +136,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["DebtorId", "BcCo", "Email"],
+        &["DebtorId", "BcCo", "Email", "VatNr"],
     ),
     (
         "Profit_Contacts",

@@ -232,7 +232,7 @@ fn debtor() -> DebtorDraft {
             first_name: Some("Anna".into()),
             last_name: "Jansen".into(),
         }),
-        email: "anna@example.nl".into(),
+        email: Some("anna@example.nl".into()),
         phone: None,
         address: Some(Address {
             street: "Kerkstraat".into(),

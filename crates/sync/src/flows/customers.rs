@@ -1,7 +1,7 @@
 //! Customers: MplusKASSA relations → AFAS debtors, matched by e-mail (the same organisation/person rules as
 //! the orders flow). A relation without an e-mail address is skipped: there is nothing to match it by.
 
-use super::debtors::{KnownDebtors, customer_name, debtor_draft, display_name, email_key};
+use super::debtors::{KnownDebtors, customer_key, customer_name, debtor_draft, display_name};
 use crate::engine::{Run, RunError};
 use crate::model::SourceCustomer;
 use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
@@ -22,12 +22,12 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     let (settings, target) = (run.settings, run.target);
     let ids: Vec<String> = customers.iter().map(source_id).collect();
     let known = run.journal.id_map(&ids).await?;
-    let emails = customers
+    let keys = customers
         .iter()
         .filter(|c| needs_look_up(c, settings, known.get(&source_id(c))))
-        .filter_map(email_key)
+        .filter_map(customer_key)
         .collect();
-    let mut debtors = KnownDebtors::look_up(target, emails).await?;
+    let mut debtors = KnownDebtors::look_up(target, keys).await?;
     for customer in &customers {
         if run.should_stop_before(customer.sync_marker).await? {
             return Ok(());
@@ -47,12 +47,12 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     Ok(())
 }
 
-/// The id-map key: the relation number, or the e-mail for a relation known only from an order.
+/// The id-map key: the relation number, or the debtor key for a relation known only from an order.
 fn source_id(customer: &SourceCustomer) -> String {
     customer
         .relation_number
         .clone()
-        .or_else(|| email_key(customer))
+        .or_else(|| customer_key(customer))
         .unwrap_or_default()
 }
 
@@ -63,11 +63,13 @@ fn meta(customer: &SourceCustomer) -> RecordMeta {
         .at_marker(customer.sync_marker)
 }
 
-/// Whether the customer needs AFAS's view of it (it has an e-mail and changed since it was last sent).
+/// Whether the customer needs AFAS's view of it (it has a key and changed since it was last sent).
 fn needs_look_up(customer: &SourceCustomer, settings: &FlowSettings, known: Option<&IdMapEntry>) -> bool {
-    let Some(email) = email_key(customer) else { return false };
+    if customer_key(customer).is_none() {
+        return false;
+    }
     // A rule that fails for this record fails it without a look-up.
-    let Ok(draft) = debtor_draft(customer, &email, settings, customer) else {
+    let Ok(draft) = debtor_draft(customer, settings, customer) else {
         return false;
     };
     let hash = content_hash(&draft);
@@ -82,10 +84,12 @@ async fn sync_customer<T: ErpTarget>(
     known: Option<&IdMapEntry>,
     trail: &mut Trail,
 ) -> Result<Verdict, Failure> {
-    let Some(email) = email_key(customer) else {
-        return Ok(Verdict::skipped("no e-mail address; debtors are matched by e-mail"));
-    };
-    let draft = debtor_draft(customer, &email, settings, customer)?;
+    if customer_key(customer).is_none() {
+        return Ok(Verdict::skipped(
+            "neither an e-mail address nor a VAT number; debtors are matched by one of them",
+        ));
+    }
+    let draft = debtor_draft(customer, settings, customer)?;
     let hash = content_hash(&draft);
     if let Some(entry) = known.filter(|entry| entry.content_hash == hash) {
         return Ok(Verdict::skipped_existing("unchanged", entry.target_id.clone(), hash));

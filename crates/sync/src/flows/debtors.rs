@@ -1,23 +1,28 @@
 //! Debtors, shared by the orders and customers flows: a MplusKASSA customer becomes an organisation debtor
 //! (`KnSalesRelationOrg`, the person as contact) when it has a company name, a person debtor
-//! (`KnSalesRelationPer`) otherwise; matched by e-mail, created when missing, updated when changed.
+//! (`KnSalesRelationPer`) otherwise; matched by e-mail (a business without one by its VAT number), created when
+//! missing, updated when changed.
 
 use std::collections::HashMap;
 
 use crate::country::iso2;
-use crate::model::{Address, DebtorDraft, DebtorParty, DebtorRecord, PersonName, SourceAddress, SourceCustomer};
+use crate::model::{
+    Address, DebtorDraft, DebtorParty, DebtorRecord, PersonName, SourceAddress, SourceCustomer, debtor_key,
+    vat_number_form,
+};
 use crate::ports::{ConnectorResult, Creation, ErpTarget, Outcome};
 use crate::record::{Failure, Trail, mapping_failure};
 use crate::settings::FlowSettings;
 use crate::street::split_street;
 
-/// The key debtors are matched by: the e-mail address, trimmed and in lower case; `None` when there is none.
-pub fn email_key(customer: &SourceCustomer) -> Option<String> {
-    customer
-        .email
-        .as_deref()
-        .map(|email| email.trim().to_lowercase())
-        .filter(|email| !email.is_empty())
+/// The key the customer's debtor is matched by: the e-mail address, trimmed and in lower case; for a business
+/// without one its VAT number (`vat:NL123456789B01`); `None` when there is neither.
+pub fn customer_key(customer: &SourceCustomer) -> Option<String> {
+    debtor_key(customer.email.as_deref(), customer.vat_number.as_deref())
+}
+
+fn email_of(customer: &SourceCustomer) -> Option<String> {
+    debtor_key(customer.email.as_deref(), None)
 }
 
 /// The customer's country (ISO-2) for the per-country settings: the billing address's.
@@ -29,11 +34,10 @@ pub fn billing_country(customer: &SourceCustomer) -> Option<String> {
 /// rules read (the order in the orders flow, the relation in the customers flow).
 pub(crate) fn debtor_draft(
     customer: &SourceCustomer,
-    email: &str,
     settings: &FlowSettings,
     source: &impl serde::Serialize,
 ) -> Result<DebtorDraft, Failure> {
-    let mut draft = default_debtor_draft(customer, email, settings);
+    let mut draft = default_debtor_draft(customer, settings);
     if !settings.field_map.is_empty() {
         let source = serde_json::to_value(source).unwrap_or(serde_json::Value::Null);
         settings
@@ -45,11 +49,13 @@ pub(crate) fn debtor_draft(
 }
 
 /// The debtor as the flows map it without rules.
-pub fn default_debtor_draft(customer: &SourceCustomer, email: &str, settings: &FlowSettings) -> DebtorDraft {
+pub fn default_debtor_draft(customer: &SourceCustomer, settings: &FlowSettings) -> DebtorDraft {
     let country = billing_country(customer);
+    let email = email_of(customer);
+    let vat_number = customer.vat_number.as_deref().and_then(vat_number_form);
     DebtorDraft {
-        party: party(customer, email),
-        email: email.to_owned(),
+        party: party(customer, email.as_deref().or(vat_number.as_deref()).unwrap_or_default()),
+        email,
         phone: non_empty(customer.phone.as_deref()),
         address: customer.address.as_ref().map(split_address),
         ledger_account: settings.company.debtor_ledger_account.clone(),
@@ -66,7 +72,7 @@ pub fn default_debtor_draft(customer: &SourceCustomer, email: &str, settings: &F
             .revenue_account_by_country
             .resolve(country.as_deref())
             .map(str::to_owned),
-        vat_number: non_empty(customer.vat_number.as_deref()),
+        vat_number,
     }
 }
 
@@ -83,14 +89,14 @@ pub fn split_address(source: &SourceAddress) -> Address {
     }
 }
 
-fn party(customer: &SourceCustomer, email: &str) -> DebtorParty {
+fn party(customer: &SourceCustomer, known_by: &str) -> DebtorParty {
     let person = person_name(customer);
     match non_empty(customer.company_name.as_deref()) {
         Some(name) => DebtorParty::Organisation { name, contact: person },
-        // AFAS needs a last name: a customer known only by e-mail is named by it.
+        // AFAS needs a last name: a customer known only by e-mail (or VAT number) is named by it.
         None => DebtorParty::Person(person.unwrap_or(PersonName {
             first_name: None,
-            last_name: email.to_owned(),
+            last_name: known_by.to_owned(),
         })),
     }
 }
@@ -158,34 +164,29 @@ pub fn differs(record: &DebtorRecord, draft: &DebtorDraft) -> bool {
         || (draft.phone.is_some() && record.phone != draft.phone)
 }
 
-/// The debtors a page knows by e-mail: looked up once per page, kept current as the page creates and updates.
+/// The debtors a page knows by key (e-mail, or VAT number): looked up once per page, kept current as the page
+/// creates and updates.
 #[derive(Debug, Default)]
 pub(crate) struct KnownDebtors(HashMap<String, DebtorRecord>);
 
 impl KnownDebtors {
-    /// One batched look-up for all these e-mail addresses (none when the list is empty).
-    pub(crate) async fn look_up<T: ErpTarget>(target: &T, emails: Vec<String>) -> ConnectorResult<Self> {
-        let mut emails = emails;
-        emails.sort();
-        emails.dedup();
-        if emails.is_empty() {
+    /// One batched look-up for all these keys (none when the list is empty).
+    pub(crate) async fn look_up<T: ErpTarget>(target: &T, keys: Vec<String>) -> ConnectorResult<Self> {
+        let mut keys = keys;
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
             return Ok(Self::default());
         }
-        let found = target.debtors_by_email(&emails).await?;
-        Ok(Self(
-            found
-                .into_iter()
-                .map(|(email, record)| (email.to_lowercase(), record))
-                .collect(),
-        ))
+        Ok(Self(target.debtors_by_key(&keys).await?))
     }
 
-    /// Takes over what `earlier` knows of these e-mail addresses (lower-cased), found or not.
-    pub(crate) fn adopt<'e>(&mut self, earlier: &KnownDebtors, emails: impl IntoIterator<Item = &'e String>) {
-        for email in emails {
-            match earlier.0.get(email) {
-                Some(record) => self.0.insert(email.clone(), record.clone()),
-                None => self.0.remove(email),
+    /// Takes over what `earlier` knows of these keys, found or not.
+    pub(crate) fn adopt<'e>(&mut self, earlier: &KnownDebtors, keys: impl IntoIterator<Item = &'e String>) {
+        for key in keys {
+            match earlier.0.get(key) {
+                Some(record) => self.0.insert(key.clone(), record.clone()),
+                None => self.0.remove(key),
             };
         }
     }
@@ -199,7 +200,7 @@ impl KnownDebtors {
         settings: &FlowSettings,
         trail: &mut Trail,
     ) -> Result<(String, Outcome), Failure> {
-        let key = draft.email.to_lowercase();
+        let key = draft.key().unwrap_or_default();
         let outcome = match self.0.get(&key) {
             Some(record) if !differs(record, draft) => return Ok((record.debtor_id.clone(), Outcome::Skipped)),
             Some(record) => {
@@ -223,6 +224,7 @@ pub(crate) fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
     DebtorRecord {
         debtor_id: debtor_id.to_owned(),
         email: draft.email.clone(),
+        vat_number: draft.vat_number.clone(),
         name: display_name(&draft.party),
         is_organisation: matches!(draft.party, DebtorParty::Organisation { .. }),
         address: draft.address.clone(),

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::prepare::selected;
 use crate::engine::RunError;
-use crate::flows::debtors::{KnownDebtors, email_key};
+use crate::flows::debtors::{KnownDebtors, customer_key};
 use crate::model::{ArticleRecord, SourceOrder};
 use crate::ports::{ErpTarget, IdMapEntry, Journal};
 use crate::settings::FlowSettings;
@@ -79,7 +79,7 @@ impl Needs {
             references: orders.iter().map(|order| order.number.clone()).collect(),
             emails: orders
                 .iter()
-                .filter_map(|order| order.customer.as_ref().and_then(email_key))
+                .filter_map(|order| order.customer.as_ref().and_then(customer_key))
                 .collect(),
             skus: orders
                 .iter()

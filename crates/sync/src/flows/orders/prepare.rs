@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::mapping::map_order;
 use super::money::percentage_key;
 use super::plan::OrderPlan;
-use crate::flows::debtors::{debtor_draft, email_key};
+use crate::flows::debtors::{customer_key, debtor_draft};
 use crate::model::{
     ArticleDraft, ArticleRecord, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine, SourceOrder, VatMethod,
 };
@@ -95,7 +95,8 @@ pub(super) fn entity(kind: SourceDocumentKind) -> &'static str {
     }
 }
 
-/// The debtor id: the customer's (created or updated as needed) or, without an e-mail, the default debtor.
+/// The debtor id: the customer's (created or updated as needed) or, without an e-mail or VAT number, the default
+/// debtor.
 async fn debtor_for<T: ErpTarget>(
     settings: &FlowSettings,
     target: &T,
@@ -103,15 +104,15 @@ async fn debtor_for<T: ErpTarget>(
     order: &SourceOrder,
     trail: &mut Trail,
 ) -> Result<String, Failure> {
-    let customer = order.customer.as_ref();
-    let Some((customer, email)) = customer.and_then(|c| email_key(c).map(|email| (c, email))) else {
-        return settings
-            .company
-            .default_debtor
-            .clone()
-            .ok_or_else(|| Failure::missing_setting("default_debtor", "this sale has no customer e-mail address"));
+    let Some(customer) = order.customer.as_ref().filter(|c| customer_key(c).is_some()) else {
+        return settings.company.default_debtor.clone().ok_or_else(|| {
+            Failure::missing_setting(
+                "default_debtor",
+                "this sale's customer has neither an e-mail address nor a VAT number",
+            )
+        });
     };
-    let draft = debtor_draft(customer, &email, settings, order)?;
+    let draft = debtor_draft(customer, settings, order)?;
     let (debtor_id, _) = plan.debtors.upsert(target, &draft, settings, trail).await?;
     Ok(debtor_id)
 }
