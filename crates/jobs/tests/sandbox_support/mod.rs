@@ -33,6 +33,7 @@ pub struct World {
     pub afas: Arc<AfasClient>,
     pub mplus: Arc<koppel_mplus::MplusClient>,
     pub http: reqwest::Client,
+    pub seed: u64,
     pub orders: usize,
 }
 
@@ -52,8 +53,13 @@ pub fn test_options() -> ClientOptions {
 
 impl World {
     pub async fn start(orders: usize) -> Self {
+        Self::start_seeded(SEED, orders).await
+    }
+
+    /// A sandbox whose shop is generated from `seed`.
+    pub async fn start_seeded(seed: u64, orders: usize) -> Self {
         let config = SandboxConfig {
-            seed: SEED,
+            seed,
             orders,
             ..SandboxConfig::default()
         };
@@ -72,6 +78,7 @@ impl World {
             afas: Arc::new(afas),
             mplus: Arc::new(mplus),
             http: reqwest::Client::new(),
+            seed,
             orders,
         }
     }
@@ -195,7 +202,7 @@ impl World {
 
     /// The seeded shop, as generated.
     pub fn shop(&self) -> koppel_sandbox::mplus::seed::Shop {
-        koppel_sandbox::mplus::seed::generate(SEED, self.orders)
+        koppel_sandbox::mplus::seed::generate(self.seed, self.orders)
     }
 
     /// The seeded orders the orders flow must book: fully paid, of the types `getOrders` returns by default

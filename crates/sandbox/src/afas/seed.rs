@@ -1,6 +1,7 @@
 //! The deterministic start state of the Profit administration: the same seed gives the same debtors,
 //! articles and stock. Reference data (administration, warehouses, VAT codes...) is fixed.
 
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -92,23 +93,23 @@ fn reference_data() -> ReferenceData {
     })
     .collect();
     let vat_codes = [
-        ("0", "Geen btw", 0.0, "", "NL"),
-        ("1", "Btw hoog 21%", 21.0, "1500", "NL"),
-        ("2", "Btw laag 9%", 9.0, "1510", "NL"),
-        ("3", "Btw verlegd", 0.0, "1520", "NL"),
-        ("4", "Levering binnen EU", 0.0, "1530", "EU"),
-        ("5", "Levering buiten EU", 0.0, "1540", "Non-EU"),
-        ("BE21", "BTW België 21%", 21.0, "1550", "EU"),
-        ("BE6", "BTW België 6%", 6.0, "1551", "EU"),
-        ("DE19", "MwSt Deutschland 19%", 19.0, "1560", "EU"),
-        ("DE7", "MwSt Deutschland 7%", 7.0, "1561", "EU"),
+        ("0", "Geen btw", 0, "", "NL"),
+        ("1", "Btw hoog 21%", 21, "1500", "NL"),
+        ("2", "Btw laag 9%", 9, "1510", "NL"),
+        ("3", "Btw verlegd", 0, "1520", "NL"),
+        ("4", "Levering binnen EU", 0, "1530", "EU"),
+        ("5", "Levering buiten EU", 0, "1540", "Non-EU"),
+        ("BE21", "BTW België 21%", 21, "1550", "EU"),
+        ("BE6", "BTW België 6%", 6, "1551", "EU"),
+        ("DE19", "MwSt Deutschland 19%", 19, "1560", "EU"),
+        ("DE7", "MwSt Deutschland 7%", 7, "1561", "EU"),
     ]
     .into_iter()
     .map(|(code, description, percentage, account, vat_type)| {
         let vat = VatCode {
             code: code.to_owned(),
             description: description.to_owned(),
-            percentage,
+            percentage: Decimal::from(percentage),
             account: account.to_owned(),
             vat_type: vat_type.to_owned(),
         };

@@ -5,6 +5,7 @@
 //! Every write runs in a [`Transaction`] that records how to undo each change: a body that fails half-way is
 //! rolled back entirely, and only a committed transaction refreshes the GetConnector rows it touched.
 
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDateTime, TimeZone, Utc};
@@ -35,7 +36,7 @@ pub struct Warehouse {
 pub struct VatCode {
     pub code: String,
     pub description: String,
-    pub percentage: f64,
+    pub percentage: Decimal,
     pub account: String,
     /// `"NL"`, `"EU"` or `"Non-EU"`: which sales the code is meant for.
     pub vat_type: String,

@@ -3,6 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
 use super::catalog::built_in_connectors;
@@ -126,7 +130,7 @@ fn project_reference(store: &Store, patches: &mut Vec<Patch>) {
     for vat in reference.vat_codes.values() {
         let row = row(json!({
             "VatCode": vat.code, "Description": vat.description, "AccountNr": vat.account,
-            "VatPerc": vat.percentage, "VatDuty": "1", "Blocked": false, "VatMethod": "Factuurstelsel",
+            "VatPerc": money(vat.percentage), "VatDuty": "1", "Blocked": false, "VatMethod": "Factuurstelsel",
             "VatType": vat.vat_type,
         }));
         patches.push(Patch::Upsert("Profit_VAT_code", table_key(&vat.code), row));
@@ -295,46 +299,110 @@ fn stock_row(store: &Store, item: &str, warehouse: &str) -> Option<Row> {
     })))
 }
 
-/// The amounts of one document line, in the document's currency, excluding VAT.
+/// The amounts of one document line, exact, in the document's price terms (incl. VAT when the header says
+/// `InVa`). A line books `round2(QuUn × Upri − discount)`, the discount being `ARDc` or `PRDc`% of the gross.
 pub struct LineAmounts {
-    pub quantity: f64,
-    pub price: f64,
-    pub gross: f64,
-    pub discount: f64,
-    pub net: f64,
-    pub vat: f64,
+    pub quantity: Decimal,
+    pub price: Decimal,
+    pub gross: Decimal,
+    pub discount: Decimal,
+    /// What the line books: `round2(gross − discount)`.
+    pub amount: Decimal,
+    pub percentage: Decimal,
     pub vat_code: Option<String>,
+    pub prices_include_vat: bool,
+}
+
+impl LineAmounts {
+    /// The line's amount excluding VAT, as a line row shows it (the document's VAT is computed per VAT code over
+    /// the whole document, see [`DocumentTotals`]).
+    pub fn excl_vat(&self) -> Decimal {
+        if self.prices_include_vat {
+            cents(self.amount * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + self.percentage))
+        } else {
+            self.amount
+        }
+    }
 }
 
 pub fn line_amounts(store: &Store, document: &SalesDocument, line: &Fields) -> LineAmounts {
-    let quantity = number(line, "QuUn").unwrap_or(0.0);
+    let quantity = decimal(line, "QuUn").unwrap_or_default();
     let article = text(line, "ItCd").and_then(|code| store.articles.get(code));
-    let price = number(line, "Upri")
-        .or_else(|| article.and_then(|a| number(&a.fields, "SaPrice")))
-        .unwrap_or(0.0);
+    let price = decimal(line, "Upri")
+        .or_else(|| article.and_then(|a| decimal(&a.fields, "SaPrice")))
+        .unwrap_or_default();
     let vat_code = text(line, "VaRc")
         .or_else(|| article.and_then(|a| text(&a.fields, "VaRc")))
         .map(str::to_owned);
     let percentage = vat_code
         .as_ref()
         .and_then(|code| store.reference.vat_codes.get(code))
-        .map_or(0.0, |vat| vat.percentage);
-    let mut gross = quantity * price;
-    let mut discount = number(line, "ARDc").unwrap_or_else(|| gross * number(line, "PRDc").unwrap_or(0.0) / 100.0);
-    if flag(&document.fields, "InVa") {
-        gross /= 1.0 + percentage / 100.0;
-        discount /= 1.0 + percentage / 100.0;
-    }
-    let net = gross - discount;
+        .map_or(Decimal::ZERO, |vat| vat.percentage);
+    let gross = quantity * price;
+    let discount = decimal(line, "ARDc")
+        .unwrap_or_else(|| gross * decimal(line, "PRDc").unwrap_or_default() / Decimal::ONE_HUNDRED);
     LineAmounts {
         quantity,
         price,
-        gross: round(gross, 2),
-        discount: round(discount, 2),
-        net: round(net, 2),
-        vat: round(net * percentage / 100.0, 2),
+        gross: cents(gross),
+        discount: cents(discount),
+        amount: cents(gross - discount),
+        percentage,
         vat_code,
+        prices_include_vat: flag(&document.fields, "InVa"),
     }
+}
+
+/// A document's totals as the sandbox's AFAS computes them: VAT per VAT code over the document's lines of that
+/// code, rounded half up to the cent (the Belastingdienst's "totaalbedrag" method, the one UBL e-invoices use),
+/// never per line. With prices incl. VAT (`InVa`) the lines' amounts are the total incl. VAT of their code and
+/// the VAT is taken out of it, so the invoice total is exactly what the lines add up to; otherwise the VAT is
+/// added to the lines' total excl. VAT. See docs/sandbox.md "AFAS's arithmetic".
+pub struct DocumentTotals {
+    /// `TotalAmount`: excl. VAT.
+    pub excl: Decimal,
+    /// `VAT`.
+    pub vat: Decimal,
+}
+
+impl DocumentTotals {
+    pub fn of(amounts: &[LineAmounts]) -> Self {
+        let mut by_code: BTreeMap<(String, Decimal, bool), Decimal> = BTreeMap::new();
+        for line in amounts {
+            let key = (
+                line.vat_code.clone().unwrap_or_default(),
+                line.percentage,
+                line.prices_include_vat,
+            );
+            *by_code.entry(key).or_default() += line.amount;
+        }
+        let (mut excl, mut vat) = (Decimal::ZERO, Decimal::ZERO);
+        for ((_, percentage, includes_vat), amount) in by_code {
+            let code_vat = if includes_vat {
+                cents(amount * percentage / (Decimal::ONE_HUNDRED + percentage))
+            } else {
+                cents(amount * percentage / Decimal::ONE_HUNDRED)
+            };
+            excl += if includes_vat { amount - code_vat } else { amount };
+            vat += code_vat;
+        }
+        Self { excl, vat }
+    }
+
+    /// `InvoiceTotal`: incl. VAT.
+    pub fn incl(&self) -> Decimal {
+        self.excl + self.vat
+    }
+}
+
+/// Rounded half up (away from zero) to the cent, as the Belastingdienst prescribes for VAT amounts.
+fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// An exact decimal as a GetConnector shows it (a JSON number).
+fn money(amount: Decimal) -> Value {
+    amount.normalize().to_f64().map_or(Value::Null, |n| json!(n))
 }
 
 fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
@@ -353,14 +421,13 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         .iter()
         .map(|line| line_amounts(store, document, line))
         .collect();
-    let total: f64 = amounts.iter().map(|a| a.net).sum();
-    let vat: f64 = amounts.iter().map(|a| a.vat).sum();
+    let totals = DocumentTotals::of(&amounts);
     let date = text(fields, "OrDa").map(date_time).unwrap_or_else(|| created.clone());
     if document.kind == DocumentKind::Quotation {
         let quotation = row(json!({
             "QuotationNumber": number, "Status": "Open", "QuotationDate": date,
             "DebtorId": text(fields, "DbId"), "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
-            "CustomerReference": text(fields, "RfCs"), "TotalAmount": round(total, 2), "VAT": round(vat, 2),
+            "CustomerReference": text(fields, "RfCs"), "TotalAmount": money(totals.excl), "VAT": money(totals.vat),
             "CreateDate": created, "ModifiedDate": modified,
         }));
         patches.push(Patch::Upsert("Profit_SalesQuotations", key, quotation));
@@ -379,12 +446,12 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
         "CustomerReference": text(fields, "RfCs"),
         "Warehouse": text(fields, "War"),
-        "Gross": round(amounts.iter().map(|a| a.gross).sum(), 2),
-        "Discount": round(amounts.iter().map(|a| a.discount).sum(), 2),
-        "TotalAmount": round(total, 2),
-        "VAT": round(vat, 2),
-        "Quantity": round(amounts.iter().map(|a| a.quantity).sum(), 5),
-        "InvoiceTotal": round(total + vat, 2),
+        "Gross": money(amounts.iter().map(|a| a.gross).sum()),
+        "Discount": money(amounts.iter().map(|a| a.discount).sum()),
+        "TotalAmount": money(totals.excl),
+        "VAT": money(totals.vat),
+        "Quantity": money(amounts.iter().map(|a| a.quantity).sum()),
+        "InvoiceTotal": money(totals.incl()),
         "InvoiceNumber": document.invoice_number,
         "CreateDate": created,
         "ModifiedDate": modified,
@@ -400,11 +467,15 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
             "ItemCodeId": text(line, "ItCd"),
             "Description": text(line, "Ds"),
             "UnitId": text(line, "BiUn"),
-            "Quantity": amount.quantity,
-            "PricePerUnit": amount.price,
-            "AmtRowDiscount": amount.discount,
-            "PriceNet": if amount.quantity == 0.0 { 0.0 } else { round(amount.net / amount.quantity, 5) },
-            "AmtTotal": amount.net,
+            "Quantity": money(amount.quantity),
+            "PricePerUnit": money(amount.price),
+            "AmtRowDiscount": money(amount.discount),
+            "PriceNet": if amount.quantity.is_zero() {
+                money(Decimal::ZERO)
+            } else {
+                money((amount.excl_vat() / amount.quantity).round_dp(5))
+            },
+            "AmtTotal": money(amount.excl_vat()),
             "VatCode": amount.vat_code,
             "Warehouse": text(line, "War").or_else(|| text(fields, "War")),
             "CreateDate": created,
@@ -459,6 +530,18 @@ pub fn text<'f>(fields: &'f Fields, key: &str) -> Option<&'f str> {
 
 pub fn number(fields: &Fields, key: &str) -> Option<f64> {
     fields.get(key).and_then(Value::as_f64)
+}
+
+/// A JSON number as the exact decimal its text says (`261.72`, not the nearest float).
+pub fn decimal(fields: &Fields, key: &str) -> Option<Decimal> {
+    let text = match fields.get(key)? {
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => text.trim().to_owned(),
+        _ => return None,
+    };
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .ok()
 }
 
 pub fn flag(fields: &Fields, key: &str) -> bool {
