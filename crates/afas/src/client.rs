@@ -73,7 +73,12 @@ impl AfasClientBuilder {
         self
     }
 
+    /// Builds the client; refused when the process's outbound policy forbids the environment's address
+    /// (`koppel_outbound`: in production only public https addresses).
     pub fn build(self) -> Result<AfasClient, AfasError> {
+        koppel_outbound::current()
+            .check_url(self.environment.base_url())
+            .map_err(|refusal| AfasError::InvalidRequest(format!("AFAS address refused: {refusal}")))?;
         let language = self
             .language
             .as_deref()

@@ -39,6 +39,8 @@ pub(crate) fn client(settings: HttpSettings) -> Result<reqwest::Client, reqwest:
         .default_headers(headers)
         // A redirect is reported, not followed (see `AfasError::Redirected`).
         .redirect(reqwest::redirect::Policy::none())
+        // Every resolved address is checked against the outbound policy when connecting.
+        .dns_resolver(koppel_outbound::GuardedResolver::for_process())
         .user_agent(concat!("koppel-afas/", env!("CARGO_PKG_VERSION")))
         .build()?;
     shared.insert(settings, client.clone());

@@ -258,6 +258,8 @@ impl Deliverer {
     }
 
     async fn send_webhook(&self, message: &OutboxMessage) -> Result<(), String> {
+        // Saved under another policy (or before the guard): checked again before every call.
+        webhook_allowed(&message.recipient)?;
         let scope = TenantScope::for_background_job(message.tenant_id);
         let settings = alerts::settings(&self.db, &scope).await.map_err(|e| e.to_string())?;
         let body = message.body.replace("{base_url}", &self.base_url);
@@ -280,6 +282,25 @@ impl Deliverer {
             Err(format!("webhook answered {}", response.status()))
         }
     }
+}
+
+/// Whether the process's outbound policy lets Koppel call this webhook URL (in production: https to a public
+/// address); the reason when not. The address a name resolves to is checked again when connecting (the
+/// webhook client resolves through [`koppel_outbound::GuardedResolver`]).
+pub fn webhook_allowed(url: &str) -> Result<(), String> {
+    koppel_outbound::current()
+        .check_url(url)
+        .map_err(|refusal| format!("This webhook address cannot be used: {refusal}."))
+}
+
+/// The HTTP client webhooks are sent with: redirects are not followed, and every resolved address is checked
+/// against the outbound policy.
+pub fn webhook_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(koppel_outbound::GuardedResolver::for_process())
+        .build()
+        .unwrap_or_default()
 }
 
 /// The associated data the webhook secret is sealed with.

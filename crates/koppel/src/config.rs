@@ -44,6 +44,11 @@ pub struct CommonArgs {
         value_delimiter = ','
     )]
     pub previous_secret_keys: Vec<String>,
+    /// In production Koppel calls only public https addresses on a tenant's behalf (MplusKASSA, AFAS,
+    /// webhooks); these hosts, addresses and networks are allowed besides, comma-separated, e.g. an on-premise
+    /// MplusKASSA: `kassa.winkel.lan,10.1.0.0/16`. Development allows everything (the sandbox is on loopback).
+    #[arg(long, env = "KOPPEL_OUTBOUND_ALLOW", default_value = "")]
+    pub outbound_allow: String,
 }
 
 impl CommonArgs {
@@ -55,6 +60,20 @@ impl CommonArgs {
             .filter(|k| !k.is_empty())
             .map(|k| k.as_bytes().to_vec())
             .collect()
+    }
+
+    /// Installs the outbound policy of this process ([`koppel_outbound`]): open in development, public https
+    /// addresses plus `KOPPEL_OUTBOUND_ALLOW` (and `also`, the demo sandbox's own addresses) in production.
+    pub fn install_outbound_policy(&self, also: &[std::net::SocketAddr]) -> anyhow::Result<()> {
+        let policy = match self.env {
+            Environment::Development => koppel_outbound::OutboundPolicy::open(),
+            Environment::Production => also.iter().fold(
+                koppel_outbound::OutboundPolicy::public_only(&self.outbound_allow)?,
+                |policy, socket| policy.allowing(*socket),
+            ),
+        };
+        koppel_outbound::install(policy);
+        Ok(())
     }
 
     pub fn init_logging(&self) {
@@ -163,6 +182,7 @@ mod tests {
             log: "info".into(),
             log_format: LogFormat::Text,
             previous_secret_keys: Vec::new(),
+            outbound_allow: String::new(),
         };
         let error = args.secret_key(None).unwrap_err().to_string();
         assert!(error.contains("KOPPEL_SECRET_KEY is required"), "{error}");

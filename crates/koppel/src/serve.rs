@@ -105,6 +105,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     // Kept alive until the server stops.
     let demo = start_demo_sandbox(&args).await;
+    // In production the demo sandbox (when an operator turns it on) is the one local address Koppel may call.
+    let sandbox_addresses = match demo {
+        Some(_) => vec![args.sandbox_afas_listen, args.sandbox_mplus_listen],
+        None => Vec::new(),
+    };
+    args.common.install_outbound_policy(&sandbox_addresses)?;
     let config = WebConfig {
         base_url: args.base_url.unwrap_or_else(|| format!("http://{address}")),
         secret_key,

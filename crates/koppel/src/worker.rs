@@ -83,7 +83,7 @@ pub async fn start(
         transport,
         from: background.mail_from.clone(),
         base_url: base_url.trim_end_matches('/').to_owned(),
-        http: reqwest::Client::new(),
+        http: alerts::webhook_client(),
     };
     let alerts = tokio::spawn(alerts::delivery_loop(deliverer, Duration::from_secs(10)));
     let retention = tokio::spawn(maintenance::retention_loop(db, Duration::from_secs(3600)));
@@ -101,6 +101,7 @@ pub async fn start(
 
 pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     args.common.init_logging();
+    args.common.install_outbound_policy(&[])?;
     crate::open_files::raise_limit();
     let secret_key = args.common.secret_key(args.secret_key.as_deref())?;
     let url = args.common.database_url()?;

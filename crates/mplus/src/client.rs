@@ -61,7 +61,12 @@ impl MplusClientBuilder {
         self
     }
 
+    /// Builds the client; refused when the process's outbound policy forbids the endpoint's address
+    /// (`koppel_outbound`: in production only public https addresses).
     pub fn build(self) -> Result<MplusClient, MplusError> {
+        koppel_outbound::current()
+            .check_url(&self.config.endpoint)
+            .map_err(|refusal| MplusError::InvalidRequest(format!("MplusKASSA address refused: {refusal}")))?;
         let http = crate::http::client(self.timeout, self.connect_timeout)
             .map_err(|e| MplusError::InvalidRequest(format!("HTTP client: {e}")))?;
         Ok(MplusClient {

@@ -29,6 +29,8 @@ pub(crate) fn client(timeout: Duration, connect_timeout: Duration) -> Result<req
         .pool_idle_timeout(IDLE_TIMEOUT)
         // A redirect is reported, not followed (see `MplusError::Redirected`).
         .redirect(reqwest::redirect::Policy::none())
+        // Every resolved address is checked against the outbound policy when connecting.
+        .dns_resolver(koppel_outbound::GuardedResolver::for_process())
         .user_agent(concat!("koppel-mplus/", env!("CARGO_PKG_VERSION")))
         .build()?;
     shared.insert((timeout, connect_timeout), client.clone());

@@ -118,22 +118,28 @@ pub async fn summaries(state: &AppState, ctx: &TenantContext) -> AppResult<Conne
     })
 }
 
-/// An http(s) URL with a host, trimmed and without a trailing slash.
-fn check_url(value: &str) -> Result<String, &'static str> {
+/// An http(s) URL with a host that the outbound policy lets Koppel call (in production: https to a public
+/// address), trimmed and without a trailing slash.
+fn check_url(value: &str) -> Result<String, String> {
     let value = value.trim().trim_end_matches('/');
     let Some(rest) = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) else {
-        return Err("Enter the address starting with https:// (or http://), e.g. https://api.mpluskassa.nl:34567.");
+        return Err(
+            "Enter the address starting with https:// (or http://), e.g. https://api.mpluskassa.nl:34567.".to_owned(),
+        );
     };
     let host_port = rest.split('/').next().unwrap_or_default();
     if host_port.is_empty() || host_port.contains(char::is_whitespace) {
-        return Err("Enter the address with its host name, e.g. https://api.mpluskassa.nl:34567.");
+        return Err("Enter the address with its host name, e.g. https://api.mpluskassa.nl:34567.".to_owned());
     }
     if let Some((_, port)) = host_port.rsplit_once(':')
         && !host_port.ends_with(']')
         && port.parse::<u16>().map_or(true, |p| p == 0)
     {
-        return Err("The port must be a number between 1 and 65535.");
+        return Err("The port must be a number between 1 and 65535.".to_owned());
     }
+    koppel_outbound::current()
+        .check_url(value)
+        .map_err(|refusal| format!("This address cannot be used: {refusal}."))?;
     Ok(value.to_owned())
 }
 

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use koppel_core::TenantId;
-use koppel_jobs::alerts::{SIGNATURE_HEADER, webhook_context};
+use koppel_jobs::alerts::{SIGNATURE_HEADER, webhook_allowed, webhook_context};
 use koppel_store::alerts::{self, AlertSettings};
 use serde::Deserialize;
 
@@ -79,6 +79,8 @@ pub async fn save(
     let url = form.webhook_url.trim().to_owned();
     if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         errors.add_message("webhook_url", "Enter a URL starting with https://.");
+    } else if let Err(refusal) = webhook_allowed(&url) {
+        errors.add_message("webhook_url", refusal);
     }
     if !form.webhook_secret.is_empty() && form.webhook_secret.len() < 16 {
         errors.add_message("webhook_secret", "Use a secret of at least 16 characters.");
