@@ -304,7 +304,6 @@ pub struct ArticleDraft {
     pub price_includes_vat: bool,
     pub ean: Option<String>,
     pub vat_group: Option<String>,
-    pub variant: Option<VariantAttributes>,
 }
 
 /// A stock correction in AFAS (`FbStockMutation`): `quantity` is the difference, positive or negative.

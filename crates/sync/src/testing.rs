@@ -344,7 +344,6 @@ impl FakeErp {
             price_includes_vat: true,
             ean: None,
             vat_group: None,
-            variant: None,
         };
         self.state.lock().unwrap().articles.insert(item_code.to_owned(), draft);
     }

@@ -179,11 +179,7 @@ const CUSTOMER_FIELDS: &[TargetField] = &[
 ];
 
 const ARTICLE_FIELDS: &[TargetField] = &[
-    field(
-        "article.item_code",
-        "ItCd (item code)",
-        "sku (product_number for dimension variants)",
-    ),
+    field("article.item_code", "ItCd (item code)", "sku"),
     field(
         "article.description",
         "Ds (description)",

@@ -208,6 +208,5 @@ fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSe
             .vat_group_map
             .resolve(Some(&percentage_key(line.vat_percentage)))
             .map(str::to_owned),
-        variant: None,
     }
 }
