@@ -259,6 +259,15 @@ async fn two_sales_to_one_address_add_one_delivery_address_per_debtor() {
         (&json!("POSTNL"), &json!("AFHALEN"))
     );
     assert!(sales[2].get("TrPt").is_none());
+
+    // The next run finds every sale and delivery address: nothing to write, nothing failed.
+    world.clear_journal(System::Afas).await;
+    let again = world
+        .run(FlowKind::Orders, &settings(), &FakeJournal::default())
+        .await
+        .unwrap();
+    assert_eq!((again.counts.created, again.counts.failed), (0, 0), "{again:?}");
+    assert!(world.afas_writes(None).await.is_empty(), "nothing written again");
 }
 
 #[tokio::test]

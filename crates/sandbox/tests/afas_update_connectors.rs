@@ -718,4 +718,22 @@ async fn delivery_addresses_are_numbered_listed_and_the_only_dlad_a_document_tak
         "A delivery address (contact of kind AFL) must have an address."
     );
     assert_eq!(afas.rows("Profit_Deliveryaddress", &query).await.len(), 1);
+
+    // A person's delivery address is listed with its debtor; Profit_Contacts (contacts of organisations) does
+    // not list it, so the person is not taken for an organisation.
+    let person = json!({"KnSalesRelationPer": {"Element": {"Fields": {"CuId": "EUR", "CdDa": 0},
+        "Objects": [{"KnPerson": {"Element": {"Fields": {"PadAdr": true, "AutoNum": true, "MatchPer": "7",
+            "BcId": 0, "BcCo": "", "AddToPortal": false, "LaNm": "Elders", "EmAd": "elders@mail.example"}}}}]}}});
+    let keys = expect_created(afas.post("KnSalesRelationPer", person).await, "KnSalesRelationPer").await;
+    let (debtor, code) = (keys["DbId"].as_str().unwrap(), keys["BcCo"].as_str().unwrap());
+    let elsewhere = json!({"CoId": "NL", "PbAd": false, "Ad": "Dorpsstraat", "HmNr": 1, "ZpCd": "1234 AB",
+        "Rs": "Ergens", "BeginDate": "2026-11-29", "ResZip": false});
+    let body = delivery_address("KnSalesRelationPer", debtor, code, elsewhere);
+    koppel_afas::schema::validate("KnSalesRelationPer", "PUT", &body).expect("schema-valid test body");
+    expect_created(afas.put("KnSalesRelationPer", body).await, "KnSalesRelationPer").await;
+    let query = format!("filterfieldids=DebiteurID&filtervalues={debtor}&operatortypes=1");
+    let rows = afas.rows("Profit_Deliveryaddress", &query).await;
+    assert_eq!((rows.len(), &rows[0]["A_Straat"]), (1, &json!("Dorpsstraat")));
+    let contacts = format!("filterfieldids=OrganisationCode&filtervalues={code}&operatortypes=1");
+    assert!(afas.rows("Profit_Contacts", &contacts).await.is_empty());
 }
