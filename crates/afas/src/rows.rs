@@ -70,6 +70,45 @@ impl GetConnectorRow for Debtor {
     const KEY: &'static str = "DebtorId";
 }
 
+/// `Profit_Deliveryaddress` ("Addresses at contacts"): one row per delivery address (a contact of kind `AFL`)
+/// with its structured address and the debtor it belongs to. The standard connector lists no contact number;
+/// the contact id (`ContactId`, the number a sales document's `DlAd` names) must be added to it, as in
+/// `Profit_Contacts`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DeliveryAddressRow {
+    #[serde(rename = "ContactId", deserialize_with = "text_or_number")]
+    pub contact_id: String,
+    #[serde(rename = "DebiteurID", default)]
+    pub debtor_id: Option<String>,
+    #[serde(rename = "A_Straat", default)]
+    pub street: Option<String>,
+    #[serde(rename = "A_Huisnummer", default)]
+    pub house_number: Option<i64>,
+    #[serde(rename = "A_Toev_Huisnr.", default)]
+    pub house_number_addition: Option<String>,
+    #[serde(rename = "A_Postcode", default)]
+    pub postcode: Option<String>,
+    #[serde(rename = "A_Woonplaats", default)]
+    pub city: Option<String>,
+    /// ISO alpha-2.
+    #[serde(rename = "A_Land", default)]
+    pub country: Option<String>,
+}
+
+impl GetConnectorRow for DeliveryAddressRow {
+    const CONNECTOR: &'static str = "Profit_Deliveryaddress";
+    const KEY: &'static str = "ContactId";
+}
+
+/// A key AFAS sends as a number or as text.
+fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => Ok(text),
+        serde_json::Value::Number(number) => Ok(number.to_string()),
+        other => Err(serde::de::Error::custom(format!("expected a key, got {other}"))),
+    }
+}
+
 /// `Profit_Article`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Article {

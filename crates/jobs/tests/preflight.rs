@@ -110,6 +110,18 @@ async fn settings_made_invalid_after_enabling_fail_the_run_once_before_any_recor
     assert_eq!(shop.entries(&run).await, 0);
     assert!(world.afas_writes(None).await.is_empty());
 
+    // Settings stored with the withdrawn variant mode load, and the products run stops at once naming it.
+    let mut products = settings();
+    products.company.variant_mode = koppel_sync::settings::VariantMode::Dimensions;
+    let (delivery, run) = shop.run(FlowKind::Products, &products).await;
+    assert_eq!(delivery, Delivery::Finished(RunStatus::Failed), "{run:?}");
+    let error = run.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("`variant_mode`") && error.contains("separate_articles"),
+        "{error}"
+    );
+    assert!(world.afas_writes(None).await.is_empty());
+
     // The same flow with its settings repaired runs as before.
     let (delivery, run) = shop.run(FlowKind::Stock, &settings()).await;
     assert_eq!(delivery, Delivery::Finished(RunStatus::Succeeded), "{run:?}");

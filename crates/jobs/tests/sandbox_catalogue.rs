@@ -171,7 +171,7 @@ async fn connection_tests_speak_plain_words() {
         !incomplete.ok && incomplete.message.contains("Profit_Salesorders"),
         "{incomplete:?}"
     );
-    assert_eq!(incomplete.details["missing"].as_array().map(Vec::len), Some(3));
+    assert_eq!(incomplete.details["missing"].as_array().map(Vec::len), Some(4));
 }
 
 async fn save_orders_settings(db: &Db, scope: &TenantScope) {

@@ -626,3 +626,114 @@ async fn a_base_sales_price_changes_the_article_price() {
         "CuId": "EUR", "DaBg": "2026-12-01", "Pric": 70.0, "DbId": "424242"}}}});
     expect_profit_error(afas.post("FbSalesPrice", for_unknown_debtor).await).await;
 }
+
+/// A delivery address: a contact of kind `AFL` with its own address, added to a debtor by a PUT.
+fn delivery_address(connector: &str, debtor: &str, code: &str, address: Value) -> Value {
+    let (party, matching) = match connector {
+        "KnSalesRelationOrg" => ("KnOrganisation", "MatchOga"),
+        _ => ("KnPerson", "MatchPer"),
+    };
+    json!({connector: {"Element": {"@DbId": debtor, "Fields": {"DbId": debtor},
+        "Objects": [{party: {"Element": {"Fields": {"AutoNum": false, matching: "0", "BcId": 0, "BcCo": code},
+            "Objects": [{"KnContact": {"Element": {"Fields": {"PadAdr": true, "ViKc": "AFL"},
+                "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": address}}}]}}}]}}}]}}})
+}
+
+#[tokio::test]
+async fn delivery_addresses_are_numbered_listed_and_the_only_dlad_a_document_takes() {
+    let afas = Afas::start().await;
+    let keys = expect_created(
+        afas.post(
+            "KnSalesRelationOrg",
+            organisation("Bakkerij Elders", "info@elders.example", "6", "", dutch_address()),
+        )
+        .await,
+        "KnSalesRelationOrg",
+    )
+    .await;
+    let (debtor, code) = (keys["DbId"].as_str().unwrap(), keys["BcCo"].as_str().unwrap());
+    let elsewhere = json!({"CoId": "BE", "PbAd": false, "Ad": "Meir", "HmNr": 45, "HmAd": "bus 2", "ZpCd": "2000",
+        "Rs": "Antwerpen", "BeginDate": "2026-11-29", "ResZip": false});
+    let body = delivery_address("KnSalesRelationOrg", debtor, code, elsewhere.clone());
+    koppel_afas::schema::validate("KnSalesRelationOrg", "PUT", &body).expect("schema-valid test body");
+    expect_created(afas.put("KnSalesRelationOrg", body).await, "KnSalesRelationOrg").await;
+    let query = format!("filterfieldids=DebiteurID&filtervalues={debtor}&operatortypes=1");
+    let rows = afas.rows("Profit_Deliveryaddress", &query).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(
+        (&row["A_Straat"], &row["A_Huisnummer"], &row["A_Toev_Huisnr."]),
+        (&json!("Meir"), &json!(45), &json!("bus 2"))
+    );
+    assert_eq!(
+        (&row["A_Postcode"], &row["A_Woonplaats"], &row["A_Land"], &row["OrgId"]),
+        (&json!("2000"), &json!("Antwerpen"), &json!("BE"), &json!(code))
+    );
+    let contact = row["ContactId"].as_i64().expect("a contact number");
+    // The debtor's own address and name are untouched by the PUT.
+    let own = afas
+        .rows(
+            "Profit_Debtor",
+            &format!("filterfieldids=DebtorId&filtervalues={debtor}&operatortypes=1"),
+        )
+        .await;
+    assert_eq!(
+        (&own[0]["AdressLine1"], &own[0]["DebtorName"]),
+        (&json!("Keizersgracht 12 B"), &json!("Bakkerij Elders"))
+    );
+
+    let mut ordered = order(debtor, "WEB-DLAD-1", vec![article_line("1000", 1.0, 10.0)]);
+    ordered["FbSales"]["Element"]["Fields"]["DlAd"] = json!(contact);
+    ordered["FbSales"]["Element"]["Fields"]["ExAd"] = json!("Meir 45 bus 2, 2000 Antwerpen, BE");
+    expect_created(afas.post("FbSales", ordered).await, "FbSales").await;
+    // Another debtor's delivery address, or a number that is no delivery address, is refused.
+    let mut foreign = order("10001", "WEB-DLAD-2", vec![article_line("1000", 1.0, 10.0)]);
+    foreign["FbSales"]["Element"]["Fields"]["DlAd"] = json!(contact);
+    let message = expect_profit_error(afas.post("FbSales", foreign).await).await;
+    assert_eq!(
+        message,
+        format!("Contact '{contact}' is not a delivery address of sales relation '10001'.")
+    );
+    let mut invoice = order(debtor, "WEB-DLAD-3", vec![article_line("1000", 1.0, 10.0)]);
+    invoice["FbDirectInvoice"] = invoice["FbSales"].take();
+    invoice.as_object_mut().unwrap().remove("FbSales");
+    invoice["FbDirectInvoice"]["Element"]["Objects"][0] =
+        json!({"FbDirectInvoiceLines": invoice["FbDirectInvoice"]["Element"]["Objects"][0]["FbSalesLines"].take()});
+    invoice["FbDirectInvoice"]["Element"]["Fields"]["DlAd"] = json!(contact + 1000);
+    assert!(
+        expect_profit_error(afas.post("FbDirectInvoice", invoice).await)
+            .await
+            .contains("is not a delivery address")
+    );
+    // A delivery address needs its address.
+    let mut bare = delivery_address("KnSalesRelationOrg", debtor, code, elsewhere);
+    bare["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]["Element"]["Objects"][0]["KnContact"]
+        ["Element"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Objects");
+    let message = expect_profit_error(afas.put("KnSalesRelationOrg", bare).await).await;
+    assert_eq!(
+        message,
+        "A delivery address (contact of kind AFL) must have an address."
+    );
+    assert_eq!(afas.rows("Profit_Deliveryaddress", &query).await.len(), 1);
+
+    // A person's delivery address is listed with its debtor; Profit_Contacts (contacts of organisations) does
+    // not list it, so the person is not taken for an organisation.
+    let person = json!({"KnSalesRelationPer": {"Element": {"Fields": {"CuId": "EUR", "CdDa": 0},
+        "Objects": [{"KnPerson": {"Element": {"Fields": {"PadAdr": true, "AutoNum": true, "MatchPer": "7",
+            "BcId": 0, "BcCo": "", "AddToPortal": false, "LaNm": "Elders", "EmAd": "elders@mail.example"}}}}]}}});
+    let keys = expect_created(afas.post("KnSalesRelationPer", person).await, "KnSalesRelationPer").await;
+    let (debtor, code) = (keys["DbId"].as_str().unwrap(), keys["BcCo"].as_str().unwrap());
+    let elsewhere = json!({"CoId": "NL", "PbAd": false, "Ad": "Dorpsstraat", "HmNr": 1, "ZpCd": "1234 AB",
+        "Rs": "Ergens", "BeginDate": "2026-11-29", "ResZip": false});
+    let body = delivery_address("KnSalesRelationPer", debtor, code, elsewhere);
+    koppel_afas::schema::validate("KnSalesRelationPer", "PUT", &body).expect("schema-valid test body");
+    expect_created(afas.put("KnSalesRelationPer", body).await, "KnSalesRelationPer").await;
+    let query = format!("filterfieldids=DebiteurID&filtervalues={debtor}&operatortypes=1");
+    let rows = afas.rows("Profit_Deliveryaddress", &query).await;
+    assert_eq!((rows.len(), &rows[0]["A_Straat"]), (1, &json!("Dorpsstraat")));
+    let contacts = format!("filterfieldids=OrganisationCode&filtervalues={code}&operatortypes=1");
+    assert!(afas.rows("Profit_Contacts", &contacts).await.is_empty());
+}

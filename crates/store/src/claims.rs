@@ -13,6 +13,9 @@ pub enum ClaimKind {
     Debtor,
     /// An AFAS article, keyed by its item code.
     Article,
+    /// A debtor's delivery address (an AFAS contact of kind `AFL`), keyed by the debtor id and the structured
+    /// address.
+    DeliveryAddress,
 }
 
 impl ClaimKind {
@@ -20,6 +23,7 @@ impl ClaimKind {
         match self {
             ClaimKind::Debtor => "debtor",
             ClaimKind::Article => "article",
+            ClaimKind::DeliveryAddress => "delivery_address",
         }
     }
 }

@@ -59,6 +59,10 @@ pub struct SourceOrder {
     pub customer: Option<SourceCustomer>,
     pub lines: Vec<SourceLine>,
     pub shipping: Option<SourceShipping>,
+    /// MplusKASSA's delivery (shipping) method name or code, mapped through the shipping-method table to the
+    /// AFAS transporter (`TrPt`): whether or not the sale has a shipping-cost line.
+    #[serde(default)]
+    pub delivery_method: Option<String>,
     pub payments: Vec<SourcePayment>,
     /// What the customer pays, VAT included.
     pub total_incl_vat: Decimal,
@@ -82,8 +86,6 @@ pub struct SourceLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceShipping {
-    /// MplusKASSA's shipping method name or code, mapped through the shipping-method table.
-    pub method: Option<String>,
     /// In the order's VAT method.
     pub cost: Decimal,
     pub vat_percentage: Decimal,
@@ -323,7 +325,12 @@ pub struct SalesOrderDraft {
     pub payment_method: Option<String>,
     pub shipping_method: Option<String>,
     pub prices_include_vat: bool,
+    /// Where the sale goes: the delivery address, else the billing address (`ExAd`, one readable line).
     pub delivery_address: Option<Address>,
+    /// `DlAd`: the debtor's delivery address (an AFAS contact number) when the sale goes elsewhere than the
+    /// debtor's own address; set once the debtor is known ([`crate::ports::ErpTarget::delivery_address`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address_id: Option<String>,
     pub lines: Vec<SalesLineDraft>,
 }
 
@@ -349,7 +356,6 @@ pub struct ArticleDraft {
     pub price_includes_vat: bool,
     pub ean: Option<String>,
     pub vat_group: Option<String>,
-    pub variant: Option<VariantAttributes>,
 }
 
 /// A stock correction in AFAS (`FbStockMutation`): `quantity` is the difference, positive or negative.

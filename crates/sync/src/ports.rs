@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
+    Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
     SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
 };
 use crate::requirements::AfasList;
@@ -312,6 +312,18 @@ pub trait ErpTarget: Send + Sync {
         let _ = (list, codes);
         async { Ok(None) }
     }
+    /// The debtor's delivery address with exactly this address (its number, for a sales document's `DlAd`):
+    /// found, or added to the debtor once, whatever runs at the same time. `None` when this target keeps
+    /// delivery addresses only as the document's text (the default; the dry run too, which writes nothing).
+    fn delivery_address(
+        &self,
+        debtor_id: &str,
+        organisation: bool,
+        address: &Address,
+    ) -> impl Future<Output = ConnectorResult<Option<Written<String>>>> + Send {
+        let _ = (debtor_id, organisation, address);
+        async { Ok(None) }
+    }
 }
 
 /// What happened to one record in one run.
@@ -562,5 +574,13 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         codes: &[String],
     ) -> impl Future<Output = ConnectorResult<Option<HashSet<String>>>> + Send {
         (**self).existing_codes(list, codes)
+    }
+    fn delivery_address(
+        &self,
+        debtor_id: &str,
+        organisation: bool,
+        address: &Address,
+    ) -> impl Future<Output = ConnectorResult<Option<Written<String>>>> + Send {
+        (**self).delivery_address(debtor_id, organisation, address)
     }
 }

@@ -72,6 +72,9 @@ fn require(problems: &mut Vec<SettingProblem>, setting: &'static str, value: &Op
 pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> {
     let mut problems = Vec::new();
     let company = &settings.company;
+    if flow != FlowKind::Customers {
+        problems.extend(validation::variant_mode(company));
+    }
     match flow {
         FlowKind::Orders => {
             require(

@@ -94,7 +94,10 @@ pub enum VariantMode {
     /// Each variant becomes its own AFAS article (the default).
     #[default]
     SeparateArticles,
-    /// Variants become article dimensions (size/colour) of one article.
+    /// Withdrawn: variants as AFAS dimension articles. Koppel wrote every variant over one article without
+    /// its dimensions, and cannot create AFAS's dimension codes (no UpdateConnector for them). Kept so that
+    /// stored settings naming it still load; the API refuses it and the preflight refuses the products, orders
+    /// and stock flows while it is set (`koppel_sync::validation`).
     Dimensions,
 }
 
@@ -145,8 +148,8 @@ pub struct CompanySettings {
     pub vat_group_map: ValueMap,
     /// AFAS requires numeric item codes.
     pub numeric_item_codes: bool,
-    /// How variants become item codes (the orders flow creating a missing article shapes them as the products
-    /// flow does).
+    /// How variants become AFAS articles: `separate_articles`, each variant its own article by its SKU (the
+    /// only mode; `dimensions` is withdrawn and refused).
     pub variant_mode: VariantMode,
     /// Updates of existing debtors (customers and orders flows) also send the accounting fields these
     /// settings set on new debtors: payment terms `PaCd`, debtor ledger `ColA`, revenue (contra) account

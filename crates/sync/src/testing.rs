@@ -344,7 +344,6 @@ impl FakeErp {
             price_includes_vat: true,
             ean: None,
             vat_group: None,
-            variant: None,
         };
         self.state.lock().unwrap().articles.insert(item_code.to_owned(), draft);
     }
@@ -813,11 +812,15 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
         VatMethod::Excluding
     };
     let lines: Vec<SourceLine> = (0..rng.below(4) + 1).map(|_| generated_line(&mut rng)).collect();
-    let shipping = rng.chance(50).then(|| SourceShipping {
-        method: Some(rng.pick(&["PostNL", "DHL"]).to_string()),
-        cost: *rng.pick(&[cents(495), cents(695)]),
-        vat_percentage: Decimal::from(21),
+    let shipped = rng.chance(50).then(|| {
+        let method = rng.pick(&["PostNL", "DHL"]).to_string();
+        let shipping = SourceShipping {
+            cost: *rng.pick(&[cents(495), cents(695)]),
+            vat_percentage: Decimal::from(21),
+        };
+        (method, shipping)
     });
+    let (delivery_method, shipping) = shipped.map_or((None, None), |(method, shipping)| (Some(method), Some(shipping)));
     let subtotal =
         lines.iter().map(|l| l.line_total).sum::<Decimal>() + shipping.as_ref().map_or(Decimal::ZERO, |s| s.cost);
     let total_incl_vat = match vat_method {
@@ -863,6 +866,7 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
         customer,
         lines,
         shipping,
+        delivery_method,
         payments,
         total_incl_vat,
         branch: None,

@@ -7,7 +7,7 @@
 
 use crate::model::SourceDocumentKind;
 use crate::requirements::SettingProblem;
-use crate::settings::{CompanySettings, FlowSettings, OrderFilter};
+use crate::settings::{CompanySettings, FlowSettings, OrderFilter, VariantMode};
 
 impl CompanySettings {
     /// What cannot work in the company-wide settings; empty when nothing.
@@ -27,6 +27,27 @@ impl FlowSettings {
         problems.extend(order_filter(self));
         problems
     }
+}
+
+/// What `variant_mode: dimensions` is refused with: the products flow wrote every variant over one AFAS article
+/// (the product number) without dimension codes, so stock and sales of the variants could not be told apart.
+const DIMENSIONS_WITHDRAWN: &str = "`dimensions` is no longer supported: Koppel cannot book AFAS dimension \
+     articles (it cannot create their dimension codes), so each variant must be its own article; set \
+     `separate_articles` (PUT /api/v1/settings {\"variant_mode\": \"separate_articles\"})";
+
+/// The withdrawn variant mode, in stored settings: the preflight refuses the flows that shape item codes.
+pub(crate) fn variant_mode(company: &CompanySettings) -> Option<SettingProblem> {
+    (company.variant_mode == VariantMode::Dimensions).then(|| SettingProblem::new("variant_mode", DIMENSIONS_WITHDRAWN))
+}
+
+/// Values a settings document may no longer set (the API refuses them where it names them; stored settings
+/// that still hold one load, and the preflight refuses the flows they affect).
+pub fn withdrawn_values(document: &serde_json::Value) -> Vec<SettingProblem> {
+    let dimensions = document.get("variant_mode").and_then(serde_json::Value::as_str) == Some("dimensions");
+    dimensions
+        .then(|| SettingProblem::new("variant_mode", DIMENSIONS_WITHDRAWN))
+        .into_iter()
+        .collect()
 }
 
 /// A setting's value, when it has one that is not blank.

@@ -241,8 +241,23 @@ async fn the_company_settings_api_changes_every_flow_and_is_audited_once() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["settings"][0].is_string(), "{body}");
+    // The withdrawn variant mode is refused, through either document.
+    let dimensions = json!({"variant_mode": "dimensions"});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/settings", Some(dimensions.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["errors"]["variant_mode"][0]
+            .as_str()
+            .unwrap()
+            .contains("separate_articles"),
+        "{body}"
+    );
+    let in_flow = json!({ "settings": dimensions });
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/products", Some(in_flow)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (_, company) = call(Method::GET, &app, &token, "/api/v1/settings", None).await;
     assert_eq!(company["administration"], "1");
+    assert_eq!(company["variant_mode"], "separate_articles");
 
     // Another company has its own.
     app.api_signup("other@shop.nl", "Other").await;

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 
 pub use articles::{ItemArticle, ItemArticleType, SalesPrice, StockMutation, StockMutationKind};
 pub use relations::{
-    Address, Contact, ContactFields, ContactKind, DebtorFields, Gender, Organisation, OrganisationFields,
-    OrganisationMatch, Person, PersonFields, PersonMatch, SalesRelationOrg, SalesRelationPer,
+    Address, Contact, ContactFields, ContactKind, DebtorFields, DeliveryAddress, Gender, Organisation,
+    OrganisationFields, OrganisationMatch, Person, PersonFields, PersonMatch, SalesRelationOrg, SalesRelationPer,
 };
 pub use sales::{DiscountAllowed, ItemType, SalesDocument, SalesDocumentKind, SalesHeader, SalesLine};
 

@@ -425,3 +425,84 @@ fn address_elements(address: &Option<Address>) -> Result<Vec<Box<RawValue>>, ser
         .map(|address| ElementBuilder::new(address).build())
         .collect()
 }
+
+/// A delivery address added to an existing debtor: a PUT of `KnSalesRelationOrg` (organisation) or
+/// `KnSalesRelationPer` (person) that names the debtor (`DbId`) and its organisation or person by code
+/// (`MatchOga` / `MatchPer` 0, `BcCo`), changes nothing of them, and adds one contact of kind `AFL` (afleveradres)
+/// with its own address. AFAS adds contacts, never matches them, and answers with the debtor's keys only: the
+/// new contact's number, which a sales document names as `DlAd`, is read back from the debtor's delivery
+/// addresses (GetConnector `Profit_Deliveryaddress`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryAddress {
+    pub debtor_id: String,
+    /// The debtor's organisation or person code (`BcCo`).
+    pub party_code: String,
+    /// Whether the debtor is an organisation (else a person).
+    pub organisation: bool,
+    pub address: Address,
+}
+
+#[derive(Serialize)]
+struct DebtorKey<'a> {
+    #[serde(rename = "DbId")]
+    debtor_id: &'a str,
+}
+
+/// An existing organisation or person by code, no field changed (not even `PadAdr`).
+#[derive(Serialize)]
+struct PartyByCode<'a> {
+    #[serde(rename = "AutoNum")]
+    auto_number: bool,
+    #[serde(rename = "MatchOga", skip_serializing_if = "Option::is_none")]
+    organisation_match: Option<OrganisationMatch>,
+    #[serde(rename = "MatchPer", skip_serializing_if = "Option::is_none")]
+    person_match: Option<PersonMatch>,
+    #[serde(rename = "BcId")]
+    internal_id: i64,
+    #[serde(rename = "BcCo")]
+    code: &'a str,
+}
+
+impl UpdateConnector for DeliveryAddress {
+    fn connector(&self) -> &'static str {
+        if self.organisation {
+            "KnSalesRelationOrg"
+        } else {
+            "KnSalesRelationPer"
+        }
+    }
+
+    fn element(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        let contact_fields = ContactFields {
+            postal_is_visit_address: true,
+            kind: Some(ContactKind::DeliveryAddress),
+            function: None,
+            phone: None,
+            mobile: None,
+            email: None,
+        };
+        let contact = ElementBuilder::new(&contact_fields)
+            .object("KnBasicAddressAdr", address_elements(&Some(self.address.clone()))?)
+            .build()?;
+        let party = PartyByCode {
+            auto_number: false,
+            organisation_match: self.organisation.then_some(OrganisationMatch::ByCode),
+            person_match: (!self.organisation).then_some(PersonMatch::ByCode),
+            internal_id: 0,
+            code: &self.party_code,
+        };
+        let party = ElementBuilder::new(&party).object("KnContact", vec![contact]).build()?;
+        let party_object = if self.organisation {
+            "KnOrganisation"
+        } else {
+            "KnPerson"
+        };
+        let key = DebtorKey {
+            debtor_id: &self.debtor_id,
+        };
+        ElementBuilder::new(&key)
+            .key("DbId", Some(self.debtor_id.as_str()))
+            .object(party_object, vec![party])
+            .build()
+    }
+}

@@ -5,9 +5,13 @@
 //!   AFAS has no revenue account on order lines. The VAT code per country goes on every order line (`VaRc`).
 //!   An update (PUT) sends the debtor number and what the draft has, nothing AFAS requires only of new debtors
 //!   (`CuId`, `CdDa`, `IsDb`): AFAS keeps every field a PUT leaves out.
+//! - Delivery addresses: a contact of kind `AFL` with its own address, added to an existing debtor by a PUT of
+//!   its `KnSalesRelationOrg` / `KnSalesRelationPer` ([`koppel_afas::update::DeliveryAddress`]).
 //! - Sales: `FbSales` / `FbDirectInvoice` / `FbSalesQuotation` by the draft's target, article lines (`VaIt` 2)
 //!   in the article's AFAS unit and cost lines (`VaIt` 6), the discount as a percentage (`PRDc`) or, when the
-//!   engine set one, as an amount (`ARDc`), both marked manual so AFAS keeps them.
+//!   engine set one, as an amount (`ARDc`), both marked manual so AFAS keeps them. The delivery address goes
+//!   as one readable line (`ExAd`) and, when the sale went elsewhere than the debtor's own address, as the
+//!   debtor's delivery-address contact (`DlAd`).
 //! - Articles (`FbItemArticle`), created with stock tracking on so the stock flow can book them; and stock
 //!   mutations (`FbStockMutation`) booking the difference in (41) or out (42).
 
@@ -132,7 +136,8 @@ fn contact_of(person_name: Option<&PersonName>, email: Option<&str>) -> Contact 
     }
 }
 
-fn address(address: &Address, today: NaiveDate) -> AfasAddress {
+/// An address as AFAS keeps it (`KnBasicAddressAdr`): the debtor's own, or a delivery address's.
+pub fn address(address: &Address, today: NaiveDate) -> AfasAddress {
     let number = address.house_number.as_deref().and_then(|n| n.parse::<i64>().ok());
     // A house number AFAS cannot take as a number stays visible in the addition.
     let unparsed = address.house_number.clone().filter(|_| number.is_none());
@@ -199,6 +204,17 @@ pub fn sales_body(draft: &SalesOrderDraft, unit_of: impl Fn(&str) -> String) -> 
             })
         })
         .transpose()?;
+    let delivery_address_id = draft
+        .delivery_address_id
+        .as_deref()
+        .map(|id| {
+            id.trim().parse::<i64>().map_err(|_| {
+                ConnectorError::permanent(format!(
+                    "AFAS delivery address (`DlAd`) must be a contact number, not {id:?}"
+                ))
+            })
+        })
+        .transpose()?;
     let header = SalesHeader {
         date: Some(draft.date),
         debtor_id: draft.debtor_id.clone(),
@@ -209,6 +225,7 @@ pub fn sales_body(draft: &SalesOrderDraft, unit_of: impl Fn(&str) -> String) -> 
         administration,
         warehouse: draft.warehouse.clone(),
         transporter: draft.shipping_method.clone(),
+        delivery_address_id,
         delivery_address_note: draft.delivery_address.as_ref().map(address_line),
         ..SalesHeader::default()
     };

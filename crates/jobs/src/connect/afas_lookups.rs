@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use koppel_afas::rows::{Article, Debtor, GetConnectorRow, StockPerWarehouse};
+use koppel_afas::rows::{Article, Debtor, DeliveryAddressRow, GetConnectorRow, StockPerWarehouse};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::model::{Address, ArticleRecord, DebtorRecord, VAT_KEY_PREFIX, debtor_key, vat_number_form};
 use koppel_sync::requirements::AfasList;
@@ -208,6 +208,48 @@ fn split_display_line(line: &str) -> (String, Option<String>, Option<String>) {
         }
         None => (words.join(" "), None, None),
     }
+}
+
+/// A debtor's delivery addresses (`Profit_Deliveryaddress` by `DebiteurID`): one call.
+pub async fn delivery_addresses(client: &AfasClient, debtor_id: &str) -> Result<Vec<DeliveryAddressRow>, AfasError> {
+    let query =
+        DeliveryAddressRow::query()
+            .page_size(PAGE_SIZE)
+            .filter(Filter::new("DebiteurID", Operator::Equal, debtor_id));
+    let rows: Vec<DeliveryAddressRow> = client.get_all(query).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| row.debtor_id.as_deref() == Some(debtor_id))
+        .collect())
+}
+
+/// Whether a listed delivery address is this address, field by field as Koppel sends them (street, house
+/// number, addition, postcode, city, country); case, and spaces in the postcode, do not count.
+pub fn same_address(row: &DeliveryAddressRow, address: &koppel_afas::update::Address) -> bool {
+    let same = |listed: Option<&str>, sent: Option<&str>| {
+        let normal = |text: Option<&str>| text.map(str::trim).unwrap_or_default().to_lowercase();
+        normal(listed) == normal(sent)
+    };
+    let postcode = |text: Option<&str>| text.unwrap_or_default().replace(' ', "").to_uppercase();
+    same(row.street.as_deref(), address.street.as_deref())
+        && row.house_number == address.house_number
+        && same(
+            row.house_number_addition.as_deref(),
+            address.house_number_addition.as_deref(),
+        )
+        && postcode(row.postcode.as_deref()) == postcode(address.postcode.as_deref())
+        && same(row.city.as_deref(), address.city.as_deref())
+        && same(row.country.as_deref(), Some(&address.country))
+}
+
+/// A debtor's organisation or person code (`BcCo`), by its debtor id.
+pub async fn party_code(client: &AfasClient, debtor_id: &str) -> Result<Option<String>, AfasError> {
+    let query = Debtor::query().page_size(PAGE_SIZE);
+    let rows: Vec<Debtor> = client.get_by_keys(&query, Debtor::KEY, &[debtor_id]).await?;
+    Ok(rows
+        .into_iter()
+        .find(|row| row.debtor_id == debtor_id)
+        .and_then(|row| row.organisation_or_person_code))
 }
 
 /// Articles by item code, with their AFAS unit.

@@ -4,18 +4,24 @@
 //!
 //! What a look-up learns is remembered on the target for the rest of the run: debtors and articles found (a
 //! later page asks AFAS only for keys it has not seen, see [`RunCache`]), an article's unit (order lines and
-//! stock mutations must use it) and a debtor's organisation/person code (an update names it). A target
-//! lives for one run.
+//! stock mutations must use it), a debtor's organisation/person code (an update names it) and the delivery
+//! addresses found or added. A target lives for one run.
+//!
+//! **Delivery addresses.** A sale delivered elsewhere than its debtor's own address names one of the debtor's
+//! delivery addresses (`DlAd`, a contact of kind `AFL`): the one with the same street, number, addition,
+//! postcode, city and country (`Profit_Deliveryaddress` by debtor), or a new one added to the debtor under a
+//! claim (kind `delivery_address`, key: debtor and address), so two sales to one address, in one run or in
+//! two at the same time, add it once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use koppel_afas::AfasClient;
-use koppel_afas::update::{UpdateConnector, UpdateResult};
+use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
 use koppel_sync::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
+    Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
     VAT_KEY_PREFIX,
 };
 use koppel_sync::ports::{
@@ -24,7 +30,9 @@ use koppel_sync::ports::{
 use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 
-use super::afas_bodies::{DEFAULT_UNIT, DebtorBody, article_body, debtor_body, document_kind, sales_body, stock_body};
+use super::afas_bodies::{
+    DEFAULT_UNIT, DebtorBody, address, article_body, debtor_body, document_kind, sales_body, stock_body,
+};
 use super::afas_lookups;
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
@@ -39,6 +47,8 @@ pub struct AfasTarget {
     articles: RunCache<ArticleRecord>,
     units: Mutex<HashMap<String, String>>,
     party_codes: Mutex<HashMap<String, String>>,
+    /// Delivery addresses found or added in this run: claim key → contact number.
+    delivery_addresses: Mutex<HashMap<String, String>>,
     /// Debtors and articles are created under a claim so that runs at the same time never make one twice;
     /// `None` only where nothing is created concurrently (benchmarks, the preflight).
     create_once: Option<CreateOnce>,
@@ -53,6 +63,7 @@ impl AfasTarget {
             articles: RunCache::default(),
             units: Mutex::default(),
             party_codes: Mutex::default(),
+            delivery_addresses: Mutex::default(),
             create_once: None,
         }
     }
@@ -106,6 +117,38 @@ impl AfasTarget {
             .map(|(record, _)| record.item_code))
     }
 
+    /// The contact number of the debtor's delivery address with this address in AFAS now.
+    async fn delivery_address_in_afas(
+        &self,
+        debtor_id: &str,
+        address: &AfasAddress,
+    ) -> ConnectorResult<Option<String>> {
+        let rows = afas_read(afas_lookups::delivery_addresses(&self.client, debtor_id)).await?;
+        // The newest, should the accountant have added the same address twice.
+        Ok(rows
+            .into_iter()
+            .filter(|row| afas_lookups::same_address(row, address))
+            .max_by_key(|row| (row.contact_id.len(), row.contact_id.clone()))
+            .map(|row| row.contact_id))
+    }
+
+    /// The debtor's organisation or person code: remembered from this run's look-ups, else asked.
+    async fn party_code(&self, debtor_id: &str) -> ConnectorResult<String> {
+        let known = self
+            .party_codes
+            .lock()
+            .expect("party codes lock")
+            .get(debtor_id)
+            .cloned();
+        if let Some(code) = known {
+            return Ok(code);
+        }
+        let code = afas_read(afas_lookups::party_code(&self.client, debtor_id)).await?;
+        let code = code.ok_or_else(|| ConnectorError::master_data(format!("debtor {debtor_id} is not in AFAS")))?;
+        self.remember_party(debtor_id, Some(&code));
+        Ok(code)
+    }
+
     fn unit_of(&self, item_code: &str) -> String {
         let units = self.units.lock().expect("units lock");
         units.get(item_code).cloned().unwrap_or_else(|| DEFAULT_UNIT.to_owned())
@@ -148,6 +191,23 @@ fn returned_key(written: Written<UpdateResult>, field: &str) -> ConnectorResult<
             ..ConnectorError::permanent(format!("AFAS accepted it but returned no {field}"))
         }),
     }
+}
+
+/// The claim key of a debtor's delivery address: the debtor and every part of the address, as compared.
+fn delivery_address_key(debtor_id: &str, address: &AfasAddress) -> String {
+    let postcode = address.postcode.as_deref().unwrap_or_default().replace(' ', "");
+    let number = address.house_number.map(|n| n.to_string());
+    [
+        Some(debtor_id),
+        address.street.as_deref(),
+        number.as_deref(),
+        address.house_number_addition.as_deref(),
+        Some(postcode.as_str()),
+        address.city.as_deref(),
+        Some(address.country.as_str()),
+    ]
+    .map(|part| part.unwrap_or_default().trim().to_lowercase())
+    .join("|")
 }
 
 fn without_value<T>(written: Written<T>) -> Written<()> {
@@ -329,6 +389,75 @@ impl ErpTarget for AfasTarget {
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
         let body = stock_body(mutation, &self.unit_of(&mutation.item_code));
         afas_call(self.client.insert(&body)).await.map(without_value)
+    }
+
+    async fn delivery_address(
+        &self,
+        debtor_id: &str,
+        organisation: bool,
+        delivery: &Address,
+    ) -> ConnectorResult<Option<Written<String>>> {
+        let address = address(delivery, Utc::now().date_naive());
+        let key = delivery_address_key(debtor_id, &address);
+        let known = self
+            .delivery_addresses
+            .lock()
+            .expect("delivery addresses lock")
+            .get(&key)
+            .cloned();
+        let found = |number: String, how: &str| Written {
+            exchange: Exchange {
+                operation: format!("delivery address {number} of debtor {debtor_id}: {how}"),
+                ..Exchange::default()
+            },
+            value: number,
+        };
+        if let Some(number) = known {
+            return Ok(Some(found(number, "found earlier in this run")));
+        }
+        let look_up = || self.delivery_address_in_afas(debtor_id, &address);
+        let written = match look_up().await? {
+            Some(number) => found(number, "found in AFAS (Profit_Deliveryaddress)"),
+            None => {
+                let what = format!("the delivery address of debtor {debtor_id}");
+                let create = || async {
+                    let body = DeliveryAddress {
+                        debtor_id: debtor_id.to_owned(),
+                        party_code: self.party_code(debtor_id).await?,
+                        organisation,
+                        address: address.clone(),
+                    };
+                    let written = afas_call(self.client.update(&body)).await?;
+                    // AFAS answers with the debtor's keys only: the new contact's number is read back.
+                    match look_up().await {
+                        Ok(Some(number)) => Ok(Written {
+                            value: number,
+                            exchange: written.exchange,
+                        }),
+                        Ok(None) => Err(ConnectorError {
+                            exchange: Some(written.exchange),
+                            ..ConnectorError::permanent(
+                                "AFAS accepted the delivery address but Profit_Deliveryaddress does not list it",
+                            )
+                        }),
+                        Err(error) => Err(ConnectorError {
+                            exchange: Some(written.exchange),
+                            ..error
+                        }),
+                    }
+                };
+                let created = self
+                    .create_once(ClaimKind::DeliveryAddress, &key, &what, &look_up, create)
+                    .await?;
+                Written {
+                    value: created.value.into_key(),
+                    exchange: created.exchange,
+                }
+            }
+        };
+        let mut known = self.delivery_addresses.lock().expect("delivery addresses lock");
+        known.insert(key, written.value.clone());
+        Ok(Some(written))
     }
 
     async fn existing_codes(&self, list: AfasList, codes: &[String]) -> ConnectorResult<Option<HashSet<String>>> {

@@ -14,10 +14,11 @@ use crate::credentials::{AfasCredentials, ConnectionTest, MplusCredentials};
 const MPLUS_API_MAJOR: i32 = 67;
 
 /// The GetConnectors the flows read, each with a field to sort by; each must be in the AFAS App connector.
-pub const REQUIRED_GET_CONNECTORS: [(&str, &str); 5] = [
+pub const REQUIRED_GET_CONNECTORS: [(&str, &str); 6] = [
     ("Profit_Salesorders", "OrderNumber"),
     ("Profit_Debtor", "DebtorId"),
     ("Profit_Contacts", "ContactId"),
+    ("Profit_Deliveryaddress", "ContactId"),
     ("Profit_Article", "ItemCode"),
     ("Profit_Stock_per_Warehouse", "Item_code"),
 ];

@@ -11,7 +11,7 @@
 //! Money: MplusKASSA's cents and scaled quantities arrive as exact decimals from the client. Prices and line
 //! totals are taken in the document's VAT method (incl. VAT for `INCLUSIVE`, excl. VAT otherwise; shifted and
 //! no-VAT documents carry 0% lines, where both are equal). Lines of the shipping articles become the
-//! shipping cost line.
+//! shipping cost line; the delivery method is kept whether or not there is one.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -160,7 +160,8 @@ impl<'a> Sale<'a> {
             vat_shifted: self.vat_method == Some(MplusVatMethod::Shifted),
             customer: self.customer(relations),
             lines,
-            shipping: shipping_cost(&shipping_lines, vat_method, self.delivery_method),
+            shipping: shipping_cost(&shipping_lines, vat_method),
+            delivery_method: non_empty(self.delivery_method),
             payments: self.payments.iter().map(source_payment).collect(),
             total_incl_vat,
             branch: self.branch.map(|branch| branch.to_string()),
@@ -279,11 +280,11 @@ fn source_line(line: &Line, vat_method: VatMethod) -> SourceLine {
     }
 }
 
-/// All shipping lines of a sale as one cost (`None` when there are none).
-fn shipping_cost(lines: &[&Line], vat_method: VatMethod, method: Option<&str>) -> Option<SourceShipping> {
+/// All shipping lines of a sale as one cost (`None` when there are none). The delivery method is the sale's
+/// own, kept with or without shipping lines.
+fn shipping_cost(lines: &[&Line], vat_method: VatMethod) -> Option<SourceShipping> {
     let first = lines.first()?;
     Some(SourceShipping {
-        method: method.map(str::to_owned),
         cost: lines.iter().map(|line| priced(line, vat_method).1).sum(),
         vat_percentage: first.vat_percentage.unwrap_or_default().into(),
     })

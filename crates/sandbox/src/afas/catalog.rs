@@ -153,6 +153,28 @@ const BUILT_INS: &[BuiltIn] = &[
         &["OrganisationCode", "Email"],
     ),
     (
+        "Profit_Deliveryaddress",
+        "Addresses at contacts (all)",
+        &[
+            ("ContactId", I, 0),
+            ("OrgId", S, 15),
+            ("Bedrijf", S, 255),
+            ("Tel", S, 20),
+            ("Mail", S, 255),
+            ("Is_debiteur", B, 0),
+            ("Adrestype_code", S, 10),
+            ("A_Straat", S, 60),
+            ("A_Huisnummer", I, 0),
+            ("A_Toev_Huisnr.", S, 30),
+            ("A_Postcode", S, 15),
+            ("A_Woonplaats", S, 50),
+            ("A_Land", S, 3),
+            ("DebiteurID", S, 16),
+            ("Gewijzigd_op", D, 0),
+        ],
+        &["DebiteurID", "OrgId"],
+    ),
+    (
         "Profit_Article",
         "Articles",
         &[

@@ -26,6 +26,7 @@ const FIRST_ORDER: u64 = 20260001;
 const FIRST_QUOTATION: u64 = 30260001;
 const FIRST_INVOICE: u64 = 40260001;
 const FIRST_ARTICLE: u64 = 1000;
+const FIRST_CONTACT: u64 = 500;
 
 const SEED_DEBTORS: usize = 12;
 const SEED_ARTICLES: usize = 30;
@@ -42,6 +43,7 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
             party: FIRST_PARTY,
             article: FIRST_ARTICLE,
             price: 1,
+            contact: FIRST_CONTACT,
         },
         ..Store::default()
     };

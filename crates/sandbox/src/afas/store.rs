@@ -88,11 +88,22 @@ pub struct Party {
     pub contacts: Vec<Contact>,
 }
 
-/// A contact (`KnContact`) of an organisation, optionally a person (by `BcCo`).
+/// A contact (`KnContact`) of an organisation or person: someone there (a person, by `BcCo`), a department, or
+/// a delivery address (`ViKc` `AFL`, with its own address). Profit numbers every contact; a sales document names
+/// a delivery address by that number (`DlAd`).
 #[derive(Debug, Clone)]
 pub struct Contact {
+    pub number: String,
     pub fields: Fields,
     pub person: Option<String>,
+    /// The contact's own address (`KnBasicAddressAdr`), which a delivery address must have.
+    pub address: Option<Fields>,
+}
+
+impl Contact {
+    pub fn is_delivery_address(&self) -> bool {
+        self.fields.get("ViKc").and_then(Value::as_str) == Some("AFL")
+    }
 }
 
 /// A sales relation (debtor), keyed by `DbId`.
@@ -151,6 +162,7 @@ pub struct Counters {
     pub party: u64,
     pub article: u64,
     pub price: u64,
+    pub contact: u64,
 }
 
 /// Hands out the next number of a series.
@@ -259,6 +271,14 @@ impl<'a> Transaction<'a> {
 
     pub fn put_debtor(&mut self, id: String, debtor: Option<Debtor>) {
         self.touch(View::Debtor(id.clone()));
+        // The party's delivery addresses name their debtor.
+        let parties = [
+            self.store.debtors.get(&id).map(|d| d.party.clone()),
+            debtor.as_ref().map(|d| d.party.clone()),
+        ];
+        for party in parties.into_iter().flatten() {
+            self.touch(View::Party(party));
+        }
         self.replace(|store| &mut store.debtors, id, debtor);
     }
 

@@ -81,6 +81,13 @@ fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
             for (key, row) in contact_rows(store, code) {
                 patches.push(Patch::Upsert("Profit_Contacts", key, row));
             }
+            patches.push(Patch::RemovePrefix(
+                "Profit_Deliveryaddress",
+                format!("{}-", table_key(code)),
+            ));
+            for (key, row) in delivery_address_rows(store, code) {
+                patches.push(Patch::Upsert("Profit_Deliveryaddress", key, row));
+            }
         }
         View::Article(code) => {
             for (table, row) in article_rows(store, code) {
@@ -206,8 +213,14 @@ fn debtor_row(store: &Store, id: &str) -> Option<Row> {
     })))
 }
 
+/// The contacts of an organisation (a person's contacts, such as its delivery addresses, are not listed here:
+/// this connector lists contacts of organisations).
 fn contact_rows(store: &Store, code: &str) -> Vec<(String, Row)> {
-    let Some(party) = store.parties.get(code) else {
+    let Some(party) = store
+        .parties
+        .get(code)
+        .filter(|party| party.kind == PartyKind::Organisation)
+    else {
         return Vec::new();
     };
     party
@@ -227,6 +240,44 @@ fn contact_rows(store: &Store, code: &str) -> Vec<(String, Row)> {
                 "TelNr": text(&contact.fields, "TeNr"),
             }));
             (format!("{}-{:06}", table_key(code), index + 1), row)
+        })
+        .collect()
+}
+
+/// The delivery addresses (contacts of kind `AFL`) of an organisation or person, with the debtor it is.
+fn delivery_address_rows(store: &Store, code: &str) -> Vec<(String, Row)> {
+    let Some(party) = store.parties.get(code) else {
+        return Vec::new();
+    };
+    let debtor = store.debtors_of_party(code).into_iter().next();
+    let name = match party.kind {
+        PartyKind::Organisation => text(&party.fields, "Nm").map(str::to_owned),
+        PartyKind::Person => Some(person_name(&party.fields)),
+    };
+    party
+        .contacts
+        .iter()
+        .filter(|contact| contact.is_delivery_address())
+        .map(|contact| {
+            let address = contact.address.clone().unwrap_or_default();
+            let row = row(json!({
+                "ContactId": contact.number.parse::<i64>().ok(),
+                "OrgId": code,
+                "Bedrijf": name,
+                "Tel": text(&contact.fields, "TeNr"),
+                "Mail": text(&contact.fields, "EmAd"),
+                "Is_debiteur": debtor.is_some(),
+                "Adrestype_code": "AFL",
+                "A_Straat": text(&address, "Ad"),
+                "A_Huisnummer": address.get("HmNr").and_then(Value::as_i64),
+                "A_Toev_Huisnr.": text(&address, "HmAd"),
+                "A_Postcode": text(&address, "ZpCd"),
+                "A_Woonplaats": text(&address, "Rs"),
+                "A_Land": text(&address, "CoId"),
+                "DebiteurID": debtor,
+                "Gewijzigd_op": None::<String>,
+            }));
+            (format!("{}-{}", table_key(code), table_key(&contact.number)), row)
         })
         .collect()
 }

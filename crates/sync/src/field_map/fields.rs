@@ -39,36 +39,36 @@ const ORDER_FIELDS: &[TargetField] = &[
     field(
         "order.shipping_method",
         "TrPt (delivery method)",
-        "shipping.method → shipping_method_map",
+        "delivery_method → shipping_method_map (with or without a shipping line)",
     ),
     field(
         "order.delivery_address.street",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "street of customer.delivery_address.street_line (else the billing address)",
     ),
     field(
         "order.delivery_address.house_number",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "house number of customer.delivery_address.street_line",
     ),
     field(
         "order.delivery_address.house_number_addition",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "addition of customer.delivery_address.street_line",
     ),
     field(
         "order.delivery_address.postcode",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "customer.delivery_address.postcode, trimmed",
     ),
     field(
         "order.delivery_address.city",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "customer.delivery_address.city, trimmed",
     ),
     field(
         "order.delivery_address.country",
-        "DlAd (delivery address note)",
+        "ExAd (delivery address description), and the DlAd contact's address",
         "customer.delivery_address.country as ISO code",
     ),
     field("line.item_code", "ItCd (item code)", "line.sku"),
@@ -179,11 +179,7 @@ const CUSTOMER_FIELDS: &[TargetField] = &[
 ];
 
 const ARTICLE_FIELDS: &[TargetField] = &[
-    field(
-        "article.item_code",
-        "ItCd (item code)",
-        "sku (product_number for dimension variants)",
-    ),
+    field("article.item_code", "ItCd (item code)", "sku"),
     field(
         "article.description",
         "Ds (description)",

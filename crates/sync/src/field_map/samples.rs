@@ -57,10 +57,10 @@ pub(super) fn sample_order() -> SourceOrder {
             line_total: Decimal::ONE,
         }],
         shipping: Some(SourceShipping {
-            method: Some("post".into()),
             cost: Decimal::ONE,
             vat_percentage: Decimal::from(21),
         }),
+        delivery_method: Some("post".into()),
         payments: vec![SourcePayment {
             method: "PIN".into(),
             amount: Decimal::ONE,

@@ -2,8 +2,8 @@
 //!
 //! With `update_product_info` off an existing AFAS article is never touched (what people enriched in AFAS
 //! stays); on, it is updated when the MplusKASSA article changed. Variants become separate articles (their
-//! own SKU, the size/colour in the description) or, with `variant_mode: dimensions`, dimension combinations
-//! of one article coded by the product number (the adapter writes `StD1`/`StD2` from `variant`).
+//! own SKU, the size/colour in the description). AFAS dimension articles are not booked: the withdrawn
+//! `variant_mode: dimensions` is refused by the preflight (see [`crate::settings::VariantMode`]).
 //! Images are not supported: AFAS articles get no images from this flow.
 
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, SourceArticle};
 use crate::ports::{Creation, ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
-use crate::settings::{FlowSettings, VariantMode};
+use crate::settings::FlowSettings;
 
 const UPDATE_OFF: &str = "exists; update product info is off";
 
@@ -32,7 +32,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         .iter()
         .filter(|a| !known.contains_key(&a.sku) && filtered_out(a, settings).is_none())
         .filter(|a| item_code_problem(a, settings).is_none())
-        .map(|a| item_code(a, settings))
+        .map(|a| a.sku.clone())
         .collect();
     codes.sort();
     codes.dedup();
@@ -100,13 +100,6 @@ fn filtered_out(article: &SourceArticle, settings: &FlowSettings) -> Option<Stri
     None
 }
 
-fn item_code(article: &SourceArticle, settings: &FlowSettings) -> String {
-    match (settings.company.variant_mode, &article.variant) {
-        (VariantMode::Dimensions, Some(_)) => article.product_number.clone(),
-        _ => article.sku.clone(),
-    }
-}
-
 /// The article for AFAS, with the tenant's `article.…` rules applied.
 pub(crate) fn article_draft(article: &SourceArticle, settings: &FlowSettings) -> Result<ArticleDraft, Failure> {
     let mut draft = default_article_draft(article, settings);
@@ -123,14 +116,9 @@ pub(crate) fn article_draft(article: &SourceArticle, settings: &FlowSettings) ->
 /// The article as the flow maps it without rules.
 pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -> ArticleDraft {
     let include_vat = settings.article_prices_include_vat;
-    let dimensions = settings.company.variant_mode == VariantMode::Dimensions;
     ArticleDraft {
-        item_code: item_code(article, settings),
-        description: if dimensions {
-            article.title.clone()
-        } else {
-            title_with_variant(article)
-        },
+        item_code: article.sku.clone(),
+        description: title_with_variant(article),
         long_description: article.long_description.clone(),
         short_description: article.short_description.clone(),
         group: settings
@@ -151,7 +139,6 @@ pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -
             .vat_group_map
             .resolve(Some(&percentage_key(article.vat_percentage)))
             .map(str::to_owned),
-        variant: if dimensions { article.variant.clone() } else { None },
     }
 }
 

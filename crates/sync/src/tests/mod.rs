@@ -74,6 +74,7 @@ pub(crate) fn order(index: i64, customer: Option<SourceCustomer>) -> SourceOrder
         customer,
         lines,
         shipping: None,
+        delivery_method: None,
         payments: vec![SourcePayment {
             method: "PIN".into(),
             amount: total,

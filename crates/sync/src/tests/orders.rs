@@ -558,10 +558,10 @@ async fn a_skipped_order_says_why() {
 async fn header_carries_administration_warehouse_methods_shipping_and_vat_method() {
     let mut sale = order(1, Some(customer(Some("a@b.nl"), None, "NL")));
     sale.shipping = Some(SourceShipping {
-        method: Some("postnl".into()),
         cost: dec("4.95"),
         vat_percentage: dec("21"),
     });
+    sale.delivery_method = Some("postnl".into());
     sale.payments = vec![
         SourcePayment {
             method: "CASH".into(),
@@ -599,7 +599,6 @@ async fn header_carries_administration_warehouse_methods_shipping_and_vat_method
 async fn shipping_costs_without_a_cost_item_fail_naming_the_setting() {
     let mut sale = order(1, None);
     sale.shipping = Some(SourceShipping {
-        method: None,
         cost: dec("4.95"),
         vat_percentage: dec("21"),
     });

@@ -214,7 +214,7 @@ fn variants() -> Vec<SourceArticle> {
 }
 
 #[tokio::test]
-async fn variants_become_separate_articles_or_dimensions() {
+async fn variants_become_separate_articles() {
     let (pos1, erp1, journal1) = (pos(variants()), erp(), FakeJournal::default());
     run(PRODUCTS, &product_settings(), &pos1, &erp1, &journal1)
         .await
@@ -222,21 +222,31 @@ async fn variants_become_separate_articles_or_dimensions() {
     let separate = erp1.snapshot().articles;
     assert_eq!(separate["7000"].description, "Shirt S rood");
     assert_eq!(separate["7001"].description, "Shirt M rood");
+}
 
-    let settings = FlowSettings {
-        company: CompanySettings {
-            variant_mode: VariantMode::Dimensions,
-            ..product_settings().company
-        },
-        update_product_info: true,
-        ..product_settings()
-    };
-    let (pos2, erp2, journal2) = (pos(variants()), erp(), FakeJournal::default());
-    let report = run(PRODUCTS, &settings, &pos2, &erp2, &journal2).await.unwrap();
-    assert_eq!((report.counts.created, report.counts.updated), (1, 1));
-    let dimensions = erp2.snapshot().articles;
-    assert_eq!(dimensions["P9"].description, "Shirt");
-    assert!(dimensions["P9"].variant.is_some());
+#[test]
+fn stored_dimensions_load_and_are_refused_by_the_preflight_of_the_flows_that_shape_item_codes() {
+    let mut stored = serde_json::to_value(product_settings()).unwrap();
+    stored["variant_mode"] = "dimensions".into();
+    let settings: FlowSettings = serde_json::from_value(stored.clone()).expect("a stored document still loads");
+    assert_eq!(settings.company.variant_mode, VariantMode::Dimensions);
+    for flow in [FlowKind::Products, FlowKind::Orders, FlowKind::Stock] {
+        let problems = crate::requirements::problems(flow, &settings);
+        let refused = problems.iter().find(|p| p.setting == "variant_mode");
+        assert!(
+            refused.is_some_and(|p| p.message.contains("separate_articles")),
+            "{flow}: {problems:?}"
+        );
+    }
+    assert!(
+        !crate::requirements::problems(FlowKind::Customers, &settings)
+            .iter()
+            .any(|p| p.setting == "variant_mode")
+    );
+    // A document that sets it is refused where settings are saved; one that leaves it out is not.
+    assert_eq!(crate::validation::withdrawn_values(&stored).len(), 1);
+    stored.as_object_mut().unwrap().remove("variant_mode");
+    assert!(crate::validation::withdrawn_values(&stored).is_empty());
 }
 
 #[tokio::test]

@@ -153,6 +153,9 @@ pub async fn put_flow(
     }
     let settings_given = update.settings.is_some();
     if let Some(document) = update.settings {
+        for problem in koppel_sync::validation::withdrawn_values(&document) {
+            errors.add_message(problem.setting, problem.message);
+        }
         match settings_update(document, &stored) {
             Ok(given) => {
                 // Rules that parse but cannot work (an unknown target or source field, a bad date format) are

@@ -47,6 +47,9 @@ pub async fn put_settings(
 ) -> AppResult<Response> {
     ctx.require_write()?;
     let mut errors = FieldErrors::default();
+    for problem in koppel_sync::validation::withdrawn_values(&document) {
+        errors.add_message(problem.setting, problem.message);
+    }
     let settings = match serde_json::from_value::<CompanySettings>(document) {
         Ok(settings) => settings,
         Err(error) => {

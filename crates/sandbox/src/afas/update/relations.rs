@@ -2,6 +2,8 @@
 //! contacts `KnContact` with `KnPerson`) or person (`KnPerson`), addresses (`KnBasicAddressAdr` visit,
 //! `KnBasicAddressPad` postal, each needing a country) and bank account. On insert, `MatchOga` / `MatchPer`
 //! decide whether an existing organisation or person is reused (0 = by `BcCo`, 6 / 7 = always new, ...).
+//! Contacts (`KnContact`) are always added, each with a new contact number; one of kind `AFL` is a delivery
+//! address and must carry its address (`KnBasicAddressAdr`).
 
 use serde_json::json;
 
@@ -200,15 +202,28 @@ fn save_party(
     if let Some(bank) = single_child(&element, "KnBankAccount")? {
         party.bank_account = Some(without_empty(bank.fields()));
     }
+    // Contacts are added, never matched: each gets the next contact number.
     for contact in element.children("KnContact") {
         let person = match single_child(&contact, "KnPerson")? {
             Some(person) => Some(save_party(tx, person, PartyKind::Person, None)?),
             None => None,
         };
-        party.contacts.push(Contact {
+        let address = match single_child(&contact, "KnBasicAddressAdr")? {
+            Some(address) => Some(checked_address(tx.store(), address.fields())?),
+            None => None,
+        };
+        let contact = Contact {
+            number: next_number(&mut tx.counters().contact),
             fields: without_empty(contact.fields()),
             person,
-        });
+            address,
+        };
+        if contact.is_delivery_address() && contact.address.is_none() {
+            return Err(AfasError::validation(
+                "A delivery address (contact of kind AFL) must have an address.",
+            ));
+        }
+        party.contacts.push(contact);
     }
     tx.put_party(code.clone(), Some(party));
     Ok(code)

@@ -1,6 +1,7 @@
 //! `FbSales` (orders), `FbDirectInvoice` (counter invoices) and `FbSalesQuotation` (quotations): one header
 //! with lines. The debtor must exist and not be blocked, codes must exist, an article line (`VaIt` 2) needs an
-//! existing, unblocked article in its basic unit. A direct invoice delivers at once, so it books stock out.
+//! existing, unblocked article in its basic unit. A different delivery address (`DlAd`) must be a delivery
+//! address (contact of kind `AFL`) of the document's debtor. A direct invoice delivers at once, so it books stock out.
 
 use serde_json::json;
 
@@ -8,7 +9,7 @@ use super::body::{Action, Element, merge, without_empty};
 use super::{Method, Write, check_code};
 use crate::afas::error::AfasError;
 use crate::afas::store::{DocumentKind, Fields, SalesDocument, Store, Transaction, next_number};
-use crate::afas::views::{flag, number, text};
+use crate::afas::views::{display, flag, number, text};
 
 /// Item type "Artikel".
 const ARTICLE_LINE: &str = "2";
@@ -177,6 +178,19 @@ fn check_header(store: &Store, fields: &Fields) -> Result<(), AfasError> {
     }
     if let Some(currency) = text(fields, "CuId") {
         check_code(reference.currencies.contains(currency), "Currency", currency)?;
+    }
+    if let Some(contact) = fields.get("DlAd").map(display) {
+        let delivers_there = store.parties.get(&debtor.party).is_some_and(|party| {
+            party
+                .contacts
+                .iter()
+                .any(|c| c.is_delivery_address() && c.number == contact)
+        });
+        if !delivers_there {
+            return Err(AfasError::validation(format!(
+                "Contact '{contact}' is not a delivery address of sales relation '{debtor_id}'."
+            )));
+        }
     }
     if let Some(warehouse) = text(fields, "War") {
         check_code(reference.warehouses.contains_key(warehouse), "Warehouse", warehouse)?;

@@ -35,13 +35,13 @@ pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<
         currency: Some(settings.company.currency.clone()),
         warehouse: settings.company.warehouse.clone(),
         payment_method: payment_method(order, &settings.company.payment_method_map),
-        shipping_method: order
-            .shipping
-            .as_ref()
-            .and_then(|s| settings.shipping_method_map.resolve(s.method.as_deref()))
+        shipping_method: settings
+            .shipping_method_map
+            .resolve(order.delivery_method.as_deref())
             .map(str::to_owned),
         prices_include_vat: order.vat_method == VatMethod::Including,
         delivery_address: delivery.map(split_address),
+        delivery_address_id: None,
         lines,
     };
     apply_field_map(order, settings, &mut draft)?;

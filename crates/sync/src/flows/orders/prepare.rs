@@ -1,5 +1,5 @@
 //! One sale up to its order: the filter, already booked?, the mapping, missing articles created, the
-//! debtor found or written.
+//! debtor found or written, and a delivery address that differs from the debtor's own found or added to it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -8,7 +8,8 @@ use super::money::percentage_key;
 use super::plan::OrderPlan;
 use crate::flows::debtors::{customer_key, debtor_draft};
 use crate::model::{
-    ArticleDraft, ArticleRecord, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine, SourceOrder, VatMethod,
+    ArticleDraft, ArticleRecord, DebtorParty, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine,
+    SourceOrder, VatMethod,
 };
 use crate::ports::{ErpTarget, IdMapEntry};
 use crate::record::{Failure, Trail, Verdict};
@@ -47,8 +48,36 @@ pub(super) async fn prepare<T: ErpTarget>(
     let mut draft = map_order(order, settings)?;
     let missing = missing_articles(order, &plan.articles, settings)?;
     create_articles(target, plan, &missing, order, settings, trail).await?;
-    draft.debtor_id = debtor_for(settings, target, plan, order, trail).await?;
+    let (debtor_id, own_debtor) = debtor_for(settings, target, plan, order, trail).await?;
+    draft.debtor_id = debtor_id;
+    if let Some(organisation) = own_debtor {
+        draft.delivery_address_id = delivery_address(target, order, &draft, organisation, trail).await?;
+    }
     Ok(Step::Send(Box::new(draft), hash))
+}
+
+/// The debtor's delivery address (`DlAd`) when the sale went elsewhere than the customer's own address: found
+/// among the debtor's delivery addresses or added to it once. The document's `ExAd` names the address in
+/// words either way.
+async fn delivery_address<T: ErpTarget>(
+    target: &T,
+    order: &SourceOrder,
+    draft: &SalesOrderDraft,
+    organisation: bool,
+    trail: &mut Trail,
+) -> Result<Option<String>, Failure> {
+    let elsewhere = order.customer.as_ref().is_some_and(|c| c.delivery_address.is_some());
+    let Some(address) = draft.delivery_address.as_ref().filter(|_| elsewhere) else {
+        return Ok(None);
+    };
+    match target
+        .delivery_address(&draft.debtor_id, organisation, address)
+        .await
+        .transpose()
+    {
+        Some(found) => trail.write(found).map(Some),
+        None => Ok(None),
+    }
 }
 
 fn already_booked(entry: &IdMapEntry, hash: String) -> Verdict {
@@ -96,25 +125,28 @@ pub(super) fn entity(kind: SourceDocumentKind) -> &'static str {
 }
 
 /// The debtor id: the customer's (created or updated as needed) or, without an e-mail or VAT number, the default
-/// debtor.
+/// debtor. With the customer's own debtor, whether it is an organisation; `None` for the default debtor, which
+/// keeps no delivery addresses (a cash-sales debtor would collect one per anonymous parcel).
 async fn debtor_for<T: ErpTarget>(
     settings: &FlowSettings,
     target: &T,
     plan: &mut OrderPlan,
     order: &SourceOrder,
     trail: &mut Trail,
-) -> Result<String, Failure> {
+) -> Result<(String, Option<bool>), Failure> {
     let Some(customer) = order.customer.as_ref().filter(|c| customer_key(c).is_some()) else {
-        return settings.company.default_debtor.clone().ok_or_else(|| {
+        let debtor = settings.company.default_debtor.clone().ok_or_else(|| {
             Failure::missing_setting(
                 "default_debtor",
                 "this sale's customer has neither an e-mail address nor a VAT number",
             )
-        });
+        })?;
+        return Ok((debtor, None));
     };
     let draft = debtor_draft(customer, settings, order)?;
     let (debtor_id, _) = plan.debtors.upsert(target, &draft, settings, trail).await?;
-    Ok(debtor_id)
+    let organisation = matches!(draft.party, DebtorParty::Organisation { .. });
+    Ok((debtor_id, Some(organisation)))
 }
 
 /// The order's lines whose article AFAS lacks (one per SKU); a failure when they may not be created.
@@ -178,6 +210,5 @@ fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSe
             .vat_group_map
             .resolve(Some(&percentage_key(line.vat_percentage)))
             .map(str::to_owned),
-        variant: None,
     }
 }
