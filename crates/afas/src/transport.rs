@@ -256,7 +256,7 @@ fn classify(status: StatusCode, body: &str, headers: &Headers, path: &str) -> Re
         },
         code => AfasError::Unexpected {
             status: code,
-            message: body.chars().take(500).collect(),
+            message: koppel_outbound::excerpt(body),
         },
     })
 }

@@ -77,12 +77,12 @@ pub(crate) fn fault_error(operation: &'static str, xml: &str) -> MplusError {
             if code.starts_with("Client") || code.starts_with("VersionMismatch") || code.starts_with("MustUnderstand") {
                 MplusError::ClientFault {
                     code,
-                    message: faultstring,
+                    message: koppel_outbound::excerpt(&faultstring),
                 }
             } else {
                 MplusError::ServerFault {
                     code,
-                    message: faultstring,
+                    message: koppel_outbound::excerpt(&faultstring),
                 }
             }
         }

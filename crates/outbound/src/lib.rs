@@ -291,6 +291,31 @@ fn parse_allowed(entry: &str) -> Result<Allowed, BadAllowEntry> {
     }
 }
 
+/// Characters of a foreign server's answer that error messages and connection tests repeat.
+pub const EXCERPT_CHARS: usize = 160;
+
+/// A short, single-line excerpt of what a foreign server answered, for error messages: at most
+/// [`EXCERPT_CHARS`] characters, control characters and runs of white space as one space, `…` when cut. A
+/// server a tenant points Koppel at must not be able to fill Koppel's pages and logs with its content (pages
+/// escape it as they escape all text).
+pub fn excerpt(answer: &str) -> String {
+    let flat = answer.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty());
+    let mut text = String::new();
+    for word in flat {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+        if text.chars().count() > EXCERPT_CHARS {
+            break;
+        }
+    }
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// The process's policy: open until [`install`]ed (the binary installs the configured one at start-up).
 static CURRENT: LazyLock<RwLock<Arc<OutboundPolicy>>> = LazyLock::new(|| RwLock::new(Arc::new(OutboundPolicy::open())));
 
