@@ -15,6 +15,7 @@ mod dispatch;
 pub mod model;
 mod orders;
 mod products;
+mod receipts;
 mod reference;
 mod relations;
 pub mod schema;
