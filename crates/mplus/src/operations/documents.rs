@@ -1,10 +1,11 @@
-//! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices and proposals.
+//! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices, proposals and till receipts
+//! (`getReceipts`, `getReceiptsByCashCount`).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList, found};
-use crate::model::{Invoice, Order, OrderType, Proposal};
+use crate::model::{Invoice, Order, OrderType, Proposal, Receipt};
 use crate::wire::{self, MplusDate};
 use crate::{MplusClient, MplusError};
 
@@ -66,6 +67,45 @@ struct GetInvoicesRequest {
 /// `getProposals` has the same filter shape as `getInvoices` up to `includeLineList` (its text lists are
 /// optional, sending them empty is valid).
 type GetProposalsRequest = GetInvoicesRequest;
+
+/// `GetReceiptsRequest`, in the WSDL's order (the two text lists are required, empty).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsRequest {
+    sync_marker: i64,
+    sync_marker_limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_financial_date: Option<MplusDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    through_financial_date: Option<MplusDate>,
+    branch_numbers: Vec<i32>,
+    relation_numbers: Vec<i64>,
+    article_plu_numbers: TextList,
+    article_barcodes: TextList,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_line_list: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsByCashCountRequest<'a> {
+    cash_count_id: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    receipt_list: Vec<Receipt>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsByCashCountResponse {
+    result: String,
+    #[serde(default, deserialize_with = "wire::list")]
+    receipt_list: Vec<Receipt>,
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -167,6 +207,45 @@ impl MplusClient {
         let request: GetProposalsRequest = invoices_request(filter, sync_marker, limit);
         let response: GetProposalsResponse = self.call("getProposals", &Request { request }).await?;
         Ok(response.proposal_list)
+    }
+}
+
+impl MplusClient {
+    /// `getReceipts` (till receipts) from `sync_marker` (inclusive), at most `limit`, ascending by marker.
+    /// `DocumentFilter::order_types` does not apply.
+    pub async fn get_receipts(
+        &self,
+        filter: &DocumentFilter,
+        sync_marker: i64,
+        limit: u32,
+    ) -> Result<Vec<Receipt>, MplusError> {
+        let request = GetReceiptsRequest {
+            sync_marker,
+            sync_marker_limit: limit,
+            from_financial_date: filter.from_financial_date.map(MplusDate::from),
+            through_financial_date: filter.through_financial_date.map(MplusDate::from),
+            branch_numbers: filter.branch_numbers.clone(),
+            relation_numbers: filter.relation_numbers.clone(),
+            article_plu_numbers: TextList::default(),
+            article_barcodes: TextList::default(),
+            include_line_list: filter.include_lines,
+        };
+        let response: GetReceiptsResponse = self.call("getReceipts", &Request { request }).await?;
+        Ok(response.receipt_list)
+    }
+
+    /// `getReceiptsByCashCount`: the receipts (with lines) of one cash count; `None` when MplusKASSA does not
+    /// know the cash count.
+    pub async fn get_receipts_by_cash_count(&self, cash_count_id: &str) -> Result<Option<Vec<Receipt>>, MplusError> {
+        let request = GetReceiptsByCashCountRequest { cash_count_id };
+        let response: GetReceiptsByCashCountResponse =
+            self.call("getReceiptsByCashCount", &Request { request }).await?;
+        found(
+            "getReceiptsByCashCount",
+            response.result,
+            "GET-RECEIPTS-BY-CASH-COUNT-RESULT-OK",
+            Some(response.receipt_list),
+        )
     }
 }
 
