@@ -13,6 +13,8 @@ pub enum SourceDocumentKind {
     Order,
     Invoice,
     Quotation,
+    /// A till receipt (counter sale), read by the receipts flow only.
+    Receipt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +33,7 @@ pub enum VatMethod {
     Excluding,
 }
 
-/// A sale from the till: an order, invoice or quotation.
+/// A sale from the till: an order, invoice, quotation or receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceOrder {
     /// Stable id in MplusKASSA (`orderId` / `invoiceId` / `proposalId`): the key of the id map.
@@ -55,6 +57,10 @@ pub struct SourceOrder {
     /// What the customer pays, VAT included.
     pub total_incl_vat: Decimal,
     pub branch: Option<String>,
+    /// The country (ISO-2) whose VAT the till charged (a receipt's branch): the VAT code and revenue account
+    /// are looked up by it when the sale has no customer country (an anonymous counter sale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_country: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
-    SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, SourceArticle,
+    SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
 };
 use crate::requirements::AfasList;
 
@@ -260,9 +260,11 @@ pub trait ErpTarget: Send + Sync {
             ..Exchange::default()
         })
     }
-    /// Which of these references (`RfCs`) already exist as orders/invoices/quotations, with their numbers.
+    /// Which of these references (`RfCs`) already exist as documents of the kind `document` (sales orders and
+    /// direct invoices, or quotations), with their numbers.
     fn existing_orders(
         &self,
+        document: OrderTarget,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
     /// Debtors by e-mail; keys are the e-mail addresses in lower case.
@@ -504,9 +506,10 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     }
     fn existing_orders(
         &self,
+        document: OrderTarget,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
-        (**self).existing_orders(references)
+        (**self).existing_orders(document, references)
     }
     fn debtors_by_email(
         &self,

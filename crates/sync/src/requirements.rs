@@ -73,12 +73,12 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
     let mut problems = Vec::new();
     let company = &settings.company;
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             require(
                 &mut problems,
                 "administration",
                 &company.administration,
-                "orders are booked in this AFAS administration",
+                "sales are booked in this AFAS administration",
             );
             problems.extend(validation::administration(company));
             require(
@@ -87,8 +87,10 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                 &company.default_debtor,
                 "sales without a customer e-mail address (anonymous till sales) are booked on this debtor",
             );
-            problems.extend(validation::order_types(settings));
-            problems.extend(validation::order_filter(settings));
+            if flow == FlowKind::Orders {
+                problems.extend(validation::order_types(settings));
+                problems.extend(validation::order_filter(settings));
+            }
             if company.vat_code_by_country.is_empty() {
                 problems.push(SettingProblem::missing(
                     "vat_code_by_country",
@@ -136,7 +138,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
         }
     };
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             // A non-number is already a problem; AFAS's numeric filter would refuse it.
             let administration = settings.company.administration.clone().filter(|a| is_number(a.trim()));
             one("administration", AfasList::Administrations, &administration);
@@ -162,7 +164,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
     }
     let mut maps: Vec<(&'static str, AfasList, &ValueMap)> = Vec::new();
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             maps.push((
                 "payment_method_map",
                 AfasList::PaymentMethods,

@@ -16,9 +16,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, PaymentStatus, PersonName, SalesLineKind,
-    SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder,
-    SourcePayment, SourceShipping, StockLevel, StockMutationDraft, VatMethod,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, OrderTarget, PaymentStatus, PersonName,
+    SalesLineKind, SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine,
+    SourceOrder, SourcePayment, SourceShipping, StockLevel, StockMutationDraft, VatMethod,
 };
 use crate::money::round_cents;
 use crate::ports::{
@@ -389,7 +389,11 @@ fn debtor_record(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
 }
 
 impl ErpTarget for FakeErp {
-    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
+    async fn existing_orders(
+        &self,
+        _document: OrderTarget,
+        references: &[String],
+    ) -> ConnectorResult<HashMap<String, String>> {
         self.switchboard.enter(Op::ExistingOrders, "")?;
         let state = self.state.lock().unwrap();
         let found = state
@@ -875,6 +879,7 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
         payments,
         total_incl_vat,
         branch: None,
+        vat_country: None,
     }
 }
 

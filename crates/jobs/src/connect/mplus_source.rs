@@ -23,7 +23,7 @@ use super::errors::mplus_call;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
 
-/// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
+/// Page size when a single invoice, proposal or receipt is searched (the flows read them only by sync marker).
 const SEARCH_PAGE: u32 = 500;
 
 /// MplusKASSA as the engine's source.
@@ -98,6 +98,10 @@ impl MplusSource {
             SourceDocumentKind::Quotation => {
                 let proposals = mplus_call(self.client.get_proposals(&filter, from, limit)).await?;
                 self.to_sources(proposals.iter().map(Sale::of_proposal).collect()).await
+            }
+            SourceDocumentKind::Receipt => {
+                let receipts = mplus_call(self.client.get_receipts(&filter, from, limit)).await?;
+                self.to_sources(receipts.iter().map(Sale::of_receipt).collect()).await
             }
         }
     }

@@ -65,6 +65,7 @@ pub(super) fn sample_order() -> SourceOrder {
         }],
         total_incl_vat: Decimal::ONE,
         branch: Some("1".into()),
+        vat_country: None,
     }
 }
 

@@ -78,6 +78,7 @@ pub(crate) fn order(index: i64, customer: Option<SourceCustomer>) -> SourceOrder
         }],
         total_incl_vat: total,
         branch: None,
+        vat_country: None,
     }
 }
 

@@ -63,14 +63,19 @@ fn apply_field_map(order: &SourceOrder, settings: &FlowSettings, draft: &mut Sal
     Ok(())
 }
 
-/// The delivery country (ISO-2), else the billing country.
+/// The delivery country (ISO-2), else the billing country; without either (an anonymous counter sale), the
+/// country whose VAT the till charged.
 fn order_country(order: &SourceOrder) -> Option<String> {
-    let customer = order.customer.as_ref()?;
+    let customer = order.customer.as_ref();
     customer
-        .delivery_address
-        .as_ref()
-        .map(|a| iso2(&a.country))
-        .or_else(|| billing_country(customer))
+        .and_then(|customer| {
+            customer
+                .delivery_address
+                .as_ref()
+                .map(|a| iso2(&a.country))
+                .or_else(|| billing_country(customer))
+        })
+        .or_else(|| order.vat_country.clone())
 }
 
 /// The payment method of the largest payment, through the mapping table.
