@@ -198,6 +198,13 @@ async fn receipts_are_paged_by_sync_marker_and_read_by_cash_count() {
         antwerp.iter().all(|r| r.line_list.is_empty()),
         "no lines unless asked for"
     );
+    let by_id = DocumentFilter {
+        receipt_ids: vec![shop.receipts[7].receipt_id.clone()],
+        ..DocumentFilter::default()
+    };
+    let one = client.get_receipts(&by_id, 0, 10).await.unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].receipt_id, shop.receipts[7].receipt_id);
 
     let day = client
         .get_receipts_by_cash_count(&seeded.cash_count_id)

@@ -268,7 +268,11 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     );
     assert!(client.find_order("WEB-404").await.unwrap().is_none());
 
-    let receipts = client.get_receipts(&filter, 6, 50).await.unwrap();
+    let by_id = DocumentFilter {
+        receipt_ids: vec!["r-1".into()],
+        ..filter.clone()
+    };
+    let receipts = client.get_receipts(&by_id, 6, 50).await.unwrap();
     assert_eq!(receipts[0].total_incl_amount, Some(dec("10.90")));
     assert_eq!(receipts[0].receipt_number.unwrap().number, 88);
     assert_eq!(receipts[0].line_list[0].quantity, dec("2"));

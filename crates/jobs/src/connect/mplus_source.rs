@@ -23,7 +23,7 @@ use super::errors::mplus_call;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
 
-/// Page size when a single invoice, proposal or receipt is searched (the flows read them only by sync marker).
+/// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
 
 /// MplusKASSA as the engine's source.
@@ -165,6 +165,18 @@ impl PosSource for MplusSource {
     }
 
     async fn order(&self, kind: SourceDocumentKind, id: &str) -> ConnectorResult<Option<SourceOrder>> {
+        if kind == SourceDocumentKind::Receipt {
+            let filter = DocumentFilter {
+                receipt_ids: vec![id.to_owned()],
+                include_lines: Some(true),
+                ..DocumentFilter::default()
+            };
+            let receipts = mplus_call(self.client.get_receipts(&filter, 0, 1)).await?;
+            return Ok(self
+                .to_sources(receipts.iter().map(Sale::of_receipt).collect())
+                .await?
+                .pop());
+        }
         if kind != SourceDocumentKind::Order {
             return self.search(kind, id).await;
         }

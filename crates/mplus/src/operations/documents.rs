@@ -18,6 +18,8 @@ pub struct DocumentFilter {
     pub relation_numbers: Vec<i64>,
     /// Orders only; empty means MplusKASSA's default (sales, repeat and external sales orders).
     pub order_types: Vec<OrderType>,
+    /// Receipts only: just these receipts (`receiptIds`); empty means all.
+    pub receipt_ids: Vec<String>,
     /// `false` is much faster when only headers are needed.
     pub include_lines: Option<bool>,
 }
@@ -82,6 +84,7 @@ struct GetReceiptsRequest {
     relation_numbers: Vec<i64>,
     article_plu_numbers: TextList,
     article_barcodes: TextList,
+    receipt_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     include_line_list: Option<bool>,
 }
@@ -228,6 +231,7 @@ impl MplusClient {
             relation_numbers: filter.relation_numbers.clone(),
             article_plu_numbers: TextList::default(),
             article_barcodes: TextList::default(),
+            receipt_ids: filter.receipt_ids.clone(),
             include_line_list: filter.include_lines,
         };
         let response: GetReceiptsResponse = self.call("getReceipts", &Request { request }).await?;
