@@ -62,6 +62,8 @@ struct GetInvoicesRequest {
     relation_numbers: Vec<i64>,
     article_plu_numbers: TextList,
     article_barcodes: TextList,
+    /// `getReceipts` only (empty, it is not sent).
+    receipt_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     include_line_list: Option<bool>,
 }
@@ -70,24 +72,8 @@ struct GetInvoicesRequest {
 /// optional, sending them empty is valid).
 type GetProposalsRequest = GetInvoicesRequest;
 
-/// `GetReceiptsRequest`, in the WSDL's order (the two text lists are required, empty).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct GetReceiptsRequest {
-    sync_marker: i64,
-    sync_marker_limit: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from_financial_date: Option<MplusDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    through_financial_date: Option<MplusDate>,
-    branch_numbers: Vec<i32>,
-    relation_numbers: Vec<i64>,
-    article_plu_numbers: TextList,
-    article_barcodes: TextList,
-    receipt_ids: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    include_line_list: Option<bool>,
-}
+/// `getReceipts` too, with `receiptIds` in its place before `includeLineList`.
+type GetReceiptsRequest = GetInvoicesRequest;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -223,16 +209,8 @@ impl MplusClient {
         limit: u32,
     ) -> Result<Vec<Receipt>, MplusError> {
         let request = GetReceiptsRequest {
-            sync_marker,
-            sync_marker_limit: limit,
-            from_financial_date: filter.from_financial_date.map(MplusDate::from),
-            through_financial_date: filter.through_financial_date.map(MplusDate::from),
-            branch_numbers: filter.branch_numbers.clone(),
-            relation_numbers: filter.relation_numbers.clone(),
-            article_plu_numbers: TextList::default(),
-            article_barcodes: TextList::default(),
             receipt_ids: filter.receipt_ids.clone(),
-            include_line_list: filter.include_lines,
+            ..invoices_request(filter, sync_marker, limit)
         };
         let response: GetReceiptsResponse = self.call("getReceipts", &Request { request }).await?;
         Ok(response.receipt_list)
@@ -263,6 +241,7 @@ fn invoices_request(filter: &DocumentFilter, sync_marker: i64, limit: u32) -> Ge
         relation_numbers: filter.relation_numbers.clone(),
         article_plu_numbers: TextList::default(),
         article_barcodes: TextList::default(),
+        receipt_ids: Vec::new(),
         include_line_list: filter.include_lines,
     }
 }

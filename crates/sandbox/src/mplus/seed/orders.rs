@@ -351,13 +351,7 @@ impl Shop {
 
     fn payments_for(&self, rng: &mut ChaCha8Rng, order: &Order, state: OrderState, webshop: bool) -> Vec<Payment> {
         let total = order.totals().incl;
-        let method = |code: &str| {
-            self.payment_methods
-                .iter()
-                .find(|m| m.code == code)
-                .expect("payment method exists")
-        };
-        let payment = |code: &str, amount: i64| Payment::with_method(method(code), amount, order.financial_date);
+        let payment = |code: &str, amount: i64| self.payment(code, amount, order.financial_date);
         let main_method = if webshop {
             *["IDEAL", "BANCONTACT"].choose(rng).expect("methods")
         } else {
@@ -382,6 +376,16 @@ impl Shop {
             }
             OrderState::Unpaid | OrderState::DeliveredUnpaid | OrderState::Cancelled => Vec::new(),
         }
+    }
+
+    /// A payment of `amount` cents with the shop's payment method `code`.
+    pub(super) fn payment(&self, code: &str, amount: i64, financial_date: NaiveDate) -> Payment {
+        let method = self
+            .payment_methods
+            .iter()
+            .find(|m| m.code == code)
+            .expect("payment method exists");
+        Payment::with_method(method, amount, financial_date)
     }
 
     /// The seeded invoices: one for every third delivered order, made from that order.

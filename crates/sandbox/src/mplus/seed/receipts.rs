@@ -13,7 +13,7 @@ use rand::seq::IndexedRandom;
 use super::catalog::WEBSHOP_BRANCH;
 use super::orders::{derived_id, index_of_derived_id, seed_horizon};
 use super::{Shop, rng_for};
-use crate::mplus::model::{Payment, Receipt, ReceiptState, ReceiptType, VatMethod};
+use crate::mplus::model::{Receipt, ReceiptState, ReceiptType, VatMethod};
 
 const RECEIPT_DOMAIN: u64 = 4;
 const RECEIPT_ID_SALT: u64 = 0x0e0e_1e1e_0000;
@@ -82,13 +82,7 @@ impl Shop {
             .then(|| self.relations.choose(rng).expect("the shop has relations"))
             .map(|r| (r.number, r.name.clone()));
         let financial_date = entered_at.date();
-        let method = |code: &str| {
-            self.payment_methods
-                .iter()
-                .find(|m| m.code == code)
-                .expect("payment method exists")
-        };
-        let payment = |code: &str, amount: i64| Payment::with_method(method(code), amount, financial_date);
+        let payment = |code: &str, amount: i64| self.payment(code, amount, financial_date);
         let mut lines = Vec::new();
         let mut payments = Vec::new();
         if receipt_type == ReceiptType::Receipt {
