@@ -202,6 +202,7 @@ fn map_targets(map: &ValueMap) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SourceDocumentKind;
     use crate::testing::wizard_settings;
 
     fn settings_named(problems: &[SettingProblem]) -> Vec<&'static str> {
@@ -215,6 +216,17 @@ mod tests {
             settings_named(&problems(FlowKind::Orders, &empty)),
             ["administration", "default_debtor", "vat_code_by_country"],
             "an empty VAT mapping is refused: AFAS would book its own VAT on every line"
+        );
+        assert_eq!(
+            settings_named(&problems(FlowKind::Receipts, &empty)),
+            ["administration", "default_debtor", "vat_code_by_country"],
+            "receipts are booked like orders; most have no customer, so the default debtor is required"
+        );
+        let mut invoices = wizard_settings();
+        invoices.order_types = vec![SourceDocumentKind::Invoice, SourceDocumentKind::Order];
+        assert!(
+            problems(FlowKind::Receipts, &invoices).is_empty(),
+            "the orders' document types are not the receipts flow's business"
         );
         assert!(problems(FlowKind::Customers, &empty).is_empty());
         assert_eq!(

@@ -161,6 +161,19 @@ mod tests {
     }
 
     #[test]
+    fn the_orders_flow_leaves_receipts_to_the_receipts_flow() {
+        let mut settings = wizard_settings();
+        settings.order_types = vec![SourceDocumentKind::Receipt];
+        let problems = settings.validate();
+        assert_eq!(named(&problems), ["order_types"]);
+        assert!(
+            problems[0].message.contains("`receipts` flow"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
     fn quotations_need_a_filter_they_can_pass() {
         let mut settings = wizard_settings();
         settings.order_types = vec![SourceDocumentKind::Quotation];
