@@ -157,7 +157,7 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the four runs did not finish in a minute");
+        panic!("the runs did not finish in a minute");
     })
     .await;
 
