@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use koppel_core::FlowKind;
 use koppel_sandbox::afas::seed::CASH_SALES_DEBTOR;
+use koppel_sandbox::mplus::model::ReceiptState;
 use koppel_sync::ports::Outcome;
 use koppel_sync::settings::{FlowSettings, ReceiptTarget};
 use koppel_sync::testing::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{System, World, body, receipt_reference, received_line_amount, settings, with_articles};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The AFAS VAT codes of the sandbox's administration and their percentages.
 async fn vat_percentages(world: &World) -> HashMap<String, Decimal> {
@@ -155,4 +156,42 @@ async fn orders_and_receipts_each_book_their_own() {
     assert!(booked.values().all(|count| *count == 1));
     assert!(orders.entries().iter().all(|e| e.entity == "order"));
     assert!(receipts.entries().iter().all(|e| e.entity == "receipt"));
+}
+
+/// A parked receipt is skipped; once it is paid at the till it moves to a new sync marker and the next run books
+/// it, once.
+#[tokio::test]
+async fn a_parked_receipt_is_booked_by_the_first_run_after_it_is_paid() {
+    let world = World::start(200).await;
+    with_articles(&world).await;
+    let journal = FakeJournal::default();
+    world.run(FlowKind::Receipts, &settings(), &journal).await.unwrap();
+    let parked = world
+        .shop()
+        .receipts
+        .into_iter()
+        .find(|r| r.state == ReceiptState::Outstanding)
+        .expect("the seed parks some receipts");
+    let reference = receipt_reference(&parked);
+    assert!(!world.booked_references().await.contains_key(&reference));
+    let skipped = journal.entries_for(&parked.receipt_id);
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].outcome, Outcome::Skipped);
+
+    world
+        .post_control(System::Mplus, "receipt-paid", json!({"receiptId": parked.receipt_id}))
+        .await;
+    world.clear_journal(System::Afas).await;
+    let next = world.run(FlowKind::Receipts, &settings(), &journal).await.unwrap();
+    assert_eq!((next.counts.created, next.counts.failed), (1, 0), "{next:?}");
+    assert_eq!(world.booked_references().await.get(&reference), Some(&1));
+    let sent = world.afas_writes(Some("FbDirectInvoice")).await;
+    let lines = &body(&sent[0])["FbDirectInvoice"]["Element"]["Objects"][0]["FbDirectInvoiceLines"]["Element"];
+    let booked: Decimal = lines.as_array().unwrap().iter().map(received_line_amount).sum();
+    assert_eq!(booked, Decimal::new(parked.totals().incl, 2));
+
+    world.clear_journal(System::Afas).await;
+    let again = world.run(FlowKind::Receipts, &settings(), &journal).await.unwrap();
+    assert_eq!(again.counts.created, 0, "{again:?}");
+    assert!(world.afas_writes(None).await.is_empty());
 }

@@ -7,6 +7,7 @@ use koppel_sandbox::SandboxConfig;
 use koppel_sandbox::mplus::seed;
 use koppel_sandbox::mplus::xml::Element;
 use mplus_support::{Mplus, at, number, x};
+use serde_json::json;
 
 async fn receipts(mplus: &Mplus, request: String) -> Vec<Element> {
     let answer = mplus.call(&x("getReceipts", x("request", request))).await;
@@ -108,4 +109,40 @@ async fn get_receipts_by_cash_count_answers_one_drawers_day() {
         missing.ok().text_of("result"),
         Some("GET-RECEIPTS-BY-CASH-COUNT-RESULT-NOT-FOUND")
     );
+}
+
+#[tokio::test]
+async fn paying_a_parked_receipt_moves_it_to_a_new_sync_marker() {
+    let mplus = Mplus::start().await;
+    let config = SandboxConfig::default();
+    let shop = seed::generate(config.seed, config.orders);
+    let parked = shop
+        .receipts
+        .iter()
+        .find(|r| r.state == koppel_sandbox::mplus::model::ReceiptState::Outstanding)
+        .expect("parked receipts");
+    let high = shop.receipts.len() as i64;
+    let (status, paid) = mplus
+        .control("receipt-paid", json!({"receiptId": parked.receipt_id}))
+        .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["syncMarker"], high + 1);
+    assert_eq!(paid["state"], "RECEIPT-STATE-PAID");
+    let page = format!("{}{}", x("syncMarker", high + 1), x("includeLineList", "true"));
+    let moved = receipts(&mplus, page).await;
+    assert_eq!(moved.len(), 1);
+    assert_eq!(number(&moved[0], "paidAmount"), number(&moved[0], "totalInclAmount"));
+    assert!(
+        !markers(&receipts(&mplus, x("syncMarkerLimit", 10_000)).await).contains(&parked.sync_marker),
+        "its old marker is gone"
+    );
+    let synced = mplus.call("<ns1:getCurrentSyncMarkers/>").await;
+    assert_eq!(number(synced.ok(), "receiptSyncMarker"), high + 1);
+
+    let (status, _) = mplus
+        .control("receipt-paid", json!({"receiptId": parked.receipt_id}))
+        .await;
+    assert_eq!(status, 400, "a paid receipt cannot be paid again");
+    let (status, _) = mplus.control("receipt-paid", json!({"receiptId": "nope"})).await;
+    assert_eq!(status, 404);
 }

@@ -1,15 +1,17 @@
 //! Till receipts: `getReceipts` (by sync marker, with the WSDL's filters) and `getReceiptsByCashCount` (the
-//! receipts of one drawer's day). Receipts are seeded once and never change, so the book is a map by marker.
+//! receipts of one drawer's day). The book is a map by marker; a receipt that changes (a parked one paid, through
+//! the controls) moves to the next receipt sync marker, as in the shop.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::model::{Receipt, parse_date};
+use super::model::{Receipt, ReceiptState, ReceiptType, parse_date};
 use super::seed::Shop;
 use super::soap::SoapFault;
 use super::state::Store;
-use super::sync::Page;
+use super::state::now;
+use super::sync::{Page, next};
 use super::xml::Element;
 
 /// The receipts by sync marker.
@@ -27,6 +29,27 @@ impl ReceiptBook {
 
     pub fn high_marker(&self) -> i64 {
         self.by_marker.keys().next_back().copied().unwrap_or(0)
+    }
+
+    /// Pays what is open on a parked or partly paid sale (by pin, today) and moves it to the next receipt sync
+    /// marker. `Err` says why not: no such receipt, or not an open sale.
+    pub fn pay(&mut self, shop: &Shop, receipt_id: &str, counter: &mut i64) -> Result<Receipt, String> {
+        let (&marker, receipt) = self
+            .by_marker
+            .iter()
+            .find(|(_, r)| r.receipt_id == receipt_id)
+            .ok_or_else(|| format!("receipt {receipt_id} not found"))?;
+        let open = matches!(receipt.state, ReceiptState::Outstanding | ReceiptState::PartlyPaid);
+        if receipt.receipt_type != ReceiptType::Receipt || !open {
+            return Err(format!("receipt {receipt_id} is not a parked or partly paid sale"));
+        }
+        let mut receipt = self.by_marker.remove(&marker).expect("found above");
+        let due = receipt.totals().incl - receipt.paid_amount();
+        receipt.payments.push(shop.payment("PIN", due, now().date()));
+        receipt.state = ReceiptState::Paid;
+        receipt.sync_marker = next(counter);
+        self.by_marker.insert(receipt.sync_marker, receipt.clone());
+        Ok(receipt)
     }
 }
 

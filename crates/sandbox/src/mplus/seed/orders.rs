@@ -379,7 +379,7 @@ impl Shop {
     }
 
     /// A payment of `amount` cents with the shop's payment method `code`.
-    pub(super) fn payment(&self, code: &str, amount: i64, financial_date: NaiveDate) -> Payment {
+    pub(crate) fn payment(&self, code: &str, amount: i64, financial_date: NaiveDate) -> Payment {
         let method = self
             .payment_methods
             .iter()
