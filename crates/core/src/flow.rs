@@ -16,22 +16,27 @@ pub enum FlowKind {
     Products,
     /// MplusKASSA stock → AFAS stock mutations.
     Stock,
+    /// MplusKASSA till receipts (counter sales) → AFAS direct invoices or sales orders.
+    Receipts,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 4] = [
+    pub const ALL: [FlowKind; 5] = [
         FlowKind::Orders,
+        FlowKind::Receipts,
         FlowKind::Customers,
         FlowKind::Products,
         FlowKind::Stock,
     ];
 
     /// The order a company's flows run in when they are due together: master data before the sales that refer
-    /// to it (an order needs its articles and debtor), stock last (it counts articles the products flow made).
-    pub const RUN_ORDER: [FlowKind; 4] = [
+    /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
+    /// flow made).
+    pub const RUN_ORDER: [FlowKind; 5] = [
         FlowKind::Products,
         FlowKind::Customers,
         FlowKind::Orders,
+        FlowKind::Receipts,
         FlowKind::Stock,
     ];
 
@@ -48,6 +53,7 @@ impl FlowKind {
             FlowKind::Customers => "customers",
             FlowKind::Products => "products",
             FlowKind::Stock => "stock",
+            FlowKind::Receipts => "receipts",
         }
     }
 
@@ -58,6 +64,9 @@ impl FlowKind {
             FlowKind::Customers => "Creates and updates AFAS debtors from MplusKASSA relations, matched by e-mail.",
             FlowKind::Products => "Creates (and optionally updates) AFAS articles from MplusKASSA articles, by SKU.",
             FlowKind::Stock => "Corrects AFAS stock per warehouse to MplusKASSA's free stock.",
+            FlowKind::Receipts => {
+                "Books every finished counter sale (till receipt) in AFAS once, as a direct invoice or order."
+            }
         }
     }
 }
@@ -69,7 +78,7 @@ impl fmt::Display for FlowKind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown flow {0:?}; expected orders, customers, products or stock")]
+#[error("unknown flow {0:?}; expected orders, receipts, customers, products or stock")]
 pub struct UnknownFlow(pub String);
 
 impl FromStr for FlowKind {

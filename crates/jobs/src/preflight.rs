@@ -125,7 +125,7 @@ pub async fn check_stored(
     let target = match credentials::load_afas(db, secrets, scope).await {
         Ok(Some(credentials)) => afas_environment(&credentials)
             .and_then(|environment| afas_client(environment, &credentials, &page_options()))
-            .map(|client| AfasTarget::new(Arc::new(client), settings.order_target)),
+            .map(|client| AfasTarget::new(Arc::new(client))),
         Ok(None) => Err(ConnectorError::permanent(
             "AFAS is not connected: enter its environment and token under Connections",
         )),

@@ -157,7 +157,7 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the four runs did not finish in a minute");
+        panic!("the runs did not finish in a minute");
     })
     .await;
 
@@ -207,7 +207,7 @@ async fn two_companies_on_one_afas_environment_run_their_orders_at_once_to_the_e
             ..sandbox_support::mplus_credentials(&world.sandbox)
         };
         let afas = afas_client(afas_environment(&afas).unwrap(), &afas, &options).unwrap();
-        let target = AfasTarget::new(Arc::new(afas), settings.order_target);
+        let target = AfasTarget::new(Arc::new(afas));
         let source = MplusSource::for_settings(Arc::new(mplus_client(&mplus, &options).unwrap()), &settings);
         runs.push((source, target, FakeJournal::default()));
     }

@@ -179,7 +179,10 @@ async fn a_sale_delivered_elsewhere_names_the_debtors_delivery_address() {
         at_home > 0 && !contacts_of_relation.is_empty(),
         "the shop has both kinds of sale"
     );
-    assert!(elsewhere_to_default > 0, "a sale without e-mail or VAT number delivered elsewhere");
+    assert!(
+        elsewhere_to_default > 0,
+        "a sale without e-mail or VAT number delivered elsewhere"
+    );
     // Nothing else was added: one delivery address per customer that has one.
     assert_eq!(addresses.len(), contacts_of_relation.len(), "{addresses:?}");
 }

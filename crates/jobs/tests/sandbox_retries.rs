@@ -16,7 +16,8 @@ use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope};
 use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
 use sandbox_support::{
-    System, World, body, sandbox_executor, save_flow, settings, store_credentials, tenant, with_articles,
+    System, World, body, receipt_reference, sandbox_executor, save_flow, settings, store_credentials, tenant,
+    with_articles,
 };
 use serde_json::json;
 
@@ -281,6 +282,46 @@ async fn an_order_afas_refuses_as_it_is_is_not_retried_by_itself() {
     assert!(entries.is_empty(), "{entries:?}");
     assert!(shop.world.afas_writes(Some("FbSales")).await.is_empty());
     assert!(!shop.world.booked_references().await.contains_key(&reference));
+}
+
+/// A receipt AFAS refuses is journaled as failed; the retry books it, once, and the next run books nothing.
+#[tokio::test]
+async fn a_refused_receipt_is_journaled_and_its_retry_books_it_once() {
+    let shop = Shop::open(60).await;
+    with_articles(&shop.world).await;
+    shop.save(FlowKind::Receipts, &settings()).await;
+    let refused =
+        json!({"operation": "FbDirectInvoice", "method": "POST", "kind": "status", "status": 413, "times": 1});
+    shop.world.fault(System::Afas, refused).await;
+    let (first, entries) = shop.run(FlowKind::Receipts).await;
+    let expected: BTreeSet<String> = shop.world.expected_receipts().iter().map(receipt_reference).collect();
+    let failures = failed(&entries);
+    assert_eq!(failures.len(), 1, "{first:?}");
+    assert_eq!(
+        (failures[0].flow.as_str(), failures[0].entity.as_str()),
+        ("receipts", "receipt")
+    );
+    assert_eq!(first.created as usize, expected.len() - 1);
+    assert_eq!(first.status, RunStatus::SucceededWithFailures);
+    let source_id = failures[0].source_id.clone();
+    let missing = reference(failures[0]);
+    assert!(!shop.world.booked_references().await.contains_key(&missing));
+
+    let (retried, entries) = shop.retry(FlowKind::Receipts, std::slice::from_ref(&source_id)).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        (entries[0].source_id.as_str(), entries[0].outcome.as_str()),
+        (source_id.as_str(), "created")
+    );
+    assert_eq!((retried.created, retried.failed), (1, 0), "{retried:?}");
+    let booked = shop.world.booked_references().await;
+    assert!(booked.values().all(|count| *count == 1), "{booked:?}");
+    assert_eq!(booked.into_keys().collect::<BTreeSet<_>>(), expected);
+
+    shop.world.clear_journal(System::Afas).await;
+    let (after, _) = shop.run(FlowKind::Receipts).await;
+    assert_eq!((after.created, after.failed), (0, 0), "{after:?}");
+    assert!(shop.world.afas_writes(None).await.is_empty());
 }
 
 #[tokio::test]

@@ -289,7 +289,7 @@ async fn run_once(
 ) -> anyhow::Result<RunReport> {
     let now = || koppel_store::now().timestamp_millis();
     let journal = StoreJournal::start_run(db.clone(), scope.clone(), flow, "bench").await?;
-    let target = AfasTarget::new(afas.clone(), settings.order_target);
+    let target = AfasTarget::new(afas.clone());
     let report = run_flow(flow, settings, source, &target, &journal)
         .await
         .with_context(|| format!("the {flow} run stopped"))?;

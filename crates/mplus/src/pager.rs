@@ -6,7 +6,7 @@ use std::future::Future;
 
 use futures::{Stream, stream};
 
-use crate::model::{ArticleGroup, Employee, Invoice, Order, Product, Proposal, Relation};
+use crate::model::{ArticleGroup, Employee, Invoice, Order, Product, Proposal, Receipt, Relation};
 use crate::operations::{DocumentFilter, ProductFilter};
 use crate::{MplusClient, MplusError};
 
@@ -67,7 +67,7 @@ macro_rules! sync_item {
     )*};
 }
 
-sync_item!(Order, Invoice, Proposal, Relation, Employee, ArticleGroup);
+sync_item!(Order, Invoice, Proposal, Receipt, Relation, Employee, ArticleGroup);
 
 impl SyncItem for Product {
     fn sync_marker(&self) -> Option<i64> {
@@ -117,6 +117,19 @@ impl MplusClient {
         sync_pages(from_marker, limit, move |marker, limit| {
             let filter = filter.clone();
             async move { self.get_proposals(&filter, marker, limit).await }
+        })
+    }
+
+    /// Receipts in pages from `from_marker`.
+    pub fn receipt_pages(
+        &self,
+        filter: DocumentFilter,
+        from_marker: i64,
+        limit: u32,
+    ) -> impl Stream<Item = Result<SyncPage<Receipt>, MplusError>> + '_ {
+        sync_pages(from_marker, limit, move |marker, limit| {
+            let filter = filter.clone();
+            async move { self.get_receipts(&filter, marker, limit).await }
         })
     }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use koppel_mplus::model::{NewLine, NewOrder, OrderType, Relation, StockChange};
+use koppel_mplus::model::{NewLine, NewOrder, OrderType, ReceiptState, ReceiptType, Relation, StockChange};
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, Exchange, MplusClient, MplusConfig, MplusError, ProductFilter, SyncPage,
 };
@@ -134,6 +134,89 @@ async fn orders_are_paged_by_sync_marker() {
     assert!(
         client
             .get_order("00000000-0000-0000-0000-000000000000")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn receipts_are_paged_by_sync_marker_and_read_by_cash_count() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let filter = DocumentFilter {
+        include_lines: Some(true),
+        ..DocumentFilter::default()
+    };
+    let pages: Vec<SyncPage<_>> = client.receipt_pages(filter.clone(), 1, 30).try_collect().await.unwrap();
+    assert!(pages.len() > 1, "several pages");
+    let receipts: Vec<_> = pages.iter().flat_map(|p| p.items.iter()).collect();
+    let shop = koppel_sandbox::mplus::seed::generate(sandbox.config.seed, sandbox.config.orders);
+    assert_eq!(receipts.len(), shop.receipts.len(), "every seeded receipt, once");
+    let markers: Vec<i64> = receipts.iter().map(|r| r.sync_marker.unwrap()).collect();
+    assert!(markers.windows(2).all(|w| w[0] < w[1]), "ascending markers");
+    let finished: Vec<_> = receipts.iter().filter(|r| r.is_finished_sale()).collect();
+    assert!(finished.len() > receipts.len() / 2);
+    assert!(
+        receipts.iter().any(|r| r.state == ReceiptState::Outstanding),
+        "parked receipts exist"
+    );
+    assert!(receipts.iter().any(|r| r.receipt_type == ReceiptType::CashOutflow));
+    for receipt in &finished {
+        let total = receipt.total_incl_amount.unwrap();
+        let lines: Decimal = receipt.line_list.iter().filter_map(|l| l.total_incl).sum();
+        let paid: Decimal = receipt.payment_list.iter().map(|p| p.amount).sum();
+        assert_eq!(
+            (lines, paid, receipt.paid_amount),
+            (total, total, Some(total)),
+            "{}",
+            receipt.receipt_id
+        );
+        let vat: Decimal = receipt
+            .vat_group_list
+            .iter()
+            .map(|g| g.excl_amount.unwrap() + g.vat_amount.unwrap())
+            .sum();
+        assert_eq!(vat, total);
+        assert!(receipt.line_list.iter().all(|l| l.vat_percentage.is_some()));
+        assert!(receipt.receipt_number.is_some() && receipt.financial_date.is_some());
+    }
+    // The seed's first receipt, exactly as generated, in cents turned into decimals.
+    let seeded = &shop.receipts[0];
+    let first = receipts[0];
+    assert_eq!(first.receipt_id, seeded.receipt_id);
+    assert_eq!(first.total_incl_amount, Some(Decimal::new(seeded.totals().incl, 2)));
+    assert_eq!(first.relation_number, seeded.relation.as_ref().map(|(n, _)| *n));
+
+    let branch = DocumentFilter {
+        branch_numbers: vec![3],
+        ..DocumentFilter::default()
+    };
+    let antwerp = client.get_receipts(&branch, 0, 1_000).await.unwrap();
+    assert!(!antwerp.is_empty() && antwerp.iter().all(|r| r.financial_branch_number == Some(3)));
+    assert!(
+        antwerp.iter().all(|r| r.line_list.is_empty()),
+        "no lines unless asked for"
+    );
+    let by_id = DocumentFilter {
+        receipt_ids: vec![shop.receipts[7].receipt_id.clone()],
+        ..DocumentFilter::default()
+    };
+    let one = client.get_receipts(&by_id, 0, 10).await.unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].receipt_id, shop.receipts[7].receipt_id);
+
+    let day = client
+        .get_receipts_by_cash_count(&seeded.cash_count_id)
+        .await
+        .unwrap()
+        .expect("the cash count exists");
+    assert!(day.iter().any(|r| r.receipt_id == seeded.receipt_id));
+    assert!(day.iter().all(|r| r.financial_date == Some(seeded.financial_date)
+        && r.receipt_number.unwrap().workplace_number == seeded.workplace));
+    assert!(
+        client
+            .get_receipts_by_cash_count("no-such-count")
             .await
             .unwrap()
             .is_none()

@@ -32,8 +32,30 @@ const ORDER: &str = "<orderId>6f1c2c1e-0000-4000-8000-000000000001</orderId><ext
 <line><articleNumber>100013</articleNumber><data><quantity>1</quantity><price>1745</price></data></line></lineList>\
 <paymentList><payment><method>PIN</method><amount>4239</amount></payment></paymentList>";
 
+const RECEIPT: &str = "<receiptId>r-1</receiptId><syncMarker>6</syncMarker>\
+<receiptNumber><branchNumber>1</branchNumber><workplaceNumber>2</workplaceNumber><year>2026</year><number>88</number></receiptNumber>\
+<receiptType>RECEIPT-TYPE-RECEIPT</receiptType><employeeNumber>101</employeeNumber><employeeName>Sanne</employeeName>\
+<entryTimestamp><sec>1</sec><min>2</min><hour>13</hour><day>29</day><mon>11</mon><year>2026</year><isdst>false</isdst><timezone>0</timezone></entryTimestamp>\
+<financialDate><day>29</day><mon>11</mon><year>2026</year></financialDate><financialBranchNumber>1</financialBranchNumber>\
+<workplaceNumber>2</workplaceNumber><totalInclAmount>1090</totalInclAmount><totalExclAmount>1000</totalExclAmount>\
+<vatMethod>VAT-METHOD-INCLUSIVE</vatMethod><paidAmount>1090</paidAmount><state>RECEIPT-STATE-PAID</state>\
+<lineList><line><articleNumber>100013</articleNumber><data><quantity>2</quantity><price>545</price><vatPercentage>9</vatPercentage><totalInclAmount>1090</totalInclAmount></data></line></lineList>\
+<paymentList><payment><method>CONTANT</method><amount>1090</amount></payment></paymentList>";
+
 fn fixtures() -> Vec<(&'static str, String)> {
     vec![
+        (
+            "getReceipts",
+            format!(
+                "<GetReceiptsResponse {NS}><receiptList><receipt>{RECEIPT}</receipt></receiptList></GetReceiptsResponse>"
+            ),
+        ),
+        (
+            "getReceiptsByCashCount",
+            format!(
+                "<GetReceiptsByCashCountResponse {NS}><result>GET-RECEIPTS-BY-CASH-COUNT-RESULT-OK</result><receiptList><receipt>{RECEIPT}</receipt></receiptList></GetReceiptsByCashCountResponse>"
+            ),
+        ),
         (
             "getApiVersion",
             format!(
@@ -245,6 +267,18 @@ async fn requests_are_valid_and_responses_parse_exactly() {
             .is_some()
     );
     assert!(client.find_order("WEB-404").await.unwrap().is_none());
+
+    let by_id = DocumentFilter {
+        receipt_ids: vec!["r-1".into()],
+        ..filter.clone()
+    };
+    let receipts = client.get_receipts(&by_id, 6, 50).await.unwrap();
+    assert_eq!(receipts[0].total_incl_amount, Some(dec("10.90")));
+    assert_eq!(receipts[0].receipt_number.unwrap().number, 88);
+    assert_eq!(receipts[0].line_list[0].quantity, dec("2"));
+    assert!(receipts[0].is_finished_sale() && receipts[0].relation_number.is_none());
+    let day = client.get_receipts_by_cash_count("cc-1").await.unwrap().unwrap();
+    assert_eq!(day[0].payment_list[0].amount, dec("10.90"));
 
     let invoices = client.get_invoices(&filter, 1, 10).await.unwrap();
     assert_eq!(invoices[0].order_ids, ["6f1c2c1e-0000-4000-8000-000000000001"]);

@@ -299,7 +299,9 @@ pub const EXCERPT_CHARS: usize = 160;
 /// server a tenant points Koppel at must not be able to fill Koppel's pages and logs with its content (pages
 /// escape it as they escape all text).
 pub fn excerpt(answer: &str) -> String {
-    let flat = answer.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty());
+    let flat = answer
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty());
     let mut text = String::new();
     for word in flat {
         if !text.is_empty() {

@@ -147,7 +147,10 @@ async fn the_resolver_refuses_a_name_that_resolves_to_loopback_at_connect_time()
 
 #[test]
 fn a_foreign_answer_is_repeated_as_a_short_single_line() {
-    assert_eq!(excerpt("  <html>\n\t<b>Bad</b>\r\n gateway  "), "<html> <b>Bad</b> gateway");
+    assert_eq!(
+        excerpt("  <html>\n\t<b>Bad</b>\r\n gateway  "),
+        "<html> <b>Bad</b> gateway"
+    );
     let long = "x".repeat(10_000);
     let cut = excerpt(&long);
     assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);

@@ -173,6 +173,11 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             format!("{}{}{extra}", x("branchNumber", 1), x("articleNumbers", "")),
         )
     };
+    let config = koppel_sandbox::SandboxConfig::default();
+    let cash_count = koppel_sandbox::mplus::seed::generate(config.seed, config.orders).receipts[0]
+        .cash_count_id
+        .clone();
+    let by_cash_count = |id: &str| x("getReceiptsByCashCount", x("request", x("cashCountId", id)));
     let calls: Vec<(&str, String)> = vec![
         ("getApiVersion", "<ns1:getApiVersion/>".to_owned()),
         ("getCurrentSyncMarkers", "<ns1:getCurrentSyncMarkers/>".to_owned()),
@@ -191,6 +196,23 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             "getProposals",
             x("getProposals", x("request", x("includeLineList", "true"))),
         ),
+        (
+            "getReceipts",
+            x(
+                "getReceipts",
+                x(
+                    "request",
+                    format!(
+                        "{}{}{empty_text_lists}{}",
+                        x("syncMarker", 1),
+                        x("syncMarkerLimit", 80),
+                        x("includeLineList", "true")
+                    ),
+                ),
+            ),
+        ),
+        ("getReceiptsByCashCount", by_cash_count(&cash_count)),
+        ("getReceiptsByCashCount-missing", by_cash_count("missing")),
         (
             "getRelations",
             x("getRelations", x("request", x("syncMarkerLimit", 50))),

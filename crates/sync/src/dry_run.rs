@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::engine::{Run, RunError};
-use crate::model::{ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, StockMutationDraft};
+use crate::model::{
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
+};
 use crate::ports::{
     ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
     Outcome, PosSource, Written,
@@ -70,7 +72,8 @@ async fn plan<S: PosSource, T: ErpTarget>(
     capturing: &CapturingTarget<'_, T>,
 ) -> Result<Vec<PlannedWrite>, RunError> {
     let journal = ForgetfulJournal::default();
-    Run::new(flow, settings, source, capturing, &journal)
+    let settings = settings.for_flow(flow);
+    Run::new(flow, &settings, source, capturing, &journal)
         .pages(Some(1))
         .await?;
     let entries = journal.entries.into_inner().unwrap_or_default();
@@ -122,8 +125,12 @@ impl<'a, T: ErpTarget> CapturingTarget<'a, T> {
 }
 
 impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
-    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
-        self.inner.existing_orders(references).await
+    async fn existing_orders(
+        &self,
+        document: OrderTarget,
+        references: &[String],
+    ) -> ConnectorResult<HashMap<String, String>> {
+        self.inner.existing_orders(document, references).await
     }
     async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
         let mut found = self.inner.debtors_by_key(keys).await?;

@@ -117,7 +117,8 @@ pub async fn run_flow<S: PosSource, T: ErpTarget, J: Journal>(
     target: &T,
     journal: &J,
 ) -> Result<RunReport, RunError> {
-    let mut run = Run::new(flow, settings, source, target, journal);
+    let settings = settings.for_flow(flow);
+    let mut run = Run::new(flow, &settings, source, target, journal);
     run.pages(None).await?;
     Ok(run.report)
 }
@@ -132,7 +133,8 @@ pub async fn retry_records<S: PosSource, T: ErpTarget, J: Journal>(
     journal: &J,
     source_ids: &[String],
 ) -> Result<RunReport, RunError> {
-    let mut run = Run::new(flow, settings, source, target, journal);
+    let settings = settings.for_flow(flow);
+    let mut run = Run::new(flow, &settings, source, target, journal);
     run.retry_pages(source_ids).await?;
     Ok(run.report)
 }
@@ -183,7 +185,9 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         let cursor = self.journal.cursor().await?.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let outcome = match self.flow {
-            FlowKind::Orders => flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await,
+            FlowKind::Orders | FlowKind::Receipts => {
+                flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await
+            }
             _ => self.record_pages(cursor, max_pages).await,
         };
         let outcome = self.flushed(outcome).await;

@@ -13,6 +13,8 @@ pub enum SourceDocumentKind {
     Order,
     Invoice,
     Quotation,
+    /// A till receipt (counter sale), read by the receipts flow only.
+    Receipt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +33,7 @@ pub enum VatMethod {
     Excluding,
 }
 
-/// A sale from the till: an order, invoice or quotation.
+/// A sale from the till: an order, invoice, quotation or receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceOrder {
     /// Stable id in MplusKASSA (`orderId` / `invoiceId` / `proposalId`): the key of the id map.
@@ -48,12 +50,13 @@ pub struct SourceOrder {
     pub cancelled: bool,
     pub vat_method: VatMethod,
     /// The country whose VAT the till charged (ISO-2, from MplusKASSA's `vatCountryIso3`); `None` when the
-    /// document does not say. VAT codes follow it, not the delivery country.
-    #[serde(default)]
+    /// document does not say. VAT codes follow it, not the delivery country (and an anonymous counter sale,
+    /// which has none, gets its codes by it). Left out of the JSON when unknown, so hashes of older records stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_country: Option<String>,
     /// VAT reverse-charged to a business customer (MplusKASSA's `VAT-METHOD-SHIFTED`): the lines carry 0% and
     /// the VAT code says why (domestic reverse charge, intra-EU supply or export).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub vat_shifted: bool,
     /// `None` for an anonymous till sale.
     pub customer: Option<SourceCustomer>,

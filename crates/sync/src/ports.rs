@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, SalesOrderDraft, SourceArticle, SourceCustomer,
-    SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
+    Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, SourceArticle,
+    SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
 };
 use crate::requirements::AfasList;
 
@@ -260,9 +260,11 @@ pub trait ErpTarget: Send + Sync {
             ..Exchange::default()
         })
     }
-    /// Which of these references (`RfCs`) already exist as orders/invoices/quotations, with their numbers.
+    /// Which of these references (`RfCs`) already exist as documents of the kind `document` (sales orders and
+    /// direct invoices, or quotations), with their numbers.
     fn existing_orders(
         &self,
+        document: OrderTarget,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
     /// Debtors by key ([`crate::model::debtor_key`]: an e-mail address in lower case, or `vat:` and a VAT
@@ -517,9 +519,10 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     }
     fn existing_orders(
         &self,
+        document: OrderTarget,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
-        (**self).existing_orders(references)
+        (**self).existing_orders(document, references)
     }
     fn debtors_by_key(
         &self,

@@ -76,12 +76,12 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
         problems.extend(validation::variant_mode(company));
     }
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             require(
                 &mut problems,
                 "administration",
                 &company.administration,
-                "orders are booked in this AFAS administration",
+                "sales are booked in this AFAS administration",
             );
             problems.extend(validation::administration(company));
             require(
@@ -90,8 +90,10 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                 &company.default_debtor,
                 "sales without a customer e-mail address (anonymous till sales) are booked on this debtor",
             );
-            problems.extend(validation::order_types(settings));
-            problems.extend(validation::order_filter(settings));
+            if flow == FlowKind::Orders {
+                problems.extend(validation::order_types(settings));
+                problems.extend(validation::order_filter(settings));
+            }
             if company.vat_code_by_country.is_empty() {
                 problems.push(SettingProblem::missing(
                     "vat_code_by_country",
@@ -139,7 +141,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
         }
     };
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             // A non-number is already a problem; AFAS's numeric filter would refuse it.
             let administration = settings.company.administration.clone().filter(|a| is_number(a.trim()));
             one("administration", AfasList::Administrations, &administration);
@@ -165,7 +167,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
     }
     let mut maps: Vec<(&'static str, AfasList, &ValueMap)> = Vec::new();
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             maps.push((
                 "payment_method_map",
                 AfasList::PaymentMethods,
@@ -203,6 +205,7 @@ fn map_targets(map: &ValueMap) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SourceDocumentKind;
     use crate::testing::wizard_settings;
 
     fn settings_named(problems: &[SettingProblem]) -> Vec<&'static str> {
@@ -216,6 +219,17 @@ mod tests {
             settings_named(&problems(FlowKind::Orders, &empty)),
             ["administration", "default_debtor", "vat_code_by_country"],
             "an empty VAT mapping is refused: AFAS would book its own VAT on every line"
+        );
+        assert_eq!(
+            settings_named(&problems(FlowKind::Receipts, &empty)),
+            ["administration", "default_debtor", "vat_code_by_country"],
+            "receipts are booked like orders; most have no customer, so the default debtor is required"
+        );
+        let mut invoices = wizard_settings();
+        invoices.order_types = vec![SourceDocumentKind::Invoice, SourceDocumentKind::Order];
+        assert!(
+            problems(FlowKind::Receipts, &invoices).is_empty(),
+            "the orders' document types are not the receipts flow's business"
         );
         assert!(problems(FlowKind::Customers, &empty).is_empty());
         assert_eq!(

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use koppel_core::FlowKind;
+
 use crate::field_map::FieldMap;
 use crate::model::{OrderTarget, SourceDocumentKind};
 
@@ -76,6 +78,26 @@ pub enum OrderFilter {
     Any,
     Delivered,
     Completed,
+}
+
+/// Receipts flow: what AFAS document a till receipt becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptTarget {
+    /// `FbDirectInvoice` (the default): a counter sale is paid at once.
+    #[default]
+    DirectInvoice,
+    /// `FbSales`.
+    SalesOrder,
+}
+
+impl From<ReceiptTarget> for OrderTarget {
+    fn from(target: ReceiptTarget) -> Self {
+        match target {
+            ReceiptTarget::DirectInvoice => OrderTarget::DirectInvoice,
+            ReceiptTarget::SalesOrder => OrderTarget::SalesOrder,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -205,6 +227,9 @@ pub struct FlowSettings {
     pub order_types: Vec<SourceDocumentKind>,
     /// What AFAS document a sale becomes (default: sales order `FbSales`).
     pub order_target: OrderTarget,
+    /// Receipts flow: what AFAS document a finished till receipt becomes (default: direct invoice
+    /// `FbDirectInvoice`).
+    pub receipt_target: ReceiptTarget,
     /// MplusKASSA shipping method → AFAS delivery method.
     pub shipping_method_map: ValueMap,
     /// AFAS item code of the cost line shipping costs are booked on.
@@ -240,6 +265,7 @@ impl Default for FlowSettings {
             order_filter: OrderFilter::Paid,
             order_types: vec![SourceDocumentKind::Order],
             order_target: OrderTarget::SalesOrder,
+            receipt_target: ReceiptTarget::DirectInvoice,
             shipping_method_map: ValueMap::default(),
             shipping_cost_item: None,
             shipping_articles: Vec::new(),
@@ -263,6 +289,19 @@ impl FlowSettings {
     pub fn from_parts(company: CompanySettings, own: &serde_json::Value) -> Self {
         let mut settings: Self = serde_json::from_value(own.clone()).unwrap_or_default();
         settings.company = company;
+        settings
+    }
+
+    /// The settings a run of `flow` works with. The receipts flow runs the orders flow's pipeline on till
+    /// receipts: it reads receipts (never orders, whatever `order_types` says) and books them as
+    /// `receipt_target` says; every other setting (mappings, debtors, rounding, …) means what it means for
+    /// orders. Other flows use the settings as they are.
+    pub fn for_flow(&self, flow: FlowKind) -> FlowSettings {
+        let mut settings = self.clone();
+        if flow == FlowKind::Receipts {
+            settings.order_types = vec![SourceDocumentKind::Receipt];
+            settings.order_target = self.receipt_target.into();
+        }
         settings
     }
 
@@ -316,6 +355,32 @@ mod tests {
         let combined = FlowSettings::from_parts(company.clone(), &old);
         assert_eq!(combined.company.warehouse.as_deref(), Some("02"));
         assert!(!combined.manage_stock);
+    }
+
+    #[test]
+    fn the_receipts_flow_reads_receipts_and_books_them_as_receipt_target_says() {
+        let mut settings = FlowSettings::default();
+        assert_eq!(
+            settings.receipt_target,
+            ReceiptTarget::DirectInvoice,
+            "a counter sale is paid at once"
+        );
+        settings.order_types = vec![SourceDocumentKind::Invoice];
+        let receipts = settings.for_flow(FlowKind::Receipts);
+        assert_eq!(receipts.order_types, [SourceDocumentKind::Receipt]);
+        assert_eq!(receipts.order_target, OrderTarget::DirectInvoice);
+        settings.receipt_target = ReceiptTarget::SalesOrder;
+        assert_eq!(
+            settings.for_flow(FlowKind::Receipts).order_target,
+            OrderTarget::SalesOrder
+        );
+        assert_eq!(
+            settings.for_flow(FlowKind::Orders),
+            settings,
+            "other flows keep their settings"
+        );
+        let parsed: FlowSettings = serde_json::from_str(r#"{"receipt_target":"sales_order"}"#).unwrap();
+        assert_eq!(parsed.receipt_target, ReceiptTarget::SalesOrder);
     }
 
     #[test]

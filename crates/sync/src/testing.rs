@@ -16,9 +16,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, PaymentStatus, PersonName, SalesLineKind,
-    SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder,
-    SourcePayment, SourceShipping, StockLevel, StockMutationDraft, VatMethod,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, OrderTarget, PaymentStatus, PersonName,
+    SalesLineKind, SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine,
+    SourceOrder, SourcePayment, SourceShipping, StockLevel, StockMutationDraft, VatMethod,
 };
 use crate::money::round_cents;
 use crate::ports::{
@@ -377,7 +377,11 @@ fn exchange(operation: &str, request: &impl serde::Serialize, response: serde_js
 }
 
 impl ErpTarget for FakeErp {
-    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
+    async fn existing_orders(
+        &self,
+        _document: OrderTarget,
+        references: &[String],
+    ) -> ConnectorResult<HashMap<String, String>> {
         self.switchboard.enter(Op::ExistingOrders, "")?;
         let state = self.state.lock().unwrap();
         let found = state

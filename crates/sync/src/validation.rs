@@ -93,12 +93,19 @@ fn plural(kind: SourceDocumentKind) -> &'static str {
         SourceDocumentKind::Order => "orders",
         SourceDocumentKind::Invoice => "invoices",
         SourceDocumentKind::Quotation => "quotations",
+        SourceDocumentKind::Receipt => "receipts",
     }
 }
 
 /// Exactly one document type: MplusKASSA counts orders, invoices and quotations with separate sync markers,
 /// and a flow reads with one cursor, so a second type would have records skipped or read forever.
 pub(crate) fn order_types(settings: &FlowSettings) -> Option<SettingProblem> {
+    if settings.order_types.contains(&SourceDocumentKind::Receipt) {
+        return Some(SettingProblem::new(
+            "order_types",
+            "till receipts are booked by the `receipts` flow; choose order, invoice or quotation here",
+        ));
+    }
     let mut kinds: Vec<SourceDocumentKind> = Vec::new();
     for kind in &settings.order_types {
         if !kinds.contains(kind) {
@@ -172,6 +179,19 @@ mod tests {
         assert!(settings.validate()[0].message.contains("choose one"));
         settings.order_types = vec![SourceDocumentKind::Invoice, SourceDocumentKind::Invoice];
         assert_eq!(settings.validate()[0].message, "list invoices once");
+    }
+
+    #[test]
+    fn the_orders_flow_leaves_receipts_to_the_receipts_flow() {
+        let mut settings = wizard_settings();
+        settings.order_types = vec![SourceDocumentKind::Receipt];
+        let problems = settings.validate();
+        assert_eq!(named(&problems), ["order_types"]);
+        assert!(
+            problems[0].message.contains("`receipts` flow"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]

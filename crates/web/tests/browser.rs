@@ -453,7 +453,7 @@ fn created_debtor_emails(journal: &[serde_json::Value]) -> Vec<String> {
     found
 }
 
-/// A trial shop owner's happy path with every flow: sandbox, all four flows, dry run, Activate; then the runs
+/// A trial shop owner's happy path with every flow: sandbox, every flow, dry run, Activate; then the runs
 /// list keeps itself current until every first run ended. Returns the company's home path and what the dry run
 /// planned per flow: (created, failed).
 async fn activate_everything(

@@ -38,7 +38,31 @@ async fn flows_have_defaults_and_take_partial_settings() {
 
     let (status, all) = call(reqwest::Method::GET, &app, &token, "/api/v1/flows", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(all.as_array().unwrap().len(), 4);
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    let receipts = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flow"] == "receipts")
+        .expect("the receipts flow");
+    assert_eq!(
+        receipts["settings"]["receipt_target"], "direct_invoice",
+        "a counter sale is paid at once"
+    );
+    assert_eq!(
+        receipts["settings"]["administration"], "1",
+        "company settings are shared"
+    );
+    let (status, body) = call(
+        reqwest::Method::PUT,
+        &app,
+        &token,
+        "/api/v1/flows/receipts",
+        Some(json!({"settings": {"receipt_target": "sales_order"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["settings"]["receipt_target"], "sales_order");
 
     let (status, body) = call(
         reqwest::Method::PUT,

@@ -70,8 +70,8 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
     let html = app.get(&browser, &home).await.text().await.unwrap();
     assert_eq!(
         html.matches("light-orange").count(),
-        4,
-        "all four flows are off: {html}"
+        5,
+        "all five flows are off: {html}"
     );
     assert!(html.contains("Nothing synced in the last 14 days."));
 

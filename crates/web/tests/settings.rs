@@ -9,6 +9,7 @@ mod setup_support;
 use common::{PASSWORD, call, spawn_app};
 use koppel_core::FlowKind;
 use koppel_store::{TenantScope, audit};
+use koppel_sync::settings::ReceiptTarget;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use setup_support::SetupApp;
@@ -167,6 +168,32 @@ async fn a_company_setting_changed_on_the_orders_page_is_every_flows_and_audited
     assert_eq!(
         load(FlowKind::Orders).await.unwrap().company.warehouse.as_deref(),
         Some("02")
+    );
+
+    // The receipts page asks what a till receipt becomes and saves it for the receipts flow alone.
+    let page = text(app.get(&client, &format!("{home}/settings/receipts")).await).await;
+    assert!(
+        page.contains("What does a finished till receipt become in AFAS?"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(r#"name="order_filter""#),
+        "the orders' questions stay on their page"
+    );
+    let mut form = rendered_form(&page);
+    set(&mut form, "receipt_target", "sales_order");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app
+        .post_form(&client, &format!("{home}/settings/receipts"), &pairs)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    assert_eq!(
+        load(FlowKind::Receipts).await.unwrap().receipt_target,
+        ReceiptTarget::SalesOrder
+    );
+    assert_eq!(
+        load(FlowKind::Orders).await.unwrap().receipt_target,
+        ReceiptTarget::DirectInvoice
     );
 }
 
@@ -475,4 +502,10 @@ async fn the_openapi_document_describes_the_company_settings() {
         assert!(schema["properties"][field].is_object(), "{field}: {schema}");
     }
     assert!(schema["properties"]["order_filter"].is_null());
+    let receipt_target = &doc["components"]["schemas"]["ReceiptTarget"];
+    assert_eq!(
+        receipt_target["enum"],
+        json!(["direct_invoice", "sales_order"]),
+        "{receipt_target}"
+    );
 }

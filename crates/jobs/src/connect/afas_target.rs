@@ -41,8 +41,6 @@ use super::run_cache::RunCache;
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
     client: Arc<AfasClient>,
-    /// Where existing sales documents are looked for: quotations are listed apart from orders and invoices.
-    order_target: OrderTarget,
     debtors: RunCache<DebtorRecord>,
     articles: RunCache<ArticleRecord>,
     units: Mutex<HashMap<String, String>>,
@@ -55,10 +53,9 @@ pub struct AfasTarget {
 }
 
 impl AfasTarget {
-    pub fn new(client: Arc<AfasClient>, order_target: OrderTarget) -> Self {
+    pub fn new(client: Arc<AfasClient>) -> Self {
         Self {
             client,
-            order_target,
             debtors: RunCache::default(),
             articles: RunCache::default(),
             units: Mutex::default(),
@@ -274,8 +271,12 @@ impl ErpTarget for AfasTarget {
         }
     }
 
-    async fn existing_orders(&self, references: &[String]) -> ConnectorResult<HashMap<String, String>> {
-        let quotations = self.order_target == OrderTarget::Quotation;
+    async fn existing_orders(
+        &self,
+        document: OrderTarget,
+        references: &[String],
+    ) -> ConnectorResult<HashMap<String, String>> {
+        let quotations = document == OrderTarget::Quotation;
         afas_read(afas_lookups::documents_by_reference(
             &self.client,
             quotations,

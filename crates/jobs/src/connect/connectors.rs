@@ -81,7 +81,7 @@ impl ClientConnectors {
         if let Some(owner) = lease_owner {
             claims = claims.under_lease(owner);
         }
-        let target = AfasTarget::new(afas_client, settings.order_target).with_claims(claims);
+        let target = AfasTarget::new(afas_client).with_claims(claims);
         Ok((source, target))
     }
 }

@@ -1,8 +1,9 @@
-//! MplusKASSA orders, invoices and proposals (quotations) as the engine's [`SourceOrder`].
+//! MplusKASSA orders, invoices, proposals (quotations) and till receipts as the engine's [`SourceOrder`].
 //!
 //! **The reference (`number`, AFAS `RfCs`)** is the document number with its year and a kind prefix:
 //! `ORD-2026-000042`, `INV-2026-000007`, `QUO-2026-000003`. MplusKASSA numbers each kind in its own series
-//! per year, so the year keeps it unique over time and the prefix keeps an invoice from ever being taken for
+//! per year; receipts in a series per branch and workplace (till) too, so a receipt's reference names both:
+//! `RCP-2026-1-2-000088` is receipt 88 of 2026 at branch 1, till 2. The year keeps it unique over time and the prefix keeps an invoice from ever being taken for
 //! an order with the same number (a flow switched from orders to invoices would otherwise skip real sales as
 //! "already in AFAS"). It is stable (MplusKASSA never renumbers), readable for the bookkeeper, has no `,`/`;`
 //! (so look-ups stay plain filters), and stays far below `RfCs`'s 100 characters. A document without a number
@@ -17,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use koppel_mplus::model::{
-    Address, Invoice, Line, Order, Payment, Proposal, VatGroup, VatMethod as MplusVatMethod, YearNumber,
+    Address, Invoice, Line, Order, Payment, Proposal, Receipt, VatGroup, VatMethod as MplusVatMethod, YearNumber,
 };
 use koppel_sync::country::iso2;
 use koppel_sync::model::{
@@ -28,11 +29,13 @@ use rust_decimal::Decimal;
 
 use super::mplus_records::{address, non_empty, split_name};
 
-/// The fields of an order, invoice or proposal that a sale needs, whichever kind it is.
+/// The fields of an order, invoice, proposal or receipt that a sale needs, whichever kind it is.
 pub struct Sale<'a> {
     pub kind: SourceDocumentKind,
     pub id: String,
     pub number: Option<YearNumber>,
+    /// Receipts only: the (branch, workplace) whose series the number counts in.
+    pub till: Option<(i32, i32)>,
     pub sync_marker: i64,
     pub date: Option<NaiveDate>,
     pub relation_number: Option<i64>,
@@ -63,6 +66,7 @@ impl<'a> Sale<'a> {
             kind: SourceDocumentKind::Order,
             id: order.order_id.clone(),
             number: order.order_number,
+            till: None,
             sync_marker: order.sync_marker.unwrap_or_default(),
             date: order.financial_date.or(order.entry_timestamp.map(|at| at.date())),
             relation_number: order.relation_number,
@@ -88,6 +92,7 @@ impl<'a> Sale<'a> {
             kind: SourceDocumentKind::Invoice,
             id: invoice.invoice_id.clone().unwrap_or_default(),
             number: invoice.invoice_number,
+            till: None,
             sync_marker: invoice.sync_marker.unwrap_or_default(),
             date: invoice.financial_date,
             relation_number: invoice.relation_number,
@@ -114,6 +119,7 @@ impl<'a> Sale<'a> {
             kind: SourceDocumentKind::Quotation,
             id: proposal.proposal_id.clone().unwrap_or_default(),
             number: proposal.proposal_number,
+            till: None,
             sync_marker: proposal.sync_marker.unwrap_or_default(),
             date: proposal.financial_date,
             relation_number: proposal.relation_number,
@@ -133,6 +139,35 @@ impl<'a> Sale<'a> {
         }
     }
 
+    pub fn of_receipt(receipt: &'a Receipt) -> Self {
+        Self {
+            kind: SourceDocumentKind::Receipt,
+            id: receipt.receipt_id.clone(),
+            number: receipt.receipt_number.map(|n| YearNumber {
+                year: n.year,
+                number: n.number,
+            }),
+            till: receipt.receipt_number.map(|n| (n.branch_number, n.workplace_number)),
+            sync_marker: receipt.sync_marker.unwrap_or_default(),
+            date: receipt.financial_date.or(receipt.entry_timestamp.map(|at| at.date())),
+            relation_number: receipt.relation_number,
+            relation_name: receipt.relation_name.as_deref(),
+            invoice_address: None,
+            delivery_address: None,
+            vat_method: receipt.vat_method,
+            vat_country: vat_country(None, &receipt.vat_group_list),
+            lines: &receipt.line_list,
+            payments: &receipt.payment_list,
+            total_incl: receipt.total_incl_amount,
+            branch: receipt.financial_branch_number.or(receipt.entry_branch_number),
+            // Taken over the counter: delivered at once; booked when finished (paid, not parked).
+            delivered: true,
+            completed: receipt.is_finished_sale(),
+            cancelled: false,
+            delivery_method: None,
+        }
+    }
+
     /// The engine's sale, with the customer from `relations` (fetched for the whole page).
     pub fn into_source(self, relations: &HashMap<i64, SourceCustomer>, shipping: &BTreeSet<i64>) -> SourceOrder {
         let vat_method = vat_method(self.vat_method);
@@ -147,7 +182,7 @@ impl<'a> Sale<'a> {
         let paid: Decimal = self.payments.iter().map(|payment| payment.amount).sum();
         SourceOrder {
             id: self.id.clone(),
-            number: reference(self.kind, self.number, &self.id),
+            number: reference(self.kind, self.number, self.till, &self.id),
             kind: self.kind,
             sync_marker: self.sync_marker,
             date: self.date.unwrap_or_default(),
@@ -214,16 +249,21 @@ fn source_address(address_of_sale: &Address) -> Option<koppel_sync::model::Sourc
     )
 }
 
-/// `ORD-2026-000042`; the id when there is no number.
-pub fn reference(kind: SourceDocumentKind, number: Option<YearNumber>, id: &str) -> String {
+/// `ORD-2026-000042` (a receipt: `RCP-2026-1-2-000088`, with its branch and till); the id when there is no
+/// number.
+pub fn reference(kind: SourceDocumentKind, number: Option<YearNumber>, till: Option<(i32, i32)>, id: &str) -> String {
     let prefix = match kind {
         SourceDocumentKind::Order => "ORD",
         SourceDocumentKind::Invoice => "INV",
         SourceDocumentKind::Quotation => "QUO",
+        SourceDocumentKind::Receipt => "RCP",
     };
-    match number {
-        Some(YearNumber { year, number }) => format!("{prefix}-{year}-{number:06}"),
-        None => format!("{prefix}-{id}"),
+    match (number, till) {
+        (Some(YearNumber { year, number }), Some((branch, workplace))) => {
+            format!("{prefix}-{year}-{branch}-{workplace}-{number:06}")
+        }
+        (Some(YearNumber { year, number }), None) => format!("{prefix}-{year}-{number:06}"),
+        (None, _) => format!("{prefix}-{id}"),
     }
 }
 
@@ -304,9 +344,19 @@ mod tests {
     #[test]
     fn references_carry_kind_year_and_number() {
         let number = Some(YearNumber { year: 2026, number: 42 });
-        assert_eq!(reference(SourceDocumentKind::Order, number, "x"), "ORD-2026-000042");
-        assert_eq!(reference(SourceDocumentKind::Invoice, number, "x"), "INV-2026-000042");
-        assert_eq!(reference(SourceDocumentKind::Quotation, None, "abc"), "QUO-abc");
+        assert_eq!(
+            reference(SourceDocumentKind::Order, number, None, "x"),
+            "ORD-2026-000042"
+        );
+        assert_eq!(
+            reference(SourceDocumentKind::Invoice, number, None, "x"),
+            "INV-2026-000042"
+        );
+        assert_eq!(reference(SourceDocumentKind::Quotation, None, None, "abc"), "QUO-abc");
+        assert_eq!(
+            reference(SourceDocumentKind::Receipt, number, Some((3, 2)), "x"),
+            "RCP-2026-3-2-000042"
+        );
     }
 
     #[test]

@@ -99,6 +99,10 @@ impl MplusSource {
                 let proposals = mplus_call(self.client.get_proposals(&filter, from, limit)).await?;
                 self.to_sources(proposals.iter().map(Sale::of_proposal).collect()).await
             }
+            SourceDocumentKind::Receipt => {
+                let receipts = mplus_call(self.client.get_receipts(&filter, from, limit)).await?;
+                self.to_sources(receipts.iter().map(Sale::of_receipt).collect()).await
+            }
         }
     }
 
@@ -161,6 +165,18 @@ impl PosSource for MplusSource {
     }
 
     async fn order(&self, kind: SourceDocumentKind, id: &str) -> ConnectorResult<Option<SourceOrder>> {
+        if kind == SourceDocumentKind::Receipt {
+            let filter = DocumentFilter {
+                receipt_ids: vec![id.to_owned()],
+                include_lines: Some(true),
+                ..DocumentFilter::default()
+            };
+            let receipts = mplus_call(self.client.get_receipts(&filter, 0, 1)).await?;
+            return Ok(self
+                .to_sources(receipts.iter().map(Sale::of_receipt).collect())
+                .await?
+                .pop());
+        }
         if kind != SourceDocumentKind::Order {
             return self.search(kind, id).await;
         }

@@ -12,7 +12,7 @@ use koppel_core::FlowKind;
 use koppel_jobs::connect::{AfasTarget, ClientOptions, MplusSource, afas_client, mplus_client};
 use koppel_jobs::credentials::{self, AfasCredentials, ConnectionTest, MplusCredentials};
 use koppel_sandbox::control::JournalEntry;
-use koppel_sandbox::mplus::model::{Order, OrderType};
+use koppel_sandbox::mplus::model::{Order, OrderType, Receipt, ReceiptState, ReceiptType};
 use koppel_sandbox::mplus::seed::SHIPPING_ARTICLE;
 use koppel_sandbox::{Sandbox, SandboxConfig};
 use koppel_store::secrets::SecretBox;
@@ -88,8 +88,8 @@ impl World {
     }
 
     /// A fresh target, as every run gets one.
-    pub fn target(&self, settings: &FlowSettings) -> AfasTarget {
-        AfasTarget::new(self.afas.clone(), settings.order_target)
+    pub fn target(&self, _settings: &FlowSettings) -> AfasTarget {
+        AfasTarget::new(self.afas.clone())
     }
 
     pub async fn run(
@@ -214,6 +214,18 @@ impl World {
             .filter(|order| OrderType::DEFAULT_FILTER.contains(&order.order_type))
             .collect()
     }
+
+    /// The seeded receipts the receipts flow must book: finished sales (paid receipts; not parked, partly
+    /// paid or cash movements).
+    pub fn expected_receipts(&self) -> Vec<Receipt> {
+        self.shop()
+            .receipts
+            .into_iter()
+            .filter(|r| {
+                r.receipt_type == ReceiptType::Receipt && matches!(r.state, ReceiptState::Paid | ReceiptState::Handled)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +313,17 @@ pub async fn store_credentials(db: &Db, secrets: &SecretBox, scope: &TenantScope
 /// The reference Koppel gives a seeded order in AFAS.
 pub fn reference_of(order: &Order) -> String {
     format!("ORD-{}-{:06}", order.order_number.0, order.order_number.1)
+}
+
+/// The reference Koppel gives a seeded receipt in AFAS: year, branch, till and number.
+pub fn receipt_reference(receipt: &Receipt) -> String {
+    format!(
+        "RCP-{}-{}-{}-{:06}",
+        chrono::Datelike::year(&receipt.financial_date),
+        receipt.branch,
+        receipt.workplace,
+        receipt.receipt_number
+    )
 }
 
 fn table(pairs: &[(&str, &str)]) -> ValueMap {

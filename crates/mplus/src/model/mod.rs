@@ -3,6 +3,7 @@
 
 mod orders;
 mod products;
+mod receipts;
 mod reference;
 mod relations;
 mod stock;
@@ -12,6 +13,7 @@ pub use orders::{
     VatMethod, YearNumber,
 };
 pub use products::{Article, ArticleGroup, Product};
+pub use receipts::{Receipt, ReceiptState, ReceiptType, WorkplaceYearNumber};
 pub use reference::{
     ApiVersion, Branch, DeliveryMethod, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace,
 };

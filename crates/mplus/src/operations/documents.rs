@@ -1,10 +1,11 @@
-//! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices and proposals.
+//! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices, proposals and till receipts
+//! (`getReceipts`, `getReceiptsByCashCount`).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList, found};
-use crate::model::{Invoice, Order, OrderType, Proposal};
+use crate::model::{Invoice, Order, OrderType, Proposal, Receipt};
 use crate::wire::{self, MplusDate};
 use crate::{MplusClient, MplusError};
 
@@ -17,6 +18,8 @@ pub struct DocumentFilter {
     pub relation_numbers: Vec<i64>,
     /// Orders only; empty means MplusKASSA's default (sales, repeat and external sales orders).
     pub order_types: Vec<OrderType>,
+    /// Receipts only: just these receipts (`receiptIds`); empty means all.
+    pub receipt_ids: Vec<String>,
     /// `false` is much faster when only headers are needed.
     pub include_lines: Option<bool>,
 }
@@ -59,6 +62,8 @@ struct GetInvoicesRequest {
     relation_numbers: Vec<i64>,
     article_plu_numbers: TextList,
     article_barcodes: TextList,
+    /// `getReceipts` only (empty, it is not sent).
+    receipt_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     include_line_list: Option<bool>,
 }
@@ -66,6 +71,30 @@ struct GetInvoicesRequest {
 /// `getProposals` has the same filter shape as `getInvoices` up to `includeLineList` (its text lists are
 /// optional, sending them empty is valid).
 type GetProposalsRequest = GetInvoicesRequest;
+
+/// `getReceipts` too, with `receiptIds` in its place before `includeLineList`.
+type GetReceiptsRequest = GetInvoicesRequest;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsByCashCountRequest<'a> {
+    cash_count_id: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    receipt_list: Vec<Receipt>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetReceiptsByCashCountResponse {
+    result: String,
+    #[serde(default, deserialize_with = "wire::list")]
+    receipt_list: Vec<Receipt>,
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,6 +199,38 @@ impl MplusClient {
     }
 }
 
+impl MplusClient {
+    /// `getReceipts` (till receipts) from `sync_marker` (inclusive), at most `limit`, ascending by marker.
+    /// `DocumentFilter::order_types` does not apply.
+    pub async fn get_receipts(
+        &self,
+        filter: &DocumentFilter,
+        sync_marker: i64,
+        limit: u32,
+    ) -> Result<Vec<Receipt>, MplusError> {
+        let request = GetReceiptsRequest {
+            receipt_ids: filter.receipt_ids.clone(),
+            ..invoices_request(filter, sync_marker, limit)
+        };
+        let response: GetReceiptsResponse = self.call("getReceipts", &Request { request }).await?;
+        Ok(response.receipt_list)
+    }
+
+    /// `getReceiptsByCashCount`: the receipts (with lines) of one cash count; `None` when MplusKASSA does not
+    /// know the cash count.
+    pub async fn get_receipts_by_cash_count(&self, cash_count_id: &str) -> Result<Option<Vec<Receipt>>, MplusError> {
+        let request = GetReceiptsByCashCountRequest { cash_count_id };
+        let response: GetReceiptsByCashCountResponse =
+            self.call("getReceiptsByCashCount", &Request { request }).await?;
+        found(
+            "getReceiptsByCashCount",
+            response.result,
+            "GET-RECEIPTS-BY-CASH-COUNT-RESULT-OK",
+            Some(response.receipt_list),
+        )
+    }
+}
+
 fn invoices_request(filter: &DocumentFilter, sync_marker: i64, limit: u32) -> GetInvoicesRequest {
     GetInvoicesRequest {
         sync_marker,
@@ -180,6 +241,7 @@ fn invoices_request(filter: &DocumentFilter, sync_marker: i64, limit: u32) -> Ge
         relation_numbers: filter.relation_numbers.clone(),
         article_plu_numbers: TextList::default(),
         article_barcodes: TextList::default(),
+        receipt_ids: Vec::new(),
         include_line_list: filter.include_lines,
     }
 }

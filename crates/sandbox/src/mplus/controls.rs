@@ -91,6 +91,34 @@ pub async fn order_state(state: MplusState, Json(request): Json<OrderStateChange
     }
 }
 
+/// `POST /_sandbox/receipt-paid`: `{"receiptId": "..."}` pays a parked (or partly paid) receipt in full; it
+/// moves to the next receipt sync marker.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptPaid {
+    pub receipt_id: String,
+}
+
+pub async fn receipt_paid(state: MplusState, Json(request): Json<ReceiptPaid>) -> Response {
+    let mut store = state.write();
+    let Store {
+        shop,
+        receipts,
+        markers,
+        ..
+    } = &mut *store;
+    match receipts.pay(shop, &request.receipt_id, &mut markers.receipt) {
+        Ok(receipt) => Json(json!({
+            "receiptId": receipt.receipt_id,
+            "state": receipt.state.wire(),
+            "syncMarker": receipt.sync_marker,
+        }))
+        .into_response(),
+        Err(message) if message.ends_with("not found") => not_found(message),
+        Err(message) => bad_request(message),
+    }
+}
+
 /// `POST /_sandbox/price`: `{"articleNumber": 100001, "priceIncl": 2995}` changes an article's price.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

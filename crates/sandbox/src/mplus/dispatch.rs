@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::soap::{self, SoapFault};
 use super::state::{MplusState, Store};
 use super::xml::Element;
-use super::{orders, products, reference, relations, stock};
+use super::{orders, products, receipts, reference, relations, stock};
 use crate::control::JournalOperation;
 
 type Read = fn(&Store, &Element) -> Result<Element, SoapFault>;
@@ -44,6 +44,11 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("createOrder", Operation::Write(orders::create_order)),
     ("createOrderV2", Operation::Write(orders::create_order_v2)),
     ("createOrderV3", Operation::Write(orders::create_order_v3)),
+    ("getReceipts", Operation::Read(receipts::get_receipts)),
+    (
+        "getReceiptsByCashCount",
+        Operation::Read(receipts::get_receipts_by_cash_count),
+    ),
     ("getRelations", Operation::Read(relations::get_relations)),
     ("getRelation", Operation::Read(relations::get_relation)),
     ("findRelation", Operation::Read(relations::find_relation)),

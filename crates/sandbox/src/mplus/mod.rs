@@ -15,6 +15,7 @@ mod dispatch;
 pub mod model;
 mod orders;
 mod products;
+mod receipts;
 mod reference;
 mod relations;
 pub mod schema;
@@ -66,6 +67,7 @@ pub fn router(shops: &Shops) -> Router {
         .route("/_sandbox/summary", get(controls::summary))
         .route("/_sandbox/orders", post(controls::add_orders))
         .route("/_sandbox/order-state", post(controls::order_state))
+        .route("/_sandbox/receipt-paid", post(controls::receipt_paid))
         .route("/_sandbox/price", post(controls::price))
         .route("/_sandbox/relation", post(controls::relation))
         .route("/_sandbox/stock", post(controls::stock))

@@ -7,6 +7,7 @@ use chrono::{NaiveDateTime, Utc};
 
 use super::orders::OrderBook;
 use super::products::Catalogue;
+use super::receipts::ReceiptBook;
 use super::relations::RelationBook;
 use super::seed::{self, Shop};
 use super::stock::StockBook;
@@ -19,6 +20,7 @@ pub struct Store {
     pub shop: Arc<Shop>,
     pub markers: SyncMarkers,
     pub orders: OrderBook,
+    pub receipts: ReceiptBook,
     pub relations: RelationBook,
     pub catalogue: Catalogue,
     pub stock: StockBook,
@@ -31,13 +33,14 @@ impl Store {
         let relations = RelationBook::new(&shop);
         let stock = StockBook::new(&shop);
         let orders = OrderBook::new(&shop);
+        let receipts = ReceiptBook::new(&shop);
         let markers = SyncMarkers {
             article: catalogue.high_marker(),
             article_group: shop.article_groups.len() as i64,
             relation: relations.high_marker(),
             employee: shop.employees.len() as i64,
             invoice: orders.high_invoice_marker(),
-            receipt: 0,
+            receipt: receipts.high_marker(),
             order: shop.order_count() as i64,
             proposal: shop.proposals.len() as i64,
             stock_id: stock.high_stock_id(),
@@ -46,6 +49,7 @@ impl Store {
             shop,
             markers,
             orders,
+            receipts,
             relations,
             catalogue,
             stock,

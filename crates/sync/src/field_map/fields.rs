@@ -217,7 +217,7 @@ const ARTICLE_FIELDS: &[TargetField] = &[
 /// The fields a flow sends that rules may set: the default mapping the editor shows. Stock has none.
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
     match flow {
-        FlowKind::Orders => ORDER_FIELDS,
+        FlowKind::Orders | FlowKind::Receipts => ORDER_FIELDS,
         FlowKind::Customers => CUSTOMER_FIELDS,
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Stock => &[],
@@ -228,7 +228,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
 pub fn source_paths(flow: FlowKind) -> Vec<String> {
     let mut paths = Vec::new();
     match flow {
-        FlowKind::Orders => {
+        FlowKind::Orders | FlowKind::Receipts => {
             let order = sample_order();
             flatten("", &serde_json::to_value(&order).unwrap_or_default(), &mut paths);
             flatten(

@@ -1,4 +1,4 @@
-//! The four flows. Each reads a page of source records, plans its batched look-ups, and concludes every
+//! The five flows. Each reads a page of source records, plans its batched look-ups, and concludes every
 //! record through the engine's [`Run`].
 
 pub mod customers;
@@ -28,7 +28,7 @@ impl Page {
         Ok(match flow {
             FlowKind::Customers => Page::Customers(source.customers_since(from, limit).await?),
             FlowKind::Products => Page::Articles(source.articles_since(from, limit).await?),
-            FlowKind::Orders | FlowKind::Stock => unreachable!("{flow} has no page of its own"),
+            FlowKind::Orders | FlowKind::Receipts | FlowKind::Stock => unreachable!("{flow} has no page of its own"),
         })
     }
 
@@ -69,7 +69,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     let (source, entity) = (run.source, entity(run.flow));
     let mut gone = Vec::new();
     match run.flow {
-        FlowKind::Orders => return orders::retry(run, source_ids).await,
+        FlowKind::Orders | FlowKind::Receipts => return orders::retry(run, source_ids).await,
         FlowKind::Customers => {
             let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
             gone = missing;
@@ -127,6 +127,7 @@ pub(crate) const GONE: &str = "no longer exists in MplusKASSA";
 fn entity(flow: FlowKind) -> &'static str {
     match flow {
         FlowKind::Orders => "order",
+        FlowKind::Receipts => "receipt",
         FlowKind::Customers => "customer",
         FlowKind::Products => "article",
         FlowKind::Stock => "stock",

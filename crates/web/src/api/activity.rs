@@ -30,13 +30,13 @@ pub struct ActivityQuery {
     /// SKU, customer name or error text.
     #[serde(default)]
     pub q: String,
-    /// `orders`, `customers`, `products` or `stock`.
+    /// `orders`, `receipts`, `customers`, `products` or `stock`.
     #[serde(default)]
     pub flow: String,
     /// `created`, `updated`, `skipped` or `failed`.
     #[serde(default)]
     pub outcome: String,
-    /// Source record type: `order`, `invoice`, `quotation`, `customer`, `article`, `stock`.
+    /// Source record type: `order`, `invoice`, `quotation`, `receipt`, `customer`, `article`, `stock`.
     #[serde(default)]
     pub entity: String,
     /// From this time (inclusive): a date (`2026-11-29`, UTC), an RFC 3339 instant or unix milliseconds.
@@ -62,7 +62,7 @@ pub struct ActivityEntry {
     #[schema(value_type = String, format = Uuid)]
     pub tenant_id: TenantId,
     pub run_id: Uuid,
-    /// `orders`, `customers`, `products` or `stock` (all MplusKASSA → AFAS Profit).
+    /// `orders`, `receipts`, `customers`, `products` or `stock` (all MplusKASSA → AFAS Profit).
     pub flow: String,
     /// Source record type, e.g. `order`.
     pub entity: String,

@@ -81,7 +81,7 @@ impl ErrorBody {
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign-up, sessions and the signed-in user"),
-        (name = "flows", description = "Flows (orders, customers, products, stock): the company-wide settings they share, their own settings, schedules and runs"),
+        (name = "flows", description = "Flows (orders, receipts, customers, products, stock): the company-wide settings they share, their own settings, schedules and runs"),
         (name = "connections", description = "Credentials for MplusKASSA and AFAS (stored encrypted) and their tests"),
         (name = "activity", description = "The activity log: every record moved, searchable, with its payloads"),
     )

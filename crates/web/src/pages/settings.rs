@@ -279,6 +279,7 @@ async fn invalid_form(
         "currency",
         "order_filter",
         "order_target",
+        "receipt_target",
         "stock_calculation",
         "warehouse",
         "stock_branch",

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod order;
+mod receipt;
 mod reference;
 mod relation;
 
@@ -14,6 +15,7 @@ use super::xml::Element;
 
 pub use catalogue::{Article, ArticleGroup, Product};
 pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals};
+pub use receipt::Receipt;
 pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, TurnoverGroup, VatGroup};
 pub use relation::{RELATION_TEXT_FIELDS, Relation};
 
@@ -114,6 +116,22 @@ wire_enum!(InvoiceState {
     Outstanding => "INVOICE-STATE-OUTSTANDING",
     PartlyPaid => "INVOICE-STATE-PARTLY-PAID",
     Paid => "INVOICE-STATE-PAID",
+});
+
+wire_enum!(ReceiptType {
+    Receipt => "RECEIPT-TYPE-RECEIPT",
+    CreditReceipt => "RECEIPT-TYPE-CREDIT-RECEIPT",
+    CashInflow => "RECEIPT-TYPE-CASH-INFLOW",
+    CashOutflow => "RECEIPT-TYPE-CASH-OUTFLOW",
+    PaymentMethodTransfer => "RECEIPT-TYPE-PAYMENT-METHOD-TRANSFER",
+});
+
+wire_enum!(ReceiptState {
+    Outstanding => "RECEIPT-STATE-OUTSTANDING",
+    PartlyPaid => "RECEIPT-STATE-PARTLY-PAID",
+    Paid => "RECEIPT-STATE-PAID",
+    Handled => "RECEIPT-STATE-HANDLED",
+    OutstandingCredit => "RECEIPT-STATE-OUTSTANDING-CREDIT",
 });
 
 wire_enum!(ProposalState {

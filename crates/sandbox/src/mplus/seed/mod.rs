@@ -15,6 +15,7 @@
 mod catalog;
 mod names;
 mod orders;
+mod receipts;
 mod relations;
 
 use std::collections::HashMap;
@@ -28,10 +29,11 @@ pub use catalog::{
     vat_percentage,
 };
 pub use orders::{OrderState, country_iso3, seed_horizon};
+pub use receipts::receipt_count;
 
 use super::model::{
-    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, Product, Proposal, Relation,
-    TurnoverGroup, VatGroup,
+    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, Product, Proposal, Receipt,
+    Relation, TurnoverGroup, VatGroup,
 };
 
 /// Stock of one article in one branch. Quantities are whole items (`decimalPlaces` 0).
@@ -71,6 +73,8 @@ pub struct Shop {
     pub stock: Vec<StockLevel>,
     pub invoices: Vec<Invoice>,
     pub proposals: Vec<Proposal>,
+    /// Till receipts, sync markers from 1 ([`receipt_count`] of them).
+    pub receipts: Vec<Receipt>,
     /// Article number → (product index, article index).
     article_index: HashMap<i64, (usize, usize)>,
 }
@@ -156,10 +160,12 @@ pub fn generate(seed: u64, orders: usize) -> Shop {
         stock,
         invoices: Vec::new(),
         proposals: Vec::new(),
+        receipts: Vec::new(),
         article_index,
     };
     shop.invoices = shop.seeded_invoices();
     shop.proposals = shop.seeded_proposals((order_count / 20).clamp(3, 500));
+    shop.receipts = shop.seeded_receipts();
     shop
 }
 

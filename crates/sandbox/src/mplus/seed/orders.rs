@@ -97,7 +97,7 @@ pub const MAX_SEEDED_INVOICES: u64 = 5_000;
 
 impl Shop {
     /// A per-seed salt for derived ids, mixed so ids look random and differ between seeds.
-    fn salted(&self, salt: u64) -> u64 {
+    pub(super) fn salted(&self, salt: u64) -> u64 {
         splitmix64(salt ^ self.seed)
     }
 
@@ -221,7 +221,7 @@ impl Shop {
         let shifted =
             relation.vat_number.is_some() && customer_country != branch.country_iso3 && rng.random_ratio(1, 2);
         let vat_country = branch.country_iso3.clone();
-        let mut lines = self.order_lines(rng, index, &vat_country, shifted, webshop);
+        let mut lines = self.order_lines(rng, index, &vat_country, shifted, webshop, true);
         let delivered = match state {
             OrderState::Delivered | OrderState::DeliveredUnpaid => Progress::Complete,
             OrderState::Paid if lines.len() > 2 && rng.random_ratio(1, 3) => Progress::Partial,
@@ -280,14 +280,16 @@ impl Shop {
     }
 
     /// The lines of a generated order: one to five articles (some discounted, loose tea by weight), plus a
-    /// shipping-cost line on webshop orders and some others. Reverse-charged (`shifted`) lines carry 0% VAT.
-    fn order_lines(
+    /// shipping-cost line on webshop orders and (`may_ship`) some others. Reverse-charged (`shifted`) lines
+    /// carry 0% VAT.
+    pub(super) fn order_lines(
         &self,
         rng: &mut ChaCha8Rng,
         index: u64,
         vat_country: &str,
         shifted: bool,
         webshop: bool,
+        may_ship: bool,
     ) -> Vec<Line> {
         let mut lines = Vec::new();
         let line_salt = self.salted(LINE_ID_SALT ^ index.rotate_left(32));
@@ -325,7 +327,7 @@ impl Shop {
                 )
             });
         }
-        if webshop || rng.random_ratio(1, 10) {
+        if webshop || (may_ship && rng.random_ratio(1, 10)) {
             let shipping = self.article(SHIPPING_ARTICLE).expect("the shipping article exists");
             let turnover = self
                 .turnover_groups
@@ -349,13 +351,7 @@ impl Shop {
 
     fn payments_for(&self, rng: &mut ChaCha8Rng, order: &Order, state: OrderState, webshop: bool) -> Vec<Payment> {
         let total = order.totals().incl;
-        let method = |code: &str| {
-            self.payment_methods
-                .iter()
-                .find(|m| m.code == code)
-                .expect("payment method exists")
-        };
-        let payment = |code: &str, amount: i64| Payment::with_method(method(code), amount, order.financial_date);
+        let payment = |code: &str, amount: i64| self.payment(code, amount, order.financial_date);
         let main_method = if webshop {
             *["IDEAL", "BANCONTACT"].choose(rng).expect("methods")
         } else {
@@ -380,6 +376,16 @@ impl Shop {
             }
             OrderState::Unpaid | OrderState::DeliveredUnpaid | OrderState::Cancelled => Vec::new(),
         }
+    }
+
+    /// A payment of `amount` cents with the shop's payment method `code`.
+    pub(crate) fn payment(&self, code: &str, amount: i64, financial_date: NaiveDate) -> Payment {
+        let method = self
+            .payment_methods
+            .iter()
+            .find(|m| m.code == code)
+            .expect("payment method exists");
+        Payment::with_method(method, amount, financial_date)
     }
 
     /// The seeded invoices: one for every third delivered order, made from that order.

@@ -64,7 +64,8 @@ fn apply_field_map(order: &SourceOrder, settings: &FlowSettings, draft: &mut Sal
     Ok(())
 }
 
-/// The customer's country (ISO-2): the delivery address's, else the billing address's.
+/// The customer's country (ISO-2): the delivery address's, else the billing address's (an anonymous sale has
+/// none; its VAT codes follow the till's VAT country, see [`VatBasis`]).
 fn order_country(order: &SourceOrder) -> Option<String> {
     let customer = order.customer.as_ref()?;
     customer

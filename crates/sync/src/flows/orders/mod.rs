@@ -40,7 +40,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         match fetch_fresh(run.source, run.settings, id).await? {
             Some(order) => found.push(order),
             None => {
-                let meta = RecordMeta::new("order", id.clone(), &serde_json::Value::Null);
+                let meta = RecordMeta::new(super::entity(run.flow), id.clone(), &serde_json::Value::Null);
                 run.conclude(meta, Ok(Verdict::skipped(super::GONE)), Trail::default())
                     .await?;
             }

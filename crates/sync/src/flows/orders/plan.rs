@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::prepare::selected;
 use crate::engine::RunError;
 use crate::flows::debtors::{KnownDebtors, customer_key};
-use crate::model::{ArticleRecord, SourceOrder};
+use crate::model::{ArticleRecord, OrderTarget, SourceOrder};
 use crate::ports::{ErpTarget, IdMapEntry, Journal};
 use crate::settings::FlowSettings;
 
@@ -43,7 +43,7 @@ impl PagePlan {
             .collect();
         let needs = Needs::of(&to_plan);
         let (to_ask, shared) = needs.split(previous);
-        let target = OrderPlan::look_up(target, &to_ask).await?;
+        let target = OrderPlan::look_up(target, settings.order_target, &to_ask).await?;
         Ok(Self {
             known,
             target,
@@ -113,7 +113,7 @@ pub(crate) struct OrderPlan {
 }
 
 impl OrderPlan {
-    async fn look_up<T: ErpTarget>(target: &T, needs: &Needs) -> Result<Self, RunError> {
+    async fn look_up<T: ErpTarget>(target: &T, document: OrderTarget, needs: &Needs) -> Result<Self, RunError> {
         let references: Vec<String> = needs.references.iter().cloned().collect();
         let emails: Vec<String> = needs.emails.iter().cloned().collect();
         let skus: Vec<String> = needs.skus.iter().cloned().collect();
@@ -121,7 +121,7 @@ impl OrderPlan {
         let existing = async {
             match references.is_empty() {
                 true => Ok(HashMap::new()),
-                false => target.existing_orders(&references).await,
+                false => target.existing_orders(document, &references).await,
             }
         };
         let articles = async {

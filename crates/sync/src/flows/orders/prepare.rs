@@ -103,6 +103,13 @@ pub fn selected(order: &SourceOrder, settings: &FlowSettings) -> Result<(), Stri
     if order.cancelled {
         return Err("cancelled in MplusKASSA".to_owned());
     }
+    // A receipt is booked once it is a finished sale, whatever the order filter says.
+    if order.kind == SourceDocumentKind::Receipt {
+        return match order.completed {
+            true => Ok(()),
+            false => Err("not a finished sale in MplusKASSA (parked, partly paid, or a cash movement)".to_owned()),
+        };
+    }
     let (passes, state, filter) = match settings.order_filter {
         OrderFilter::Paid => (order.payment_status == PaymentStatus::Paid, "fully paid", "paid"),
         OrderFilter::Any => (true, "", "any"),
@@ -121,6 +128,7 @@ pub(super) fn entity(kind: SourceDocumentKind) -> &'static str {
         SourceDocumentKind::Order => "order",
         SourceDocumentKind::Invoice => "invoice",
         SourceDocumentKind::Quotation => "quotation",
+        SourceDocumentKind::Receipt => "receipt",
     }
 }
 

@@ -1,4 +1,4 @@
-//! Step 5: the per-flow questions (which sales, what they become, products, stock) and the company's
+//! Step 5: the per-flow questions (which sales, what they become, receipts, products, stock) and the company's
 //! warehouse and stock branch; a flow's settings page asks its own and the company's.
 
 use axum::response::Response;
@@ -35,6 +35,11 @@ pub(super) async fn fill_questions(
         page,
         "order_target",
         enum_text(serde_json::to_value(settings.order_target).map_err(internal)?),
+    );
+    set(
+        page,
+        "receipt_target",
+        enum_text(serde_json::to_value(settings.receipt_target).map_err(internal)?),
     );
     set(
         page,
@@ -104,6 +109,18 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
     let mut changes: Vec<Apply> = Vec::new();
     if flows.contains(&FlowKind::Orders) {
         changes.push(read_order_questions(form, errors));
+    }
+    if flows.contains(&FlowKind::Receipts) {
+        // Absent (a form from before the question): the stored choice stays.
+        let receipt_target = parse_enum(form.get("receipt_target"));
+        if receipt_target.is_none() && !form.get("receipt_target").is_empty() {
+            errors.add_message("receipt_target", "Choose what a till receipt becomes in AFAS.");
+        }
+        changes.push(Box::new(move |s: &mut FlowSettings| {
+            if let Some(value) = receipt_target {
+                s.receipt_target = value;
+            }
+        }));
     }
     if flows.contains(&FlowKind::Products) {
         let (update_info, webshop, active) = (
