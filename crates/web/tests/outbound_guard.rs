@@ -19,6 +19,19 @@ async fn connections_to_local_and_metadata_addresses_are_refused_naming_the_fiel
     let app = spawn_app().await;
     app.api_signup("guard@shop.nl", "Guard").await;
     let token = app.api_token("guard@shop.nl", PASSWORD).await;
+    let put = |system: &'static str, body: serde_json::Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            call(
+                reqwest::Method::PUT,
+                app,
+                token,
+                &format!("/api/v1/connections/{system}"),
+                Some(body),
+            )
+            .await
+        }
+    };
     for url in [
         "http://127.0.0.1:5432/x",
         "https://127.0.0.1:5432/x",
@@ -27,42 +40,23 @@ async fn connections_to_local_and_metadata_addresses_are_refused_naming_the_fiel
         "https://localhost:34567",
         "https://10.0.0.8:34567",
     ] {
-        let body = json!({"url": url, "ident": "ident", "secret": "secret"});
-        let (status, answer) = call(
-            reqwest::Method::PUT,
-            &app,
-            &token,
-            "/api/v1/connections/mplus",
-            Some(body),
-        )
-        .await;
+        let (status, answer) = put("mplus", json!({"url": url, "ident": "ident", "secret": "secret"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {answer}");
         let message = answer.to_string();
         assert!(
             message.contains("url") && message.contains("cannot be used"),
             "{url}: {message}"
         );
-        let body = json!({"environment": "12345", "environment_type": "test", "url": url,
-            "token": "<token><version>1</version><data>ABCDEF0123456789ABCDEF</data></token>"});
-        let (status, answer) = call(
-            reqwest::Method::PUT,
-            &app,
-            &token,
-            "/api/v1/connections/afas",
-            Some(body),
-        )
-        .await;
+        let token_xml = "<token><version>1</version><data>ABCDEF0123456789ABCDEF</data></token>";
+        let afas = json!({"environment": "12345", "environment_type": "test", "url": url, "token": token_xml});
+        let (status, answer) = put("afas", afas).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "AFAS {url}: {answer}");
     }
     // The operator's allow-list lets one loopback address through (an on-premise MplusKASSA, here nobody
     // listening): the address is accepted and the connection test reports it unreachable.
-    let body = json!({"url": "http://127.0.0.2:9", "ident": "ident", "secret": "secret"});
-    let (status, answer) = call(
-        reqwest::Method::PUT,
-        &app,
-        &token,
-        "/api/v1/connections/mplus",
-        Some(body),
+    let (status, answer) = put(
+        "mplus",
+        json!({"url": "http://127.0.0.2:9", "ident": "ident", "secret": "secret"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");

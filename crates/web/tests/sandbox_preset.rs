@@ -12,6 +12,7 @@ use koppel_sandbox::{Sandbox, SandboxConfig, ShopId};
 use koppel_sync::country::iso2;
 use koppel_sync::model::{SourceDocumentKind, SourceOrder};
 use koppel_sync::ports::PosSource;
+use koppel_sync::vat::ShiftedVat;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -73,6 +74,7 @@ async fn the_preset_vat_table_covers_exactly_the_rates_the_sandbox_sells_at() {
     let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
     let vat = &settings.company.vat_code_by_country;
     let mut used = BTreeSet::new();
+    let mut rate_of_any: BTreeMap<String, String> = BTreeMap::new();
     for (ident, secret, token) in credentials {
         let mplus = MplusCredentials {
             url: sandbox.mplus_url(),
@@ -97,6 +99,7 @@ async fn the_preset_vat_table_covers_exactly_the_rates_the_sandbox_sells_at() {
                 (code["VatCode"].as_str().unwrap().to_owned(), rate.normalize())
             })
             .collect();
+        rate_of_any.extend(rate_of.iter().map(|(code, rate)| (code.clone(), rate.to_string())));
         for (country, rate) in carried(&mplus).await {
             let key = format!("{country}:{rate}");
             let code = vat
@@ -110,7 +113,24 @@ async fn the_preset_vat_table_covers_exactly_the_rates_the_sandbox_sells_at() {
             used.insert(key);
         }
     }
-    let preset: BTreeSet<String> = vat.table.keys().cloned().collect();
+    // The reverse-charge rows are not rates the till charges: each must name an AFAS code of 0%.
+    let shifted: Vec<&str> = ShiftedVat::ALL.iter().map(|case| case.key()).collect();
+    for key in &shifted {
+        let code = vat
+            .lookup(key)
+            .unwrap_or_else(|| panic!("the preset has no `{key}` row"));
+        assert_eq!(
+            rate_of_any.get(code).map(String::as_str),
+            Some("0"),
+            "{key} maps to {code}"
+        );
+    }
+    let preset: BTreeSet<String> = vat
+        .table
+        .keys()
+        .filter(|key| !shifted.contains(&key.as_str()))
+        .cloned()
+        .collect();
     assert_eq!(
         preset, used,
         "every preset entry is a rate the sandbox sells at, and only those"

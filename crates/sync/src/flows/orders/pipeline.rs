@@ -238,10 +238,11 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
             let mut trail = Trail::default();
             let payload = JsonText::of(&order);
             let hash = content_hash_with(&payload, &settings_hash);
-            // The next page's reading and the orders in flight go on meanwhile: both hold some of the
-            // client's 8 permits while their requests are out, which AFAS shares with every other run of this
-            // environment in the process, and this sale's debtor or article write could otherwise wait for
-            // them forever (two runs preparing at once, each holding permits in unpolled requests).
+            // The next page's reading, the orders in flight and the journal batch being written go on
+            // meanwhile. The first two hold some of the client's 8 permits while their requests are out, which
+            // AFAS shares with every other run of this environment in the process, and this sale's debtor or
+            // article write could otherwise wait for them forever (two runs preparing at once, each holding
+            // permits in unpolled requests).
             let step = {
                 let preparing = prepare(
                     settings,
@@ -258,6 +259,9 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                     futures::select_biased! {
                         step = preparing => break step,
                         done = in_flight.select_next_some() => arrived.push(done),
+                        // A journal batch being written holds SQLite's write lock until it commits: left
+                        // unpolled, this sale's own writes (a master-data claim) would wait for it forever.
+                        written = writing => written?,
                         page = reading => read = Some(page),
                     }
                 }
