@@ -127,6 +127,47 @@ async fn sandbox_takes_every_documented_flag() {
     assert!(output.contains("--afas-token-data"), "{output}");
 }
 
+/// `koppel backup PATH` as the README shows it, with its defaults: the SQLite database in `./koppel-data`
+/// (after `koppel migrate` made it), copied to a new file that opens as a Koppel database; on PostgreSQL (when
+/// the suite runs on it) it refuses and points at `pg_dump`.
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_copies_the_default_sqlite_database_and_refuses_postgres() {
+    let cwd = data_dir();
+    let in_cwd = |args: &[&str]| {
+        let mut command = koppel(args);
+        command.current_dir(cwd.path());
+        command
+    };
+    let (status, output) = run_to_end(in_cwd(&["migrate"]), Duration::from_secs(120));
+    assert!(status.success(), "{output}");
+    let (status, output) = run_to_end(in_cwd(&["backup", "copy.db"]), Duration::from_secs(60));
+    assert!(status.success() && output.contains("Backed up"), "{output}");
+    let copy = cwd.path().join("copy.db");
+    let db = koppel_store::Db::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .expect("the copy opens");
+    let (status, output) = run_to_end(
+        {
+            let mut migrate = in_cwd(&["migrate"]);
+            migrate.env("DATABASE_URL", format!("sqlite://{}", copy.display()));
+            migrate
+        },
+        Duration::from_secs(120),
+    );
+    assert!(
+        status.success(),
+        "the copy is a Koppel database at the current schema: {output}"
+    );
+    db.close().await;
+    let (database_url, _database) = support::database_url(cwd.path()).await;
+    if database_url.starts_with("postgres") {
+        let mut backup = in_cwd(&["backup", "pg.db"]);
+        backup.env("DATABASE_URL", &database_url);
+        let (status, output) = run_to_end(backup, Duration::from_secs(60));
+        assert!(!status.success() && output.contains("pg_dump"), "{output}");
+    }
+}
+
 /// `koppel migrate`, then `koppel serve` with `KOPPEL_RUN_WORKER=false` beside a `koppel worker`, on one
 /// database (PostgreSQL when the suite runs on it, as `DATABASE_URL=postgres://… cargo run` does).
 #[tokio::test(flavor = "multi_thread")]

@@ -9,14 +9,13 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use koppel_sandbox::mplus::model::OrderType;
 use rand::RngExt;
-use support::{Api, Process, SECRET_KEY, SandboxUrls, free_port, koppel};
+use support::{Api, Process, SECRET_KEY, SandboxUrls, booked_in_afas, free_port, koppel};
 
 const ORDERS: usize = 2_000;
 /// How many times the process is stopped (`KOPPEL_E2E_KILLS` overrides it, e.g. to measure a few takeovers
@@ -42,23 +41,6 @@ fn expected_references() -> Vec<String> {
         .filter(|order| OrderType::DEFAULT_FILTER.contains(&order.order_type))
         .map(|order| format!("ORD-{}-{:06}", order.order_number.0, order.order_number.1))
         .collect()
-}
-
-/// How many times AFAS booked each reference, read from the simulator's own GetConnector.
-async fn booked_in_afas(sandbox: &SandboxUrls) -> BTreeMap<String, usize> {
-    let rows: serde_json::Value = sandbox
-        .afas_get("Profit_Salesorders?skip=-1&take=-1")
-        .await
-        .json()
-        .await
-        .expect("rows");
-    let mut booked = BTreeMap::new();
-    for row in rows["rows"].as_array().expect("rows") {
-        if let Some(reference) = row["CustomerReference"].as_str() {
-            *booked.entry(reference.to_owned()).or_default() += 1;
-        }
-    }
-    booked
 }
 
 async fn set_latency(sandbox: &SandboxUrls, ms: u64) {

@@ -395,6 +395,23 @@ impl SandboxUrls {
     }
 }
 
+/// How many times AFAS booked each reference, read from the simulator's own GetConnector.
+pub async fn booked_in_afas(sandbox: &SandboxUrls) -> std::collections::BTreeMap<String, usize> {
+    let rows: Value = sandbox
+        .afas_get("Profit_Salesorders?skip=-1&take=-1")
+        .await
+        .json()
+        .await
+        .expect("rows");
+    let mut booked = std::collections::BTreeMap::new();
+    for row in rows["rows"].as_array().expect("rows") {
+        if let Some(reference) = row["CustomerReference"].as_str() {
+            *booked.entry(reference.to_owned()).or_default() += 1;
+        }
+    }
+    booked
+}
+
 /// `koppel sandbox` on free ports with `orders` orders; waits until it has printed where it listens.
 pub fn start_sandbox(orders: usize) -> (Process, SandboxUrls) {
     let mut command = koppel(&[

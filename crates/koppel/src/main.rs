@@ -1,5 +1,6 @@
 //! The `koppel` command: one binary for the web app, the worker, migrations, the sandbox and benchmarks.
 
+mod backup;
 mod bench;
 mod bench_logs;
 mod config;
@@ -28,6 +29,8 @@ enum Command {
     RotateKey(rotate_key::RotateKeyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(config::CommonArgs),
+    /// Write a consistent copy of the SQLite database to PATH while Koppel runs (PostgreSQL: use pg_dump).
+    Backup(backup::BackupArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
     Sandbox(sandbox::SandboxArgs),
     /// Benchmarks (`koppel bench sync`, `koppel bench logs`).
@@ -57,6 +60,7 @@ fn main() -> anyhow::Result<()> {
                 tracing::info!(database = %config::redact_url(&url), "migrations applied");
                 Ok(())
             }
+            Command::Backup(args) => backup::run(args).await,
             Command::Sandbox(args) => sandbox::run(args).await,
             Command::RotateKey(args) => rotate_key::run(args).await,
             Command::Bench(args) => bench::run(args).await,

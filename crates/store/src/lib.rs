@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod alerts;
 pub mod audit;
+pub mod backup;
 pub mod claims;
 pub mod company_settings;
 pub mod connections;
