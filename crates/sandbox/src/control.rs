@@ -212,7 +212,7 @@ pub async fn journal_layer<S: HasControl>(state: S, request: Request, next: Next
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_default();
     let body_text = String::from_utf8_lossy(&bytes).into_owned();
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let mut response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let operation = response.extensions().get::<JournalOperation>().map(|op| op.0.clone());
     state.control().record(JournalEntry {
         method,
@@ -224,8 +224,16 @@ pub async fn journal_layer<S: HasControl>(state: S, request: Request, next: Next
     if !latency.is_zero() {
         crate::delay::wait_until(arrived + latency).await;
     }
+    // Released as the answer leaves, before it is written: a client that sends its next request as soon as it
+    // has this answer finds the place free.
+    drop(response.extensions_mut().remove::<HeldUntilAnswered>());
     response
 }
+
+/// Something a request holds until its answer leaves, the simulated latency included (AFAS's concurrency
+/// slot): an inner layer puts it in the response's extensions, [`journal_layer`] drops it.
+#[derive(Clone)]
+pub struct HeldUntilAnswered(pub std::sync::Arc<dyn std::any::Any + Send + Sync>);
 
 /// A response that starts and then breaks off: the client sees the connection drop mid-message.
 pub fn dropped_connection() -> Response {

@@ -182,6 +182,37 @@ async fn the_concurrency_limit_turns_away_requests_beyond_8() {
     assert_eq!(burst(12).await, 12);
 }
 
+/// With a latency and no slow fault, the requests in flight still count: a burst of 16 against the limit of 8
+/// gets 8 answers and 8 refusals (the limit is about requests in Profit, not the microseconds of work).
+#[tokio::test]
+async fn the_concurrency_limit_holds_while_the_latency_passes() {
+    let afas = Afas::start().await;
+    afas.control(Method::POST, "/_sandbox/latency", Some(json!({"ms": 400})))
+        .await;
+    afas.control(
+        Method::POST,
+        "/_sandbox/concurrency-limit",
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    let requests = (0..16).map(|_| afas.get("/connectors/Profit_Debtor"));
+    let statuses: Vec<StatusCode> = futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let answered = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(answered, 8, "{statuses:?}");
+    // Once the answers have left, the slots are free again.
+    let again = (0..8).map(|_| afas.get("/connectors/Profit_Debtor"));
+    let statuses: Vec<StatusCode> = futures::future::join_all(again)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+}
+
 #[tokio::test]
 async fn latency_delays_api_requests() {
     let afas = Afas::start().await;

@@ -3,6 +3,7 @@
 //! on, the limit of 8 requests at once.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{ConnectInfo, Request};
@@ -13,6 +14,7 @@ use base64::Engine;
 
 use super::AfasState;
 use super::error::AfasError;
+use crate::control::HeldUntilAnswered;
 
 /// The longest query string Profit accepts.
 pub const MAX_QUERY_LENGTH: usize = 2049;
@@ -32,14 +34,20 @@ pub async fn guard(state: AfasState, request: Request, next: Next) -> Response {
     if !token_valid(request.headers(), &state.shared.config.afas_token_data) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let Some(_slot) = ConcurrencySlot::acquire(&state) else {
+    let limit = state.access().concurrency_limit;
+    let Some(slot) = ConcurrencySlot::acquire(state) else {
         return AfasError::validation(format!(
             "The maximum number of concurrent requests ({}) has been exceeded.",
-            state.access().concurrency_limit.unwrap_or_default()
+            limit.unwrap_or_default()
         ))
         .into_response();
     };
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // The slot goes out with the answer and is released when the answer leaves, after the rest of the
+    // simulated latency (the journal layer's): a request counts against the limit for as long as it is in
+    // Profit, not only while the simulator computes it (which takes microseconds).
+    response.extensions_mut().insert(HeldUntilAnswered(Arc::new(slot)));
+    response
 }
 
 fn ip_allowed(state: &AfasState, peer: Option<IpAddr>) -> bool {
@@ -77,23 +85,25 @@ fn between<'t>(text: &'t str, open: &str, close: &str) -> Option<&'t str> {
 }
 
 /// One of the limited request slots; released when the response is done (or the client goes away).
-struct ConcurrencySlot<'s> {
-    state: &'s AfasState,
+struct ConcurrencySlot {
+    state: AfasState,
 }
 
-impl<'s> ConcurrencySlot<'s> {
+impl ConcurrencySlot {
     /// `None` when the limit is on and reached.
-    fn acquire(state: &'s AfasState) -> Option<Self> {
+    fn acquire(state: AfasState) -> Option<Self> {
         let in_flight = state.shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let limit = state.access().concurrency_limit;
+        // Made before the check, so a refused request gives its count back too.
         let slot = Self { state };
-        match state.access().concurrency_limit {
+        match limit {
             Some(limit) if in_flight > limit => None,
             _ => Some(slot),
         }
     }
 }
 
-impl Drop for ConcurrencySlot<'_> {
+impl Drop for ConcurrencySlot {
     fn drop(&mut self) {
         self.state.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
