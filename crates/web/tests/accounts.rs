@@ -341,3 +341,43 @@ async fn accounts_survive_a_restart_on_the_same_database() {
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("Jan"));
 }
+
+/// After sign-in, `next` goes only to a path on this site: a tab or line break that browsers drop
+/// (`/\t/evil.example` becomes `//evil.example`) or that would break the header sends the user to the default
+/// page instead, never elsewhere and never a 500.
+#[tokio::test]
+async fn sign_in_never_redirects_off_site_or_fails_on_a_crafted_next() {
+    let app = spawn_app_with(RateLimits {
+        login_per_email_per_minute: 100,
+        login_per_ip_per_minute: 100,
+        ..RateLimits::default()
+    })
+    .await;
+    app.sign_up(&app.browser(), "next@shop.nl", "Next").await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/a\r\nSet-Cookie: x=1",
+        "/\u{b}/evil.example",
+        "//evil.example",
+    ] {
+        let browser = app.browser();
+        let response = app
+            .post_form(
+                &browser,
+                "/login",
+                &[("email", "next@shop.nl"), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location(&response), "/app", "{next:?}");
+    }
+    let response = app
+        .post_form(
+            &app.browser(),
+            "/login",
+            &[("email", "next@shop.nl"), ("password", PASSWORD), ("next", "/account")],
+        )
+        .await;
+    assert_eq!(location(&response), "/account", "a local path is followed");
+}

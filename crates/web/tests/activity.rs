@@ -405,6 +405,27 @@ async fn filters_and_pages_cover_every_entry_once_and_the_csv_matches_the_filter
     assert_eq!(csv.split("\r\n").filter(|l| !l.is_empty()).count(), 65);
 }
 
+/// A NUL or another control character in the search is a 400 with a sentence on the API and the page, and the
+/// CSV refuses it before it starts (it used to fail the full-text query: a 500, or a download cut off midway).
+#[tokio::test]
+async fn control_characters_in_the_search_are_a_clear_400_never_a_500() {
+    let app = spawn_app().await;
+    let a = shop(&app, "ctl@shop.nl", "Ctl").await;
+    for q in ["a%00b", "a%0Ab", "%1B%5B31m"] {
+        let (status, body) = api(&app, &a, &format!("/api/v1/activity?q={q}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {body}");
+        assert!(body.to_string().contains("control character"), "{q}: {body}");
+        let (status, html) = page(&app, &a, &format!("q={q}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(html.contains("control character"), "{q}");
+        let csv = app.get(&a.browser, &format!("{}/activity.csv?q={q}", a.path)).await;
+        assert_eq!(csv.status(), StatusCode::BAD_REQUEST, "{q}");
+    }
+    // Ordinary text still searches.
+    let (status, _) = api(&app, &a, "/api/v1/activity?q=ann%40shop.nl").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_record_detail_shows_source_sent_and_answer_with_a_diff_against_the_previous_sync() {
     let app = spawn_app().await;

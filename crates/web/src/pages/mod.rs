@@ -126,9 +126,13 @@ impl Layout {
     }
 }
 
-/// A `next` target after sign-in: only paths on this site, never `//other.host`.
+/// A `next` target after sign-in: only a path on this site, a single `/` followed by anything but `/` or `\`,
+/// with no control character anywhere (browsers drop a tab or line break, which turns `/\t/evil.example`
+/// into `//evil.example`, another site; a line break in a header would fail the response).
 pub fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    let mut chars = next.chars();
+    let local = chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'));
+    (local && !next.chars().any(|c| c.is_control() || c == '\\')).then_some(next)
 }
 
 #[cfg(test)]
@@ -139,5 +143,15 @@ mod tests {
         assert_eq!(super::safe_next("//evil.example"), None);
         assert_eq!(super::safe_next("https://evil.example"), None);
         assert_eq!(super::safe_next("/\\evil.example"), None);
+        assert_eq!(super::safe_next("/"), Some("/"));
+        for control in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/a\r\nSet-Cookie: x",
+            "/\u{b}/evil",
+            "/a\u{0}",
+        ] {
+            assert_eq!(super::safe_next(control), None, "{control:?}");
+        }
     }
 }

@@ -80,13 +80,18 @@ fn parse_time(text: &str, end: bool) -> Result<Option<i64>, String> {
 impl ActivityParams {
     /// The store's filter and cursor, or a sentence saying which parameter is wrong.
     pub fn parse(&self) -> Result<(ActivityFilter, Option<Cursor>), String> {
-        let flow = match self.flow.trim() {
-            "" => None,
-            flow => Some(
-                flow.parse::<FlowKind>()
-                    .map_err(|_| format!("Unknown flow {flow:?}: use orders, customers, products or stock."))?,
-            ),
-        };
+        // A NUL or another control character is nothing a person searches for, and SQLite's full-text query
+        // syntax cannot quote it: refused here instead of failing the search or a CSV download midway.
+        if self.q.chars().any(char::is_control) {
+            return Err("The search text contains a control character (such as a NUL byte); remove it.".to_owned());
+        }
+        let flow =
+            match self.flow.trim() {
+                "" => None,
+                flow => Some(flow.parse::<FlowKind>().map_err(|_| {
+                    format!("Unknown flow {flow:?}: use orders, receipts, customers, products or stock.")
+                })?),
+            };
         let outcome = match self.outcome.trim() {
             "" => None,
             outcome if activity::OUTCOMES.contains(&outcome) => Some(outcome.to_owned()),

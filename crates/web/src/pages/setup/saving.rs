@@ -1,4 +1,4 @@
-//! Writing the wizard's settings: the company-wide ones once, the flows' own equal in all four, every change
+//! Writing the wizard's settings: the company-wide ones once, the flows' own equal in every flow, every change
 //! audited.
 
 use koppel_core::FlowKind;
