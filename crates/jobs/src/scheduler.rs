@@ -18,6 +18,11 @@ pub const STALE_QUEUED_MS: i64 = 15 * 60 * 1000;
 pub enum ScheduleError {
     #[error("{0:?} is not a valid schedule: use a cron expression with seconds, e.g. `0 */5 * * * *`")]
     Invalid(String),
+    #[error(
+        "{0:?} runs more often than once a minute; a flow runs at most every minute, e.g. `0 * * * * *` (every \
+         five minutes: `0 */5 * * * *`)"
+    )]
+    TooFrequent(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -35,7 +40,20 @@ pub fn next_run_after(schedule: &str, after: DateTime<Utc>) -> Result<DateTime<U
 
 /// Checks a schedule someone typed.
 pub fn validate_schedule(schedule: &str) -> Result<(), ScheduleError> {
-    next_run_after(schedule, Utc::now()).map(|_| ())
+    let now = Utc::now();
+    next_run_after(schedule, now)?;
+    let parsed = cron::Schedule::from_str(schedule).map_err(|_| ScheduleError::Invalid(schedule.to_owned()))?;
+    // A day of firings shows any repetition within a minute (`*/10 * * * * *`, `0,30 * * * * *`); a schedule
+    // that fires more often than once a minute has more than 1,440 in a day, so 1,500 are enough.
+    let horizon = now + chrono::Duration::days(1);
+    let firings: Vec<DateTime<Utc>> = parsed.after(&now).take_while(|at| *at <= horizon).take(1_500).collect();
+    if firings
+        .windows(2)
+        .any(|pair| pair[1] - pair[0] < chrono::Duration::seconds(60))
+    {
+        return Err(ScheduleError::TooFrequent(schedule.to_owned()));
+    }
+    Ok(())
 }
 
 /// What one tick did.
@@ -107,5 +125,16 @@ mod tests {
         );
         assert!(validate_schedule("every five minutes").is_err());
         assert!(validate_schedule("0 0 2 * * *").is_ok());
+        assert!(validate_schedule("0 0 3 1 1 *").is_ok(), "once a year");
+        assert!(
+            validate_schedule("0 * * * * *").is_ok(),
+            "every minute is the most frequent"
+        );
+        for too_often in ["* * * * * *", "*/10 * * * * *", "0,30 * * * * *"] {
+            assert!(
+                matches!(validate_schedule(too_often), Err(ScheduleError::TooFrequent(_))),
+                "{too_often}"
+            );
+        }
     }
 }

@@ -75,6 +75,23 @@ async fn flows_have_defaults_and_take_partial_settings() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["schedule"][0].as_str().unwrap().contains("cron"));
     assert!(body["errors"]["settings"][0].is_string());
+    // More often than once a minute: refused, saying so.
+    let (status, body) = call(
+        reqwest::Method::PUT,
+        &app,
+        &token,
+        "/api/v1/flows/orders",
+        Some(json!({"schedule": "*/10 * * * * *"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["errors"]["schedule"][0]
+            .as_str()
+            .unwrap()
+            .contains("once a minute"),
+        "{body}"
+    );
 
     let (status, _) = call(reqwest::Method::GET, &app, &token, "/api/v1/flows/invoices", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
