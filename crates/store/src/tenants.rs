@@ -194,17 +194,36 @@ pub async fn members(db: &Db, scope: &TenantScope) -> Result<Vec<Member>> {
     .await)?)
 }
 
-/// Adds (or changes the role of) a member. The caller checks that `scope` may manage members.
+/// What adding a member or changing their role did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    /// Added, with the role they had before (`None`: they were not a member).
+    Done { before: Option<Role> },
+    /// Refused: it would leave the company without an owner (the last owner cannot be demoted).
+    LastOwner,
+}
+
+/// Adds (or changes the role of) a member. The caller checks that `scope` may manage members and who may
+/// touch owners; the store keeps the rule no caller may break: a company always keeps an owner (the check and
+/// the change are one statement).
 pub async fn upsert_member(
     db: &Db,
     scope: &TenantScope,
     user_id: UserId,
     role: Role,
     now: DateTime<Utc>,
-) -> Result<()> {
-    on_pool!(db, pool => sqlx::query(
+) -> Result<MemberChange> {
+    let before = members(db, scope)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == user_id)
+        .map(|m| m.role);
+    let changed = on_pool!(db, pool => sqlx::query(
         "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role",
+         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role
+         WHERE memberships.role <> 'owner' OR excluded.role = 'owner'
+            OR (SELECT count(*) FROM memberships AS owners
+                WHERE owners.tenant_id = excluded.tenant_id AND owners.role = 'owner') > 1",
     )
     .bind(user_id.0)
     .bind(scope.tenant_id.0)
@@ -213,5 +232,9 @@ pub async fn upsert_member(
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(if changed == 0 {
+        MemberChange::LastOwner
+    } else {
+        MemberChange::Done { before }
+    })
 }

@@ -127,3 +127,52 @@ async fn adding_a_company_creates_a_second_tenant_with_its_own_trial() {
     let empty = app.post_form(&browser, "/account/companies", &[("company", " ")]).await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Owners keep their company: an admin cannot demote an owner, the last owner cannot demote themselves (the
+/// company would have nobody who may export or delete it), an owner can hand over; every change is audited.
+#[tokio::test]
+async fn an_admin_cannot_take_over_and_the_last_owner_cannot_leave_the_company_ownerless() {
+    let app = spawn_app().await;
+    let ann = app.browser();
+    let home = app.sign_up(&ann, "ann@owner.nl", "Owned").await;
+    let members = format!("{home}/members");
+    let bob = app.browser();
+    app.sign_up(&bob, "bob@admin.nl", "Bob's").await;
+    let set_role = |client: &reqwest::Client, email: &str, role: &str| {
+        let (client, members, email, role) = (client.clone(), members.clone(), email.to_owned(), role.to_owned());
+        let app = &app;
+        async move {
+            let response = app
+                .post_form(&client, &members, &[("email", email.as_str()), ("role", role.as_str())])
+                .await;
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let (status, _) = set_role(&ann, "bob@admin.nl", "admin").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Bob, an admin, tries to demote Ann, the owner.
+    let (status, page) = set_role(&bob, "ann@owner.nl", "member").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Only an owner can change an owner"), "the page says why");
+    // Ann, the only owner, tries to step down.
+    let (status, page) = set_role(&ann, "ann@owner.nl", "admin").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("always keeps an owner"), "the page says why");
+    // She makes Bob owner first; then she may step down.
+    assert_eq!(set_role(&ann, "bob@admin.nl", "owner").await.0, StatusCode::OK);
+    assert_eq!(set_role(&ann, "ann@owner.nl", "admin").await.0, StatusCode::OK);
+    // The company can still be exported by its (new) owner.
+    assert_eq!(app.get(&bob, &format!("{home}/data")).await.status(), StatusCode::OK);
+
+    let audit = app
+        .get(&bob, &format!("{home}/settings/audit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for change in ["member/bob@admin.nl", "member/ann@owner.nl"] {
+        assert!(audit.contains(change), "{change} is in the audit log");
+    }
+}

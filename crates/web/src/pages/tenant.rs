@@ -8,8 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use koppel_core::{Email, Role, TenantId};
 use koppel_store::accounts;
-use koppel_store::tenants::{self, Member};
+use koppel_store::audit::{self, Change};
+use koppel_store::tenants::{self, Member, MemberChange};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::Layout;
 use super::health::{Chart, FlowHealth, activity_chart, flow_health};
@@ -153,9 +155,37 @@ pub async fn add_member(
             "No Koppel account uses this e-mail address. Ask them to sign up first.",
         );
     }
+    // Only an owner may change an owner's role.
+    let current = match &user {
+        Some(user) => tenants::members(&state.db, &ctx.scope)
+            .await?
+            .into_iter()
+            .find(|member| member.user_id == user.id)
+            .map(|member| member.role),
+        None => None,
+    };
+    if current == Some(Role::Owner) && role != Some(Role::Owner) && ctx.scope.role() != Role::Owner {
+        errors.add_message("role", "Only an owner can change an owner's role.");
+    }
     match (user, role, errors.is_empty()) {
         (Some(user), Some(role), true) => {
-            tenants::upsert_member(&state.db, &ctx.scope, user.id, role, koppel_store::now()).await?;
+            let change = tenants::upsert_member(&state.db, &ctx.scope, user.id, role, koppel_store::now()).await?;
+            let MemberChange::Done { before } = change else {
+                errors.add_message(
+                    "role",
+                    "A company always keeps an owner: make someone else owner first.",
+                );
+                return render_members(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, None, form.email).await;
+            };
+            if before != Some(role) {
+                let change = Change {
+                    field: format!("member/{}", user.email),
+                    before: before.map_or(Value::Null, |r| json!(r.as_str())),
+                    after: json!(role.as_str()),
+                };
+                let now = koppel_store::now().timestamp_millis();
+                audit::record(&state.db, &ctx.scope, &ctx.user.email, "members", &[change], now).await?;
+            }
             let notice = Some(format!("{} is now {} of this company.", user.email, role));
             render_members(
                 &state,
