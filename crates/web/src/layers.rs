@@ -47,6 +47,12 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Pages, JSON answers and exports carry a company's data: no browser or proxy cache keeps them. Only
+        // what says otherwise itself (the static assets) is cached.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .into_inner();
     let hsts = state.config.is_https().then(|| {
         SetResponseHeaderLayer::overriding(

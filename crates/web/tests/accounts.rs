@@ -381,3 +381,36 @@ async fn sign_in_never_redirects_off_site_or_fails_on_a_crafted_next() {
         .await;
     assert_eq!(location(&response), "/account", "a local path is followed");
 }
+
+/// A signed-in page, a JSON answer and an export are never cached; the static assets are.
+#[tokio::test]
+async fn company_data_is_never_cached_but_static_assets_are() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let home = app.sign_up(&browser, "cache@shop.nl", "Cache").await;
+    for path in [
+        home.clone(),
+        format!("{home}/activity"),
+        format!("{home}/activity.csv"),
+        "/account".to_owned(),
+    ] {
+        let response = app.get(&browser, &path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let cache = response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(cache.as_deref(), Some("no-store"), "{path}");
+    }
+    let token = app.api_token("cache@shop.nl", PASSWORD).await;
+    let api = reqwest::Client::new()
+        .get(app.url("/api/v1/flows"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    let style = app.get(&browser, "/static/style.css").await;
+    assert_eq!(style.status(), StatusCode::OK);
+    assert!(style.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+}
