@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use koppel_web::{AppState, DemoSandbox, RateLimits, WebConfig};
+use koppel_web::{AppState, DemoSandbox, MetricsAccess, RateLimits, WebConfig};
 use tokio::net::TcpListener;
 
 use crate::config::{CommonArgs, Environment, redact_url};
@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// AFAS's App connector IP restriction.
     #[arg(long, env = "KOPPEL_EGRESS_IP")]
     pub egress_ip: Option<String>,
+    /// The bearer token `/metrics` requires (`Authorization: Bearer <token>`). Unset: open in development, 404
+    /// in production.
+    #[arg(long, env = "KOPPEL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Start the MplusKASSA and AFAS simulators in-process for "try it with the sandbox"
     /// (default: on in development, off in production).
     #[arg(long, env = "KOPPEL_DEMO_SANDBOX")]
@@ -123,6 +127,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         behind_proxy: args.behind_proxy,
         egress_ip: args.egress_ip.clone(),
+        metrics_access: match (&args.metrics_token, args.common.env) {
+            (Some(token), _) if !token.is_empty() => MetricsAccess::Token(token.clone()),
+            (_, Environment::Development) => MetricsAccess::Open,
+            (_, Environment::Production) => {
+                tracing::warn!("KOPPEL_METRICS_TOKEN is not set: /metrics answers 404 in production");
+                MetricsAccess::Off
+            }
+        },
         demo_sandbox: demo.as_ref().map(|(_, info)| info.clone()),
     };
     tracing::info!(%address, base_url = %config.base_url, database = %redact_url(&url), "Koppel is listening");

@@ -18,6 +18,29 @@ pub struct WebConfig {
     pub egress_ip: Option<String>,
     /// The built-in simulators, when running (development): "try it with the sandbox" fills these in.
     pub demo_sandbox: Option<DemoSandbox>,
+    /// Who may read `/metrics`.
+    pub metrics_access: MetricsAccess,
+}
+
+/// Who may read `/metrics` (request counts and timings per route, run and queue figures: nothing for the public).
+#[derive(Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Anyone who can reach the address (development).
+    Open,
+    /// Whoever sends `Authorization: Bearer <token>` (`KOPPEL_METRICS_TOKEN`).
+    Token(String),
+    /// Nobody: 404 (production without `KOPPEL_METRICS_TOKEN`).
+    Off,
+}
+
+impl std::fmt::Debug for MetricsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MetricsAccess::Open => "Open",
+            MetricsAccess::Token(_) => "Token(<redacted>)",
+            MetricsAccess::Off => "Off",
+        })
+    }
 }
 
 /// Where the in-process sandbox listens, and its shops: "try it with the sandbox" gives each company its own.
@@ -49,6 +72,7 @@ impl std::fmt::Debug for WebConfig {
             .field("rate_limits", &self.rate_limits)
             .field("behind_proxy", &self.behind_proxy)
             .field("demo_sandbox", &self.demo_sandbox)
+            .field("metrics_access", &self.metrics_access)
             .finish()
     }
 }
@@ -65,6 +89,7 @@ impl WebConfig {
             behind_proxy: false,
             egress_ip: None,
             demo_sandbox: None,
+            metrics_access: MetricsAccess::Open,
         }
     }
 

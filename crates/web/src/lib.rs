@@ -21,7 +21,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use api::openapi_document;
-pub use config::{DemoSandbox, RateLimits, WebConfig};
+pub use config::{DemoSandbox, MetricsAccess, RateLimits, WebConfig};
 pub use pages::sandbox_settings;
 pub use state::AppState;
 

@@ -5,10 +5,11 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::config::MetricsAccess;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -61,11 +62,27 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    match &state.config.metrics_access {
+        MetricsAccess::Open => {}
+        MetricsAccess::Off => return StatusCode::NOT_FOUND.into_response(),
+        MetricsAccess::Token(token) => {
+            let sent = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            // Compared in constant time, so the answer's timing tells nothing about the token.
+            if !bool::from(subtle::ConstantTimeEq::ct_eq(sent.as_bytes(), token.as_bytes())) {
+                return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+            }
+        }
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }
 
 /// Compiled in, so the binary runs from any folder.

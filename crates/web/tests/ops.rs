@@ -61,3 +61,40 @@ async fn unknown_pages_answer_404_with_a_page() {
     let response = reqwest::get(app.url("/no/such/page")).await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+/// In production `/metrics` is not for the public: with a token it needs `Authorization: Bearer <token>`,
+/// without one it is not there at all.
+#[tokio::test]
+async fn metrics_need_the_token_or_are_off() {
+    let database = koppel_store::test_support::TestDatabase::create().await.unwrap();
+    let app = common::spawn_configured(database, |config| {
+        config.metrics_access = koppel_web::MetricsAccess::Token("metrics-token-0123456789".into());
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let get = |token: Option<&str>| {
+        let mut request = client.get(app.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(get(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(Some("metrics-token-wrong")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let allowed = get(Some("metrics-token-0123456789")).await.unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert!(allowed.text().await.unwrap().contains("koppel_http_requests_total"));
+
+    let database = koppel_store::test_support::TestDatabase::create().await.unwrap();
+    let off = common::spawn_configured(database, |config| {
+        config.metrics_access = koppel_web::MetricsAccess::Off;
+    })
+    .await;
+    assert_eq!(
+        reqwest::get(off.url("/metrics")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
