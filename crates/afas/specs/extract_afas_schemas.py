@@ -10,7 +10,7 @@ import json
 import sys
 
 CONNECTORS = ["FbSales", "FbDirectInvoice", "FbSalesQuotation", "KnSalesRelationOrg", "KnSalesRelationPer",
-              "FbItemArticle", "FbStockMutation", "FbSalesPrice"]
+              "FbItemArticle", "FbStockMutation", "FbSalesPrice", "FiEntries"]
 
 def main(spec_dir):
     out = {}
