@@ -18,12 +18,16 @@ pub enum FlowKind {
     Stock,
     /// MplusKASSA till receipts (counter sales) → AFAS direct invoices or sales orders.
     Receipts,
+    /// MplusKASSA's financial journal → one AFAS financial entry (`FiEntries`) per closed day and branch.
+    #[serde(rename = "financial_journal")]
+    FinancialJournal,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 5] = [
+    pub const ALL: [FlowKind; 6] = [
         FlowKind::Orders,
         FlowKind::Receipts,
+        FlowKind::FinancialJournal,
         FlowKind::Customers,
         FlowKind::Products,
         FlowKind::Stock,
@@ -31,12 +35,13 @@ impl FlowKind {
 
     /// The order a company's flows run in when they are due together: master data before the sales that refer
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
-    /// flow made).
-    pub const RUN_ORDER: [FlowKind; 5] = [
+    /// flow made). The financial journal needs nothing of the others.
+    pub const RUN_ORDER: [FlowKind; 6] = [
         FlowKind::Products,
         FlowKind::Customers,
         FlowKind::Orders,
         FlowKind::Receipts,
+        FlowKind::FinancialJournal,
         FlowKind::Stock,
     ];
 
@@ -54,6 +59,7 @@ impl FlowKind {
             FlowKind::Products => "products",
             FlowKind::Stock => "stock",
             FlowKind::Receipts => "receipts",
+            FlowKind::FinancialJournal => "financial_journal",
         }
     }
 
@@ -67,6 +73,9 @@ impl FlowKind {
             FlowKind::Receipts => {
                 "Books every finished counter sale (till receipt) in AFAS once, as a direct invoice or order."
             }
+            FlowKind::FinancialJournal => {
+                "Books each closed till day per branch in AFAS once: turnover and VAT, payments, cash movements."
+            }
         }
     }
 }
@@ -78,7 +87,7 @@ impl fmt::Display for FlowKind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown flow {0:?}; expected orders, receipts, customers, products or stock")]
+#[error("unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products or stock")]
 pub struct UnknownFlow(pub String);
 
 impl FromStr for FlowKind {

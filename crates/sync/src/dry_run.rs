@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::engine::{Run, RunError};
+use crate::ledger::FinancialEntryDraft;
 use crate::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
@@ -192,6 +193,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     }
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
         self.capture(DraftWrite::StockMutation(mutation), ())
+    }
+    async fn existing_financial_entries(&self, vouchers: &[String]) -> ConnectorResult<HashMap<String, String>> {
+        self.inner.existing_financial_entries(vouchers).await
+    }
+    async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
+        self.capture(DraftWrite::FinancialEntry(entry), self.placeholder())
     }
 }
 

@@ -182,12 +182,14 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             return self.stock_pages(max_pages).await;
         }
         self.retry_due().await?;
-        let cursor = self.journal.cursor().await?.unwrap_or(0);
+        let stored = self.journal.cursor().await?;
+        let cursor = stored.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let outcome = match self.flow {
             FlowKind::Orders | FlowKind::Receipts => {
                 flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await
             }
+            FlowKind::FinancialJournal => flows::financial_journal::run_days(self, stored, max_pages).await,
             _ => self.record_pages(cursor, max_pages).await,
         };
         let outcome = self.flushed(outcome).await;
@@ -377,7 +379,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// A page's outcome once its queued entries are written (a failed write wins over the page's outcome:
     /// the cursor must then stay where it is).
-    async fn flushed(&mut self, outcome: Result<(), RunError>) -> Result<(), RunError> {
+    pub(crate) async fn flushed(&mut self, outcome: Result<(), RunError>) -> Result<(), RunError> {
         match self.flush().await {
             Ok(()) => outcome,
             Err(error) => {

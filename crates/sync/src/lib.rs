@@ -8,6 +8,7 @@ pub mod dry_run;
 pub mod engine;
 pub mod field_map;
 pub mod flows;
+pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod ports;

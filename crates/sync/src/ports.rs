@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::ledger::{FinancialDay, FinancialEntryDraft};
 use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, SourceArticle,
     SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
@@ -209,6 +210,12 @@ pub trait PosSource: Send + Sync {
         let _ = sku;
         async { Err(ConnectorError::permanent("this source cannot fetch a single article")) }
     }
+    /// The financial journal of one financial day (every branch), and whether the day is closed. The default
+    /// says the source has none, which stops the financial journal flow's run.
+    fn financial_day(&self, date: NaiveDate) -> impl Future<Output = ConnectorResult<FinancialDay>> + Send {
+        let _ = date;
+        async { Err(ConnectorError::permanent("this source has no financial journal")) }
+    }
 }
 
 /// A write named with its draft, for [`ErpTarget::render_write`].
@@ -220,6 +227,7 @@ pub enum DraftWrite<'a> {
     CreateArticle(&'a ArticleDraft),
     UpdateArticle(&'a ArticleDraft),
     StockMutation(&'a StockMutationDraft),
+    FinancialEntry(&'a FinancialEntryDraft),
 }
 
 impl DraftWrite<'_> {
@@ -232,6 +240,7 @@ impl DraftWrite<'_> {
             DraftWrite::CreateArticle(_) => "create article".to_owned(),
             DraftWrite::UpdateArticle(_) => "update article".to_owned(),
             DraftWrite::StockMutation(_) => "stock mutation".to_owned(),
+            DraftWrite::FinancialEntry(entry) => format!("financial entry {}", entry.voucher),
         }
     }
 
@@ -242,6 +251,7 @@ impl DraftWrite<'_> {
             DraftWrite::CreateOrder(d) => serde_json::to_value(d),
             DraftWrite::CreateArticle(d) | DraftWrite::UpdateArticle(d) => serde_json::to_value(d),
             DraftWrite::StockMutation(d) => serde_json::to_value(d),
+            DraftWrite::FinancialEntry(d) => serde_json::to_value(d),
         };
         value.unwrap_or_default()
     }
@@ -325,6 +335,27 @@ pub trait ErpTarget: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Option<Written<String>>>> + Send {
         let _ = (debtor_id, organisation, address);
         async { Ok(None) }
+    }
+    /// Which of these voucher numbers (`BpNr`) already have a financial entry, with its entry number. The
+    /// default says the target cannot tell, which stops the run (never "none": that could book a day twice).
+    fn existing_financial_entries(
+        &self,
+        vouchers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
+        let _ = vouchers;
+        async {
+            Err(ConnectorError::permanent(
+                "this target cannot look up financial entries",
+            ))
+        }
+    }
+    /// Books a financial entry; the value is its entry number.
+    fn post_financial_entry(
+        &self,
+        entry: &FinancialEntryDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+        let _ = entry;
+        async { Err(ConnectorError::permanent("this target cannot book financial entries")) }
     }
 }
 
@@ -510,6 +541,9 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     fn article(&self, sku: &str) -> impl Future<Output = ConnectorResult<Option<SourceArticle>>> + Send {
         (**self).article(sku)
     }
+    fn financial_day(&self, date: NaiveDate) -> impl Future<Output = ConnectorResult<FinancialDay>> + Send {
+        (**self).financial_day(date)
+    }
 }
 
 impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
@@ -585,5 +619,17 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         address: &Address,
     ) -> impl Future<Output = ConnectorResult<Option<Written<String>>>> + Send {
         (**self).delivery_address(debtor_id, organisation, address)
+    }
+    fn existing_financial_entries(
+        &self,
+        vouchers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
+        (**self).existing_financial_entries(vouchers)
+    }
+    fn post_financial_entry(
+        &self,
+        entry: &FinancialEntryDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
+        (**self).post_financial_entry(entry)
     }
 }

@@ -52,6 +52,10 @@ pub enum AfasList {
     PaymentConditions,
     PaymentMethods,
     VatCodes,
+    /// Journals (`Profit_Journals`).
+    Journals,
+    /// Ledger accounts (`Profit_Accounts`).
+    LedgerAccounts,
 }
 
 /// A code a setting names in AFAS.
@@ -106,6 +110,33 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                     "article_group_map",
                     "articles created for orders (`create_missing_articles` is on) need an AFAS article group: \
                      set one value for all or a fallback",
+                ));
+            }
+        }
+        FlowKind::FinancialJournal => {
+            require(
+                &mut problems,
+                "administration",
+                &company.administration,
+                "the days are booked in this AFAS administration",
+            );
+            problems.extend(validation::administration(company));
+            require(
+                &mut problems,
+                "journal_code",
+                &settings.journal_code,
+                "the days are booked in this AFAS journal",
+            );
+            if settings.journal_start_date.is_none() {
+                problems.push(SettingProblem::missing(
+                    "journal_start_date",
+                    "Koppel books the till's days from this day on (the days before it are yours to have booked)",
+                ));
+            }
+            if company.vat_code_by_country.is_empty() {
+                problems.push(SettingProblem::missing(
+                    "vat_code_by_country",
+                    "each day's revenue is booked with the AFAS VAT code of its country and VAT rate",
                 ));
             }
         }
@@ -164,6 +195,19 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
                 one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
             }
         }
+        FlowKind::FinancialJournal => {
+            let administration = settings.company.administration.clone().filter(|a| is_number(a.trim()));
+            one("administration", AfasList::Administrations, &administration);
+            one("journal_code", AfasList::Journals, &settings.journal_code);
+            one(
+                "journal_difference_account",
+                AfasList::LedgerAccounts,
+                &settings.journal_difference_account,
+            );
+            for account in settings.journal_accounts.values() {
+                one("journal_accounts", AfasList::LedgerAccounts, &Some(account.clone()));
+            }
+        }
     }
     let mut maps: Vec<(&'static str, AfasList, &ValueMap)> = Vec::new();
     match flow {
@@ -183,6 +227,11 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             }
         }
         FlowKind::Products => maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map)),
+        FlowKind::FinancialJournal => maps.push((
+            "vat_code_by_country",
+            AfasList::VatCodes,
+            &settings.company.vat_code_by_country,
+        )),
         FlowKind::Customers | FlowKind::Stock => {}
     }
     for (setting, list, map) in maps {
@@ -230,6 +279,15 @@ mod tests {
         assert!(
             problems(FlowKind::Receipts, &invoices).is_empty(),
             "the orders' document types are not the receipts flow's business"
+        );
+        assert_eq!(
+            settings_named(&problems(FlowKind::FinancialJournal, &empty)),
+            [
+                "administration",
+                "journal_code",
+                "journal_start_date",
+                "vat_code_by_country"
+            ]
         );
         assert!(problems(FlowKind::Customers, &empty).is_empty());
         assert_eq!(

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -256,6 +257,18 @@ pub struct FlowSettings {
     /// The tenant's field-mapping rules: per target field a source (default, source path or constant) and
     /// transforms; fields without a rule keep the flow's default mapping.
     pub field_map: FieldMap,
+    /// Financial journal flow: the AFAS journal (`JoCo`, e.g. a memorial or cash journal) the days are booked in.
+    pub journal_code: Option<String>,
+    /// Financial journal flow: the first financial day to book (the days before it are the tenant's own). Read
+    /// on the first run only; from then on the flow goes on from the last day it booked.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub journal_start_date: Option<NaiveDate>,
+    /// Financial journal flow: MplusKASSA ledger account → AFAS ledger account, for the accounts AFAS numbers
+    /// differently. An account without a row is booked on the same number in AFAS.
+    pub journal_accounts: BTreeMap<String, String>,
+    /// Financial journal flow: the AFAS ledger account a day's difference between debit and credit is booked on
+    /// (e.g. cash differences). Without it, a day that does not balance fails.
+    pub journal_difference_account: Option<String>,
 }
 
 impl Default for FlowSettings {
@@ -278,6 +291,10 @@ impl Default for FlowSettings {
             manage_stock: true,
             batch_size: 100,
             field_map: FieldMap::default(),
+            journal_code: None,
+            journal_start_date: None,
+            journal_accounts: BTreeMap::new(),
+            journal_difference_account: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::ledger::{FinancialDay, FinancialEntryDraft, LedgerGroup, LedgerGroupKind, LedgerVat};
 use crate::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorParty, DebtorRecord, OrderTarget, PaymentStatus, PersonName,
     SalesLineKind, SalesOrderDraft, SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine,
@@ -47,16 +48,20 @@ pub enum Op {
     UpdateArticle,
     StockLevels,
     PostStockMutation,
+    FinancialDay,
+    ExistingFinancialEntries,
+    PostFinancialEntry,
 }
 
 impl Op {
-    pub const WRITES: [Op; 6] = [
+    pub const WRITES: [Op; 7] = [
         Op::CreateDebtor,
         Op::UpdateDebtor,
         Op::CreateOrder,
         Op::CreateArticle,
         Op::UpdateArticle,
         Op::PostStockMutation,
+        Op::PostFinancialEntry,
     ];
 }
 
@@ -195,10 +200,18 @@ pub struct FakePos {
     pub customers: Mutex<Vec<SourceCustomer>>,
     pub articles: Mutex<Vec<SourceArticle>>,
     pub stock: Mutex<Vec<StockLevel>>,
+    /// The financial journal by day. A day not in it is closed and empty, or open when it comes after every day
+    /// in it (the till's today).
+    pub journal: Mutex<BTreeMap<NaiveDate, FinancialDay>>,
     pub switchboard: Switchboard,
 }
 
 impl FakePos {
+    /// Puts a day's financial journal (replacing the day's earlier one).
+    pub fn put_day(&self, day: FinancialDay) {
+        self.journal.lock().unwrap().insert(day.date, day);
+    }
+
     pub fn with_orders(orders: Vec<SourceOrder>) -> Self {
         Self {
             orders: Mutex::new(orders),
@@ -292,6 +305,17 @@ impl PosSource for FakePos {
             .cloned())
     }
 
+    async fn financial_day(&self, date: NaiveDate) -> ConnectorResult<FinancialDay> {
+        self.switchboard.enter(Op::FinancialDay, &date.to_string())?;
+        let journal = self.journal.lock().unwrap();
+        let today = journal.keys().next_back().is_some_and(|last| date > *last);
+        Ok(journal.get(&date).cloned().unwrap_or(FinancialDay {
+            date,
+            closed: !today,
+            groups: Vec::new(),
+        }))
+    }
+
     async fn article(&self, sku: &str) -> ConnectorResult<Option<SourceArticle>> {
         self.switchboard.enter(Op::Article, sku)?;
         Ok(self.articles.lock().unwrap().iter().find(|a| a.sku == sku).cloned())
@@ -312,6 +336,8 @@ pub struct ErpState {
     pub stock: BTreeMap<(String, String), Decimal>,
     /// Every stock mutation received.
     pub mutations: Vec<StockMutationDraft>,
+    /// Every financial entry booked, in order, duplicates included: `(entry number, draft)`.
+    pub financial_entries: Vec<(String, FinancialEntryDraft)>,
     next_number: u64,
 }
 
@@ -549,6 +575,32 @@ impl ErpTarget for FakeErp {
         Ok(Written {
             value: (),
             exchange: exchange("POST FbStockMutation", mutation, serde_json::Value::Null),
+        })
+    }
+
+    async fn existing_financial_entries(&self, vouchers: &[String]) -> ConnectorResult<HashMap<String, String>> {
+        self.switchboard.enter(Op::ExistingFinancialEntries, "")?;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .financial_entries
+            .iter()
+            .filter(|(_, entry)| vouchers.contains(&entry.voucher))
+            .map(|(number, entry)| (entry.voucher.clone(), number.clone()))
+            .collect())
+    }
+
+    async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
+        a_write_takes_a_moment(&entry.voucher).await;
+        self.switchboard.enter(Op::PostFinancialEntry, &entry.voucher)?;
+        if entry.debit_total() != entry.credit_total() {
+            return Err(ConnectorError::permanent("the entry is not in balance"));
+        }
+        let mut state = self.state.lock().unwrap();
+        let number = Self::next_key(&mut state, 70_000);
+        state.financial_entries.push((number.clone(), entry.clone()));
+        Ok(Written {
+            value: number.clone(),
+            exchange: exchange("POST FiEntries", entry, serde_json::json!({ "EnNo": number })),
         })
     }
 }
@@ -911,7 +963,48 @@ pub fn wizard_settings() -> FlowSettings {
         shipping_cost_item: Some("VERZEND".into()),
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: map(&[("PostNL", "PNL"), ("DHL", "DHL")]),
+        journal_code: Some("90".into()),
+        journal_start_date: NaiveDate::from_ymd_opt(2026, 12, 1),
         ..FlowSettings::default()
+    }
+}
+
+/// A closed till day of one branch: clothing at 21% and books at 9%, paid by pin and in cash, to the cent.
+pub fn till_day(date: NaiveDate, branch: &str) -> FinancialDay {
+    let turnover =
+        |name: &str, account: &str, percentage: &str, excl: &str, vat: &str, vat_account: &str| LedgerGroup {
+            kind: LedgerGroupKind::Turnover,
+            from_receipts: true,
+            name: name.into(),
+            account: account.into(),
+            branch: branch.into(),
+            incl: dec(excl) + dec(vat),
+            vat: vec![LedgerVat {
+                country: Some("NL".into()),
+                percentage: dec(percentage),
+                excl: dec(excl),
+                vat: dec(vat),
+                account: Some(vat_account.into()),
+            }],
+        };
+    let payment = |name: &str, account: &str, amount: &str| LedgerGroup {
+        kind: LedgerGroupKind::Payment,
+        from_receipts: true,
+        name: name.into(),
+        account: account.into(),
+        branch: branch.into(),
+        incl: dec(amount),
+        vat: Vec::new(),
+    };
+    FinancialDay {
+        date,
+        closed: true,
+        groups: vec![
+            turnover("Kleding", "8000", "21", "100.00", "21.00", "1500"),
+            turnover("Boeken", "8020", "9", "50.00", "4.50", "1501"),
+            payment("Pin", "1010", "150.00"),
+            payment("Contant", "1000", "25.50"),
+        ],
     }
 }
 

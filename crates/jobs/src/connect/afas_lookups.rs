@@ -298,6 +298,8 @@ pub fn reference_list(list: AfasList) -> (&'static str, &'static str) {
         AfasList::PaymentConditions => ("Profit_PaymentConditions", "PaymentCondition"),
         AfasList::PaymentMethods => ("Profit_PaymentMethods", "PaymentMethod"),
         AfasList::VatCodes => ("Profit_VAT_code", "VatCode"),
+        AfasList::Journals => ("Profit_Journals", "JournalId"),
+        AfasList::LedgerAccounts => ("Profit_Accounts", "Account"),
     }
 }
 

@@ -268,6 +268,12 @@ impl ErpTarget for AfasTarget {
             DraftWrite::StockMutation(draft) => {
                 rendered(label, "POST", &stock_body(draft, &self.unit_of(&draft.item_code)))
             }
+            // TODO(merge): the FiEntries body.
+            DraftWrite::FinancialEntry(draft) => Ok(Exchange {
+                operation: label,
+                request: JsonText::of(draft),
+                ..Exchange::default()
+            }),
         }
     }
 

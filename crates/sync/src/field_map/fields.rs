@@ -214,13 +214,14 @@ const ARTICLE_FIELDS: &[TargetField] = &[
     ),
 ];
 
-/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock has none.
+/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock and the financial
+/// journal have none (a journal entry's accounts and VAT codes are its settings).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
     match flow {
         FlowKind::Orders | FlowKind::Receipts => ORDER_FIELDS,
         FlowKind::Customers => CUSTOMER_FIELDS,
         FlowKind::Products => ARTICLE_FIELDS,
-        FlowKind::Stock => &[],
+        FlowKind::Stock | FlowKind::FinancialJournal => &[],
     }
 }
 
@@ -247,7 +248,7 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
             &serde_json::to_value(sample_article()).unwrap_or_default(),
             &mut paths,
         ),
-        FlowKind::Stock => {}
+        FlowKind::Stock | FlowKind::FinancialJournal => {}
     }
     paths
 }

@@ -1,8 +1,9 @@
-//! The five flows. Each reads a page of source records, plans its batched look-ups, and concludes every
+//! The six flows. Each reads a page of source records, plans its batched look-ups, and concludes every
 //! record through the engine's [`Run`].
 
 pub mod customers;
 pub mod debtors;
+pub mod financial_journal;
 pub mod orders;
 pub mod products;
 pub mod stock;
@@ -28,7 +29,9 @@ impl Page {
         Ok(match flow {
             FlowKind::Customers => Page::Customers(source.customers_since(from, limit).await?),
             FlowKind::Products => Page::Articles(source.articles_since(from, limit).await?),
-            FlowKind::Orders | FlowKind::Receipts | FlowKind::Stock => unreachable!("{flow} has no page of its own"),
+            FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock => {
+                unreachable!("{flow} has no page of its own")
+            }
         })
     }
 
@@ -70,6 +73,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     let mut gone = Vec::new();
     match run.flow {
         FlowKind::Orders | FlowKind::Receipts => return orders::retry(run, source_ids).await,
+        FlowKind::FinancialJournal => return financial_journal::retry(run, source_ids).await,
         FlowKind::Customers => {
             let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
             gone = missing;
@@ -128,6 +132,7 @@ fn entity(flow: FlowKind) -> &'static str {
     match flow {
         FlowKind::Orders => "order",
         FlowKind::Receipts => "receipt",
+        FlowKind::FinancialJournal => financial_journal::ENTITY,
         FlowKind::Customers => "customer",
         FlowKind::Products => "article",
         FlowKind::Stock => "stock",

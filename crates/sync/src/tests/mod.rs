@@ -3,6 +3,7 @@
 mod customers;
 mod engine;
 mod field_map;
+mod financial_journal;
 mod money;
 mod orders;
 mod products;

@@ -25,7 +25,7 @@ use crate::settings::FlowSettings;
 
 #[cfg(test)]
 pub(crate) use mapping::map_order;
-pub(crate) use money::percentage_key;
+pub(crate) use money::{LineLedger, percentage_key};
 pub use pipeline::SEND_WINDOW;
 pub(crate) use pipeline::{Feed, run_pages};
 pub use prepare::selected;

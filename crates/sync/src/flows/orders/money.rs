@@ -15,16 +15,16 @@ pub(crate) fn percentage_key(percentage: Decimal) -> String {
 }
 
 /// VAT code and revenue account for one VAT rate of a sale.
-pub(super) struct LineLedger {
-    pub(super) vat_code: Option<String>,
-    pub(super) revenue_account: Option<String>,
+pub(crate) struct LineLedger {
+    pub(crate) vat_code: Option<String>,
+    pub(crate) revenue_account: Option<String>,
 }
 
 impl LineLedger {
     /// A charged rate looks up `NL:21`, then `NL`, then the default; a reverse-charged sale only its own row
     /// (`intra_eu`, `reverse_charge`, `export`): a forced value or a default is not a reverse-charge code, so
     /// without the row the sale fails, naming it.
-    pub(super) fn for_rate(settings: &FlowSettings, basis: &VatBasis, percentage: Decimal) -> Result<Self, Failure> {
+    pub(crate) fn for_rate(settings: &FlowSettings, basis: &VatBasis, percentage: Decimal) -> Result<Self, Failure> {
         let company = &settings.company;
         match basis {
             VatBasis::Charged(country) => {
