@@ -220,6 +220,35 @@ impl GetConnectorRow for Warehouse {
     const KEY: &'static str = "Warehouse";
 }
 
+/// `Profit_Transactions`: one row per line of a financial entry; used to find entries already booked by
+/// voucher number (`VoucherNo` = `BpNr`). Lines are unique by (`EntryNo`, `SeqNo`), the order to page by.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TransactionRow {
+    #[serde(rename = "EntryNo")]
+    pub entry_number: i64,
+    #[serde(rename = "SeqNo", default)]
+    pub sequence: Option<i64>,
+    #[serde(rename = "VoucherNo", default)]
+    pub voucher_number: Option<String>,
+    #[serde(rename = "JournalId", default)]
+    pub journal: Option<String>,
+    #[serde(rename = "AccountNo", default)]
+    pub account: Option<String>,
+    #[serde(rename = "AmtDebit", default, deserialize_with = "option_number::deserialize")]
+    pub debit: Option<Decimal>,
+    #[serde(rename = "AmtCredit", default, deserialize_with = "option_number::deserialize")]
+    pub credit: Option<Decimal>,
+}
+
+impl TransactionRow {
+    pub const CONNECTOR: &'static str = "Profit_Transactions";
+
+    /// A query for all lines, in entry and line order.
+    pub fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, ["EntryNo", "SeqNo"])
+    }
+}
+
 /// AFAS date-times: `2026-11-29T10:15:00Z` (or with fractions), Amsterdam local time despite the `Z`.
 fn local_date_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDateTime>, D::Error> {
     let Some(text) = Option::<String>::deserialize(deserializer)? else {

@@ -60,10 +60,22 @@ pub fn supports(connector: &str, method: &str) -> bool {
     SCHEMAS.contains_key(&format!("{connector}_{}", method.to_ascii_uppercase()))
 }
 
+/// The body's root object for `connector` and `method`: usually the connector's name, but not always
+/// (`FiEntries` bodies are `{"FiEntryPar": ...}`). Read from the schema, whose only property is the root.
+pub fn root(connector: &str, method: &str) -> Option<&'static str> {
+    let (schema, _) = SCHEMAS.get(&format!("{connector}_{}", method.to_ascii_uppercase()))?;
+    let properties = schema.get("properties")?.as_object()?;
+    match properties.len() {
+        1 => properties.keys().next().map(String::as_str),
+        _ => None,
+    }
+}
+
 /// The field schemas (`properties` of `Fields`) of a connector's top element, for `metainfo/update/{name}`.
 pub fn top_fields(connector: &str, method: &str) -> Option<(Vec<String>, Map<String, Value>)> {
     let (schema, _) = SCHEMAS.get(&format!("{connector}_{method}"))?;
-    let fields = schema.pointer(&format!("/properties/{connector}/properties/Element/properties/Fields"))?;
+    let root = root(connector, method)?;
+    let fields = schema.pointer(&format!("/properties/{root}/properties/Element/properties/Fields"))?;
     let required = fields
         .get("required")
         .and_then(Value::as_array)
@@ -185,6 +197,14 @@ mod tests {
         assert!(validate("FbSales", "POST", &order(json!({"DbId": "1".repeat(17)}))).is_err());
         assert!(validate("FbSales", "POST", &order(json!({"OrDa": "2026-11-29"}))).is_err());
         assert!(validate("FbSales", "POST", &order(json!({"DbId": "1", "OrDa": "29-11-2026"}))).is_err());
+    }
+
+    #[test]
+    fn the_root_object_is_read_from_the_schema() {
+        assert_eq!(root("FbSales", "POST"), Some("FbSales"));
+        assert_eq!(root("FiEntries", "post"), Some("FiEntryPar"));
+        assert_eq!(root("FiEntries", "PUT"), None);
+        assert!(top_fields("FiEntries", "POST").is_some_and(|(required, _)| required.contains(&"JoCo".to_owned())));
     }
 
     #[test]

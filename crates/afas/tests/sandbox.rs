@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use futures::TryStreamExt;
-use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow, StockPerWarehouse, VatCode, Warehouse};
+use koppel_afas::rows::{
+    Article, Debtor, GetConnectorRow, SalesOrderRow, StockPerWarehouse, TransactionRow, VatCode, Warehouse,
+};
 use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
 use koppel_afas::{
     AfasClient, AfasError, AfasToken, Environment, Exchange, Filter, GetQuery, MAX_QUERY_STRING_LEN, Operator,
@@ -230,6 +232,54 @@ async fn articles_stock_and_prices_are_written() {
     let duplicate = client.insert(&article("KOPPEL-1")).await.unwrap_err();
     assert!(matches!(duplicate, AfasError::Rejected { .. }), "{duplicate:?}");
     client.delete("FbItemArticle", "ItCd", "KOPPEL-1").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_financial_entry_is_booked_and_found_by_voucher_number() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let first = client.insert(&financial_entry("MPLUS-20261203-1")).await.unwrap();
+    assert_eq!(first.key("EnNo"), Some("1"));
+    assert_eq!(first.key("UnId"), Some("1"));
+    let second = client.insert(&financial_entry("MPLUS-20261203-2")).await.unwrap();
+    assert_eq!(second.key("EnNo"), Some("2"));
+
+    // The look-up before posting: several voucher numbers OR-ed, unknown ones simply absent.
+    let vouchers = ["MPLUS-20261203-1", "MPLUS-20261203-2", "MPLUS-20261204-1"];
+    let rows: Vec<TransactionRow> = client
+        .get_by_keys(&TransactionRow::query(), "VoucherNo", &vouchers)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 12, "six lines per entry");
+    let booked: std::collections::BTreeSet<(i64, Option<String>)> = rows
+        .iter()
+        .map(|row| (row.entry_number, row.voucher_number.clone()))
+        .collect();
+    assert_eq!(
+        booked.into_iter().collect::<Vec<_>>(),
+        [(1, Some(vouchers[0].to_owned())), (2, Some(vouchers[1].to_owned()))]
+    );
+    let pin = &rows[0];
+    assert_eq!(
+        (pin.account.as_deref(), pin.debit, pin.credit),
+        (Some("1010"), Some(dec("121")), Some(dec("0")))
+    );
+    assert_eq!(pin.journal.as_deref(), Some("90"));
+
+    // Out of balance by a cent: a permanent rejection, nothing booked.
+    let mut unbalanced = financial_entry("MPLUS-20261205-1");
+    unbalanced.lines[0].debit = dec("121.01");
+    let error = client.insert(&unbalanced).await.unwrap_err();
+    let AfasError::Rejected { external_message, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(external_message.contains("not in balance"), "{external_message}");
+    assert!(!error.is_retryable());
+    let none: Vec<TransactionRow> = client
+        .get_by_keys(&TransactionRow::query(), "VoucherNo", &["MPLUS-20261205-1"])
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 }
 
 #[tokio::test]

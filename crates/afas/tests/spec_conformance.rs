@@ -100,6 +100,25 @@ fn articles_stock_and_prices_validate() {
 }
 
 #[test]
+fn financial_entries_validate() {
+    let entry = financial_entry("MPLUS-20261203-1");
+    assert_valid(&entry, "POST");
+    let body = entry.body().unwrap();
+    assert!(body.get("FiEntryPar").is_some() && body.get("FiEntries").is_none());
+    let debtor_line = koppel_afas::update::FinancialEntryLine {
+        account_kind: koppel_afas::update::AccountKind::Debtor,
+        account: "10000".into(),
+        ..entry.lines[0].clone()
+    };
+    let with_debtor = koppel_afas::update::FinancialEntry {
+        administration: None,
+        lines: vec![debtor_line],
+        ..entry
+    };
+    assert_valid(&with_debtor, "POST");
+}
+
+#[test]
 fn decimals_are_json_numbers_with_their_exact_digits() {
     let body = sales_document(SalesDocumentKind::Order, "10001", "1000", "R")
         .body()

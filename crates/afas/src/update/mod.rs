@@ -1,9 +1,10 @@
 //! Typed UpdateConnector writes. Each connector type knows its AFAS name and builds its `Element` tree
-//! (`Fields` with AFAS field codes, nested `Objects`); the client wraps it as `{"<Connector>": {"Element": ..}}`
-//! and POSTs (insert) or PUTs (update) it. Absent optionals are left out, so an update touches only what it
+//! (`Fields` with AFAS field codes, nested `Objects`); the client wraps it as `{"<Root>": {"Element": ..}}`
+//! (the root is the connector's name, except for `FiEntries`, whose root is `FiEntryPar`) and POSTs (insert) or PUTs (update) it. Absent optionals are left out, so an update touches only what it
 //! names; decimals go as exact JSON numbers.
 
 mod articles;
+mod financial;
 mod relations;
 mod sales;
 
@@ -16,6 +17,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 pub use articles::{ItemArticle, ItemArticleType, SalesPrice, StockMutation, StockMutationKind};
+pub use financial::{AccountKind, FinancialEntry, FinancialEntryLine};
 pub use relations::{
     Address, Contact, ContactFields, ContactKind, DebtorFields, DeliveryAddress, Gender, Organisation,
     OrganisationFields, OrganisationMatch, Person, PersonFields, PersonMatch, SalesRelationOrg, SalesRelationPer,
@@ -30,16 +32,21 @@ pub trait UpdateConnector {
     /// The connector's name, e.g. `FbSales`.
     fn connector(&self) -> &'static str;
 
+    /// The body's root object: the connector's name, except where AFAS names it otherwise (`FiEntryPar`).
+    fn root(&self) -> &'static str {
+        self.connector()
+    }
+
     /// The `Element` of the body, `{"Fields": {...}, "Objects": [...]}`, as JSON text.
     fn element(&self) -> Result<Box<RawValue>, serde_json::Error>;
 
-    /// The whole JSON body as AFAS expects it and as it is sent: `{"<Connector>": {"Element": ...}}`.
+    /// The whole JSON body as AFAS expects it and as it is sent: `{"<Root>": {"Element": ...}}`.
     fn body_text(&self) -> Result<String, AfasError> {
         let element = self
             .element()
             .map_err(|e| AfasError::InvalidRequest(format!("{}: {e}", self.connector())))?;
-        // A connector's name is a plain identifier: nothing in it needs escaping.
-        Ok(format!(r#"{{"{}":{{"Element":{}}}}}"#, self.connector(), element.get()))
+        // A root's name is a plain identifier: nothing in it needs escaping.
+        Ok(format!(r#"{{"{}":{{"Element":{}}}}}"#, self.root(), element.get()))
     }
 
     /// The body as a JSON value, for checks against the connector's schema.
@@ -61,7 +68,10 @@ impl UpdateResult {
         self.keys.get(field).map(String::as_str)
     }
 
-    fn parse(connector: &str, body: &str) -> Result<Self, AfasError> {
+    /// Reads `{"results": {"<Connector>": {...}}}`. The keys may also come under the body's root instead (the
+    /// AFAS help shows `{"results":{"FiEntryPar":{"UnId":"1","EnNo":"5789"}}}` where the OpenAPI example has
+    /// `FiEntries`), so `root` is looked at when the connector's name is absent.
+    fn parse(connector: &str, root: &str, body: &str) -> Result<Self, AfasError> {
         #[derive(Deserialize)]
         struct Results {
             results: Map<String, Value>,
@@ -73,7 +83,7 @@ impl UpdateResult {
             status: 200,
             message: format!("cannot read the {connector} result: {e}"),
         })?;
-        let keys = match results.results.get(connector) {
+        let keys = match results.results.get(connector).or_else(|| results.results.get(root)) {
             Some(Value::Object(keys)) => keys
                 .iter()
                 .map(|(field, value)| {
@@ -132,7 +142,7 @@ impl AfasClient {
                 body: Some(json),
             })
             .await?;
-        UpdateResult::parse(connector, &reply.body)
+        UpdateResult::parse(connector, body.root(), &reply.body)
     }
 }
 
@@ -226,11 +236,22 @@ mod tests {
     fn results_are_read_as_text_keys() {
         let result = UpdateResult::parse(
             "KnSalesRelationOrg",
+            "KnSalesRelationOrg",
             r#"{"results":{"KnSalesRelationOrg":{"DbId":"10001","BcCo":12}}}"#,
         )
         .unwrap();
         assert_eq!(result.key("DbId"), Some("10001"));
         assert_eq!(result.key("BcCo"), Some("12"));
-        assert_eq!(UpdateResult::parse("FbSales", "").unwrap(), UpdateResult::default());
+        assert_eq!(
+            UpdateResult::parse("FbSales", "FbSales", "").unwrap(),
+            UpdateResult::default()
+        );
+        let under_root = UpdateResult::parse(
+            "FiEntries",
+            "FiEntryPar",
+            r#"{"results":{"FiEntryPar":{"UnId":"1","EnNo":"5789"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(under_root.key("EnNo"), Some("5789"));
     }
 }

@@ -5,9 +5,9 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use koppel_afas::update::{
-    Address, Contact, DebtorFields, ItemArticle, ItemType, Organisation, OrganisationFields, Person, PersonFields,
-    SalesDocument, SalesDocumentKind, SalesHeader, SalesLine, SalesPrice, SalesRelationOrg, SalesRelationPer,
-    StockMutation, StockMutationKind,
+    AccountKind, Address, Contact, DebtorFields, FinancialEntry, FinancialEntryLine, ItemArticle, ItemType,
+    Organisation, OrganisationFields, Person, PersonFields, SalesDocument, SalesDocumentKind, SalesHeader, SalesLine,
+    SalesPrice, SalesRelationOrg, SalesRelationPer, StockMutation, StockMutationKind,
 };
 use rust_decimal::Decimal;
 
@@ -178,5 +178,34 @@ impl metrics::Recorder for SeenMetrics {
     fn register_histogram(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Histogram {
         self.remember("histogram", key);
         metrics::Histogram::noop()
+    }
+}
+
+/// A till's day as one memorial entry: pin and cash debited, revenue and VAT credited.
+pub fn financial_entry(voucher: &str) -> FinancialEntry {
+    let line = |kind: AccountKind, account: &str, debit: &str, credit: &str, vat: Option<&str>| FinancialEntryLine {
+        account_kind: kind,
+        account: account.into(),
+        entry_date: date(2026, 12, 3),
+        voucher_date: date(2026, 12, 3),
+        voucher_number: Some(voucher.into()),
+        description: Some("Kassa Amsterdam 3 december".into()),
+        debit: dec(debit),
+        credit: dec(credit),
+        vat_code: vat.map(Into::into),
+    };
+    FinancialEntry {
+        year: 2026,
+        period: 12,
+        administration: Some("1".into()),
+        journal: "90".into(),
+        lines: vec![
+            line(AccountKind::Ledger, "1010", "121.00", "0", None),
+            line(AccountKind::Ledger, "1000", "10.90", "0", None),
+            line(AccountKind::Ledger, "8000", "0", "100.00", Some("1")),
+            line(AccountKind::Ledger, "1500", "0", "21.00", Some("1")),
+            line(AccountKind::Ledger, "8010", "0", "10.00", Some("2")),
+            line(AccountKind::Ledger, "1510", "0", "0.90", Some("2")),
+        ],
     }
 }

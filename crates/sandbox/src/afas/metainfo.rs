@@ -18,6 +18,7 @@ const UPDATE_CONNECTORS: &[(&str, &str)] = &[
     ("FbItemArticle", "Article"),
     ("FbStockMutation", "Stock mutation"),
     ("FbSalesPrice", "Sales price"),
+    ("FiEntries", "Financial entries"),
 ];
 
 pub fn list(store: &Store) -> Value {

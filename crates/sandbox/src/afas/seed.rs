@@ -10,8 +10,8 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::store::{
-    Administration, Article, Counters, Debtor, Fields, Party, PartyKind, PaymentTerm, ReferenceData, Store, VatCode,
-    Warehouse, next_number,
+    Administration, Article, Counters, Debtor, Fields, Journal, LedgerAccount, Party, PartyKind, PaymentTerm,
+    ReferenceData, Store, VatCode, Warehouse, next_number,
 };
 
 /// The debtor every anonymous till sale is booked on.
@@ -27,6 +27,7 @@ const FIRST_QUOTATION: u64 = 30260001;
 const FIRST_INVOICE: u64 = 40260001;
 const FIRST_ARTICLE: u64 = 1000;
 const FIRST_CONTACT: u64 = 500;
+const FIRST_ENTRY: u64 = 1;
 
 const SEED_DEBTORS: usize = 12;
 const SEED_ARTICLES: usize = 30;
@@ -44,6 +45,7 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
             article: FIRST_ARTICLE,
             price: 1,
             contact: FIRST_CONTACT,
+            entry: FIRST_ENTRY,
         },
         ..Store::default()
     };
@@ -178,7 +180,84 @@ fn reference_data() -> ReferenceData {
             .into_iter()
             .map(str::to_owned)
             .collect(),
+        journals: journals(),
+        ledger: ledger(),
     }
+}
+
+/// The journals a till's day is booked in.
+fn journals() -> BTreeMap<String, Journal> {
+    [
+        ("10", "Kas", "Kas"),
+        ("20", "Bank", "Bank"),
+        ("70", "Verkoop", "Verkoop"),
+        ("90", "Memoriaal", "Memoriaal"),
+    ]
+    .into_iter()
+    .map(|(code, description, kind)| {
+        let journal = Journal {
+            code: code.to_owned(),
+            description: description.to_owned(),
+            kind: kind.to_owned(),
+            blocked: false,
+        };
+        (code.to_owned(), journal)
+    })
+    .collect()
+}
+
+/// A Dutch chart of accounts (after the RGS-style numbering most Profit administrations use) with every
+/// account the MplusKASSA simulator's financial journal books on: payment methods, VAT per code (the VAT
+/// codes' own accounts), revenue per turnover group, and cash differences. 0999 is blocked, for tests.
+fn ledger() -> BTreeMap<String, LedgerAccount> {
+    const BALANCE: &str = "Balans";
+    const RESULT: &str = "Winst & verlies";
+    let accounts: &[(&str, &str, &str, Option<&str>)] = &[
+        ("0999", "Oude kas (geblokkeerd)", BALANCE, None),
+        ("1000", "Kas", BALANCE, None),
+        ("1010", "Pin", BALANCE, None),
+        ("1020", "iDEAL", BALANCE, None),
+        ("1030", "Bancontact", BALANCE, None),
+        ("1040", "Cadeaubonnen", BALANCE, None),
+        ("1100", "Bank", BALANCE, None),
+        ("1300", "Debiteuren", BALANCE, None),
+        ("1310", "Aanbetalingen", BALANCE, None),
+        ("1500", "Af te dragen btw hoog", BALANCE, None),
+        ("1501", "Af te dragen btw overig", BALANCE, None),
+        ("1502", "Voorbelasting", BALANCE, None),
+        ("1510", "Af te dragen btw laag", BALANCE, None),
+        ("1520", "Btw verlegd", BALANCE, None),
+        ("1521", "Btw verlegd voorbelasting", BALANCE, None),
+        ("1522", "Btw verlegd overig", BALANCE, None),
+        ("1530", "Btw leveringen binnen EU", BALANCE, None),
+        ("1540", "Btw leveringen buiten EU", BALANCE, None),
+        ("1541", "Btw invoer", BALANCE, None),
+        ("1542", "Btw invoer voorbelasting", BALANCE, None),
+        ("1550", "BTW België 21%", BALANCE, None),
+        ("1551", "BTW België 6%", BALANCE, None),
+        ("1560", "MwSt Deutschland 19%", BALANCE, None),
+        ("1561", "MwSt Deutschland 7%", BALANCE, None),
+        ("8000", "Omzet hoog", RESULT, Some("1")),
+        ("8010", "Omzet laag", RESULT, Some("2")),
+        ("8020", "Omzet geen btw", RESULT, Some("0")),
+        ("8030", "Omzet verlegd", RESULT, Some("3")),
+        ("8040", "Omzet binnen EU", RESULT, Some("4")),
+        ("8090", "Omzet overig", RESULT, None),
+        ("8900", "Afrondings- en kasverschillen", RESULT, None),
+    ];
+    accounts
+        .iter()
+        .map(|(number, description, kind, vat_code)| {
+            let account = LedgerAccount {
+                number: (*number).to_owned(),
+                description: (*description).to_owned(),
+                kind: (*kind).to_owned(),
+                blocked: *number == "0999",
+                vat_code: vat_code.map(str::to_owned),
+            };
+            ((*number).to_owned(), account)
+        })
+        .collect()
 }
 
 const COMPANIES: &[&str] = &[

@@ -51,6 +51,28 @@ pub struct PaymentTerm {
     pub days: i64,
 }
 
+/// A journal (dagboek, `JoCo`).
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pub code: String,
+    pub description: String,
+    /// Profit's journal kind (`Kas`, `Bank`, `Verkoop`, `Memoriaal`).
+    pub kind: String,
+    pub blocked: bool,
+}
+
+/// A general ledger account (grootboekrekening, `AcNr` with `VaAs` 1).
+#[derive(Debug, Clone)]
+pub struct LedgerAccount {
+    pub number: String,
+    pub description: String,
+    /// `Balans` or `Winst & verlies`.
+    pub kind: String,
+    pub blocked: bool,
+    /// The preferred VAT code (revenue accounts).
+    pub vat_code: Option<String>,
+}
+
 /// The lookup lists a body's codes are checked against.
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceData {
@@ -67,6 +89,9 @@ pub struct ReferenceData {
     /// Stock mutation reasons (`ReId`).
     pub stock_reasons: BTreeSet<String>,
     pub units: BTreeSet<String>,
+    pub journals: BTreeMap<String, Journal>,
+    /// The chart of accounts, by account number.
+    pub ledger: BTreeMap<String, LedgerAccount>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +177,16 @@ pub struct SalesPrice {
     pub fields: Fields,
 }
 
+/// A journal entry (`FiEntries`), keyed by its entry number `EnNo`: the `FiEntryPar` fields and the lines.
+#[derive(Debug, Clone)]
+pub struct FinancialEntry {
+    /// The administration it was booked in (`UnId`).
+    pub administration: i64,
+    pub fields: Fields,
+    pub lines: Vec<Fields>,
+    pub created: NaiveDateTime,
+}
+
 /// The number series Profit assigns from; each holds the next number to hand out.
 #[derive(Debug, Clone, Default)]
 pub struct Counters {
@@ -163,6 +198,8 @@ pub struct Counters {
     pub article: u64,
     pub price: u64,
     pub contact: u64,
+    /// Journal entry numbers (`EnNo`).
+    pub entry: u64,
 }
 
 /// Hands out the next number of a series.
@@ -181,6 +218,7 @@ pub struct Store {
     pub stock: BTreeMap<(String, String), f64>,
     pub documents: BTreeMap<String, SalesDocument>,
     pub prices: BTreeMap<String, SalesPrice>,
+    pub financial_entries: BTreeMap<String, FinancialEntry>,
     pub counters: Counters,
     /// The GetConnector tables, by connector id.
     pub tables: BTreeMap<String, Table>,
@@ -204,6 +242,7 @@ impl Store {
         );
         touched.extend(self.documents.keys().cloned().map(View::Document));
         touched.extend(self.prices.keys().cloned().map(View::Price));
+        touched.extend(self.financial_entries.keys().cloned().map(View::FinancialEntry));
         views::refresh(self, &touched);
     }
 
@@ -314,6 +353,11 @@ impl<'a> Transaction<'a> {
     pub fn put_price(&mut self, key: String, price: SalesPrice) {
         self.touch(View::Price(key.clone()));
         self.replace(|store| &mut store.prices, key, Some(price));
+    }
+
+    pub fn put_financial_entry(&mut self, number: String, entry: FinancialEntry) {
+        self.touch(View::FinancialEntry(number.clone()));
+        self.replace(|store| &mut store.financial_entries, number, Some(entry));
     }
 
     /// Inserts or removes one record, remembering the previous value.

@@ -25,6 +25,8 @@ pub enum View {
     Stock(String, String),
     Document(String),
     Price(String),
+    /// A journal entry by its `EnNo`.
+    FinancialEntry(String),
 }
 
 pub fn empty_tables() -> BTreeMap<String, Table> {
@@ -105,6 +107,7 @@ fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
             }
         }
         View::Document(number) => project_document(store, number, patches),
+        View::FinancialEntry(number) => project_financial_entry(store, number, patches),
         View::Price(key) => {
             if let Some(price) = store.prices.get(key) {
                 patches.push(Patch::Upsert(
@@ -149,6 +152,22 @@ fn project_reference(store: &Store, patches: &mut Vec<Patch>) {
     for term in reference.payment_methods.values() {
         let row = row(json!({"PaymentMethod": term.code, "Description": term.description}));
         patches.push(Patch::Upsert("Profit_PaymentMethods", table_key(&term.code), row));
+    }
+    let unit = reference.administrations.first().map(|a| a.id);
+    for journal in reference.journals.values() {
+        let row = row(json!({
+            "UnitId": unit, "JournalId": journal.code, "Description": journal.description,
+            "JournalType": journal.kind, "Blocked": journal.blocked,
+        }));
+        patches.push(Patch::Upsert("Profit_Journals", table_key(&journal.code), row));
+    }
+    for account in reference.ledger.values() {
+        let row = row(json!({
+            "Account": account.number, "Description": account.description, "Type": account.kind,
+            "Sort": "Grootboekrekening", "Blocked": account.blocked, "CollectAccount": false,
+            "VatAllowed": account.vat_code.is_some(), "VatCode": account.vat_code,
+        }));
+        patches.push(Patch::Upsert("Profit_Accounts", table_key(&account.number), row));
     }
 }
 
@@ -534,6 +553,53 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         }));
         patches.push(Patch::Upsert(
             "Profit_SalesorderLines",
+            format!("{key}/{seq:06}"),
+            line_row,
+        ));
+    }
+}
+
+/// One `Profit_Transactions` row per line of a journal entry. `VatAmt` is the line's amount on the VAT account
+/// of its VAT code (the VAT that line books), 0 on other lines.
+fn project_financial_entry(store: &Store, number: &str, patches: &mut Vec<Patch>) {
+    let key = table_key(number);
+    patches.push(Patch::RemovePrefix("Profit_Transactions", format!("{key}/")));
+    let Some(entry) = store.financial_entries.get(number) else {
+        return;
+    };
+    let header = &entry.fields;
+    let created = format_datetime(&entry.created);
+    for (index, line) in entry.lines.iter().enumerate() {
+        let seq = index + 1;
+        let debit = decimal(line, "AmDe").unwrap_or_default();
+        let credit = decimal(line, "AmCr").unwrap_or_default();
+        let vat_code = text(line, "VaId");
+        let on_vat_account = vat_code
+            .and_then(|code| store.reference.vat_codes.get(code))
+            .is_some_and(|vat| Some(vat.account.as_str()) == text(line, "AcNr"));
+        let vat_amount = if on_vat_account { credit - debit } else { Decimal::ZERO };
+        let line_row = row(json!({
+            "UnitId": entry.administration,
+            "EntryNo": number.parse::<i64>().ok(),
+            "SeqNo": seq,
+            "Year": header.get("Year").and_then(Value::as_i64),
+            "Period": header.get("Peri").and_then(Value::as_i64),
+            "JournalId": text(header, "JoCo"),
+            "AccountNo": text(line, "AcNr"),
+            "AmtDebit": money(debit),
+            "AmtCredit": money(credit),
+            "EntryDate": text(line, "EnDa").map(date_time),
+            "InvoiceId": text(line, "InId"),
+            "VoucherDate": text(line, "BpDa").map(date_time),
+            "VoucherNo": text(line, "BpNr"),
+            "VatCode": vat_code,
+            "VatAmt": money(vat_amount),
+            "Description": text(line, "Ds"),
+            "Created": created,
+            "Modified": created,
+        }));
+        patches.push(Patch::Upsert(
+            "Profit_Transactions",
             format!("{key}/{seq:06}"),
             line_row,
         ));

@@ -5,6 +5,7 @@
 
 mod articles;
 mod body;
+mod financial;
 mod relations;
 mod sales;
 mod stock;
@@ -50,6 +51,7 @@ fn handler(connector: &str) -> Option<Handler> {
         "FbItemArticle" => articles::write_article,
         "FbSalesPrice" => articles::write_price,
         "FbStockMutation" => stock::write,
+        "FiEntries" => financial::write,
         _ => return None,
     };
     Some(handler)
@@ -87,7 +89,9 @@ pub fn execute(
             method.name()
         )));
     }
-    if body.get(connector).is_none() {
+    // The body's root is the connector's name, except where the schema names another (`FiEntryPar`).
+    let root = schema::root(connector, schema_method.name()).unwrap_or(connector);
+    if body.get(root).is_none() {
         return Err(AfasError::Bare(StatusCode::BAD_REQUEST));
     }
     if let Err(errors) = schema::validate(connector, schema_method.name(), body) {
@@ -97,7 +101,7 @@ pub fn execute(
         )));
     }
     let body = schema::normalize(body);
-    let elements = Element::all_in(&body, connector);
+    let elements = Element::all_in(&body, root);
     let write = Write {
         connector,
         method,
