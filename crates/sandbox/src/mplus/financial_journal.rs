@@ -58,6 +58,14 @@ struct Group {
     workplaces: BTreeSet<i32>,
 }
 
+impl Group {
+    fn add(&mut self, incl: i64, excl: i64, workplace: i32) {
+        self.incl += incl;
+        self.excl += excl;
+        self.workplaces.insert(workplace);
+    }
+}
+
 /// The groups of a journal, by (financial day, branch, kind).
 #[derive(Debug, Default)]
 struct Journal {
@@ -95,10 +103,8 @@ impl Journal {
                     } else {
                         (Kind::CashOutflow, CASH_OUTFLOW, -charged)
                     };
-                    let group = self.group(day, branch, kind, name, account);
-                    group.incl += amount;
-                    group.excl += amount;
-                    group.workplaces.insert(workplace);
+                    self.group(day, branch, kind, name, account)
+                        .add(amount, amount, workplace);
                 }
                 _ => {
                     for line in &receipt.lines {
@@ -112,9 +118,7 @@ impl Journal {
                             &line.turnover_group_name,
                             line.turnover_group_account,
                         );
-                        group.incl += amounts.total_incl;
-                        group.excl += amounts.total_excl;
-                        group.workplaces.insert(workplace);
+                        group.add(amounts.total_incl, amounts.total_excl, workplace);
                         let vat = group
                             .vat
                             .entry((receipt.vat_country_iso3.clone(), line.vat_code))
@@ -135,9 +139,7 @@ impl Journal {
                 &payment.description,
                 payment.account_number,
             );
-            group.incl += payment.amount;
-            group.excl += payment.amount;
-            group.workplaces.insert(workplace);
+            group.add(payment.amount, payment.amount, workplace);
             if payment.financial_date == day {
                 paid_that_day += payment.amount;
             } else {
@@ -156,10 +158,8 @@ impl Journal {
             .iter()
             .find(|m| m.kind == PaymentMethodType::Suspense)
             .expect("the shop has a suspense payment method");
-        let group = self.group(day, branch, Kind::Suspense, &method.description, method.account_number);
-        group.incl += amount;
-        group.excl += amount;
-        group.workplaces.insert(workplace);
+        self.group(day, branch, Kind::Suspense, &method.description, method.account_number)
+            .add(amount, amount, workplace);
     }
 
     fn to_xml(&self, shop: &Shop, today: NaiveDate) -> impl Iterator<Item = Element> {
