@@ -3,13 +3,16 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use futures::TryStreamExt;
-use koppel_mplus::model::{NewLine, NewOrder, OrderType, ReceiptState, ReceiptType, Relation, StockChange};
+use koppel_mplus::model::{
+    FinancialGroupType, NewLine, NewOrder, OrderType, ReceiptState, ReceiptType, Relation, StockChange,
+};
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, Exchange, MplusClient, MplusConfig, MplusError, ProductFilter, SyncPage,
 };
@@ -613,4 +616,69 @@ async fn clients_with_the_same_timeouts_share_their_connections() {
     );
     call(32).await;
     assert_eq!(sandbox.mplus_connections(), 2, "other timeouts, another HTTP client");
+}
+
+#[tokio::test]
+async fn the_financial_journal_balances_and_agrees_with_the_receipts() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let filter = DocumentFilter {
+        include_lines: Some(true),
+        ..DocumentFilter::default()
+    };
+    let receipts = client.get_receipts(&filter, 0, 100_000).await.unwrap();
+    let days: Vec<NaiveDate> = receipts.iter().filter_map(|r| r.financial_date).collect();
+    let (first, last) = (*days.iter().min().unwrap(), *days.iter().max().unwrap());
+    let journal = client.get_financial_journal(first, last).await.unwrap();
+    assert_eq!(journal.period_closed, Some(true), "the seeded days are in the past");
+
+    // Per (day, branch): turnover + cash in − payments − cash out − suspense, which must be zero.
+    let mut balance: BTreeMap<(NaiveDate, i32), Decimal> = BTreeMap::new();
+    let mut vat: BTreeMap<(NaiveDate, i32, i32), Decimal> = BTreeMap::new();
+    for group in &journal.groups {
+        let day = (group.from_date.unwrap(), group.branch_number.unwrap());
+        assert_eq!(group.through_date, group.from_date);
+        assert_eq!(group.period_closed, Some(true));
+        let amount = group.incl_amount.unwrap();
+        let signed = match &group.group_type {
+            FinancialGroupType::Turnover | FinancialGroupType::CashInflow => amount,
+            FinancialGroupType::Payment | FinancialGroupType::CashOutflow | FinancialGroupType::SuspenseAccount => {
+                -amount
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        *balance.entry(day).or_default() += signed;
+        for entry in &group.vat_groups {
+            *vat.entry((day.0, day.1, entry.vat_code)).or_default() +=
+                entry.excl_amount.unwrap() + entry.vat_amount.unwrap();
+            assert!(entry.account_number.is_some(), "VAT carries its account");
+        }
+    }
+    assert!(balance.len() > 10);
+    assert!(balance.values().all(|b| b.is_zero()), "{balance:?}");
+
+    let mut expected: BTreeMap<(NaiveDate, i32, i32), Decimal> = BTreeMap::new();
+    for receipt in receipts.iter().filter(|r| r.state != ReceiptState::Outstanding) {
+        for group in &receipt.vat_group_list {
+            let key = (
+                receipt.financial_date.unwrap(),
+                receipt.financial_branch_number.unwrap(),
+                group.vat_code,
+            );
+            *expected.entry(key).or_default() += group.excl_amount.unwrap() + group.vat_amount.unwrap();
+        }
+    }
+    assert_eq!(
+        vat, expected,
+        "turnover per VAT code is the receipts' VAT totals, to the cent"
+    );
+    assert!(
+        journal
+            .groups
+            .iter()
+            .any(|g| g.group_type == FinancialGroupType::SuspenseAccount)
+    );
+    // What the lead stores as the journal's source payload.
+    let stored = serde_json::to_value(&journal.groups[0]).unwrap();
+    assert_eq!(stored["groupType"], "FINANCIAL-GROUP-TYPE-TURNOVER");
 }

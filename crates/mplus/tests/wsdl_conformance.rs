@@ -9,7 +9,10 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use common::*;
-use koppel_mplus::model::{Address, NewLine, NewOrder, NewPayment, OrderType, Relation, StockChange, VatMethod};
+use koppel_mplus::model::{
+    Address, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType, Relation, StockChange,
+    VatMethod,
+};
 use koppel_mplus::{BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError, ProductFilter};
 use rust_decimal::Decimal;
 
@@ -42,8 +45,30 @@ const RECEIPT: &str = "<receiptId>r-1</receiptId><syncMarker>6</syncMarker>\
 <lineList><line><articleNumber>100013</articleNumber><data><quantity>2</quantity><price>545</price><vatPercentage>9</vatPercentage><totalInclAmount>1090</totalInclAmount></data></line></lineList>\
 <paymentList><payment><method>CONTANT</method><amount>1090</amount></payment></paymentList>";
 
+const FINANCIAL_GROUPS: &str = "<financialGroupList><financialGroup><financialGroupType>FINANCIAL-GROUP-TYPE-TURNOVER</financialGroupType>\
+<financialGroupSource>FINANCIAL-GROUP-SOURCE-RECEIPT</financialGroupSource><financialGroupNumber>30</financialGroupNumber>\
+<financialGroupName>Boeken</financialGroupName><accountNumber>8020</accountNumber><branchNumber>1</branchNumber><extBranchId>BR01</extBranchId>\
+<workplaceNumbers>1</workplaceNumbers><workplaceNumbers>2</workplaceNumbers>\
+<fromFinancialDate><day>29</day><mon>11</mon><year>2026</year></fromFinancialDate><throughFinancialDate><day>29</day><mon>11</mon><year>2026</year></throughFinancialDate>\
+<financialPeriodClosed>true</financialPeriodClosed><inclAmount>1090</inclAmount><exclAmount>1000</exclAmount>\
+<vatGroupList><vatGroup><branchNumber>1</branchNumber><countryIso3>NLD</countryIso3><vatCode>2</vatCode><vatPercentage>9</vatPercentage><exclAmount>1000</exclAmount><vatAmount>90</vatAmount><accountNumber>1501</accountNumber></vatGroup></vatGroupList></financialGroup>\
+<financialGroup><financialGroupType>FINANCIAL-GROUP-TYPE-PAYMENT</financialGroupType><financialGroupSource>FINANCIAL-GROUP-SOURCE-RECEIPT</financialGroupSource>\
+<financialGroupId>CONTANT</financialGroupId><financialGroupName>Contant</financialGroupName><accountNumber>1000</accountNumber><branchNumber>1</branchNumber>\
+<fromFinancialDate><day>29</day><mon>11</mon><year>2026</year></fromFinancialDate><throughFinancialDate><day>29</day><mon>11</mon><year>2026</year></throughFinancialDate>\
+<inclAmount>1090</inclAmount></financialGroup></financialGroupList>";
+
 fn fixtures() -> Vec<(&'static str, String)> {
     vec![
+        (
+            "getFinancialJournal",
+            format!(
+                "<GetFinancialJournalResponse {NS}>{FINANCIAL_GROUPS}<financialPeriodClosed>true</financialPeriodClosed></GetFinancialJournalResponse>"
+            ),
+        ),
+        (
+            "getFinancialJournalByCashCount",
+            format!("<GetFinancialJournalResponse {NS}><financialGroupList/></GetFinancialJournalResponse>"),
+        ),
         (
             "getReceipts",
             format!(
@@ -279,6 +304,50 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     assert!(receipts[0].is_finished_sale() && receipts[0].relation_number.is_none());
     let day = client.get_receipts_by_cash_count("cc-1").await.unwrap().unwrap();
     assert_eq!(day[0].payment_list[0].amount, dec("10.90"));
+
+    let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let journal = client.get_financial_journal(day, day).await.unwrap();
+    assert_eq!(journal.period_closed, Some(true));
+    let turnover = &journal.groups[0];
+    assert_eq!(
+        (turnover.group_type.clone(), turnover.source.clone()),
+        (FinancialGroupType::Turnover, FinancialGroupSource::Receipt)
+    );
+    assert_eq!(
+        (turnover.number, turnover.name.as_str(), turnover.account_number),
+        (Some(30), "Boeken", 8020)
+    );
+    assert_eq!(
+        (turnover.branch_number, turnover.ext_branch_id.as_deref()),
+        (Some(1), Some("BR01"))
+    );
+    assert_eq!(turnover.workplace_numbers, [1, 2]);
+    assert_eq!(
+        (turnover.from_date, turnover.through_date, turnover.period_closed),
+        (Some(day), Some(day), Some(true))
+    );
+    assert_eq!(
+        (turnover.incl_amount, turnover.excl_amount),
+        (Some(dec("10.90")), Some(dec("10.00")))
+    );
+    let vat = &turnover.vat_groups[0];
+    assert_eq!(
+        (vat.vat_code, vat.vat_percentage, vat.account_number),
+        (2, 9, Some(1501))
+    );
+    assert_eq!(
+        (vat.excl_amount, vat.vat_amount),
+        (Some(dec("10.00")), Some(dec("0.90")))
+    );
+    let cash = &journal.groups[1];
+    assert_eq!(cash.group_type, FinancialGroupType::Payment);
+    assert_eq!(
+        (cash.id.as_deref(), cash.account_number, cash.incl_amount),
+        (Some("CONTANT"), 1000, Some(dec("10.90")))
+    );
+    assert!(cash.vat_groups.is_empty() && cash.workplace_numbers.is_empty() && cash.number.is_none());
+    let empty = client.get_financial_journal_by_cash_count("cc-1").await.unwrap();
+    assert_eq!((empty.groups.len(), empty.period_closed), (0, None));
 
     let invoices = client.get_invoices(&filter, 1, 10).await.unwrap();
     assert_eq!(invoices[0].order_ids, ["6f1c2c1e-0000-4000-8000-000000000001"]);

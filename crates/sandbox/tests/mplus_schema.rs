@@ -214,6 +214,33 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         ("getReceiptsByCashCount", by_cash_count(&cash_count)),
         ("getReceiptsByCashCount-missing", by_cash_count("missing")),
         (
+            "getFinancialJournal",
+            x(
+                "getFinancialJournal",
+                x(
+                    "request",
+                    format!(
+                        "{}{}",
+                        x(
+                            "fromFinancialDate",
+                            format!("{}{}{}", x("day", 1), x("mon", 1), x("year", 2026))
+                        ),
+                        x(
+                            "throughFinancialDate",
+                            format!("{}{}{}", x("day", 31), x("mon", 12), x("year", 2026))
+                        )
+                    ),
+                ),
+            ),
+        ),
+        (
+            "getFinancialJournalByCashCount",
+            x(
+                "getFinancialJournalByCashCount",
+                x("request", x("cashCountId", &cash_count)),
+            ),
+        ),
+        (
             "getRelations",
             x("getRelations", x("request", x("syncMarkerLimit", 50))),
         ),

@@ -67,7 +67,8 @@ pub struct Address {
 }
 
 /// `VatGroup`: VAT totals per code. Use these amounts rather than recomputing VAT (the WSDL says so).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// Serialized (as exact euros) only to store what was read; it is never sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VatGroup {
     #[serde(default)]
@@ -77,9 +78,9 @@ pub struct VatGroup {
     pub vat_code: i32,
     /// As sent; the WSDL does not document its scale.
     pub vat_percentage: i64,
-    #[serde(default, with = "wire::option_cents")]
+    #[serde(default, deserialize_with = "wire::option_cents::deserialize")]
     pub excl_amount: Option<Decimal>,
-    #[serde(default, with = "wire::option_cents")]
+    #[serde(default, deserialize_with = "wire::option_cents::deserialize")]
     pub vat_amount: Option<Decimal>,
     #[serde(default)]
     pub account_number: Option<i32>,

@@ -4,6 +4,7 @@
 
 mod create_order;
 mod documents;
+mod financial;
 mod products;
 mod reference;
 mod relations;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::soap::{self, SoapFault};
 use super::state::{MplusState, Store};
 use super::xml::Element;
-use super::{orders, products, receipts, reference, relations, stock};
+use super::{financial_journal, orders, products, receipts, reference, relations, stock};
 use crate::control::JournalOperation;
 
 type Read = fn(&Store, &Element) -> Result<Element, SoapFault>;
@@ -48,6 +48,14 @@ const OPERATIONS: &[(&str, Operation)] = &[
     (
         "getReceiptsByCashCount",
         Operation::Read(receipts::get_receipts_by_cash_count),
+    ),
+    (
+        "getFinancialJournal",
+        Operation::Read(financial_journal::get_financial_journal),
+    ),
+    (
+        "getFinancialJournalByCashCount",
+        Operation::Read(financial_journal::get_financial_journal_by_cash_count),
     ),
     ("getRelations", Operation::Read(relations::get_relations)),
     ("getRelation", Operation::Read(relations::get_relation)),

@@ -12,6 +12,7 @@
 
 mod controls;
 mod dispatch;
+mod financial_journal;
 pub mod model;
 mod orders;
 mod products;

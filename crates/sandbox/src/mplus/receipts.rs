@@ -27,6 +27,11 @@ impl ReceiptBook {
         }
     }
 
+    /// Every receipt, ascending by sync marker.
+    pub fn iter(&self) -> impl Iterator<Item = &Receipt> {
+        self.by_marker.values()
+    }
+
     pub fn high_marker(&self) -> i64 {
         self.by_marker.keys().next_back().copied().unwrap_or(0)
     }

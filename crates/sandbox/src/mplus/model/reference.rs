@@ -15,6 +15,11 @@ pub struct Branch {
 }
 
 impl Branch {
+    /// `extBranchId`: the sandbox derives it from the number.
+    pub fn ext_id(&self) -> String {
+        format!("BR{:02}", self.number)
+    }
+
     pub fn to_xml(&self) -> Element {
         let workplaces = Element::new("workplaces").with_all(self.workplaces.iter().map(|(number, name)| {
             Element::new("workplace")
@@ -26,7 +31,7 @@ impl Branch {
             .with_leaf("branchNumber", self.number)
             .with_leaf("branchName", &self.name)
             .with_leaf("abbreviation", &self.abbreviation)
-            .with_leaf("extBranchId", format!("BR{:02}", self.number))
+            .with_leaf("extBranchId", self.ext_id())
             .with(workplaces)
             .with_leaf("countryCode", self.country_code)
             .with_leaf("countryIso3", &self.country_iso3)
