@@ -119,6 +119,13 @@ pub async fn check_stored(
     settings: &FlowSettings,
 ) -> Result<Vec<SettingProblem>, StoreError> {
     let mut problems = requirements::problems(flow, settings);
+    let others_on: Vec<FlowKind> = koppel_store::flows::list(db, scope)
+        .await?
+        .into_iter()
+        .filter(|config| config.enabled && config.flow != flow)
+        .map(|config| config.flow)
+        .collect();
+    problems.extend(requirements::conflict(flow, &others_on));
     if requirements::afas_references(flow, settings).is_empty() {
         return Ok(problems);
     }

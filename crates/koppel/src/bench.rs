@@ -371,7 +371,7 @@ fn settings(batch_size: u32) -> FlowSettings {
             payment_method_map: table(&[("PIN", "PIN"), ("CONTANT", "K"), ("IDEAL", "IDL"), ("BANCONTACT", "B")]),
             vat_code_by_country: table(&[
                 ("NL", "1"),
-                ("BE", "BE21"),
+                ("BE", "B21"),
                 ("DE", "1"),
                 ("reverse_charge", "3"),
                 ("intra_eu", "4"),

@@ -159,6 +159,26 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
     problems
 }
 
+/// Pairs of flows that book the same sales, so at most one of them may be on: the till's counter sales one by
+/// one (receipts) or as one entry per day (the financial journal, whose turnover is those receipts').
+const EXCLUSIVE: [(FlowKind, FlowKind); 1] = [(FlowKind::Receipts, FlowKind::FinancialJournal)];
+
+/// Why `flow` cannot be on together with the flows in `on` (the company's other flows that are on, or chosen
+/// with it): it would book the same sales twice.
+pub fn conflict(flow: FlowKind, on: &[FlowKind]) -> Option<SettingProblem> {
+    let other = EXCLUSIVE.iter().find_map(|&(a, b)| match flow {
+        f if f == a && on.contains(&b) => Some(b),
+        f if f == b && on.contains(&a) => Some(a),
+        _ => None,
+    })?;
+    Some(SettingProblem::new(
+        "enabled",
+        format!(
+            "the {other} flow is on, and it books the same counter sales: the till's turnover would be booked              twice. Switch one of them off (receipts books each sale, financial_journal one entry per day)"
+        ),
+    ))
+}
+
 /// The codes `flow`'s settings name in AFAS, each once per setting, in a stable order.
 pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasReference> {
     let mut references = BTreeSet::new();
@@ -318,6 +338,16 @@ mod tests {
                 problems(flow, &complete)
             );
         }
+    }
+
+    #[test]
+    fn receipts_and_the_financial_journal_are_never_on_together() {
+        let problem = conflict(FlowKind::FinancialJournal, &[FlowKind::Orders, FlowKind::Receipts]).unwrap();
+        assert_eq!(problem.setting, "enabled");
+        assert!(problem.message.contains("the receipts flow is on"), "{problem}");
+        assert!(conflict(FlowKind::Receipts, &[FlowKind::FinancialJournal]).is_some());
+        assert!(conflict(FlowKind::FinancialJournal, &[FlowKind::Orders, FlowKind::Stock]).is_none());
+        assert!(conflict(FlowKind::Orders, &[FlowKind::Receipts, FlowKind::FinancialJournal]).is_none());
     }
 
     #[test]

@@ -14,13 +14,18 @@
 //!   debtor's delivery-address contact (`DlAd`).
 //! - Articles (`FbItemArticle`), created with stock tracking on so the stock flow can book them; and stock
 //!   mutations (`FbStockMutation`) booking the difference in (41) or out (42).
+//! - Financial entries (`FiEntries`): a day's ledger lines under one voucher number, dated the financial day, in
+//!   the AFAS year and period of that day.
 
 use chrono::NaiveDate;
+use koppel_afas::update::{AccountKind, FinancialEntry, FinancialEntryLine};
 use koppel_afas::update::{
     Address as AfasAddress, Contact, ContactFields, ContactKind, DebtorFields, ItemArticle, ItemType, Organisation,
     OrganisationFields, OrganisationMatch, Person, PersonFields, PersonMatch, SalesDocument, SalesDocumentKind,
     SalesHeader, SalesLine, SalesRelationOrg, SalesRelationPer, StockMutation, StockMutationKind,
 };
+use koppel_sync::flows::financial_journal::year_and_period;
+use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
     Address, ArticleDraft, DebtorDraft, DebtorParty, OrderTarget, PersonName, SalesLineDraft, SalesLineKind,
     SalesOrderDraft, StockMutationDraft,
@@ -428,5 +433,31 @@ mod tests {
         assert_eq!(barcode_type("8712345000007"), "3");
         assert_eq!(barcode_type("12345670"), "1");
         assert_eq!(barcode_type("ABC"), "0");
+    }
+}
+
+/// A day's financial entry: every line on a ledger account, dated the financial day, under its voucher number.
+pub fn financial_entry_body(entry: &FinancialEntryDraft) -> FinancialEntry {
+    let (year, period) = year_and_period(entry.date);
+    FinancialEntry {
+        year,
+        period,
+        administration: entry.administration.clone(),
+        journal: entry.journal.clone(),
+        lines: entry
+            .lines
+            .iter()
+            .map(|line| FinancialEntryLine {
+                account_kind: AccountKind::Ledger,
+                account: line.account.clone(),
+                entry_date: entry.date,
+                voucher_date: entry.date,
+                voucher_number: Some(entry.voucher.clone()),
+                description: Some(line.description.clone()),
+                debit: line.debit,
+                credit: line.credit,
+                vat_code: line.vat_code.clone(),
+            })
+            .collect(),
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use koppel_afas::rows::{Article, Debtor, DeliveryAddressRow, GetConnectorRow, StockPerWarehouse};
+use koppel_afas::rows::{Article, Debtor, DeliveryAddressRow, GetConnectorRow, StockPerWarehouse, TransactionRow};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::model::{Address, ArticleRecord, DebtorRecord, VAT_KEY_PREFIX, debtor_key, vat_number_form};
 use koppel_sync::requirements::AfasList;
@@ -286,6 +286,21 @@ pub async fn stock_in_warehouse(
     Ok(rows
         .into_iter()
         .map(|row| (row.item_code, row.in_stock.unwrap_or_default(), row.unit))
+        .collect())
+}
+
+/// The financial entries booked under these voucher numbers (`BpNr`): voucher → entry number. One call per
+/// chunk of vouchers; an entry has a row per line, all with its voucher.
+pub async fn entries_by_voucher(
+    client: &AfasClient,
+    vouchers: &[String],
+) -> Result<HashMap<String, String>, AfasError> {
+    let query = TransactionRow::query().page_size(PAGE_SIZE);
+    let rows: Vec<TransactionRow> = client.get_by_keys(&query, "VoucherNo", vouchers).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| Some((row.voucher_number?, row.entry_number.to_string())))
+        .filter(|(voucher, _)| vouchers.contains(voucher))
         .collect())
 }
 

@@ -20,6 +20,7 @@ use chrono::Utc;
 use koppel_afas::AfasClient;
 use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
+use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
     VAT_KEY_PREFIX,
@@ -31,7 +32,8 @@ use koppel_sync::requirements::AfasList;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{
-    DEFAULT_UNIT, DebtorBody, address, article_body, debtor_body, document_kind, sales_body, stock_body,
+    DEFAULT_UNIT, DebtorBody, address, article_body, debtor_body, document_kind, financial_entry_body, sales_body,
+    stock_body,
 };
 use super::afas_lookups;
 use super::claims::CreateOnce;
@@ -268,12 +270,7 @@ impl ErpTarget for AfasTarget {
             DraftWrite::StockMutation(draft) => {
                 rendered(label, "POST", &stock_body(draft, &self.unit_of(&draft.item_code)))
             }
-            // TODO(merge): the FiEntries body.
-            DraftWrite::FinancialEntry(draft) => Ok(Exchange {
-                operation: label,
-                request: JsonText::of(draft),
-                ..Exchange::default()
-            }),
+            DraftWrite::FinancialEntry(draft) => rendered(label, "POST", &financial_entry_body(draft)),
         }
     }
 
@@ -396,6 +393,15 @@ impl ErpTarget for AfasTarget {
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
         let body = stock_body(mutation, &self.unit_of(&mutation.item_code));
         afas_call(self.client.insert(&body)).await.map(without_value)
+    }
+
+    async fn existing_financial_entries(&self, vouchers: &[String]) -> ConnectorResult<HashMap<String, String>> {
+        afas_read(afas_lookups::entries_by_voucher(&self.client, vouchers)).await
+    }
+
+    async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
+        let written = afas_call(self.client.insert(&financial_entry_body(entry))).await?;
+        returned_key(written, "EnNo")
     }
 
     async fn delivery_address(

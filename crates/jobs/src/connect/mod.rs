@@ -18,6 +18,7 @@ mod clients;
 mod connection_test;
 mod connectors;
 mod errors;
+mod mplus_ledger;
 mod mplus_records;
 mod mplus_sales;
 mod mplus_source;

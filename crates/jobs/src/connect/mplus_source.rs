@@ -13,13 +13,16 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use koppel_mplus::model::Product;
 use koppel_mplus::{DocumentFilter, MplusClient, ProductFilter};
+use koppel_sync::ledger::FinancialDay;
 use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use koppel_sync::ports::{ConnectorError, ConnectorResult, PosSource};
 use koppel_sync::settings::FlowSettings;
 
 use super::errors::mplus_call;
+use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
 
@@ -209,6 +212,11 @@ impl PosSource for MplusSource {
         };
         let relation = mplus_call(self.client.get_relation(number)).await?;
         Ok(relation.as_ref().map(customer))
+    }
+
+    async fn financial_day(&self, date: NaiveDate) -> ConnectorResult<FinancialDay> {
+        let journal = mplus_call(self.client.get_financial_journal(date, date)).await?;
+        Ok(mplus_ledger::financial_day(date, &journal))
     }
 
     async fn article(&self, sku: &str) -> ConnectorResult<Option<SourceArticle>> {

@@ -343,10 +343,10 @@ fn fallback(value: &str) -> ValueMap {
 /// The AFAS VAT code (`VaRc`) for a VAT rate, as the sandbox's administration has them.
 pub fn vat_code(country: &str, rate: &str) -> &'static str {
     match (country, rate) {
-        ("BE", "21") => "BE21",
+        ("BE", "21") => "B21",
         (_, "21") => "1",
         (_, "9") => "2",
-        (_, "6") => "BE6",
+        (_, "6") => "B6",
         _ => "0",
     }
 }

@@ -103,10 +103,10 @@ fn reference_data() -> ReferenceData {
         ("3", "Btw verlegd", 0, "1520", "NL"),
         ("4", "Levering binnen EU", 0, "1530", "EU"),
         ("5", "Levering buiten EU", 0, "1540", "Non-EU"),
-        ("BE21", "BTW België 21%", 21, "1550", "EU"),
-        ("BE6", "BTW België 6%", 6, "1551", "EU"),
-        ("DE19", "MwSt Deutschland 19%", 19, "1560", "EU"),
-        ("DE7", "MwSt Deutschland 7%", 7, "1561", "EU"),
+        ("B21", "BTW België 21%", 21, "1550", "EU"),
+        ("B6", "BTW België 6%", 6, "1551", "EU"),
+        ("D19", "MwSt Deutschland 19%", 19, "1560", "EU"),
+        ("D7", "MwSt Deutschland 7%", 7, "1561", "EU"),
     ]
     .into_iter()
     .map(|(code, description, percentage, account, vat_type)| {
@@ -220,6 +220,7 @@ fn ledger() -> BTreeMap<String, LedgerAccount> {
         ("1030", "Bancontact", BALANCE, None),
         ("1040", "Cadeaubonnen", BALANCE, None),
         ("1100", "Bank", BALANCE, None),
+        ("1110", "Kasuitgaven (kruispost)", BALANCE, None),
         ("1300", "Debiteuren", BALANCE, None),
         ("1310", "Aanbetalingen", BALANCE, None),
         ("1500", "Af te dragen btw hoog", BALANCE, None),

@@ -283,6 +283,10 @@ async fn invalid_form(
         "stock_calculation",
         "warehouse",
         "stock_branch",
+        "journal_code",
+        "journal_start_date",
+        "journal_difference_account",
+        "journal_accounts",
         "schedule",
     ] {
         page.values.insert(name.into(), form.get(name).to_owned());

@@ -29,7 +29,7 @@ pub use catalog::{
     vat_percentage,
 };
 pub use orders::{OrderState, country_iso3, seed_horizon};
-pub use receipts::receipt_count;
+pub use receipts::{first_receipt_day, receipt_count};
 
 use super::model::{
     Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, Product, Proposal, Receipt,

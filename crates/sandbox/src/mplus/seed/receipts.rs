@@ -21,6 +21,14 @@ const CASH_COUNT_ID_SALT: u64 = 0x0cc0_c0c0_0000;
 /// Receipt line ids are derived like order line ids, from an index no order reaches.
 const RECEIPT_LINE_INDEX: u64 = 1 << 40;
 
+/// The seeded receipts lie within this many days before the seed's horizon.
+const RECEIPT_DAYS: i64 = 120;
+
+/// The first financial day the seeded till can have a receipt on (the demo's financial journal starts there).
+pub fn first_receipt_day() -> NaiveDate {
+    (seed_horizon() - Duration::days(RECEIPT_DAYS)).date()
+}
+
 /// How many receipts a shop with `orders` orders has.
 pub fn receipt_count(orders: u64) -> u64 {
     (orders / 2).clamp(20, 5_000)
@@ -45,7 +53,7 @@ impl Shop {
     /// The seeded receipts, ascending by sync marker (from 1) and time.
     pub(super) fn seeded_receipts(&self) -> Vec<Receipt> {
         let count = receipt_count(self.order_count());
-        let span = (count as i64 * 3_600).min(120 * 86_400);
+        let span = (count as i64 * 3_600).min(RECEIPT_DAYS * 86_400);
         let slot = (span / count as i64).max(1);
         let start = seed_horizon() - Duration::seconds(span);
         let mut numbers: HashMap<(i32, i32, i32), i64> = HashMap::new();

@@ -1,7 +1,10 @@
 //! Step 5: the per-flow questions (which sales, what they become, receipts, products, stock) and the company's
 //! warehouse and stock branch; a flow's settings page asks its own and the company's.
 
+use std::collections::BTreeMap;
+
 use axum::response::Response;
+use chrono::NaiveDate;
 use koppel_core::FlowKind;
 use koppel_jobs::lookups;
 use koppel_sync::settings::FlowSettings;
@@ -56,6 +59,21 @@ pub(super) async fn fill_questions(
         "stock_branch",
         settings.company.stock_branch.clone().unwrap_or_default(),
     );
+    set(page, "journal_code", settings.journal_code.clone().unwrap_or_default());
+    set(
+        page,
+        "journal_start_date",
+        settings
+            .journal_start_date
+            .map(|date| date.format(DUTCH_DATE).to_string())
+            .unwrap_or_default(),
+    );
+    set(
+        page,
+        "journal_difference_account",
+        settings.journal_difference_account.clone().unwrap_or_default(),
+    );
+    set(page, "journal_accounts", account_lines(&settings.journal_accounts));
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -122,6 +140,9 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
             }
         }));
     }
+    if flows.contains(&FlowKind::FinancialJournal) {
+        changes.push(read_journal_questions(form, errors));
+    }
     if flows.contains(&FlowKind::Products) {
         let (update_info, webshop, active) = (
             form.has("update_product_info"),
@@ -148,6 +169,74 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
         }));
     }
     Box::new(move |s: &mut FlowSettings| changes.iter().for_each(|change| change(s)))
+}
+
+/// How the financial journal's dates are written on its page: as Dutch and Belgian shops write them.
+const DUTCH_DATE: &str = "%d-%m-%Y";
+
+/// The financial journal's journal, first day, difference account and account table. Each may stay empty here:
+/// the preflight says what the flow needs when it is switched on.
+fn read_journal_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
+    let code = |name: &'static str, errors: &mut FieldErrors| {
+        let value = form.opt(name);
+        if value.as_deref().is_some_and(|v| !is_code(v)) {
+            errors.add_message(name, "A code has letters and digits only, e.g. 90.");
+        }
+        value
+    };
+    let journal_code = code("journal_code", errors);
+    let difference_account = code("journal_difference_account", errors);
+    let start = form.opt("journal_start_date");
+    let start_date = start.as_deref().and_then(parse_day);
+    if start.is_some() && start_date.is_none() {
+        errors.add_message("journal_start_date", "Write the day as 01-12-2026.");
+    }
+    let accounts = match parse_account_lines(form.get("journal_accounts")) {
+        Ok(accounts) => accounts,
+        Err(message) => {
+            errors.add_message("journal_accounts", message);
+            BTreeMap::new()
+        }
+    };
+    Box::new(move |s: &mut FlowSettings| {
+        s.journal_code = journal_code.clone();
+        s.journal_difference_account = difference_account.clone();
+        s.journal_start_date = start_date;
+        s.journal_accounts = accounts.clone();
+    })
+}
+
+/// A day as `01-12-2026` (or `2026-12-01`).
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, DUTCH_DATE)
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .ok()
+}
+
+/// The account table as the page shows it: `MplusKASSA account = AFAS account`, one per line.
+fn account_lines(accounts: &BTreeMap<String, String>) -> String {
+    let lines: Vec<String> = accounts.iter().map(|(from, to)| format!("{from} = {to}")).collect();
+    lines.join("\n")
+}
+
+/// The account table from its lines; `Err` names the first line that is not `code = code`.
+fn parse_account_lines(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut accounts = BTreeMap::new();
+    for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+        let pair = line.split_once('=').map(|(from, to)| (from.trim(), to.trim()));
+        match pair {
+            Some((from, to)) if is_code(from) && is_code(to) => {
+                accounts.insert(from.to_owned(), to.to_owned());
+            }
+            _ => {
+                return Err(format!(
+                    "Line {} is not \"MplusKASSA account = AFAS account\", e.g. 1010 = 1100.",
+                    number + 1
+                ));
+            }
+        }
+    }
+    Ok(accounts)
 }
 
 fn read_order_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {

@@ -138,7 +138,12 @@ pub(super) async fn submit_review(state: &AppState, ctx: &TenantContext, form: &
             continue;
         }
         let settings = load_settings(state, &ctx.scope, flow).await?;
-        let problems = preflight::check(state, &ctx.scope, flow, &settings).await?;
+        let mut problems = preflight::check(state, &ctx.scope, flow, &settings).await?;
+        // Chosen together, not yet on: the stored flows do not show the conflict.
+        let chosen: Vec<FlowKind> = progress.chosen_flows.iter().filter_map(|f| f.parse().ok()).collect();
+        if !problems.iter().any(|p| p.setting == "enabled") {
+            problems.extend(koppel_sync::requirements::conflict(flow, &chosen));
+        }
         if !problems.is_empty() {
             refusals.push(preflight::alert(flow, &problems));
             found.extend(problems);

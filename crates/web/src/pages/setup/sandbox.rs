@@ -90,9 +90,9 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
     let mut vat = Vec::new();
     for country in ["NL", "BE", "DE"] {
         for (rate, code) in [
-            ("21", if country == "BE" { "BE21" } else { "1" }),
+            ("21", if country == "BE" { "B21" } else { "1" }),
             ("9", "2"),
-            ("6", "BE6"),
+            ("6", "B6"),
             ("0", "0"),
         ] {
             vat.push((format!("{country}:{rate}"), code));
@@ -135,6 +135,9 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
         create_missing_articles: true,
+        // The seeded administration's memorial journal, from the seeded till's first day.
+        journal_code: Some("90".into()),
+        journal_start_date: Some(koppel_sandbox::mplus::seed::first_receipt_day()),
         ..FlowSettings::default()
     }
 }
