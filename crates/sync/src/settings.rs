@@ -101,6 +101,18 @@ impl From<ReceiptTarget> for OrderTarget {
     }
 }
 
+/// Financial journal flow: how a day's revenue is split over the entry's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalRevenue {
+    /// One revenue line per turnover group and VAT rate, on the turnover group's MplusKASSA account (the default).
+    #[default]
+    TurnoverGroups,
+    /// One revenue line per VAT rate (a daily summary per branch and VAT rate), on `revenue_account_by_country`'s
+    /// account for the country and rate.
+    VatRates,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StockCalculation {
@@ -269,6 +281,8 @@ pub struct FlowSettings {
     /// Financial journal flow: the AFAS ledger account a day's difference between debit and credit is booked on
     /// (e.g. cash differences). Without it, a day that does not balance fails.
     pub journal_difference_account: Option<String>,
+    /// Financial journal flow: revenue per turnover group (the default) or one line per VAT rate.
+    pub journal_revenue: JournalRevenue,
 }
 
 impl Default for FlowSettings {
@@ -295,6 +309,7 @@ impl Default for FlowSettings {
             journal_start_date: None,
             journal_accounts: BTreeMap::new(),
             journal_difference_account: None,
+            journal_revenue: JournalRevenue::TurnoverGroups,
         }
     }
 }

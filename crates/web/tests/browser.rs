@@ -453,14 +453,17 @@ fn created_debtor_emails(journal: &[serde_json::Value]) -> Vec<String> {
     found
 }
 
-/// A trial shop owner's happy path with every flow: sandbox, every flow, dry run, Activate; then the runs
-/// list keeps itself current until every first run ended. Returns the company's home path and what the dry run
-/// planned per flow: (created, failed).
+/// A trial shop owner's happy path with every flow but `left_out` (receipts and the financial journal book the
+/// same sales, so one of them is left out): sandbox, the flows, dry run, Activate; then the runs list keeps
+/// itself current until every first run ended. Returns the company's home path and what the dry run planned per
+/// flow: (created, failed).
 async fn activate_everything(
     driver: &WebDriver,
     app: &SetupApp,
     email: &str,
+    left_out: FlowKind,
 ) -> Result<(String, Vec<(String, usize, usize)>), Box<dyn std::error::Error + Send + Sync>> {
+    let chosen = || FlowKind::ALL.into_iter().filter(move |flow| *flow != left_out);
     let home = sign_up(driver, app, email).await?;
     driver.goto(app.url(&format!("{home}/setup"))).await?;
     wait_for_path(driver, "/setup/mplus").await?;
@@ -470,7 +473,7 @@ async fn activate_everything(
         let choice = driver
             .find(By::Css(format!(r#"input[name="flows"][value="{flow}"]"#)))
             .await?;
-        if !choice.is_selected().await? {
+        if choice.is_selected().await? != (flow != left_out) {
             choice.click().await?;
         }
     }
@@ -481,7 +484,7 @@ async fn activate_everything(
     driver.find(By::Id("dry-run")).await?.click().await?;
     wait_for_element(driver, "dry-run-heading").await?;
     let mut planned = Vec::new();
-    for flow in FlowKind::ALL {
+    for flow in chosen() {
         let (mut created, mut failed) = (0, 0);
         for summary in driver.find_all(By::Css("#dry-run-heading ~ details summary")).await? {
             let text = summary.text().await?;
@@ -516,8 +519,8 @@ async fn two_shops_switch_on_every_flow_at_once_and_each_books_its_own_once() {
     let other = second.driver.clone();
     run("two_shops_switch_on_every_flow_at_once", |driver| async move {
         let (first, other_shop) = tokio::join!(
-            activate_everything(&driver, &app, "first@shop.nl"),
-            activate_everything(&other, &app, "second@shop.nl"),
+            activate_everything(&driver, &app, "first@shop.nl", FlowKind::FinancialJournal),
+            activate_everything(&other, &app, "second@shop.nl", FlowKind::Receipts),
         );
         let _ = other.quit().await;
         let companies = [first?, other_shop?];

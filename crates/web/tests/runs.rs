@@ -68,11 +68,7 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
     let browser = app.browser();
     let home = app.sign_up(&browser, "health@shop.nl", "Health").await;
     let html = app.get(&browser, &home).await.text().await.unwrap();
-    assert_eq!(
-        html.matches("light-orange").count(),
-        5,
-        "all five flows are off: {html}"
-    );
+    assert_eq!(html.matches("light-orange").count(), 6, "all six flows are off: {html}");
     assert!(html.contains("Nothing synced in the last 14 days."));
 
     // A failed orders run and some records today.

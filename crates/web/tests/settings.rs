@@ -509,3 +509,70 @@ async fn the_openapi_document_describes_the_company_settings() {
         "{receipt_target}"
     );
 }
+
+#[tokio::test]
+async fn the_financial_journal_page_asks_its_own_questions_in_dutch_dates_and_never_runs_with_receipts() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "dagboek@shop.nl", "Dagboek").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+    let page_path = format!("{home}/settings/financial_journal");
+    let page = text(app.get(&client, &page_path).await).await;
+    assert!(
+        page.contains("How is a day&#x27;s revenue booked?") || page.contains("How is a day's revenue booked?"),
+        "{page}"
+    );
+    let first_day = koppel_sandbox::mplus::seed::first_receipt_day()
+        .format("%d-%m-%Y")
+        .to_string();
+    let form = rendered_form(&page);
+    let value = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(
+        value("journal_code").as_deref(),
+        Some("90"),
+        "the sandbox preset's memorial journal"
+    );
+    assert_eq!(value("journal_start_date"), Some(first_day), "as shops write a date");
+    assert!(
+        !page.contains(r#"name="receipt_target""#),
+        "the receipts' question stays on its page"
+    );
+
+    // A day that does not exist and a table line that is not `code = code`: the page says so, nothing is saved.
+    let mut bad = form.clone();
+    set(&mut bad, "journal_start_date", "31-13-2026");
+    bad.push(("journal_accounts".into(), "1010 = 1100\n1020 -> 1100".into()));
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(response).await;
+    assert!(page.contains("Write the day as 01-12-2026."), "{page}");
+    assert!(page.contains("Line 2 is not"), "{page}");
+    let load = || koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::FinancialJournal);
+    assert!(load().await.unwrap().journal_accounts.is_empty(), "nothing saved");
+
+    let mut good = form.clone();
+    set(&mut good, "journal_start_date", "01-11-2026");
+    set(&mut good, "journal_revenue", "vat_rates");
+    good.push(("journal_accounts".into(), "1010 = 1100".into()));
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let saved = load().await.unwrap();
+    assert_eq!(saved.journal_start_date, chrono::NaiveDate::from_ymd_opt(2026, 11, 1));
+    assert_eq!(saved.journal_revenue, koppel_sync::settings::JournalRevenue::VatRates);
+    assert_eq!(saved.journal_accounts.get("1010").map(String::as_str), Some("1100"));
+
+    // On together with receipts, the till's turnover would be booked twice: the second is refused, naming why.
+    let token = app.api_token("dagboek@shop.nl", PASSWORD).await;
+    let on = Some(json!({"enabled": true}));
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/financial_journal", on.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/receipts", on).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["enabled"][0].as_str().unwrap();
+    assert!(message.contains("the financial_journal flow is on"), "{message}");
+    let (_, receipts) = call(Method::GET, &app, &token, "/api/v1/flows/receipts", None).await;
+    assert_eq!(receipts["enabled"], false);
+}

@@ -401,6 +401,8 @@ pub fn settings() -> FlowSettings {
         shipping_articles: vec![SHIPPING_ARTICLE.to_string()],
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
+        journal_code: Some("90".into()),
+        journal_start_date: Some(koppel_sandbox::mplus::seed::first_receipt_day()),
         ..FlowSettings::default()
     }
 }

@@ -26,7 +26,7 @@ use crate::ledger::{
 };
 use crate::ports::{ErpTarget, FailureClass, IdMapEntry, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
-use crate::settings::FlowSettings;
+use crate::settings::{FlowSettings, JournalRevenue};
 use crate::validation::given;
 use crate::vat::VatBasis;
 
@@ -211,11 +211,11 @@ pub(crate) fn entry_draft(settings: &FlowSettings, day: &BranchDay) -> Result<Fi
             .cloned()
             .unwrap_or_else(|| mplus.to_owned())
     };
-    let mut lines = Vec::new();
+    let (mut credits, mut others) = (Vec::new(), Vec::new());
     for group in &day.groups {
         let side = match &group.kind {
             LedgerGroupKind::Turnover => {
-                lines.extend(turnover_lines(settings, group, &account)?);
+                credits.extend(turnover_credits(settings, group, &account)?);
                 continue;
             }
             LedgerGroupKind::Payment | LedgerGroupKind::Suspense | LedgerGroupKind::CashOutflow => Side::Debit,
@@ -231,7 +231,7 @@ pub(crate) fn entry_draft(settings: &FlowSettings, day: &BranchDay) -> Result<Fi
                 ));
             }
         };
-        lines.extend(line(
+        others.extend(line(
             side,
             account(&group.account),
             group.name.clone(),
@@ -239,6 +239,22 @@ pub(crate) fn entry_draft(settings: &FlowSettings, day: &BranchDay) -> Result<Fi
             None,
         ));
     }
+    let has_turnover = day.groups.iter().any(|g| g.kind == LedgerGroupKind::Turnover);
+    let has_money = day
+        .groups
+        .iter()
+        .any(|g| matches!(g.kind, LedgerGroupKind::Payment | LedgerGroupKind::Suspense));
+    if has_turnover && !has_money {
+        // MplusKASSA's own documentation says its financial journal may hold turnover only (payments then come
+        // from `getJournals`): half a day is never booked, nor its payments as a "difference".
+        return Err(Failure::Record(
+            FailureClass::Permanent,
+            "MplusKASSA's journal has this day's turnover but no payments; Koppel books a day only with both"
+                .to_owned(),
+        ));
+    }
+    let mut lines = revenue_lines(credits);
+    lines.append(&mut others);
     let mut draft = FinancialEntryDraft {
         administration: given(&settings.company.administration).map(str::to_owned),
         journal: journal.to_owned(),
@@ -303,12 +319,22 @@ fn line(
     })
 }
 
-/// A turnover group's revenue per VAT code, with its VAT code, and the VAT itself on the VAT account.
-fn turnover_lines(
+/// An amount on the credit side of a revenue or VAT line, before lines are merged.
+struct Credit {
+    account: String,
+    description: String,
+    amount: Decimal,
+    vat_code: String,
+}
+
+/// A turnover group's revenue per VAT code, with its VAT code, and the VAT itself on the VAT account: per
+/// turnover group on its own account, or (`journal_revenue: vat_rates`) on the revenue account of the country
+/// and rate, described by the rate alone so the day's groups merge into one line per rate.
+fn turnover_credits(
     settings: &FlowSettings,
     group: &LedgerGroup,
     account: &impl Fn(&str) -> String,
-) -> Result<Vec<FinancialEntryLineDraft>, Failure> {
+) -> Result<Vec<Credit>, Failure> {
     let described: Decimal = group.vat.iter().map(|vat| vat.excl + vat.vat).sum();
     if group.vat.is_empty() || described != group.incl {
         return Err(Failure::Record(
@@ -320,27 +346,40 @@ fn turnover_lines(
             ),
         ));
     }
-    let mut lines = Vec::new();
+    let per_rate = settings.journal_revenue == JournalRevenue::VatRates;
+    let mut credits = Vec::new();
     for vat in &group.vat {
         let rate = crate::flows::orders::percentage_key(vat.percentage);
-        let basis = VatBasis::Charged(vat.country.clone());
-        let code = LineLedger::for_rate(settings, &basis, vat.percentage)?
-            .vat_code
-            .ok_or_else(|| {
-                Failure::setting(format!(
-                    "setting `vat_code_by_country` has no AFAS VAT code for {} {rate}% (turnover group {})",
-                    vat.country.as_deref().unwrap_or("this country"),
-                    group.name
-                ))
-            })?;
-        let revenue = format!("Omzet {} {rate}%", group.name);
-        lines.extend(line(
-            Side::Credit,
-            account(&group.account),
-            revenue,
-            vat.excl,
-            Some(code.clone()),
-        ));
+        let country = vat.country.as_deref().unwrap_or("this country");
+        let ledger = LineLedger::for_rate(settings, &VatBasis::Charged(vat.country.clone()), vat.percentage)?;
+        let code = ledger.vat_code.ok_or_else(|| {
+            Failure::setting(format!(
+                "setting `vat_code_by_country` has no AFAS VAT code for {country} {rate}% (turnover group {})",
+                group.name
+            ))
+        })?;
+        let (revenue_account, revenue, tax) = match per_rate {
+            false => (
+                account(&group.account),
+                format!("Omzet {} {rate}%", group.name),
+                format!("Btw {rate}% {}", group.name),
+            ),
+            true => {
+                let revenue_account = ledger.revenue_account.ok_or_else(|| {
+                    Failure::setting(format!(
+                        "setting `revenue_account_by_country` has no revenue account for {country} {rate}% \
+                         (`journal_revenue` is `vat_rates`)"
+                    ))
+                })?;
+                (revenue_account, format!("Omzet {rate}%"), format!("Btw {rate}%"))
+            }
+        };
+        credits.push(Credit {
+            account: revenue_account,
+            description: revenue,
+            amount: vat.excl,
+            vat_code: code.clone(),
+        });
         if !vat.vat.is_zero() {
             let vat_account = vat.account.as_deref().ok_or_else(|| {
                 Failure::master_data(format!(
@@ -349,17 +388,34 @@ fn turnover_lines(
                     group.name
                 ))
             })?;
-            let description = format!("Btw {rate}% {}", group.name);
-            lines.extend(line(
-                Side::Credit,
-                account(vat_account),
-                description,
-                vat.vat,
-                Some(code),
-            ));
+            credits.push(Credit {
+                account: account(vat_account),
+                description: tax,
+                amount: vat.vat,
+                vat_code: code,
+            });
         }
     }
-    Ok(lines)
+    Ok(credits)
+}
+
+/// The day's revenue and VAT lines: credits on the same account, with the same VAT code and description, summed
+/// into one line (per rate, with `journal_revenue: vat_rates`), in the order they first appear.
+fn revenue_lines(credits: Vec<Credit>) -> Vec<FinancialEntryLineDraft> {
+    let mut merged: Vec<Credit> = Vec::new();
+    for credit in credits {
+        let same = merged.iter_mut().find(|m| {
+            (&m.account, &m.description, &m.vat_code) == (&credit.account, &credit.description, &credit.vat_code)
+        });
+        match same {
+            Some(existing) => existing.amount += credit.amount,
+            None => merged.push(credit),
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|c| line(Side::Credit, c.account, c.description, c.amount, Some(c.vat_code)))
+        .collect()
 }
 
 /// The AFAS financial year and period of a day: the calendar year and its month.

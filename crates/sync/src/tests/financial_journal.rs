@@ -285,3 +285,59 @@ async fn the_dry_run_shows_the_first_days_entries_and_books_nothing() {
     );
     assert_eq!(erp.write_calls(), 0);
 }
+
+#[tokio::test]
+async fn per_vat_rate_the_day_is_one_revenue_and_one_vat_line_per_rate_on_the_countrys_revenue_account() {
+    let (pos, erp, journal) = (FakePos::default(), erp(), FakeJournal::default());
+    let mut day = till_day(date(1), "1");
+    let mut shoes = day.groups[0].clone();
+    shoes.name = "Schoenen".into();
+    shoes.account = "8010".into();
+    shoes.incl = dec("60.50");
+    (shoes.vat[0].excl, shoes.vat[0].vat) = (dec("50.00"), dec("10.50"));
+    day.groups.insert(2, shoes);
+    day.groups[3].incl += dec("60.50");
+    pos.put_day(day);
+    let mut settings = settings();
+    settings.journal_revenue = crate::settings::JournalRevenue::VatRates;
+    run(JOURNAL, &settings, &pos, &erp, &journal).await.unwrap();
+    let entry = &entries(&erp)[0];
+    assert_eq!(
+        lines(entry),
+        [
+            line("8000", "0", "150.00", Some("NL-HOOG")),
+            line("1500", "0", "31.50", Some("NL-HOOG")),
+            line("8000", "0", "50.00", Some("NL-LAAG")),
+            line("1501", "0", "4.50", Some("NL-LAAG")),
+            line("1010", "210.50", "0", None),
+            line("1000", "25.50", "0", None),
+        ],
+        "clothing and shoes at 21% are one line, on the revenue account of NL"
+    );
+    assert_eq!(entry.lines[0].description, "Omzet 21%");
+    assert_eq!(entry.debit_total(), entry.credit_total());
+
+    settings.company.revenue_account_by_country = map(&[("BE", "8100")]);
+    let (erp, journal) = (super::erp(), FakeJournal::default());
+    run(JOURNAL, &settings, &pos, &erp, &journal).await.unwrap();
+    let reason = journal.entries()[0].reason.clone().unwrap();
+    assert!(
+        reason.contains("`revenue_account_by_country` has no revenue account for NL 21%"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_day_with_turnover_but_no_payments_is_never_booked_even_with_a_difference_account() {
+    let (pos, erp, journal) = (FakePos::default(), erp(), FakeJournal::default());
+    let mut day = till_day(date(1), "1");
+    day.groups.retain(|g| g.kind == LedgerGroupKind::Turnover);
+    pos.put_day(day);
+    let mut settings = settings();
+    settings.journal_difference_account = Some("8900".into());
+    run(JOURNAL, &settings, &pos, &erp, &journal).await.unwrap();
+    let entry = &journal.entries_for("2026-12-01/1")[0];
+    assert_eq!(entry.failure, Some(FailureClass::Permanent));
+    assert!(entry.reason.as_deref().unwrap().contains("no payments"));
+    assert!(entries(&erp).is_empty());
+}

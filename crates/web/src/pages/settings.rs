@@ -284,6 +284,7 @@ async fn invalid_form(
         "warehouse",
         "stock_branch",
         "journal_code",
+        "journal_revenue",
         "journal_start_date",
         "journal_difference_account",
         "journal_accounts",

@@ -62,6 +62,11 @@ pub(super) async fn fill_questions(
     set(page, "journal_code", settings.journal_code.clone().unwrap_or_default());
     set(
         page,
+        "journal_revenue",
+        enum_text(serde_json::to_value(settings.journal_revenue).map_err(internal)?),
+    );
+    set(
+        page,
         "journal_start_date",
         settings
             .journal_start_date
@@ -191,6 +196,11 @@ fn read_journal_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
     if start.is_some() && start_date.is_none() {
         errors.add_message("journal_start_date", "Write the day as 01-12-2026.");
     }
+    // Absent (a form from before the question): the stored choice stays.
+    let revenue = parse_enum(form.get("journal_revenue"));
+    if revenue.is_none() && !form.get("journal_revenue").is_empty() {
+        errors.add_message("journal_revenue", "Choose how a day's revenue is booked.");
+    }
     let accounts = match parse_account_lines(form.get("journal_accounts")) {
         Ok(accounts) => accounts,
         Err(message) => {
@@ -203,6 +213,9 @@ fn read_journal_questions(form: &Fields, errors: &mut FieldErrors) -> Apply {
         s.journal_difference_account = difference_account.clone();
         s.journal_start_date = start_date;
         s.journal_accounts = accounts.clone();
+        if let Some(value) = revenue {
+            s.journal_revenue = value;
+        }
     })
 }
 
