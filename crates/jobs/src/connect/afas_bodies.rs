@@ -325,6 +325,32 @@ pub fn stock_body(draft: &StockMutationDraft, unit: &str) -> StockMutation {
     }
 }
 
+/// A day's financial entry: every line on a ledger account, dated the financial day, under its voucher number.
+pub fn financial_entry_body(entry: &FinancialEntryDraft) -> FinancialEntry {
+    let (year, period) = year_and_period(entry.date);
+    FinancialEntry {
+        year,
+        period,
+        administration: entry.administration.clone(),
+        journal: entry.journal.clone(),
+        lines: entry
+            .lines
+            .iter()
+            .map(|line| FinancialEntryLine {
+                account_kind: AccountKind::Ledger,
+                account: line.account.clone(),
+                entry_date: entry.date,
+                voucher_date: entry.date,
+                voucher_number: Some(entry.voucher.clone()),
+                description: Some(line.description.clone()),
+                debit: line.debit,
+                credit: line.credit,
+                vat_code: line.vat_code.clone(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use koppel_afas::update::UpdateConnector;
@@ -433,31 +459,5 @@ mod tests {
         assert_eq!(barcode_type("8712345000007"), "3");
         assert_eq!(barcode_type("12345670"), "1");
         assert_eq!(barcode_type("ABC"), "0");
-    }
-}
-
-/// A day's financial entry: every line on a ledger account, dated the financial day, under its voucher number.
-pub fn financial_entry_body(entry: &FinancialEntryDraft) -> FinancialEntry {
-    let (year, period) = year_and_period(entry.date);
-    FinancialEntry {
-        year,
-        period,
-        administration: entry.administration.clone(),
-        journal: entry.journal.clone(),
-        lines: entry
-            .lines
-            .iter()
-            .map(|line| FinancialEntryLine {
-                account_kind: AccountKind::Ledger,
-                account: line.account.clone(),
-                entry_date: entry.date,
-                voucher_date: entry.date,
-                voucher_number: Some(entry.voucher.clone()),
-                description: Some(line.description.clone()),
-                debit: line.debit,
-                credit: line.credit,
-                vat_code: line.vat_code.clone(),
-            })
-            .collect(),
     }
 }

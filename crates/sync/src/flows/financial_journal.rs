@@ -108,10 +108,14 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             run.conclude(meta, Ok(verdict), Trail::default()).await?;
             continue;
         };
-        if !journals.contains_key(&date) {
-            journals.insert(date, run.source.financial_day(date).await?);
-        }
-        let day = journals[&date].clone();
+        let day = match journals.get(&date) {
+            Some(day) => day.clone(),
+            None => {
+                let day = run.source.financial_day(date).await?;
+                journals.insert(date, day.clone());
+                day
+            }
+        };
         match BranchDay::all_in(&day).into_iter().find(|d| d.branch == branch) {
             Some(branch_day) => found.push(branch_day),
             None => {
