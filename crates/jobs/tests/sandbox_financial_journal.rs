@@ -10,11 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use koppel_core::FlowKind;
 use koppel_mplus::model::{FinancialGroupSource, FinancialGroupType};
-use koppel_sync::ports::Outcome;
 use koppel_sync::settings::FlowSettings;
 use koppel_sync::testing::FakeJournal;
 use rust_decimal::Decimal;
-use sandbox_support::{System, World, body, settings};
+use sandbox_support::{System, World, body, failures, settings};
 use serde_json::Value;
 
 fn journal_settings(start: NaiveDate) -> FlowSettings {
@@ -84,12 +83,7 @@ async fn every_closed_day_is_booked_once_per_branch_with_the_tills_turnover_to_t
         .run(FlowKind::FinancialJournal, &settings, &journal)
         .await
         .unwrap();
-    let failures: Vec<_> = journal
-        .entries()
-        .into_iter()
-        .filter(|e| e.outcome == Outcome::Failed)
-        .map(|e| (e.source_id, e.reason))
-        .collect();
+    let failures = failures(&journal);
     assert_eq!(failures, Vec::new());
     assert!(report.counts.created >= 10, "{report:?}");
     assert!(journal.entries().iter().all(|e| e.entity == "financial_day"));

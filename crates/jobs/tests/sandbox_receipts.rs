@@ -14,7 +14,9 @@ use koppel_sync::ports::Outcome;
 use koppel_sync::settings::{FlowSettings, ReceiptTarget};
 use koppel_sync::testing::FakeJournal;
 use rust_decimal::Decimal;
-use sandbox_support::{System, World, body, receipt_reference, received_line_amount, settings, with_articles};
+use sandbox_support::{
+    System, World, body, failures, receipt_reference, received_line_amount, settings, with_articles,
+};
 use serde_json::{Value, json};
 
 /// The AFAS VAT codes of the sandbox's administration and their percentages.
@@ -47,12 +49,7 @@ async fn books_every_finished_receipt_once(target: ReceiptTarget) {
     let expected = world.expected_receipts();
     let seeded = world.shop().receipts.len();
     assert!(expected.len() > 60 && expected.len() < seeded, "{target:?}");
-    let failures: Vec<_> = journal
-        .entries()
-        .into_iter()
-        .filter(|e| e.outcome == Outcome::Failed)
-        .map(|e| (e.source_id, e.reason))
-        .collect();
+    let failures = failures(&journal);
     assert_eq!(failures, Vec::new(), "{target:?}");
     assert_eq!(report.counts.created as usize, expected.len(), "{target:?}: {report:?}");
     assert_eq!(report.counts.skipped as usize, seeded - expected.len(), "{target:?}");

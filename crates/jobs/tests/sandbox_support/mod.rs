@@ -438,3 +438,13 @@ pub async fn with_articles(world: &World) {
         journal.entries().iter().find(|e| e.reason.is_some())
     );
 }
+
+/// The failed records of a run's journal: (source id, reason).
+pub fn failures(journal: &koppel_sync::testing::FakeJournal) -> Vec<(String, Option<String>)> {
+    journal
+        .entries()
+        .into_iter()
+        .filter(|e| e.outcome == koppel_sync::ports::Outcome::Failed)
+        .map(|e| (e.source_id, e.reason))
+        .collect()
+}
