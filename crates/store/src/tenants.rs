@@ -130,21 +130,56 @@ where
     Ok(())
 }
 
-/// Creates another tenant (company) on trial, owned by `owner`.
-pub async fn create_tenant(db: &Db, owner: UserId, name: &str, now: DateTime<Utc>) -> Result<Tenant> {
-    let tenant = NewTenant::on_trial(name, now);
-    on_pool!(db, pool => {
+/// How many companies one user may create in an hour (their sign-up's company included).
+pub const COMPANIES_PER_HOUR: usize = 5;
+
+/// Why a user may not create another company now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("you created {COMPANIES_PER_HOUR} companies in the last hour; try again later")]
+pub struct TooManyCompanies;
+
+/// Creates another tenant (company) owned by `owner`. A user who already owns a company gets no new trial: the
+/// new company's trial ends when theirs does (never later than a new trial would), so opening companies does
+/// not extend a trial. At most [`COMPANIES_PER_HOUR`] per hour; the check and the insert are one transaction,
+/// with the user's row locked, so requests at the same moment cannot slip past it (on PostgreSQL too).
+pub async fn create_tenant(
+    db: &Db,
+    owner: UserId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Tenant, TooManyCompanies>> {
+    let mut tenant = NewTenant::on_trial(name, now);
+    let outcome = on_pool!(db, pool => {
         let mut tx = pool.begin_write().await?;
+        // Locks the user's row until commit: concurrent creations by one user wait for each other.
+        sqlx::query("UPDATE users SET id = id WHERE id = $1")
+            .bind(owner.0)
+            .execute(&mut *tx)
+            .await?;
+        let owned: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT t.created_at, t.trial_ends_at FROM tenants t JOIN memberships m ON m.tenant_id = t.id
+             WHERE m.user_id = $1 AND m.role = 'owner'",
+        )
+        .bind(owner.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let hour_ago = now - Duration::hours(1);
+        if owned.iter().filter(|(created, _)| *created > hour_ago).count() >= COMPANIES_PER_HOUR {
+            return Ok(Err(TooManyCompanies));
+        }
+        if let Some(trial_ends) = owned.iter().map(|(_, ends)| *ends).max() {
+            tenant.trial_ends_at = tenant.trial_ends_at.min(trial_ends);
+        }
         insert_tenant_with_owner(&mut tx, &tenant, owner).await?;
         tx.commit().await?;
-        Ok::<_, StoreError>(())
+        Ok::<_, StoreError>(Ok(()))
     })?;
-    Ok(Tenant {
+    Ok(outcome.map(|()| Tenant {
         id: tenant.id,
         name: tenant.name,
         created_at: tenant.created_at,
         trial_ends_at: tenant.trial_ends_at,
-    })
+    }))
 }
 
 /// The user's membership of the tenant, as a scope; `None` when they are not a member (answer 404).

@@ -108,8 +108,53 @@ async fn a_user_in_two_tenants_switches_between_them_and_members_are_read_only()
     );
 }
 
+/// A second company is the owner's own, but not a second trial: it ends when the first one's does. Opening
+/// companies in a burst stops at the hourly limit with a clear answer.
 #[tokio::test]
-async fn adding_a_company_creates_a_second_tenant_with_its_own_trial() {
+async fn added_companies_share_the_owners_trial_and_are_limited_per_hour() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.sign_up(&browser, "burst@shop.nl", "Burst 1").await;
+    let trials = || async {
+        let user = koppel_store::accounts::find_user_by_email(
+            &app.state.db,
+            &koppel_core::Email::parse("burst@shop.nl").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        koppel_store::tenants::memberships_of(&app.state.db, user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.trial_ends_at)
+            .collect::<Vec<_>>()
+    };
+    let first_trial = trials().await[0];
+    for n in 2..=koppel_store::tenants::COMPANIES_PER_HOUR {
+        let name = format!("Burst {n}");
+        let created = app
+            .post_form(&browser, "/account/companies", &[("company", &name)])
+            .await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER, "company {n}");
+    }
+    let refused = app
+        .post_form(&browser, "/account/companies", &[("company", "Burst 6")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("companies in the last hour; try again later"), "{page}");
+    let all = trials().await;
+    assert_eq!(
+        all.len(),
+        koppel_store::tenants::COMPANIES_PER_HOUR,
+        "the sixth was not created"
+    );
+    assert!(all.iter().all(|ends| *ends == first_trial), "no new trial: {all:?}");
+}
+
+#[tokio::test]
+async fn adding_a_company_creates_a_second_tenant() {
     let app = spawn_app().await;
     let browser = app.browser();
     let first = app.sign_up(&browser, "kim@shop.nl", "Kim One").await;

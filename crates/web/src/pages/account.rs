@@ -145,10 +145,14 @@ pub async fn add_company(
     Form(form): Form<CompanyForm>,
 ) -> AppResult<Response> {
     match validate_company(&form.company) {
-        Ok(name) => {
-            let tenant = tenants::create_tenant(&state.db, user.user_id, &name, koppel_store::now()).await?;
-            Ok(Redirect::to(&format!("/t/{}", tenant.id)).into_response())
-        }
+        Ok(name) => match tenants::create_tenant(&state.db, user.user_id, &name, koppel_store::now()).await? {
+            Ok(tenant) => Ok(Redirect::to(&format!("/t/{}", tenant.id)).into_response()),
+            Err(too_many) => {
+                let mut errors = FieldErrors::default();
+                errors.add_message("company", format!("Not created: {too_many}."));
+                render(&state, &user, StatusCode::TOO_MANY_REQUESTS, errors, None, form.company).await
+            }
+        },
         Err(error) => {
             let mut errors = FieldErrors::default();
             errors.add(error);
