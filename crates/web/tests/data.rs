@@ -99,3 +99,56 @@ async fn owners_set_retention_export_and_delete_and_nobody_else_can() {
         "and for every member"
     );
 }
+
+/// Retention, the export and the alert settings are on record: who, when, before → after, the webhook secret
+/// redacted.
+#[tokio::test]
+async fn retention_export_and_alert_changes_are_audited_with_the_secret_redacted() {
+    let app = spawn_app().await;
+    let owner = app.browser();
+    let home = app.sign_up(&owner, "audit@shop.nl", "Audit Shop").await;
+    let tenant_id = home.trim_start_matches("/t/").parse().unwrap();
+    let scope = koppel_store::TenantScope::for_background_job(tenant_id);
+    let retention = [("payload_days", "14"), ("entry_days", "90")];
+    let saved = app
+        .post_form(&owner, &format!("{home}/data/retention"), &retention)
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&owner, &format!("{home}/data/export.json")).await.status(),
+        StatusCode::OK
+    );
+    let alerts = [
+        ("webhook_url", "http://127.0.0.1:9/hook"),
+        ("webhook_secret", "a-secret-of-24-characters"),
+        ("daily_digest", "on"),
+    ];
+    let saved = app.post_form(&owner, &format!("{home}/alerts"), &alerts).await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+
+    let log = koppel_store::audit::list(&app.state.db, &scope, 50).await.unwrap();
+    let area = |name: &str| {
+        log.iter()
+            .find(|e| e.area == name)
+            .unwrap_or_else(|| panic!("{name}: {log:?}"))
+    };
+    let retention = area("retention");
+    assert_eq!(retention.actor, "audit@shop.nl");
+    let payload = retention.changes.iter().find(|c| c.field == "payload_days").unwrap();
+    assert_eq!(
+        (payload.before.clone(), payload.after.clone()),
+        (serde_json::json!(30), serde_json::json!(14))
+    );
+    let export = &area("data").changes[0];
+    assert_eq!(export.field, "export");
+    assert!(export.after.as_str().unwrap().starts_with("all data downloaded"));
+    let alerts = area("alerts");
+    let field = |name: &str| alerts.changes.iter().find(|c| c.field == name).unwrap();
+    assert_eq!(field("webhook_url").after, "http://127.0.0.1:9/hook");
+    assert_eq!(field("webhook_secret").after, koppel_store::audit::REDACTED);
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(
+        !text.contains("a-secret-of-24-characters"),
+        "the secret is never in the log"
+    );
+}

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use koppel_core::TenantId;
 use koppel_jobs::alerts::{SIGNATURE_HEADER, webhook_allowed, webhook_context};
 use koppel_store::alerts::{self, AlertSettings};
+use koppel_store::audit;
 use serde::Deserialize;
 
 use super::Layout;
@@ -89,6 +90,7 @@ pub async fn save(
         return render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(url), errors, None).await;
     }
     let mut settings = alerts::settings(&state.db, &ctx.scope).await?;
+    let before = audited(&settings, false);
     settings = AlertSettings {
         webhook_url: (!url.is_empty()).then_some(url),
         webhook_secret: match form.webhook_secret.as_str() {
@@ -98,7 +100,10 @@ pub async fn save(
         daily_digest: form.daily_digest.is_some(),
         last_digest_day: settings.last_digest_day,
     };
-    alerts::save_settings(&state.db, &ctx.scope, &settings, koppel_store::now().timestamp_millis()).await?;
+    let now_ms = koppel_store::now().timestamp_millis();
+    alerts::save_settings(&state.db, &ctx.scope, &settings, now_ms).await?;
+    let changes = audit::diff(&before, &audited(&settings, !form.webhook_secret.is_empty()));
+    audit::record(&state.db, &ctx.scope, &ctx.user.email, "alerts", &changes, now_ms).await?;
     render(
         &state,
         &ctx,
@@ -108,4 +113,19 @@ pub async fn save(
         Some("Saved.".to_owned()),
     )
     .await
+}
+
+/// The alert settings as the audit log compares them: the secret only as whether it is set, or `replaced` by
+/// this change (the log redacts it either way; this makes a new secret show as a change).
+fn audited(settings: &AlertSettings, secret_replaced: bool) -> serde_json::Value {
+    let secret = match (settings.webhook_secret.is_some(), secret_replaced) {
+        (_, true) => Some("replaced"),
+        (true, false) => Some("set"),
+        (false, false) => None,
+    };
+    serde_json::json!({
+        "webhook_url": settings.webhook_url,
+        "webhook_secret": secret,
+        "daily_digest": settings.daily_digest,
+    })
 }

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use koppel_core::{Role, TenantId};
 use koppel_store::retention::{self, ENTRY_DAYS, PAYLOAD_DAYS, Retention};
-use koppel_store::{flows, tenants};
+use koppel_store::{audit, flows, tenants};
 use serde::Deserialize;
 
 use super::Layout;
@@ -104,15 +104,14 @@ pub async fn save_retention(
         let values = Some((form.payload_days, form.entry_days));
         return render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, values, errors, None).await;
     }
-    retention::set(
-        &state.db,
-        &ctx.scope,
-        Retention {
-            payload_days,
-            entry_days,
-        },
-    )
-    .await?;
+    let before = retention::get(&state.db, &ctx.scope).await?;
+    let after = Retention {
+        payload_days,
+        entry_days,
+    };
+    retention::set(&state.db, &ctx.scope, after).await?;
+    let changes = audit::diff(&retention_document(before), &retention_document(after));
+    audit::record(&state.db, &ctx.scope, &ctx.user.email, "retention", &changes, now_ms()).await?;
     let notice = Some("Saved. Older data is deleted within the hour.".to_owned());
     render(&state, &ctx, StatusCode::OK, None, FieldErrors::default(), notice).await
 }
@@ -145,6 +144,13 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
         }
     }
     let entries = retention::export_entries(&state.db, &ctx.scope).await?;
+    // An export hands out everything the company has: who took it, and when, is on record.
+    let exported = audit::Change {
+        field: "export".to_owned(),
+        before: serde_json::Value::Null,
+        after: serde_json::json!(format!("all data downloaded ({} activity entries)", entries.len())),
+    };
+    audit::record(&state.db, &ctx.scope, &ctx.user.email, "data", &[exported], now_ms()).await?;
     let document = serde_json::json!({
         "company": {"id": tenant.id, "name": tenant.name, "created_at": tenant.created_at, "trial_ends_at": tenant.trial_ends_at},
         "members": members,
@@ -189,4 +195,12 @@ pub async fn delete(
     tracing::warn!(tenant_id = %tenant.id, user_id = %ctx.user.user_id, "tenant deleted by its owner");
     retention::delete_tenant(&state.db, ctx.scope).await?;
     Ok(Redirect::to("/app").into_response())
+}
+
+fn retention_document(retention: Retention) -> serde_json::Value {
+    serde_json::json!({"payload_days": retention.payload_days, "entry_days": retention.entry_days})
+}
+
+fn now_ms() -> i64 {
+    koppel_store::now().timestamp_millis()
 }
