@@ -249,10 +249,16 @@ pub struct RunLease {
     pub duration_ms: i64,
 }
 
+/// At most this many runs of one company run at the same time; its further runs wait, queued, until one ends.
+/// One company's flows then never take every worker, and one AFAS or MplusKASSA is not asked by all of its
+/// flows at once.
+pub const MAX_RUNNING_PER_COMPANY: i64 = 3;
+
 /// SQL condition on a queued run in table `runs`: no run of a flow it runs after ([`FlowKind::runs_after`]) is
-/// queued or running for the company since before it. So flows queued together (Activate, a schedule where
-/// several are due at once) run in [`FlowKind::RUN_ORDER`], each on what the earlier ones made, and a run
-/// queued later never waits behind one queued earlier of a later flow (no deadlock: the order is fixed).
+/// queued or running for the company since before it, and fewer than [`MAX_RUNNING_PER_COMPANY`] of the
+/// company's runs are running. So flows queued together (Activate, a schedule where several are due at once)
+/// run in [`FlowKind::RUN_ORDER`], each on what the earlier ones made, and a run queued later never waits behind
+/// one queued earlier of a later flow (no deadlock: the order is fixed, and running runs wait for nothing).
 fn waits_for_none() -> String {
     let mut cases = Vec::new();
     for flow in FlowKind::RUN_ORDER {
@@ -268,9 +274,11 @@ fn waits_for_none() -> String {
         ));
     }
     format!(
-        "NOT EXISTS (SELECT 1 FROM runs earlier WHERE earlier.tenant_id = runs.tenant_id
+        "(NOT EXISTS (SELECT 1 FROM runs earlier WHERE earlier.tenant_id = runs.tenant_id
            AND earlier.status IN ('queued', 'running') AND earlier.queued_at_ms <= runs.queued_at_ms
-           AND ({}))",
+           AND ({}))
+         AND (SELECT COUNT(*) FROM runs busy WHERE busy.tenant_id = runs.tenant_id AND busy.status = 'running')
+           < {MAX_RUNNING_PER_COMPANY})",
         cases.join(" OR ")
     )
 }
@@ -463,7 +471,8 @@ pub async fn ready_queued(db: &Db, scope: &TenantScope, now_ms: i64) -> Result<V
         .await)?)
 }
 
-/// Whether a queued run waits for an earlier flow's run (see [`waits_for_none`]).
+/// Whether a queued run waits for an earlier flow's run or for a free place among the company's running runs
+/// (see [`waits_for_none`]).
 pub async fn is_waiting(db: &Db, scope: &TenantScope, id: RunId) -> Result<bool> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM runs WHERE id = $1 AND tenant_id = $2 AND status = 'queued' AND NOT {}",

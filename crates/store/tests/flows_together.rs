@@ -221,3 +221,62 @@ async fn runs_queued_together_start_in_run_order() {
         "a run due later (a transient stop's retry) is not woken early"
     );
 }
+
+#[tokio::test]
+async fn a_company_runs_at_most_its_cap_at_once_and_the_next_starts_when_one_ends() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = company(&db, "owner@busy.nl").await;
+    let other = company(&db, "owner@quiet.nl").await;
+    let at = 1_000;
+    // Queued one after the other in reverse run order, so no run waits for an earlier flow: only the cap holds.
+    let mut queued = Vec::new();
+    for (n, flow) in FlowKind::RUN_ORDER.iter().rev().enumerate() {
+        queued.push(runs::create(&db, &scope, *flow, "manual", at + n as i64).await.unwrap());
+    }
+    let cap = runs::MAX_RUNNING_PER_COMPANY as usize;
+    let mut leases = Vec::new();
+    for (n, run) in queued.iter().enumerate() {
+        let lease = runs::acquire(&db, &scope, *run, "w", 60_000, at + 10).await.unwrap();
+        assert_eq!(lease.is_some(), n < cap, "run {n} of {}", queued.len());
+        if let Some(lease) = lease {
+            leases.push(lease);
+        } else {
+            assert!(runs::is_waiting(&db, &scope, *run).await.unwrap(), "it waits, queued");
+        }
+    }
+    // Another company is not held back by this one.
+    let elsewhere = runs::create(&db, &other, FlowKind::Orders, "manual", at).await.unwrap();
+    assert!(
+        runs::acquire(&db, &other, elsewhere, "w", 60_000, at + 10)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let done = leases.remove(0);
+    assert!(
+        done.finish(&db, &scope, RunStatus::Succeeded, &Counts::default(), None, at + 20)
+            .await
+            .unwrap()
+    );
+    let ready = runs::ready_queued(&db, &scope, at + 30).await.unwrap();
+    assert_eq!(ready.len(), queued.len() - cap, "every waiting run may try again");
+    let started: Vec<bool> = {
+        let mut started = Vec::new();
+        for run in &ready {
+            started.push(
+                runs::acquire(&db, &scope, run.id, "w", 60_000, at + 30)
+                    .await
+                    .unwrap()
+                    .is_some(),
+            );
+        }
+        started
+    };
+    assert_eq!(
+        started.iter().filter(|s| **s).count(),
+        1,
+        "one place was freed: {started:?}"
+    );
+}
