@@ -63,8 +63,9 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
 
     routes
         .layer(CsrfLayer::new())
+        // Inside the error renderer, so a body over the limit gets a page or JSON that says so.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
@@ -116,6 +117,10 @@ struct ErrorPage {
 
 /// Renders an [`ErrorReport`] (and the CSRF layer's bare 403) as JSON under `/api`, as a redirect to the
 /// sign-in page for an unauthenticated browser, or as an error page with the request id.
+/// The largest request body Koppel reads (forms and JSON documents are a few KiB; this leaves room for a large
+/// field mapping or settings document).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 async fn render_errors(State(_state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let path_and_query = request
@@ -144,6 +149,13 @@ async fn render_errors(State(_state): State<AppState>, request: Request, next: N
                 message: "This form was sent from another site and was refused.".into(),
             }
         }
+        None if status == StatusCode::PAYLOAD_TOO_LARGE => ErrorReport {
+            code: "too_large",
+            message: format!(
+                "The request is larger than {} MiB, the most Koppel accepts.",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        },
         None => return response,
     };
     let mut rendered = if path.starts_with("/api/") {
