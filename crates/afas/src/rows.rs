@@ -267,6 +267,56 @@ fn local_date_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A JSON value of any shape, a few levels deep: what a GetConnector row's field might hold.
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(|f| serde_json::json!(f)),
+            "\\PC{0,30}".prop_map(serde_json::Value::from),
+            Just(serde_json::json!("2026-13-45T25:61:00Z")),
+            Just(serde_json::json!("1e400")),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map("\\w{1,8}", inner, 0..4)
+                    .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Rows with every known field set to anything: read or refused with an error, never a panic.
+    fn read_every_row(fields: &[(&str, serde_json::Value)]) {
+        let row = serde_json::Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect());
+        let _ = serde_json::from_value::<Debtor>(row.clone());
+        let _ = serde_json::from_value::<Article>(row.clone());
+        let _ = serde_json::from_value::<StockPerWarehouse>(row.clone());
+        let _ = serde_json::from_value::<SalesOrderRow>(row.clone());
+        let _ = serde_json::from_value::<TransactionRow>(row.clone());
+        let _ = serde_json::from_value::<DeliveryAddressRow>(row);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_row_is_read_or_refused_without_a_panic(values in prop::collection::vec(any_json(), 12)) {
+            let names = ["DebtorId", "CreditLimit", "ModifiedDate", "Email", "ItemCode", "In_stock", "OrderNumber",
+                "EntryNo", "AmtDebit", "VoucherNo", "SeqNo", "CustomerReference"];
+            let fields: Vec<(&str, serde_json::Value)> = names.iter().copied().zip(values).collect();
+            read_every_row(&fields);
+        }
+
+        #[test]
+        fn arbitrary_text_as_a_getconnector_answer_never_panics(text in "\\PC{0,200}") {
+            let _ = serde_json::from_str::<Vec<TransactionRow>>(&text);
+            let _ = serde_json::from_str::<Vec<Debtor>>(&text);
+        }
+    }
 
     #[test]
     fn a_debtor_row_reads_with_exact_amounts_and_local_times() {

@@ -274,6 +274,26 @@ mod tests {
         classify(StatusCode::from_u16(status).unwrap(), body, &Headers::default(), "/p").unwrap_err()
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever AFAS (or a proxy before it) answers with an error status, it is read into an error that says
+        /// what happened, never a panic: arbitrary bodies, and AFAS's error document with odd values.
+        #[test]
+        fn any_error_answer_is_classified_without_a_panic(
+            status in 400u16..600,
+            body in "\\PC{0,200}",
+            message in "\\PC{0,40}",
+            retry in proptest::prelude::any::<i64>(),
+        ) {
+            let _ = classify_status(status, &body);
+            let document = serde_json::json!({"externalMessage": message, "errorNumber": retry,
+                "profitLogReference": message, "retry_after": retry});
+            let error = classify_status(status, &document.to_string());
+            let _ = (error.to_string(), error.retry_after(), error.is_retryable());
+        }
+    }
+
     #[test]
     fn answers_are_classified_as_afas_documents_them() {
         assert!(matches!(classify_status(401, ""), AfasError::Unauthorized));

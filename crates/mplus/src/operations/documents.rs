@@ -83,9 +83,9 @@ struct GetReceiptsByCashCountRequest<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct GetReceiptsResponse {
+pub(super) struct GetReceiptsResponse {
     #[serde(default, deserialize_with = "wire::list")]
-    receipt_list: Vec<Receipt>,
+    pub(super) receipt_list: Vec<Receipt>,
 }
 
 #[derive(Deserialize)]
@@ -93,7 +93,7 @@ struct GetReceiptsResponse {
 struct GetReceiptsByCashCountResponse {
     result: String,
     #[serde(default, deserialize_with = "wire::list")]
-    receipt_list: Vec<Receipt>,
+    pub(super) receipt_list: Vec<Receipt>,
 }
 
 #[derive(Serialize)]

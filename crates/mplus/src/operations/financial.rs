@@ -25,9 +25,9 @@ struct GetFinancialJournalByCashCountRequest<'a> {
 /// Both operations answer `GetFinancialJournalResponse`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct GetFinancialJournalResponse {
+pub(super) struct GetFinancialJournalResponse {
     #[serde(default, deserialize_with = "wire::list")]
-    financial_group_list: Vec<FinancialGroup>,
+    pub(super) financial_group_list: Vec<FinancialGroup>,
     #[serde(default)]
     financial_period_closed: Option<bool>,
 }

@@ -11,6 +11,9 @@ mod relations;
 mod stock;
 mod system;
 
+#[cfg(test)]
+mod fuzz;
+
 use serde::Serialize;
 
 use crate::{BusinessOutcome, MplusError};

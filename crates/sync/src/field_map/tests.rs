@@ -293,3 +293,21 @@ fn a_value_the_draft_cannot_hold_names_the_field() {
     );
     assert!(error.to_string().contains("is not a valid value here"), "{error}");
 }
+
+#[test]
+fn a_number_past_what_an_exact_decimal_holds_fails_instead_of_panicking() {
+    // Found by the fuzz test: Decimal's `*` and `+` panic on overflow.
+    let largest = "79228162514264337593543950335";
+    let twice = Transform::Multiply {
+        factor: "2".parse().unwrap(),
+    };
+    assert!(run(twice, Some(largest)).unwrap_err().contains("too large"));
+    let more = Transform::Add {
+        amount: "1".parse().unwrap(),
+    };
+    assert!(run(more, Some(largest)).unwrap_err().contains("too large"));
+    let fine = Transform::Multiply {
+        factor: "1.05".parse().unwrap(),
+    };
+    assert_eq!(run(fine, Some("10")).unwrap().as_deref(), Some("10.50"));
+}

@@ -147,3 +147,109 @@ async fn product_rules_and_the_dry_run_show_the_mapped_article() {
     assert_eq!(written.price, dec("12.00"));
     assert_eq!(written.description, "Schoen - Schoenen");
 }
+
+mod fuzz {
+    //! A tenant's rules are input like any other: whatever they say, a run maps each record or fails it with a
+    //! reason, and never panics.
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("%Y-%m-%d".to_owned()),
+            Just("%".to_owned()),
+            Just("%Q%.99f%:::z".to_owned()),
+            Just("1e30".to_owned()),
+            Just("79228162514264337593543950335".to_owned()),
+            Just("-0.0000000000000000000000000001".to_owned()),
+            Just("\u{0}\u{202e}".to_owned()),
+            "\\PC{0,16}",
+        ]
+    }
+
+    fn source() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(json!({"path": "line.sku"})),
+            Just(json!({"path": "number"})),
+            Just(json!({"path": "customer.address.0.nothing"})),
+            text().prop_map(|path| json!({ "path": path })),
+            text().prop_map(|constant| json!({ "constant": constant })),
+        ]
+    }
+
+    fn number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            text().prop_map(Value::from),
+            any::<i64>().prop_map(|n| Value::from(n.to_string())),
+            Just(Value::from("79228162514264337593543950335")),
+        ]
+    }
+
+    fn transform() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(json!({"op": "trim"})),
+            Just(json!({"op": "upper"})),
+            Just(json!({"op": "digits_only"})),
+            any::<u32>().prop_map(|n| json!({"op": "truncate", "n": n})),
+            text().prop_map(|value| json!({"op": "default_if_empty", "value": value})),
+            (text(), text()).prop_map(|(key, value)| json!({"op": "lookup", "table": {key: value}, "fallback": value})),
+            (source(), text())
+                .prop_map(|(part, separator)| json!({"op": "concat", "parts": [part], "separator": separator})),
+            (text(), text()).prop_map(|(from, to)| json!({"op": "date_format", "from": from, "to": to})),
+            any::<u32>().prop_map(|decimals| json!({"op": "round", "decimals": decimals})),
+            number().prop_map(|amount| json!({"op": "add", "amount": amount})),
+            number().prop_map(|factor| json!({"op": "multiply", "factor": factor})),
+            (text(), text()).prop_map(|(equals, then)| json!({"op": "condition", "equals": equals, "then": then})),
+        ]
+    }
+
+    fn rule() -> impl Strategy<Value = Value> {
+        let targets = prop::sample::select(vec![
+            "line.unit_price",
+            "line.quantity",
+            "line.description",
+            "order.warehouse",
+            "order.reference",
+            "debtor.address.city",
+            "debtor.party.name",
+            "nonsense.field",
+        ]);
+        (
+            targets,
+            prop::option::of(source()),
+            prop::collection::vec(transform(), 0..4),
+        )
+            .prop_map(|(target, source, transforms)| {
+                let mut rule = json!({"target": target, "transforms": transforms});
+                if let Some(source) = source {
+                    rule["source"] = source;
+                }
+                rule
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_rules_map_or_fail_each_record_and_never_panic(rules in prop::collection::vec(rule(), 1..4)) {
+            let Ok(field_map) = serde_json::from_value::<FieldMap>(Value::Array(rules)) else {
+                return Ok(());
+            };
+            let _ = field_map.problems(FlowKind::Orders);
+            let settings = FlowSettings { field_map, ..settings() };
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let journal = FakeJournal::default();
+            let pos = FakePos::with_orders(vec![order(1, Some(customer(Some("jan@x.nl"), None, "NL"))), order(2, None)]);
+            let report = runtime.block_on(run(FlowKind::Orders, &settings, &pos, &erp(), &journal)).unwrap();
+            prop_assert_eq!(report.counts.total(), 2);
+            for entry in journal.entries().iter().filter(|e| e.outcome == Outcome::Failed) {
+                prop_assert!(entry.reason.as_deref().is_some_and(|r| !r.is_empty()));
+            }
+        }
+    }
+}
