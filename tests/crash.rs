@@ -5,7 +5,8 @@
 //! run is left running, and the flow takes new runs.
 //!
 //! Runs on SQLite, or on PostgreSQL when `KOPPEL_TEST_DATABASE_URL` is set; there also with two
-//! `koppel worker` processes beside a web-only `koppel serve`, killing the worker that holds the run.
+//! `koppel worker` processes beside a web-only `koppel serve`, killing the worker that holds the run. The
+//! financial journal flow gets the same treatment: every closed till day once in AFAS.
 
 mod support;
 
@@ -109,8 +110,8 @@ async fn wait_held(api: &Api, run_id: &str, attempts: i64, timeout: Duration) ->
 }
 
 /// Starts (or finds) the flow's run and waits until a process holds it in a new attempt; returns the run.
-async fn held_run(api: &Api, last: &mut (String, i64)) -> serde_json::Value {
-    let (_, run_id) = api.start_run("orders").await;
+async fn held_run(api: &Api, flow: &str, last: &mut (String, i64)) -> serde_json::Value {
+    let (_, run_id) = api.start_run(flow).await;
     let attempts = if run_id == last.0 { last.1 } else { 0 };
     let run = wait_held(api, &run_id, attempts, Duration::from_secs(120)).await;
     *last = (run_id, run["attempts"].as_i64().unwrap_or(0));
@@ -168,7 +169,7 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
     for kill in 0..kills() {
-        let run = held_run(&api, &mut last).await;
+        let run = held_run(&api, "orders", &mut last).await;
         takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
         let delay = Duration::from_millis(rng.random_range(100..2_500));
         tokio::time::sleep(delay).await;
@@ -238,7 +239,7 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
     for kill in 0..kills() {
-        let run = held_run(&api, &mut last).await;
+        let run = held_run(&api, "orders", &mut last).await;
         takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
         let run_id = last.0.clone();
         tokio::time::sleep(Duration::from_millis(rng.random_range(100..2_500))).await;
@@ -272,4 +273,100 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
             worker.output()
         );
     }
+}
+
+/// The financial journal under SIGKILL: the flow books the seeded till's closed days (one AFAS financial entry
+/// per day and branch, with 20 ms latency on every call), the process is killed at random points and started
+/// again; at the end every branch day MplusKASSA's journal has is in AFAS under exactly one entry.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_books_every_closed_till_day_once() {
+    let (_sandbox, urls) = support::start_sandbox(ORDERS);
+    set_latency(&urls, 20).await;
+    let dir = support::data_dir();
+    let (database_url, _database) = support::database_url(dir.path()).await;
+    let setup = Setup {
+        data_dir: dir.path(),
+        database_url: &database_url,
+        port: free_port(),
+    };
+    let mut serve = setup.serve(true);
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    api.connect_to(&urls).await;
+    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
+    let flow = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
+    let (status, body) = api
+        .send(reqwest::Method::PUT, "/api/v1/flows/financial_journal", Some(flow))
+        .await;
+    assert_eq!(status, 200, "financial journal settings: {body}");
+
+    let mut rng = rand::rng();
+    let (mut takeovers, mut last) = (0, (String::new(), 0));
+    for kill in 0..kills().min(8) {
+        let run = held_run(&api, "financial_journal", &mut last).await;
+        takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
+        let delay = Duration::from_millis(rng.random_range(100..2_500));
+        tokio::time::sleep(delay).await;
+        eprintln!(
+            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
+            last.1, last.0
+        );
+        serve.kill();
+        serve = setup.serve(true);
+        wait_held(&api, &last.0, last.1, Duration::from_secs(600)).await;
+    }
+    let (_, run) = api.start_run("financial_journal").await;
+    let run = api.wait_finished(&run, Duration::from_secs(600)).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let (status, fresh) = api.start_run("financial_journal").await;
+    assert_eq!(status, 202, "the flow takes new runs");
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(
+        (fresh["status"].as_str(), fresh["counts"]["created"].as_i64()),
+        (Some("succeeded"), Some(0)),
+        "{fresh}"
+    );
+    assert!(takeovers > 0, "no run was ever taken over: the kills missed the runs");
+
+    // What MplusKASSA's journal holds (read with the client), and what AFAS booked (read from the simulator).
+    let credentials = koppel_jobs::credentials::MplusCredentials {
+        url: urls.mplus.clone(),
+        ident: "koppel-sandbox".into(),
+        secret: "sandbox-secret".into(),
+    };
+    let mplus = koppel_jobs::connect::mplus_client(&credentials, &Default::default()).unwrap();
+    let yesterday = koppel_store::now().date_naive().pred_opt().unwrap();
+    let first = koppel_sandbox::mplus::seed::first_receipt_day();
+    let journal = mplus.get_financial_journal(first, yesterday).await.unwrap();
+    let expected: std::collections::BTreeSet<String> = journal
+        .groups
+        .iter()
+        .filter(|g| g.source == koppel_mplus::model::FinancialGroupSource::Receipt)
+        .map(|g| {
+            format!(
+                "MPLUS-{}-{}",
+                g.from_date.unwrap().format("%Y%m%d"),
+                g.branch_number.unwrap()
+            )
+        })
+        .collect();
+    let rows: serde_json::Value = urls
+        .afas_get("Profit_Transactions?skip=-1&take=-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut entries: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> = Default::default();
+    for row in rows["rows"].as_array().unwrap() {
+        let voucher = row["VoucherNo"].as_str().unwrap().to_owned();
+        entries
+            .entry(voucher)
+            .or_default()
+            .insert(row["EntryNo"].as_i64().unwrap());
+    }
+    let twice: Vec<_> = entries.iter().filter(|(_, numbers)| numbers.len() > 1).collect();
+    assert!(twice.is_empty(), "days booked more than once: {twice:?}");
+    let booked: std::collections::BTreeSet<String> = entries.into_keys().collect();
+    assert!(expected.len() > 100, "{} branch days", expected.len());
+    assert_eq!(booked, expected, "every closed branch day once, nothing else");
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }
