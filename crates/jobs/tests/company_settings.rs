@@ -9,7 +9,7 @@ use koppel_store::flows::{self, FlowConfig};
 use koppel_store::test_support::{TestDatabase, company};
 use koppel_store::{Db, TenantScope, audit, company_settings};
 use koppel_sync::settings::{FlowSettings, StockCalculation};
-use koppel_sync::testing::wizard_settings;
+use koppel_testkit::wizard_settings;
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use koppel_store::test_support::TestDatabase;
 use koppel_sync::engine::run_flow;
 use koppel_sync::ports::Outcome;
 use koppel_sync::settings::FlowSettings;
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use sandbox_support::{System, World, sandbox_executor, save_flow, settings, store_credentials, tenant};
 use serde_json::json;
 

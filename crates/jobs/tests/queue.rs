@@ -15,7 +15,7 @@ use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, accounts, tenants};
 use koppel_sync::model::{PaymentStatus, SourceOrder};
 use koppel_sync::ports::ConnectorError;
-use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
+use koppel_testkit::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
 
 type Systems = (Arc<FakePos>, Arc<FakeErp>);
 

@@ -13,7 +13,7 @@ use koppel_store::test_support::TestDatabase;
 use koppel_store::{Db, TenantScope, runs};
 use koppel_sync::engine::run_flow;
 use koppel_sync::ports::{ErrorClass, Outcome};
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use sandbox_support::{
     System, World, afas_credentials, body, mplus_credentials, save_flow, settings, store_credentials, tenant,
     test_options, with_articles,

@@ -17,7 +17,7 @@ use koppel_store::test_support::TestDatabase;
 use koppel_sync::country::iso2;
 use koppel_sync::model::OrderTarget;
 use koppel_sync::ports::{ErpTarget, Outcome};
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{System, World, body, reference_of, settings, tenant, with_articles};
 use serde_json::{Value, json};

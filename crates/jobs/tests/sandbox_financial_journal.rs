@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use koppel_core::FlowKind;
 use koppel_mplus::model::{FinancialGroupSource, FinancialGroupType};
 use koppel_sync::settings::FlowSettings;
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{System, World, body, failures, settings};
 use serde_json::Value;

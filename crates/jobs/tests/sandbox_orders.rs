@@ -16,7 +16,7 @@ use koppel_sync::engine::RunError;
 use koppel_sync::model::{OrderTarget, SourceDocumentKind};
 use koppel_sync::ports::Outcome;
 use koppel_sync::settings::{FlowSettings, OrderFilter};
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{
     SHIFTED_VAT_CODES, System, World, body, received_line_amount, reference_of, revenue_account, settings, vat_code,

@@ -12,7 +12,7 @@ use koppel_sandbox::afas::seed::CASH_SALES_DEBTOR;
 use koppel_sandbox::mplus::model::ReceiptState;
 use koppel_sync::ports::Outcome;
 use koppel_sync::settings::{FlowSettings, ReceiptTarget};
-use koppel_sync::testing::FakeJournal;
+use koppel_testkit::FakeJournal;
 use rust_decimal::Decimal;
 use sandbox_support::{
     System, World, body, failures, receipt_reference, received_line_amount, settings, with_articles,

@@ -16,12 +16,9 @@ mod record;
 pub mod requirements;
 pub mod settings;
 pub mod street;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
 pub mod validation;
 pub mod vat;
 
 pub use dry_run::{PlannedWrite, dry_run, dry_run_together};
 pub use engine::{Counts, RunError, RunReport, retry_records, run_flow};
-#[cfg(test)]
-mod tests;
+pub use record::Failure;

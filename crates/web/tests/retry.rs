@@ -14,7 +14,7 @@ use koppel_store::runs::{self, RunId};
 use koppel_store::{Db, TenantScope, flows, journal, tenants};
 use koppel_sync::model::PaymentStatus;
 use koppel_sync::ports::ConnectorError;
-use koppel_sync::testing::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
+use koppel_testkit::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;

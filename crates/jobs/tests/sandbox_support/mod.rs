@@ -426,7 +426,7 @@ pub fn body(entry: &JournalEntry) -> Value {
 
 /// Runs the products flow so every MplusKASSA article exists in AFAS.
 pub async fn with_articles(world: &World) {
-    let journal = koppel_sync::testing::FakeJournal::default();
+    let journal = koppel_testkit::FakeJournal::default();
     let report = world
         .run(FlowKind::Products, &settings(), &journal)
         .await
@@ -440,7 +440,7 @@ pub async fn with_articles(world: &World) {
 }
 
 /// The failed records of a run's journal: (source id, reason).
-pub fn failures(journal: &koppel_sync::testing::FakeJournal) -> Vec<(String, Option<String>)> {
+pub fn failures(journal: &koppel_testkit::FakeJournal) -> Vec<(String, Option<String>)> {
     journal
         .entries()
         .into_iter()

@@ -220,7 +220,7 @@ impl KnownDebtors {
 }
 
 /// What AFAS holds of a debtor made from `draft` (as a later look-up would find it).
-pub(crate) fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
+pub fn record_of(debtor_id: &str, draft: &DebtorDraft) -> DebtorRecord {
     DebtorRecord {
         debtor_id: debtor_id.to_owned(),
         email: draft.email.clone(),

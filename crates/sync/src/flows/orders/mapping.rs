@@ -14,7 +14,7 @@ use crate::settings::{FlowSettings, ValueMap};
 use crate::vat::VatBasis;
 
 /// The AFAS document for a sale, all but the debtor (which may need a write to know).
-pub(crate) fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<SalesOrderDraft, Failure> {
+pub fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<SalesOrderDraft, Failure> {
     let basis = VatBasis::of(order, order_country(order))?;
     let ledger = |percentage: Decimal| LineLedger::for_rate(settings, &basis, percentage);
     let mut lines: Vec<SalesLineDraft> = order

@@ -23,8 +23,7 @@ use crate::ports::{ErpTarget, Journal, PosSource};
 use crate::record::{RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
 
-#[cfg(test)]
-pub(crate) use mapping::map_order;
+pub use mapping::map_order;
 pub(crate) use money::{LineLedger, percentage_key};
 pub use pipeline::SEND_WINDOW;
 pub(crate) use pipeline::{Feed, run_pages};

@@ -1,10 +1,12 @@
+//! A customers run over the fakes: which relations become AFAS debtors, matched, updated or skipped, and why.
+
 use koppel_core::FlowKind;
 
 use super::*;
-use crate::flows::debtors::display_name;
-use crate::model::DebtorParty;
-use crate::ports::Outcome;
-use crate::testing::{FakeJournal, FakePos, Op};
+use koppel_sync::flows::debtors::display_name;
+use koppel_sync::model::DebtorParty;
+use koppel_sync::ports::Outcome;
+use koppel_testkit::{FakeJournal, FakePos, Op};
 
 const CUSTOMERS: FlowKind = FlowKind::Customers;
 
@@ -66,7 +68,7 @@ async fn matched_by_e_mail_updated_when_changed_and_left_when_not() {
     let erp = erp();
     erp.add_debtor("30001", debtor("old@x.nl", "Anders"));
     let unchanged = relation(2, Some("same@x.nl"), None, "NL");
-    let draft = crate::flows::debtors::default_debtor_draft(&unchanged, &settings());
+    let draft = koppel_sync::flows::debtors::default_debtor_draft(&unchanged, &settings());
     erp.add_debtor("30002", draft);
     let pos = pos(vec![relation(1, Some("OLD@x.nl"), None, "NL"), unchanged]);
     let journal = FakeJournal::default();
@@ -80,8 +82,8 @@ async fn matched_by_e_mail_updated_when_changed_and_left_when_not() {
 }
 
 /// A debtor the accountant keeps in AFAS: terms and accounts of their own, a VAT number, an address.
-fn accountants_debtor(email: &str) -> crate::model::DebtorDraft {
-    crate::model::DebtorDraft {
+fn accountants_debtor(email: &str) -> koppel_sync::model::DebtorDraft {
+    koppel_sync::model::DebtorDraft {
         payment_terms: Some("30".into()),
         ledger_account: Some("1600".into()),
         revenue_account: Some("8400".into()),

@@ -5,22 +5,25 @@ mod engine;
 mod field_map;
 mod financial_journal;
 mod money;
+mod order_parties;
 mod orders;
 mod products;
+mod requirements;
 mod stock;
+mod validation;
 
 use chrono::NaiveDate;
 use koppel_core::FlowKind;
 use rust_decimal::Decimal;
 
-use crate::engine::{RunError, RunReport, run_flow};
-use crate::model::{
+use koppel_sync::engine::{RunError, RunReport, run_flow};
+use koppel_sync::model::{
     PaymentStatus, SourceAddress, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment, VatMethod,
 };
-use crate::settings::{CompanySettings, FlowSettings};
-use crate::testing::{FakeErp, FakeJournal, FakePos};
+use koppel_sync::settings::{CompanySettings, FlowSettings};
+use koppel_testkit::{FakeErp, FakeJournal, FakePos};
 
-pub(crate) use crate::testing::{DEFAULT_DEBTOR, debtor, dec, map, stocked_erp as erp, wizard_settings as settings};
+pub(crate) use koppel_testkit::{DEFAULT_DEBTOR, debtor, dec, map, stocked_erp as erp, wizard_settings as settings};
 
 pub(crate) fn customer(email: Option<&str>, company: Option<&str>, country: &str) -> SourceCustomer {
     SourceCustomer {
@@ -51,7 +54,7 @@ pub(crate) fn line(sku: &str, quantity: &str, price: &str, vat: &str) -> SourceL
         unit_price: dec(price),
         discount_percentage: Decimal::ZERO,
         vat_percentage: dec(vat),
-        line_total: crate::money::round_cents(total),
+        line_total: koppel_sync::money::round_cents(total),
     }
 }
 

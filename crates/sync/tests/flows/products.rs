@@ -1,11 +1,13 @@
+//! A products run over the fakes: which till articles become AFAS articles, created or updated, and variants.
+
 use koppel_core::FlowKind;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::model::{SourceArticle, VariantAttributes};
-use crate::ports::Outcome;
-use crate::settings::{ProductFilter, VariantMode};
-use crate::testing::{FakeJournal, FakePos, Op};
+use koppel_sync::model::{SourceArticle, VariantAttributes};
+use koppel_sync::ports::Outcome;
+use koppel_sync::settings::{ProductFilter, VariantMode};
+use koppel_testkit::{FakeJournal, FakePos, Op};
 
 const PRODUCTS: FlowKind = FlowKind::Products;
 
@@ -231,7 +233,7 @@ fn stored_dimensions_load_and_are_refused_by_the_preflight_of_the_flows_that_sha
     let settings: FlowSettings = serde_json::from_value(stored.clone()).expect("a stored document still loads");
     assert_eq!(settings.company.variant_mode, VariantMode::Dimensions);
     for flow in [FlowKind::Products, FlowKind::Orders, FlowKind::Stock] {
-        let problems = crate::requirements::problems(flow, &settings);
+        let problems = koppel_sync::requirements::problems(flow, &settings);
         let refused = problems.iter().find(|p| p.setting == "variant_mode");
         assert!(
             refused.is_some_and(|p| p.message.contains("separate_articles")),
@@ -239,14 +241,14 @@ fn stored_dimensions_load_and_are_refused_by_the_preflight_of_the_flows_that_sha
         );
     }
     assert!(
-        !crate::requirements::problems(FlowKind::Customers, &settings)
+        !koppel_sync::requirements::problems(FlowKind::Customers, &settings)
             .iter()
             .any(|p| p.setting == "variant_mode")
     );
     // A document that sets it is refused where settings are saved; one that leaves it out is not.
-    assert_eq!(crate::validation::withdrawn_values(&stored).len(), 1);
+    assert_eq!(koppel_sync::validation::withdrawn_values(&stored).len(), 1);
     stored.as_object_mut().unwrap().remove("variant_mode");
-    assert!(crate::validation::withdrawn_values(&stored).is_empty());
+    assert!(koppel_sync::validation::withdrawn_values(&stored).is_empty());
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
+//! A financial journal run over the fakes: closed till days booked once per branch, what changed days and
+//! empty days do, the daily summary by VAT rate.
+
 use chrono::NaiveDate;
 use koppel_core::FlowKind;
 
 use super::*;
-use crate::flows::financial_journal::day_number;
-use crate::ledger::{FinancialEntryDraft, LedgerGroupKind};
-use crate::ports::{FailureClass, Outcome};
-use crate::testing::{FaultKind, Op, till_day};
+use koppel_sync::flows::financial_journal::day_number;
+use koppel_sync::ledger::{FinancialEntryDraft, LedgerGroupKind};
+use koppel_sync::ports::{FailureClass, Outcome};
+use koppel_testkit::{FaultKind, Op, till_day};
 
 const JOURNAL: FlowKind = FlowKind::FinancialJournal;
 
@@ -246,9 +249,10 @@ async fn changed_figures_of_a_booked_day_fail_it_instead_of_booking_it_twice() {
     changed.groups[2].incl = dec("149.00");
     changed.groups[3].incl = dec("26.50");
     pos.put_day(changed);
-    let report = crate::engine::retry_records(JOURNAL, &settings(), &pos, &erp, &journal, &["2026-12-02/1".to_owned()])
-        .await
-        .unwrap();
+    let report =
+        koppel_sync::engine::retry_records(JOURNAL, &settings(), &pos, &erp, &journal, &["2026-12-02/1".to_owned()])
+            .await
+            .unwrap();
     assert_eq!(report.counts.failed, 1);
     let entry = journal.entries_for("2026-12-02/1").pop().unwrap();
     assert!(entry.reason.unwrap().contains("changed after Koppel booked it"));
@@ -274,7 +278,7 @@ async fn the_first_run_needs_a_start_day() {
 async fn the_dry_run_shows_the_first_days_entries_and_books_nothing() {
     let (pos, erp) = (FakePos::default(), erp());
     pos.put_day(till_day(date(2), "1"));
-    let planned = crate::dry_run(JOURNAL, &settings(), &pos, &erp).await.unwrap();
+    let planned = koppel_sync::dry_run(JOURNAL, &settings(), &pos, &erp).await.unwrap();
     assert_eq!(planned.len(), 1, "the empty 1 December is passed over");
     assert_eq!(planned[0].writes[0].operation, "financial entry MPLUS-20261202-1");
     assert_eq!(
@@ -299,7 +303,7 @@ async fn per_vat_rate_the_day_is_one_revenue_and_one_vat_line_per_rate_on_the_co
     day.groups[3].incl += dec("60.50");
     pos.put_day(day);
     let mut settings = settings();
-    settings.journal_revenue = crate::settings::JournalRevenue::VatRates;
+    settings.journal_revenue = koppel_sync::settings::JournalRevenue::VatRates;
     run(JOURNAL, &settings, &pos, &erp, &journal).await.unwrap();
     let entry = &entries(&erp)[0];
     assert_eq!(

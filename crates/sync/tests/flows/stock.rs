@@ -1,10 +1,12 @@
+//! A stock run over the fakes: the till's stock levels written to AFAS as mutations per warehouse.
+
 use koppel_core::FlowKind;
 
 use super::*;
-use crate::model::StockLevel;
-use crate::ports::Outcome;
-use crate::settings::StockCalculation;
-use crate::testing::{FakeJournal, FakePos, Op};
+use koppel_sync::model::StockLevel;
+use koppel_sync::ports::Outcome;
+use koppel_sync::settings::StockCalculation;
+use koppel_testkit::{FakeJournal, FakePos, Op};
 
 const STOCK: FlowKind = FlowKind::Stock;
 
@@ -27,7 +29,7 @@ fn pos() -> FakePos {
     pos
 }
 
-fn afas_stock(erp: &crate::testing::FakeErp, sku: &str) -> Decimal {
+fn afas_stock(erp: &koppel_testkit::FakeErp, sku: &str) -> Decimal {
     erp.snapshot()
         .stock
         .get(&("01".to_owned(), sku.to_owned()))

@@ -1,11 +1,13 @@
+//! The engine's run loop over the fakes: cursors, pages, halting on a connection error, cancellation, retries.
+
 use std::time::Duration;
 
 use koppel_core::FlowKind;
 
 use super::*;
-use crate::ports::Outcome;
-use crate::testing::{FakeJournal, FakePos, FaultKind, Op};
-use crate::tests::customer;
+use crate::customer;
+use koppel_sync::ports::Outcome;
+use koppel_testkit::{FakeJournal, FakePos, FaultKind, Op};
 
 const ORDERS: FlowKind = FlowKind::Orders;
 
@@ -112,7 +114,7 @@ async fn unauthorized_stops_the_run_for_an_alert() {
     assert!(matches!(stopped, Err(RunError::Unauthorized { .. })));
     assert_eq!(
         journal.entries().len(),
-        crate::flows::orders::SEND_WINDOW,
+        koppel_sync::flows::orders::SEND_WINDOW,
         "the first window, across two pages of 4, was in flight"
     );
     assert_eq!(journal.current_cursor(), Some(1));
@@ -203,7 +205,7 @@ async fn progress_is_reported() {
 #[tokio::test]
 async fn a_dry_run_plans_the_first_page_without_writing() {
     let (pos, erp) = (ten_orders(), erp());
-    let planned = crate::dry_run(ORDERS, &small_pages(), &pos, &erp).await.unwrap();
+    let planned = koppel_sync::dry_run(ORDERS, &small_pages(), &pos, &erp).await.unwrap();
     assert_eq!(planned.len(), 4);
     assert!(
         planned
@@ -219,9 +221,9 @@ async fn a_dry_run_plans_the_first_page_without_writing() {
 fn a_run_can_be_spawned_on_a_multi_threaded_runtime() {
     fn assert_send<F: std::future::Future + Send>(_: F) {}
     let (pos, erp, journal, settings) = (ten_orders(), erp(), FakeJournal::default(), settings());
-    assert_send(crate::run_flow(ORDERS, &settings, &pos, &erp, &journal));
+    assert_send(koppel_sync::run_flow(ORDERS, &settings, &pos, &erp, &journal));
     let ids = ["1001".to_owned()];
-    assert_send(crate::retry_records(
+    assert_send(koppel_sync::retry_records(
         FlowKind::Stock,
         &settings,
         &pos,
@@ -229,5 +231,5 @@ fn a_run_can_be_spawned_on_a_multi_threaded_runtime() {
         &journal,
         &ids,
     ));
-    assert_send(crate::dry_run(FlowKind::Products, &settings, &pos, &erp));
+    assert_send(koppel_sync::dry_run(FlowKind::Products, &settings, &pos, &erp));
 }

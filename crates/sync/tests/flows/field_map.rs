@@ -4,10 +4,10 @@
 use koppel_core::FlowKind;
 
 use super::*;
-use crate::field_map::FieldMap;
-use crate::model::SourceArticle;
-use crate::ports::Outcome;
-use crate::testing::{FakeJournal, FakePos};
+use koppel_sync::field_map::FieldMap;
+use koppel_sync::model::SourceArticle;
+use koppel_sync::ports::Outcome;
+use koppel_testkit::{FakeJournal, FakePos};
 
 fn rules(json: serde_json::Value) -> FieldMap {
     serde_json::from_value(json).unwrap()
@@ -95,7 +95,7 @@ async fn customer_rules_shape_the_debtor() {
         .unwrap();
     assert_eq!(debtor.phone.as_deref(), Some("310201234567"));
     assert_eq!(debtor.payment_terms.as_deref(), Some("14"));
-    assert!(matches!(&debtor.party, crate::model::DebtorParty::Organisation { name, .. } if name == "JANSEN"));
+    assert!(matches!(&debtor.party, koppel_sync::model::DebtorParty::Organisation { name, .. } if name == "JANSEN"));
 }
 
 fn article(sku: &str) -> SourceArticle {
@@ -127,8 +127,8 @@ async fn product_rules_and_the_dry_run_show_the_mapped_article() {
         {"target": "article.price", "transforms": [{"op": "add", "amount": "-0.10"}]},
         {"target": "article.description", "source": {"path": "title"}, "transforms": [{"op": "concat", "parts": [{"path": "article_group"}], "separator": " - "}]}
     ]));
-    settings.company.article_group_map = crate::settings::ValueMap::forced("100");
-    let planned = crate::dry_run(FlowKind::Products, &settings, &pos, &erp())
+    settings.company.article_group_map = koppel_sync::settings::ValueMap::forced("100");
+    let planned = koppel_sync::dry_run(FlowKind::Products, &settings, &pos, &erp())
         .await
         .unwrap();
     assert_eq!(planned[0].outcome, Outcome::Created);
@@ -252,4 +252,21 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn a_value_the_draft_cannot_hold_names_the_field() {
+    let settings = koppel_testkit::wizard_settings();
+    let mut order = koppel_sync::flows::orders::map_order(&koppel_testkit::generated_order(1, 0), &settings).unwrap();
+    let map: FieldMap = serde_json::from_value(serde_json::json!([
+        {"target": "order.date", "transforms": [{"op": "date_format", "to": "%d-%m-%Y"}]}
+    ]))
+    .unwrap();
+    let error = map.apply("order", &serde_json::Value::Null, &mut order).unwrap_err();
+    assert_eq!(error.target, "order.date");
+    assert!(
+        error.to_string().starts_with("field mapping for `order.date`: \""),
+        "{error}"
+    );
+    assert!(error.to_string().contains("is not a valid value here"), "{error}");
 }

@@ -4,10 +4,10 @@
 use rust_decimal::Decimal;
 
 use super::settings;
-use crate::flows::orders::map_order;
-use crate::model::VatMethod;
-use crate::money::afas_order_amount;
-use crate::testing::generated_order;
+use koppel_sync::flows::orders::map_order;
+use koppel_sync::model::VatMethod;
+use koppel_sync::money::afas_order_amount;
+use koppel_testkit::generated_order;
 
 #[test]
 fn afas_lines_sum_to_the_mplus_total_for_every_generated_order() {
@@ -29,7 +29,7 @@ fn afas_lines_sum_to_the_mplus_total_for_every_generated_order() {
         );
         for (line, source) in draft.lines.iter().zip(&order.lines) {
             assert_eq!(
-                crate::money::afas_line_amount(line),
+                koppel_sync::money::afas_line_amount(line),
                 source.line_total,
                 "case {case}: every article line is exact"
             );
