@@ -20,10 +20,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::catalog::{ConnectorDef, CustomConnector, FieldDef, built_in};
+use super::fields::json_number;
 use super::seed::{address, object};
 use super::store::{Article, Debtor, Party, PartyKind, Transaction, next_number};
 use super::table::Row;
@@ -291,7 +293,7 @@ pub struct ArticleRequest {
     description: Option<String>,
     group: Option<String>,
     unit: Option<String>,
-    price: Option<f64>,
+    price: Option<Decimal>,
     vat_group: Option<String>,
     barcode: Option<String>,
     tracks_stock: Option<bool>,
@@ -318,7 +320,7 @@ async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Respo
         ("Ds", request.description.map(Value::from)),
         ("Grp", request.group.map(Value::from)),
         ("BiUn", request.unit.map(Value::from)),
-        ("SaPrice", request.price.map(Value::from)),
+        ("SaPrice", request.price.map(json_number)),
         ("VaRc", request.vat_group.map(Value::from)),
         ("BaCo", request.barcode.map(Value::from)),
         ("BiSt", request.tracks_stock.map(Value::from)),
@@ -340,7 +342,7 @@ async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Respo
 struct StockRequest {
     item_code: String,
     warehouse: String,
-    quantity: f64,
+    quantity: Decimal,
 }
 
 async fn stock(state: AfasState, Json(request): Json<StockRequest>) -> Response {

@@ -8,10 +8,12 @@
 //! (data), `seed` (start data), `faults` (injected failures), `controls` (the `/_sandbox/` endpoints).
 
 mod api;
+mod arithmetic;
 pub mod catalog;
 mod controls;
 mod error;
 mod faults;
+mod fields;
 mod get_connectors;
 mod guard;
 mod metainfo;

@@ -9,6 +9,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+use super::arithmetic::cents;
+use super::fields::json_number;
 use super::store::{
     Administration, Article, Counters, Debtor, Fields, Journal, LedgerAccount, Party, PartyKind, PaymentTerm,
     ReferenceData, Store, VatCode, Warehouse, next_number,
@@ -363,20 +365,22 @@ fn add_debtor(
     );
 }
 
-const PRODUCTS: &[(&str, &str, f64)] = &[
-    ("T-shirt basic", "100", 19.95),
-    ("Spijkerbroek slim fit", "100", 79.95),
-    ("Trui wol", "100", 89.00),
-    ("Sneaker wit", "200", 99.95),
-    ("Wandelschoen", "200", 139.00),
-    ("Riem leer", "300", 34.50),
-    ("Sjaal", "300", 24.95),
-    ("Cadeaubon", "900", 25.00),
+/// Name, article group, sales price.
+const PRODUCTS: &[(&str, &str, &str)] = &[
+    ("T-shirt basic", "100", "19.95"),
+    ("Spijkerbroek slim fit", "100", "79.95"),
+    ("Trui wol", "100", "89.00"),
+    ("Sneaker wit", "200", "99.95"),
+    ("Wandelschoen", "200", "139.00"),
+    ("Riem leer", "300", "34.50"),
+    ("Sjaal", "300", "24.95"),
+    ("Cadeaubon", "900", "25.00"),
 ];
 const SIZES: &[&str] = &["S", "M", "L", "XL"];
 
 fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: NaiveDateTime) {
     let (name, group, price) = PRODUCTS[index % PRODUCTS.len()];
+    let price: Decimal = price.parse().expect("a seed price is a decimal");
     let size = SIZES[(index / PRODUCTS.len()) % SIZES.len()];
     let code = next_number(&mut store.counters.article);
     let tracks_stock = group != "900";
@@ -388,14 +392,14 @@ fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: 
         "BiUn": "stk",
         "BiSt": tracks_stock,
         "VaRc": vat_group,
-        "SaPrice": price,
-        "CoPrice": (price * 0.45 * 100.0).round() / 100.0,
+        "SaPrice": json_number(price),
+        "CoPrice": json_number(cents(price * Decimal::new(45, 2))),
         "VaBc": "3",
         "BaCo": ean13(8_712_345_000_000 + index as u64 * 10),
     }));
     if tracks_stock {
         for warehouse in ["01", "02", "03"] {
-            let quantity = f64::from(rng.random_range(0..40u32));
+            let quantity = Decimal::from(rng.random_range(0..40u32));
             store.stock.insert((code.clone(), warehouse.to_owned()), quantity);
         }
     }

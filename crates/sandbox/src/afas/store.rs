@@ -215,7 +215,7 @@ pub struct Store {
     pub debtors: BTreeMap<String, Debtor>,
     pub articles: BTreeMap<String, Article>,
     /// (item code, warehouse) → quantity in stock.
-    pub stock: BTreeMap<(String, String), f64>,
+    pub stock: BTreeMap<(String, String), Decimal>,
     pub documents: BTreeMap<String, SalesDocument>,
     pub prices: BTreeMap<String, SalesPrice>,
     pub financial_entries: BTreeMap<String, FinancialEntry>,
@@ -246,7 +246,7 @@ impl Store {
         views::refresh(self, &touched);
     }
 
-    pub fn stock_total(&self, item: &str) -> f64 {
+    pub fn stock_total(&self, item: &str) -> Decimal {
         self.stock
             .range((item.to_owned(), String::new())..)
             .take_while(|((code, _), _)| code == item)
@@ -339,7 +339,7 @@ impl<'a> Transaction<'a> {
         self.replace(|store| &mut store.articles, code, article);
     }
 
-    pub fn put_stock(&mut self, item: String, warehouse: String, quantity: f64) {
+    pub fn put_stock(&mut self, item: String, warehouse: String, quantity: Decimal) {
         self.touch(View::Stock(item.clone(), warehouse.clone()));
         self.touch(View::Article(item.clone()));
         self.replace(|store| &mut store.stock, (item, warehouse), Some(quantity));

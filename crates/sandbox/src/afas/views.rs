@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use std::str::FromStr;
-
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
+use super::arithmetic::{DocumentTotals, LineAmounts, line_amounts};
 use super::catalog::built_in_connectors;
-use super::store::{DocumentKind, Fields, PartyKind, SalesDocument, Store, format_datetime};
+use super::fields::{decimal, display, flag, json_number, text};
+use super::store::{DocumentKind, Fields, PartyKind, Store, format_datetime};
 use super::table::{Row, Table};
 
 /// A record whose GetConnector rows must be rebuilt.
@@ -140,7 +140,7 @@ fn project_reference(store: &Store, patches: &mut Vec<Patch>) {
     for vat in reference.vat_codes.values() {
         let row = row(json!({
             "VatCode": vat.code, "Description": vat.description, "AccountNr": vat.account,
-            "VatPerc": money(vat.percentage), "VatDuty": "1", "Blocked": false, "VatMethod": "Factuurstelsel",
+            "VatPerc": json_number(vat.percentage), "VatDuty": "1", "Blocked": false, "VatMethod": "Factuurstelsel",
             "VatType": vat.vat_type,
         }));
         patches.push(Patch::Upsert("Profit_VAT_code", table_key(&vat.code), row));
@@ -224,7 +224,7 @@ fn debtor_row(store: &Store, id: &str) -> Option<Row> {
         "PayCon": text(relation, "PaCd"),
         "VatDuty": text(relation, "VaDu"),
         "Blocked": flag(relation, "BlTl") || flag(relation, "Bl"),
-        "CreditLimit": number(relation, "Krli"),
+        "CreditLimit": decimal(relation, "Krli").map(json_number),
         "CurrencyId": text(relation, "CuId"),
         "AutoPayment": flag(relation, "AuPa"),
         "CreateDate": format_datetime(&debtor.created),
@@ -331,12 +331,12 @@ fn article_rows(store: &Store, code: &str) -> [(&'static str, Option<Row>); 2] {
         "ItemSortCode": text(fields, "PrGr"),
         "ItemTypeCode": "Art",
         "Stock": flag(fields, "BiSt"),
-        "BitDecimals": number(fields, "BiDc").unwrap_or(0.0) as i64,
+        "BitDecimals": decimal(fields, "BiDc").and_then(|d| d.to_i64()).unwrap_or(0),
         "PriceGroup": text(fields, "PrGr"),
         "StockCode": text(fields, "Loc"),
         "StockDimId1": text(fields, "StD1"),
         "StockDimId2": text(fields, "StD2"),
-        "SalesPrice": number(fields, "SaPrice"),
+        "SalesPrice": decimal(fields, "SaPrice").map(json_number),
         "CreateDate": created,
         "ModifiedDate": modified,
     }));
@@ -347,8 +347,8 @@ fn article_rows(store: &Store, code: &str) -> [(&'static str, Option<Row>); 2] {
         "ArtGroup": text(fields, "Grp"),
         "Blocked": flag(fields, "Bl"),
         "VATgroup": text(fields, "VaRc"),
-        "BasicSalesPrice": number(fields, "SaPrice"),
-        "StockActual": round(store.stock_total(code), 5),
+        "BasicSalesPrice": decimal(fields, "SaPrice").map(json_number),
+        "StockActual": json_number(store.stock_total(code)),
         "CreateDate": created,
         "DateModified": modified,
     }));
@@ -362,117 +362,11 @@ fn stock_row(store: &Store, item: &str, warehouse: &str) -> Option<Row> {
         "Item_code": item,
         "Warehouse": warehouse,
         "Basisartikeltype_code": "Art",
-        "In_stock": round(*quantity, 5),
+        "In_stock": json_number(*quantity),
         "Unit": text(&article.fields, "BiUn"),
-        "Stock_level_code": if *quantity > 0.0 { "Voorraad" } else { "Geen voorraad" },
+        "Stock_level_code": if *quantity > Decimal::ZERO { "Voorraad" } else { "Geen voorraad" },
         "ModifiedDate": format_datetime(&article.modified),
     })))
-}
-
-/// The amounts of one document line, exact, in the document's price terms (incl. VAT when the header says
-/// `InVa`). A line books `round2(QuUn × Upri − discount)`, the discount being `ARDc` or `PRDc`% of the gross.
-pub struct LineAmounts {
-    pub quantity: Decimal,
-    pub price: Decimal,
-    pub gross: Decimal,
-    pub discount: Decimal,
-    /// What the line books: `round2(gross − discount)`.
-    pub amount: Decimal,
-    pub percentage: Decimal,
-    pub vat_code: Option<String>,
-    pub prices_include_vat: bool,
-}
-
-impl LineAmounts {
-    /// The line's amount excluding VAT, as a line row shows it (the document's VAT is computed per VAT code over
-    /// the whole document, see [`DocumentTotals`]).
-    pub fn excl_vat(&self) -> Decimal {
-        if self.prices_include_vat {
-            cents(self.amount * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + self.percentage))
-        } else {
-            self.amount
-        }
-    }
-}
-
-pub fn line_amounts(store: &Store, document: &SalesDocument, line: &Fields) -> LineAmounts {
-    let quantity = decimal(line, "QuUn").unwrap_or_default();
-    let article = text(line, "ItCd").and_then(|code| store.articles.get(code));
-    let price = decimal(line, "Upri")
-        .or_else(|| article.and_then(|a| decimal(&a.fields, "SaPrice")))
-        .unwrap_or_default();
-    let vat_code = text(line, "VaRc")
-        .or_else(|| article.and_then(|a| text(&a.fields, "VaRc")))
-        .map(str::to_owned);
-    let percentage = vat_code
-        .as_ref()
-        .and_then(|code| store.reference.vat_codes.get(code))
-        .map_or(Decimal::ZERO, |vat| vat.percentage);
-    let gross = quantity * price;
-    let discount = decimal(line, "ARDc")
-        .unwrap_or_else(|| gross * decimal(line, "PRDc").unwrap_or_default() / Decimal::ONE_HUNDRED);
-    LineAmounts {
-        quantity,
-        price,
-        gross: cents(gross),
-        discount: cents(discount),
-        amount: cents(gross - discount),
-        percentage,
-        vat_code,
-        prices_include_vat: flag(&document.fields, "InVa"),
-    }
-}
-
-/// A document's totals as the sandbox's AFAS computes them: VAT per VAT code over the document's lines of that
-/// code, rounded half up to the cent (the Belastingdienst's "totaalbedrag" method, the one UBL e-invoices use),
-/// never per line. With prices incl. VAT (`InVa`) the lines' amounts are the total incl. VAT of their code and
-/// the VAT is taken out of it, so the invoice total is exactly what the lines add up to; otherwise the VAT is
-/// added to the lines' total excl. VAT. See docs/sandbox.md "AFAS's arithmetic".
-pub struct DocumentTotals {
-    /// `TotalAmount`: excl. VAT.
-    pub excl: Decimal,
-    /// `VAT`.
-    pub vat: Decimal,
-}
-
-impl DocumentTotals {
-    pub fn of(amounts: &[LineAmounts]) -> Self {
-        let mut by_code: BTreeMap<(String, Decimal, bool), Decimal> = BTreeMap::new();
-        for line in amounts {
-            let key = (
-                line.vat_code.clone().unwrap_or_default(),
-                line.percentage,
-                line.prices_include_vat,
-            );
-            *by_code.entry(key).or_default() += line.amount;
-        }
-        let (mut excl, mut vat) = (Decimal::ZERO, Decimal::ZERO);
-        for ((_, percentage, includes_vat), amount) in by_code {
-            let code_vat = if includes_vat {
-                cents(amount * percentage / (Decimal::ONE_HUNDRED + percentage))
-            } else {
-                cents(amount * percentage / Decimal::ONE_HUNDRED)
-            };
-            excl += if includes_vat { amount - code_vat } else { amount };
-            vat += code_vat;
-        }
-        Self { excl, vat }
-    }
-
-    /// `InvoiceTotal`: incl. VAT.
-    pub fn incl(&self) -> Decimal {
-        self.excl + self.vat
-    }
-}
-
-/// Rounded half up (away from zero) to the cent, as the Belastingdienst prescribes for VAT amounts.
-fn cents(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// An exact decimal as a GetConnector shows it (a JSON number).
-fn money(amount: Decimal) -> Value {
-    amount.normalize().to_f64().map_or(Value::Null, |n| json!(n))
 }
 
 fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
@@ -497,7 +391,7 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         let quotation = row(json!({
             "QuotationNumber": number, "Status": "Open", "QuotationDate": date,
             "DebtorId": text(fields, "DbId"), "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
-            "CustomerReference": text(fields, "RfCs"), "TotalAmount": money(totals.excl), "VAT": money(totals.vat),
+            "CustomerReference": text(fields, "RfCs"), "TotalAmount": json_number(totals.excl), "VAT": json_number(totals.vat),
             "CreateDate": created, "ModifiedDate": modified,
         }));
         patches.push(Patch::Upsert("Profit_SalesQuotations", key, quotation));
@@ -516,12 +410,12 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
         "CustomerReference": text(fields, "RfCs"),
         "Warehouse": text(fields, "War"),
-        "Gross": money(amounts.iter().map(|a| a.gross).sum()),
-        "Discount": money(amounts.iter().map(|a| a.discount).sum()),
-        "TotalAmount": money(totals.excl),
-        "VAT": money(totals.vat),
-        "Quantity": money(amounts.iter().map(|a| a.quantity).sum()),
-        "InvoiceTotal": money(totals.incl()),
+        "Gross": json_number(amounts.iter().map(|a| a.gross).sum()),
+        "Discount": json_number(amounts.iter().map(|a| a.discount).sum()),
+        "TotalAmount": json_number(totals.excl),
+        "VAT": json_number(totals.vat),
+        "Quantity": json_number(amounts.iter().map(|a| a.quantity).sum()),
+        "InvoiceTotal": json_number(totals.incl()),
         "InvoiceNumber": document.invoice_number,
         "CreateDate": created,
         "ModifiedDate": modified,
@@ -537,15 +431,15 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
             "ItemCodeId": text(line, "ItCd"),
             "Description": text(line, "Ds"),
             "UnitId": text(line, "BiUn"),
-            "Quantity": money(amount.quantity),
-            "PricePerUnit": money(amount.price),
-            "AmtRowDiscount": money(amount.discount),
+            "Quantity": json_number(amount.quantity),
+            "PricePerUnit": json_number(amount.price),
+            "AmtRowDiscount": json_number(amount.discount),
             "PriceNet": if amount.quantity.is_zero() {
-                money(Decimal::ZERO)
+                json_number(Decimal::ZERO)
             } else {
-                money((amount.excl_vat() / amount.quantity).round_dp(5))
+                json_number((amount.excl_vat() / amount.quantity).round_dp(5))
             },
-            "AmtTotal": money(amount.excl_vat()),
+            "AmtTotal": json_number(amount.excl_vat()),
             "VatCode": amount.vat_code,
             "Warehouse": text(line, "War").or_else(|| text(fields, "War")),
             "CreateDate": created,
@@ -586,14 +480,14 @@ fn project_financial_entry(store: &Store, number: &str, patches: &mut Vec<Patch>
             "Period": header.get("Peri").and_then(Value::as_i64),
             "JournalId": text(header, "JoCo"),
             "AccountNo": text(line, "AcNr"),
-            "AmtDebit": money(debit),
-            "AmtCredit": money(credit),
+            "AmtDebit": json_number(debit),
+            "AmtCredit": json_number(credit),
             "EntryDate": text(line, "EnDa").map(date_time),
             "InvoiceId": text(line, "InId"),
             "VoucherDate": text(line, "BpDa").map(date_time),
             "VoucherNo": text(line, "BpNr"),
             "VatCode": vat_code,
-            "VatAmt": money(vat_amount),
+            "VatAmt": json_number(vat_amount),
             "Description": text(line, "Ds"),
             "Created": created,
             "Modified": created,
@@ -618,7 +512,7 @@ fn price_row(store: &Store, fields: &Fields) -> Row {
         "PriceList": text(fields, "PrLi"),
         "Currency": text(fields, "CuId"),
         "Unit": text(fields, "BiUn"),
-        "GrossPrice": number(fields, "Pric"),
+        "GrossPrice": decimal(fields, "Pric").map(json_number),
         "StartDate": text(fields, "DaBg").map(date_time),
         "EndDate": text(fields, "DaEn").map(date_time),
         "Promotion": flag(fields, "SpPr"),
@@ -638,43 +532,4 @@ fn row(value: Value) -> Row {
         Value::Object(map) => map,
         _ => unreachable!("rows are built from object literals"),
     }
-}
-
-/// A non-empty text field.
-pub fn text<'f>(fields: &'f Fields, key: &str) -> Option<&'f str> {
-    fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
-
-pub fn number(fields: &Fields, key: &str) -> Option<f64> {
-    fields.get(key).and_then(Value::as_f64)
-}
-
-/// A JSON number as the exact decimal its text says (`261.72`, not the nearest float).
-pub fn decimal(fields: &Fields, key: &str) -> Option<Decimal> {
-    let text = match fields.get(key)? {
-        Value::Number(number) => number.to_string(),
-        Value::String(text) => text.trim().to_owned(),
-        _ => return None,
-    };
-    Decimal::from_str(&text)
-        .or_else(|_| Decimal::from_scientific(&text))
-        .ok()
-}
-
-pub fn flag(fields: &Fields, key: &str) -> bool {
-    fields.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
-
-/// Any scalar as text (a house number may arrive as a number).
-pub fn display(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-pub fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
 }

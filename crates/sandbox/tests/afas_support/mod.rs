@@ -5,7 +5,7 @@
 use base64::Engine;
 use koppel_sandbox::{Sandbox, SandboxConfig};
 use reqwest::{Method, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub struct Afas {
     pub sandbox: Sandbox,
@@ -102,4 +102,17 @@ pub async fn expect_created(response: Response, connector: &str) -> Value {
     let results = body["results"].as_object().expect("results object");
     assert_eq!(results.len(), 1, "{body}");
     body["results"][connector].clone()
+}
+
+/// A sales order (`FbSales`) for `debtor` with these lines, prices excl. VAT.
+pub fn order(debtor: &str, reference: &str, lines: Vec<Value>) -> Value {
+    json!({"FbSales": {"Element": {
+        "Fields": {"DbId": debtor, "OrDa": "2026-11-29", "RfCs": reference, "War": "01", "Unit": 1, "InVa": false},
+        "Objects": [{"FbSalesLines": {"Element": lines}}]
+    }}})
+}
+
+/// An article line (`VaIt` 2) in the basic unit.
+pub fn article_line(item: &str, quantity: f64, price: f64) -> Value {
+    json!({"Fields": {"VaIt": "2", "ItCd": item, "BiUn": "stk", "QuUn": quantity, "Upri": price}})
 }

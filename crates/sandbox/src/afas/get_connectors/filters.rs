@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::afas::catalog::{ConnectorDef, DataType};
 use crate::afas::error::AfasError;
-use crate::afas::views::display;
+use crate::afas::fields::display;
 
 /// Profit's operator codes (1–15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

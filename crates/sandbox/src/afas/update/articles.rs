@@ -6,8 +6,8 @@ use serde_json::json;
 use super::body::{Element, merge, without_empty};
 use super::{Method, Write, check_code};
 use crate::afas::error::AfasError;
+use crate::afas::fields::text;
 use crate::afas::store::{Article, Fields, SalesPrice, Store, Transaction, next_number};
-use crate::afas::views::text;
 
 pub fn write_article(tx: &mut Transaction, element: Element, write: Write) -> Result<Fields, AfasError> {
     let code = match write.method {

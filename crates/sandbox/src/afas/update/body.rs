@@ -58,7 +58,7 @@ impl<'b> Element<'b> {
         self.raw
             .get(&attribute)
             .or(from_fields)
-            .map(crate::afas::views::display)
+            .map(crate::afas::fields::display)
             .filter(|key| !key.is_empty())
     }
 

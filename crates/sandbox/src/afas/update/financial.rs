@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::Write;
 use super::body::{Element, without_empty};
 use crate::afas::error::AfasError;
+use crate::afas::fields::{decimal, text};
 use crate::afas::store::{Fields, FinancialEntry, Store, Transaction, next_number};
-use crate::afas::views::{decimal, text};
 
 const LEDGER: &str = "1";
 const DEBTOR: &str = "2";

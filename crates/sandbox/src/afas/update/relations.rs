@@ -10,8 +10,8 @@ use serde_json::json;
 use super::body::{Element, merge, without_empty};
 use super::{Method, Write, check_code};
 use crate::afas::error::AfasError;
+use crate::afas::fields::{display, text};
 use crate::afas::store::{Contact, Debtor, Fields, Party, PartyKind, Store, Transaction, next_number};
-use crate::afas::views::{display, text};
 
 /// Fields that steer matching and numbering; Profit does not store them on the organisation or person.
 const CONTROL_FIELDS: &[&str] = &["MatchOga", "MatchPer", "AutoNum", "BcId", "BcCo"];

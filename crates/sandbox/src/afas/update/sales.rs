@@ -3,13 +3,14 @@
 //! existing, unblocked article in its basic unit. A different delivery address (`DlAd`) must be a delivery
 //! address (contact of kind `AFL`) of the document's debtor. A direct invoice delivers at once, so it books stock out.
 
+use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::body::{Action, Element, merge, without_empty};
 use super::{Method, Write, check_code};
 use crate::afas::error::AfasError;
+use crate::afas::fields::{decimal, display, flag, text};
 use crate::afas::store::{DocumentKind, Fields, SalesDocument, Store, Transaction, next_number};
-use crate::afas::views::{display, flag, number, text};
 
 /// Item type "Artikel".
 const ARTICLE_LINE: &str = "2";
@@ -66,7 +67,7 @@ fn insert(tx: &mut Transaction, element: Element, kind: DocumentKind, lines_obje
         modified: tx.now,
     };
     if kind == DocumentKind::DirectInvoice {
-        move_stock(tx, &document, -1.0);
+        move_stock(tx, &document, Decimal::NEGATIVE_ONE);
     }
     tx.put_document(number.clone(), Some(document));
     Ok(keys(&number, invoice_number))
@@ -154,7 +155,7 @@ pub fn delete(tx: &mut Transaction, connector: &str, number: &str) -> Result<(),
         Some(document) if document.kind == kind => {
             if kind == DocumentKind::DirectInvoice {
                 let document = document.clone();
-                move_stock(tx, &document, 1.0);
+                move_stock(tx, &document, Decimal::ONE);
             }
             tx.put_document(number.to_owned(), None);
             Ok(())
@@ -205,8 +206,11 @@ fn check_header(store: &Store, fields: &Fields) -> Result<(), AfasError> {
     if let Some(method) = text(fields, "PaTp") {
         check_code(reference.payment_methods.contains_key(method), "Payment method", method)?;
     }
-    if let Some(unit) = number(fields, "Unit") {
-        let exists = reference.administrations.iter().any(|admin| admin.id as f64 == unit);
+    if let Some(unit) = decimal(fields, "Unit") {
+        let exists = reference
+            .administrations
+            .iter()
+            .any(|admin| Decimal::from(admin.id) == unit);
         check_code(exists, "Administration", &unit.to_string())?;
     }
     Ok(())
@@ -246,7 +250,7 @@ fn check_line(store: &Store, line: &Fields) -> Result<(), AfasError> {
     if let Some(warehouse) = text(line, "War") {
         check_code(reference.warehouses.contains_key(warehouse), "Warehouse", warehouse)?;
     }
-    if number(line, "QuUn").is_none() && item_type == ARTICLE_LINE {
+    if decimal(line, "QuUn").is_none() && item_type == ARTICLE_LINE {
         return Err(AfasError::validation("The field 'Number of units' is required."));
     }
     Ok(())
@@ -254,7 +258,7 @@ fn check_line(store: &Store, line: &Fields) -> Result<(), AfasError> {
 
 /// A direct invoice delivers its article lines from the line's (or header's) warehouse (`direction` -1);
 /// deleting it books them back in (+1).
-fn move_stock(tx: &mut Transaction, document: &SalesDocument, direction: f64) {
+fn move_stock(tx: &mut Transaction, document: &SalesDocument, direction: Decimal) {
     let default_warehouse = text(&document.fields, "War").unwrap_or(crate::afas::seed::MAIN_WAREHOUSE);
     for line in &document.lines {
         if text(line, "VaIt") != Some(ARTICLE_LINE) {
@@ -267,8 +271,8 @@ fn move_stock(tx: &mut Transaction, document: &SalesDocument, direction: f64) {
         }
         let warehouse = text(line, "War").unwrap_or(default_warehouse).to_owned();
         let key = (item.to_owned(), warehouse.clone());
-        let current = tx.store().stock.get(&key).copied().unwrap_or(0.0);
-        let quantity = number(line, "QuUn").unwrap_or(0.0);
+        let current = tx.store().stock.get(&key).copied().unwrap_or_default();
+        let quantity = decimal(line, "QuUn").unwrap_or_default();
         tx.put_stock(item.to_owned(), warehouse, current + direction * quantity);
     }
 }

@@ -3,8 +3,8 @@
 
 use super::{Write, check_code};
 use crate::afas::error::AfasError;
+use crate::afas::fields::{decimal, flag, text};
 use crate::afas::store::{Fields, Transaction};
-use crate::afas::views::{flag, number, text};
 
 const BOOK_IN: &str = "41";
 const BOOK_OUT: &str = "42";
@@ -48,12 +48,12 @@ pub fn write(tx: &mut Transaction, element: super::body::Element, _write: Write)
         return Err(AfasError::does_not_exist("Unit", unit));
     }
     // `Qu` is the quantity in the basic unit (`QuUn` counts units, which for the basic unit is the same).
-    let quantity = number(&fields, "Qu").unwrap_or(0.0);
+    let quantity = decimal(&fields, "Qu").unwrap_or_default();
     let current = store
         .stock
         .get(&(item.clone(), warehouse.clone()))
         .copied()
-        .unwrap_or(0.0);
+        .unwrap_or_default();
     let new_level = match entry_sort {
         BOOK_IN => current + quantity,
         BOOK_OUT => current - quantity,
