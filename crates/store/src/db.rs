@@ -1,3 +1,6 @@
+//! The connection pool for either backend (SQLite or PostgreSQL), opening and migrating it, and the macro that
+//! runs one SQL text on whichever pool is live.
+
 use std::str::FromStr;
 use std::time::Duration;
 

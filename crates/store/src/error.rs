@@ -1,3 +1,5 @@
+//! The store's errors, in terms callers act on (a conflict, a missing row, the database).
+
 /// What can go wrong in the store, in terms callers act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,3 +1,5 @@
+//! The web layer's deployment settings: public URL, secrets, who may read /metrics, cookie and proxy rules.
+
 use std::time::Duration;
 
 /// Everything the web layer needs to know about its deployment.

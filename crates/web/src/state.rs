@@ -1,3 +1,5 @@
+//! What every request shares: the database, the credential sealer, the queue, the limits and the configuration.
+
 use std::sync::Arc;
 
 use koppel_jobs::JobQueue;
