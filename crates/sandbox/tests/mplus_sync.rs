@@ -85,16 +85,25 @@ async fn get_orders_pages_by_sync_marker() {
     }
     assert_eq!(seen, (1..=200).collect::<Vec<_>>());
 
-    // Lines on request, with amounts that add up.
-    let with_lines = mplus.orders_page(1, 5, &x("includeLineList", "true")).await;
+    // Lines on request, with amounts that add up: in the order's price terms (incl. VAT, or excl. VAT for
+    // VAT-METHOD-EXCLUSIVE and -SHIFTED), up to a cash payment's rounding to 5 cents (at most 2 cents, a 0%
+    // VAT group of its own).
+    let with_lines = mplus.orders_page(1, 40, &x("includeLineList", "true")).await;
     for order in &with_lines {
         let lines = at(order, "lineList");
-        let sum: i64 = lines
-            .children
-            .iter()
-            .map(|l| number(at(l, "data"), "totalInclAmount"))
-            .sum();
-        assert_eq!(sum, number(order, "totalInclAmount"));
+        let inclusive = order.text_of("vatMethod") == Some("VAT-METHOD-INCLUSIVE");
+        let field = if inclusive {
+            "totalInclAmount"
+        } else {
+            "totalExclAmount"
+        };
+        let sum: i64 = lines.children.iter().map(|l| number(at(l, "data"), field)).sum();
+        let total = if inclusive {
+            number(order, "totalInclAmount")
+        } else {
+            number(order, "totalExclAmount")
+        };
+        assert!((sum - total).abs() <= 2, "{sum} vs {total}");
         let vat: i64 = at(order, "vatGroupList")
             .children
             .iter()

@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::xml::Element;
 
 pub use catalogue::{Article, ArticleGroup, Product};
-pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals};
+pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals, ZERO_VAT_CODE};
 pub use receipt::Receipt;
 pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, TurnoverGroup, VatGroup};
 pub use relation::{RELATION_TEXT_FIELDS, Relation};

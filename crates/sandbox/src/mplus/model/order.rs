@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{
     Article, InvoiceState, OrderType, PaymentMethod, PaymentMethodType, Progress, ProposalState, Relation,
-    TurnoverGroup, VatMethod, date_xml, datetime_xml, excl_from_incl, mul_div_round,
+    TurnoverGroup, VatMethod, date_xml, datetime_xml, excl_from_incl, incl_from_excl, mul_div_round,
 };
 use crate::mplus::xml::Element;
 
@@ -85,23 +85,33 @@ pub struct Line {
     pub decimal_places: u32,
     /// Unit price including VAT (cents).
     pub price_incl: i64,
+    /// Unit price excluding VAT (cents) on a line of a `VAT-METHOD-EXCLUSIVE` order: the line is then priced
+    /// and discounted excl. VAT and its VAT added (`price_incl` only shows it); `None` prices incl. VAT.
+    pub price_excl: Option<i64>,
     pub turnover_group: i32,
     pub turnover_group_name: String,
     pub turnover_group_account: i32,
     pub vat_code: i32,
     pub vat_percentage: i32,
     pub discount_percentage: i32,
+    /// This line's share of an order discount (cents, in the line's price terms): the till spreads a discount
+    /// on the order's total over its lines, so each VAT rate's amount carries its part.
+    pub order_discount: i64,
     pub delivered_quantity: i64,
     pub cancelled_quantity: i64,
 }
 
-/// The computed amounts of a line.
+/// The computed amounts of a line. A line priced excl. VAT (`price_excl`) has its excl. amounts exact and its
+/// incl. ones derived; otherwise the other way round.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineAmounts {
     pub gross_incl: i64,
     pub discount_incl: i64,
+    pub discount_excl: i64,
     pub total_incl: i64,
     pub total_excl: i64,
+    /// Whether the line is priced excl. VAT (its VAT is then added to its VAT code's excl. total).
+    pub prices_excl: bool,
 }
 
 impl Line {
@@ -121,26 +131,63 @@ impl Line {
             quantity: 1,
             decimal_places: 0,
             price_incl: article.price_incl,
+            price_excl: None,
             turnover_group: article.turnover_group,
             turnover_group_name: turnover.map(|g| g.name.clone()).unwrap_or_default(),
             turnover_group_account: turnover.map(|g| g.account_number).unwrap_or_default(),
             vat_code,
             vat_percentage,
             discount_percentage: 0,
+            order_discount: 0,
             delivered_quantity: 0,
             cancelled_quantity: 0,
         }
     }
 
+    /// MplusKASSA's line arithmetic in cents: `round(quantity × price)`, minus the discount
+    /// `round(gross × discount% / 100)` and the line's share of an order discount, all half away from zero.
     pub fn amounts(&self) -> LineAmounts {
-        let gross_incl = mul_div_round(self.price_incl, self.quantity, 10_i64.pow(self.decimal_places));
-        let discount_incl = mul_div_round(gross_incl, i64::from(self.discount_percentage), 100);
-        let total_incl = gross_incl - discount_incl;
-        LineAmounts {
-            gross_incl,
-            discount_incl,
-            total_incl,
-            total_excl: excl_from_incl(total_incl, self.vat_percentage),
+        let scale = 10_i64.pow(self.decimal_places);
+        let discounted = |price: i64| {
+            let gross = mul_div_round(price, self.quantity, scale);
+            let discount = mul_div_round(gross, i64::from(self.discount_percentage), 100) + self.order_discount;
+            (gross, discount, gross - discount)
+        };
+        match self.price_excl {
+            None => {
+                let (gross_incl, discount_incl, total_incl) = discounted(self.price_incl);
+                LineAmounts {
+                    gross_incl,
+                    discount_incl,
+                    discount_excl: excl_from_incl(discount_incl, self.vat_percentage),
+                    total_incl,
+                    total_excl: excl_from_incl(total_incl, self.vat_percentage),
+                    prices_excl: false,
+                }
+            }
+            Some(price_excl) => {
+                let (gross_excl, discount_excl, total_excl) = discounted(price_excl);
+                let total_incl = incl_from_excl(total_excl, self.vat_percentage);
+                let gross_incl = incl_from_excl(gross_excl, self.vat_percentage);
+                LineAmounts {
+                    gross_incl,
+                    discount_incl: gross_incl - total_incl,
+                    discount_excl,
+                    total_incl,
+                    total_excl,
+                    prices_excl: true,
+                }
+            }
+        }
+    }
+
+    /// The line's total in its own price terms (incl. VAT, or excl. on a line priced excl. VAT).
+    pub fn total_in_price_terms(&self) -> i64 {
+        let amounts = self.amounts();
+        if amounts.prices_excl {
+            amounts.total_excl
+        } else {
+            amounts.total_incl
         }
     }
 
@@ -154,7 +201,11 @@ impl Line {
             .with_leaf("cancelledQuantity", self.cancelled_quantity)
             .with_leaf("cancelledDecimalPlaces", self.decimal_places)
             .with_leaf("price", self.price_incl)
-            .with_leaf("priceExcl", excl_from_incl(self.price_incl, self.vat_percentage))
+            .with_leaf(
+                "priceExcl",
+                self.price_excl
+                    .unwrap_or_else(|| excl_from_incl(self.price_incl, self.vat_percentage)),
+            )
             .with_leaf("originalPrice", self.price_incl)
             .with_leaf("turnoverGroup", self.turnover_group)
             .with_leaf("turnoverGroupName", &self.turnover_group_name)
@@ -164,15 +215,12 @@ impl Line {
             .with_leaf("vatPercentage", self.vat_percentage)
             .with_leaf("totalInclAmount", amounts.total_incl)
             .with_leaf("totalExclAmount", amounts.total_excl);
-        if self.discount_percentage > 0 {
+        if self.discount_percentage > 0 || self.order_discount != 0 {
             data = data
                 .with_leaf("discountType", "DISCOUNT-TYPE-CUSTOMER-DISCOUNT")
                 .with_leaf("discountPercentage", self.discount_percentage)
                 .with_leaf("discountAmount", amounts.discount_incl)
-                .with_leaf(
-                    "discountAmountExcl",
-                    excl_from_incl(amounts.discount_incl, self.vat_percentage),
-                );
+                .with_leaf("discountAmountExcl", amounts.discount_excl);
         } else {
             data = data.with_leaf("discountType", "DISCOUNT-TYPE-NONE");
         }
@@ -221,7 +269,11 @@ impl Payment {
 }
 
 /// The VAT totals of a set of lines: per VAT code the amount excluding VAT and the VAT, adding up exactly to
-/// the lines' totals.
+/// the document's total. The VAT is computed **per VAT code over the document** (the Belastingdienst's
+/// "totaalbedrag" method, the one UBL invoices use), never summed per line: lines priced incl. VAT have the
+/// VAT taken out of their code's total, `round(incl × p / (100 + p))`; lines priced excl. VAT have it added,
+/// `round(excl × p / 100)`. A cash payment's rounding to 5 cents is outside the VAT: it is its own 0% group
+/// (see docs/sandbox.md "VAT in the orders").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Totals {
     pub incl: i64,
@@ -232,24 +284,77 @@ pub struct Totals {
 
 impl Totals {
     pub fn of(lines: &[Line]) -> Self {
-        let mut totals = Totals::default();
+        // (vat code, percentage, priced excl. VAT) → the lines' total in those price terms.
+        let mut by_code: Vec<((i32, i32, bool), i64)> = Vec::new();
         for line in lines {
             let amounts = line.amounts();
-            totals.incl += amounts.total_incl;
-            totals.excl += amounts.total_excl;
-            let vat = amounts.total_incl - amounts.total_excl;
-            match totals.per_vat_code.iter_mut().find(|group| group.0 == line.vat_code) {
-                Some(group) => {
-                    group.2 += amounts.total_excl;
-                    group.3 += vat;
-                }
-                None => totals
-                    .per_vat_code
-                    .push((line.vat_code, line.vat_percentage, amounts.total_excl, vat)),
+            let key = (line.vat_code, line.vat_percentage, amounts.prices_excl);
+            let amount = if amounts.prices_excl {
+                amounts.total_excl
+            } else {
+                amounts.total_incl
+            };
+            match by_code.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, total)) => *total += amount,
+                None => by_code.push((key, amount)),
             }
+        }
+        let mut totals = Totals::default();
+        for ((code, percentage, prices_excl), amount) in by_code {
+            let (excl, vat) = if prices_excl {
+                (amount, mul_div_round(amount, i64::from(percentage), 100))
+            } else {
+                let vat = mul_div_round(amount, i64::from(percentage), 100 + i64::from(percentage));
+                (amount - vat, vat)
+            };
+            totals.add_group(code, percentage, excl, vat);
         }
         totals.per_vat_code.sort_by_key(|group| group.0);
         totals
+    }
+
+    /// The totals with each line's VAT rounded on its own and summed per VAT code: how the seeded till
+    /// receipts (and their financial journal, which splits per turnover group) still count. Orders, invoices
+    /// and proposals use [`Totals::of`].
+    pub fn summed_per_line(lines: &[Line]) -> Self {
+        let mut totals = Totals::default();
+        for line in lines {
+            let amounts = line.amounts();
+            totals.add_group(
+                line.vat_code,
+                line.vat_percentage,
+                amounts.total_excl,
+                amounts.total_incl - amounts.total_excl,
+            );
+        }
+        totals.per_vat_code.sort_by_key(|group| group.0);
+        totals
+    }
+
+    /// The totals with a cash payment's rounding (`amount` cents) added to the total as a 0% group
+    /// `zero_vat_code`: what the customer pays changes, the VAT per rate does not.
+    pub fn with_cash_rounding(mut self, amount: i64, zero_vat_code: i32) -> Self {
+        if amount != 0 {
+            self.add_group(zero_vat_code, 0, amount, 0);
+            self.per_vat_code.sort_by_key(|group| group.0);
+        }
+        self
+    }
+
+    fn add_group(&mut self, code: i32, percentage: i32, excl: i64, vat: i64) {
+        self.incl += excl + vat;
+        self.excl += excl;
+        match self
+            .per_vat_code
+            .iter_mut()
+            .find(|group| group.0 == code && group.1 == percentage)
+        {
+            Some(group) => {
+                group.2 += excl;
+                group.3 += vat;
+            }
+            None => self.per_vat_code.push((code, percentage, excl, vat)),
+        }
     }
 
     pub fn vat_group_list(&self, country_iso3: &str) -> Element {
@@ -292,13 +397,18 @@ pub struct Order {
     pub delivery_state: Progress,
     pub cancel_state: Progress,
     pub lines: Vec<Line>,
+    /// A cash payment's rounding of the total to 5 cents (cents, −2..=2), outside the VAT.
+    pub cash_rounding: i64,
     pub payments: Vec<Payment>,
     pub invoice_ids: Vec<String>,
 }
 
+/// MplusKASSA's VAT code for 0% (`getVatGroupList`), where a cash rounding is grouped.
+pub const ZERO_VAT_CODE: i32 = 3;
+
 impl Order {
     pub fn totals(&self) -> Totals {
-        Totals::of(&self.lines)
+        Totals::of(&self.lines).with_cash_rounding(self.cash_rounding, ZERO_VAT_CODE)
     }
 
     pub fn paid_amount(&self) -> i64 {

@@ -33,7 +33,7 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn totals(&self) -> Totals {
-        Totals::of(&self.lines)
+        Totals::summed_per_line(&self.lines)
     }
 
     pub fn paid_amount(&self) -> i64 {

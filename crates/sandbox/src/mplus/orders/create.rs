@@ -210,6 +210,7 @@ fn read_order(store: &mut Store, element: &Element) -> Result<Order, Refusal> {
         delivery_state: Progress::Nothing,
         cancel_state: Progress::Nothing,
         lines,
+        cash_rounding: 0,
         payments,
         invoice_ids: Vec::new(),
     })

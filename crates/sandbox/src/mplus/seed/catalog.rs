@@ -21,7 +21,7 @@ pub const SHIPPING_ARTICLE: i64 = 990_001;
 /// VAT codes as configured in the shop: 1 high, 2 low, 3 zero.
 pub const VAT_HIGH: i32 = 1;
 pub const VAT_LOW: i32 = 2;
-pub const VAT_ZERO: i32 = 3;
+pub const VAT_ZERO: i32 = crate::mplus::model::ZERO_VAT_CODE;
 
 /// The VAT percentage of a VAT code in a country (ISO 3166 alpha-3).
 pub fn vat_percentage(country_iso3: &str, vat_code: i32) -> i32 {

@@ -12,7 +12,7 @@ use super::catalog::{SHIPPING_ARTICLE, SUPERUSER_EMPLOYEE, VAT_ZERO, WEBSHOP_BRA
 use super::{Shop, rng_for};
 use crate::mplus::model::{
     Address, Invoice, Line, Order, OrderType, Payment, PaymentMethodType, Progress, Proposal, ProposalState, VatMethod,
-    mul_div_round,
+    excl_from_incl, incl_from_excl, mul_div_round,
 };
 
 /// The life-cycle state an order is generated in.
@@ -86,6 +86,9 @@ pub fn index_of_derived_id(salt: u64, id: &str) -> Option<u64> {
 const ORDER_DOMAIN: u64 = 1;
 const PROPOSAL_DOMAIN: u64 = 2;
 const TIME_DOMAIN: u64 = 3;
+/// The money shapes of an order (returns, an order discount, prices excl. VAT, weighed amounts) draw from a
+/// stream of their own, so adding them left the rest of every seeded order as it was.
+const SHAPE_DOMAIN: u64 = 5;
 const LINE_ID_SALT: u64 = 0x0d11_1e00_0000;
 const ORDER_ID_SALT: u64 = 0x0a11_ce5e_ed00;
 const INVOICE_ID_SALT: u64 = 0x0b11_1ced_0000;
@@ -222,6 +225,10 @@ impl Shop {
             relation.vat_number.is_some() && customer_country != branch.country_iso3 && rng.random_ratio(1, 2);
         let vat_country = branch.country_iso3.clone();
         let mut lines = self.order_lines(rng, index, &vat_country, shifted, webshop, true);
+        let mut shape = rng_for(self.seed, SHAPE_DOMAIN, index);
+        // A business customer at home is invoiced with prices excl. VAT, half the time.
+        let exclusive = relation.vat_number.is_some() && !shifted && shape.random_ratio(1, 2);
+        shape_lines(&mut shape, &mut lines, state, exclusive);
         let delivered = match state {
             OrderState::Delivered | OrderState::DeliveredUnpaid => Progress::Complete,
             OrderState::Paid if lines.len() > 2 && rng.random_ratio(1, 3) => Progress::Partial,
@@ -257,6 +264,8 @@ impl Shop {
             reference: webshop.then(|| format!("Webshop bestelling #{}", 100_000 + index)),
             vat_method: if shifted {
                 VatMethod::Shifted
+            } else if exclusive {
+                VatMethod::Exclusive
             } else {
                 VatMethod::Inclusive
             },
@@ -271,10 +280,11 @@ impl Shop {
                 Progress::Nothing
             },
             lines,
+            cash_rounding: 0,
             payments: Vec::new(),
             invoice_ids: Vec::new(),
         };
-        order.payments = self.payments_for(rng, &order, state, webshop);
+        order.payments = self.payments_for(rng, &mut order, state, webshop);
         order.payment_method = order.payments.first().map(|p| p.method.clone());
         order
     }
@@ -349,14 +359,19 @@ impl Shop {
         lines
     }
 
-    fn payments_for(&self, rng: &mut ChaCha8Rng, order: &Order, state: OrderState, webshop: bool) -> Vec<Payment> {
-        let total = order.totals().incl;
-        let payment = |code: &str, amount: i64| self.payment(code, amount, order.financial_date);
+    /// The payments of an order in `state`. Paid in full in cash at the counter, the total is rounded to
+    /// 5 cents ([`Order::cash_rounding`]), as Dutch and Belgian tills do.
+    fn payments_for(&self, rng: &mut ChaCha8Rng, order: &mut Order, state: OrderState, webshop: bool) -> Vec<Payment> {
         let main_method = if webshop {
             *["IDEAL", "BANCONTACT"].choose(rng).expect("methods")
         } else {
             *["PIN", "PIN", "CONTANT"].choose(rng).expect("methods")
         };
+        if main_method == "CONTANT" && matches!(state, OrderState::Delivered | OrderState::Paid) {
+            order.cash_rounding = cash_rounding(order.totals().incl);
+        }
+        let total = order.totals().incl;
+        let payment = |code: &str, amount: i64| self.payment(code, amount, order.financial_date);
         match state {
             OrderState::Delivered | OrderState::Paid => {
                 if total > 2_000 && rng.random_ratio(1, 6) {
@@ -437,6 +452,78 @@ impl Shop {
     }
 }
 
+/// What rounding `total` (cents) to the nearest 5 cents adds: 1 and 2 round down, 3 and 4 up to 5, 6 and 7
+/// down to 5, 8 and 9 up (the Dutch and Belgian rule for cash; a negative total mirrored).
+pub fn cash_rounding(total: i64) -> i64 {
+    let rounded = (total.abs() + 2) / 5 * 5 * total.signum();
+    rounded - total
+}
+
+/// Gives an order's lines the money shapes of a real till, from their own random stream: weighed articles
+/// at any gram; now and then a returned article (a negative line) or a whole return (every line negative, on
+/// paid orders only, as a refund is); an order discount spread over the articles; prices excl. VAT for a
+/// `VAT-METHOD-EXCLUSIVE` order.
+fn shape_lines(shape: &mut ChaCha8Rng, lines: &mut [Line], state: OrderState, exclusive: bool) {
+    for line in lines.iter_mut() {
+        if line.decimal_places == 3 {
+            line.quantity += shape.random_range(0..125);
+        }
+        if exclusive {
+            let price_excl = excl_from_incl(line.price_incl, line.vat_percentage);
+            line.price_excl = Some(price_excl);
+            line.price_incl = incl_from_excl(price_excl, line.vat_percentage);
+        }
+    }
+    let paid = matches!(state, OrderState::Delivered | OrderState::Paid);
+    if paid && shape.random_ratio(1, 12) {
+        for line in lines.iter_mut() {
+            line.quantity = -line.quantity;
+        }
+    } else if lines.len() > 1 {
+        // An exchange: an article brought back on a sale that still comes to more than nothing.
+        for i in 1..lines.len() {
+            if lines[i].article_number != SHIPPING_ARTICLE && shape.random_ratio(1, 12) {
+                lines[i].quantity = -lines[i].quantity;
+                if lines.iter().map(Line::total_in_price_terms).sum::<i64>() <= 0 {
+                    lines[i].quantity = -lines[i].quantity;
+                }
+            }
+        }
+    }
+    if shape.random_ratio(1, 6) {
+        spread_order_discount(shape, lines);
+    }
+}
+
+/// An order discount (5 or 10% of the articles, or €2.50 or €5 off) spread over the article lines in
+/// proportion to their totals, the last taking what rounding leaves, so the shares add up to the cent.
+fn spread_order_discount(shape: &mut ChaCha8Rng, lines: &mut [Line]) {
+    let articles: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].article_number != SHIPPING_ARTICLE && lines[i].total_in_price_terms() > 0)
+        .collect();
+    let base: i64 = articles.iter().map(|&i| lines[i].total_in_price_terms()).sum();
+    if base <= 0 {
+        return;
+    }
+    let discount = match shape.random_range(0..4) {
+        0 => mul_div_round(base, 5, 100),
+        1 => mul_div_round(base, 10, 100),
+        2 => 250,
+        _ => 500,
+    }
+    .min(base / 2);
+    let mut left = discount;
+    for (n, &i) in articles.iter().enumerate() {
+        let share = if n + 1 == articles.len() {
+            left
+        } else {
+            mul_div_round(discount, lines[i].total_in_price_terms(), base)
+        };
+        lines[i].order_discount = share;
+        left -= share;
+    }
+}
+
 /// The ISO 3166 alpha-3 code for the country text a relation carries.
 pub fn country_iso3(country: Option<&str>) -> String {
     match country.unwrap_or("NL") {
@@ -450,6 +537,17 @@ pub fn country_iso3(country: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cash_rounds_to_the_nearest_five_cents() {
+        let rounded = |total: i64| total + cash_rounding(total);
+        assert_eq!(
+            [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009].map(rounded),
+            [1000, 1000, 1005, 1005, 1005, 1005, 1005, 1010, 1010]
+        );
+        assert_eq!(rounded(-1003), -1005);
+        assert_eq!(rounded(-1001), -1000);
+    }
 
     #[test]
     fn derived_ids_round_trip() {
