@@ -8,6 +8,11 @@
 //! difference between the gross amount and MplusKASSA's line total, so the line is exact by construction and
 //! no fabricated price or quantity reaches the books. What still differs at order level (cash rounding to
 //! 5 cents, an order discount) becomes an explicit rounding cost line, see `flows::orders::money`.
+//!
+//! AFAS computes a document's VAT per VAT code over the document ([`afas_vat_per_code`]), as MplusKASSA does
+//! for an order's `vatGroupList`; docs/flows.md "Money" says why the two then agree to the cent.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -45,6 +50,48 @@ pub fn afas_order_amount(lines: &[SalesLineDraft]) -> Decimal {
     lines.iter().map(afas_line_amount).sum()
 }
 
+/// A document line with the VAT percentage of its VAT code.
+pub type RatedLine<'a> = (&'a SalesLineDraft, Decimal);
+
+/// AFAS's VAT per VAT code over a document: the lines' amounts summed per (VAT code, percentage), the VAT
+/// taken out of that total (`round(total × p / (100 + p))`) when prices include VAT, else added to it
+/// (`round(total × p / 100)`). Values: (the code's total incl. VAT, its VAT).
+pub fn afas_vat_per_code(
+    lines: &[RatedLine<'_>],
+    prices_include_vat: bool,
+) -> BTreeMap<(Option<String>, Decimal), (Decimal, Decimal)> {
+    let mut totals: BTreeMap<(Option<String>, Decimal), Decimal> = BTreeMap::new();
+    for (line, percentage) in lines {
+        *totals
+            .entry((line.vat_code.clone(), percentage.normalize()))
+            .or_default() += afas_line_amount(line);
+    }
+    totals
+        .into_iter()
+        .map(|(key, amount)| {
+            let percentage = key.1;
+            let (incl, vat) = if prices_include_vat {
+                (
+                    amount,
+                    round_cents(amount * percentage / (Decimal::ONE_HUNDRED + percentage)),
+                )
+            } else {
+                let vat = round_cents(amount * percentage / Decimal::ONE_HUNDRED);
+                (amount + vat, vat)
+            };
+            (key, (incl, vat))
+        })
+        .collect()
+}
+
+/// The total incl. VAT AFAS books for a document (its `InvoiceTotal`).
+pub fn afas_document_incl(lines: &[RatedLine<'_>], prices_include_vat: bool) -> Decimal {
+    afas_vat_per_code(lines, prices_include_vat)
+        .values()
+        .map(|(incl, _)| *incl)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +109,23 @@ mod tests {
             vat_code: None,
             revenue_account: None,
         }
+    }
+
+    #[test]
+    fn vat_is_computed_per_code_over_the_document() {
+        let mut a = line("1", "1.00", "0", None);
+        a.vat_code = Some("1".into());
+        let b = a.clone();
+        let rated = [(&a, Decimal::from(21)), (&b, Decimal::from(21))];
+        // Per line 0.17 + 0.17; over the code's 2.00 it is 0.35.
+        let per_code = afas_vat_per_code(&rated, true);
+        assert_eq!(
+            per_code.values().next(),
+            Some(&("2.00".parse().unwrap(), "0.35".parse().unwrap()))
+        );
+        assert_eq!(afas_document_incl(&rated, true).to_string(), "2.00");
+        // Excl. VAT: 2.00 + round(0.42) = 2.42.
+        assert_eq!(afas_document_incl(&rated, false).to_string(), "2.42");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::money::{LineLedger, rounding_line};
+use super::money::{LineLedger, rounding_lines};
 use crate::country::iso2;
 use crate::field_map::{line_source, order_source};
 use crate::flows::debtors::{billing_country, split_address};
@@ -23,7 +23,8 @@ pub fn map_order(order: &SourceOrder, settings: &FlowSettings) -> Result<SalesOr
         .map(|line| Ok(article_line(line, ledger(line.vat_percentage)?)))
         .collect::<Result<_, Failure>>()?;
     lines.extend(shipping_line(order, settings, &ledger)?);
-    lines.extend(rounding_line(order, settings, &lines, &ledger)?);
+    let rounding = rounding_lines(order, settings, &lines, &ledger)?;
+    lines.extend(rounding);
     let customer = order.customer.as_ref();
     let delivery = customer.and_then(|c| c.delivery_address.as_ref().or(c.address.as_ref()));
     let mut draft = SalesOrderDraft {
