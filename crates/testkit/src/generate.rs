@@ -104,6 +104,22 @@ fn generated_line(rng: &mut Rng) -> SourceLine {
     }
 }
 
+/// The VAT on an order priced excl. VAT: per rate, `round(excl × rate / 100)` over the rate's lines and
+/// shipping (not one rate over the whole subtotal).
+fn vat_per_rate_excl(lines: &[SourceLine], shipping: Option<&SourceShipping>) -> Decimal {
+    let mut per_rate: std::collections::BTreeMap<Decimal, Decimal> = std::collections::BTreeMap::new();
+    for line in lines {
+        *per_rate.entry(line.vat_percentage).or_default() += line.line_total;
+    }
+    if let Some(shipping) = shipping {
+        *per_rate.entry(shipping.vat_percentage).or_default() += shipping.cost;
+    }
+    per_rate
+        .into_iter()
+        .map(|(rate, excl)| round_cents(excl * rate / Decimal::ONE_HUNDRED))
+        .sum()
+}
+
 /// A sale as MplusKASSA would send it: 60 % fully paid, some anonymous, some without e-mail, cash rounding to
 /// 5 cents on some, shipping on half; marker `index + 1`.
 pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
@@ -128,7 +144,8 @@ pub fn generated_order(seed: u64, index: usize) -> SourceOrder {
     let total_incl_vat = match vat_method {
         VatMethod::Including if rng.chance(20) => (subtotal * Decimal::from(20)).round() / Decimal::from(20),
         VatMethod::Including => subtotal,
-        VatMethod::Excluding => round_cents(subtotal * Decimal::new(121, 2)),
+        // MplusKASSA adds the VAT per rate over the order's lines of that rate, each rounded to the cent.
+        VatMethod::Excluding => subtotal + vat_per_rate_excl(&lines, shipping.as_ref()),
     };
     let customer = match rng.below(100) {
         0..15 => None,
