@@ -19,6 +19,7 @@ use crate::ports::{
     ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
     Outcome, PosSource, Written,
 };
+use crate::sales::{BookedTotals, SaleCheck, UncheckedSale};
 use crate::settings::FlowSettings;
 
 /// One record of the first page and what the run would do with it.
@@ -133,6 +134,13 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     ) -> ConnectorResult<HashMap<String, String>> {
         self.inner.existing_orders(document, references).await
     }
+    async fn booked_totals(
+        &self,
+        document: OrderTarget,
+        numbers: &[String],
+    ) -> ConnectorResult<HashMap<String, BookedTotals>> {
+        self.inner.booked_totals(document, numbers).await
+    }
     async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
         let mut found = self.inner.debtors_by_key(keys).await?;
         let created = self.debtors.lock().expect("dry-run debtors");
@@ -233,5 +241,11 @@ impl Journal for ForgetfulJournal {
     }
     async fn is_cancelled(&self) -> Result<bool, JournalError> {
         Ok(false)
+    }
+    async fn unchecked_sales(&self, _limit: usize) -> Result<Vec<UncheckedSale>, JournalError> {
+        Ok(Vec::new())
+    }
+    async fn record_sale_checks(&self, _checks: Vec<SaleCheck>) -> Result<(), JournalError> {
+        Ok(())
     }
 }

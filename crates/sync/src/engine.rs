@@ -72,6 +72,8 @@ pub struct RunReport {
     pub cursor: Option<i64>,
     /// Stopped early because someone cancelled it.
     pub cancelled: bool,
+    /// Sales read back from AFAS whose booked totals differ from the till's (each has a warning).
+    pub differing: u64,
 }
 
 /// Why a run stopped before its end.
@@ -193,6 +195,10 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             _ => self.record_pages(cursor, max_pages).await,
         };
         let outcome = self.flushed(outcome).await;
+        let checks_bookings = matches!(self.flow, FlowKind::Orders | FlowKind::Receipts) && max_pages.is_none();
+        if outcome.is_ok() && !self.report.cancelled && checks_bookings {
+            flows::orders::check_bookings(self).await?;
+        }
         if outcome.is_err() || self.report.cancelled {
             let saved = self.report.cursor.unwrap_or(cursor);
             self.keep_cursor_at_stop(saved, &outcome).await?;
@@ -422,6 +428,8 @@ fn failed(reason: String) -> Verdict {
 }
 
 fn entry(meta: RecordMeta, verdict: Verdict, failure: Option<FailureClass>, trail: Trail) -> JournalEntry {
+    // A sale filtered out is not the books' business; one booked, found in AFAS, or failed is.
+    let books_it = verdict.target_id.is_some() || verdict.outcome == Outcome::Failed;
     JournalEntry {
         entity: meta.entity.to_owned(),
         source_id: meta.source_id,
@@ -432,6 +440,7 @@ fn entry(meta: RecordMeta, verdict: Verdict, failure: Option<FailureClass>, trai
         target_id: verdict.target_id,
         source_payload: meta.payload,
         exchanges: trail.0,
+        sale: meta.sale.filter(|_| books_it),
         content_hash: verdict.content_hash,
         at: Utc::now(),
     }

@@ -14,6 +14,7 @@ pub mod money;
 pub mod ports;
 mod record;
 pub mod requirements;
+pub mod sales;
 pub mod settings;
 pub mod street;
 pub mod validation;

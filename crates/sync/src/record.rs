@@ -4,6 +4,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::ports::{ConnectorError, ConnectorResult, ErrorClass, Exchange, FailureClass, JsonText, Outcome, Written};
+use crate::sales::TillTotals;
 
 /// What the journal needs to know of a record besides its verdict.
 #[derive(Debug, Clone)]
@@ -14,6 +15,8 @@ pub(crate) struct RecordMeta {
     pub payload: JsonText,
     /// The record's sync marker when it came from a cursor page (where the cursor may stop).
     pub marker: Option<i64>,
+    /// A sale's till totals: journaled with the sale when it is booked, found in AFAS, or fails.
+    pub sale: Option<TillTotals>,
 }
 
 impl RecordMeta {
@@ -29,6 +32,7 @@ impl RecordMeta {
             search_keys: Vec::new(),
             payload,
             marker: None,
+            sale: None,
         }
     }
 
@@ -39,6 +43,11 @@ impl RecordMeta {
 
     pub fn at_marker(mut self, marker: Option<i64>) -> Self {
         self.marker = marker;
+        self
+    }
+
+    pub fn sale(mut self, totals: TillTotals) -> Self {
+        self.sale = Some(totals);
         self
     }
 }

@@ -10,7 +10,9 @@ use koppel_sync::model::{
     ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesLineKind, SalesOrderDraft,
     StockMutationDraft,
 };
+use koppel_sync::money::round_cents;
 use koppel_sync::ports::{ConnectorError, ConnectorResult, Creation, ErpTarget, Exchange, JsonText, Written};
+use koppel_sync::sales::BookedTotals;
 use rust_decimal::Decimal;
 
 use crate::switchboard::a_write_takes_a_moment;
@@ -30,7 +32,49 @@ pub struct ErpState {
     pub mutations: Vec<StockMutationDraft>,
     /// Every financial entry booked, in order, duplicates included: `(entry number, draft)`.
     pub financial_entries: Vec<(String, FinancialEntryDraft)>,
+    /// The percentage of each VAT code, for the totals a read-back sees (an order with a code not in it shows no
+    /// VAT, and without prices incl. VAT no total either).
+    pub vat_rates: BTreeMap<String, Decimal>,
     next_number: u64,
+}
+
+impl ErpState {
+    /// A booked order's totals as AFAS computes them: each line `round2(quantity × price − discount)`, VAT per
+    /// VAT code over the document, half away from zero (see the AFAS simulator's arithmetic); `None` past
+    /// what an exact decimal holds.
+    pub fn booked(&self, order: &SalesOrderDraft) -> Option<BookedTotals> {
+        let mut by_code: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
+        for line in &order.lines {
+            // Checked: a tenant's field mapping may put any number in a line (the fuzz tests do).
+            let gross = line.quantity.checked_mul(line.unit_price)?;
+            let discount = match line.discount_amount {
+                Some(amount) => amount,
+                None => gross.checked_mul(line.discount_percentage)? / Decimal::ONE_HUNDRED,
+            };
+            let amount = round_cents(gross.checked_sub(discount)?);
+            let sum = by_code.entry(line.vat_code.as_deref()).or_default();
+            *sum = sum.checked_add(amount)?;
+        }
+        let amount = by_code
+            .values()
+            .try_fold(Decimal::ZERO, |sum, code| sum.checked_add(*code))?;
+        let vat: Option<Decimal> = by_code
+            .iter()
+            .map(|(code, sum)| {
+                let rate = *self.vat_rates.get((*code)?)?;
+                let vat = match order.prices_include_vat {
+                    true => sum.checked_mul(rate)? / (Decimal::ONE_HUNDRED + rate),
+                    false => sum.checked_mul(rate)? / Decimal::ONE_HUNDRED,
+                };
+                Some(round_cents(vat))
+            })
+            .sum();
+        let total_incl = match (order.prices_include_vat, vat) {
+            (false, Some(vat)) => amount.checked_add(vat)?,
+            _ => amount,
+        };
+        Some(BookedTotals { total_incl, vat })
+    }
 }
 
 /// An AFAS in memory.
@@ -108,6 +152,19 @@ impl ErpTarget for FakeErp {
             .filter(|(_, order)| references.contains(&order.reference));
         Ok(found
             .map(|(number, order)| (order.reference.clone(), number.clone()))
+            .collect())
+    }
+
+    async fn booked_totals(
+        &self,
+        _document: OrderTarget,
+        numbers: &[String],
+    ) -> ConnectorResult<HashMap<String, BookedTotals>> {
+        self.switchboard.enter(Op::BookedTotals, "")?;
+        let state = self.state.lock().unwrap();
+        let booked = state.orders.iter().filter(|(number, _)| numbers.contains(number));
+        Ok(booked
+            .filter_map(|(number, order)| Some((number.clone(), state.booked(order)?)))
             .collect())
     }
 

@@ -93,6 +93,9 @@ pub fn stocked_erp() -> FakeErp {
         erp.add_article(&sku, &format!("Artikel {sku}"));
     }
     erp.add_debtor(DEFAULT_DEBTOR, debtor("kassa@winkel.nl", "Kassaverkoop"));
+    // The percentages of the wizard's VAT codes.
+    let rates = [("NL-HOOG", 21), ("NL-LAAG", 9), ("BE-21", 21), ("DE-19", 19)];
+    erp.state.lock().unwrap().vat_rates = rates.map(|(code, rate)| (code.to_owned(), Decimal::from(rate))).into();
     erp
 }
 

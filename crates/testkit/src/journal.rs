@@ -1,10 +1,20 @@
 //! The journal in memory for one tenant and flow, kept across runs like the store's, with a simulated crash
 //! or cancellation after a number of records.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use koppel_sync::ports::{IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
+use koppel_sync::sales::{SaleCheck, TillTotals, UncheckedSale};
+
+/// A sale held against the books, as the store keeps it: the till's totals, the AFAS number once booked, and
+/// the last read-back.
+#[derive(Debug, Clone)]
+struct Sale {
+    till: TillTotals,
+    target_id: Option<String>,
+    check: Option<SaleCheck>,
+}
 
 #[derive(Debug, Default)]
 struct JournalState {
@@ -14,6 +24,7 @@ struct JournalState {
     progress: Option<(u64, u64)>,
     records_before_cancel: Option<usize>,
     records_before_crash: Option<usize>,
+    sales: BTreeMap<String, Sale>,
 }
 
 /// A journal in memory for one tenant and flow (kept across runs, like the store's).
@@ -47,6 +58,22 @@ impl FakeJournal {
 
     pub fn id_map_entry(&self, source_id: &str) -> Option<IdMapEntry> {
         self.state.lock().unwrap().id_map.get(source_id).cloned()
+    }
+
+    /// The last read-back of each sale checked so far, by source id.
+    pub fn sale_checks(&self) -> BTreeMap<String, SaleCheck> {
+        let state = self.state.lock().unwrap();
+        let checked = state
+            .sales
+            .iter()
+            .filter_map(|(id, sale)| Some((id.clone(), sale.check.clone()?)));
+        checked.collect()
+    }
+
+    /// The warnings of the sales checked so far, by source id.
+    pub fn sale_warnings(&self) -> BTreeMap<String, String> {
+        let checks = self.sale_checks().into_iter();
+        checks.filter_map(|(id, check)| Some((id, check.warning?))).collect()
     }
 
     pub fn current_cursor(&self) -> Option<i64> {
@@ -112,6 +139,23 @@ impl Journal for FakeJournal {
             if let Some(left) = state.records_before_cancel.as_mut() {
                 *left = left.saturating_sub(1);
             }
+            if let Some(till) = &entry.sale {
+                let earlier = state.sales.get(&entry.source_id);
+                let target_id = entry
+                    .target_id
+                    .clone()
+                    .or_else(|| earlier.and_then(|s| s.target_id.clone()));
+                // A sale booked again or changed on the till is read back again.
+                let unchanged =
+                    earlier.is_some_and(|s| s.target_id == target_id && s.till.total_incl == till.total_incl);
+                let check = earlier.and_then(|s| s.check.clone()).filter(|_| unchanged);
+                let sale = Sale {
+                    till: till.clone(),
+                    target_id,
+                    check,
+                };
+                state.sales.insert(entry.source_id.clone(), sale);
+            }
             state.entries.push(entry);
         }
         Ok(())
@@ -156,5 +200,28 @@ impl Journal for FakeJournal {
 
     async fn is_cancelled(&self) -> Result<bool, JournalError> {
         Ok(self.state.lock().unwrap().records_before_cancel == Some(0))
+    }
+    async fn unchecked_sales(&self, limit: usize) -> Result<Vec<UncheckedSale>, JournalError> {
+        let state = self.state.lock().unwrap();
+        let unchecked = state.sales.iter().filter(|(_, sale)| sale.check.is_none());
+        Ok(unchecked
+            .filter_map(|(id, sale)| {
+                Some(UncheckedSale {
+                    source_id: id.clone(),
+                    target_id: sale.target_id.clone()?,
+                    till: sale.till.clone(),
+                })
+            })
+            .take(limit)
+            .collect())
+    }
+    async fn record_sale_checks(&self, checks: Vec<SaleCheck>) -> Result<(), JournalError> {
+        let mut state = self.state.lock().unwrap();
+        for check in checks {
+            if let Some(sale) = state.sales.get_mut(&check.source_id) {
+                sale.check = Some(check);
+            }
+        }
+        Ok(())
     }
 }

@@ -17,6 +17,7 @@ pub enum Op {
     Customer,
     Article,
     ExistingOrders,
+    BookedTotals,
     DebtorsByEmail,
     ArticlesByCode,
     CreateDebtor,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::*;
+use crate::sales::{SaleCheck, TillTotals, UncheckedSale};
 
 /// What happened to one record in one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,6 +107,9 @@ pub struct JournalEntry {
     /// Hash of the mapped content: an unchanged record is skipped without any call next time.
     pub content_hash: Option<String>,
     pub at: DateTime<Utc>,
+    /// A sale to be booked: the till's totals, kept for the read-back check and the reconciliation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale: Option<TillTotals>,
 }
 
 impl JournalEntry {
@@ -146,4 +150,9 @@ pub trait Journal: Send + Sync {
     fn progress(&self, done: u64, total: u64) -> impl Future<Output = Result<(), JournalError>> + Send;
     /// Whether someone cancelled the run; checked between records.
     fn is_cancelled(&self) -> impl Future<Output = Result<bool, JournalError>> + Send;
+    /// Sales booked in AFAS (by this run or an earlier one that stopped before it could check) whose totals
+    /// have not been read back yet, at most `limit`.
+    fn unchecked_sales(&self, limit: usize) -> impl Future<Output = Result<Vec<UncheckedSale>, JournalError>> + Send;
+    /// Writes down what reading sales back found (the warning on the record, counted on the run).
+    fn record_sale_checks(&self, checks: Vec<SaleCheck>) -> impl Future<Output = Result<(), JournalError>> + Send;
 }

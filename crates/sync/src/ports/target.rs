@@ -11,6 +11,7 @@ use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
 use crate::requirements::AfasList;
+use crate::sales::BookedTotals;
 
 /// A write named with its draft, for [`ErpTarget::render_write`].
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +72,13 @@ pub trait ErpTarget: Send + Sync {
         document: OrderTarget,
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send;
+    /// What AFAS holds of these booked documents (sales orders or direct invoices) by number: total incl. VAT
+    /// and VAT, read back in batches. A number AFAS does not have is left out.
+    fn booked_totals(
+        &self,
+        document: OrderTarget,
+        numbers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, BookedTotals>>> + Send;
     /// Debtors by key ([`crate::model::debtor_key`]: an e-mail address in lower case, or `vat:` and a VAT
     /// number); the map's keys are the keys asked for.
     fn debtors_by_key(
@@ -164,6 +172,13 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         references: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, String>>> + Send {
         (**self).existing_orders(document, references)
+    }
+    fn booked_totals(
+        &self,
+        document: OrderTarget,
+        numbers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, BookedTotals>>> + Send {
+        (**self).booked_totals(document, numbers)
     }
     fn debtors_by_key(
         &self,

@@ -9,6 +9,7 @@ mod order_parties;
 mod orders;
 mod products;
 mod requirements;
+mod sales_checks;
 mod stock;
 mod validation;
 

@@ -17,11 +17,18 @@ mod pipeline;
 mod plan;
 mod prepare;
 
+use std::collections::BTreeSet;
+
 use crate::engine::{Run, RunError};
-use crate::model::SourceOrder;
+use crate::model::{OrderTarget, SourceOrder};
 use crate::ports::{ErpTarget, Journal, PosSource};
 use crate::record::{RecordMeta, Trail, Verdict};
+use crate::sales::SaleCheck;
 use crate::settings::FlowSettings;
+
+/// Sales read back per run at most (the rest wait for the next run), and documents per GetConnector call.
+const CHECKS_PER_RUN: usize = 5_000;
+const CHECK_BATCH: usize = 250;
 
 pub use mapping::map_order;
 pub(crate) use money::{LineLedger, percentage_key};
@@ -46,6 +53,42 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         }
     }
     run_pages(run, Feed::Once(found)).await
+}
+
+/// Reads back what AFAS booked for the sales not checked yet (this run's, and any an earlier run booked but
+/// stopped before checking), a batch of documents per call, and journals every difference from the till as a
+/// warning on its record. A connection error leaves the rest for the next run; it does not fail this one,
+/// whose records are all booked.
+pub(crate) async fn check_bookings<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+) -> Result<(), RunError> {
+    let document = run.settings.order_target;
+    if document == OrderTarget::Quotation {
+        return Ok(());
+    }
+    let sales = run.journal.unchecked_sales(CHECKS_PER_RUN).await?;
+    for batch in sales.chunks(CHECK_BATCH) {
+        let numbers: Vec<String> = batch
+            .iter()
+            .map(|sale| sale.target_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let booked = match run.target.booked_totals(document, &numbers).await {
+            Ok(booked) => booked,
+            Err(error) => {
+                tracing::warn!(%error, "reading booked totals back from AFAS failed; the next run checks them");
+                return Ok(());
+            }
+        };
+        let checks: Vec<SaleCheck> = batch
+            .iter()
+            .map(|sale| SaleCheck::of(sale, booked.get(&sale.target_id).copied()))
+            .collect();
+        run.report.differing += checks.iter().filter(|check| check.warning.is_some()).count() as u64;
+        run.journal.record_sale_checks(checks).await?;
+    }
+    Ok(())
 }
 
 /// The document in whichever selected type has it.

@@ -12,9 +12,10 @@ use super::plan::{Needs, OrderPlan, PagePlan};
 use super::prepare::{Step, entity, prepare};
 use crate::engine::{Run, RunError};
 use crate::flows::debtors::customer_name;
-use crate::model::SourceOrder;
+use crate::model::{SourceDocumentKind, SourceOrder};
 use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, JsonText, Outcome, PosSource, Written};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with};
+use crate::sales::TillTotals;
 use crate::settings::FlowSettings;
 
 /// Orders in flight at most: AFAS allows 8 concurrent requests per token, and the order is the one write
@@ -352,7 +353,12 @@ fn meta(order: &SourceOrder, payload: JsonText, marker: Option<i64>) -> RecordMe
         customer.and_then(|c| c.email.clone()),
         customer.and_then(customer_name),
     ];
-    RecordMeta::with_payload(entity(order.kind), order.id.clone(), payload)
+    let meta = RecordMeta::with_payload(entity(order.kind), order.id.clone(), payload)
         .keys(keys.into_iter().chain(skus.into_iter().map(Some)))
-        .at_marker(marker)
+        .at_marker(marker);
+    // A quotation is no turnover: nothing to hold against the books.
+    match order.kind {
+        SourceDocumentKind::Quotation => meta,
+        _ => meta.sale(TillTotals::of(order)),
+    }
 }
