@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::{BeginWrite, on_pool};
 use crate::runs::RunId;
+use crate::sales::NewSale;
 use crate::{Db, Result, TenantScope};
 
 /// An entry to write. Payloads are JSON text; secrets are removed before they get here.
@@ -58,6 +59,27 @@ pub enum IdMap {
 /// Writes entries (a run's batch of records, or a bulk load) in one transaction: each with its payloads and,
 /// with [`IdMap::Update`], its id-map row. All of them or none. Returns the new ids, in order.
 pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>], id_map: IdMap) -> Result<Vec<Uuid>> {
+    write(db, scope, entries, id_map, &[]).await
+}
+
+/// A run's entries with the sales among them ([`crate::sales`]): entries, id map and sales in one
+/// transaction, so no booked sale is ever journaled without its till totals.
+pub async fn record_with_sales(
+    db: &Db,
+    scope: &TenantScope,
+    entries: &[NewEntry<'_>],
+    sales: &[NewSale<'_>],
+) -> Result<Vec<Uuid>> {
+    write(db, scope, entries, IdMap::Update, sales).await
+}
+
+async fn write(
+    db: &Db,
+    scope: &TenantScope,
+    entries: &[NewEntry<'_>],
+    id_map: IdMap,
+    sales: &[NewSale<'_>],
+) -> Result<Vec<Uuid>> {
     let tenant = scope.tenant_id().0;
     let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
     let sqlite = db.backend() == crate::Backend::Sqlite;
@@ -111,6 +133,28 @@ pub async fn record_all(db: &Db, scope: &TenantScope, entries: &[NewEntry<'_>], 
                 }
                 query.execute(&mut *tx).await?;
             }
+        }
+        // As for the id map: a batch that names a sale twice writes one row per statement, in order.
+        let distinct_sales: std::collections::HashSet<&str> = sales.iter().map(|s| s.source_id).collect();
+        let sale_rows = if distinct_sales.len() == sales.len() { crate::sales::ROWS_PER_STATEMENT } else { 1 };
+        for chunk in sales.chunks(sale_rows) {
+            let sql = crate::sales::upsert_sql(sqlite, chunk.len());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for sale in chunk {
+                let entry = &entries[sale.entry];
+                query = query
+                    .bind(tenant)
+                    .bind(entry.flow.as_str())
+                    .bind(sale.source_id)
+                    .bind(sale.number)
+                    .bind(sale.date.format("%Y-%m-%d").to_string())
+                    .bind(&sale.till_total_incl)
+                    .bind(&sale.till_vat)
+                    .bind(sale.target_id)
+                    .bind(ids[sale.entry])
+                    .bind(entry.at_ms);
+            }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, crate::StoreError>(())
@@ -232,7 +276,7 @@ impl BulkInsert for sqlx::PgConnection {
 /// `($1, $2, ...), ($n, ...)` for `rows` rows of `columns` values. SQLite gets anonymous `?` placeholders: its
 /// driver resolves numbered ones by name, which costs time quadratic in their number (three quarters of the
 /// insert time with 4,800 parameters per statement).
-fn values_rows(sqlite: bool, rows: usize, columns: usize) -> String {
+pub(crate) fn values_rows(sqlite: bool, rows: usize, columns: usize) -> String {
     let row = |first: usize| {
         let placeholders: Vec<String> = (first + 1..=first + columns)
             .map(|n| if sqlite { "?".to_owned() } else { format!("${n}") })

@@ -20,6 +20,7 @@ pub mod retention;
 pub mod retries;
 pub mod rotation;
 pub mod runs;
+pub mod sales;
 pub mod secrets;
 pub mod setup;
 pub mod sync_state;
