@@ -162,7 +162,8 @@ impl GetConnectorRow for StockPerWarehouse {
     const KEY: &'static str = "Item_code";
 }
 
-/// `Profit_Salesorders`: used to find orders already sent (by `CustomerReference` = `RfCs`).
+/// `Profit_Salesorders`: used to find orders already sent (by `CustomerReference` = `RfCs`) and to read back
+/// what an order booked (`InvoiceTotal` incl. VAT, `VAT`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SalesOrderRow {
     #[serde(rename = "OrderNumber")]
@@ -177,6 +178,10 @@ pub struct SalesOrderRow {
     pub customer_reference: Option<String>,
     #[serde(rename = "TotalAmount", default, deserialize_with = "option_number::deserialize")]
     pub total_amount: Option<Decimal>,
+    #[serde(rename = "VAT", default, deserialize_with = "option_number::deserialize")]
+    pub vat: Option<Decimal>,
+    #[serde(rename = "InvoiceTotal", default, deserialize_with = "option_number::deserialize")]
+    pub invoice_total: Option<Decimal>,
     #[serde(rename = "OrderDate", default, deserialize_with = "local_date_time")]
     pub order_date: Option<NaiveDateTime>,
 }

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use koppel_core::FlowKind;
 use koppel_store::runs::{self, Counts, RunLease};
-use koppel_store::{Db, StoreError, TenantScope, flows, journal, retries};
+use koppel_store::{Db, StoreError, TenantScope, flows, journal, retries, sales};
 use koppel_sync::ports::{FailureClass, IdMapEntry, Journal, JournalEntry, JournalError, Outcome};
+use koppel_sync::sales::{SaleCheck, TillTotals, UncheckedSale};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -166,7 +167,30 @@ impl Journal for StoreJournal {
                 at_ms: entry.at.timestamp_millis(),
             })
             .collect();
-        journal::record_all(&self.db, &self.scope, &rows, journal::IdMap::Update)
+        let till_vat = entries
+            .iter()
+            .map(|entry| entry.sale.as_ref().map(|sale| serde_json::to_string(&sale.vat_by_rate)))
+            .map(Option::transpose)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(journal_error)?;
+        let sales: Vec<sales::NewSale> = entries
+            .iter()
+            .zip(till_vat)
+            .enumerate()
+            .filter_map(|(index, (entry, vat))| {
+                let sale = entry.sale.as_ref()?;
+                Some(sales::NewSale {
+                    entry: index,
+                    source_id: &entry.source_id,
+                    number: &sale.number,
+                    date: sale.date,
+                    till_total_incl: sale.total_incl.to_string(),
+                    till_vat: vat?,
+                    target_id: entry.target_id.as_deref(),
+                })
+            })
+            .collect();
+        journal::record_with_sales(&self.db, &self.scope, &rows, &sales)
             .await
             .map_err(journal_error)?;
         let mut counts = self.counts.lock().expect("counts lock");
@@ -251,5 +275,42 @@ impl Journal for StoreJournal {
             .map_err(journal_error)?;
         self.cancelled.store(cancelled, Ordering::Relaxed);
         Ok(cancelled)
+    }
+
+    async fn unchecked_sales(&self, limit: usize) -> Result<Vec<UncheckedSale>, JournalError> {
+        let rows = sales::unchecked(&self.db, &self.scope, self.flow, limit)
+            .await
+            .map_err(journal_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let till = TillTotals {
+                    date: row.sale_date.parse().map_err(journal_error)?,
+                    total_incl: row.till_total_incl.parse().map_err(journal_error)?,
+                    vat_by_rate: serde_json::from_str(&row.till_vat).map_err(journal_error)?,
+                    number: row.number,
+                };
+                Ok(UncheckedSale {
+                    source_id: row.source_id,
+                    target_id: row.target_id,
+                    till,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_sale_checks(&self, checks: Vec<SaleCheck>) -> Result<(), JournalError> {
+        let rows: Vec<sales::CheckRow> = checks
+            .into_iter()
+            .map(|check| sales::CheckRow {
+                source_id: check.source_id,
+                booked_total_incl: check.booked.map(|b| b.total_incl.to_string()),
+                booked_vat: check.booked.and_then(|b| b.vat).map(|vat| vat.to_string()),
+                warning: check.warning,
+            })
+            .collect();
+        let now = koppel_store::now().timestamp_millis();
+        sales::record_checks(&self.db, &self.scope, self.flow, self.lease.run, &rows, now)
+            .await
+            .map_err(journal_error)
     }
 }

@@ -54,6 +54,10 @@ async fn books_every_finished_receipt_once(target: ReceiptTarget) {
     assert_eq!(report.counts.created as usize, expected.len(), "{target:?}: {report:?}");
     assert_eq!(report.counts.skipped as usize, seeded - expected.len(), "{target:?}");
     assert!(journal.entries().iter().all(|e| e.entity == "receipt"));
+    // Read back from AFAS after the run: every booked receipt, each as the till has it.
+    assert_eq!(journal.sale_checks().len(), expected.len(), "{target:?}");
+    assert_eq!(journal.sale_warnings(), Default::default(), "{target:?}");
+    assert_eq!(report.differing, 0, "{target:?}");
     let skipped = journal.entries().into_iter().filter(|e| e.outcome == Outcome::Skipped);
     for entry in skipped {
         assert!(entry.reason.unwrap().contains("not a finished sale"), "{target:?}");

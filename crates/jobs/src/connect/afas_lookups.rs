@@ -8,10 +8,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use koppel_afas::rows::{Article, Debtor, DeliveryAddressRow, GetConnectorRow, StockPerWarehouse, TransactionRow};
+use koppel_afas::rows::{
+    Article, Debtor, DeliveryAddressRow, GetConnectorRow, SalesOrderRow, StockPerWarehouse, TransactionRow,
+};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::model::{Address, ArticleRecord, DebtorRecord, VAT_KEY_PREFIX, debtor_key, vat_number_form};
 use koppel_sync::requirements::AfasList;
+use koppel_sync::sales::BookedTotals;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -69,6 +72,51 @@ pub async fn documents_by_reference(
         }
     }
     Ok(found)
+}
+
+/// What AFAS booked for these sales orders or direct invoices, by number: `InvoiceTotal` (incl. VAT) and `VAT`
+/// from `Profit_Salesorders`. AFAS numbers a run's orders one after another, so a dense run of numbers is asked
+/// for as one range (one call, however many) and the rows not asked for are dropped; others go by name, batched.
+/// A number AFAS does not list is left out.
+pub async fn booked_totals(client: &AfasClient, numbers: &[String]) -> Result<HashMap<String, BookedTotals>, AfasError> {
+    let query = SalesOrderRow::query().page_size(PAGE_SIZE);
+    let rows: Vec<SalesOrderRow> = match dense_range(numbers) {
+        Some((first, last)) => {
+            let range = Filter::new(SalesOrderRow::KEY, Operator::GreaterOrEqual, first).and(
+                SalesOrderRow::KEY,
+                Operator::LessOrEqual,
+                last,
+            );
+            client.get_all(query.filter(range)).await?
+        }
+        None => client.get_by_keys(&query, SalesOrderRow::KEY, numbers).await?,
+    };
+    let wanted: HashSet<&String> = numbers.iter().collect();
+    Ok(rows
+        .into_iter()
+        .filter(|row| wanted.contains(&row.order_number))
+        .filter_map(|row| {
+            let totals = BookedTotals {
+                total_incl: row.invoice_total?,
+                vat: row.vat,
+            };
+            Some((row.order_number, totals))
+        })
+        .collect())
+}
+
+/// The first and last of `numbers` when they are all digits of one length (so they sort as text like numbers)
+/// and fill at least a quarter of the range between them.
+fn dense_range(numbers: &[String]) -> Option<(String, String)> {
+    let first = numbers.first()?;
+    let same_shape = |n: &String| n.len() == first.len() && n.bytes().all(|b| b.is_ascii_digit());
+    if numbers.len() < 2 || !numbers.iter().all(same_shape) {
+        return None;
+    }
+    let values: Vec<u64> = numbers.iter().map(|n| n.parse().ok()).collect::<Option<_>>()?;
+    let (low, high) = (*values.iter().min()?, *values.iter().max()?);
+    let dense = (high - low + 1) <= 4 * values.len() as u64;
+    dense.then(|| (format!("{low:0width$}", width = first.len()), format!("{high:0width$}", width = first.len())))
 }
 
 /// Koppel's references of one kind and year differ only in a zero-padded number (`ORD-2026-000042`), so
@@ -365,6 +413,17 @@ mod tests {
         let listed: BTreeSet<String> = listed.into_iter().collect();
         let expected = ["webshop 7", "ORD-2025-000999", "INV-2026-000001"].map(str::to_owned);
         assert_eq!(listed, expected.into_iter().collect());
+    }
+
+    #[test]
+    fn dense_order_numbers_are_asked_for_as_one_range() {
+        let numbers = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let range = dense_range(&numbers(&["26000110", "26000101", "26000105"]));
+        assert_eq!(range, Some(("26000101".to_owned(), "26000110".to_owned())));
+        assert_eq!(dense_range(&numbers(&["26000001", "26099999"])), None, "too sparse");
+        assert_eq!(dense_range(&numbers(&["26000001", "2600002"])), None, "lengths differ");
+        assert_eq!(dense_range(&numbers(&["F-1", "F-2"])), None);
+        assert_eq!(dense_range(&numbers(&["26000001"])), None, "one number goes by name");
     }
 
     #[test]

@@ -29,6 +29,7 @@ use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, Written,
 };
 use koppel_sync::requirements::AfasList;
+use koppel_sync::sales::BookedTotals;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{
@@ -286,6 +287,14 @@ impl ErpTarget for AfasTarget {
             references,
         ))
         .await
+    }
+
+    async fn booked_totals(
+        &self,
+        _document: OrderTarget,
+        numbers: &[String],
+    ) -> ConnectorResult<HashMap<String, BookedTotals>> {
+        afas_read(afas_lookups::booked_totals(&self.client, numbers)).await
     }
 
     async fn debtors_by_key(&self, keys: &[String]) -> ConnectorResult<HashMap<String, DebtorRecord>> {
