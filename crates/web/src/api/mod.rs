@@ -5,6 +5,7 @@ mod accounts;
 mod activity;
 pub(crate) mod connections;
 pub(crate) mod flows;
+mod reconciliation;
 mod retry;
 mod settings;
 
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/activity/{id}", get(activity::get_entry))
         .route("/api/v1/activity/{id}/retry", post(retry::retry_entry))
         .route("/api/v1/activity/{id}/skip", post(retry::skip_entry))
+        .route("/api/v1/reconciliation", get(reconciliation::reconciliation))
         .route("/api/v1/connections", get(connections::list_connections))
         .route("/api/v1/connections/mplus", axum::routing::put(connections::put_mplus))
         .route("/api/v1/connections/afas", axum::routing::put(connections::put_afas))
@@ -76,6 +78,7 @@ impl ErrorBody {
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,
         connections::list_connections, connections::put_mplus, connections::put_afas,
+        reconciliation::reconciliation,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -84,6 +87,7 @@ impl ErrorBody {
         (name = "flows", description = "Flows (orders, receipts, customers, products, stock): the company-wide settings they share, their own settings, schedules and runs"),
         (name = "connections", description = "Credentials for MplusKASSA and AFAS (stored encrypted) and their tests"),
         (name = "activity", description = "The activity log: every record moved, searchable, with its payloads"),
+        (name = "reconciliation", description = "The till against the books, per day: sales missing from AFAS or booked with another total"),
     )
 )]
 struct ApiDoc;

@@ -8,6 +8,7 @@ mod demo_shop;
 mod fields;
 mod health;
 mod public;
+pub(crate) mod reconciliation;
 mod runs;
 mod settings;
 mod setup;
@@ -66,6 +67,9 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
         .route("/t/{tenant_id}/sandbox/reset", post(demo_shop::reset))
         .route("/t/{tenant_id}/setup/{step}", get(setup::show).post(setup::submit))
+        .route("/t/{tenant_id}/reconciliation", get(reconciliation::page))
+        .route("/t/{tenant_id}/reconciliation.csv", get(reconciliation::csv))
+        .route("/t/{tenant_id}/reconciliation/check", post(reconciliation::check_again))
         .route("/t/{tenant_id}/activity", get(activity::list))
         .route("/t/{tenant_id}/activity.csv", get(activity::csv))
         .route("/t/{tenant_id}/activity/{entry_id}", get(activity::entry))

@@ -115,6 +115,8 @@ pub struct RunPage {
     run: RunRow,
     /// Each record with, when it failed, whether and when Koppel retries it by itself.
     entries: Vec<(EntrySummary, Option<RetryNote>)>,
+    /// Booked sales this run read back with another total or VAT than the till's.
+    differing: i64,
 }
 
 fn parse_run(id: &str) -> AppResult<RunId> {
@@ -134,6 +136,7 @@ pub async fn show(
 ) -> AppResult<RunPage> {
     let run = load(&state, &ctx, &run_id).await?;
     let entries = journal::entries_of_run(&state.db, &ctx.scope, run.id).await?;
+    let differing = koppel_store::sales::differing_in_run(&state.db, &ctx.scope, run.id).await?;
     let mut notes = crate::retry::notes(&state, &ctx.scope, &entries).await?;
     let entries = entries
         .into_iter()
@@ -149,6 +152,7 @@ pub async fn show(
         flow: run.flow,
         run: RunRow::from(&run),
         entries,
+        differing,
     })
 }
 

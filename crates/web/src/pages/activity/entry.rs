@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use koppel_core::TenantId;
 use koppel_store::activity::{self, EntryDetail};
+use koppel_store::sales;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -209,6 +210,8 @@ pub struct EntryPage {
     exchanges: Vec<ExchangeView>,
     previous: Option<Previous>,
     can_write: bool,
+    /// A booked sale's difference from the till, as last read back from AFAS (for the sale's latest entry).
+    sale_warning: Option<String>,
 }
 
 pub async fn entry(
@@ -228,6 +231,13 @@ pub async fn entry(
     let previous = previous.map(|p| compare(&p, payloads_kept.then_some((&source, &exchanges))));
     let title = format!("{} {}", detail.entry.entity, detail.entry.source_id);
     let mut notes = crate::retry::notes(&state, &ctx.scope, std::slice::from_ref(&detail.entry)).await?;
+    let sale_warning = match detail.entry.flow.parse() {
+        Ok(flow) => sales::of_record(&state.db, &ctx.scope, flow, &detail.entry.source_id)
+            .await?
+            .filter(|sale| sale.entry_id == Some(detail.entry.id))
+            .and_then(|sale| sale.warning),
+        Err(_) => None,
+    };
     Ok(EntryPage {
         can_write: ctx.scope.role().can_write(),
         layout: Layout::for_user(&state, &ctx.user, &title, Some(tenant_id)).await?,
@@ -238,6 +248,7 @@ pub async fn entry(
         source,
         exchanges,
         previous,
+        sale_warning,
     })
 }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 mod csv;
 mod entry;
 
-pub use csv::csv;
+pub use csv::{csv, csv_field};
 pub use entry::entry;
 
 use super::Layout;
