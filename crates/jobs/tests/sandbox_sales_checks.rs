@@ -14,7 +14,9 @@ async fn read_backs(world: &World) -> usize {
     let calls = world.journal(System::Afas).await;
     calls
         .iter()
-        .filter(|call| call.operation.as_deref() == Some("Profit_Salesorders") && call.path.contains("filterfieldids=OrderNumber"))
+        .filter(|call| {
+            call.operation.as_deref() == Some("Profit_Salesorders") && call.path.contains("filterfieldids=OrderNumber")
+        })
         .count()
 }
 

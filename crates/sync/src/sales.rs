@@ -171,7 +171,9 @@ pub fn reconcile(from: NaiveDate, to: NaiveDate, sales: &[HeldSale]) -> Vec<Reco
         .map(|date| (date, ReconciledDay::empty(date)))
         .collect();
     for sale in sales {
-        let Some(day) = days.get_mut(&sale.till.date) else { continue };
+        let Some(day) = days.get_mut(&sale.till.date) else {
+            continue;
+        };
         let number = sale.till.number.clone();
         day.till_orders += 1;
         day.till_total_incl += sale.till.total_incl;

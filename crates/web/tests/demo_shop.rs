@@ -98,13 +98,26 @@ async fn two_companies_each_book_their_own_demo_shop() {
     // Read back after the run, the demo shop's books hold every till day to the cent.
     let today = chrono::Utc::now().date_naive();
     let range = format!("from={}&to={today}", today - chrono::Duration::days(365));
-    let csv = app.get(&first, &format!("{home_a}/reconciliation.csv?{range}")).await.text().await.unwrap();
+    let csv = app
+        .get(&first, &format!("{home_a}/reconciliation.csv?{range}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     let mut sales = 0;
     for line in csv.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         sales += fields[1].parse::<i64>().unwrap();
-        assert_eq!(fields[7].parse::<rust_decimal::Decimal>().unwrap(), rust_decimal::Decimal::ZERO, "{line}");
-        assert_eq!(&fields[8..], ["", "", ""], "nothing missing, differing or unchecked: {line}");
+        assert_eq!(
+            fields[7].parse::<rust_decimal::Decimal>().unwrap(),
+            rust_decimal::Decimal::ZERO,
+            "{line}"
+        );
+        assert_eq!(
+            &fields[8..],
+            ["", "", ""],
+            "nothing missing, differing or unchecked: {line}"
+        );
     }
     assert_eq!(sales, run_a.created, "every sale booked is on the reconciliation");
     let already_booked = journal::entries_of_run(&app.state.db, &scope(&home_b), run_b.id)

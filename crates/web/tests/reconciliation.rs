@@ -64,7 +64,11 @@ async fn run_orders(executor: &Executor<Fakes>, db: &Db, scope: &TenantScope, ru
 }
 
 fn dec(value: &Value) -> Decimal {
-    value.as_str().unwrap_or_else(|| panic!("money as a string: {value}")).parse().unwrap()
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("money as a string: {value}"))
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -92,7 +96,8 @@ async fn the_day_of_the_till_against_the_books() {
     assert_eq!(sales.len(), 6);
     let refused = sales[5].number.clone();
     let erp = stocked_erp();
-    erp.switchboard.fail_key(Op::CreateOrder, &refused, FaultKind::Permanent, None);
+    erp.switchboard
+        .fail_key(Op::CreateOrder, &refused, FaultKind::Permanent, None);
     let fakes = Fakes(Arc::new(FakePos::with_orders(sales.clone())), Arc::new(erp));
     let mut executor = Executor::new(db.clone(), JobQueue::connect(&db).await.unwrap(), fakes.clone());
     executor.base_retry_delay = Duration::from_millis(100);
@@ -103,7 +108,12 @@ async fn the_day_of_the_till_against_the_books() {
         let request = client.get(app.url(&format!("/api/v1/reconciliation{query}")));
         request.bearer_auth(&token).send()
     };
-    let body: Value = api("?from=2026-10-31&to=2026-11-01").await.unwrap().json().await.unwrap();
+    let body: Value = api("?from=2026-10-31&to=2026-11-01")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let days = body["days"].as_array().unwrap();
     assert_eq!(days.len(), 2, "every day of the range: {body:#}");
     assert_eq!(days[0]["date"], "2026-10-31");
@@ -126,7 +136,11 @@ async fn the_day_of_the_till_against_the_books() {
     let booked_vat: Decimal = day["booked_vat_by_rate"].as_object().unwrap().values().map(dec).sum();
     assert!(till_vat > Decimal::ZERO);
     let refused_vat: Decimal = koppel_sync::sales::TillTotals::of(&sales[5]).vat();
-    assert_eq!(booked_vat, till_vat - refused_vat, "AFAS's VAT is the till's, the refused sale aside");
+    assert_eq!(
+        booked_vat,
+        till_vat - refused_vat,
+        "AFAS's VAT is the till's, the refused sale aside"
+    );
 
     // Someone changes a price in AFAS after booking; "Check again with AFAS" reads the day back.
     let changed = sales[0].number.clone();
@@ -148,27 +162,47 @@ async fn the_day_of_the_till_against_the_books() {
         .await;
     assert_eq!(checked.status(), StatusCode::SEE_OTHER);
     let queued = runs::recent(&db, &scope, FlowKind::Orders, 5).await.unwrap();
-    let recheck = queued.iter().find(|run| run.trigger_kind == "reconciliation").expect("a run is queued");
+    let recheck = queued
+        .iter()
+        .find(|run| run.trigger_kind == "reconciliation")
+        .expect("a run is queued");
     run_orders(&executor, &db, &scope, Some(recheck.id)).await;
-    let body: Value = api("?from=2026-11-01&to=2026-11-01").await.unwrap().json().await.unwrap();
+    let body: Value = api("?from=2026-11-01&to=2026-11-01")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let day = &body["days"][0];
     assert_eq!(day["differing"], serde_json::json!([changed]));
-    assert_ne!(dec(&day["difference"]), -sales[5].total_incl_vat, "the change shows in the difference");
+    assert_ne!(
+        dec(&day["difference"]),
+        -sales[5].total_incl_vat,
+        "the change shows in the difference"
+    );
 
     // The page links the sale to its record, whose page carries the warning; the run counts it.
     let page = app
-        .get(&browser, &format!("/t/{tenant_id}/reconciliation?from=2026-11-01&to=2026-11-01"))
+        .get(
+            &browser,
+            &format!("/t/{tenant_id}/reconciliation?from=2026-11-01&to=2026-11-01"),
+        )
         .await
         .text()
         .await
         .unwrap();
     assert!(page.contains("01-11-2026"), "Dutch dates");
     assert!(page.contains("Booked with another total or VAT"));
-    let link_start = page.find(&format!(">{changed}</a>")).expect("the differing sale is linked");
+    let link_start = page
+        .find(&format!(">{changed}</a>"))
+        .expect("the differing sale is linked");
     let href = &page[..link_start];
     let href = &href[href.rfind("href=\"").unwrap() + 6..href.len() - 1];
     let record = app.get(&browser, href).await.text().await.unwrap();
-    assert!(record.contains("booked, total differs by €"), "the warning on the record");
+    assert!(
+        record.contains("booked, total differs by €"),
+        "the warning on the record"
+    );
     let run_page = app
         .get(&browser, &format!("/t/{tenant_id}/runs/{}", recheck.id))
         .await
@@ -177,11 +211,18 @@ async fn the_day_of_the_till_against_the_books() {
         .unwrap();
     assert!(run_page.contains("1 booked sale differs from the till"), "{run_page}");
     let run_row = runs::get(&db, &scope, recheck.id).await.unwrap().unwrap();
-    assert_eq!(run_row.status, RunStatus::Succeeded, "a difference warns, it does not fail the run");
+    assert_eq!(
+        run_row.status,
+        RunStatus::Succeeded,
+        "a difference warns, it does not fail the run"
+    );
 
     // CSV: one line per day.
     let csv = app
-        .get(&browser, &format!("/t/{tenant_id}/reconciliation.csv?from=2026-11-01&to=2026-11-01"))
+        .get(
+            &browser,
+            &format!("/t/{tenant_id}/reconciliation.csv?from=2026-11-01&to=2026-11-01"),
+        )
         .await;
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
@@ -195,7 +236,10 @@ async fn the_day_of_the_till_against_the_books() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let bad: Value = bad.json().await.unwrap();
     assert!(bad["message"].as_str().unwrap().contains("YYYY-MM-DD"));
-    assert_eq!(api("?from=2026-11-02&to=2026-11-01").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api("?from=2026-11-02&to=2026-11-01").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
     app.api_signup("ander@shop.nl", "Ander").await;
     let other = app.api_token("ander@shop.nl", PASSWORD).await;
     let theirs: Value = client

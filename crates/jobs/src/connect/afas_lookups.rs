@@ -78,7 +78,10 @@ pub async fn documents_by_reference(
 /// from `Profit_Salesorders`. AFAS numbers a run's orders one after another, so a dense run of numbers is asked
 /// for as one range (one call, however many) and the rows not asked for are dropped; others go by name, batched.
 /// A number AFAS does not list is left out.
-pub async fn booked_totals(client: &AfasClient, numbers: &[String]) -> Result<HashMap<String, BookedTotals>, AfasError> {
+pub async fn booked_totals(
+    client: &AfasClient,
+    numbers: &[String],
+) -> Result<HashMap<String, BookedTotals>, AfasError> {
     let query = SalesOrderRow::query().page_size(PAGE_SIZE);
     let rows: Vec<SalesOrderRow> = match dense_range(numbers) {
         Some((first, last)) => {
@@ -116,7 +119,12 @@ fn dense_range(numbers: &[String]) -> Option<(String, String)> {
     let values: Vec<u64> = numbers.iter().map(|n| n.parse().ok()).collect::<Option<_>>()?;
     let (low, high) = (*values.iter().min()?, *values.iter().max()?);
     let dense = (high - low + 1) <= 4 * values.len() as u64;
-    dense.then(|| (format!("{low:0width$}", width = first.len()), format!("{high:0width$}", width = first.len())))
+    dense.then(|| {
+        (
+            format!("{low:0width$}", width = first.len()),
+            format!("{high:0width$}", width = first.len()),
+        )
+    })
 }
 
 /// Koppel's references of one kind and year differ only in a zero-padded number (`ORD-2026-000042`), so

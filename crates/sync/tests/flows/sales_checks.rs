@@ -145,4 +145,3 @@ async fn filtered_sales_and_quotations_are_not_held_against_the_books() {
     assert!(journal.sale_checks().is_empty());
     assert_eq!(erp.switchboard.calls(Op::BookedTotals), 0);
 }
-

@@ -132,7 +132,11 @@ pub fn money(amount: Decimal) -> String {
         }
         grouped.push(digit);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}€ {grouped},{cents}")
 }
 
@@ -145,7 +149,11 @@ fn vat_text(by_rate: &BTreeMap<String, Decimal>) -> String {
             rate => format!("{rate}% {}", money(*vat)),
         })
         .collect();
-    if parts.is_empty() { "–".to_owned() } else { parts.join(" · ") }
+    if parts.is_empty() {
+        "–".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 /// A till number on the page, linked to its record when it has one.
@@ -222,7 +230,11 @@ pub async fn page(
         }
         None => Vec::new(),
     };
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let (from, to) = range.map_or((params.from.clone(), params.to.clone()), |(from, to)| {
         (from.to_string(), to.to_string())
     });
@@ -285,7 +297,10 @@ pub async fn csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         out,
@@ -321,7 +336,12 @@ mod tests {
 
     #[test]
     fn money_is_written_the_dutch_way() {
-        let cases = [("1234.5", "€ 1.234,50"), ("-0.01", "-€ 0,01"), ("0", "€ 0,00"), ("1234567.891", "€ 1.234.567,89")];
+        let cases = [
+            ("1234.5", "€ 1.234,50"),
+            ("-0.01", "-€ 0,01"),
+            ("0", "€ 0,00"),
+            ("1234567.891", "€ 1.234.567,89"),
+        ];
         for (amount, written) in cases {
             assert_eq!(money(amount.parse().unwrap()), written);
         }
