@@ -17,7 +17,7 @@ use koppel_sandbox::mplus::model::{Order, VatMethod};
 use koppel_sandbox::mplus::seed::SHIPPING_ARTICLE;
 use koppel_testkit::FakeJournal;
 use rust_decimal::{Decimal, RoundingStrategy};
-use sandbox_support::{World, body, failures, received_line_amount, reference_of, settings, with_articles};
+use sandbox_support::{World, failures, received_line_amount, reference_of, settings, with_articles};
 use serde_json::Value;
 
 /// Seeded orders per shop: about 55% of them are paid sales orders the flow books, so the four shops below
@@ -139,24 +139,6 @@ fn afas_percentage(code: &str) -> Decimal {
     })
 }
 
-/// The `FbSales` bodies AFAS accepted, by reference.
-async fn received_orders(world: &World) -> HashMap<String, Value> {
-    world
-        .afas_writes(Some("FbSales"))
-        .await
-        .into_iter()
-        .filter(|entry| entry.status == 201)
-        .map(|entry| {
-            let body = body(&entry);
-            let reference = body["FbSales"]["Element"]["Fields"]["RfCs"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            (reference, body)
-        })
-        .collect()
-}
-
 /// Books one seeded shop and checks every booked order against the till; returns the shapes it met.
 async fn the_books_match_the_till(seed: u64) -> Shapes {
     let world = World::start_seeded(seed, ORDERS_PER_SHOP).await;
@@ -179,7 +161,7 @@ async fn the_books_match_the_till(seed: u64) -> Shapes {
             .push(row);
     }
 
-    let received = received_orders(&world).await;
+    let received = world.received_orders().await;
     let mut shapes = Shapes::default();
     let expected = world.expected_orders();
     assert_eq!(

@@ -32,24 +32,6 @@ async fn assert_booked_once(world: &World) {
     assert_eq!(booked, expected, "AFAS's orders differ from MplusKASSA's paid orders");
 }
 
-/// The `FbSales` bodies AFAS accepted, by reference.
-async fn received_orders(world: &World) -> HashMap<String, Value> {
-    world
-        .afas_writes(Some("FbSales"))
-        .await
-        .into_iter()
-        .filter(|entry| entry.status == 201)
-        .map(|entry| {
-            let body = body(&entry);
-            let reference = body["FbSales"]["Element"]["Fields"]["RfCs"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            (reference, body)
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn the_paid_orders_land_once_and_a_second_run_writes_nothing() {
     let world = World::start(200).await;
@@ -182,7 +164,7 @@ async fn debtors_follow_company_or_person_and_vat_codes_follow_the_tills_vat_cou
         })
         .collect();
 
-    let received = received_orders(&world).await;
+    let received = world.received_orders().await;
     let (mut companies, mut persons, mut anonymous) = (0, 0, 0);
     let (mut reverse_charged, mut delivered_abroad, mut known_by_vat_number) = (0, 0, 0);
     let intra_eu = SHIFTED_VAT_CODES
@@ -412,7 +394,7 @@ async fn a_dry_run_shows_the_exact_fbsales_body_a_run_sends_with_the_field_rules
         .run(FlowKind::Orders, &settings, &FakeJournal::default())
         .await
         .unwrap();
-    let received = received_orders(&world).await;
+    let received = world.received_orders().await;
     for body in rendered {
         let reference = body["FbSales"]["Element"]["Fields"]["RfCs"]
             .as_str()

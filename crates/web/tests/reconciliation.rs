@@ -6,31 +6,17 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use common::fakes::{Fakes, execute, executor, run_orders, save_orders_flow};
 use common::{PASSWORD, spawn_app};
 use koppel_core::FlowKind;
-use koppel_jobs::executor::{Connectors, Executor};
-use koppel_jobs::{JobQueue, RunFlowJob};
-use koppel_store::runs::{self, RunId, RunStatus};
-use koppel_store::{Db, TenantScope, flows, tenants};
+use koppel_store::runs::{self, RunStatus};
+use koppel_store::tenants;
 use koppel_sync::model::{PaymentStatus, SourceOrder, VatMethod};
-use koppel_sync::ports::ConnectorError;
-use koppel_testkit::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
+use koppel_testkit::{FakePos, FaultKind, Op, generated_order, stocked_erp};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::Value;
-
-#[derive(Clone)]
-struct Fakes(Arc<FakePos>, Arc<FakeErp>);
-
-impl Connectors for Fakes {
-    type Source = Arc<FakePos>;
-    type Target = Arc<FakeErp>;
-    async fn open(&self, _: &Db, _: &TenantScope) -> Result<(Self::Source, Self::Target), ConnectorError> {
-        Ok((self.0.clone(), self.1.clone()))
-    }
-}
 
 /// Paid anonymous Dutch till sales with prices incl. VAT at 21% and 9% (the wizard's settings map those two
 /// rates), all on 1 November 2026.
@@ -47,20 +33,6 @@ fn till_sales(count: usize) -> Vec<SourceOrder> {
         })
         .take(count)
         .collect()
-}
-
-async fn run_orders(executor: &Executor<Fakes>, db: &Db, scope: &TenantScope, run: Option<RunId>) {
-    let now = koppel_store::now().timestamp_millis();
-    let run_id = match run {
-        Some(run) => run,
-        None => runs::create(db, scope, FlowKind::Orders, "manual", now).await.unwrap(),
-    };
-    let job = RunFlowJob {
-        tenant_id: scope.tenant_id(),
-        flow: FlowKind::Orders,
-        run_id,
-    };
-    executor.execute(&job).await.unwrap();
 }
 
 fn dec(value: &Value) -> Decimal {
@@ -80,17 +52,7 @@ async fn the_day_of_the_till_against_the_books() {
     let user_id = signup["user_id"].as_str().unwrap().parse().unwrap();
     let tenant_id: koppel_core::TenantId = signup["tenant_id"].as_str().unwrap().parse().unwrap();
     let scope = tenants::resolve_scope(&db, user_id, tenant_id).await.unwrap().unwrap();
-    let config = flows::FlowConfig {
-        flow: FlowKind::Orders,
-        enabled: false,
-        schedule: flows::DEFAULT_SCHEDULE.into(),
-        settings: serde_json::Value::Null,
-        cursor: None,
-        next_run_at_ms: None,
-    };
-    koppel_jobs::settings::save(&db, &scope, "test", config, &wizard_settings(), 0)
-        .await
-        .unwrap();
+    save_orders_flow(&db, &scope).await;
 
     let sales = till_sales(6);
     assert_eq!(sales.len(), 6);
@@ -99,9 +61,8 @@ async fn the_day_of_the_till_against_the_books() {
     erp.switchboard
         .fail_key(Op::CreateOrder, &refused, FaultKind::Permanent, None);
     let fakes = Fakes(Arc::new(FakePos::with_orders(sales.clone())), Arc::new(erp));
-    let mut executor = Executor::new(db.clone(), JobQueue::connect(&db).await.unwrap(), fakes.clone());
-    executor.base_retry_delay = Duration::from_millis(100);
-    run_orders(&executor, &db, &scope, None).await;
+    let executor = executor(&db, &fakes).await;
+    run_orders(&executor, &db, &scope).await;
 
     let client = reqwest::Client::new();
     let api = |query: &str| {
@@ -166,7 +127,7 @@ async fn the_day_of_the_till_against_the_books() {
         .iter()
         .find(|run| run.trigger_kind == "reconciliation")
         .expect("a run is queued");
-    run_orders(&executor, &db, &scope, Some(recheck.id)).await;
+    execute(&executor, &scope, recheck.id).await;
     let body: Value = api("?from=2026-11-01&to=2026-11-01")
         .await
         .unwrap()

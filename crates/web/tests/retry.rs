@@ -4,46 +4,17 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use common::fakes::{Fakes, execute, executor, save_orders_flow};
 use common::{PASSWORD, call, spawn_app};
 use koppel_core::FlowKind;
-use koppel_jobs::executor::{Connectors, Executor};
-use koppel_jobs::{JobQueue, RunFlowJob};
 use koppel_store::runs::{self, RunId};
-use koppel_store::{Db, TenantScope, flows, journal, tenants};
+use koppel_store::{Db, TenantScope, journal, tenants};
 use koppel_sync::model::PaymentStatus;
-use koppel_sync::ports::ConnectorError;
-use koppel_testkit::{FakeErp, FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
+use koppel_testkit::{FakePos, FaultKind, Op, generated_order, stocked_erp, wizard_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
-
-#[derive(Clone)]
-struct Fakes(Arc<FakePos>, Arc<FakeErp>);
-
-impl Connectors for Fakes {
-    type Source = Arc<FakePos>;
-    type Target = Arc<FakeErp>;
-    async fn open(&self, _: &Db, _: &TenantScope) -> Result<(Self::Source, Self::Target), ConnectorError> {
-        Ok((self.0.clone(), self.1.clone()))
-    }
-}
-
-async fn executor(db: &Db, fakes: &Fakes) -> Executor<Fakes> {
-    let mut executor = Executor::new(db.clone(), JobQueue::connect(db).await.unwrap(), fakes.clone());
-    executor.base_retry_delay = Duration::from_millis(100);
-    executor
-}
-
-async fn execute(executor: &Executor<Fakes>, scope: &TenantScope, run_id: RunId) {
-    let job = RunFlowJob {
-        tenant_id: scope.tenant_id(),
-        flow: FlowKind::Orders,
-        run_id,
-    };
-    executor.execute(&job).await.unwrap();
-}
 
 #[tokio::test]
 async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
@@ -54,17 +25,7 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
     let user_id = signup["user_id"].as_str().unwrap().parse().unwrap();
     let tenant_id = signup["tenant_id"].as_str().unwrap().parse().unwrap();
     let scope = tenants::resolve_scope(&db, user_id, tenant_id).await.unwrap().unwrap();
-    let config = flows::FlowConfig {
-        flow: FlowKind::Orders,
-        enabled: false,
-        schedule: flows::DEFAULT_SCHEDULE.into(),
-        settings: serde_json::Value::Null,
-        cursor: None,
-        next_run_at_ms: None,
-    };
-    koppel_jobs::settings::save(&db, &scope, "test", config, &wizard_settings(), 0)
-        .await
-        .unwrap();
+    save_orders_flow(&db, &scope).await;
 
     // Two paid orders; AFAS refuses the first once.
     let orders: Vec<_> = (0..30)

@@ -200,6 +200,23 @@ impl World {
             .collect()
     }
 
+    /// The `FbSales` bodies AFAS accepted, by reference.
+    pub async fn received_orders(&self) -> std::collections::HashMap<String, Value> {
+        self.afas_writes(Some("FbSales"))
+            .await
+            .into_iter()
+            .filter(|entry| entry.status == 201)
+            .map(|entry| {
+                let body = body(&entry);
+                let reference = body["FbSales"]["Element"]["Fields"]["RfCs"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (reference, body)
+            })
+            .collect()
+    }
+
     /// The seeded shop, as generated.
     pub fn shop(&self) -> koppel_sandbox::mplus::seed::Shop {
         koppel_sandbox::mplus::seed::generate(self.seed, self.orders)

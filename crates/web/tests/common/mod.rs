@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fakes;
+
 use std::net::SocketAddr;
 
 use koppel_store::test_support::TestDatabase;
