@@ -46,15 +46,19 @@ impl RangeParams {
             NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
                 .map_err(|_| format!("`{name}` must be a date as YYYY-MM-DD, e.g. {today}."))
         };
+        let week_before = |day: NaiveDate| day.checked_sub_signed(Duration::days(DEFAULT_DAYS - 1)).unwrap_or(day);
         let (from, to) = match (self.from.trim(), self.to.trim()) {
-            ("", "") => (today - Duration::days(DEFAULT_DAYS - 1), today),
+            ("", "") => (week_before(today), today),
             ("", to) => {
                 let to = date("to", to)?;
-                (to - Duration::days(DEFAULT_DAYS - 1), to)
+                (week_before(to), to)
             }
             (from, "") => {
                 let from = date("from", from)?;
-                (from, (from + Duration::days(DEFAULT_DAYS - 1)).min(today.max(from)))
+                let week = from
+                    .checked_add_signed(Duration::days(DEFAULT_DAYS - 1))
+                    .unwrap_or(from);
+                (from, week.min(today.max(from)))
             }
             (from, to) => (date("from", from)?, date("to", to)?),
         };
@@ -362,5 +366,16 @@ mod tests {
         assert!(parse("2026-12-05", "2026-12-01").unwrap_err().contains("after"));
         assert!(parse("04-12-2026", "").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse("2025-01-01", "2026-12-01").unwrap_err().contains("366"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_range_is_a_range_or_a_message(from in ".{0,14}|[0-9]{4}-[0-9]{2}-[0-9]{2}", to in ".{0,14}|[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+            let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+            match (RangeParams { from, to }).parse(today) {
+                Ok((from, to)) => proptest::prop_assert!(from <= to && (to - from).num_days() < MAX_DAYS),
+                Err(message) => proptest::prop_assert!(!message.is_empty()),
+            }
+        }
     }
 }

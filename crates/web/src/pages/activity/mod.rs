@@ -262,4 +262,22 @@ mod tests {
         assert!(parse_time("yesterday", false).is_err());
         assert_eq!(encode_component("a b&c=é"), "a%20b%26c%3D%C3%A9");
     }
+
+    proptest::proptest! {
+        /// Any query string's values: a filter or a message, never a panic (`q` with NUL bytes included).
+        #[test]
+        fn any_parameters_are_a_filter_or_a_message(
+            q in proptest::prelude::any::<String>(),
+            flow in "(orders|receipts|stock|[a-z]{0,8})",
+            outcome in "(created|failed|[a-z\u{0}]{0,8})",
+            from in "([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{0,20}|.{0,12})",
+            to in "([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z|[0-9]{0,20}|.{0,12})",
+            cursor in ".{0,40}",
+        ) {
+            let params = ActivityParams { q, flow, outcome, entity: String::new(), from, to, cursor };
+            if let Err(message) = params.parse() {
+                proptest::prop_assert!(!message.is_empty());
+            }
+        }
+    }
 }

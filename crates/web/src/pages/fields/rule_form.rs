@@ -269,4 +269,65 @@ mod tests {
                 .contains("not a number")
         );
     }
+
+    /// Any text in any of the editor's fields (a real target, a source kind and operation names mixed in, so
+    /// the checks past the first are reached): a rule or per-field errors, never a panic.
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                Just(String::new()),
+                "[ -~]{0,12}",
+                prop::sample::select(vec![
+                    "customer.email",
+                    "%d-%m-%Y",
+                    "PIN=02; CASH=01",
+                    "1e40",
+                    "-0",
+                    "99999999999999999999999999999"
+                ])
+                .prop_map(str::to_owned),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+            #[test]
+            fn any_rule_form_is_read_or_refused_per_field(
+                flow in prop::sample::select(FlowKind::ALL.to_vec()),
+                real_target in any::<bool>(),
+                target in text(),
+                kind in prop::sample::select(vec!["default", "path", "constant", "other"]),
+                value in text(),
+                ops in prop::collection::vec(
+                    (prop::sample::select(vec!["trim", "truncate", "lookup", "concat", "date_format", "round", "add", "multiply", "condition", "upper", "nonsense", ""]), text(), text(), text()),
+                    0..=ROW_FIELDS.len(),
+                ),
+            ) {
+                let target = match target_fields(flow).first() {
+                    Some(field) if real_target => field.target.to_owned(),
+                    _ => target,
+                };
+                let mut pairs = vec![
+                    ("target".to_owned(), target),
+                    ("source_kind".to_owned(), kind.to_owned()),
+                    ("source_value".to_owned(), value),
+                ];
+                for (index, (op, a1, a2, a3)) in ops.into_iter().enumerate() {
+                    let n = index + 1;
+                    pairs.push((format!("op_{n}"), op.to_owned()));
+                    pairs.push((format!("a1_{n}"), a1));
+                    pairs.push((format!("a2_{n}"), a2));
+                    pairs.push((format!("a3_{n}"), a3));
+                }
+                let mut errors = FieldErrors::default();
+                let rule = read_rule(&Fields::new(pairs), flow, &mut errors);
+                prop_assert!(rule.is_some() || !errors.is_empty(), "refused without a reason");
+            }
+        }
+    }
 }

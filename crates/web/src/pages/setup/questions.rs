@@ -329,3 +329,38 @@ pub(super) async fn submit_questions(state: &AppState, ctx: &TenantContext, form
     mark_done(state, ctx, "questions").await?;
     Ok(redirect_to(ctx, "mappings"))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn days_and_account_lines_read_as_the_page_writes_them() {
+        assert_eq!(parse_day("01-12-2026"), NaiveDate::from_ymd_opt(2026, 12, 1));
+        assert_eq!(parse_day("2026-12-01"), NaiveDate::from_ymd_opt(2026, 12, 1));
+        assert_eq!(parse_day("31-02-2026"), None);
+        let accounts = parse_account_lines("1010 = 1100\n\n 8000=8001 ").unwrap();
+        assert_eq!(parse_account_lines(&account_lines(&accounts)).unwrap(), accounts);
+        assert!(
+            parse_account_lines("1010 = 1100\n1010")
+                .unwrap_err()
+                .starts_with("Line 2 ")
+        );
+    }
+
+    proptest! {
+        /// Any text, control characters and all: a day or none, a table or the line that is wrong; no panic.
+        #[test]
+        fn any_text_is_a_day_or_none_and_a_table_or_a_line_named(text in any::<String>(), lines in "[0-9= \n\t\r\u{0}-\u{1f}a-z]{0,80}") {
+            let _ = parse_day(&text);
+            for input in [&text, &lines] {
+                match parse_account_lines(input) {
+                    Ok(accounts) => prop_assert_eq!(parse_account_lines(&account_lines(&accounts)).unwrap(), accounts),
+                    Err(message) => prop_assert!(message.starts_with("Line ")),
+                }
+            }
+        }
+    }
+}
