@@ -53,6 +53,9 @@ async fn handle<C: Connectors>(job: RunFlowJob, executor: Data<Arc<Executor<C>>>
 
 /// How long a stopping process waits for its runs to stop between records and go back to the queue.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
+/// How long it waits for the scheduler's tick in progress (a few statements, each waiting at most the database's
+/// busy timeout).
+const SCHEDULER_GRACE: Duration = Duration::from_secs(20);
 
 /// Runs workers and the scheduler until `shutdown` resolves; then every run in progress stops between records
 /// and is handed back to the queue at once, for another process or this one restarted.
@@ -93,7 +96,12 @@ pub async fn run<C: Connectors>(
                 .await
         }
     };
-    scheduler.abort();
+    // The scheduler ends at its next sleep (told by `stop_tx`). Aborting it could drop a tick inside a transaction's
+    // BEGIN, which leaves the connection holding SQLite's write lock with nobody to roll it back: every other write,
+    // the runs still stopping included, then waits until it times out (seen once in the crash test's SIGTERMs).
+    if tokio::time::timeout(SCHEDULER_GRACE, scheduler).await.is_err() {
+        tracing::warn!("the scheduler did not stop within {SCHEDULER_GRACE:?}");
+    }
     // The queue's worker may have let go of a run still stopping between records: wait for its hand-back.
     if tokio::time::timeout(SHUTDOWN_GRACE, executor.wait_idle())
         .await

@@ -149,3 +149,36 @@ pub async fn run_sqlite_migrations(migrator: &sqlx::migrate::Migrator, pool: &Sq
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write that gave up while its `BEGIN IMMEDIATE` waited for the lock must not keep the lock once it got it
+    /// (sqlx rolls an unacknowledged `BEGIN` back; Koppel's shutdown and request timeouts rely on it).
+    #[tokio::test]
+    async fn a_transaction_dropped_while_it_began_leaves_no_lock_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/locks.db", dir.path().display());
+        let Db::Sqlite(pool) = Db::connect(&url).await.unwrap() else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (n INTEGER)").execute(&pool).await.unwrap();
+        let holder = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        // This one's BEGIN waits for the lock; it is dropped (cancelled) before it gets it.
+        let gave_up = tokio::time::timeout(Duration::from_millis(200), pool.begin_with("BEGIN IMMEDIATE")).await;
+        assert!(gave_up.is_err());
+        holder.commit().await.unwrap();
+        // The dropped BEGIN now gets the lock with nobody to commit or roll it back; its connection is closed.
+        let next = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .await;
+        assert!(
+            matches!(next, Ok(Ok(()))),
+            "the next write waited for a lock nobody holds: {next:?}"
+        );
+    }
+}
