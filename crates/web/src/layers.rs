@@ -136,6 +136,9 @@ async fn render_errors(State(_state): State<AppState>, request: Request, next: N
         .to_owned();
     let response = next.run(request).await;
     let status = response.status();
+    if path.starts_with("/api/") && is_rejection(&response) {
+        return extractor_rejection(response).await;
+    }
     let report = match response.extensions().get::<ErrorReport>() {
         Some(report) => report.clone(),
         None if status == StatusCode::FORBIDDEN
@@ -186,6 +189,48 @@ async fn render_errors(State(_state): State<AppState>, request: Request, next: N
         rendered.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
     }
     rendered
+}
+
+/// An answer axum's extractors made themselves (a body that is not JSON, a query or path that does not parse): a
+/// client error in plain text, which the API answers as JSON like every other error.
+fn is_rejection(response: &Response) -> bool {
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let status = response.status();
+    // A body over the limit has its own sentence (below).
+    status.is_client_error()
+        && status != StatusCode::PAYLOAD_TOO_LARGE
+        && plain_text
+        && response.extensions().get::<ErrorReport>().is_none()
+}
+
+/// JSON of the wrong shape is a 400 too: under `/api` a 422 always carries `{errors}` per field (business rules).
+async fn extractor_rejection(response: Response) -> Response {
+    let status = match response.status() {
+        StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+        other => other,
+    };
+    // The extractors' own sentences are short; more is not read.
+    let text = axum::body::to_bytes(response.into_body(), 4 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("Bad request").to_owned(),
+        text => text.to_owned(),
+    };
+    let code = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        _ if message.contains(" body") => "invalid_body",
+        _ => "invalid_request",
+    };
+    let body = ErrorBody {
+        error: code.to_owned(),
+        message,
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// Percent-encodes a path for use as a query value.

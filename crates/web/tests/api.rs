@@ -165,8 +165,63 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/me",
         "/api/v1/tenants/{tenant_id}",
         "/api/v1/sessions/current",
+        "/api/v1/reconciliation",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every operation documents the errors any request can meet (schemathesis in `.ci/scan.py` holds the
+    // answers to them).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            if operation["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(responses["401"].is_object(), "{method} {path}: 401");
+                assert!(responses["404"].is_object(), "{method} {path}: 404");
+            }
+            if operation["requestBody"].is_object() {
+                assert!(
+                    responses["400"].is_object() && responses["415"].is_object(),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
+
+/// What axum's extractors refuse (a body that is not JSON, or not of the shape, another content type, a query
+/// that does not parse) is answered as JSON like every other error, never as plain text.
+#[tokio::test]
+async fn a_malformed_request_is_a_json_error() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let send = |body: &'static str, content_type: &'static str| {
+        client
+            .post(app.url("/api/v1/signup"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    for (body, content_type, status, code) in [
+        ("{not json", "application/json", 400, "invalid_body"),
+        ("{\"email\": 5}", "application/json", 400, "invalid_body"),
+        (
+            "email=a",
+            "application/x-www-form-urlencoded",
+            415,
+            "unsupported_media_type",
+        ),
+    ] {
+        let response = send(body, content_type).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"], code, "{body}: {error}");
+        assert!(!error["message"].as_str().unwrap().is_empty());
+    }
 }

@@ -81,7 +81,7 @@ impl ErrorBody {
         reconciliation::reconciliation,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "accounts", description = "Sign-up, sessions and the signed-in user"),
         (name = "flows", description = "Flows (orders, receipts, customers, products, stock): the company-wide settings they share, their own settings, schedules and runs"),
@@ -106,6 +106,53 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The error answers every operation can give, documented once instead of on each: a bearer-secured operation
+/// answers 401 without a valid token and 404 for a `tenant` you are not a member of; one with a body answers 400
+/// for a body that is not JSON or not of the documented shape and 415 for another content type; any answers 413
+/// for a body over the limit. All of them as [`ErrorBody`]. (A 422 is a business rule's `{errors}` per field.)
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder, path::Operation};
+        let error = |description: &str| {
+            let content =
+                ContentBuilder::new().schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody"))));
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/json", content.build())
+                .build()
+        };
+        let add = |operation: &mut Operation, status: &str, description: &str| {
+            let responses = &mut operation.responses.responses;
+            responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::T(error(description)));
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    add(operation, "401", "No valid bearer token");
+                    add(operation, "404", "Not found, or not a member of `tenant`");
+                }
+                if operation.request_body.is_some() {
+                    add(operation, "400", "The body is not JSON, or not of the documented shape");
+                    add(operation, "415", "The body is not `application/json`");
+                }
+                add(operation, "413", "The body is larger than 2 MiB");
+            }
+        }
     }
 }
 
