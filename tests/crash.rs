@@ -149,6 +149,28 @@ async fn check_the_books(api: &Api, sandbox: &SandboxUrls, takeovers_seen: i64) 
         missing.len()
     );
     assert_eq!(booked.len(), expected.len(), "AFAS holds only the paid orders");
+
+    // The reconciliation after all those kills: each booked sale held against the till once, read back, equal.
+    let reconciliation = api.get("/api/v1/reconciliation?from=2025-11-27&to=2026-11-27").await;
+    let days = reconciliation["days"].as_array().expect("days");
+    let mut sales = 0;
+    for day in days {
+        sales += day["till_orders"].as_u64().unwrap();
+        for list in ["missing", "differing", "unchecked"] {
+            assert_eq!(day[list], serde_json::json!([]), "{list} on {}: {day}", day["date"]);
+        }
+        // Exact decimal text: zero is digits 0 (and a point) only, whatever its scale or sign.
+        let difference = day["difference"].as_str().unwrap();
+        assert!(
+            difference.trim_start_matches('-').chars().all(|c| c == '0' || c == '.'),
+            "{day}"
+        );
+    }
+    assert_eq!(
+        sales as usize,
+        expected.len(),
+        "every booked sale on the reconciliation once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
