@@ -7,6 +7,7 @@ mod setup_support;
 
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use common::location;
 use koppel_core::FlowKind;
 use koppel_jobs::credentials::{self, AfasCredentials, MplusCredentials};
@@ -56,6 +57,24 @@ async fn run_orders(app: &SetupApp, client: &reqwest::Client, home: &str) -> Run
     }
 }
 
+/// Waits for the company's orders run started by `trigger` to finish.
+async fn wait_for_run(app: &SetupApp, home: &str, trigger: &str) -> Run {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let recent = runs::recent(&app.state.db, &scope(home), FlowKind::Orders, 5)
+            .await
+            .unwrap();
+        if let Some(run) = recent
+            .into_iter()
+            .find(|run| run.trigger_kind == trigger && run.status.is_finished())
+        {
+            return run;
+        }
+        assert!(Instant::now() < deadline, "the {trigger} run did not finish");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The order count of the company's till, from the sandbox's summary of its shop.
 async fn till_orders(app: &SetupApp, home: &str) -> i64 {
     let shop = app.shop_of(home).await;
@@ -97,7 +116,9 @@ async fn two_companies_each_book_their_own_demo_shop() {
     assert!(run_b.created > 0, "{run_b:?}");
     // Read back after the run, the demo shop's books hold every till day to the cent.
     let today = chrono::Utc::now().date_naive();
-    let range = format!("from={}&to={today}", today - chrono::Duration::days(365));
+    let range_from = (today - chrono::Duration::days(365)).to_string();
+    let range = format!("from={range_from}&to={today}");
+    let today = today.to_string();
     let csv = app
         .get(&first, &format!("{home_a}/reconciliation.csv?{range}"))
         .await
@@ -120,6 +141,70 @@ async fn two_companies_each_book_their_own_demo_shop() {
         );
     }
     assert_eq!(sales, run_a.created, "every sale booked is on the reconciliation");
+
+    // An accountant changes a booked line's price in AFAS; "Check again with AFAS" reads the books back, and the
+    // sale shows as differing, with the warning on its record.
+    let (_, afas) = stored(&app, &home_a).await;
+    let line = app.afas_rows(&home_a, "Profit_SalesorderLines", "OrderNumber").await[0].clone();
+    let environment = koppel_afas::Environment::with_base_url(afas.url.as_deref().unwrap());
+    let token = base64::engine::general_purpose::STANDARD.encode(&afas.token);
+    let change = json!({"FbSales": {"Element": {
+        "Fields": {"OrNu": line["OrderNumber"]},
+        "Objects": [{"FbSalesLines": {"Element": [
+            {"@GuLi": line["LineGuid"], "Fields": {"@Action": "update", "Upri": line["PricePerUnit"].as_f64().unwrap() + 1.0}}
+        ]}}]
+    }}});
+    let changed = reqwest::Client::new()
+        .put(format!("{}/connectors/FbSales", environment.base_url()))
+        .header("Authorization", format!("AfasToken {token}"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert!(changed.status().is_success(), "{:?}", changed.text().await);
+    let checked = app
+        .post_form(
+            &first,
+            &format!("{home_a}/reconciliation/check"),
+            &[("from", &range_from), ("to", &today)],
+        )
+        .await;
+    assert_eq!(checked.status(), StatusCode::SEE_OTHER);
+    let recheck = wait_for_run(&app, &home_a, "reconciliation").await;
+    assert_eq!(
+        recheck.status,
+        RunStatus::Succeeded,
+        "a difference warns, it does not fail the run"
+    );
+    let csv = app
+        .get(&first, &format!("{home_a}/reconciliation.csv?{range}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let differing: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(9).unwrap())
+        .filter(|d| !d.is_empty())
+        .collect();
+    assert_eq!(differing.len(), 1, "{csv}");
+    let page = app
+        .get(&first, &format!("{home_a}/reconciliation?{range}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = page
+        .find(&format!(">{}</a>", differing[0]))
+        .expect("the differing sale is linked");
+    let href = &page[..link];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..href.len() - 1];
+    let record = app.get(&first, href).await.text().await.unwrap();
+    assert!(
+        record.contains("booked, total differs by €"),
+        "the warning on the record"
+    );
     let already_booked = journal::entries_of_run(&app.state.db, &scope(&home_b), run_b.id)
         .await
         .unwrap()

@@ -116,7 +116,9 @@ impl SetupApp {
             .await
             .into_iter()
             .filter(|entry| {
-                entry["status"] == 201 && entry["operation"].as_str().is_some_and(|op| op.contains("FbSales"))
+                entry["status"] == 201
+                    && entry["method"] == "POST"
+                    && entry["operation"].as_str().is_some_and(|op| op.contains("FbSales"))
             })
             .collect()
     }
