@@ -178,6 +178,25 @@ async fn the_day_of_the_till_against_the_books() {
         "a difference warns, it does not fail the run"
     );
 
+    // A read-only member sees the reconciliation but cannot make Koppel read AFAS again.
+    let home = format!("/t/{tenant_id}");
+    app.read_only_member(&browser, &home, "kijker@shop.nl").await;
+    let viewer = app.browser();
+    app.log_in(&viewer, "kijker@shop.nl", PASSWORD).await;
+    let seen = app
+        .get(&viewer, &format!("{home}/reconciliation?from=2026-11-01&to=2026-11-01"))
+        .await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    assert!(!seen.text().await.unwrap().contains("Check again with AFAS"));
+    let by_viewer = app
+        .post_form(
+            &viewer,
+            &format!("{home}/reconciliation/check"),
+            &[("from", "2026-11-01"), ("to", "2026-11-01")],
+        )
+        .await;
+    assert_eq!(by_viewer.status(), StatusCode::FORBIDDEN);
+
     // CSV: one line per day.
     let csv = app
         .get(
