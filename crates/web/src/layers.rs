@@ -226,11 +226,7 @@ async fn extractor_rejection(response: Response) -> Response {
         _ if message.contains(" body") => "invalid_body",
         _ => "invalid_request",
     };
-    let body = ErrorBody {
-        error: code.to_owned(),
-        message,
-    };
-    (status, axum::Json(body)).into_response()
+    ErrorBody::response(status, code, &message)
 }
 
 /// Percent-encodes a path for use as a query value.

@@ -62,11 +62,11 @@ pub async fn reconciliation(
     let (from, to) = match range.parse(Utc::now().date_naive()) {
         Ok(range) => range,
         Err(message) => {
-            let body = ErrorBody {
-                error: "invalid_parameter".into(),
-                message,
-            };
-            return Ok((StatusCode::BAD_REQUEST, Json(body)).into_response());
+            return Ok(ErrorBody::response(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                &message,
+            ));
         }
     };
     let loaded = load(&state.db, &ctx.scope, from, to).await?;
