@@ -7,10 +7,10 @@ use std::sync::Mutex;
 
 use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesLineKind, SalesOrderDraft,
-    StockMutationDraft,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesLineDraft, SalesLineKind,
+    SalesOrderDraft, StockMutationDraft,
 };
-use koppel_sync::money::round_cents;
+use koppel_sync::money::{RatedLine, afas_order_amount, afas_vat_per_code};
 use koppel_sync::ports::{ConnectorError, ConnectorResult, Creation, ErpTarget, Exchange, JsonText, Written};
 use koppel_sync::sales::BookedTotals;
 use rust_decimal::Decimal;
@@ -39,41 +39,35 @@ pub struct ErpState {
 }
 
 impl ErpState {
-    /// A booked order's totals as AFAS computes them: each line `round2(quantity × price − discount)`, VAT per
-    /// VAT code over the document, half away from zero (see the AFAS simulator's arithmetic); `None` past
-    /// what an exact decimal holds.
+    /// A booked order's totals as AFAS computes them ([`afas_vat_per_code`]); without every line's VAT rate, the
+    /// lines' sum and no VAT. `None` for amounts of a trillion or more: a tenant's field mapping may put any number
+    /// in a line (the fuzz tests do), and AFAS would not book it.
     pub fn booked(&self, order: &SalesOrderDraft) -> Option<BookedTotals> {
-        let mut by_code: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
-        for line in &order.lines {
-            // Checked: a tenant's field mapping may put any number in a line (the fuzz tests do).
-            let gross = line.quantity.checked_mul(line.unit_price)?;
-            let discount = match line.discount_amount {
-                Some(amount) => amount,
-                None => gross.checked_mul(line.discount_percentage)? / Decimal::ONE_HUNDRED,
-            };
-            let amount = round_cents(gross.checked_sub(discount)?);
-            let sum = by_code.entry(line.vat_code.as_deref()).or_default();
-            *sum = sum.checked_add(amount)?;
+        let limit = Decimal::from(1_000_000_000_000_i64);
+        let sane = |amount: &Decimal| amount.abs() < limit;
+        let amounts =
+            |line: &SalesLineDraft| [line.quantity, line.unit_price, line.discount_amount.unwrap_or_default()];
+        if !order.lines.iter().flat_map(amounts).all(|amount| sane(&amount)) {
+            return None;
         }
-        let amount = by_code
-            .values()
-            .try_fold(Decimal::ZERO, |sum, code| sum.checked_add(*code))?;
-        let vat: Option<Decimal> = by_code
+        let rated: Option<Vec<RatedLine>> = order
+            .lines
             .iter()
-            .map(|(code, sum)| {
-                let rate = *self.vat_rates.get((*code)?)?;
-                let vat = match order.prices_include_vat {
-                    true => sum.checked_mul(rate)? / (Decimal::ONE_HUNDRED + rate),
-                    false => sum.checked_mul(rate)? / Decimal::ONE_HUNDRED,
-                };
-                Some(round_cents(vat))
-            })
-            .sum();
-        let total_incl = match (order.prices_include_vat, vat) {
-            (false, Some(vat)) => amount.checked_add(vat)?,
-            _ => amount,
-        };
-        Some(BookedTotals { total_incl, vat })
+            .map(|line| Some((line, *self.vat_rates.get(line.vat_code.as_deref()?)?)))
+            .collect();
+        Some(match rated {
+            Some(rated) => {
+                let per_code = afas_vat_per_code(&rated, order.prices_include_vat);
+                BookedTotals {
+                    total_incl: per_code.values().map(|(incl, _)| *incl).sum(),
+                    vat: Some(per_code.values().map(|(_, vat)| *vat).sum()),
+                }
+            }
+            None => BookedTotals {
+                total_incl: afas_order_amount(&order.lines),
+                vat: None,
+            },
+        })
     }
 }
 
