@@ -283,12 +283,8 @@ impl Journal for StoreJournal {
             .map_err(journal_error)?;
         rows.into_iter()
             .map(|row| {
-                let till = TillTotals {
-                    date: row.sale_date.parse().map_err(journal_error)?,
-                    total_incl: row.till_total_incl.parse().map_err(journal_error)?,
-                    vat_by_rate: serde_json::from_str(&row.till_vat).map_err(journal_error)?,
-                    number: row.number,
-                };
+                let till = TillTotals::from_stored(row.number, &row.sale_date, &row.till_total_incl, &row.till_vat)
+                    .map_err(journal_error)?;
                 Ok(UncheckedSale {
                     source_id: row.source_id,
                     target_id: row.target_id,

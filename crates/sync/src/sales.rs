@@ -57,6 +57,18 @@ impl TillTotals {
     pub fn vat(&self) -> Decimal {
         self.vat_by_rate.values().sum()
     }
+
+    /// The totals as the store keeps them: the day as `YYYY-MM-DD`, exact decimals as text, the VAT as JSON.
+    pub fn from_stored(number: String, date: &str, total_incl: &str, vat_by_rate: &str) -> Result<Self, String> {
+        Ok(Self {
+            number,
+            date: date.parse().map_err(|e| format!("a stored sale's day {date:?}: {e}"))?,
+            total_incl: total_incl
+                .parse()
+                .map_err(|e| format!("a stored sale's total {total_incl:?}: {e}"))?,
+            vat_by_rate: serde_json::from_str(vat_by_rate).map_err(|e| format!("a stored sale's VAT: {e}"))?,
+        })
+    }
 }
 
 /// What AFAS holds of a booked sale: its total incl. VAT and, where the GetConnector shows it, its VAT.

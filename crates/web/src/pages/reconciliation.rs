@@ -106,12 +106,8 @@ fn held_sale(row: SaleRow) -> AppResult<HeldSale> {
         None => None,
     };
     Ok(HeldSale {
-        till: TillTotals {
-            date: NaiveDate::parse_from_str(&row.sale_date, "%Y-%m-%d").map_err(stored)?,
-            total_incl: decimal(&row.till_total_incl)?,
-            vat_by_rate: serde_json::from_str(&row.till_vat).map_err(stored)?,
-            number: row.number,
-        },
+        till: TillTotals::from_stored(row.number, &row.sale_date, &row.till_total_incl, &row.till_vat)
+            .map_err(stored)?,
         target_id: row.target_id,
         checked: row.checked_at_ms.is_some(),
         booked,
