@@ -374,7 +374,8 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             .flatten()
     }
 
-    fn take_batch(&mut self) -> Option<Batch> {
+    /// The queued entries, to be written now (see [`Batch`]).
+    pub(crate) fn take_batch(&mut self) -> Option<Batch> {
         self.unwritten_since = None;
         (!self.unwritten.is_empty()).then(|| Batch {
             entries: std::mem::take(&mut self.unwritten),

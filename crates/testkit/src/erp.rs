@@ -15,7 +15,6 @@ use koppel_sync::ports::{ConnectorError, ConnectorResult, Creation, ErpTarget, E
 use koppel_sync::sales::BookedTotals;
 use rust_decimal::Decimal;
 
-use crate::switchboard::a_write_takes_a_moment;
 use crate::*;
 
 /// What the fake AFAS holds.
@@ -192,7 +191,7 @@ impl ErpTarget for FakeErp {
 
     async fn create_debtor(&self, debtor: &DebtorDraft) -> ConnectorResult<Written<Creation>> {
         let key = debtor.key().unwrap_or_default();
-        a_write_takes_a_moment(&key).await;
+        self.switchboard.write_takes_a_moment(Op::CreateDebtor, &key).await;
         self.switchboard.enter(Op::CreateDebtor, &key)?;
         let mut state = self.state.lock().unwrap();
         let id = Self::next_key(&mut state, 10_000);
@@ -205,7 +204,7 @@ impl ErpTarget for FakeErp {
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
         let key = debtor.key().unwrap_or_default();
-        a_write_takes_a_moment(&key).await;
+        self.switchboard.write_takes_a_moment(Op::UpdateDebtor, &key).await;
         self.switchboard.enter(Op::UpdateDebtor, &key)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.debtors.get_mut(debtor_id) else {
@@ -232,7 +231,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_order(&self, order: &SalesOrderDraft) -> ConnectorResult<Written<String>> {
-        a_write_takes_a_moment(&order.reference).await;
+        self.switchboard
+            .write_takes_a_moment(Op::CreateOrder, &order.reference)
+            .await;
         self.switchboard.enter(Op::CreateOrder, &order.reference)?;
         let mut state = self.state.lock().unwrap();
         if !state.debtors.contains_key(&order.debtor_id) {
@@ -260,7 +261,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn create_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<Creation>> {
-        a_write_takes_a_moment(&article.item_code).await;
+        self.switchboard
+            .write_takes_a_moment(Op::CreateArticle, &article.item_code)
+            .await;
         self.switchboard.enter(Op::CreateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         if state.articles.contains_key(&article.item_code) {
@@ -278,7 +281,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn update_article(&self, article: &ArticleDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment(&article.item_code).await;
+        self.switchboard
+            .write_takes_a_moment(Op::UpdateArticle, &article.item_code)
+            .await;
         self.switchboard.enter(Op::UpdateArticle, &article.item_code)?;
         let mut state = self.state.lock().unwrap();
         let Some(existing) = state.articles.get_mut(&article.item_code) else {
@@ -307,7 +312,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn post_stock_mutation(&self, mutation: &StockMutationDraft) -> ConnectorResult<Written<()>> {
-        a_write_takes_a_moment(&mutation.item_code).await;
+        self.switchboard
+            .write_takes_a_moment(Op::PostStockMutation, &mutation.item_code)
+            .await;
         self.switchboard.enter(Op::PostStockMutation, &mutation.item_code)?;
         let mut state = self.state.lock().unwrap();
         *state
@@ -333,7 +340,9 @@ impl ErpTarget for FakeErp {
     }
 
     async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
-        a_write_takes_a_moment(&entry.voucher).await;
+        self.switchboard
+            .write_takes_a_moment(Op::PostFinancialEntry, &entry.voucher)
+            .await;
         self.switchboard.enter(Op::PostFinancialEntry, &entry.voucher)?;
         if entry.debit_total() != entry.credit_total() {
             return Err(ConnectorError::permanent("the entry is not in balance"));

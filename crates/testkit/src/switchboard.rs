@@ -79,6 +79,8 @@ struct Fault {
 pub struct Switchboard {
     calls: Mutex<BTreeMap<Op, usize>>,
     faults: Mutex<Vec<Fault>>,
+    /// Writes of each operation in progress now, and the most there ever were at once.
+    in_flight: Mutex<BTreeMap<Op, (usize, usize)>>,
 }
 
 impl Switchboard {
@@ -124,6 +126,23 @@ impl Switchboard {
         self.calls.lock().unwrap().clone()
     }
 
+    /// The most writes of `op` that were in progress at once (a run that waits for each before the next has 1).
+    pub fn peak_in_flight(&self, op: Op) -> usize {
+        self.in_flight.lock().unwrap().get(&op).map_or(0, |(_, peak)| *peak)
+    }
+
+    /// A write of `op` taking [`a_write_takes_a_moment`], counted in progress meanwhile.
+    pub(crate) async fn write_takes_a_moment(&self, op: Op, key: &str) {
+        {
+            let mut in_flight = self.in_flight.lock().unwrap();
+            let (now, peak) = in_flight.entry(op).or_default();
+            *now += 1;
+            *peak = (*peak).max(*now);
+        }
+        a_write_takes_a_moment(key).await;
+        self.in_flight.lock().unwrap().entry(op).or_default().0 -= 1;
+    }
+
     pub fn reset_calls(&self) {
         self.calls.lock().unwrap().clear();
     }
@@ -154,7 +173,7 @@ impl Switchboard {
 /// orders in flight) goes on meanwhile, as it would against AFAS. How long it takes (one to four turns of the
 /// executor) depends on what is written, so writes in flight together finish in another order than they
 /// started, as real answers do.
-pub(crate) async fn a_write_takes_a_moment(key: &str) {
+async fn a_write_takes_a_moment(key: &str) {
     let mut turns = 1 + key
         .bytes()
         .fold(0usize, |sum, byte| sum.wrapping_mul(31).wrapping_add(byte.into()))

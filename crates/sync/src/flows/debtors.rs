@@ -191,6 +191,15 @@ impl KnownDebtors {
         }
     }
 
+    pub(crate) fn get(&self, key: &str) -> Option<&DebtorRecord> {
+        self.0.get(key)
+    }
+
+    /// What AFAS holds for `key` now (written by this run after the look-up).
+    pub(crate) fn remember(&mut self, key: &str, record: DebtorRecord) {
+        self.0.insert(key.to_owned(), record);
+    }
+
     /// Creates the debtor, updates it when it changed (with what [`update_draft`] lets an update send), or
     /// leaves it; returns its id and what happened.
     pub(crate) async fn upsert<T: ErpTarget>(

@@ -108,15 +108,16 @@ async fn a_permanent_error_fails_only_that_record() {
 
 #[tokio::test]
 async fn unauthorized_stops_the_run_for_an_alert() {
-    let (pos, erp, journal) = (ten_orders(), erp(), FakeJournal::default());
+    let window = koppel_sync::flows::orders::SEND_WINDOW;
+    let pos = FakePos::with_orders((1..=window as i64 + 10).map(|i| order(i, None)).collect());
+    let (erp, journal) = (erp(), FakeJournal::default());
     erp.switchboard.fail(Op::CreateOrder, FaultKind::Unauthorized);
     let stopped = run(ORDERS, &small_pages(), &pos, &erp, &journal).await;
     assert!(matches!(stopped, Err(RunError::Unauthorized { .. })));
-    assert_eq!(
-        journal.entries().len(),
-        koppel_sync::flows::orders::SEND_WINDOW,
-        "the first window, across two pages of 4, was in flight"
-    );
+    // What was in flight when the refusal came is concluded; nothing is sent after it.
+    let concluded = journal.entries().len();
+    assert!((1..=window).contains(&concluded), "{concluded} sales concluded");
+    assert_eq!(erp.switchboard.calls(Op::CreateOrder), concluded);
     assert_eq!(journal.current_cursor(), Some(1));
 }
 

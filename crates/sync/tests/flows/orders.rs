@@ -9,7 +9,7 @@ use super::*;
 use koppel_sync::model::{DebtorParty, OrderTarget, SalesLineKind, SourceShipping};
 use koppel_sync::ports::Outcome;
 use koppel_sync::settings::OrderFilter;
-use koppel_testkit::{FakeErp, FakeJournal, FakePos, Op, generated_order};
+use koppel_testkit::{FakeErp, FakeJournal, FakePos, FaultKind, Op, generated_order};
 
 const ORDERS: FlowKind = FlowKind::Orders;
 
@@ -246,6 +246,90 @@ async fn two_orders_of_one_new_customer_in_a_page_create_one_debtor() {
     run(ORDERS, &settings(), &pos, &erp, &journal).await.unwrap();
     assert_eq!(erp.switchboard.calls(Op::CreateDebtor), 1);
     assert_eq!(erp.switchboard.calls(Op::UpdateDebtor), 0);
+}
+
+/// Sixty sales over pages of 7 from twenty new customers, each buying three times: the third time from another
+/// address (an update after the create), and every sale with a new article of its customer.
+fn a_first_sync() -> (FakePos, FlowSettings) {
+    let orders = (1..=60)
+        .map(|index| {
+            let who = (index - 1) % 20;
+            let mut customer = customer(Some(&format!("klant{who}@winkel.nl")), None, "NL");
+            if index > 40 {
+                customer.address.as_mut().unwrap().street_line = "Dorpsstraat 3".into();
+            }
+            let mut sale = order(index, Some(customer));
+            sale.lines[0].sku = format!("NIEUW-{who}");
+            sale
+        })
+        .collect();
+    let settings = FlowSettings {
+        batch_size: 7,
+        create_missing_articles: true,
+        ..settings()
+    };
+    (FakePos::with_orders(orders), settings)
+}
+
+#[tokio::test]
+async fn a_first_sync_writes_new_debtors_and_articles_together_each_once() {
+    let (pos, settings) = a_first_sync();
+    let (erp, journal) = (erp(), FakeJournal::default());
+    let report = run(ORDERS, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!(report.counts.created, 60);
+    // Each key written once, and the change after the create sent as one update after it.
+    assert_eq!(erp.switchboard.calls(Op::CreateDebtor), 20);
+    assert_eq!(erp.switchboard.calls(Op::UpdateDebtor), 20);
+    assert_eq!(erp.switchboard.calls(Op::CreateArticle), 20);
+    // Not one at a time, as when a sale's writes held up the sales behind it.
+    assert!(erp.switchboard.peak_in_flight(Op::CreateDebtor) > 1);
+    assert!(erp.switchboard.peak_in_flight(Op::CreateArticle) > 1);
+    let state = erp.snapshot();
+    for (_, booked) in &state.orders {
+        let index: usize = booked.reference.trim_start_matches("2026-").parse().unwrap();
+        let debtor = &state.debtors[&booked.debtor_id];
+        assert_eq!(
+            debtor.email.as_deref(),
+            Some(format!("klant{}@winkel.nl", (index - 1) % 20).as_str())
+        );
+        assert_eq!(
+            debtor.address.as_ref().unwrap().street,
+            "Dorpsstraat",
+            "the last sale's address won"
+        );
+    }
+    // The sale that started a write shows it; a sale that shared it does not show it again.
+    let first = journal.entries_for("o-1").pop().unwrap();
+    let operations: Vec<&str> = first.exchanges.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(
+        operations,
+        ["POST FbItemArticle", "POST KnSalesRelation", "POST FbSales"]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_debtor_write_fails_the_sales_that_need_it_and_the_next_sale_tries_again() {
+    let (pos, settings) = a_first_sync();
+    let (erp, journal) = (erp(), FakeJournal::default());
+    erp.switchboard
+        .fail_key(Op::CreateDebtor, "klant3@winkel.nl", FaultKind::Permanent, Some(1));
+    let report = run(ORDERS, &settings, &pos, &erp, &journal).await.unwrap();
+    assert_eq!((report.counts.created, report.counts.failed), (59, 1));
+    let failed = journal.entries_for("o-4").pop().unwrap();
+    assert!(failed.reason.unwrap().contains("injected fault"));
+    assert_eq!(
+        erp.switchboard.calls(Op::CreateDebtor),
+        21,
+        "the customer's next sale created it"
+    );
+    assert_eq!(
+        erp.snapshot()
+            .debtors
+            .values()
+            .filter(|d| d.email.as_deref() == Some("klant3@winkel.nl"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]

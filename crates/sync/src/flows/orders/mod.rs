@@ -16,6 +16,7 @@ mod money;
 mod pipeline;
 mod plan;
 mod prepare;
+mod writes;
 
 use std::collections::BTreeSet;
 

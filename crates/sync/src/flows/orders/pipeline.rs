@@ -10,6 +10,7 @@ use futures::{FutureExt, StreamExt};
 
 use super::plan::{Needs, OrderPlan, PagePlan};
 use super::prepare::{Step, entity, prepare};
+use super::writes::Writes;
 use crate::engine::{Run, RunError};
 use crate::flows::debtors::customer_name;
 use crate::model::{SourceDocumentKind, SourceOrder};
@@ -18,9 +19,11 @@ use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_h
 use crate::sales::TillTotals;
 use crate::settings::FlowSettings;
 
-/// Orders in flight at most: AFAS allows 8 concurrent requests per token, and the order is the one write
-/// every sale makes, so keeping 8 of them in flight is what brings a run near the time its calls alone take.
-pub const SEND_WINDOW: usize = 8;
+/// Sales on their way to AFAS at most (their debtor and article writes, then their order). AFAS allows 8
+/// concurrent requests per token, which the client enforces; twice as many sales keep 8 requests out while
+/// some wait for a write another sale started or for a claim in the database, so a run comes near the time its
+/// calls alone take, also a first sync that creates a debtor for most sales.
+pub const SEND_WINDOW: usize = 16;
 
 /// Where a pipeline's sales come from.
 pub(crate) enum Feed {
@@ -71,9 +74,9 @@ struct PageEnd {
     next_cursor: Option<i64>,
 }
 
-/// The sales as one pipeline, across pages. Each sale is prepared in order (filter, look-ups, debtor and
-/// article writes, so a later sale sees what an earlier one created); its order then joins up to
-/// [`SEND_WINDOW`] others in flight. Each answer frees its slot for the next sale as soon as it comes,
+/// The sales as one pipeline, across pages. Each sale is prepared in order (filter, look-ups, and the debtor
+/// and article writes it needs started or shared, so a later sale uses what an earlier one writes); it then
+/// joins up to [`SEND_WINDOW`] others in flight, where it waits for its own writes only and sends its order. Each answer frees its slot for the next sale as soon as it comes,
 /// whatever the order of the answers; answers are concluded in order and journaled in batches, each written
 /// while the next answers come in.
 ///
@@ -113,6 +116,8 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     let mut queue: VecDeque<SourceOrder> = VecDeque::new();
     let mut known: HashMap<String, IdMapEntry> = HashMap::new();
     let mut plan: Option<OrderPlan> = None;
+    let mut writes = Writes::default();
+    let mut pages_taken = 0;
     let mut ends: VecDeque<PageEnd> = VecDeque::new();
     // Records taken into this pipeline: a record met again in a later page (changed while the run read) is
     // not done twice.
@@ -132,6 +137,20 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     // Numbers of the orders in flight: a second sale with one of them waits until it is booked.
     let mut sending: HashSet<String> = HashSet::new();
     let (mut stopping, mut first_halt, mut finished) = (false, None, false);
+    // Journal work, done while the sales in flight, the batch being written and the next page's reading go on.
+    macro_rules! alongside {
+        ($work:expr, $writing:expr) => {
+            alongside(
+                $work,
+                &mut in_flight,
+                &mut arrived,
+                &mut reading,
+                &mut read,
+                $writing,
+            )
+            .await??
+        };
+    }
     loop {
         for (index, prepared, answer) in arrived.drain(..) {
             // The answer is taken in at once, so its slot is free for the next sale and a twin sale sees the
@@ -140,21 +159,21 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                 order,
                 payload,
                 marker,
-                step,
                 mut trail,
+                sends,
             } = prepared;
-            let result = match (step, answer) {
-                (Ok(Step::Send(_, hash)), Some(answer)) => {
-                    sending.remove(&order.number);
+            if sends {
+                sending.remove(&order.number);
+            }
+            let result = match answer {
+                Settled::Answered(hash, answer) => {
                     let current = plan.as_mut().expect("a plan before any answer");
                     trail.write(answer).map(|number| {
                         current.existing.insert(order.number.clone(), number.clone());
                         Verdict::written(Outcome::Created, number, hash)
                     })
                 }
-                (Ok(Step::Done(verdict)), _) => Ok(verdict),
-                (Err(failure), _) => Err(failure),
-                (Ok(Step::Send(..)), None) => unreachable!("a prepared order is always sent"),
+                Settled::Decided(result) => result,
             };
             stopping |= matches!(result, Err(Failure::Halt(_)));
             answered.insert(
@@ -176,11 +195,14 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
         while first_halt.is_none() && ends.front().is_some_and(|page| page.end <= concluded_count) {
             let page = ends.pop_front().expect("a finished page");
             if !writing.is_terminated() {
-                (&mut writing).await?;
+                let mut idle = Fuse::<futures::future::Ready<Result<(), RunError>>>::terminated();
+                alongside!(&mut writing, &mut idle);
             }
-            run.flush().await?;
+            if let Some(batch) = run.take_batch() {
+                alongside!(batch.write(journal), &mut writing);
+            }
             if let Some(next) = page.next_cursor {
-                journal.set_cursor(next).await?;
+                alongside!(journal.set_cursor(next), &mut writing);
                 run.report.cursor = Some(next);
             }
         }
@@ -205,11 +227,14 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                         next_cursor,
                         more,
                     } = page;
+                    page_plan.adopt(plan.as_ref());
+                    // Before the next page's look-up begins: what is written by now, it will see.
+                    writes.settle(pages_taken, &mut page_plan.target);
+                    pages_taken += 1;
                     if let (true, Some(from)) = (more && pages_left > 0, next_cursor) {
                         let needs = page_plan.needs().clone();
                         reading = read_page(ports, from, size, Some(needs)).boxed().fuse();
                     }
-                    page_plan.adopt(plan.as_ref());
                     known.extend(page_plan.known);
                     plan = Some(page_plan.target);
                     run.report.total_seen += orders.len() as u64;
@@ -225,67 +250,44 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                 }
             }
         }
-        let current = plan.as_mut().expect("the first page is taken in at once");
+        let current = plan.as_ref().expect("the first page is taken in at once");
         while !stopping && sending.len() < SEND_WINDOW {
             let Some(order) = queue.front().filter(|order| !sending.contains(&order.number)) else {
                 break;
             };
             let marker = from_cursor.then_some(order.sync_marker);
-            if run.should_stop_before(marker).await? {
+            if alongside!(run.should_stop_before(marker), &mut writing) {
                 stopping = true;
                 break;
             }
             let order = queue.pop_front().expect("the front sale");
-            let mut trail = Trail::default();
             let payload = JsonText::of(&order);
             let hash = content_hash_with(&payload, &settings_hash);
-            // The next page's reading, the orders in flight and the journal batch being written go on
-            // meanwhile. The first two hold some of the client's 8 permits while their requests are out, which
-            // AFAS shares with every other run of this environment in the process, and this sale's debtor or
-            // article write could otherwise wait for them forever (two runs preparing at once, each holding
-            // permits in unpolled requests).
-            let step = {
-                let preparing = prepare(
-                    settings,
-                    target,
-                    current,
-                    &order,
-                    known.get(&order.id),
-                    hash,
-                    &mut trail,
-                )
-                .fuse();
-                futures::pin_mut!(preparing);
-                loop {
-                    futures::select_biased! {
-                        step = preparing => break step,
-                        done = in_flight.select_next_some() => arrived.push(done),
-                        // A journal batch being written holds SQLite's write lock until it commits: left
-                        // unpolled, this sale's own writes (a master-data claim) would wait for it forever.
-                        written = writing => written?,
-                        page = reading => read = Some(page),
-                    }
-                }
-            };
-            stopping = matches!(step, Err(Failure::Halt(_)));
-            if matches!(step, Ok(Step::Send(..))) {
+            // Nothing here waits for AFAS: the sale's writes start now and run with the others in flight.
+            let step = prepare(
+                settings,
+                target,
+                current,
+                &mut writes,
+                &order,
+                known.get(&order.id),
+                hash,
+            );
+            let sends = matches!(step, Ok(Step::Send(..)));
+            if sends {
                 sending.insert(order.number.clone());
             }
             let prepared = Prepared {
                 order,
                 payload,
                 marker,
-                step,
-                trail,
+                trail: Trail::default(),
+                sends,
             };
             // Boxed: the future (the sale and the whole HTTP exchange's state) is kilobytes, and the set would
             // otherwise copy it by value into its task.
-            in_flight.push(Box::pin(send(target, prepared_count, prepared)));
+            in_flight.push(Box::pin(send(target, prepared_count, prepared, step)));
             prepared_count += 1;
-        }
-        if !arrived.is_empty() {
-            // Answers came in while preparing: conclude them (freeing their slots) before waiting again.
-            continue;
         }
         if writing.is_terminated()
             && let Some(batch) = run.full_batch()
@@ -316,6 +318,36 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     read_error.map_or(Ok(()), Err)
 }
 
+/// Does `work` (journal work: it needs a database connection) while the sales in flight, the journal batch
+/// being written and the next page's reading go on. Left unpolled they could hold every connection of the pool
+/// (SQLite's has 8; a sale's master-data claim holds one while its statement runs, and waits for the write lock
+/// of the batch being written), and the work would wait for one forever. Fails when the batch does.
+async fn alongside<W, S, R, B>(
+    work: W,
+    in_flight: &mut S,
+    arrived: &mut Vec<Sent>,
+    mut reading: &mut R,
+    read: &mut Option<R::Output>,
+    mut writing: &mut B,
+) -> Result<W::Output, RunError>
+where
+    W: Future,
+    S: futures::stream::FusedStream<Item = Sent> + Unpin,
+    R: FusedFuture + Unpin,
+    B: FusedFuture<Output = Result<(), RunError>> + Unpin,
+{
+    let work = work.fuse();
+    futures::pin_mut!(work);
+    loop {
+        futures::select_biased! {
+            output = work => return Ok(output),
+            done = in_flight.select_next_some() => arrived.push(done),
+            written = writing => written?,
+            page = reading => *read = Some(page),
+        }
+    }
+}
+
 /// A sale whose answer is in, to be concluded in page order.
 struct Answered {
     meta: RecordMeta,
@@ -323,16 +355,28 @@ struct Answered {
     trail: Trail,
 }
 
-/// A sale's index in the run, the sale, and AFAS's answer when it was sent.
-type Sent = (usize, Prepared, Option<ConnectorResult<Written<String>>>);
+/// A sale's index in the run, the sale, and how it ended.
+type Sent = (usize, Prepared, Settled);
 
-/// Sends the prepared order, if it has one to send.
-async fn send<T: ErpTarget>(target: &T, index: usize, prepared: Prepared) -> Sent {
-    let answer = match &prepared.step {
-        Ok(Step::Send(draft, _)) => Some(target.create_order(draft).await),
-        _ => None,
+/// How a sale on its way ended.
+enum Settled {
+    /// Without an order sent: skipped, or failed (in preparing, or in a write its order needed).
+    Decided(Result<Verdict, Failure>),
+    /// AFAS's answer to its order, and the order's content hash.
+    Answered(String, ConnectorResult<Written<String>>),
+}
+
+/// Waits for the writes the sale's order needs, then sends the order, if it has one to send.
+async fn send<T: ErpTarget>(target: &T, index: usize, mut prepared: Prepared, step: Result<Step<'_>, Failure>) -> Sent {
+    let settled = match step {
+        Ok(Step::Done(verdict)) => Settled::Decided(Ok(verdict)),
+        Err(failure) => Settled::Decided(Err(failure)),
+        Ok(Step::Send(outgoing)) => match outgoing.ready(target, &prepared.order, &mut prepared.trail).await {
+            Ok((draft, hash)) => Settled::Answered(hash, target.create_order(&draft).await),
+            Err(failure) => Settled::Decided(Err(failure)),
+        },
     };
-    (index, prepared, answer)
+    (index, prepared, settled)
 }
 
 /// A sale on its way: prepared, perhaps in flight.
@@ -341,8 +385,9 @@ struct Prepared {
     /// The sale's JSON for the journal, made once (its content hash is taken from it too).
     payload: JsonText,
     marker: Option<i64>,
-    step: Result<Step, Failure>,
     trail: Trail,
+    /// Whether an order is to be sent (its number is in flight until it ends).
+    sends: bool,
 }
 
 fn meta(order: &SourceOrder, payload: JsonText, marker: Option<i64>) -> RecordMeta {

@@ -60,7 +60,7 @@ impl PagePlan {
     /// (their debtor and article writes done; their orders perhaps still in flight).
     pub(super) fn adopt(&mut self, previous: Option<&OrderPlan>) {
         if let Some(previous) = previous {
-            self.target.adopt(previous, &self.shared);
+            self.target.adopt(previous, &self.shared, &self.needs.references);
         }
     }
 }
@@ -140,11 +140,15 @@ impl OrderPlan {
     }
 
     /// Takes over what the previous page's plan knows (after its writes) of the keys this page shares with it.
-    fn adopt(&mut self, earlier: &OrderPlan, shared: &Needs) {
-        // Every order booked so far, not only the shared references: an order of an earlier page may have
-        // been in flight while this page was looked up. (About 100 bytes an order, for the run's length.)
-        for (reference, number) in &earlier.existing {
-            self.existing.insert(reference.clone(), number.clone());
+    fn adopt(&mut self, earlier: &OrderPlan, shared: &Needs, references: &BTreeSet<String>) {
+        // Every order of this page's references booked so far, not only the shared ones: an order of an earlier
+        // page may have been in flight while this page was looked up. Only these: the plan would otherwise carry
+        // every order of the run (memory growing with the backlog); answers still to come are added to the
+        // current plan as they arrive.
+        for reference in references {
+            if let Some(number) = earlier.existing.get(reference) {
+                self.existing.insert(reference.clone(), number.clone());
+            }
         }
         self.debtors.adopt(&earlier.debtors, &shared.emails);
         for sku in &shared.skus {

@@ -1,14 +1,18 @@
 //! One sale up to its order: the filter, already booked?, the mapping, missing articles created, the
-//! debtor found or written, and a delivery address that differs from the debtor's own found or added to it.
+//! debtor found or written ([`super::writes`]), and a delivery address that differs from the debtor's own
+//! found or added to it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use futures::future::join_all;
 
 use super::mapping::map_order;
 use super::money::percentage_key;
 use super::plan::OrderPlan;
+use super::writes::{DebtorId, Share, Writes, record};
 use crate::flows::debtors::{customer_key, debtor_draft};
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorParty, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine,
+    ArticleDraft, DebtorDraft, DebtorParty, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine,
     SourceOrder, VatMethod,
 };
 use crate::ports::{ErpTarget, IdMapEntry};
@@ -16,24 +20,92 @@ use crate::record::{Failure, Trail, Verdict};
 use crate::settings::{FlowSettings, OrderFilter};
 
 /// What is left to do for a sale once it is prepared.
-pub(super) enum Step {
+pub(super) enum Step<'a> {
     /// Decided without sending an order (skipped).
     Done(Verdict),
-    /// The order to send, and the content hash to remember it by.
-    Send(Box<SalesOrderDraft>, String),
+    /// The order to send once the writes it needs are done.
+    Send(Box<Outgoing<'a>>),
 }
 
-/// One sale up to its order: filter, already booked?, map, articles, debtor. The writes it needs (articles,
-/// the debtor) happen here, in page order, so later sales of the window see them.
-pub(super) async fn prepare<T: ErpTarget>(
+/// A sale's order and the writes it waits for.
+pub(super) struct Outgoing<'a> {
+    draft: SalesOrderDraft,
+    /// The content hash to remember the order by.
+    hash: String,
+    articles: Vec<Share<'a>>,
+    /// The customer's own debtor and whether it is an organisation; `None` when the draft has the default
+    /// debtor.
+    debtor: Option<(DebtorId<'a>, bool)>,
+}
+
+impl Outgoing<'_> {
+    /// The order to send and its content hash, once its articles and debtor are written (all at once: each
+    /// write started with the first sale that needed it) and a delivery address elsewhere is found or added.
+    /// Every write's exchange goes into the sale's trail, in order; the first failure fails the sale.
+    pub(super) async fn ready<T: ErpTarget>(
+        self,
+        target: &T,
+        order: &SourceOrder,
+        trail: &mut Trail,
+    ) -> Result<(SalesOrderDraft, String), Failure> {
+        let Outgoing {
+            mut draft,
+            hash,
+            articles,
+            debtor,
+        } = self;
+        let (known_id, debtor_write, organisation) = match debtor {
+            None => (None, None, None),
+            Some((DebtorId::Known(id), organisation)) => (Some(id), None, Some(organisation)),
+            Some((DebtorId::Written(share), organisation)) => (None, Some(share), Some(organisation)),
+        };
+        let written_debtor = async move {
+            match debtor_write {
+                Some(share) => Some(share.wait().await),
+                None => None,
+            }
+        };
+        let (articles, written_debtor) =
+            futures::join!(join_all(articles.into_iter().map(Share::wait)), written_debtor);
+        let mut first_failure = None;
+        for (answer, started) in articles {
+            if let Err(failure) = record(trail, answer, started) {
+                first_failure.get_or_insert(failure);
+            }
+        }
+        let debtor_id = match (known_id, written_debtor) {
+            (Some(id), _) => Some(Ok(id)),
+            (None, Some((answer, started))) => Some(record(trail, answer, started)),
+            (None, None) => None,
+        };
+        match debtor_id {
+            Some(Ok(id)) => draft.debtor_id = id,
+            Some(Err(failure)) => {
+                first_failure.get_or_insert(failure);
+            }
+            None => {}
+        }
+        if let Some(failure) = first_failure {
+            return Err(failure);
+        }
+        if let Some(organisation) = organisation {
+            draft.delivery_address_id = delivery_address(target, order, &draft, organisation, trail).await?;
+        }
+        Ok((draft, hash))
+    }
+}
+
+/// One sale up to its order: filter, already booked?, map, and the writes it needs (missing articles, its
+/// debtor), started or shared through `writes`; nothing here waits for AFAS.
+pub(super) fn prepare<'a, T: ErpTarget>(
     settings: &FlowSettings,
-    target: &T,
-    plan: &mut OrderPlan,
+    target: &'a T,
+    plan: &OrderPlan,
+    writes: &mut Writes<'a>,
     order: &SourceOrder,
     known: Option<&IdMapEntry>,
     hash: String,
-    trail: &mut Trail,
-) -> Result<Step, Failure> {
+) -> Result<Step<'a>, Failure> {
     // Booked before: say so even when the sale no longer passes the filter (e.g. cancelled since).
     if let Some(entry) = known {
         return Ok(Step::Done(already_booked(entry, hash)));
@@ -46,14 +118,27 @@ pub(super) async fn prepare<T: ErpTarget>(
         return Ok(Step::Done(Verdict::skipped_existing(reason, number.clone(), hash)));
     }
     let mut draft = map_order(order, settings)?;
-    let missing = missing_articles(order, &plan.articles, settings)?;
-    create_articles(target, plan, &missing, order, settings, trail).await?;
-    let (debtor_id, own_debtor) = debtor_for(settings, target, plan, order, trail).await?;
-    draft.debtor_id = debtor_id;
-    if let Some(organisation) = own_debtor {
-        draft.delivery_address_id = delivery_address(target, order, &draft, organisation, trail).await?;
-    }
-    Ok(Step::Send(Box::new(draft), hash))
+    let missing = missing_articles(order, plan, writes, settings)?;
+    let articles = missing
+        .into_iter()
+        .map(|line| writes.article(target, article_from_line(line, order.vat_method, settings)))
+        .collect();
+    let debtor = match debtor_draft_for(settings, order)? {
+        Ok(debtor) => {
+            let organisation = matches!(debtor.party, DebtorParty::Organisation { .. });
+            Some((writes.debtor(target, plan, debtor, settings), organisation))
+        }
+        Err(default_debtor) => {
+            draft.debtor_id = default_debtor;
+            None
+        }
+    };
+    Ok(Step::Send(Box::new(Outgoing {
+        draft,
+        hash,
+        articles,
+        debtor,
+    })))
 }
 
 /// The debtor's delivery address (`DlAd`) when the sale went elsewhere than the customer's own address: found
@@ -132,16 +217,9 @@ pub(super) fn entity(kind: SourceDocumentKind) -> &'static str {
     }
 }
 
-/// The debtor id: the customer's (created or updated as needed) or, without an e-mail or VAT number, the default
-/// debtor. With the customer's own debtor, whether it is an organisation; `None` for the default debtor, which
-/// keeps no delivery addresses (a cash-sales debtor would collect one per anonymous parcel).
-async fn debtor_for<T: ErpTarget>(
-    settings: &FlowSettings,
-    target: &T,
-    plan: &mut OrderPlan,
-    order: &SourceOrder,
-    trail: &mut Trail,
-) -> Result<(String, Option<bool>), Failure> {
+/// The customer's debtor to find or write, or, without an e-mail or VAT number, the default debtor's id (a
+/// cash-sales debtor keeps no delivery addresses: it would collect one per anonymous parcel).
+fn debtor_draft_for(settings: &FlowSettings, order: &SourceOrder) -> Result<Result<DebtorDraft, String>, Failure> {
     let Some(customer) = order.customer.as_ref().filter(|c| customer_key(c).is_some()) else {
         let debtor = settings.company.default_debtor.clone().ok_or_else(|| {
             Failure::missing_setting(
@@ -149,25 +227,26 @@ async fn debtor_for<T: ErpTarget>(
                 "this sale's customer has neither an e-mail address nor a VAT number",
             )
         })?;
-        return Ok((debtor, None));
+        return Ok(Err(debtor));
     };
-    let draft = debtor_draft(customer, settings, order)?;
-    let (debtor_id, _) = plan.debtors.upsert(target, &draft, settings, trail).await?;
-    let organisation = matches!(draft.party, DebtorParty::Organisation { .. });
-    Ok((debtor_id, Some(organisation)))
+    Ok(Ok(debtor_draft(customer, settings, order)?))
 }
 
 /// The order's lines whose article AFAS lacks (one per SKU); a failure when they may not be created.
 fn missing_articles<'o>(
     order: &'o SourceOrder,
-    articles: &HashMap<String, ArticleRecord>,
+    plan: &OrderPlan,
+    writes: &Writes<'_>,
     settings: &FlowSettings,
 ) -> Result<Vec<&'o SourceLine>, Failure> {
     let mut seen = BTreeSet::new();
     let missing: Vec<&SourceLine> = order
         .lines
         .iter()
-        .filter(|l| !articles.contains_key(&l.sku) && seen.insert(l.sku.as_str()))
+        .filter(|l| {
+            let known = plan.articles.contains_key(&l.sku) && !writes.has_article(&l.sku);
+            !known && seen.insert(l.sku.as_str())
+        })
         .collect();
     if missing.is_empty() || settings.create_missing_articles {
         return Ok(missing);
@@ -177,29 +256,6 @@ fn missing_articles<'o>(
         "article {} does not exist in AFAS; create it there or turn on `create_missing_articles`",
         skus.join(", ")
     )))
-}
-
-async fn create_articles<T: ErpTarget>(
-    target: &T,
-    plan: &mut OrderPlan,
-    missing: &[&SourceLine],
-    order: &SourceOrder,
-    settings: &FlowSettings,
-    trail: &mut Trail,
-) -> Result<(), Failure> {
-    for line in missing {
-        let draft = article_from_line(line, order.vat_method, settings);
-        // Created now or, by another run of the company meanwhile, found: either way the line uses it.
-        let item_code = trail.write(target.create_article(&draft).await)?.into_key();
-        plan.articles.insert(
-            line.sku.clone(),
-            ArticleRecord {
-                item_code,
-                description: draft.description,
-            },
-        );
-    }
-    Ok(())
 }
 
 fn article_from_line(line: &SourceLine, vat_method: VatMethod, settings: &FlowSettings) -> ArticleDraft {
