@@ -11,13 +11,16 @@
 //! delivery addresses (`DlAd`, a contact of kind `AFL`): the one with the same street, number, addition,
 //! postcode, city and country (`Profit_Deliveryaddress` by debtor), or a new one added to the debtor under a
 //! claim (kind `delivery_address`, key: debtor and address), so two sales to one address, in one run or in
-//! two at the same time, add it once.
+//! two at the same time, add it once. A debtor's delivery addresses are looked up once per run and kept
+//! current with what the run adds; a debtor the run created has none, so its first one is added without
+//! asking (another run adding the same address meanwhile is caught by the claim, which looks it up).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use koppel_afas::AfasClient;
+use koppel_afas::rows::DeliveryAddressRow;
 use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
 use koppel_sync::ledger::FinancialEntryDraft;
@@ -50,6 +53,12 @@ pub struct AfasTarget {
     party_codes: Mutex<HashMap<String, String>>,
     /// Delivery addresses found or added in this run: claim key → contact number.
     delivery_addresses: Mutex<HashMap<String, String>>,
+    /// Every delivery address of a debtor as this run knows them (looked up, or created with the debtor), by
+    /// debtor id.
+    delivery_rows: Mutex<HashMap<String, Vec<DeliveryAddressRow>>>,
+    /// One lock per delivery address (claim key): a run's sales are in flight together, and two of them to
+    /// one address must not both find it missing.
+    delivery_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Debtors and articles are created under a claim so that runs at the same time never make one twice;
     /// `None` only where nothing is created concurrently (benchmarks, the preflight).
     create_once: Option<CreateOnce>,
@@ -64,6 +73,8 @@ impl AfasTarget {
             units: Mutex::default(),
             party_codes: Mutex::default(),
             delivery_addresses: Mutex::default(),
+            delivery_rows: Mutex::default(),
+            delivery_locks: Mutex::default(),
             create_once: None,
         }
     }
@@ -117,19 +128,27 @@ impl AfasTarget {
             .map(|(record, _)| record.item_code))
     }
 
-    /// The contact number of the debtor's delivery address with this address in AFAS now.
+    /// The contact number of the debtor's delivery address with this address in AFAS now; the debtor's
+    /// delivery addresses are remembered for the rest of the run.
     async fn delivery_address_in_afas(
         &self,
         debtor_id: &str,
         address: &AfasAddress,
     ) -> ConnectorResult<Option<String>> {
         let rows = afas_read(afas_lookups::delivery_addresses(&self.client, debtor_id)).await?;
-        // The newest, should the accountant have added the same address twice.
-        Ok(rows
-            .into_iter()
-            .filter(|row| afas_lookups::same_address(row, address))
-            .max_by_key(|row| (row.contact_id.len(), row.contact_id.clone()))
-            .map(|row| row.contact_id))
+        let number = matching_address(&rows, address);
+        self.delivery_rows
+            .lock()
+            .expect("delivery rows lock")
+            .insert(debtor_id.to_owned(), rows);
+        Ok(number)
+    }
+
+    /// The debtor's delivery address with this address as this run knows them; `None` when the run has not
+    /// looked at the debtor's delivery addresses yet.
+    fn delivery_address_known(&self, debtor_id: &str, address: &AfasAddress) -> Option<Option<String>> {
+        let rows = self.delivery_rows.lock().expect("delivery rows lock");
+        rows.get(debtor_id).map(|rows| matching_address(rows, address))
     }
 
     /// The debtor's organisation or person code: remembered from this run's look-ups, else asked.
@@ -208,6 +227,15 @@ fn delivery_address_key(debtor_id: &str, address: &AfasAddress) -> String {
     ]
     .map(|part| part.unwrap_or_default().trim().to_lowercase())
     .join("|")
+}
+
+/// The number of the listed delivery address that is this address: the newest, should the accountant have
+/// added the same address twice.
+fn matching_address(rows: &[DeliveryAddressRow], address: &AfasAddress) -> Option<String> {
+    rows.iter()
+        .filter(|row| afas_lookups::same_address(row, address))
+        .max_by_key(|row| (row.contact_id.len(), row.contact_id.clone()))
+        .map(|row| row.contact_id.clone())
 }
 
 fn without_value<T>(written: Written<T>) -> Written<()> {
@@ -339,8 +367,15 @@ impl ErpTarget for AfasTarget {
             self.remember_party(written.value.key("DbId").unwrap_or_default(), written.value.key("BcCo"));
             returned_key(written, "DbId")
         };
-        self.create_once(ClaimKind::Debtor, &key, &what, || self.debtor_in_afas(&key), create)
-            .await
+        let created = self
+            .create_once(ClaimKind::Debtor, &key, &what, || self.debtor_in_afas(&key), create)
+            .await?;
+        if let Creation::Created(debtor_id) = &created.value {
+            // Made just now: it has no delivery addresses yet but those this run adds.
+            let mut rows = self.delivery_rows.lock().expect("delivery rows lock");
+            rows.insert(debtor_id.clone(), Vec::new());
+        }
+        Ok(created)
     }
 
     async fn update_debtor(&self, debtor_id: &str, debtor: &DebtorDraft) -> ConnectorResult<Written<()>> {
@@ -421,6 +456,11 @@ impl ErpTarget for AfasTarget {
     ) -> ConnectorResult<Option<Written<String>>> {
         let address = address(delivery, Utc::now().date_naive());
         let key = delivery_address_key(debtor_id, &address);
+        let lock = {
+            let mut locks = self.delivery_locks.lock().expect("delivery locks lock");
+            locks.entry(key.clone()).or_default().clone()
+        };
+        let _one_at_a_time = lock.lock().await;
         let known = self
             .delivery_addresses
             .lock()
@@ -438,7 +478,11 @@ impl ErpTarget for AfasTarget {
             return Ok(Some(found(number, "found earlier in this run")));
         }
         let look_up = || self.delivery_address_in_afas(debtor_id, &address);
-        let written = match look_up().await? {
+        let listed = match self.delivery_address_known(debtor_id, &address) {
+            Some(listed) => listed,
+            None => look_up().await?,
+        };
+        let written = match listed {
             Some(number) => found(number, "found in AFAS (Profit_Deliveryaddress)"),
             None => {
                 let what = format!("the delivery address of debtor {debtor_id}");
