@@ -63,13 +63,22 @@ impl JobQueue {
         }
     }
 
-    /// Queues a run, to start at once or after `delay`.
+    /// Queues a run, to start at once or after `delay`. A run to start at once wakes this process's idle
+    /// worker ([`queued_here`]).
     pub async fn push(&self, job: RunFlowJob, delay: Option<Duration>) -> Result<(), QueueError> {
         let mut builder = TaskBuilder::new(job).max_attempts(MAX_ATTEMPTS);
         if let Some(delay) = delay {
             builder = builder.run_after(delay);
         }
         let task = builder.build();
+        let pushed = self.push_task(task).await;
+        if pushed.is_ok() && delay.is_none() {
+            QUEUED_HERE.notify_one();
+        }
+        pushed
+    }
+
+    async fn push_task(&self, task: apalis::prelude::Task<RunFlowJob>) -> Result<(), QueueError> {
         match self.clone() {
             JobQueue::Sqlite(mut storage) => storage
                 .push_task(task)
@@ -81,4 +90,17 @@ impl JobQueue {
                 .map_err(|e| QueueError::Push(e.to_string())),
         }
     }
+}
+
+/// Told when this process queues a run to start at once.
+static QUEUED_HERE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// A signal each time this process queues a run to start at once (a manual run, a retry): the worker polls the
+/// queue then instead of at its next interval, so a run queued by `koppel serve`'s own API starts within
+/// milliseconds. Runs queued by another process wait for the poll interval.
+pub fn queued_here() -> impl futures::Stream<Item = ()> + Unpin + Send + Sync + 'static {
+    Box::pin(futures::stream::unfold((), |()| async {
+        QUEUED_HERE.notified().await;
+        Some(((), ()))
+    }))
 }

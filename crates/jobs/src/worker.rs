@@ -67,7 +67,9 @@ pub async fn run<C: Connectors>(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(scheduler_loop(executor.clone(), options.tick_interval, stop_rx.clone()));
     let name = format!("koppel-worker-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let strategy = Strategy::new().interval(options.poll_interval);
+    let strategy = Strategy::new()
+        .stream(crate::queue::queued_here())
+        .interval(options.poll_interval);
     let stopping = executor.clone();
     let signal = async move {
         shutdown.await;

@@ -452,3 +452,44 @@ async fn a_run_tells_whether_records_failed() {
         assert!(problem.is_some(), "an alert is open");
     }
 }
+
+#[tokio::test]
+async fn a_run_queued_by_this_process_starts_at_once_not_at_the_next_poll() {
+    let database = TestDatabase::create().await.unwrap();
+    let db = database.connect().await.unwrap();
+    let scope = tenant(&db, "nudge@shop.nl").await;
+    let connectors = FakeConnectors::default();
+    connectors.add(&scope, orders(3, 10));
+    let executor = executor(&db, connectors).await;
+    // An idle worker that would look at the queue again only after a minute.
+    let slow_poll = WorkerOptions {
+        poll_interval: Duration::from_secs(60),
+        tick_interval: Duration::from_secs(60),
+        ..options()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn(worker::run(executor.clone(), slow_poll, async move {
+        let _ = stopped.await;
+    }));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // As `POST /api/v1/flows/{flow}/runs` does: the run, then its job.
+    let now = koppel_store::now().timestamp_millis();
+    let run_id = runs::create(&db, &scope, FlowKind::Orders, "manual", now)
+        .await
+        .unwrap();
+    let job = koppel_jobs::RunFlowJob {
+        tenant_id: scope.tenant_id(),
+        flow: FlowKind::Orders,
+        run_id,
+    };
+    executor.queue.push(job, None).await.unwrap();
+    let finished = tokio::time::timeout(Duration::from_secs(20), wait_for_runs(&db, &scope, 1))
+        .await
+        .expect("the run started long before the next poll");
+    let run = &finished[0];
+    let waited = run.started_at_ms.unwrap() - run.queued_at_ms;
+    assert!(waited < 5_000, "queued for {waited} ms");
+    stop.send(()).unwrap();
+    workers.await.unwrap().unwrap();
+}
