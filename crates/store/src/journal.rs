@@ -115,7 +115,7 @@ async fn write(
                        last_entry_id = excluded.last_entry_id",
                     values_rows(sqlite, chunk.len(), 11)
                 );
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for (entry, id) in chunk.iter().zip(chunk_ids) {
                     let schedule = crate::retries::Schedule::after(entry, &earlier);
                     query = query
@@ -139,7 +139,7 @@ async fn write(
         let sale_rows = if distinct_sales.len() == sales.len() { crate::sales::ROWS_PER_STATEMENT } else { 1 };
         for chunk in sales.chunks(sale_rows) {
             let sql = crate::sales::upsert_sql(sqlite, chunk.len());
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for sale in chunk {
                 let entry = &entries[sale.entry];
                 query = query
@@ -183,7 +183,7 @@ impl BulkInsert for sqlx::SqliteConnection {
                    retryable, search_keys, created_at_ms, failure_class) VALUES {}",
                 values_rows(true, chunk.len(), 13)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (entry, id) in chunk.iter().zip(chunk_ids) {
                 query = query
                     .bind(*id)
@@ -206,7 +206,7 @@ impl BulkInsert for sqlx::SqliteConnection {
                 "INSERT INTO journal_payloads (entry_id, tenant_id, source_payload, exchanges) VALUES {}",
                 values_rows(true, chunk.len(), 4)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (entry, id) in chunk.iter().zip(chunk_ids) {
                 query = query
                     .bind(*id)
@@ -276,6 +276,10 @@ impl BulkInsert for sqlx::PgConnection {
 /// `($1, $2, ...), ($n, ...)` for `rows` rows of `columns` values. SQLite gets anonymous `?` placeholders: its
 /// driver resolves numbered ones by name, which costs time quadratic in their number (three quarters of the
 /// insert time with 4,800 parameters per statement).
+///
+/// A statement made with it has as many rows as its batch, so each size is another statement: they run with
+/// `persistent(false)`. Kept in the connections' statement caches (100 per connection), thousands of compiled
+/// multi-row statements made a process grow by some 25 MB a run, for good.
 pub(crate) fn values_rows(sqlite: bool, rows: usize, columns: usize) -> String {
     let row = |first: usize| {
         let placeholders: Vec<String> = (first + 1..=first + columns)
@@ -312,6 +316,7 @@ pub async fn id_map(
         );
         let rows = on_pool!(db, pool => {
             let mut query = sqlx::query_as::<_, IdMapSqlRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
                 .bind(scope.tenant_id().0)
                 .bind(flow.as_str());
             for id in chunk {

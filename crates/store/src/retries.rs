@@ -83,7 +83,9 @@ pub(crate) async fn failures_in_a_row(
             pairs.join(", ")
         );
         let rows: Vec<(String, String, i64)> = on_pool!(db, pool => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(tenant);
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
+                .bind(tenant);
             for entry in chunk {
                 query = query.bind(entry.flow.as_str()).bind(entry.source_id);
             }
@@ -175,7 +177,9 @@ pub async fn plans(db: &Db, scope: &TenantScope, entries: &[EntrySummary]) -> Re
             pairs.join(", ")
         );
         let rows: Vec<StateRow> = on_pool!(db, pool => {
-            let mut query = sqlx::query_as::<_, StateRow>(sqlx::AssertSqlSafe(sql.clone())).bind(scope.tenant_id().0);
+            let mut query = sqlx::query_as::<_, StateRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
+                .bind(scope.tenant_id().0);
             for entry in chunk {
                 query = query.bind(&entry.flow).bind(&entry.source_id);
             }
