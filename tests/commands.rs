@@ -211,7 +211,7 @@ async fn migrate_then_serve_and_worker_on_one_database() {
     assert!(status.success() && output.contains("would re-encrypt"), "{output}");
 }
 
-/// `koppel bench sync --orders 200`: the benchmark runs end to end and prints its figures.
+/// `koppel bench sync --orders 200`: the benchmark runs end to end, both scenarios, and prints their figures.
 #[tokio::test(flavor = "multi_thread")]
 async fn bench_sync_runs_and_prints_its_figures() {
     let dir = data_dir();
@@ -221,6 +221,41 @@ async fn bench_sync_runs_and_prints_its_figures() {
     assert!(status.success(), "{output}");
     assert!(output.contains("AFAS calls per"), "{output}");
     assert!(output.contains("peak memory"), "{output}");
+    let last = output.lines().rev().find(|l| l.starts_with('{')).expect("a JSON line");
+    let figures: serde_json::Value = serde_json::from_str(last).expect("JSON figures");
+    for scenario in ["first-sync", "steady"] {
+        assert!(figures[scenario]["floor_ratio"].as_f64().is_some(), "{last}");
+        assert!(figures[scenario]["afas_calls_per_order"].as_f64().is_some(), "{last}");
+    }
+}
+
+/// `koppel bench serve --orders 200 --runs 1 --scenario first-sync`: a `koppel serve` child configured through its
+/// API books the sandbox's paid orders, and the benchmark prints that run's figures, the JSON line last.
+#[tokio::test(flavor = "multi_thread")]
+async fn bench_serve_runs_koppel_serve_and_prints_its_figures() {
+    let dir = data_dir();
+    let mut command = koppel(&[
+        "bench",
+        "serve",
+        "--orders",
+        "200",
+        "--runs",
+        "1",
+        "--scenario",
+        "first-sync",
+    ]);
+    command.current_dir(dir.path());
+    let (status, output) = run_to_end(command, Duration::from_secs(600));
+    assert!(status.success(), "{output}");
+    let last = output.lines().rev().find(|l| l.starts_with('{')).expect("a JSON line");
+    let figures: serde_json::Value = serde_json::from_str(last).expect("JSON figures");
+    let first_sync = &figures["first-sync"];
+    assert!(
+        first_sync["afas_calls_per_booked_order"].as_f64().unwrap() >= 1.0,
+        "{last}"
+    );
+    assert!(first_sync["floor_ratio"].as_f64().unwrap() >= 1.0, "{last}");
+    assert!(output.contains(" booked, 0 failed"), "{output}");
 }
 
 /// `koppel bench logs --entries N`: fills a temporary journal and prints its figures, the JSON line last.

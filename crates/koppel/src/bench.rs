@@ -1,8 +1,10 @@
-//! `koppel bench sync`: the orders flow end to end with the real adapters, clients and a store journal on a
-//! temporary SQLite database, against the in-process sandbox at a fixed latency per call.
+//! `koppel bench sync`: the orders flow end to end with the real adapters, clients (creating under the
+//! company's claims, as a worker does) and a store journal on a temporary SQLite database, against the
+//! in-process sandbox at a fixed latency per call.
 //!
-//! AFAS is prepared first (customers and products flows, at no latency) so debtors and articles exist; then
-//! the orders run is measured. It prints orders per second, orders per CPU second, AFAS calls per order,
+//! Two scenarios, both by default: `first-sync`, a shop's first run, with no debtor or article of the shop in
+//! AFAS (the run creates them, `create_missing_articles` on); `steady`, with AFAS prepared first (customers and
+//! products flows, at no latency) so debtors and articles exist. Then the orders run is measured. It prints orders per second, orders per CPU second, AFAS calls per order,
 //! MplusKASSA calls per 100 orders, peak memory (VmHWM, the simulators included), and the ratio of the wall
 //! time to the floor: the time the run's calls alone take at that latency with at most 8 in flight
 //! (`latency × ⌈calls / 8⌉`; undefined at 0 ms). It measures `--runs` times (3 by default), each on fresh
@@ -24,7 +26,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use koppel_afas::{AfasClient, AfasToken, Environment, MAX_CONCURRENT_REQUESTS};
 use koppel_core::{Email, FlowKind};
-use koppel_jobs::connect::{AfasTarget, MplusSource, afas_hook, mplus_hook};
+use koppel_jobs::connect::{AfasTarget, CreateOnce, MplusSource, afas_hook, mplus_hook};
 use koppel_jobs::journal::StoreJournal;
 use koppel_mplus::{MplusClient, MplusConfig};
 use koppel_sandbox::{Sandbox, SandboxConfig};
@@ -32,7 +34,7 @@ use koppel_store::runs::RunStatus;
 use koppel_store::{Db, TenantScope, accounts, tenants};
 use koppel_sync::engine::{RunReport, run_flow};
 use koppel_sync::settings::{CompanySettings, FlowSettings, ValueMap};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
@@ -44,6 +46,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// The orders flow against the in-process sandbox: throughput, calls per order, memory, floor ratio.
     Sync(SyncArgs),
+    /// The orders flow as a user runs it: a `koppel serve` process configured and run through its API.
+    Serve(crate::bench_serve::ServeBenchArgs),
     /// The activity log: insert rate and search latency over N generated journal entries.
     Logs(crate::bench_logs::BenchLogsArgs),
 }
@@ -65,6 +69,39 @@ pub struct SyncArgs {
     /// Times to measure, each on fresh simulators and a fresh database; the figures are the medians.
     #[arg(long, default_value_t = 3)]
     pub runs: u32,
+    /// The scenario to measure; both by default.
+    #[arg(long, value_enum)]
+    pub scenario: Option<Scenario>,
+}
+
+/// What AFAS holds before the measured run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Nothing of the shop: the run creates every customer's debtor and every article it sells.
+    FirstSync,
+    /// The shop's debtors and articles exist (customers and products flows ran first).
+    Steady,
+}
+
+impl Scenario {
+    /// The one asked for, or both.
+    pub(crate) fn chosen(asked: Option<Scenario>) -> Vec<Scenario> {
+        match asked {
+            Some(scenario) => vec![scenario],
+            None => vec![Scenario::FirstSync, Scenario::Steady],
+        }
+    }
+
+    pub(crate) fn names(scenarios: &[Scenario]) -> String {
+        scenarios.iter().map(|s| s.name()).collect::<Vec<_>>().join(" and ")
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Scenario::FirstSync => "first-sync",
+            Scenario::Steady => "steady",
+        }
+    }
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -72,6 +109,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         // On a runtime worker, as `koppel worker` runs a flow: on the thread that blocks on `main`, every answer
         // the HTTP connections (themselves tasks on the workers) hand over would cost a thread wake-up.
         BenchCommand::Sync(args) => tokio::spawn(sync(args)).await?,
+        BenchCommand::Serve(args) => crate::bench_serve::run(args).await,
         BenchCommand::Logs(args) => crate::bench_logs::run(args).await,
     }
 }
@@ -81,11 +119,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 struct CallCounts {
     afas: AtomicU64,
     mplus: AtomicU64,
+    /// AFAS calls by method and connector (`POST FbSales`), to see where the calls per order go.
+    afas_by_operation: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl CallCounts {
     fn read(&self) -> (u64, u64) {
         (self.afas.load(Ordering::Relaxed), self.mplus.load(Ordering::Relaxed))
+    }
+
+    fn afas_by_operation(&self) -> std::collections::BTreeMap<String, u64> {
+        std::mem::take(&mut *self.afas_by_operation.lock().expect("call counts lock"))
     }
 }
 
@@ -122,6 +166,7 @@ impl Figures {
             "orders_per_cpu_s": round2(per(self.orders, self.cpu.saturating_sub(self.sandbox_cpu).as_secs_f64())),
             "orders_per_process_cpu_s": round2(per(self.orders, self.cpu.as_secs_f64())),
             "afas_calls_per_order": round2(per(self.afas_calls, self.orders as f64)),
+            "afas_calls_per_booked_order": round2(per(self.afas_calls, self.booked as f64)),
             "mplus_calls_per_100_orders": round2(per(self.mplus_calls * 100, self.orders as f64)),
             "peak_rss_mb": round2(self.peak_rss_mb),
             "floor_ratio": floor_ratio.map(round2),
@@ -129,7 +174,7 @@ impl Figures {
     }
 }
 
-fn round2(value: f64) -> f64 {
+pub(crate) fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
@@ -139,43 +184,75 @@ async fn sync(args: SyncArgs) -> anyhow::Result<()> {
         "--orders must be between 1 and 100,000"
     );
     anyhow::ensure!((1..=25).contains(&args.runs), "--runs must be between 1 and 25");
-    println!(
-        "koppel bench sync: {} orders, {} ms per call, seed {}, {} run(s)",
+    let header = format!(
+        "koppel bench sync: {} orders, {} ms per call, seed {}, {} run(s) of",
         args.orders, args.latency_ms, args.seed, args.runs
     );
-    // One runtime for the simulators of every run: threads that a runtime left behind while shutting down
-    // would take their CPU time out of the simulators' count and put it into Koppel's.
-    let simulators = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name(SANDBOX_THREAD)
-        .enable_all()
-        .build()
-        .context("the simulators' runtime")?;
-    let mut runs = Vec::new();
-    for run in 1..=args.runs {
-        println!("run {run} of {}", args.runs);
-        let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
-        let result = bench(&args, &dir, &simulators).await;
-        let _ = std::fs::remove_dir_all(&dir);
-        let figures = result?;
-        print_run(&figures);
-        runs.push(figures.json());
-    }
+    by_scenario(&header, args.scenario, async |scenarios, simulators| {
+        measure_scenarios(&args, scenarios, simulators).await
+    })
+    .await
+}
+
+/// Prints `header` with the scenarios asked for (both by default), measures them with the simulators on one
+/// runtime of their own for every run (threads that a runtime left behind while shutting down would take their
+/// CPU time out of the simulators' count and put it into Koppel's), and prints the JSON line of the figures by
+/// scenario.
+pub(crate) async fn by_scenario(
+    header: &str,
+    asked: Option<Scenario>,
+    measure: impl AsyncFnOnce(&[Scenario], &tokio::runtime::Runtime) -> anyhow::Result<serde_json::Map<String, Value>>,
+) -> anyhow::Result<()> {
+    let scenarios = Scenario::chosen(asked);
+    println!("{header} {}", Scenario::names(&scenarios));
+    let simulators = simulators_runtime()?;
+    let measured = measure(&scenarios, &simulators).await;
+    // Dropped from a task, the runtime would panic, hiding a failed run's error.
     simulators.shutdown_background();
-    let medians = median(&runs);
-    if args.runs > 1 {
-        println!(
-            "median of {} runs: {} orders per CPU second, wall / floor {}",
-            args.runs, medians["orders_per_cpu_s"], medians["floor_ratio"]
-        );
-    }
-    println!("{medians}");
+    println!("{}", Value::Object(measured?));
     Ok(())
 }
 
+/// Each scenario's figures: the medians of its runs.
+async fn measure_scenarios(
+    args: &SyncArgs,
+    scenarios: &[Scenario],
+    simulators: &tokio::runtime::Runtime,
+) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let mut figures = serde_json::Map::new();
+    for &scenario in scenarios {
+        let mut runs = Vec::new();
+        for run in 1..=args.runs {
+            println!("{}: run {run} of {}", scenario.name(), args.runs);
+            let dir = std::env::temp_dir().join(format!("koppel-bench-sync-{}-{run}", std::process::id()));
+            std::fs::create_dir_all(&dir).context("temporary folder for the benchmark database")?;
+            let result = bench(args, scenario, &dir, simulators).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            let figures = result?;
+            print_run(&figures);
+            runs.push(figures.json());
+        }
+        let medians = median(&runs);
+        println!(
+            "{}, median of {} run(s): {} orders per CPU second, wall / floor {}, {} AFAS calls per booked order",
+            scenario.name(),
+            args.runs,
+            medians["orders_per_cpu_s"],
+            medians["floor_ratio"],
+            medians["afas_calls_per_booked_order"]
+        );
+        figures.insert(scenario.name().to_owned(), medians);
+    }
+    Ok(figures)
+}
+
 /// One measurement on fresh simulators.
-async fn bench(args: &SyncArgs, dir: &Path, simulators: &tokio::runtime::Runtime) -> anyhow::Result<Figures> {
+async fn bench(
+    args: &SyncArgs,
+    scenario: Scenario,
+    dir: &Path,
+    simulators: &tokio::runtime::Runtime,
+) -> anyhow::Result<Figures> {
     let config = SandboxConfig {
         seed: args.seed,
         orders: args.orders,
@@ -186,13 +263,24 @@ async fn bench(args: &SyncArgs, dir: &Path, simulators: &tokio::runtime::Runtime
         .await?
         .context("starting the sandbox")?;
     reset_peak_rss();
-    let result = measure(args, dir, &sandbox).await;
+    let result = measure(args, scenario, dir, &sandbox).await;
     drop(sandbox);
     result
 }
 
+/// The simulators' own runtime, its threads named [`SANDBOX_THREAD`]: the benchmark's waiting never slows their
+/// answers, and their CPU time can be told apart.
+pub(crate) fn simulators_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(SANDBOX_THREAD)
+        .enable_all()
+        .build()
+        .context("the simulators' runtime")
+}
+
 /// Each figure's median over the runs (`null` where a run has none, e.g. the floor at 0 ms).
-fn median(runs: &[serde_json::Value]) -> serde_json::Value {
+pub(crate) fn median(runs: &[serde_json::Value]) -> serde_json::Value {
     let Some(serde_json::Value::Object(first)) = runs.first() else {
         return serde_json::Value::Null;
     };
@@ -213,19 +301,25 @@ fn median(runs: &[serde_json::Value]) -> serde_json::Value {
 /// Name of the simulators' threads, or its beginning (what `/proc/self/task/*/comm` shows).
 const SANDBOX_THREAD: &str = "sandbox";
 
-async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Figures> {
+async fn measure(args: &SyncArgs, scenario: Scenario, dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Figures> {
     let db = Db::connect_and_migrate(&format!("sqlite://{}/bench.db", dir.display())).await?;
     let scope = tenant(&db).await?;
     let counts = Arc::new(CallCounts::default());
-    let settings = settings(args.batch_size);
+    let mut settings = settings(args.batch_size);
     let source = mplus_source(sandbox, &counts, &settings)?;
     let afas = Arc::new(afas_client(sandbox, &counts)?);
 
-    for flow in [FlowKind::Customers, FlowKind::Products] {
-        let report = run_once(&db, &scope, flow, &settings, &source, &afas).await?;
-        println!("  prepared AFAS: {flow} {:?}", report.counts);
+    match scenario {
+        Scenario::FirstSync => settings.create_missing_articles = true,
+        Scenario::Steady => {
+            for flow in [FlowKind::Customers, FlowKind::Products] {
+                let report = run_once(&db, &scope, flow, &settings, &source, &afas).await?;
+                println!("  prepared AFAS: {flow} {:?}", report.counts);
+            }
+        }
     }
     set_latency(sandbox, args.latency_ms).await?;
+    counts.afas_by_operation();
     let (afas_before, mplus_before) = counts.read();
     let (cpu_before, sandbox_cpu_before) = (process_cpu()?, sandbox_cpu());
     let started = Instant::now();
@@ -235,6 +329,12 @@ async fn measure(args: &SyncArgs, dir: &Path, sandbox: &Sandbox) -> anyhow::Resu
     let sandbox_cpu = sandbox_cpu().saturating_sub(sandbox_cpu_before);
     let (afas_after, mplus_after) = counts.read();
     println!("  orders run: {:?} in {wall:.2?}", report.counts);
+    let by_operation: Vec<String> = counts
+        .afas_by_operation()
+        .into_iter()
+        .map(|(operation, calls)| format!("{operation} {calls}"))
+        .collect();
+    println!("  AFAS calls: {}", by_operation.join(", "));
 
     let figures = Figures {
         orders: report.total_seen,
@@ -289,7 +389,8 @@ async fn run_once(
 ) -> anyhow::Result<RunReport> {
     let now = || koppel_store::now().timestamp_millis();
     let journal = StoreJournal::start_run(db.clone(), scope.clone(), flow, "bench").await?;
-    let target = AfasTarget::new(afas.clone());
+    let claims = CreateOnce::new(db.clone(), scope.clone()).under_lease(&journal.lease().owner);
+    let target = AfasTarget::new(afas.clone()).with_claims(claims);
     let report = run_flow(flow, settings, source, &target, &journal)
         .await
         .with_context(|| format!("the {flow} run stopped"))?;
@@ -312,6 +413,13 @@ fn afas_client(sandbox: &Sandbox, counts: &Arc<CallCounts>) -> anyhow::Result<Af
     let (inner, counts) = (afas_hook(), counts.clone());
     let hook = move |exchange: &koppel_afas::Exchange| {
         counts.afas.fetch_add(1, Ordering::Relaxed);
+        let operation = format!("{} {}", exchange.method, exchange.operation);
+        *counts
+            .afas_by_operation
+            .lock()
+            .expect("call counts lock")
+            .entry(operation)
+            .or_default() += 1;
         inner.on_exchange(exchange);
     };
     let token = AfasToken::new(&sandbox.config.afas_token_xml());

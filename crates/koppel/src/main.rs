@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_logs;
+mod bench_serve;
 mod config;
 mod open_files;
 mod rotate_key;

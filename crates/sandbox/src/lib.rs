@@ -91,6 +91,9 @@ pub struct Sandbox {
     /// Connections each simulator accepted.
     afas_accepted: Arc<AtomicUsize>,
     mplus_accepted: Arc<AtomicUsize>,
+    /// Requests each simulator answered, its `/_sandbox/` controls left out.
+    afas_requests: Arc<AtomicUsize>,
+    mplus_requests: Arc<AtomicUsize>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -108,8 +111,19 @@ impl Sandbox {
         let afas_addr = afas_listener.local_addr()?;
         let mplus_addr = mplus_listener.local_addr()?;
         let shops = Shops::new(&config);
-        let afas_app = afas::router(&shops).into_make_service_with_connect_info::<SocketAddr>();
-        let mplus_app = mplus::router(&shops).into_make_service_with_connect_info::<SocketAddr>();
+        let (afas_requests, mplus_requests) = (Arc::default(), Arc::default());
+        let afas_app = afas::router(&shops)
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&afas_requests),
+                count_request,
+            ))
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let mplus_app = mplus::router(&shops)
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&mplus_requests),
+                count_request,
+            ))
+            .into_make_service_with_connect_info::<SocketAddr>();
         let (afas_accepted, mplus_accepted) = (Arc::default(), Arc::default());
         let afas_listener = afas_listener.tap_io(counting(&afas_accepted));
         let mplus_listener = mplus_listener.tap_io(counting(&mplus_accepted));
@@ -132,6 +146,8 @@ impl Sandbox {
             mplus_addr,
             afas_accepted,
             mplus_accepted,
+            afas_requests,
+            mplus_requests,
             tasks,
         })
     }
@@ -158,10 +174,32 @@ impl Sandbox {
         self.afas_accepted.load(Ordering::Relaxed)
     }
 
+    /// How many requests the AFAS simulator answered so far (not counting its `/_sandbox/` controls).
+    pub fn afas_requests(&self) -> usize {
+        self.afas_requests.load(Ordering::Relaxed)
+    }
+
+    /// How many requests the MplusKASSA simulator answered so far (not counting its `/_sandbox/` controls).
+    pub fn mplus_requests(&self) -> usize {
+        self.mplus_requests.load(Ordering::Relaxed)
+    }
+
     /// How many connections the MplusKASSA simulator accepted so far.
     pub fn mplus_connections(&self) -> usize {
         self.mplus_accepted.load(Ordering::Relaxed)
     }
+}
+
+/// Counts a request to the simulated service (a benchmark's calls per order).
+async fn count_request(
+    axum::extract::State(count): axum::extract::State<Arc<AtomicUsize>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !request.uri().path().starts_with("/_sandbox/") {
+        count.fetch_add(1, Ordering::Relaxed);
+    }
+    next.run(request).await
 }
 
 /// Counts each connection a listener accepts.
