@@ -10,6 +10,7 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -119,7 +120,12 @@ async fn held_run(api: &Api, flow: &str, last: &mut (String, i64)) -> serde_json
 }
 
 /// Ends the test: no run left running, a new run accepted and finished, every paid order once in AFAS.
-async fn check_the_books(api: &Api, sandbox: &SandboxUrls, takeovers_seen: i64) {
+async fn check_the_books(
+    api: &Api,
+    sandbox: &SandboxUrls,
+    takeovers_seen: i64,
+    seeded_emails: &BTreeMap<String, usize>,
+) {
     let (_, last) = api.start_run("orders").await;
     let last = api.wait_finished(&last, Duration::from_secs(600)).await;
     assert!(
@@ -150,6 +156,32 @@ async fn check_the_books(api: &Api, sandbox: &SandboxUrls, takeovers_seen: i64) 
     );
     assert_eq!(booked.len(), expected.len(), "AFAS holds only the paid orders");
 
+    // The first sync created its customers' debtors and delivery addresses while being killed: each once (the
+    // seeded administration has some e-mail addresses twice; those stay as they were).
+    let created_twice: Vec<_> = debtor_emails(sandbox)
+        .await
+        .into_iter()
+        .filter(|(email, count)| *count > seeded_emails.get(email).copied().unwrap_or(0).max(1))
+        .collect();
+    assert!(
+        created_twice.is_empty(),
+        "debtors created more than once: {created_twice:?}"
+    );
+    let addresses = afas_rows(sandbox, "Profit_Deliveryaddress").await;
+    let keys = addresses.iter().map(|row| {
+        let fields = [
+            "DebiteurID",
+            "A_Straat",
+            "A_Huisnummer",
+            "A_Toev_Huisnr.",
+            "A_Postcode",
+            "A_Woonplaats",
+        ];
+        fields.map(|field| row[field].to_string().to_lowercase()).join("|")
+    });
+    let twice: Vec<_> = counted(keys).into_iter().filter(|(_, count)| *count > 1).collect();
+    assert!(twice.is_empty(), "delivery addresses added more than once: {twice:?}");
+
     // The reconciliation after all those kills: each booked sale held against the till once, read back, equal.
     let reconciliation = api.get("/api/v1/reconciliation?from=2025-11-27&to=2026-11-27").await;
     let days = reconciliation["days"].as_array().expect("days");
@@ -173,6 +205,37 @@ async fn check_the_books(api: &Api, sandbox: &SandboxUrls, takeovers_seen: i64) 
     );
 }
 
+/// Every row of an AFAS GetConnector in the simulator.
+async fn afas_rows(sandbox: &SandboxUrls, connector: &str) -> Vec<serde_json::Value> {
+    let rows: serde_json::Value = sandbox
+        .afas_get(&format!("{connector}?skip=-1&take=-1"))
+        .await
+        .json()
+        .await
+        .expect("rows");
+    rows["rows"].as_array().expect("rows").clone()
+}
+
+/// How often each key occurs.
+fn counted(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+/// How many debtors AFAS holds per e-mail address.
+async fn debtor_emails(sandbox: &SandboxUrls) -> BTreeMap<String, usize> {
+    let debtors = afas_rows(sandbox, "Profit_Debtor").await;
+    counted(
+        debtors
+            .iter()
+            .filter_map(|row| row["Email"].as_str())
+            .map(str::to_lowercase),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_books_every_paid_order_once() {
     let (_sandbox, urls) = support::start_sandbox(ORDERS);
@@ -187,6 +250,7 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
     let mut serve = setup.serve(true);
     let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
     api.connect_to(&urls).await;
+    let seeded_emails = debtor_emails(&urls).await;
 
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
@@ -230,7 +294,7 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
             );
         }
     }
-    check_the_books(&api, &urls, takeovers).await;
+    check_the_books(&api, &urls, takeovers, &seeded_emails).await;
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }
 
@@ -253,6 +317,7 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
     let _serve = setup.serve(false);
     let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
     api.connect_to(&urls).await;
+    let seeded_emails = debtor_emails(&urls).await;
     let db = koppel_store::Db::connect(&database_url)
         .await
         .expect("the test's database");
@@ -287,7 +352,7 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
         workers[victim].kill();
         workers[victim] = setup.worker(if victim == 0 { "worker a" } else { "worker b" });
     }
-    check_the_books(&api, &urls, takeovers).await;
+    check_the_books(&api, &urls, takeovers, &seeded_emails).await;
     for worker in &mut workers {
         assert!(
             worker.terminate(Duration::from_secs(30)).success(),
