@@ -15,7 +15,6 @@
 //! the next run meets again and finds in the target (an order by its reference, a debtor by e-mail, an article
 //! by code), so nothing is sent twice.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -26,7 +25,7 @@ use crate::flows::{self, Page};
 use crate::ports::{
     ConnectorError, ErpTarget, ErrorClass, FailureClass, Journal, JournalEntry, JournalError, Outcome, PosSource,
 };
-use crate::record::{Failure, RecordMeta, Trail, Verdict};
+use crate::record::{Failure, RecordMeta, SeenIds, Trail, Verdict};
 use crate::settings::FlowSettings;
 
 /// Records gathered before they are written in one transaction. Each transaction costs SQLite a commit and
@@ -150,7 +149,7 @@ pub(crate) struct Run<'a, S, T, J> {
     pub journal: &'a J,
     pub report: RunReport,
     /// Source ids journaled in this run: a retried record met again in a page is not done twice.
-    handled: HashSet<String>,
+    handled: SeenIds,
     /// Where the cursor may stop when the run halts inside a page.
     stop_marker: Option<i64>,
     /// Concluded records not yet written to the journal, and since when the oldest waits.
@@ -167,7 +166,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             target,
             journal,
             report: RunReport::default(),
-            handled: HashSet::new(),
+            handled: SeenIds::default(),
             stop_marker: None,
             unwritten: Vec::new(),
             unwritten_since: None,
@@ -335,7 +334,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
             Err(Failure::Halt(error)) => (failed(error.message.clone()), Some(error.class.into()), Some(error)),
         };
         let marker = meta.marker;
-        self.handled.insert(meta.source_id.clone());
+        self.handled.insert(&meta.source_id);
         self.report.counts.add(verdict.outcome);
         self.unwritten_since.get_or_insert_with(Instant::now);
         self.unwritten.push(entry(meta, verdict, failure, trail));

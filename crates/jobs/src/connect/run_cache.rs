@@ -2,10 +2,15 @@
 //!
 //! Absent keys are remembered as absent too. A key Koppel writes (a debtor created or updated, an article
 //! created) is forgotten, so the next page reads it back from AFAS rather than trusting a guess. A cache lives
-//! as long as its target: one run.
+//! as long as its target: one run, and holds at most [`CAPACITY`] keys: a run through a big backlog meets more
+//! customers than are worth keeping (the memory would grow with the backlog), so it starts over when full and the
+//! next pages ask again.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+/// Keys a cache holds at most (about 2 MB of debtors).
+const CAPACITY: usize = 5_000;
 
 #[derive(Debug)]
 pub struct RunCache<V> {
@@ -41,6 +46,9 @@ impl<V: Clone> RunCache<V> {
     /// Remembers what a look-up of `asked` found; the keys it did not find are absent.
     pub fn learn(&self, asked: &[String], found: &HashMap<String, V>) {
         let mut entries = self.entries.lock().expect("run cache lock");
+        if entries.len() + asked.len() > CAPACITY {
+            entries.clear();
+        }
         for key in asked {
             entries.insert(key.clone(), found.get(key).cloned());
         }
@@ -67,5 +75,17 @@ mod tests {
         );
         cache.forget("b");
         assert_eq!(cache.split(&["b".into()]).1, vec!["b".to_owned()]);
+    }
+
+    #[test]
+    fn a_full_cache_starts_over_so_a_long_run_holds_at_most_its_capacity() {
+        let cache = RunCache::default();
+        let keys = |from: usize, count: usize| (from..from + count).map(|n| format!("k{n}")).collect::<Vec<_>>();
+        cache.learn(&keys(0, CAPACITY), &HashMap::<String, u8>::new());
+        assert!(cache.split(&keys(0, 1)).1.is_empty(), "known while there is room");
+        cache.learn(&keys(CAPACITY, 10), &HashMap::new());
+        assert_eq!(cache.split(&keys(0, 1)).1, keys(0, 1), "forgotten once full");
+        assert!(cache.split(&keys(CAPACITY, 10)).1.is_empty());
+        assert!(cache.entries.lock().unwrap().len() <= CAPACITY);
     }
 }

@@ -15,7 +15,7 @@ use crate::engine::{Run, RunError};
 use crate::flows::debtors::customer_name;
 use crate::model::{SourceDocumentKind, SourceOrder};
 use crate::ports::{ConnectorResult, ErpTarget, IdMapEntry, Journal, JsonText, Outcome, PosSource, Written};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, content_hash_with};
+use crate::record::{Failure, RecordMeta, SeenIds, Trail, Verdict, content_hash, content_hash_with};
 use crate::sales::TillTotals;
 use crate::settings::FlowSettings;
 
@@ -121,7 +121,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     let mut ends: VecDeque<PageEnd> = VecDeque::new();
     // Records taken into this pipeline: a record met again in a later page (changed while the run read) is
     // not done twice.
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken = SeenIds::default();
     let mut reading = Fuse::terminated();
     let mut read = Some(Ok(first));
     let mut read_error = None;
@@ -241,7 +241,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                     queue.extend(
                         orders
                             .into_iter()
-                            .filter(|order| !run.already_handled(&order.id) && taken.insert(order.id.clone())),
+                            .filter(|order| !run.already_handled(&order.id) && taken.insert(&order.id)),
                     );
                     ends.push_back(PageEnd {
                         end: prepared_count + queue.len(),
