@@ -34,11 +34,12 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Run the MplusKASSA and AFAS Profit simulators.
     Sandbox(sandbox::SandboxArgs),
-    /// Benchmarks (`koppel bench sync`, `koppel bench logs`).
+    /// Benchmarks (`koppel bench sync`, `koppel bench serve`, `koppel bench logs`).
     Bench(bench::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
+    few_malloc_arenas();
     // `cargo run` with no arguments serves, so the quick start is one command.
     let args: Vec<String> = std::env::args().collect();
     let cli = if args.len() == 1 {
@@ -67,4 +68,18 @@ fn main() -> anyhow::Result<()> {
             Command::Bench(args) => bench::run(args).await,
         }
     })
+}
+
+/// At most two glibc malloc arenas. By default glibc gives threads up to 8 per core, and what a run freed stays
+/// in them, fragmented: `koppel serve` grew from 80 to 107 MB over three 20,000-order runs while its live heap
+/// stayed near 25 MB (valgrind massif); with two, 60 to 73 MB. (mimalloc was faster but kept more: 118-147 MB.)
+/// Set before any thread starts; `MALLOC_ARENA_MAX` in the environment still wins.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only changes an allocator setting; no other thread exists yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
 }
