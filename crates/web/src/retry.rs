@@ -22,9 +22,8 @@ pub async fn retry(
     flow: FlowKind,
     source_ids: &[String],
 ) -> AppResult<Result<RunId, RunId>> {
-    let now = koppel_store::now().timestamp_millis();
-    let created = runs::create_retry(&state.db, scope, flow, source_ids, now).await;
-    let queued = crate::api::flows::enqueue_created(state, scope, flow, created).await?;
+    let run = crate::api::flows::NewRun::Retry { source_ids };
+    let queued = crate::api::flows::create_and_enqueue(state, scope, flow, run).await?;
     if let Ok(run_id) = &queued {
         tracing::info!(tenant_id = %scope.tenant_id(), %flow, records = source_ids.len(), %run_id, "retry queued");
     }

@@ -72,6 +72,11 @@ async fn a_failed_record_is_retried_as_a_new_attempt_and_can_be_skipped() {
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let body: Value = response.json().await.unwrap();
     let retry_run = RunId(body["run_id"].as_str().unwrap().parse().unwrap());
+    // While that run is queued, another retry names it instead of queueing a second one.
+    let again = client.post(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["run_id"], body["run_id"]);
     execute(&executor, &scope, retry_run).await;
     let retried = journal::entries_of_run(&db, &scope, retry_run).await.unwrap();
     assert_eq!(retried.len(), 1, "a new attempt, journaled in the retry run");

@@ -233,40 +233,55 @@ pub async fn queue_run(
     flow: FlowKind,
     trigger: &str,
 ) -> AppResult<Result<RunId, RunId>> {
-    let now = koppel_store::now().timestamp_millis();
-    let created = runs::create(&state.db, scope, flow, trigger, now).await;
-    enqueue_created(state, scope, flow, created).await
+    create_and_enqueue(state, scope, flow, NewRun::Now { trigger }).await
 }
 
-/// Pushes the job of a run just created; when the flow already had an active run (the create refused),
-/// returns that run's id as `Err`.
-pub async fn enqueue_created(
+/// A run to create.
+pub enum NewRun<'a> {
+    /// Of every record due, started by `trigger`.
+    Now { trigger: &'a str },
+    /// Of these records only.
+    Retry { source_ids: &'a [String] },
+}
+
+/// Creates the run and pushes its job; when the flow already has an active run (the create
+/// refused), returns that run's id as `Err`. A run that ended between the refusal and the look-up (a retry of
+/// one record starts and ends within milliseconds) leaves room for this one: it is created again.
+pub async fn create_and_enqueue(
     state: &AppState,
     scope: &TenantScope,
     flow: FlowKind,
-    created: Result<RunId, StoreError>,
+    run: NewRun<'_>,
 ) -> AppResult<Result<RunId, RunId>> {
-    match created {
-        Ok(run_id) => {
-            let job = RunFlowJob {
-                tenant_id: scope.tenant_id(),
-                flow,
-                run_id,
-            };
-            state.queue.push(job, None).await.map_err(anyhow::Error::from)?;
-            Ok(Ok(run_id))
+    for _ in 0..3 {
+        let now = koppel_store::now().timestamp_millis();
+        let created = match run {
+            NewRun::Now { trigger } => runs::create(&state.db, scope, flow, trigger, now).await,
+            NewRun::Retry { source_ids } => runs::create_retry(&state.db, scope, flow, source_ids, now).await,
+        };
+        match created {
+            Ok(run_id) => {
+                let job = RunFlowJob {
+                    tenant_id: scope.tenant_id(),
+                    flow,
+                    run_id,
+                };
+                state.queue.push(job, None).await.map_err(anyhow::Error::from)?;
+                return Ok(Ok(run_id));
+            }
+            Err(StoreError::Conflict) => {
+                let active = runs::recent(&state.db, scope, flow, 5)
+                    .await?
+                    .into_iter()
+                    .find(|run| !run.status.is_finished());
+                if let Some(active) = active {
+                    return Ok(Err(active.id));
+                }
+            }
+            Err(other) => return Err(other.into()),
         }
-        Err(StoreError::Conflict) => {
-            let active = runs::recent(&state.db, scope, flow, 5)
-                .await?
-                .into_iter()
-                .find(|run| !run.status.is_finished())
-                .map(|run| run.id)
-                .ok_or_else(|| anyhow::anyhow!("a run is active but could not be found"))?;
-            Ok(Err(active))
-        }
-        Err(other) => Err(other.into()),
     }
+    Err(anyhow::anyhow!("the flow's runs kept ending and starting while this one was queued").into())
 }
 
 /// Start a run of the flow now.
