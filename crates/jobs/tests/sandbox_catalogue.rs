@@ -99,16 +99,21 @@ async fn customers_become_organisations_or_persons_once() {
         journal.entries().iter().find(|e| e.outcome == Outcome::Failed)
     );
     let writes = world.afas_writes(None).await;
-    let organisations = writes
-        .iter()
-        .filter(|w| w.operation.as_deref() == Some("KnSalesRelationOrg"))
-        .count();
-    let persons = writes
-        .iter()
-        .filter(|w| w.operation.as_deref() == Some("KnSalesRelationPer"))
-        .count();
+    let (creates, others): (Vec<_>, Vec<_>) = writes.iter().partition(|w| w.method == "POST");
+    let created_by = |connector: &str| {
+        creates
+            .iter()
+            .filter(|w| w.operation.as_deref() == Some(connector))
+            .count()
+    };
+    let (organisations, persons) = (created_by("KnSalesRelationOrg"), created_by("KnSalesRelationPer"));
     assert!(organisations > 0 && persons > 0, "{organisations} {persons}");
     assert_eq!((organisations + persons) as u64, report.counts.created);
+    // Besides the creates, only the delivery addresses of relations that have one of their own.
+    assert!(
+        others.iter().all(|w| w.method == "PUT" && w.body.contains("\"AFL\"")),
+        "{others:?}"
+    );
     let created = writes.first().map(body).unwrap();
     assert!(
         created.to_string().contains("\"ToAc\""),

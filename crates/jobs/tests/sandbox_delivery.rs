@@ -278,6 +278,16 @@ async fn two_sales_to_one_address_add_one_delivery_address_per_debtor() {
     assert!(world.afas_writes(None).await.is_empty(), "nothing written again");
 }
 
+/// `GET Profit_Deliveryaddress` requests AFAS received since its journal was last cleared.
+async fn delivery_address_look_ups(world: &World) -> usize {
+    world
+        .journal(System::Afas)
+        .await
+        .iter()
+        .filter(|entry| entry.method == "GET" && entry.operation.as_deref() == Some("Profit_Deliveryaddress"))
+        .count()
+}
+
 #[tokio::test]
 async fn a_second_run_and_another_document_type_reuse_the_delivery_addresses() {
     let world = World::start(120).await;
@@ -286,6 +296,15 @@ async fn a_second_run_and_another_document_type_reuse_the_delivery_addresses() {
     assert!(!first.is_empty());
     // Quotations of the same sales: booked anew (another connector), the same contacts named.
     let quotations = book(&world, OrderTarget::Quotation).await;
+    // The debtors delivered to are known: their delivery addresses are asked for a page at a time, not per
+    // debtor.
+    let pages = 120_usize.div_ceil(settings().batch_size as usize);
+    let look_ups = delivery_address_look_ups(&world).await;
+    assert!(
+        (1..=pages).contains(&look_ups),
+        "{look_ups} look-ups of delivery addresses for {pages} pages ({} debtors delivered to)",
+        first.len()
+    );
     assert_eq!(
         delivery_addresses(&world).await,
         first,
@@ -415,4 +434,56 @@ async fn runs_at_the_same_time_add_a_delivery_address_once_under_the_claims() {
             );
         }
     }
+}
+
+/// A relation with a delivery address of its own: the customers flow gives its debtor that delivery address
+/// (once; a second run finds nothing to do), and the orders flow then names it on the sales delivered there
+/// without adding any.
+#[tokio::test]
+async fn the_customers_flow_adds_a_relations_own_delivery_address_that_sales_then_name() {
+    let world = World::start(120).await;
+    let with_own_delivery = world
+        .shop()
+        .relations
+        .iter()
+        .filter(|r| r.email.is_some() || r.vat_number.is_some())
+        .filter(|r| r.delivery_address.is_some() && r.delivery_address != r.address)
+        .count();
+    assert!(
+        with_own_delivery > 0,
+        "the seeded shop has relations delivered elsewhere"
+    );
+    let journal = FakeJournal::default();
+    world.run(FlowKind::Customers, &settings(), &journal).await.unwrap();
+    let added = delivery_addresses(&world).await;
+    assert_eq!(added.len(), with_own_delivery, "{added:?}");
+
+    world.clear_journal(System::Afas).await;
+    let again = world.run(FlowKind::Customers, &settings(), &journal).await.unwrap();
+    assert_eq!(again.counts.created + again.counts.updated, 0, "{again:?}");
+    assert!(
+        world.afas_writes(None).await.is_empty(),
+        "nothing written on the second run"
+    );
+
+    let orders = book(&world, OrderTarget::SalesOrder).await;
+    assert!(
+        !world
+            .afas_writes(None)
+            .await
+            .iter()
+            .any(|entry| entry.body.contains("\"AFL\"")),
+        "the orders flow adds no delivery address the customers flow added"
+    );
+    assert_eq!(delivery_addresses(&world).await, added);
+    let named: BTreeSet<String> = orders
+        .values()
+        .filter_map(|fields| fields.get("DlAd"))
+        .map(Value::to_string)
+        .collect();
+    assert!(!named.is_empty());
+    assert!(
+        named.iter().all(|number| added.contains_key(number)),
+        "{named:?} {added:?}"
+    );
 }

@@ -11,8 +11,8 @@
 //! delivery addresses (`DlAd`, a contact of kind `AFL`): the one with the same street, number, addition,
 //! postcode, city and country (`Profit_Deliveryaddress` by debtor), or a new one added to the debtor under a
 //! claim (kind `delivery_address`, key: debtor and address), so two sales to one address, in one run or in
-//! two at the same time, add it once. A debtor's delivery addresses are looked up once per run and kept
-//! current with what the run adds; a debtor the run created has none, so its first one is added without
+//! two at the same time, add it once. A debtor's delivery addresses are looked up once per run (a page's
+//! debtors together, [`ErpTarget::look_up_delivery_addresses`]) and kept current with what the run adds; a debtor the run created has none, so its first one is added without
 //! asking (another run adding the same address meanwhile is caught by the claim, which looks it up).
 
 use std::collections::{HashMap, HashSet};
@@ -135,7 +135,9 @@ impl AfasTarget {
         debtor_id: &str,
         address: &AfasAddress,
     ) -> ConnectorResult<Option<String>> {
-        let rows = afas_read(afas_lookups::delivery_addresses(&self.client, debtor_id)).await?;
+        let ids = [debtor_id.to_owned()];
+        let listed = afas_read(afas_lookups::delivery_addresses(&self.client, &ids)).await?;
+        let rows = listed.into_values().next().unwrap_or_default();
         let number = matching_address(&rows, address);
         self.delivery_rows
             .lock()
@@ -524,6 +526,27 @@ impl ErpTarget for AfasTarget {
         let mut known = self.delivery_addresses.lock().expect("delivery addresses lock");
         known.insert(key, written.value.clone());
         Ok(Some(written))
+    }
+
+    async fn look_up_delivery_addresses(&self, debtor_ids: &[String]) -> ConnectorResult<()> {
+        let unknown: Vec<String> = {
+            let rows = self.delivery_rows.lock().expect("delivery rows lock");
+            debtor_ids
+                .iter()
+                .filter(|id| !rows.contains_key(*id))
+                .cloned()
+                .collect()
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let listed = afas_read(afas_lookups::delivery_addresses(&self.client, &unknown)).await?;
+        let mut rows = self.delivery_rows.lock().expect("delivery rows lock");
+        for (debtor_id, listed) in listed {
+            // What the run learnt meanwhile (an address it added) is newer than this answer.
+            rows.entry(debtor_id).or_insert(listed);
+        }
+        Ok(())
     }
 
     async fn existing_codes(&self, list: AfasList, codes: &[String]) -> ConnectorResult<Option<HashSet<String>>> {

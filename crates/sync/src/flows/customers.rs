@@ -1,9 +1,13 @@
 //! Customers: MplusKASSA relations → AFAS debtors, matched by e-mail (the same organisation/person rules as
 //! the orders flow). A relation without an e-mail address is skipped: there is nothing to match it by.
+//!
+//! A relation's own delivery address (MplusKASSA's `delivery…` fields, where they differ from its address)
+//! becomes one of the debtor's delivery addresses, found or added once as the orders flow does for a sale
+//! delivered there; the orders flow then finds it.
 
-use super::debtors::{KnownDebtors, customer_key, customer_name, debtor_draft, display_name};
+use super::debtors::{KnownDebtors, customer_key, customer_name, debtor_draft, display_name, split_address};
 use crate::engine::{Run, RunError};
-use crate::model::SourceCustomer;
+use crate::model::{Address, DebtorDraft, DebtorParty, SourceCustomer};
 use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
 use crate::settings::FlowSettings;
@@ -72,8 +76,23 @@ fn needs_look_up(customer: &SourceCustomer, settings: &FlowSettings, known: Opti
     let Ok(draft) = debtor_draft(customer, settings, customer) else {
         return false;
     };
-    let hash = content_hash(&draft);
+    let hash = customer_hash(customer, &draft);
     known.is_none_or(|entry| entry.content_hash != hash)
+}
+
+/// The relation's delivery address as AFAS gets it, when it has one of its own.
+fn delivered_elsewhere(customer: &SourceCustomer) -> Option<Address> {
+    let delivery = customer.delivery_address.as_ref()?;
+    (customer.address.as_ref() != Some(delivery)).then(|| split_address(delivery))
+}
+
+/// What a customer is remembered by: its debtor, and its delivery address when it has one of its own (only
+/// then, so that a relation without one keeps the hash it had before delivery addresses were sent).
+fn customer_hash(customer: &SourceCustomer, draft: &DebtorDraft) -> String {
+    match delivered_elsewhere(customer) {
+        Some(delivery) => content_hash(&(draft, delivery)),
+        None => content_hash(draft),
+    }
 }
 
 async fn sync_customer<T: ErpTarget>(
@@ -90,12 +109,26 @@ async fn sync_customer<T: ErpTarget>(
         ));
     }
     let draft = debtor_draft(customer, settings, customer)?;
-    let hash = content_hash(&draft);
+    let hash = customer_hash(customer, &draft);
     if let Some(entry) = known.filter(|entry| entry.content_hash == hash) {
         return Ok(Verdict::skipped_existing("unchanged", entry.target_id.clone(), hash));
     }
     let (debtor_id, outcome) = debtors.upsert(target, &draft, settings, trail).await?;
+    let mut address_added = false;
+    if let Some(delivery) = delivered_elsewhere(customer) {
+        let organisation = matches!(draft.party, DebtorParty::Organisation { .. });
+        if let Some(written) = target
+            .delivery_address(&debtor_id, organisation, &delivery)
+            .await
+            .transpose()
+        {
+            // Found, it carries no exchange with AFAS (no status); added, the write's.
+            address_added = written.as_ref().is_ok_and(|w| w.exchange.status.is_some());
+            trail.write(written)?;
+        }
+    }
     Ok(match outcome {
+        Outcome::Skipped if address_added => Verdict::written(Outcome::Updated, debtor_id, hash),
         Outcome::Skipped => {
             let reason = format!(
                 "AFAS debtor {debtor_id} ({}) already matches",

@@ -138,6 +138,13 @@ pub trait ErpTarget: Send + Sync {
         let _ = (debtor_id, organisation, address);
         async { Ok(None) }
     }
+    /// Learns the delivery addresses of these debtors together (one call where the target can), ahead of
+    /// [`Self::delivery_address`] for their sales, which then need not ask per debtor. A hint: the default
+    /// does nothing.
+    fn look_up_delivery_addresses(&self, debtor_ids: &[String]) -> impl Future<Output = ConnectorResult<()>> + Send {
+        let _ = debtor_ids;
+        async { Ok(()) }
+    }
     /// Which of these voucher numbers (`BpNr`) already have a financial entry, with its entry number. The
     /// default says the target cannot tell, which stops the run (never "none": that could book a day twice).
     fn existing_financial_entries(
@@ -241,6 +248,9 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         address: &Address,
     ) -> impl Future<Output = ConnectorResult<Option<Written<String>>>> + Send {
         (**self).delivery_address(debtor_id, organisation, address)
+    }
+    fn look_up_delivery_addresses(&self, debtor_ids: &[String]) -> impl Future<Output = ConnectorResult<()>> + Send {
+        (**self).look_up_delivery_addresses(debtor_ids)
     }
     fn existing_financial_entries(
         &self,

@@ -65,12 +65,15 @@ impl PagePlan {
     }
 }
 
-/// The keys a page asks AFAS about: sale references, customer e-mail addresses (lower-cased), item codes.
+/// The keys a page asks AFAS about: sale references, customer e-mail addresses (lower-cased), item codes; and
+/// the customers whose sales go to a delivery address of their own (their debtors' delivery addresses are
+/// looked up together).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Needs {
     references: BTreeSet<String>,
     emails: BTreeSet<String>,
     skus: BTreeSet<String>,
+    delivered_elsewhere: BTreeSet<String>,
 }
 
 impl Needs {
@@ -84,6 +87,12 @@ impl Needs {
             skus: orders
                 .iter()
                 .flat_map(|order| order.lines.iter().map(|l| l.sku.clone()))
+                .collect(),
+            delivered_elsewhere: orders
+                .iter()
+                .filter_map(|order| order.customer.as_ref())
+                .filter(|customer| customer.delivery_address.is_some())
+                .filter_map(customer_key)
                 .collect(),
         }
     }
@@ -100,6 +109,7 @@ impl Needs {
             references: part(&self.references, &other.references, shared),
             emails: part(&self.emails, &other.emails, shared),
             skus: part(&self.skus, &other.skus, shared),
+            delivered_elsewhere: part(&self.delivered_elsewhere, &other.emails, shared),
         };
         (side(false), side(true))
     }
@@ -132,6 +142,14 @@ impl OrderPlan {
         };
         let (existing, debtors, articles) =
             futures::try_join!(existing, KnownDebtors::look_up(target, emails), articles)?;
+        let delivering: Vec<String> = needs
+            .delivered_elsewhere
+            .iter()
+            .filter_map(|key| debtors.get(key).map(|debtor| debtor.debtor_id.clone()))
+            .collect();
+        if !delivering.is_empty() {
+            target.look_up_delivery_addresses(&delivering).await?;
+        }
         Ok(Self {
             existing,
             debtors,
