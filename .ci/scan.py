@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -97,9 +98,15 @@ def main():
         email = "scan@koppel.test"
         status, body = request("POST", f"{base}/api/v1/signup", {"email": email, "password": PASSWORD,
                                                                   "company": "Scan BV"})
+        assert status == 202, (status, body)
+        # The link mailed to the address, from the outbox (no mailbox here), then the password chosen.
+        with sqlite3.connect(os.path.join(work, "koppel.db")) as db:
+            (mail,) = db.execute("SELECT body FROM outbox WHERE tenant_id IS NULL AND recipient = ?",
+                                 (email,)).fetchone()
+        link = re.search(r"/signup/confirm/([0-9a-f]+)", mail).group(1)
+        status, body = request("POST", f"{base}/api/v1/signup/confirm", {"token": link, "password": PASSWORD})
         assert status == 201, (status, body)
         tenant = body["tenant_id"]
-        status, body = request("POST", f"{base}/api/v1/sessions", {"email": email, "password": PASSWORD})
         token = body["token"]
         browser = Browser(base)
         browser.post("/login", {"email": email, "password": PASSWORD})

@@ -30,7 +30,8 @@ async fn a_failed_run_sends_the_owner_an_alert_email() {
         .env("KOPPEL_DEMO_SANDBOX", "false");
     let mut serve = Process::start("koppel serve", command);
     serve.wait_for_line("Koppel is running", Duration::from_secs(60));
-    let api = Api::sign_up(&format!("http://127.0.0.1:{port}")).await;
+    let database_url = format!("sqlite://{}/koppel.db", dir.path().display());
+    let api = Api::sign_up(&format!("http://127.0.0.1:{port}"), &database_url).await;
     api.connect_to(&urls).await;
 
     let (_, run_id) = api.start_run("orders").await;

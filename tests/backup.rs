@@ -35,7 +35,7 @@ async fn a_backup_of_a_running_koppel_restores_and_books_nothing_twice() {
     let database_url = format!("sqlite://{}/koppel.db", dir.path().display());
     let port = free_port();
     let mut running = serve(dir.path(), &database_url, port);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{port}")).await;
+    let api = Api::sign_up(&format!("http://127.0.0.1:{port}"), &database_url).await;
     api.connect_to(&sandbox).await;
 
     // The copy is made while Koppel serves, before the run that books the orders.

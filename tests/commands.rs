@@ -198,7 +198,7 @@ async fn migrate_then_serve_and_worker_on_one_database() {
     let base = format!("http://127.0.0.1:{port}");
     assert_eq!(wait_until_answering(&format!("{base}/readyz"), STOP).await, 200);
     // The web process alone serves the API: a new company can sign up.
-    let api = support::Api::sign_up(&base).await;
+    let api = support::Api::sign_up(&base, &database_url).await;
     assert_eq!(api.get("/api/v1/flows").await.as_array().map(Vec::len), Some(6));
     assert!(worker.terminate(STOP).success(), "{}", worker.output());
     assert!(worker.output().contains("worker stopped"));

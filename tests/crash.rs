@@ -248,7 +248,7 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
         port: free_port(),
     };
     let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
     api.connect_to(&urls).await;
     let seeded_emails = debtor_emails(&urls).await;
 
@@ -315,7 +315,7 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
         port: free_port(),
     };
     let _serve = setup.serve(false);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
     api.connect_to(&urls).await;
     let seeded_emails = debtor_emails(&urls).await;
     let db = koppel_store::Db::connect(&database_url)
@@ -377,7 +377,7 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
         port: free_port(),
     };
     let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port)).await;
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
     api.connect_to(&urls).await;
     let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
     let flow = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});

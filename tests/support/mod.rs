@@ -219,8 +219,9 @@ pub struct Api {
 }
 
 impl Api {
-    /// Signs up a new company and signs in.
-    pub async fn sign_up(base: &str) -> Self {
+    /// Signs up a new company as its owner would: the signup, then the link mailed to the address (read from
+    /// the outbox of the Koppel's database, `database_url`), which signs in.
+    pub async fn sign_up(base: &str, database_url: &str) -> Self {
         let client = http();
         let email = format!("owner-{}@example.nl", uuid::Uuid::new_v4().simple());
         let password = "correct horse battery staple";
@@ -230,16 +231,22 @@ impl Api {
             .send()
             .await
             .expect("signup");
-        assert_eq!(signup.status(), 201, "{}", signup.text().await.unwrap_or_default());
-        let session: Value = client
-            .post(format!("{base}/api/v1/sessions"))
-            .json(&json!({"email": email, "password": password}))
+        assert_eq!(signup.status(), 202, "{}", signup.text().await.unwrap_or_default());
+        let database = koppel_store::Db::connect(database_url)
+            .await
+            .expect("Koppel's database");
+        let link = koppel_store::test_support::signup_token(&database, &email)
+            .await
+            .expect("the outbox")
+            .expect("a signup link mailed to the address");
+        let confirmed = client
+            .post(format!("{base}/api/v1/signup/confirm"))
+            .json(&json!({"token": link, "password": password}))
             .send()
             .await
-            .expect("sign-in")
-            .json()
-            .await
-            .expect("a token");
+            .expect("confirmation");
+        assert_eq!(confirmed.status(), 201);
+        let session: Value = confirmed.json().await.expect("a token");
         Self {
             base: base.to_owned(),
             email,

@@ -248,11 +248,10 @@ impl Deliverer {
                     .await
                     .map_err(|e| format!("mail folder: {e}"))?;
                 let transport = AsyncFileTransport::<Tokio1Executor>::new(folder);
-                transport
-                    .send(email)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| format!("mail folder: {e}"))
+                let id = transport.send(email).await.map_err(|e| format!("mail folder: {e}"))?;
+                // No SMTP server (development): say where the message is, so a signup's link can be found.
+                tracing::info!(file = %folder.join(format!("{id}.eml")).display(), %subject, "e-mail written");
+                Ok(())
             }
         }
     }
@@ -260,7 +259,8 @@ impl Deliverer {
     async fn send_webhook(&self, message: &OutboxMessage) -> Result<(), String> {
         // Saved under another policy (or before the guard): checked again before every call.
         webhook_allowed(&message.recipient)?;
-        let scope = TenantScope::for_background_job(message.tenant_id);
+        let tenant = message.tenant_id.ok_or("a webhook message without its company")?;
+        let scope = TenantScope::for_background_job(koppel_core::TenantId(tenant));
         let settings = alerts::settings(&self.db, &scope).await.map_err(|e| e.to_string())?;
         let body = message.body.replace("{base_url}", &self.base_url);
         let mut request = self

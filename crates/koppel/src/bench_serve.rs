@@ -16,6 +16,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use koppel_afas::MAX_CONCURRENT_REQUESTS;
 use koppel_sandbox::{Sandbox, SandboxConfig};
+use koppel_store::Db;
 use serde_json::{Value, json};
 
 use crate::bench::{Scenario, by_scenario, median, round2};
@@ -115,10 +116,11 @@ async fn measure_scenario(
         child.pid(),
         child.memory()?.0
     );
+    let database = Db::connect(&database_url(dir)).await?;
     let mut runs = Vec::new();
     for run in 1..=args.runs {
         reset_sandbox(&http, sandbox, args).await?;
-        let company = Company::sign_up(&http, &base, run).await?;
+        let company = Company::sign_up(&http, &base, &database, run).await?;
         company.connect(sandbox, scenario).await?;
         if scenario == Scenario::Steady {
             for flow in ["customers", "products"] {
@@ -223,7 +225,7 @@ impl KoppelServe {
         let child = Command::new(std::env::current_exe().context("this program's path")?)
             .arg("serve")
             .env("KOPPEL_DATA_DIR", dir)
-            .env("DATABASE_URL", format!("sqlite://{}/koppel.db", dir.display()))
+            .env("DATABASE_URL", database_url(dir))
             .env("KOPPEL_SECRET_KEY", hex::encode(rand::random::<[u8; 32]>()))
             .env("KOPPEL_LISTEN", format!("127.0.0.1:{port}"))
             .env("KOPPEL_DEMO_SANDBOX", "false")
@@ -351,14 +353,19 @@ struct Company {
 }
 
 impl Company {
-    async fn sign_up(http: &reqwest::Client, base: &str, run: u32) -> anyhow::Result<Self> {
+    /// Signs up as a person would: the signup, then the link mailed to the address (read from the outbox of
+    /// `koppel serve`'s database, `database`).
+    async fn sign_up(http: &reqwest::Client, base: &str, database: &Db, run: u32) -> anyhow::Result<Self> {
         let email = format!("bench-{run}-{}@koppel.test", hex::encode(rand::random::<[u8; 8]>()));
         let company = json!({"email": email, "password": PASSWORD, "company": format!("Bench shop {run}")});
         let signup = http.post(format!("{base}/api/v1/signup")).json(&company).send().await?;
-        anyhow::ensure!(signup.status() == 201, "signup: {}", signup.text().await?);
+        anyhow::ensure!(signup.status() == 202, "signup: {}", signup.text().await?);
+        let link = koppel_store::test_support::signup_token(database, &email)
+            .await?
+            .context("the signup's link in the outbox")?;
         let session: Value = http
-            .post(format!("{base}/api/v1/sessions"))
-            .json(&json!({"email": email, "password": PASSWORD}))
+            .post(format!("{base}/api/v1/signup/confirm"))
+            .json(&json!({"token": link, "password": PASSWORD}))
             .send()
             .await?
             .error_for_status()?
@@ -441,4 +448,9 @@ fn between(run: &Value, from: &str, to: &str) -> anyhow::Result<Duration> {
         Ok(text.parse()?)
     };
     Ok((at(to)? - at(from)?).to_std().unwrap_or_default())
+}
+
+/// The SQLite file of the measured `koppel serve`.
+fn database_url(dir: &Path) -> String {
+    format!("sqlite://{}/koppel.db", dir.display())
 }

@@ -137,8 +137,8 @@ pub async fn close(db: &Db, scope: &TenantScope, flow: FlowKind) -> Result<bool>
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxMessage {
     pub id: Uuid,
-    #[sqlx(try_from = "Uuid")]
-    pub tenant_id: TenantId,
+    /// `None` for account mail (a signup's link), which belongs to no company.
+    pub tenant_id: Option<Uuid>,
     pub channel: String,
     pub recipient: String,
     pub subject: String,
@@ -156,12 +156,29 @@ pub async fn enqueue(
     body: &str,
     now_ms: i64,
 ) -> Result<()> {
+    insert(db, Some(scope.tenant_id().0), channel, recipient, subject, body, now_ms).await
+}
+
+/// An e-mail about a person's account rather than a company (a signup's link): delivered like alerts.
+pub async fn enqueue_account_mail(db: &Db, recipient: &str, subject: &str, body: &str, now_ms: i64) -> Result<()> {
+    insert(db, None, "email", recipient, subject, body, now_ms).await
+}
+
+async fn insert(
+    db: &Db,
+    tenant: Option<Uuid>,
+    channel: &str,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now_ms: i64,
+) -> Result<()> {
     on_pool!(db, pool => sqlx::query(
         "INSERT INTO outbox (id, tenant_id, channel, recipient, subject, body, next_attempt_ms, created_at_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(Uuid::now_v7())
-    .bind(scope.tenant_id().0)
+    .bind(tenant)
     .bind(channel)
     .bind(recipient)
     .bind(subject)
@@ -224,6 +241,17 @@ pub async fn mark_failed(db: &Db, id: Uuid, error: &str, next_attempt_ms: Option
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// Account mail to this address (tests; the signup's link is in its body).
+pub async fn account_mail(db: &Db, recipient: &str) -> Result<Vec<OutboxMessage>> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, OutboxMessage>(
+        "SELECT id, tenant_id, channel, recipient, subject, body, attempts, next_attempt_ms FROM outbox
+         WHERE tenant_id IS NULL AND recipient = $1 ORDER BY created_at_ms, id",
+    )
+    .bind(recipient)
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// Every message of a tenant (tests and the alert settings page).

@@ -23,6 +23,7 @@ pub mod runs;
 pub mod sales;
 pub mod secrets;
 pub mod setup;
+pub mod signup_requests;
 pub mod sync_state;
 pub mod tenants;
 pub mod test_support;

@@ -5,6 +5,10 @@ use std::net::IpAddr;
 use koppel_core::{Email, UserId, validate_company, validate_new_password};
 use koppel_store::StoreError;
 use koppel_store::accounts::{self, Signup};
+use koppel_store::alerts;
+use koppel_store::signup_requests::{self, SignupRequest};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::auth::session::SignedIn;
 use crate::auth::{password, sign_in};
@@ -12,13 +16,20 @@ use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
 
-pub const EMAIL_TAKEN: &str = "An account with this e-mail address already exists. Sign in instead.";
 pub const BAD_CREDENTIALS: &str = "The e-mail address or password is not correct.";
+/// What every signup with valid input is told, whether or not the address has an account.
+pub const SIGNUP_SENT: &str = "We sent an e-mail to the address you gave. Open the link in it to confirm the \
+    address and open your company; it works for 48 hours.";
+pub const LINK_INVALID: &str = "This link has expired or was used already. Sign in, or sign up again for a new link.";
+pub const ALREADY_REGISTERED: &str = "This address has a Koppel account now. Sign in instead.";
+pub const WRONG_SIGNUP_PASSWORD: &str = "This is not the password you chose when you signed up.";
+
+/// How long a signup's link works.
+const SIGNUP_LINK_HOURS: i64 = 48;
 
 #[derive(Debug)]
 pub enum SignupError {
     Invalid(FieldErrors),
-    EmailTaken(FieldErrors),
     Other(AppError),
 }
 
@@ -28,14 +39,17 @@ impl<E: Into<AppError>> From<E> for SignupError {
     }
 }
 
-/// Creates the user, their company (a tenant on a 14-day trial) and the owner membership.
+/// A signup: with valid input, mails the address a link to confirm it and open the company (created only then,
+/// see [`confirm_signup`]), or, when the address has an account, a mail saying so. Both take the same steps
+/// (the password is hashed either way) and give the caller the same answer, so a signup tells nobody whether
+/// an address is registered.
 pub async fn sign_up(
     state: &AppState,
     ip: IpAddr,
     email: &str,
     password: &str,
     company: &str,
-) -> Result<Signup, SignupError> {
+) -> Result<(), SignupError> {
     state.limiters.signup(ip, email).map_err(AppError::RateLimited)?;
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(email));
@@ -45,19 +59,120 @@ pub async fn sign_up(
         return Err(SignupError::Invalid(errors));
     };
     let hash = password::hash(password.to_owned()).await?;
-    match accounts::sign_up(&state.db, &email, &hash, &company, koppel_store::now()).await {
-        Ok(signup) => {
-            metrics::counter!("koppel_signups_total").increment(1);
-            tracing::info!(user_id = %signup.user_id, tenant_id = %signup.tenant_id, "signed up");
-            Ok(signup)
-        }
-        Err(StoreError::Conflict) => {
-            let mut errors = FieldErrors::default();
-            errors.add_message("email", EMAIL_TAKEN);
-            Err(SignupError::EmailTaken(errors))
-        }
-        Err(other) => Err(other.into()),
+    let now_ms = koppel_store::now().timestamp_millis();
+    if accounts::find_user_by_email(&state.db, &email).await?.is_some() {
+        let body = format!(
+            "Someone, perhaps you, just tried to sign up for Koppel with this address ({address}). It already \
+             has a Koppel account, so no new one was made.\n\nSign in: {{base_url}}/login\n\nIf it was not you, \
+             you need not do anything: your account is unchanged.\n",
+            address = email.as_str()
+        );
+        alerts::enqueue_account_mail(
+            &state.db,
+            email.as_str(),
+            "You already have a Koppel account",
+            &body,
+            now_ms,
+        )
+        .await?;
+        tracing::info!("signup for a registered address: told its owner");
+    } else {
+        let token = new_token();
+        let expires_at_ms = now_ms + SIGNUP_LINK_HOURS * 3_600_000;
+        signup_requests::insert(
+            &state.db,
+            &token_hash(&token),
+            &email,
+            &hash,
+            &company,
+            now_ms,
+            expires_at_ms,
+        )
+        .await?;
+        let body = format!(
+            "Welcome to Koppel. To confirm this address and open {company}, follow this link within \
+             {SIGNUP_LINK_HOURS} hours and give the password you chose:\n\n{{base_url}}/signup/confirm/{token}\n\n\
+             If you did not sign up for Koppel, ignore this e-mail: nothing is made without the link.\n"
+        );
+        alerts::enqueue_account_mail(
+            &state.db,
+            email.as_str(),
+            "Confirm your e-mail address for Koppel",
+            &body,
+            now_ms,
+        )
+        .await?;
+        metrics::counter!("koppel_signup_requests_total").increment(1);
     }
+    Ok(())
+}
+
+#[derive(Debug)]
+pub enum ConfirmError {
+    /// Unknown, used or expired.
+    LinkInvalid,
+    WrongPassword,
+    /// The address got an account after this link was sent (another link of it was used).
+    AlreadyRegistered,
+    Other(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for ConfirmError {
+    fn from(error: E) -> Self {
+        ConfirmError::Other(error.into())
+    }
+}
+
+/// The signup behind a link: its address and company, while the link works.
+pub async fn signup_request(state: &AppState, token: &str) -> Result<Option<SignupRequest>, AppError> {
+    let now_ms = koppel_store::now().timestamp_millis();
+    Ok(signup_requests::find_open(&state.db, &token_hash(token), now_ms).await?)
+}
+
+/// Opens the account a signup asked for: with the link's token and the password chosen at signup (the link
+/// alone is not enough, so a link that reached someone else, or a signup someone else made with this address,
+/// opens nothing), creates the user, the company on its 14-day trial and the owner membership, and signs in.
+pub async fn confirm_signup(
+    state: &AppState,
+    ip: IpAddr,
+    token: &str,
+    password: &str,
+    user_agent: Option<&str>,
+) -> Result<(Signup, SignedIn), ConfirmError> {
+    let Some(request) = signup_request(state, token).await? else {
+        return Err(ConfirmError::LinkInvalid);
+    };
+    state
+        .limiters
+        .login(ip, &request.email)
+        .map_err(AppError::RateLimited)?;
+    if !password::verify(password.to_owned(), Some(request.password_hash.clone())).await {
+        return Err(ConfirmError::WrongPassword);
+    }
+    let email = Email::parse(&request.email).map_err(|_| ConfirmError::LinkInvalid)?;
+    let now = koppel_store::now();
+    let created = accounts::sign_up(&state.db, &email, &request.password_hash, &request.company, now).await;
+    signup_requests::mark_used(&state.db, &token_hash(token), now.timestamp_millis()).await?;
+    let signup = match created {
+        Ok(signup) => signup,
+        Err(StoreError::Conflict) => return Err(ConfirmError::AlreadyRegistered),
+        Err(other) => return Err(other.into()),
+    };
+    metrics::counter!("koppel_signups_total").increment(1);
+    tracing::info!(user_id = %signup.user_id, tenant_id = %signup.tenant_id, "signed up");
+    let signed_in = sign_in(state, signup.user_id, user_agent).await?;
+    Ok((signup, signed_in))
+}
+
+/// A link's secret: a version-4 UUID's 122 random bits as 32 hex digits (unguessable for a single-use link of 48
+/// hours, and short enough that the link stays on one line of a plain-text mail).
+fn new_token() -> String {
+    Uuid::new_v4().simple().to_string()
+}
+
+/// What the database keeps of a token: its SHA-256, so a copy of the database opens no signup.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 #[derive(Debug)]

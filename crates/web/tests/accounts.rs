@@ -44,13 +44,20 @@ async fn signup_lands_in_the_new_tenant_with_a_14_day_trial_then_logout_and_logi
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = spawn_app().await;
+    let browser = app.browser();
     let response = app
         .post_form(
-            &app.browser(),
+            &browser,
             "/signup",
             &[("email", "c@shop.nl"), ("password", PASSWORD), ("company", "C")],
         )
         .await;
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no session before the link"
+    );
+    let link = app.signup_link("c@shop.nl").await;
+    let response = app.post_form(&browser, &link, &[("password", PASSWORD)]).await;
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("koppel_session="), "{cookie}");
     assert!(
@@ -80,25 +87,90 @@ async fn a_wrong_password_re_renders_the_form_with_the_email_kept() {
     );
 }
 
+/// Signup tells nobody whether an address has an account: a registered address (in any letter case) and a new
+/// one get the same answer, and the owner of the registered one gets a mail instead of a second account.
 #[tokio::test]
-async fn a_duplicate_email_differing_only_in_case_is_refused() {
+async fn a_signup_with_a_registered_address_answers_as_a_new_one_and_mails_its_owner() {
     let app = spawn_app().await;
     app.sign_up(&app.browser(), "Carla@Shop.nl", "Carla's").await;
-    let response = app
-        .post_form(
-            &app.browser(),
-            "/signup",
-            &[
-                ("email", "carla@SHOP.NL"),
-                ("password", PASSWORD),
-                ("company", "Carla Two"),
-            ],
-        )
+    let signup = |email: &'static str| {
+        let app = &app;
+        async move {
+            let fields = [("email", email), ("password", PASSWORD), ("company", "Carla Two")];
+            let response = app.post_form(&app.browser(), "/signup", &fields).await;
+            let answer = (
+                response.status(),
+                location(&response),
+                response.headers().get("set-cookie").cloned(),
+            );
+            (answer, response.text().await.unwrap())
+        }
+    };
+    let registered = signup("carla@SHOP.NL").await;
+    let new = signup("dirk@shop.nl").await;
+    assert_eq!(registered, new);
+    assert_eq!(registered.0.1, "/signup/sent");
+    let sent = app.get(&app.browser(), "/signup/sent").await.text().await.unwrap();
+    assert!(sent.contains("Check your inbox"), "{sent}");
+
+    let mail = koppel_store::alerts::account_mail(&app.state.db, "carla@SHOP.NL")
+        .await
+        .unwrap();
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].body.contains("already has a Koppel account"),
+        "{}",
+        mail[0].body
+    );
+    // Carla's password still opens Carla's account, which still has one company.
+    let login = app.log_in(&app.browser(), "carla@shop.nl", PASSWORD).await;
+    assert_eq!(location(&login), "/app");
+}
+
+/// A signup's link opens the account only with the password chosen at that signup, once: someone who signs up
+/// with another person's address first cannot get into the account that person later opens.
+#[tokio::test]
+async fn a_signup_link_needs_its_password_and_works_once() {
+    let app = spawn_app().await;
+    let intruder = app.browser();
+    let fields = [
+        ("email", "erik@shop.nl"),
+        ("password", "intruder's own password"),
+        ("company", "Trap"),
+    ];
+    app.post_form(&intruder, "/signup", &fields).await;
+    let owner = app.browser();
+    let fields = [("email", "erik@shop.nl"), ("password", PASSWORD), ("company", "Erik's")];
+    app.post_form(&owner, "/signup", &fields).await;
+    let link = app.signup_link("erik@shop.nl").await;
+
+    let page = app.get(&owner, &link).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Open Erik&#39;s"), "{html}");
+    let wrong = app
+        .post_form(&owner, &link, &[("password", "intruder's own password")])
         .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("already exists"), "{html}");
-    assert!(html.contains(r#"value="Carla Two""#), "what was typed is kept");
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("not the password you chose"));
+
+    let opened = app.post_form(&owner, &link, &[("password", PASSWORD)]).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let home = location(&opened);
+    let html = app.get(&owner, &home).await.text().await.unwrap();
+    assert!(html.contains("Erik&#39;s"), "{html}");
+    assert_eq!(
+        app.log_in(&app.browser(), "erik@shop.nl", "intruder's own password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let again = app.post_form(&app.browser(), &link, &[("password", PASSWORD)]).await;
+    assert_eq!(again.status(), StatusCode::GONE);
+    assert_eq!(app.get(&app.browser(), &link).await.status(), StatusCode::GONE);
+    let unknown = app.get(&app.browser(), "/signup/confirm/0123456789abcdef").await;
+    assert_eq!(unknown.status(), StatusCode::GONE);
 }
 
 #[tokio::test]

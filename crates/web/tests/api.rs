@@ -21,16 +21,52 @@ async fn post(app: &common::TestApp, path: &str, body: Value) -> (StatusCode, Va
 #[tokio::test]
 async fn signup_then_session_then_me() {
     let app = spawn_app().await;
-    let (status, signup) = post(
+    let (status, accepted) = post(
         &app,
         "/api/v1/signup",
         json!({"email": "Lena@Shop.nl", "password": PASSWORD, "company": "Lena"}),
     )
     .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(accepted["status"], "confirmation_sent");
+    // Nothing exists until the address's owner follows the link.
+    let (status, _) = post(
+        &app,
+        "/api/v1/sessions",
+        json!({"email": "lena@shop.nl", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let link = app.signup_link("Lena@Shop.nl").await;
+    let token = link.trim_start_matches("/signup/confirm/");
+    let (status, wrong) = post(
+        &app,
+        "/api/v1/signup/confirm",
+        json!({"token": token, "password": "not the password chosen"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong["errors"]["password"][0].is_string(), "{wrong}");
+    let (status, signup) = post(
+        &app,
+        "/api/v1/signup/confirm",
+        json!({"token": token, "password": PASSWORD}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
-    for key in ["user_id", "tenant_id", "trial_ends_at"] {
+    for key in ["user_id", "tenant_id", "trial_ends_at", "token"] {
         assert!(signup[key].is_string(), "{key} in {signup}");
     }
+    let (status, used) = post(
+        &app,
+        "/api/v1/signup/confirm",
+        json!({"token": token, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(
+        (status, used["error"].as_str()),
+        (StatusCode::GONE, Some("link_expired"))
+    );
     let trial_ends: chrono::DateTime<chrono::Utc> = signup["trial_ends_at"].as_str().unwrap().parse().unwrap();
     let days = (trial_ends - chrono::Utc::now()).num_hours() as f64 / 24.0;
     assert!((13.9..=14.0).contains(&days), "{days}");
@@ -105,17 +141,44 @@ async fn bad_credentials_and_missing_tokens_answer_401_with_json() {
 }
 
 #[tokio::test]
-async fn signup_conflicts_and_validation_errors() {
+async fn a_registered_address_gets_the_same_answer_as_a_new_one_and_validation_errors_a_422() {
     let app = spawn_app().await;
     app.api_signup("nora@shop.nl", "Nora").await;
-    let (status, body) = post(
+    let registered = post(
         &app,
         "/api/v1/signup",
         json!({"email": "NORA@shop.nl", "password": PASSWORD, "company": "Nora 2"}),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["errors"]["email"][0].as_str().unwrap().contains("already exists"));
+    let new = post(
+        &app,
+        "/api/v1/signup",
+        json!({"email": "otto@shop.nl", "password": PASSWORD, "company": "Otto"}),
+    )
+    .await;
+    assert_eq!(registered, new, "the same status and body either way");
+    assert_eq!(registered.0, StatusCode::ACCEPTED);
+    // The registered address is told by mail, with no link; no second account or company.
+    let mail = koppel_store::alerts::account_mail(&app.state.db, "NORA@shop.nl")
+        .await
+        .unwrap();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(mail[0].subject.contains("already have"), "{}", mail[0].subject);
+    assert!(!mail[0].body.contains("/signup/confirm/"), "{}", mail[0].body);
+    let nora = koppel_core::Email::parse("nora@shop.nl").unwrap();
+    let nora = koppel_store::accounts::find_user_by_email(&app.state.db, &nora)
+        .await
+        .unwrap()
+        .unwrap();
+    let companies = koppel_store::tenants::memberships_of(&app.state.db, nora.id)
+        .await
+        .unwrap();
+    assert_eq!(companies.len(), 1, "no second company for Nora");
+    let otto = koppel_core::Email::parse("otto@shop.nl").unwrap();
+    let otto = koppel_store::accounts::find_user_by_email(&app.state.db, &otto)
+        .await
+        .unwrap();
+    assert!(otto.is_none(), "Otto's account waits for the link");
 
     let (status, body) = post(
         &app,
@@ -162,6 +225,7 @@ async fn the_openapi_document_describes_every_route() {
     for path in [
         "/api/v1/sessions",
         "/api/v1/signup",
+        "/api/v1/signup/confirm",
         "/api/v1/me",
         "/api/v1/tenants/{tenant_id}",
         "/api/v1/sessions/current",

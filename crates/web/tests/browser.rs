@@ -186,6 +186,11 @@ async fn sign_up(
     driver.find(By::Id("email")).await?.send_keys(email).await?;
     driver.find(By::Id("password")).await?.send_keys(PASSWORD).await?;
     driver.find(By::Id("password")).await?.send_keys(Key::Enter).await?;
+    wait_for_path(driver, "/signup/sent").await?;
+    // The link the address's owner gets by e-mail, then the password chosen at signup.
+    driver.goto(app.url(&app.signup_link(email).await)).await?;
+    driver.find(By::Id("password")).await?.send_keys(PASSWORD).await?;
+    driver.find(By::Id("password")).await?.send_keys(Key::Enter).await?;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let path = path_of(driver).await?;

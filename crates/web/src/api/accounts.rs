@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ErrorBody;
-use crate::accounts::{BAD_CREDENTIALS, LoginError, SignupError, log_in, sign_up};
+use crate::accounts::{
+    ALREADY_REGISTERED, BAD_CREDENTIALS, ConfirmError, LINK_INVALID, LoginError, SIGNUP_SENT, SignupError,
+    WRONG_SIGNUP_PASSWORD, confirm_signup, log_in, sign_up,
+};
 use crate::auth::CurrentUser;
 use crate::auth::session::ClientIp;
 use crate::error::{AppError, AppResult};
@@ -83,13 +86,13 @@ pub struct SignupRequest {
     pub company: String,
 }
 
+/// What every signup with valid input answers, registered address or not.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SignupResponse {
-    #[schema(value_type = String, format = Uuid)]
-    pub user_id: UserId,
-    #[schema(value_type = String, format = Uuid)]
-    pub tenant_id: TenantId,
-    pub trial_ends_at: DateTime<Utc>,
+pub struct SignupAccepted {
+    /// Always `confirmation_sent`.
+    #[schema(example = "confirmation_sent")]
+    pub status: &'static str,
+    pub message: &'static str,
 }
 
 /// Field errors: `{"errors": {"password": ["Use at least 10 characters."]}}`.
@@ -99,11 +102,12 @@ pub struct ValidationErrorBody {
     pub errors: FieldErrors,
 }
 
-/// Create an account and a company on a 14-day trial.
+/// Ask for an account and a company on a 14-day trial. The address gets an e-mail: a link to
+/// `POST /api/v1/signup/confirm` (`/signup/confirm/{token}`), or, when it has an account already, a mail saying
+/// so; the answer is the same either way.
 #[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupRequest,
     responses(
-        (status = 201, description = "Created", body = SignupResponse),
-        (status = 409, description = "The e-mail address is taken", body = ValidationErrorBody),
+        (status = 202, description = "An e-mail is on its way to the address", body = SignupAccepted),
         (status = 422, description = "Invalid input", body = ValidationErrorBody),
         (status = 429, description = "Too many attempts", body = ErrorBody),
     ))]
@@ -113,22 +117,89 @@ pub async fn signup(
     Json(request): Json<SignupRequest>,
 ) -> AppResult<Response> {
     match sign_up(&state, ip, &request.email, &request.password, &request.company).await {
-        Ok(signup) => Ok((
-            StatusCode::CREATED,
-            Json(SignupResponse {
-                user_id: signup.user_id,
-                tenant_id: signup.tenant_id,
-                trial_ends_at: signup.trial_ends_at,
+        Ok(()) => Ok((
+            StatusCode::ACCEPTED,
+            Json(SignupAccepted {
+                status: "confirmation_sent",
+                message: SIGNUP_SENT,
             }),
         )
             .into_response()),
         Err(SignupError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
         }
-        Err(SignupError::EmailTaken(errors)) => {
-            Ok((StatusCode::CONFLICT, Json(ValidationErrorBody { errors })).into_response())
-        }
         Err(SignupError::Other(error)) => Err(error),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmSignupRequest {
+    /// The token from the e-mailed link (`/signup/confirm/{token}`).
+    pub token: String,
+    /// The password chosen at signup.
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+    #[schema(value_type = String, format = Uuid)]
+    pub tenant_id: TenantId,
+    pub trial_ends_at: DateTime<Utc>,
+    /// A bearer token of the session the confirmation opened.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Confirm a signup: creates the account and its company on a 14-day trial and signs in.
+#[utoipa::path(post, path = "/api/v1/signup/confirm", tag = "accounts", request_body = ConfirmSignupRequest,
+    responses(
+        (status = 201, description = "Account and company created; signed in", body = SignupResponse),
+        (status = 409, description = "The address has an account now (`already_registered`)", body = ErrorBody),
+        (status = 410, description = "The link expired or was used (`link_expired`)", body = ErrorBody),
+        (status = 422, description = "Not the password chosen at signup", body = ValidationErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+pub async fn confirm_signup_request(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Json(request): Json<ConfirmSignupRequest>,
+) -> AppResult<Response> {
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let refused = |status, error: &str, message: &str| {
+        (
+            status,
+            Json(ErrorBody {
+                error: error.into(),
+                message: message.into(),
+            }),
+        )
+            .into_response()
+    };
+    match confirm_signup(&state, ip, &request.token, &request.password, user_agent).await {
+        Ok((signup, signed_in)) => Ok((
+            StatusCode::CREATED,
+            Json(SignupResponse {
+                user_id: signup.user_id,
+                tenant_id: signup.tenant_id,
+                trial_ends_at: signup.trial_ends_at,
+                token: signed_in.token,
+                expires_at: signed_in.expires_at,
+            }),
+        )
+            .into_response()),
+        Err(ConfirmError::WrongPassword) => {
+            let mut errors = FieldErrors::default();
+            errors.add_message("password", WRONG_SIGNUP_PASSWORD);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
+        }
+        Err(ConfirmError::LinkInvalid) => Ok(refused(StatusCode::GONE, "link_expired", LINK_INVALID)),
+        Err(ConfirmError::AlreadyRegistered) => {
+            Ok(refused(StatusCode::CONFLICT, "already_registered", ALREADY_REGISTERED))
+        }
+        Err(ConfirmError::Other(error)) => Err(error),
     }
 }
 

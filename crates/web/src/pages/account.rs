@@ -105,7 +105,7 @@ pub async fn change_password(
             .await?;
             Ok((jar.add(signed_in.cookie), page).into_response())
         }
-        Err(SignupError::Invalid(errors) | SignupError::EmailTaken(errors)) => {
+        Err(SignupError::Invalid(errors)) => {
             render(
                 &state,
                 &user,

@@ -29,6 +29,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::landing))
         .route("/signup", get(public::signup_page).post(public::signup))
+        .route("/signup/sent", get(public::signup_sent))
+        .route(
+            "/signup/confirm/{token}",
+            get(public::signup_confirm_page).post(public::signup_confirm),
+        )
         .route("/login", get(public::login_page).post(public::login))
         .route("/logout", post(public::logout))
         .route("/app", get(tenant::app))

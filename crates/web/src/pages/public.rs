@@ -3,17 +3,21 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use koppel_store::accounts;
+use koppel_store::signup_requests::SignupRequest;
 use serde::Deserialize;
 
 use super::{Layout, safe_next};
-use crate::accounts::{BAD_CREDENTIALS, LoginError, SignupError, log_in, sign_up};
+use crate::accounts::{
+    ALREADY_REGISTERED, BAD_CREDENTIALS, ConfirmError, LINK_INVALID, LoginError, SIGNUP_SENT, SignupError,
+    WRONG_SIGNUP_PASSWORD, confirm_signup, log_in, sign_up, signup_request,
+};
+use crate::auth::CurrentUser;
 use crate::auth::session::{ClientIp, expired_session_cookie};
-use crate::auth::{CurrentUser, sign_in};
 use crate::error::{AppError, AppResult};
 use crate::forms::FieldErrors;
 use crate::state::AppState;
@@ -74,8 +78,6 @@ fn user_agent(headers: &HeaderMap) -> Option<&str> {
 pub async fn signup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
     Form(form): Form<SignupForm>,
 ) -> AppResult<Response> {
     let rerender = |status, errors, form_error| {
@@ -86,19 +88,123 @@ pub async fn signup(
             .into_response()
     };
     match sign_up(&state, ip, &form.email, &form.password, &form.company).await {
-        Ok(signup) => {
-            let signed_in = sign_in(&state, signup.user_id, user_agent(&headers)).await?;
-            let target = format!("/t/{}", signup.tenant_id);
-            Ok((jar.add(signed_in.cookie), Redirect::to(&target)).into_response())
-        }
+        Ok(()) => Ok(Redirect::to("/signup/sent").into_response()),
         Err(SignupError::Invalid(errors)) => Ok(rerender(StatusCode::UNPROCESSABLE_ENTITY, errors, None)),
-        Err(SignupError::EmailTaken(errors)) => Ok(rerender(StatusCode::CONFLICT, errors, None)),
         Err(SignupError::Other(AppError::RateLimited(limited))) => Ok(limited.attach_retry_after(rerender(
             StatusCode::TOO_MANY_REQUESTS,
             FieldErrors::default(),
             Some(limited.message()),
         ))),
         Err(SignupError::Other(other)) => Err(other),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup_sent.html")]
+pub struct SignupSentPage {
+    layout: Layout,
+    message: &'static str,
+}
+
+/// What every signup with valid input sees next, registered address or not.
+pub async fn signup_sent() -> SignupSentPage {
+    SignupSentPage {
+        layout: Layout::anonymous("Check your inbox"),
+        message: SIGNUP_SENT,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup_confirm.html")]
+pub struct SignupConfirmPage {
+    layout: Layout,
+    token: String,
+    /// `None` when the link no longer works.
+    request: Option<SignupRequest>,
+    errors: FieldErrors,
+    form_error: Option<String>,
+}
+
+impl SignupConfirmPage {
+    fn new(token: String, request: Option<SignupRequest>, errors: FieldErrors, form_error: Option<String>) -> Self {
+        Self {
+            layout: Layout::anonymous("Confirm your e-mail address"),
+            token,
+            request,
+            errors,
+            form_error,
+        }
+    }
+}
+
+/// The page a signup's link opens: it asks for the password (opening the link alone changes nothing, so a mail
+/// scanner that follows it does no harm).
+pub async fn signup_confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    let request = signup_request(&state, &token).await?;
+    let status = if request.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    let page = SignupConfirmPage::new(token, request, FieldErrors::default(), None);
+    Ok((status, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn signup_confirm(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    let refuse = |status, request, errors, form_error: Option<String>| {
+        (
+            status,
+            SignupConfirmPage::new(token.clone(), request, errors, form_error),
+        )
+            .into_response()
+    };
+    match confirm_signup(&state, ip, &token, &form.password, user_agent(&headers)).await {
+        Ok((signup, signed_in)) => {
+            let target = format!("/t/{}", signup.tenant_id);
+            Ok((jar.add(signed_in.cookie), Redirect::to(&target)).into_response())
+        }
+        Err(ConfirmError::WrongPassword) => {
+            let mut errors = FieldErrors::default();
+            errors.add_message("password", WRONG_SIGNUP_PASSWORD);
+            let request = signup_request(&state, &token).await?;
+            Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, request, errors, None))
+        }
+        Err(ConfirmError::LinkInvalid) => Ok(refuse(
+            StatusCode::GONE,
+            None,
+            FieldErrors::default(),
+            Some(LINK_INVALID.to_owned()),
+        )),
+        Err(ConfirmError::AlreadyRegistered) => Ok(refuse(
+            StatusCode::CONFLICT,
+            None,
+            FieldErrors::default(),
+            Some(ALREADY_REGISTERED.to_owned()),
+        )),
+        Err(ConfirmError::Other(AppError::RateLimited(limited))) => {
+            let request = signup_request(&state, &token).await?;
+            let page = refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                request,
+                FieldErrors::default(),
+                Some(limited.message()),
+            );
+            Ok(limited.attach_retry_after(page))
+        }
+        Err(ConfirmError::Other(other)) => Err(other),
     }
 }
 

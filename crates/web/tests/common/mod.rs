@@ -98,7 +98,8 @@ impl TestApp {
         client.get(self.url(path)).send().await.unwrap()
     }
 
-    /// Signs up through the form; returns the tenant home path it redirects to.
+    /// Signs up through the form and confirms with the mailed link, as a person would; returns the tenant home
+    /// path the confirmation redirects to (signed in).
     pub async fn sign_up(&self, client: &reqwest::Client, email: &str, company: &str) -> String {
         let response = self
             .post_form(
@@ -113,7 +114,25 @@ impl TestApp {
             "{}",
             response.text().await.unwrap()
         );
+        assert_eq!(location(&response), "/signup/sent");
+        let link = self.signup_link(email).await;
+        let response = self.post_form(client, &link, &[("password", PASSWORD)]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            response.text().await.unwrap()
+        );
         location(&response)
+    }
+
+    /// The path of the newest signup link mailed to `email` (`/signup/confirm/{token}`).
+    pub async fn signup_link(&self, email: &str) -> String {
+        let token = koppel_store::test_support::signup_token(&self.state.db, email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no signup link mailed to {email}"));
+        format!("/signup/confirm/{token}")
     }
 
     pub async fn log_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
@@ -121,10 +140,22 @@ impl TestApp {
             .await
     }
 
+    /// Signs up over the API and confirms with the mailed link's token; returns the confirmation's answer
+    /// (`user_id`, `tenant_id`, `trial_ends_at`, `token`).
     pub async fn api_signup(&self, email: &str, company: &str) -> Value {
-        let response = reqwest::Client::new()
+        let client = reqwest::Client::new();
+        let response = client
             .post(self.url("/api/v1/signup"))
             .json(&json!({"email": email, "password": PASSWORD, "company": company}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let link = self.signup_link(email).await;
+        let token = link.trim_start_matches("/signup/confirm/");
+        let response = client
+            .post(self.url("/api/v1/signup/confirm"))
+            .json(&json!({"token": token, "password": PASSWORD}))
             .send()
             .await
             .unwrap();
