@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{Api, Process, SECRET_KEY, free_port, koppel};
 
@@ -42,22 +42,9 @@ async fn a_failed_run_sends_the_owner_an_alert_email() {
         "{run}"
     );
 
-    // The worker's delivery loop writes the message within its interval.
+    // The worker's delivery loop writes the message within its interval (beside the signup's link).
     let mail = dir.path().join("mail");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let message = loop {
-        let found = std::fs::read_dir(&mail)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .find(|path| path.extension().is_some_and(|e| e == "eml"));
-        if let Some(path) = found {
-            break std::fs::read_to_string(path).unwrap();
-        }
-        assert!(Instant::now() < deadline, "no alert e-mail in {}", mail.display());
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    let message = support::wait_for_mail(&mail, "Subject: Koppel: the orders flow needs attention").await;
     assert!(message.contains(&format!("To: {}", api.email)), "{message}");
     assert!(
         message.contains("Subject: Koppel: the orders flow needs attention"),

@@ -457,3 +457,29 @@ pub async fn database_url(dir: &Path) -> (String, Option<koppel_store::test_supp
 pub fn path_of(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().to_path_buf()
 }
+
+/// The first `.eml` message in `folder` (a Koppel's mail folder) that contains `text`, as its text with
+/// quoted-printable soft line breaks joined; waits up to a minute for the delivery loop to write it.
+pub async fn wait_for_mail(folder: &Path, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let found = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .map(|message| message.replace("=\r\n", "").replace("=\n", ""))
+            .find(|message| message.contains(text));
+        if let Some(message) = found {
+            return message;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no e-mail with {text:?} in {}",
+            folder.display()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

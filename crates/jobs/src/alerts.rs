@@ -329,8 +329,20 @@ pub async fn delivery_loop(deliverer: Deliverer, interval: Duration) {
         if let Err(error) = deliverer.deliver_due().await {
             tracing::error!(%error, "delivering alerts failed");
         }
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = MAIL_QUEUED.notified() => {}
+        }
     }
+}
+
+/// Mail queued by this process that a person is waiting for (a signup's or a password reset's link).
+static MAIL_QUEUED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Wakes this process's delivery loop at once instead of at its next interval (a loop in another process, as
+/// with a separate `koppel worker`, still finds the message within its interval).
+pub fn deliver_soon() {
+    MAIL_QUEUED.notify_one();
 }
 
 #[cfg(test)]

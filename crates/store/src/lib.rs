@@ -16,6 +16,7 @@ mod error;
 pub mod flows;
 pub mod health;
 pub mod journal;
+pub mod password_resets;
 pub mod retention;
 pub mod retries;
 pub mod rotation;

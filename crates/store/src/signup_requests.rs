@@ -25,11 +25,8 @@ pub async fn insert(
     now_ms: i64,
     expires_at_ms: i64,
 ) -> Result<()> {
+    forget_expired(db, "signup_requests", now_ms).await?;
     on_pool!(db, pool => {
-        sqlx::query("DELETE FROM signup_requests WHERE expires_at_ms < $1")
-            .bind(now_ms - 86_400_000)
-            .execute(pool)
-            .await?;
         sqlx::query(
             "INSERT INTO signup_requests (token_hash, email, password_hash, company, created_at_ms, expires_at_ms)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -67,5 +64,13 @@ pub async fn mark_used(db: &Db, token_hash: &str, now_ms: i64) -> Result<()> {
         .execute(pool)
         .await
         .map(|_| ()))?;
+    Ok(())
+}
+
+/// Deletes the links of an account-link table (`signup_requests`, `password_resets`) that expired a day ago:
+/// nothing reads them any more, and each new link tidies up this way instead of a job.
+pub(crate) async fn forget_expired(db: &Db, table: &'static str, now_ms: i64) -> Result<()> {
+    let sql = sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE expires_at_ms < $1"));
+    on_pool!(db, pool => sqlx::query(sql).bind(now_ms - 86_400_000).execute(pool).await.map(|_| ()))?;
     Ok(())
 }

@@ -65,10 +65,14 @@ pub async fn company(db: &Db, email: &str) -> crate::TenantScope {
 /// The token of the newest signup link mailed to `email` (what its owner would click), from the outbox:
 /// tests and `koppel bench serve` sign companies up as a person would, without a mailbox.
 pub async fn signup_token(db: &Db, email: &str) -> Result<Option<String>> {
-    const LINK: &str = "/signup/confirm/";
+    mailed_token(db, email, "/signup/confirm/").await
+}
+
+/// The token of the newest link to `path` (e.g. `/password/reset/`) in account mail to `email`.
+pub async fn mailed_token(db: &Db, email: &str, path: &str) -> Result<Option<String>> {
     let mail = crate::alerts::account_mail(db, email).await?;
     Ok(mail.iter().rev().find_map(|message| {
-        let start = message.body.find(LINK)? + LINK.len();
+        let start = message.body.find(path)? + path.len();
         let token: String = message.body[start..]
             .chars()
             .take_while(char::is_ascii_alphanumeric)

@@ -1,4 +1,4 @@
-//! Signup, sign-in and password changes: the rules both the pages and the JSON API go through.
+//! Signup, sign-in, password changes and resets: the rules both the pages and the JSON API go through.
 
 use std::net::IpAddr;
 
@@ -6,6 +6,7 @@ use koppel_core::{Email, UserId, validate_company, validate_new_password};
 use koppel_store::StoreError;
 use koppel_store::accounts::{self, Signup};
 use koppel_store::alerts;
+use koppel_store::password_resets;
 use koppel_store::signup_requests::{self, SignupRequest};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -75,6 +76,7 @@ pub async fn sign_up(
             now_ms,
         )
         .await?;
+        koppel_jobs::alerts::deliver_soon();
         tracing::info!("signup for a registered address: told its owner");
     } else {
         let token = new_token();
@@ -102,6 +104,7 @@ pub async fn sign_up(
             now_ms,
         )
         .await?;
+        koppel_jobs::alerts::deliver_soon();
         metrics::counter!("koppel_signup_requests_total").increment(1);
     }
     Ok(())
@@ -139,13 +142,10 @@ pub async fn confirm_signup(
     password: &str,
     user_agent: Option<&str>,
 ) -> Result<(Signup, SignedIn), ConfirmError> {
+    state.limiters.link(ip).map_err(AppError::RateLimited)?;
     let Some(request) = signup_request(state, token).await? else {
         return Err(ConfirmError::LinkInvalid);
     };
-    state
-        .limiters
-        .login(ip, &request.email)
-        .map_err(AppError::RateLimited)?;
     if !password::verify(password.to_owned(), Some(request.password_hash.clone())).await {
         return Err(ConfirmError::WrongPassword);
     }
@@ -162,6 +162,112 @@ pub async fn confirm_signup(
     tracing::info!(user_id = %signup.user_id, tenant_id = %signup.tenant_id, "signed up");
     let signed_in = sign_in(state, signup.user_id, user_agent).await?;
     Ok((signup, signed_in))
+}
+
+pub const RESET_SENT: &str = "If this address has a Koppel account, we sent it a link to choose a new password; it \
+    works for one hour.";
+
+/// How long a "forgot password" link works.
+const RESET_LINK_MINUTES: i64 = 60;
+
+/// "Forgot password": mails the account with this address a single-use link to choose a new password. The
+/// caller gets the same answer whether or not the address has an account; a malformed address is a field error.
+pub async fn request_password_reset(state: &AppState, ip: IpAddr, email: &str) -> Result<(), SignupError> {
+    state.limiters.login(ip, email).map_err(AppError::RateLimited)?;
+    let mut errors = FieldErrors::default();
+    let Some(email) = errors.check(Email::parse(email)) else {
+        return Err(SignupError::Invalid(errors));
+    };
+    if let Some(user) = accounts::find_user_by_email(&state.db, &email).await? {
+        // Written after the answer, so that an address with an account is not told apart by a slower one.
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = mail_reset_link(&state, &user).await {
+                tracing::error!(user_id = %user.id, %error, "mailing a password reset link failed");
+            }
+        });
+    }
+    Ok(())
+}
+
+async fn mail_reset_link(state: &AppState, user: &accounts::User) -> Result<(), StoreError> {
+    let token = new_token();
+    let now_ms = koppel_store::now().timestamp_millis();
+    let expires_at_ms = now_ms + RESET_LINK_MINUTES * 60_000;
+    password_resets::insert(&state.db, &token_hash(&token), user.id, now_ms, expires_at_ms).await?;
+    let body = format!(
+        "Someone, perhaps you, asked to reset the password of your Koppel account ({address}). To choose a new \
+         one, follow this link within {RESET_LINK_MINUTES} minutes:\n\n{{base_url}}/password/reset/{token}\n\n\
+         Choosing a new password signs you out everywhere else. If you did not ask, ignore this e-mail: your \
+         password stays as it is.\n",
+        address = user.email
+    );
+    alerts::enqueue_account_mail(&state.db, &user.email, "Reset your Koppel password", &body, now_ms).await?;
+    koppel_jobs::alerts::deliver_soon();
+    tracing::info!(user_id = %user.id, "password reset link mailed");
+    Ok(())
+}
+
+/// Whether a "forgot password" link still works.
+pub async fn reset_link_works(state: &AppState, token: &str) -> Result<bool, AppError> {
+    let now_ms = koppel_store::now().timestamp_millis();
+    Ok(password_resets::find_open(&state.db, &token_hash(token), now_ms)
+        .await?
+        .is_some())
+}
+
+#[derive(Debug)]
+pub enum ResetError {
+    LinkInvalid,
+    Invalid(FieldErrors),
+    Other(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for ResetError {
+    fn from(error: E) -> Self {
+        ResetError::Other(error.into())
+    }
+}
+
+/// Sets the new password a "forgot password" link was used for: every session of the account ends and this
+/// browser is signed in.
+pub async fn reset_password(
+    state: &AppState,
+    ip: IpAddr,
+    token: &str,
+    new: &str,
+    confirm: &str,
+    user_agent: Option<&str>,
+) -> Result<SignedIn, ResetError> {
+    state.limiters.link(ip).map_err(AppError::RateLimited)?;
+    let now_ms = koppel_store::now().timestamp_millis();
+    let Some(user_id) = password_resets::find_open(&state.db, &token_hash(token), now_ms).await? else {
+        return Err(ResetError::LinkInvalid);
+    };
+    let user = accounts::find_user(&state.db, user_id)
+        .await?
+        .ok_or(ResetError::LinkInvalid)?;
+    let mut errors = FieldErrors::default();
+    if let Err(mut e) = validate_new_password(new, Some(&user.email)) {
+        e.field = "new_password";
+        errors.add(e);
+    } else if new != confirm {
+        errors.add_message("confirm_password", "The two new passwords differ.");
+    }
+    if !errors.is_empty() {
+        return Err(ResetError::Invalid(errors));
+    }
+    let hash = password::hash(new.to_owned()).await?;
+    // Taken only now, once: a second use of the link (or one at the same moment) finds it used.
+    if password_resets::take(&state.db, &token_hash(token), now_ms)
+        .await?
+        .is_none()
+    {
+        return Err(ResetError::LinkInvalid);
+    }
+    accounts::change_password(&state.db, user_id, &hash, koppel_store::now()).await?;
+    tracing::info!(%user_id, "password reset; all sessions revoked");
+    Ok(sign_in(state, user_id, user_agent).await?)
 }
 
 /// A link's secret: a version-4 UUID's 122 random bits as 32 hex digits (unguessable for a single-use link of 48

@@ -486,3 +486,91 @@ async fn company_data_is_never_cached_but_static_assets_are() {
     assert_eq!(style.status(), StatusCode::OK);
     assert!(style.headers()["cache-control"].to_str().unwrap().starts_with("public"));
 }
+
+/// The newest "forgot password" link mailed to `email` (mailed just after the answer: waited for).
+async fn reset_link(app: &common::TestApp, email: &str) -> Option<String> {
+    for _ in 0..50 {
+        let token = koppel_store::test_support::mailed_token(&app.state.db, email, "/password/reset/")
+            .await
+            .unwrap();
+        if let Some(token) = token {
+            return Some(format!("/password/reset/{token}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// "Forgot password": the same answer for any address; the account's owner gets a link that sets a new password
+/// once, signs every other session out and this browser in.
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_a_mailed_link_once() {
+    let app = spawn_app().await;
+    let laptop = app.browser();
+    let home = app.sign_up(&laptop, "greta@shop.nl", "Greta").await;
+    let phone = app.browser();
+    let login_page = app.get(&phone, "/login").await.text().await.unwrap();
+    assert!(login_page.contains("/password/forgot"), "the sign-in page links it");
+    assert_eq!(app.get(&phone, "/password/forgot").await.status(), StatusCode::OK);
+
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .post_form(&app.browser(), "/password/forgot", &[("email", email)])
+                .await;
+            let status = response.status();
+            let html = response.text().await.unwrap();
+            (status, html.contains("If this address has a Koppel account"))
+        }
+    };
+    assert_eq!(ask("greta@shop.nl").await, (StatusCode::OK, true));
+    assert_eq!(ask("nobody@shop.nl").await, (StatusCode::OK, true));
+    let malformed = app.post_form(&phone, "/password/forgot", &[("email", "greta")]).await;
+    assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let link = reset_link(&app, "greta@shop.nl").await.expect("a link mailed to Greta");
+    assert!(
+        reset_link(&app, "nobody@shop.nl").await.is_none(),
+        "no mail to an address without an account"
+    );
+
+    assert_eq!(app.get(&phone, &link).await.status(), StatusCode::OK);
+    let weak = [("new_password", "password123"), ("confirm_password", "password123")];
+    assert_eq!(
+        app.post_form(&phone, &link, &weak).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let new_password = "violet lanterns over the harbour";
+    let differ = [
+        ("new_password", new_password),
+        ("confirm_password", "something else entirely"),
+    ];
+    assert_eq!(
+        app.post_form(&phone, &link, &differ).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let good = [("new_password", new_password), ("confirm_password", new_password)];
+    let saved = app.post_form(&phone, &link, &good).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&phone, &home).await.status(),
+        StatusCode::OK,
+        "signed in by the reset"
+    );
+    assert_eq!(
+        app.get(&laptop, &home).await.status(),
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    let old = app.log_in(&app.browser(), "greta@shop.nl", PASSWORD).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = app.log_in(&app.browser(), "greta@shop.nl", new_password).await;
+    assert_eq!(new.status(), StatusCode::SEE_OTHER);
+
+    assert_eq!(
+        app.post_form(&app.browser(), &link, &good).await.status(),
+        StatusCode::GONE,
+        "used once"
+    );
+    assert_eq!(app.get(&app.browser(), &link).await.status(), StatusCode::GONE);
+}

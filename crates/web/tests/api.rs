@@ -193,6 +193,20 @@ async fn a_registered_address_gets_the_same_answer_as_a_new_one_and_validation_e
 }
 
 #[tokio::test]
+async fn a_password_reset_is_accepted_alike_for_any_address() {
+    let app = spawn_app().await;
+    app.api_signup("uma@shop.nl", "Uma").await;
+    let registered = post(&app, "/api/v1/password-resets", json!({"email": "UMA@shop.nl"})).await;
+    let unknown = post(&app, "/api/v1/password-resets", json!({"email": "vic@shop.nl"})).await;
+    assert_eq!(registered, unknown);
+    assert_eq!(registered.0, StatusCode::ACCEPTED);
+    assert_eq!(registered.1["status"], "reset_sent");
+    let (status, body) = post(&app, "/api/v1/password-resets", json!({"email": "not an address"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"]["email"][0].is_string(), "{body}");
+}
+
+#[tokio::test]
 async fn sessions_are_rate_limited_with_429() {
     let app = spawn_app_with(RateLimits {
         login_per_email_per_minute: 2,
@@ -226,6 +240,7 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/sessions",
         "/api/v1/signup",
         "/api/v1/signup/confirm",
+        "/api/v1/password-resets",
         "/api/v1/me",
         "/api/v1/tenants/{tenant_id}",
         "/api/v1/sessions/current",

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 
 use super::ErrorBody;
 use crate::accounts::{
-    ALREADY_REGISTERED, BAD_CREDENTIALS, ConfirmError, LINK_INVALID, LoginError, SIGNUP_SENT, SignupError,
-    WRONG_SIGNUP_PASSWORD, confirm_signup, log_in, sign_up,
+    ALREADY_REGISTERED, BAD_CREDENTIALS, ConfirmError, LINK_INVALID, LoginError, RESET_SENT, SIGNUP_SENT, SignupError,
+    WRONG_SIGNUP_PASSWORD, confirm_signup, log_in, request_password_reset, sign_up,
 };
 use crate::auth::CurrentUser;
 use crate::auth::session::ClientIp;
@@ -122,6 +122,49 @@ pub async fn signup(
             Json(SignupAccepted {
                 status: "confirmation_sent",
                 message: SIGNUP_SENT,
+            }),
+        )
+            .into_response()),
+        Err(SignupError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
+        }
+        Err(SignupError::Other(error)) => Err(error),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// What every password-reset request with a well-formed address answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetAccepted {
+    /// Always `reset_sent`.
+    #[schema(example = "reset_sent")]
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+/// "Forgot password": the account with this address (if any) is mailed a single-use link to
+/// `/password/reset/{token}`, valid one hour; the answer is the same whether or not the address has an account.
+#[utoipa::path(post, path = "/api/v1/password-resets", tag = "accounts", request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the address has an account, a link is on its way", body = PasswordResetAccepted),
+        (status = 422, description = "Not an e-mail address", body = ValidationErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<PasswordResetRequest>,
+) -> AppResult<Response> {
+    match request_password_reset(&state, ip, &request.email).await {
+        Ok(()) => Ok((
+            StatusCode::ACCEPTED,
+            Json(PasswordResetAccepted {
+                status: "reset_sent",
+                message: RESET_SENT,
             }),
         )
             .into_response()),

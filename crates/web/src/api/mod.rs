@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/signup", post(accounts::signup))
         .route("/api/v1/signup/confirm", post(accounts::confirm_signup_request))
+        .route("/api/v1/password-resets", post(accounts::password_reset))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/tenants/{tenant_id}", get(accounts::tenant))
         .route(
@@ -74,7 +75,7 @@ impl ErrorBody {
 #[openapi(
     info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
     paths(
-        accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::confirm_signup_request, accounts::me, accounts::tenant,
+        accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::confirm_signup_request, accounts::password_reset, accounts::me, accounts::tenant,
         settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,

@@ -79,6 +79,14 @@ impl Limiters {
         check(&self.login_by_email, &email.trim().to_lowercase())
     }
 
+    /// Counts the use of a mailed link (a signup's, a password reset's) from this address: the link's token is
+    /// what a guesser would have to find, so its budget is the sign-in one per address. Not per e-mail: a person
+    /// correcting a too-weak password on the form must not lock their own sign-in.
+    pub fn link(&self, ip: IpAddr) -> Result<(), Limited> {
+        self.housekeeping();
+        check(&self.login_by_ip, &ip)
+    }
+
     /// Counts a signup attempt for this address and e-mail.
     pub fn signup(&self, ip: IpAddr, email: &str) -> Result<(), Limited> {
         self.housekeeping();

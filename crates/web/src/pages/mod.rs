@@ -7,6 +7,7 @@ mod data;
 mod demo_shop;
 mod fields;
 mod health;
+mod password;
 mod public;
 pub(crate) mod reconciliation;
 mod runs;
@@ -35,6 +36,11 @@ pub fn routes() -> Router<AppState> {
             get(public::signup_confirm_page).post(public::signup_confirm),
         )
         .route("/login", get(public::login_page).post(public::login))
+        .route("/password/forgot", get(password::forgot_page).post(password::forgot))
+        .route(
+            "/password/reset/{token}",
+            get(password::reset_page).post(password::reset),
+        )
         .route("/logout", post(public::logout))
         .route("/app", get(tenant::app))
         .route("/account", get(account::page))
