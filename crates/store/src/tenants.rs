@@ -238,6 +238,40 @@ pub enum MemberChange {
     LastOwner,
 }
 
+/// What removing a member did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberRemoval {
+    /// Removed; the role they had.
+    Removed(Role),
+    /// Refused: they are the company's last owner.
+    LastOwner,
+    /// They are not a member of this company.
+    NotMember,
+}
+
+/// Removes a member, unless they are the last owner (the check and the removal are one statement). Their
+/// sessions lose this company at once: every request resolves its company from the memberships.
+pub async fn remove_member(db: &Db, scope: &TenantScope, user_id: UserId) -> Result<MemberRemoval> {
+    let Some(member) = members(db, scope).await?.into_iter().find(|m| m.user_id == user_id) else {
+        return Ok(MemberRemoval::NotMember);
+    };
+    let removed = on_pool!(db, pool => sqlx::query(
+        "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2
+           AND (role <> 'owner'
+                OR (SELECT count(*) FROM memberships AS owners WHERE owners.tenant_id = $1 AND owners.role = 'owner') > 1)",
+    )
+    .bind(scope.tenant_id.0)
+    .bind(user_id.0)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(if removed == 0 {
+        MemberRemoval::LastOwner
+    } else {
+        MemberRemoval::Removed(member.role)
+    })
+}
+
 /// Adds (or changes the role of) a member. The caller checks that `scope` may manage members and who may
 /// touch owners; the store keeps the rule no caller may break: a company always keeps an owner (the check and
 /// the change are one statement).

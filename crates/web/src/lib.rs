@@ -8,6 +8,7 @@ mod config;
 mod error;
 mod forms;
 mod layers;
+mod members;
 mod ops;
 mod pages;
 mod preflight;

@@ -5,6 +5,7 @@ mod accounts;
 mod activity;
 pub(crate) mod connections;
 pub(crate) mod flows;
+mod members;
 mod reconciliation;
 mod retry;
 mod settings;
@@ -30,6 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/password-resets", post(accounts::password_reset))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/tenants/{tenant_id}", get(accounts::tenant))
+        .route("/api/v1/tenants/{tenant_id}/members", get(members::list))
+        .route(
+            "/api/v1/tenants/{tenant_id}/members/{user_id}",
+            axum::routing::patch(members::change_role).delete(members::remove),
+        )
         .route(
             "/api/v1/settings",
             get(settings::get_settings).put(settings::put_settings),
@@ -76,6 +82,7 @@ impl ErrorBody {
     info(title = "Koppel API", description = "Automation API of Koppel, the MplusKASSA to AFAS Profit integration."),
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::confirm_signup_request, accounts::password_reset, accounts::me, accounts::tenant,
+        members::list, members::change_role, members::remove,
         settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,

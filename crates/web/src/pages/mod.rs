@@ -49,6 +49,11 @@ pub fn routes() -> Router<AppState> {
         .route("/account/companies", post(account::add_company))
         .route("/t/{tenant_id}", get(tenant::home))
         .route("/t/{tenant_id}/members", get(tenant::members).post(tenant::add_member))
+        .route(
+            "/t/{tenant_id}/members/{user_id}/role",
+            post(tenant::change_member_role),
+        )
+        .route("/t/{tenant_id}/members/{user_id}/remove", post(tenant::remove_member))
         .route("/t/{tenant_id}/alerts", get(alerts::page).post(alerts::save))
         .route("/t/{tenant_id}/data", get(data::page))
         .route("/t/{tenant_id}/data/retention", post(data::save_retention))

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use koppel_core::{Email, Role, TenantId};
@@ -18,6 +18,7 @@ use super::health::{Chart, FlowHealth, activity_chart, flow_health};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
+use crate::members::{self, MemberPath};
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
@@ -83,6 +84,7 @@ pub struct MembersPage {
     tenant_name: String,
     members: Vec<Member>,
     can_write: bool,
+    roles: [Role; 3],
     errors: FieldErrors,
     notice: Option<String>,
     email: String,
@@ -103,6 +105,7 @@ async fn render_members(
         tenant_name: tenant.name,
         members: tenants::members(&state.db, &ctx.scope).await?,
         can_write: ctx.scope.role().can_write(),
+        roles: Role::ALL,
         errors,
         notice,
         email,
@@ -130,6 +133,79 @@ pub struct MemberForm {
     role: String,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// The members page after a change, saying what changed.
+async fn members_notice(state: &AppState, ctx: &TenantContext, notice: String) -> AppResult<Response> {
+    render_members(
+        state,
+        ctx,
+        StatusCode::OK,
+        FieldErrors::default(),
+        Some(notice),
+        String::new(),
+    )
+    .await
+}
+
+/// A refused change to the members, shown above the list.
+async fn refused_members(
+    state: &AppState,
+    ctx: &TenantContext,
+    status: StatusCode,
+    message: &str,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    errors.add_message("members", message);
+    render_members(state, ctx, status, errors, None, String::new()).await
+}
+
+pub async fn change_member_role(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path(path): Path<MemberPath>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    let Ok(role) = form.role.parse::<Role>() else {
+        return refused_members(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, "Choose a role.").await;
+    };
+    match members::change_role(&state, &ctx, path.user_id, role).await? {
+        Ok(member) => {
+            members_notice(
+                &state,
+                &ctx,
+                format!("{} is now {} of this company.", member.email, member.role),
+            )
+            .await
+        }
+        Err(refusal) => refused_members(&state, &ctx, refusal.status(), refusal.message()).await,
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path(path): Path<MemberPath>,
+) -> AppResult<Response> {
+    match members::remove(&state, &ctx, path.user_id).await? {
+        // Left the company: nothing of it to show any more.
+        Ok(_) if path.user_id == ctx.user.user_id => Ok(Redirect::to("/app").into_response()),
+        Ok(member) => {
+            members_notice(
+                &state,
+                &ctx,
+                format!("{} no longer has access to this company.", member.email),
+            )
+            .await
+        }
+        Err(refusal) => refused_members(&state, &ctx, refusal.status(), refusal.message()).await,
+    }
+}
+
 pub async fn add_member(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -140,10 +216,6 @@ pub async fn add_member(
     let role: Option<Role> = form.role.parse().ok();
     if role.is_none() {
         errors.add_message("role", "Choose a role.");
-    }
-    // Only an owner may make someone an owner.
-    if role == Some(Role::Owner) && ctx.scope.role() != Role::Owner {
-        errors.add_message("role", "Only an owner can add another owner.");
     }
     let user = match errors.check(Email::parse(&form.email)) {
         Some(email) => accounts::find_user_by_email(&state.db, &email).await?,
@@ -164,8 +236,8 @@ pub async fn add_member(
             .map(|member| member.role),
         None => None,
     };
-    if current == Some(Role::Owner) && role != Some(Role::Owner) && ctx.scope.role() != Role::Owner {
-        errors.add_message("role", "Only an owner can change an owner's role.");
+    if let Err(refusal) = members::owner_rule(ctx.scope.role(), current, role) {
+        errors.add_message("role", refusal.message());
     }
     match (user, role, errors.is_empty()) {
         (Some(user), Some(role), true) => {
