@@ -36,22 +36,42 @@ pub async fn sign_up(db: &Db, email: &Email, password_hash: &str, company: &str,
     let tenant = NewTenant::on_trial(company, now);
     on_pool!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO users (id, email, email_normalized, password_hash, created_at, password_changed_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(user_id.0)
-        .bind(email.as_str())
-        .bind(email.normalized())
-        .bind(password_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from_write)?;
+        insert_user(&mut tx, user_id, email, password_hash, now).await?;
         insert_tenant_with_owner(&mut tx, &tenant, user_id).await?;
         tx.commit().await?;
         Ok(Signup { user_id, tenant_id: tenant.id, role: Role::Owner, trial_ends_at: tenant.trial_ends_at })
     })
+}
+
+/// Inserts a user in `tx`; a taken e-mail (in any letter case) gives [`StoreError::Conflict`].
+pub(crate) async fn insert_user<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    user_id: UserId,
+    email: &Email,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query::<DB>(
+        "INSERT INTO users (id, email, email_normalized, password_hash, created_at, password_changed_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(user_id.0)
+    .bind(email.as_str().to_owned())
+    .bind(email.normalized().to_owned())
+    .bind(password_hash.to_owned())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
 }
 
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<User>> {

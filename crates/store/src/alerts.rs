@@ -254,6 +254,17 @@ pub async fn account_mail(db: &Db, recipient: &str) -> Result<Vec<OutboxMessage>
     .await)?)
 }
 
+/// Every e-mail to this address, account mail and companies' (tests read links from it).
+pub async fn mail_to(db: &Db, recipient: &str) -> Result<Vec<OutboxMessage>> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, OutboxMessage>(
+        "SELECT id, tenant_id, channel, recipient, subject, body, attempts, next_attempt_ms FROM outbox
+         WHERE channel = 'email' AND recipient = $1 ORDER BY created_at_ms, id",
+    )
+    .bind(recipient)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Every message of a tenant (tests and the alert settings page).
 pub async fn messages(db: &Db, scope: &TenantScope) -> Result<Vec<OutboxMessage>> {
     Ok(on_pool!(db, pool => sqlx::query_as::<_, OutboxMessage>(

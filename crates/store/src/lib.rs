@@ -15,6 +15,7 @@ mod db;
 mod error;
 pub mod flows;
 pub mod health;
+pub mod invitations;
 pub mod journal;
 pub mod password_resets;
 pub mod retention;

@@ -68,9 +68,9 @@ pub async fn signup_token(db: &Db, email: &str) -> Result<Option<String>> {
     mailed_token(db, email, "/signup/confirm/").await
 }
 
-/// The token of the newest link to `path` (e.g. `/password/reset/`) in account mail to `email`.
+/// The token of the newest link to `path` (e.g. `/password/reset/`, `/invitations/`) in e-mail to `email`.
 pub async fn mailed_token(db: &Db, email: &str, path: &str) -> Result<Option<String>> {
-    let mail = crate::alerts::account_mail(db, email).await?;
+    let mail = crate::alerts::mail_to(db, email).await?;
     Ok(mail.iter().rev().find_map(|message| {
         let start = message.body.find(path)? + path.len();
         let token: String = message.body[start..]

@@ -272,12 +272,12 @@ pub async fn reset_password(
 
 /// A link's secret: a version-4 UUID's 122 random bits as 32 hex digits (unguessable for a single-use link of 48
 /// hours, and short enough that the link stays on one line of a plain-text mail).
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     Uuid::new_v4().simple().to_string()
 }
 
 /// What the database keeps of a token: its SHA-256, so a copy of the database opens no signup.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

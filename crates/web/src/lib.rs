@@ -7,6 +7,7 @@ mod auth;
 mod config;
 mod error;
 mod forms;
+mod invitations;
 mod layers;
 mod members;
 mod ops;

@@ -61,12 +61,7 @@ async fn owners_set_retention_export_and_delete_and_nobody_else_can() {
 
     // A member may not see, export or delete.
     app.api_signup("member@shop.nl", "Member Co").await;
-    app.post_form(
-        &owner,
-        &format!("{home}/members"),
-        &[("email", "member@shop.nl"), ("role", "admin")],
-    )
-    .await;
+    app.join(&owner, &home, "member@shop.nl", "admin").await;
     let admin = app.browser();
     app.log_in(&admin, "member@shop.nl", common::PASSWORD).await;
     assert_eq!(

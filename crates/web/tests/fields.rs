@@ -188,12 +188,7 @@ async fn read_only_members_cannot_open_or_change_the_mapping() {
     let owner = app.browser();
     let home = app.sign_up(&owner, "own@shop.nl", "Own").await;
     app.api_signup("viewer@shop.nl", "Viewer Co").await;
-    app.post_form(
-        &owner,
-        &format!("{home}/members"),
-        &[("email", "viewer@shop.nl"), ("role", "member")],
-    )
-    .await;
+    app.join(&owner, &home, "viewer@shop.nl", "member").await;
     let member = app.browser();
     app.log_in(&member, "viewer@shop.nl", PASSWORD).await;
     let fields = format!("{home}/settings/orders/fields");

@@ -8,14 +8,11 @@ use common::{PASSWORD, TestApp, call, location, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// Signs `email` up (a company of its own) and makes them `role` of the company at `home` through the owner's
-/// members form; their user id and API token.
+/// Signs `email` up (a company of its own) and makes them `role` of the company at `home` (invited by the
+/// owner, accepted through the mailed link); their user id and API token.
 async fn add(app: &TestApp, owner: &reqwest::Client, home: &str, email: &str, role: &str) -> (String, String) {
     let signup = app.api_signup(email, "Own Co").await;
-    let added = app
-        .post_form(owner, &format!("{home}/members"), &[("email", email), ("role", role)])
-        .await;
-    assert_eq!(added.status(), StatusCode::OK);
+    app.join(owner, home, email, role).await;
     (
         signup["user_id"].as_str().unwrap().to_owned(),
         app.api_token(email, PASSWORD).await,

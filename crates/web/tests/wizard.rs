@@ -239,12 +239,7 @@ async fn members_cannot_open_the_wizard_and_steps_are_known() {
     let home = app.sign_up(&owner, "own@shop.nl", "Own").await;
     let viewer = app.browser();
     app.sign_up(&viewer, "view@shop.nl", "View").await;
-    app.post_form(
-        &owner,
-        &format!("{home}/members"),
-        &[("email", "view@shop.nl"), ("role", "member")],
-    )
-    .await;
+    app.join(&owner, &home, "view@shop.nl", "member").await;
     assert_eq!(
         app.get(&viewer, &format!("{home}/setup/mplus")).await.status(),
         StatusCode::FORBIDDEN

@@ -1,18 +1,23 @@
-//! A company's members over JSON: list them, change a role, remove one ([`crate::members`] holds the rules).
+//! A company's members and invitations over JSON: list, change a role, remove; invite, resend, revoke
+//! ([`crate::members`] and [`crate::invitations`] hold the rules).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use koppel_core::{Role, UserId};
+use koppel_store::invitations::Invitation;
 use koppel_store::tenants::{self, Member};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::ErrorBody;
 use super::accounts::ValidationErrorBody;
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
+use crate::invitations::{self, InvitationPath, InviteError};
 use crate::members::{self, MemberPath, Refusal};
 use crate::state::AppState;
 use crate::tenant::TenantContext;
@@ -104,4 +109,135 @@ pub async fn remove(
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(refusal) => refused(refusal),
     })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InvitationRequest {
+    pub email: String,
+    /// `owner`, `admin` or `member`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationCreated {
+    pub invitation_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationBody {
+    pub invitation_id: Uuid,
+    pub email: String,
+    #[schema(value_type = String, example = "admin")]
+    pub role: Role,
+    /// Who invited (their e-mail address).
+    pub invited_by: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<Invitation> for InvitationBody {
+    fn from(invitation: Invitation) -> Self {
+        Self {
+            invitation_id: invitation.id,
+            expires_at: expires_at(&invitation),
+            email: invitation.email,
+            role: invitation.role,
+            invited_by: invitation.invited_by,
+        }
+    }
+}
+
+fn expires_at(invitation: &Invitation) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(invitation.expires_at_ms).unwrap_or_default()
+}
+
+fn invite_error(error: InviteError) -> AppResult<Response> {
+    match error {
+        InviteError::Refused(refusal) => Ok(refused(refusal)),
+        InviteError::Invalid(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
+        }
+        InviteError::Other(error) => Err(error),
+    }
+}
+
+/// Invite someone by e-mail with a role: they get a link valid 7 days, whether or not they have an account.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/invitations", tag = "accounts",
+    security(("bearer" = [])), request_body = InvitationRequest,
+    params(("tenant_id" = String, Path, description = "The company's id")),
+    responses(
+        (status = 201, description = "Invited", body = InvitationCreated),
+        (status = 403, description = "Read-only, or an owner invited by a non-owner (`owners_only`)", body = ErrorBody),
+        (status = 422, description = "Not an e-mail address or not a role", body = ValidationErrorBody),
+    ))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Json(request): Json<InvitationRequest>,
+) -> AppResult<Response> {
+    match invitations::invite(&state, &ctx, &request.email, &request.role).await {
+        Ok(invitation) => Ok((
+            StatusCode::CREATED,
+            Json(InvitationCreated {
+                invitation_id: invitation.id,
+                expires_at: expires_at(&invitation),
+            }),
+        )
+            .into_response()),
+        Err(error) => invite_error(error),
+    }
+}
+
+/// The company's pending invitations (not accepted or revoked; expired ones can be resent).
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/invitations", tag = "accounts", security(("bearer" = [])),
+    params(("tenant_id" = String, Path, description = "The company's id")),
+    responses((status = 200, body = [InvitationBody]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_invitations(State(state): State<AppState>, ctx: TenantContext) -> AppResult<Response> {
+    if !ctx.scope.role().can_write() {
+        return Ok(refused(Refusal::ReadOnly));
+    }
+    let pending = koppel_store::invitations::pending(&state.db, &ctx.scope).await?;
+    Ok(Json(pending.into_iter().map(InvitationBody::from).collect::<Vec<_>>()).into_response())
+}
+
+/// Send a pending invitation again: a new link (the old one stops working), valid 7 days from now.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/invitations/{invitation_id}/resend", tag = "accounts",
+    security(("bearer" = [])),
+    params(("tenant_id" = String, Path, description = "The company's id"),
+           ("invitation_id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = 200, description = "Sent again", body = InvitationBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No such pending invitation", body = ErrorBody),
+    ))]
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path(path): Path<InvitationPath>,
+) -> AppResult<Response> {
+    match invitations::resend(&state, &ctx, path.invitation_id).await {
+        Ok(invitation) => Ok(Json(InvitationBody::from(invitation)).into_response()),
+        Err(error) => invite_error(error),
+    }
+}
+
+/// Revoke a pending invitation: its link stops working.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/invitations/{invitation_id}", tag = "accounts",
+    security(("bearer" = [])),
+    params(("tenant_id" = String, Path, description = "The company's id"),
+           ("invitation_id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No such pending invitation", body = ErrorBody),
+    ))]
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path(path): Path<InvitationPath>,
+) -> AppResult<Response> {
+    match invitations::revoke(&state, &ctx, path.invitation_id).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(error) => invite_error(error),
+    }
 }

@@ -37,6 +37,18 @@ pub fn routes() -> Router<AppState> {
             axum::routing::patch(members::change_role).delete(members::remove),
         )
         .route(
+            "/api/v1/tenants/{tenant_id}/invitations",
+            get(members::list_invitations).post(members::invite),
+        )
+        .route(
+            "/api/v1/tenants/{tenant_id}/invitations/{invitation_id}",
+            axum::routing::delete(members::revoke_invitation),
+        )
+        .route(
+            "/api/v1/tenants/{tenant_id}/invitations/{invitation_id}/resend",
+            post(members::resend_invitation),
+        )
+        .route(
             "/api/v1/settings",
             get(settings::get_settings).put(settings::put_settings),
         )
@@ -83,6 +95,7 @@ impl ErrorBody {
     paths(
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::confirm_signup_request, accounts::password_reset, accounts::me, accounts::tenant,
         members::list, members::change_role, members::remove,
+        members::invite, members::list_invitations, members::resend_invitation, members::revoke_invitation,
         settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,

@@ -7,6 +7,8 @@ mod data;
 mod demo_shop;
 mod fields;
 mod health;
+mod invitation;
+mod members;
 mod password;
 mod public;
 pub(crate) mod reconciliation;
@@ -48,12 +50,24 @@ pub fn routes() -> Router<AppState> {
         .route("/account/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/account/companies", post(account::add_company))
         .route("/t/{tenant_id}", get(tenant::home))
-        .route("/t/{tenant_id}/members", get(tenant::members).post(tenant::add_member))
+        .route(
+            "/t/{tenant_id}/members",
+            get(members::members).post(members::invite_member),
+        )
         .route(
             "/t/{tenant_id}/members/{user_id}/role",
-            post(tenant::change_member_role),
+            post(members::change_member_role),
         )
-        .route("/t/{tenant_id}/members/{user_id}/remove", post(tenant::remove_member))
+        .route("/t/{tenant_id}/members/{user_id}/remove", post(members::remove_member))
+        .route(
+            "/t/{tenant_id}/invitations/{invitation_id}/resend",
+            post(members::resend_invitation),
+        )
+        .route(
+            "/t/{tenant_id}/invitations/{invitation_id}/revoke",
+            post(members::revoke_invitation),
+        )
+        .route("/invitations/{token}", get(invitation::page).post(invitation::accept))
         .route("/t/{tenant_id}/alerts", get(alerts::page).post(alerts::save))
         .route("/t/{tenant_id}/data", get(data::page))
         .route("/t/{tenant_id}/data/retention", post(data::save_retention))

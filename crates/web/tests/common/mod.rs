@@ -163,17 +163,43 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
-    /// Signs up `email` (a company of its own) and adds it to the company at `home` as a read-only member, by
-    /// the signed-in `owner`'s members form; returns the member's API token.
+    /// Signs up `email` (a company of its own) and makes it a read-only member of the company at `home`: the
+    /// signed-in `owner` invites it on the Members page and it accepts the mailed link; returns its API token.
     pub async fn read_only_member(&self, owner: &reqwest::Client, home: &str, email: &str) -> String {
         self.api_signup(email, "Viewer Co").await;
-        self.post_form(
-            owner,
-            &format!("{home}/members"),
-            &[("email", email), ("role", "member")],
-        )
-        .await;
+        self.join(owner, home, email, "member").await;
         self.api_token(email, PASSWORD).await
+    }
+
+    /// `owner` invites `email` (who has an account with [`PASSWORD`]) to the company at `home` with `role`, and
+    /// `email` accepts the mailed invitation.
+    pub async fn join(&self, owner: &reqwest::Client, home: &str, email: &str, role: &str) {
+        let invited = self
+            .post_form(owner, &format!("{home}/members"), &[("email", email), ("role", role)])
+            .await;
+        assert_eq!(invited.status(), StatusCode::OK, "{}", invited.text().await.unwrap());
+        let accepted = self
+            .post_form(
+                &self.browser(),
+                &self.invitation_link(email).await,
+                &[("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            accepted.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            accepted.text().await.unwrap()
+        );
+    }
+
+    /// The path of the newest invitation mailed to `email` (`/invitations/{token}`).
+    pub async fn invitation_link(&self, email: &str) -> String {
+        let token = koppel_store::test_support::mailed_token(&self.state.db, email, "/invitations/")
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no invitation mailed to {email}"));
+        format!("/invitations/{token}")
     }
 
     pub async fn api_token(&self, email: &str, password: &str) -> String {
