@@ -596,3 +596,88 @@ async fn two_shops_switch_on_every_flow_at_once_and_each_books_its_own_once() {
     })
     .await;
 }
+
+/// An onboarding expert with no Koppel account is invited from the Members page, accepts the mailed link by
+/// choosing a password, configures the owner's company in the wizard, and loses access the moment the owner
+/// removes them.
+#[tokio::test]
+async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() {
+    let app = SetupApp::start(false).await;
+    run(
+        "an_invited_expert_configures_the_wizard_until_the_owner_removes_them",
+        |driver| async move {
+            let home = sign_up(&driver, &app, "owner@fietsen.nl").await?;
+            driver.goto(app.url(&format!("{home}/members"))).await?;
+            driver
+                .find(By::Id("email"))
+                .await?
+                .send_keys("expert@partner.nl")
+                .await?;
+            driver
+                .find(By::Css(r#"#role option[value="admin"]"#))
+                .await?
+                .click()
+                .await?;
+            driver
+                .find(By::XPath("//button[text()='Send invitation']"))
+                .await?
+                .click()
+                .await?;
+            let notice = driver.find(By::Css(".notice")).await?.text().await?;
+            ensure!(notice.contains("Invitation sent to expert@partner.nl"), "{notice}");
+            let owner_cookie = driver.get_named_cookie("koppel_session").await?;
+
+            // The expert, in this browser now, opens the link from the e-mail and chooses a password.
+            driver.delete_all_cookies().await?;
+            driver
+                .goto(app.url(&app.invitation_link("expert@partner.nl").await))
+                .await?;
+            let heading = driver.find(By::Css("h1")).await?.text().await?;
+            ensure!(heading.contains("Join Browser Shop"), "{heading}");
+            driver
+                .find(By::Id("password"))
+                .await?
+                .send_keys("violet lanterns over the harbour")
+                .await?;
+            let confirm = driver.find(By::Id("confirm_password")).await?;
+            confirm.send_keys("violet lanterns over the harbour").await?;
+            confirm.send_keys(Key::Enter).await?;
+            wait_for_path(&driver, &home).await?;
+
+            // As admin the expert walks the wizard: the sandbox connects both apps.
+            driver
+                .find(By::LinkText("Connect MplusKASSA and AFAS Profit"))
+                .await?
+                .click()
+                .await?;
+            wait_for_path(&driver, "/setup/mplus").await?;
+            driver.find(By::Id("use-sandbox")).await?.click().await?;
+            wait_for_path(&driver, "/setup/flows").await?;
+            let expert_cookie = driver.get_named_cookie("koppel_session").await?;
+
+            // The owner removes the expert on the Members page.
+            driver.delete_all_cookies().await?;
+            driver.add_cookie(owner_cookie).await?;
+            driver.goto(app.url(&format!("{home}/members"))).await?;
+            driver
+                .find(By::Css(r#"button[aria-label="Remove expert@partner.nl"]"#))
+                .await?
+                .click()
+                .await?;
+            let notice = driver.find(By::Css(".notice")).await?.text().await?;
+            ensure!(notice.contains("expert@partner.nl no longer has access"), "{notice}");
+
+            // The expert's session no longer opens the company.
+            driver.delete_all_cookies().await?;
+            driver.add_cookie(expert_cookie).await?;
+            driver.goto(app.url(&format!("{home}/setup/flows"))).await?;
+            let page = driver.find(By::Css("main")).await?.text().await?;
+            ensure!(
+                page.contains("This page does not exist."),
+                "the expert still sees: {page}"
+            );
+            Ok(())
+        },
+    )
+    .await;
+}
