@@ -100,9 +100,17 @@ def main():
                                                                   "company": "Scan BV"})
         assert status == 202, (status, body)
         # The link mailed to the address, from the outbox (no mailbox here), then the password chosen.
-        with sqlite3.connect(os.path.join(work, "koppel.db")) as db:
-            (mail,) = db.execute("SELECT body FROM outbox WHERE tenant_id IS NULL AND recipient = ?",
+        # (queued just after the answer: waited for)
+        mail = None
+        for _ in range(100):
+            with sqlite3.connect(os.path.join(work, "koppel.db")) as db:
+                row = db.execute("SELECT body FROM outbox WHERE tenant_id IS NULL AND recipient = ?",
                                  (email,)).fetchone()
+            if row:
+                mail = row[0]
+                break
+            time.sleep(0.05)
+        assert mail, "no signup mail in the outbox"
         link = re.search(r"/signup/confirm/([0-9a-f]+)", mail).group(1)
         status, body = request("POST", f"{base}/api/v1/signup/confirm", {"token": link, "password": PASSWORD})
         assert status == 201, (status, body)

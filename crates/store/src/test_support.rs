@@ -69,14 +69,22 @@ pub async fn signup_token(db: &Db, email: &str) -> Result<Option<String>> {
 }
 
 /// The token of the newest link to `path` (e.g. `/password/reset/`, `/invitations/`) in e-mail to `email`.
+/// Account mail is queued just after the answer that causes it, so this waits up to two seconds for one.
 pub async fn mailed_token(db: &Db, email: &str, path: &str) -> Result<Option<String>> {
-    let mail = crate::alerts::mail_to(db, email).await?;
-    Ok(mail.iter().rev().find_map(|message| {
-        let start = message.body.find(path)? + path.len();
-        let token: String = message.body[start..]
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
-        Some(token)
-    }))
+    for _ in 0..100 {
+        let mail = crate::alerts::mail_to(db, email).await?;
+        let token = mail.iter().rev().find_map(|message| {
+            let start = message.body.find(path)? + path.len();
+            let token: String = message.body[start..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            Some(token)
+        });
+        if token.is_some() {
+            return Ok(token);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Ok(None)
 }

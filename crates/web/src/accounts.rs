@@ -41,9 +41,9 @@ impl<E: Into<AppError>> From<E> for SignupError {
 }
 
 /// A signup: with valid input, mails the address a link to confirm it and open the company (created only then,
-/// see [`confirm_signup`]), or, when the address has an account, a mail saying so. Both take the same steps
-/// (the password is hashed either way) and give the caller the same answer, so a signup tells nobody whether
-/// an address is registered.
+/// see [`confirm_signup`]), or, when the address has an account, a mail saying so. The caller gets the same
+/// answer after the same steps (the password is hashed either way; the mail is made after the answer), so a
+/// signup tells nobody whether an address is registered.
 pub async fn sign_up(
     state: &AppState,
     ip: IpAddr,
@@ -60,53 +60,45 @@ pub async fn sign_up(
         return Err(SignupError::Invalid(errors));
     };
     let hash = password::hash(password.to_owned()).await?;
+    // Everything that depends on whether the address has an account happens after the answer, so that
+    // neither its content nor its timing tells (a new address costs two writes, a registered one one).
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = mail_signup(&state, &email, &hash, &company).await {
+            tracing::error!(%error, "mailing a signup's link failed");
+        }
+    });
+    Ok(())
+}
+
+/// The mail a signup sends: a link that opens the account (a new address), or word that the address has one.
+async fn mail_signup(state: &AppState, email: &Email, hash: &str, company: &str) -> Result<(), StoreError> {
     let now_ms = koppel_store::now().timestamp_millis();
-    if accounts::find_user_by_email(&state.db, &email).await?.is_some() {
+    if accounts::find_user_by_email(&state.db, email).await?.is_some() {
         let body = format!(
             "Someone, perhaps you, just tried to sign up for Koppel with this address ({address}). It already \
              has a Koppel account, so no new one was made.\n\nSign in: {{base_url}}/login\n\nIf it was not you, \
              you need not do anything: your account is unchanged.\n",
             address = email.as_str()
         );
-        alerts::enqueue_account_mail(
-            &state.db,
-            email.as_str(),
-            "You already have a Koppel account",
-            &body,
-            now_ms,
-        )
-        .await?;
-        koppel_jobs::alerts::deliver_soon();
+        let subject = "You already have a Koppel account";
+        alerts::enqueue_account_mail(&state.db, email.as_str(), subject, &body, now_ms).await?;
         tracing::info!("signup for a registered address: told its owner");
     } else {
         let token = new_token();
         let expires_at_ms = now_ms + SIGNUP_LINK_HOURS * 3_600_000;
-        signup_requests::insert(
-            &state.db,
-            &token_hash(&token),
-            &email,
-            &hash,
-            &company,
-            now_ms,
-            expires_at_ms,
-        )
-        .await?;
+        let token_hash = token_hash(&token);
+        signup_requests::insert(&state.db, &token_hash, email, hash, company, now_ms, expires_at_ms).await?;
         let body = format!(
             "Welcome to Koppel. To confirm this address and open {company}, follow this link within \
              {SIGNUP_LINK_HOURS} hours and give the password you chose:\n\n{{base_url}}/signup/confirm/{token}\n\n\
              If you did not sign up for Koppel, ignore this e-mail: nothing is made without the link.\n"
         );
-        alerts::enqueue_account_mail(
-            &state.db,
-            email.as_str(),
-            "Confirm your e-mail address for Koppel",
-            &body,
-            now_ms,
-        )
-        .await?;
-        koppel_jobs::alerts::deliver_soon();
+        let subject = "Confirm your e-mail address for Koppel";
+        alerts::enqueue_account_mail(&state.db, email.as_str(), subject, &body, now_ms).await?;
         metrics::counter!("koppel_signup_requests_total").increment(1);
     }
+    koppel_jobs::alerts::deliver_soon();
     Ok(())
 }
 
