@@ -42,6 +42,16 @@ async fn owners_set_retention_export_and_delete_and_nobody_else_can() {
     assert_eq!(saved.status(), StatusCode::OK);
     assert!(saved.text().await.unwrap().contains(r#"value="14""#));
 
+    // An invitation still open is the company's data too.
+    let invited = app
+        .post_form(
+            &owner,
+            &format!("{home}/members"),
+            &[("email", "pending@shop.nl"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(invited.status(), StatusCode::OK);
+
     let export = app.get(&owner, &format!("{home}/data/export.json")).await;
     assert_eq!(export.status(), StatusCode::OK);
     assert!(
@@ -53,6 +63,7 @@ async fn owners_set_retention_export_and_delete_and_nobody_else_can() {
     let document: Value = export.json().await.unwrap();
     assert_eq!(document["company"]["name"], "Data Shop");
     assert_eq!(document["members"][0]["email"], "own@shop.nl");
+    assert_eq!(document["invitations"][0]["email"], "pending@shop.nl");
     assert!(document["activity"].is_array());
     assert_eq!(
         document["company_settings"]["currency"], "EUR",

@@ -125,6 +125,11 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
         .into_iter()
         .map(|m| serde_json::json!({"email": m.email, "role": m.role}))
         .collect();
+    let invitations: Vec<_> = koppel_store::invitations::pending(&state.db, &ctx.scope)
+        .await?
+        .into_iter()
+        .map(|i| serde_json::json!({"email": i.email, "role": i.role, "invited_by": i.invited_by}))
+        .collect();
     let flows: Vec<_> = flows::list(&state.db, &ctx.scope)
         .await?
         .into_iter()
@@ -154,6 +159,7 @@ pub async fn export(State(state): State<AppState>, ctx: TenantContext) -> AppRes
     let document = serde_json::json!({
         "company": {"id": tenant.id, "name": tenant.name, "created_at": tenant.created_at, "trial_ends_at": tenant.trial_ends_at},
         "members": members,
+        "invitations": invitations,
         "connections": connections,
         "company_settings": company_settings,
         "flows": flows,
