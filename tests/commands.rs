@@ -290,3 +290,38 @@ fn serve_help_lists_the_configuration() {
         );
     }
 }
+
+/// `koppel staff grant EMAIL` / `revoke EMAIL` on the configured database: an address without an account is
+/// refused with a clear message; granting makes the account staff; revoking ends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_grant_and_revoke_on_the_command_line() {
+    let dir = data_dir();
+    let (database_url, _database) = support::database_url(dir.path()).await;
+    let staff = |action: &str, email: &str| {
+        let mut command = koppel(&["staff", action, email]);
+        command
+            .env("KOPPEL_DATA_DIR", dir.path())
+            .env("DATABASE_URL", &database_url);
+        run_to_end(command, Duration::from_secs(60))
+    };
+    let (status, output) = staff("grant", "ria@koppel.nl");
+    assert!(
+        !status.success() && output.contains("no Koppel account uses ria@koppel.nl"),
+        "{output}"
+    );
+
+    let db = koppel_store::Db::connect_and_migrate(&database_url).await.unwrap();
+    let email = koppel_core::Email::parse("ria@koppel.nl").unwrap();
+    let signup = koppel_store::accounts::sign_up(&db, &email, "hash", "Operator", koppel_store::now())
+        .await
+        .unwrap();
+    let (status, output) = staff("grant", "ria@koppel.nl");
+    assert!(
+        status.success() && output.contains("ria@koppel.nl is staff"),
+        "{output}"
+    );
+    assert!(koppel_store::staff::is_staff(&db, signup.user_id).await.unwrap());
+    let (status, output) = staff("revoke", "ria@koppel.nl");
+    assert!(status.success() && output.contains("no longer staff"), "{output}");
+    assert!(!koppel_store::staff::is_staff(&db, signup.user_id).await.unwrap());
+}

@@ -9,6 +9,7 @@ mod open_files;
 mod rotate_key;
 mod sandbox;
 mod serve;
+mod staff;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Benchmarks (`koppel bench sync`, `koppel bench serve`, `koppel bench logs`).
     Bench(bench::BenchArgs),
+    /// Platform staff: `koppel staff grant EMAIL`, `koppel staff revoke EMAIL`.
+    Staff(staff::StaffArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -66,6 +69,7 @@ fn main() -> anyhow::Result<()> {
             Command::Sandbox(args) => sandbox::run(args).await,
             Command::RotateKey(args) => rotate_key::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Staff(args) => staff::run(args).await,
         }
     })
 }

@@ -26,6 +26,7 @@ pub mod sales;
 pub mod secrets;
 pub mod setup;
 pub mod signup_requests;
+pub mod staff;
 pub mod sync_state;
 pub mod tenants;
 pub mod test_support;

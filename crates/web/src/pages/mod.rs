@@ -15,6 +15,7 @@ pub(crate) mod reconciliation;
 mod runs;
 mod settings;
 mod setup;
+mod staff;
 
 pub use setup::sandbox_settings;
 mod tenant;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/logout", post(public::logout))
         .route("/app", get(tenant::app))
+        .route("/staff", get(staff::page))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/sign-out-everywhere", post(account::sign_out_everywhere))
