@@ -27,12 +27,13 @@ use crate::tenant::TenantContext;
 pub const INVITATION_DAYS: i64 = 7;
 
 /// The ids in an invitation's path (`…/{tenant_id}/invitations/{invitation_id}`); the company comes from
-/// [`TenantContext`].
+/// [`TenantContext`]. An id that is not one is `None`, answered as "no such invitation" (404).
 #[derive(Debug, serde::Deserialize)]
 pub struct InvitationPath {
     #[allow(dead_code)]
     tenant_id: String,
-    pub invitation_id: Uuid,
+    #[serde(deserialize_with = "crate::members::malformed_as_none")]
+    pub invitation_id: Option<Uuid>,
 }
 
 /// Why an invitation was not made, resent or revoked.
@@ -135,27 +136,29 @@ pub async fn invite(state: &AppState, ctx: &TenantContext, email: &str, role: &s
 }
 
 /// Sends a pending invitation again with a new link (the old one stops working) and a new expiry.
-pub async fn resend(state: &AppState, ctx: &TenantContext, id: Uuid) -> Result<Invitation, InviteError> {
+pub async fn resend(state: &AppState, ctx: &TenantContext, id: Option<Uuid>) -> Result<Invitation, InviteError> {
     if !ctx.scope.role().can_write() {
         return Err(InviteError::Refused(Refusal::ReadOnly));
     }
+    let id = id.ok_or(InviteError::Refused(Refusal::NoInvitation))?;
     let token = new_token();
     let now_ms = koppel_store::now().timestamp_millis();
     let renewed = invitations::renew(&state.db, &ctx.scope, id, &token_hash(&token), expiry(now_ms)).await?;
-    let invitation = renewed.ok_or(InviteError::Refused(Refusal::NotMember))?;
+    let invitation = renewed.ok_or(InviteError::Refused(Refusal::NoInvitation))?;
     owner_rule(ctx.scope.role(), None, Some(invitation.role)).map_err(InviteError::Refused)?;
     mail_link(state, ctx, &invitation, &token).await?;
     Ok(invitation)
 }
 
 /// Revokes a pending invitation.
-pub async fn revoke(state: &AppState, ctx: &TenantContext, id: Uuid) -> Result<Invitation, InviteError> {
+pub async fn revoke(state: &AppState, ctx: &TenantContext, id: Option<Uuid>) -> Result<Invitation, InviteError> {
     if !ctx.scope.role().can_write() {
         return Err(InviteError::Refused(Refusal::ReadOnly));
     }
+    let id = id.ok_or(InviteError::Refused(Refusal::NoInvitation))?;
     let now_ms = koppel_store::now().timestamp_millis();
     let revoked = invitations::revoke(&state.db, &ctx.scope, id, now_ms).await?;
-    let invitation = revoked.ok_or(InviteError::Refused(Refusal::NotMember))?;
+    let invitation = revoked.ok_or(InviteError::Refused(Refusal::NoInvitation))?;
     let role = json!(invitation.role.as_str());
     audit_invitation(state, ctx, &invitation.email, role, json!("revoked")).await?;
     Ok(invitation)

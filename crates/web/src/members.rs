@@ -12,12 +12,24 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::tenant::TenantContext;
 
-/// The ids in a member's path (`…/{tenant_id}/members/{user_id}`); the company comes from [`TenantContext`].
+/// The ids in a member's path (`…/{tenant_id}/members/{user_id}`); the company comes from [`TenantContext`]. A
+/// user id that is not one is nobody's: `None`, answered as "not a member" (404) like any unknown id.
 #[derive(Debug, serde::Deserialize)]
 pub struct MemberPath {
     #[allow(dead_code)]
     tenant_id: String,
-    pub user_id: UserId,
+    #[serde(deserialize_with = "malformed_as_none")]
+    pub user_id: Option<UserId>,
+}
+
+/// An id from a path, or `None` when the text is not one (the caller answers 404, as for an unknown id).
+pub fn malformed_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(text.parse().ok())
 }
 
 /// Why a change to the members was refused.
@@ -25,6 +37,8 @@ pub struct MemberPath {
 pub enum Refusal {
     ReadOnly,
     NotMember,
+    /// No such pending invitation (accepted, revoked, another company's, or none).
+    NoInvitation,
     OwnersOnly,
     LastOwner,
 }
@@ -33,7 +47,7 @@ impl Refusal {
     pub fn status(self) -> StatusCode {
         match self {
             Refusal::ReadOnly | Refusal::OwnersOnly => StatusCode::FORBIDDEN,
-            Refusal::NotMember => StatusCode::NOT_FOUND,
+            Refusal::NotMember | Refusal::NoInvitation => StatusCode::NOT_FOUND,
             Refusal::LastOwner => StatusCode::CONFLICT,
         }
     }
@@ -41,7 +55,7 @@ impl Refusal {
     pub fn code(self) -> &'static str {
         match self {
             Refusal::ReadOnly => "forbidden",
-            Refusal::NotMember => "not_found",
+            Refusal::NotMember | Refusal::NoInvitation => "not_found",
             Refusal::OwnersOnly => "owners_only",
             Refusal::LastOwner => "last_owner",
         }
@@ -51,6 +65,7 @@ impl Refusal {
         match self {
             Refusal::ReadOnly => "Your role in this company is read-only. Ask an owner or admin to make this change.",
             Refusal::NotMember => "This person is not a member of this company.",
+            Refusal::NoInvitation => "This company has no such open invitation.",
             Refusal::OwnersOnly => {
                 "Only an owner can change an owner's role, make someone an owner or remove an owner."
             }
@@ -68,10 +83,17 @@ pub fn owner_rule(actor: Role, current: Option<Role>, new: Option<Role>) -> Resu
     Ok(())
 }
 
-async fn member(state: &AppState, ctx: &TenantContext, user_id: UserId) -> Result<Result<Member, Refusal>, AppError> {
+async fn member(
+    state: &AppState,
+    ctx: &TenantContext,
+    user_id: Option<UserId>,
+) -> Result<Result<Member, Refusal>, AppError> {
     if !ctx.scope.role().can_write() {
         return Ok(Err(Refusal::ReadOnly));
     }
+    let Some(user_id) = user_id else {
+        return Ok(Err(Refusal::NotMember));
+    };
     let members = tenants::members(&state.db, &ctx.scope).await?;
     Ok(members
         .into_iter()
@@ -101,7 +123,7 @@ async fn audit_member(
 pub async fn change_role(
     state: &AppState,
     ctx: &TenantContext,
-    user_id: UserId,
+    user_id: Option<UserId>,
     role: Role,
 ) -> Result<Result<Member, Refusal>, AppError> {
     let member = match member(state, ctx, user_id).await? {
@@ -114,7 +136,7 @@ pub async fn change_role(
     if member.role == role {
         return Ok(Ok(member));
     }
-    match tenants::upsert_member(&state.db, &ctx.scope, user_id, role, koppel_store::now()).await? {
+    match tenants::upsert_member(&state.db, &ctx.scope, member.user_id, role, koppel_store::now()).await? {
         MemberChange::LastOwner => Ok(Err(Refusal::LastOwner)),
         MemberChange::Done { before } => {
             audit_member(state, ctx, &member.email, before, Some(role)).await?;
@@ -127,14 +149,14 @@ pub async fn change_role(
 pub async fn remove(
     state: &AppState,
     ctx: &TenantContext,
-    user_id: UserId,
+    user_id: Option<UserId>,
 ) -> Result<Result<Member, Refusal>, AppError> {
-    let leaving = user_id == ctx.user.user_id;
+    let leaving = user_id == Some(ctx.user.user_id);
     let member = if leaving {
         let members = tenants::members(&state.db, &ctx.scope).await?;
         members
             .into_iter()
-            .find(|m| m.user_id == user_id)
+            .find(|m| m.user_id == ctx.user.user_id)
             .ok_or(Refusal::NotMember)
     } else {
         member(state, ctx, user_id).await?
@@ -146,7 +168,7 @@ pub async fn remove(
     if !leaving && let Err(refusal) = owner_rule(ctx.scope.role(), Some(member.role), None) {
         return Ok(Err(refusal));
     }
-    match tenants::remove_member(&state.db, &ctx.scope, user_id).await? {
+    match tenants::remove_member(&state.db, &ctx.scope, member.user_id).await? {
         MemberRemoval::Removed(role) => {
             audit_member(state, ctx, &member.email, Some(role), None).await?;
             Ok(Ok(member))

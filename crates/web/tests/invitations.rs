@@ -107,6 +107,18 @@ async fn an_invited_person_joins_with_the_role_and_no_company_of_their_own() {
     );
     let (status, _) = call(Method::DELETE, &app, &owner, &format!("{invitations}/{known_id}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no longer pending");
+    for malformed in [format!("{invitations}/0"), format!("{invitations}/0/resend")] {
+        let method = if malformed.ends_with("resend") {
+            Method::POST
+        } else {
+            Method::DELETE
+        };
+        assert_eq!(
+            call(method, &app, &owner, &malformed, None).await.0,
+            StatusCode::NOT_FOUND,
+            "{malformed}"
+        );
+    }
     let (_, again) = invite("known@expert.nl", "member").await;
     let first_link = app.invitation_link("known@expert.nl").await;
     let again_id = again["invitation_id"].as_str().unwrap();

@@ -120,6 +120,18 @@ async fn members_are_listed_changed_and_removed_through_the_api_under_the_rules(
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // An id that is not one is nobody's: 404 too, never a 400 or 500.
+    let (status, _) = call(Method::DELETE, &app, &owner, &member("v"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        Method::PATCH,
+        &app,
+        &owner,
+        &member("0"),
+        Some(json!({"role": "admin"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let other_tenant = stranger["tenant_id"].as_str().unwrap();
     let foreign = format!("/api/v1/tenants/{other_tenant}/members");
     assert_eq!(

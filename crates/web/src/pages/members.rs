@@ -144,7 +144,7 @@ pub async fn remove_member(
 ) -> AppResult<Response> {
     match members::remove(&state, &ctx, path.user_id).await? {
         // Left the company: nothing of it to show any more.
-        Ok(_) if path.user_id == ctx.user.user_id => Ok(Redirect::to("/app").into_response()),
+        Ok(_) if path.user_id == Some(ctx.user.user_id) => Ok(Redirect::to("/app").into_response()),
         Ok(member) => {
             members_notice(
                 &state,
