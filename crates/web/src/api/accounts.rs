@@ -211,16 +211,7 @@ pub async fn confirm_signup_request(
     Json(request): Json<ConfirmSignupRequest>,
 ) -> AppResult<Response> {
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let refused = |status, error: &str, message: &str| {
-        (
-            status,
-            Json(ErrorBody {
-                error: error.into(),
-                message: message.into(),
-            }),
-        )
-            .into_response()
-    };
+    let refused = ErrorBody::response;
     match confirm_signup(&state, ip, &request.token, &request.password, user_agent).await {
         Ok((signup, signed_in)) => Ok((
             StatusCode::CREATED,
