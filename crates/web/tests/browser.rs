@@ -161,6 +161,18 @@ async fn wait_for_element(driver: &WebDriver, id: &str) -> TestResult {
     }
 }
 
+/// The text of the page's notice once the page after a submit shows one (a loaded machine takes a while).
+async fn notice_text(driver: &WebDriver) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(notice) = driver.find_all(By::Css(".notice")).await?.into_iter().next() {
+            return Ok(notice.text().await?);
+        }
+        ensure!(Instant::now() < deadline, "no notice on {}", path_of(driver).await?);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for_path(driver: &WebDriver, suffix: &str) -> TestResult {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -289,7 +301,7 @@ async fn from_signup_through_the_sandbox_wizard_to_orders_in_afas() {
             schedule.clear().await?;
             schedule.send_keys("0 */10 * * * *").await?;
             driver.find(By::Id("save")).await?.click().await?;
-            let notice = driver.find(By::Css(".notice")).await?.text().await?;
+            let notice = notice_text(&driver).await?;
             ensure!(notice.contains("Saved"), "{notice}");
             let config = koppel_store::flows::get(&app.state.db, &scope, FlowKind::Orders)
                 .await?
@@ -623,7 +635,7 @@ async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() 
                 .await?
                 .click()
                 .await?;
-            let notice = driver.find(By::Css(".notice")).await?.text().await?;
+            let notice = notice_text(&driver).await?;
             ensure!(notice.contains("Invitation sent to expert@partner.nl"), "{notice}");
             let owner_cookie = driver.get_named_cookie("koppel_session").await?;
 
@@ -664,7 +676,7 @@ async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() 
                 .await?
                 .click()
                 .await?;
-            let notice = driver.find(By::Css(".notice")).await?.text().await?;
+            let notice = notice_text(&driver).await?;
             ensure!(notice.contains("expert@partner.nl no longer has access"), "{notice}");
 
             // The expert's session no longer opens the company.
