@@ -102,6 +102,13 @@ pub struct ValidationErrorBody {
     pub errors: FieldErrors,
 }
 
+impl ValidationErrorBody {
+    /// The 422 answer naming each field's problem.
+    pub fn response(errors: FieldErrors) -> Response {
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response()
+    }
+}
+
 /// Ask for an account and a company on a 14-day trial. The address gets an e-mail: a link to
 /// `POST /api/v1/signup/confirm` (`/signup/confirm/{token}`), or, when it has an account already, a mail saying
 /// so; the answer is the same either way.
@@ -125,9 +132,7 @@ pub async fn signup(
             }),
         )
             .into_response()),
-        Err(SignupError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
-        }
+        Err(SignupError::Invalid(errors)) => Ok(ValidationErrorBody::response(errors)),
         Err(SignupError::Other(error)) => Err(error),
     }
 }
@@ -168,9 +173,7 @@ pub async fn password_reset(
             }),
         )
             .into_response()),
-        Err(SignupError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
-        }
+        Err(SignupError::Invalid(errors)) => Ok(ValidationErrorBody::response(errors)),
         Err(SignupError::Other(error)) => Err(error),
     }
 }
@@ -227,7 +230,7 @@ pub async fn confirm_signup_request(
         Err(ConfirmError::WrongPassword) => {
             let mut errors = FieldErrors::default();
             errors.add_message("password", WRONG_SIGNUP_PASSWORD);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
+            Ok(ValidationErrorBody::response(errors))
         }
         Err(ConfirmError::LinkInvalid) => Ok(refused(StatusCode::GONE, "link_expired", LINK_INVALID)),
         Err(ConfirmError::AlreadyRegistered) => {

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use koppel_jobs::credentials::{self, AfasCredentials, ConnectionSummary, ConnectionTest, MplusCredentials};
 use koppel_store::audit;
@@ -326,7 +325,7 @@ pub async fn store_afas(
 }
 
 fn invalid(errors: FieldErrors) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response()
+    ValidationErrorBody::response(errors)
 }
 
 /// Both connections, without their secrets.

@@ -172,7 +172,7 @@ pub async fn put_flow(
         }
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
+        return Ok(ValidationErrorBody::response(errors));
     }
     if let Some(enabled) = update.enabled {
         config.enabled = enabled;
@@ -186,7 +186,7 @@ pub async fn put_flow(
     problems.extend(preflight::check_others(&state, &ctx.scope, Some(flow), &stored.company, &settings.company).await?);
     if !problems.is_empty() {
         let errors = preflight::api_errors(&problems);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
+        return Ok(ValidationErrorBody::response(errors));
     }
     let now = koppel_store::now();
     // A flow switched on runs at its next scheduled time; one switched off has none.

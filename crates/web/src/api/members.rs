@@ -81,7 +81,7 @@ pub async fn change_role(
     let Ok(role) = change.role.parse::<Role>() else {
         let mut errors = FieldErrors::default();
         errors.add_message("role", "Choose owner, admin or member.");
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response());
+        return Ok(ValidationErrorBody::response(errors));
     };
     Ok(match members::change_role(&state, &ctx, path.user_id, role).await? {
         Ok(member) => Json(MemberBody::from(member)).into_response(),
@@ -154,9 +154,7 @@ fn expires_at(invitation: &Invitation) -> DateTime<Utc> {
 fn invite_error(error: InviteError) -> AppResult<Response> {
     match error {
         InviteError::Refused(refusal) => Ok(refused(refusal)),
-        InviteError::Invalid(errors) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response())
-        }
+        InviteError::Invalid(errors) => Ok(ValidationErrorBody::response(errors)),
         InviteError::Other(error) => Err(error),
     }
 }

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use koppel_sync::settings::CompanySettings;
 
@@ -75,5 +74,5 @@ pub async fn put_settings(
 }
 
 fn invalid(errors: FieldErrors) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorBody { errors })).into_response()
+    ValidationErrorBody::response(errors)
 }
