@@ -184,6 +184,38 @@ impl AfasClient {
     }
 }
 
+impl AfasClient {
+    /// The field ids of a GetConnector (`metainfo/get/{connector}`); `None` when the App connector does not
+    /// offer it (or this token may not read it).
+    pub async fn get_connector_fields(&self, connector: &str) -> Result<Option<Vec<String>>, AfasError> {
+        let answer = self
+            .transport
+            .execute(Call {
+                operation: "metainfo",
+                method: Method::GET,
+                url: self.transport.url(&format!("metainfo/get/{connector}"))?,
+                body: None,
+            })
+            .await;
+        let reply = match answer {
+            Ok(reply) => reply,
+            Err(AfasError::Unauthorized | AfasError::Rejected { .. } | AfasError::NotFound { .. }) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let metainfo: serde_json::Value = serde_json::from_str(&reply.body).map_err(|e| AfasError::Unexpected {
+            status: reply.status,
+            message: format!("cannot read the metainfo of {connector}: {e}"),
+        })?;
+        let fields = metainfo["fields"].as_array().cloned().unwrap_or_default();
+        Ok(Some(
+            fields
+                .iter()
+                .filter_map(|field| field["id"].as_str().map(str::to_owned))
+                .collect(),
+        ))
+    }
+}
+
 /// `/ProfitVersion` answers JSON with a version field, or plain text; keep whatever names the version.
 fn read_version(body: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(body) {

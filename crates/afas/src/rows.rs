@@ -142,6 +142,20 @@ impl GetConnectorRow for Article {
     const KEY: &'static str = "ItemCode";
 }
 
+/// `Profit_Article_Basic`: the price on the basic price list (`Profit_Article` has none).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ArticleBasic {
+    #[serde(rename = "ItemCode")]
+    pub item_code: String,
+    #[serde(rename = "BasicSalesPrice", default, deserialize_with = "option_number::deserialize")]
+    pub sales_price: Option<Decimal>,
+}
+
+impl GetConnectorRow for ArticleBasic {
+    const CONNECTOR: &'static str = "Profit_Article_Basic";
+    const KEY: &'static str = "ItemCode";
+}
+
 /// `Profit_Stock_per_Warehouse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StockPerWarehouse {

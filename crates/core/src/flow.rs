@@ -21,22 +21,28 @@ pub enum FlowKind {
     /// MplusKASSA's financial journal → one AFAS financial entry (`FiEntries`) per closed day and branch.
     #[serde(rename = "financial_journal")]
     FinancialJournal,
+    /// AFAS articles → MplusKASSA articles (the other direction: the back office's assortment and prices to
+    /// the till).
+    Articles,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 6] = [
+    pub const ALL: [FlowKind; 7] = [
         FlowKind::Orders,
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
         FlowKind::Customers,
         FlowKind::Products,
         FlowKind::Stock,
+        FlowKind::Articles,
     ];
 
     /// The order a company's flows run in when they are due together: master data before the sales that refer
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
-    /// flow made). The financial journal needs nothing of the others.
-    pub const RUN_ORDER: [FlowKind; 6] = [
+    /// flow made). The financial journal needs nothing of the others. AFAS's articles reach the till first, so
+    /// the products flow reads them back in the same round (and finds them unchanged).
+    pub const RUN_ORDER: [FlowKind; 7] = [
+        FlowKind::Articles,
         FlowKind::Products,
         FlowKind::Customers,
         FlowKind::Orders,
@@ -52,6 +58,14 @@ impl FlowKind {
         &Self::RUN_ORDER[..position]
     }
 
+    /// Which way the flow moves records.
+    pub fn direction(self) -> Direction {
+        match self {
+            FlowKind::Articles => Direction::AfasToMplus,
+            _ => Direction::MplusToAfas,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FlowKind::Orders => "orders",
@@ -60,6 +74,7 @@ impl FlowKind {
             FlowKind::Stock => "stock",
             FlowKind::Receipts => "receipts",
             FlowKind::FinancialJournal => "financial_journal",
+            FlowKind::Articles => "articles",
         }
     }
 
@@ -76,6 +91,36 @@ impl FlowKind {
             FlowKind::FinancialJournal => {
                 "Books each closed till day per branch in AFAS once: turnover and VAT, payments, cash movements."
             }
+            FlowKind::Articles => {
+                "Creates and updates MplusKASSA articles from AFAS articles, by item code: price, VAT, barcode, texts."
+            }
+        }
+    }
+}
+
+/// Which way a flow moves records: the till's sales and master data to the books, or the back office's master
+/// data to the till.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    MplusToAfas,
+    AfasToMplus,
+}
+
+impl Direction {
+    /// The system records come from, as people name it.
+    pub fn source_system(self) -> &'static str {
+        match self {
+            Direction::MplusToAfas => "MplusKASSA",
+            Direction::AfasToMplus => "AFAS",
+        }
+    }
+
+    /// The system records are written to, as people name it.
+    pub fn target_system(self) -> &'static str {
+        match self {
+            Direction::MplusToAfas => "AFAS",
+            Direction::AfasToMplus => "MplusKASSA",
         }
     }
 }
@@ -87,7 +132,7 @@ impl fmt::Display for FlowKind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products or stock")]
+#[error("unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock or articles")]
 pub struct UnknownFlow(pub String);
 
 impl FromStr for FlowKind {

@@ -7,7 +7,7 @@ pub mod ids;
 pub mod role;
 
 pub use account::{Email, FieldError, validate_company, validate_new_password};
-pub use flow::FlowKind;
+pub use flow::{Direction, FlowKind};
 pub use ids::{SessionId, TenantId, UserId};
 pub use role::Role;
 

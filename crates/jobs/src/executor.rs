@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use koppel_core::TRIAL_DAYS;
+use koppel_core::{FlowKind, TRIAL_DAYS};
 use koppel_store::runs::{self, RunLease, RunStatus};
 use koppel_store::{Db, TenantScope, tenants};
 use koppel_sync::engine::{self, RunError};
@@ -98,6 +98,13 @@ pub struct Executor<C> {
     /// Each execution in progress holds a read guard; a shutdown waits for the write lock, i.e. for all of them.
     executions: Arc<tokio::sync::RwLock<()>>,
 }
+
+/// The trigger of a full resync's run (`POST /api/v1/flows/{flow}/resync`): it reads its source from the start.
+pub const RESYNC: &str = "resync";
+
+/// The flows a full resync can be asked of: master data, which a second reading finds in the target and leaves
+/// alone. Sales are never read again from the start (their cursors are how Koppel knows it booked them).
+pub const RESYNCABLE: [FlowKind; 3] = [FlowKind::Articles, FlowKind::Products, FlowKind::Customers];
 
 /// How a delivery of a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +282,11 @@ impl<C: Connectors> Executor<C> {
         // Settings that became unworkable stop the run here, once, rather than failing every record.
         if let Err(error) = crate::preflight::before_run(job.flow, &settings, &target).await {
             return self.stopped(&scope, job, run.attempts + 1, error, &journal).await;
+        }
+        // A full resync starts its first attempt from the start; a later attempt goes on from where it stopped.
+        // Here rather than where it is asked for, so that a run already going cannot write its cursor over it.
+        if run.trigger_kind == RESYNC && run.attempts == 0 {
+            koppel_store::flows::reset_cursor(&self.db, &scope, job.flow).await?;
         }
         let retry_ids = run.retry_ids();
         let result = match retry_ids.is_empty() {

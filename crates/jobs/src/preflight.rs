@@ -2,7 +2,7 @@
 //! gap fails with one clear message instead of failing every record the same way. What a flow needs is
 //! [`koppel_sync::requirements`]; here the codes the settings name are also looked for in the live AFAS, one
 //! GetConnector call per list (administrations, warehouses, debtors, payment conditions and methods, VAT
-//! codes), asked together.
+//! codes), asked together, and the articles flow's GetConnector and filter fields in its metainfo.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use koppel_core::FlowKind;
 use koppel_store::secrets::SecretBox;
 use koppel_store::{Db, StoreError, TenantScope};
 use koppel_sync::engine::RunError;
-use koppel_sync::ports::{ConnectorError, ErpTarget};
+use koppel_sync::ports::{ConnectorError, ErpTarget, ListFields};
 use koppel_sync::requirements::{self, AfasList, SettingProblem};
-use koppel_sync::settings::FlowSettings;
+use koppel_sync::settings::{AfasArticleFilter, FlowSettings};
 
 use crate::connect::{AfasTarget, ClientOptions, afas_client, afas_environment, reference_list};
 use crate::credentials::{self, CredentialsError};
@@ -45,22 +45,65 @@ pub async fn unknown_codes<T: ErpTarget>(
     });
     let found: HashMap<AfasList, Option<HashSet<String>>> =
         futures::future::try_join_all(asked).await?.into_iter().collect();
-    Ok(references
+    let mut problems = match flow {
+        FlowKind::Articles => article_filter_problems(&settings.afas_article_filter, target).await?,
+        _ => Vec::new(),
+    };
+    problems.extend(
+        references
+            .into_iter()
+            .filter(|reference| {
+                found
+                    .get(&reference.list)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|codes| !codes.contains(&reference.code))
+            })
+            .map(|reference| {
+                let (connector, _) = reference_list(reference.list);
+                SettingProblem::new(
+                    reference.setting,
+                    format!("`{}` does not exist in AFAS ({connector})", reference.code),
+                )
+            }),
+    );
+    Ok(problems)
+}
+
+/// The articles flow's GetConnector and the fields its filter names, checked against AFAS's metainfo.
+async fn article_filter_problems<T: ErpTarget>(
+    filter: &AfasArticleFilter,
+    target: &T,
+) -> Result<Vec<SettingProblem>, ConnectorError> {
+    let connector = filter.connector();
+    let fields = match target.list_fields(connector).await? {
+        ListFields::Unknown => return Ok(Vec::new()),
+        ListFields::Missing => {
+            return Ok(vec![SettingProblem::new(
+                "afas_article_filter",
+                format!("AFAS does not offer the GetConnector `{connector}` to Koppel: add it to the App connector"),
+            )]);
+        }
+        ListFields::Fields(fields) => fields,
+    };
+    let mut needed: Vec<&str> = vec!["ItemCode", "Description", "ModifiedDate", "VATGroup", "Blocked"];
+    if !filter.groups.is_empty() {
+        needed.push("ArtGroup");
+    }
+    needed.extend(filter.field_equals.keys().map(|field| field.trim()));
+    let missing: Vec<&str> = needed
         .into_iter()
-        .filter(|reference| {
-            found
-                .get(&reference.list)
-                .and_then(Option::as_ref)
-                .is_some_and(|codes| !codes.contains(&reference.code))
-        })
-        .map(|reference| {
-            let (connector, _) = reference_list(reference.list);
-            SettingProblem::new(
-                reference.setting,
-                format!("`{}` does not exist in AFAS ({connector})", reference.code),
-            )
-        })
-        .collect())
+        .filter(|field| !fields.iter().any(|f| f == field))
+        .collect();
+    Ok(match missing.is_empty() {
+        true => Vec::new(),
+        false => vec![SettingProblem::new(
+            "afas_article_filter",
+            format!(
+                "the GetConnector `{connector}` has no field {}",
+                missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            ),
+        )],
+    })
 }
 
 /// At the start of a run, through the run's own target: a problem stops the run as refused (it fails, naming
@@ -119,13 +162,18 @@ pub async fn check_stored(
     settings: &FlowSettings,
 ) -> Result<Vec<SettingProblem>, StoreError> {
     let mut problems = requirements::problems(flow, settings);
-    let others_on: Vec<FlowKind> = koppel_store::flows::list(db, scope)
+    let others_on: Vec<(FlowKind, FlowSettings)> = koppel_store::flows::list(db, scope)
         .await?
         .into_iter()
         .filter(|config| config.enabled && config.flow != flow)
-        .map(|config| config.flow)
+        .map(|config| {
+            let theirs = FlowSettings::from_parts(settings.company.clone(), &config.settings);
+            (config.flow, theirs)
+        })
         .collect();
-    problems.extend(requirements::conflict(flow, &others_on));
+    let kinds: Vec<FlowKind> = others_on.iter().map(|(other, _)| *other).collect();
+    problems.extend(requirements::conflict(flow, &kinds));
+    problems.extend(requirements::disagreement(flow, settings, &others_on));
     if requirements::afas_references(flow, settings).is_empty() {
         return Ok(problems);
     }

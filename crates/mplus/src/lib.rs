@@ -27,6 +27,9 @@ pub use client::{MplusClient, MplusClientBuilder};
 pub use config::MplusConfig;
 pub use error::{BusinessOutcome, MplusError};
 pub use exchange::{Exchange, ExchangeHook};
-pub use operations::{DocumentFilter, ProductFilter};
+pub use operations::{
+    ArticleWrite, ArticleWriteList, DocumentFilter, ProductFilter, ProductWrite, create_product_request,
+    update_product_request,
+};
 pub use pager::{SyncItem, SyncPage, sync_pages};
 pub use soap::{NAMESPACE, envelope};

@@ -99,6 +99,17 @@ pub async fn set_cursor(db: &Db, scope: &TenantScope, flow: FlowKind, cursor: i6
     Ok(())
 }
 
+/// Forgets the flow's cursor: its next run reads the source from the start (a full resync).
+pub async fn reset_cursor(db: &Db, scope: &TenantScope, flow: FlowKind) -> Result<()> {
+    on_pool!(db, pool => sqlx::query("UPDATE flows SET cursor_marker = NULL WHERE tenant_id = $1 AND flow = $2")
+        .bind(scope.tenant_id().0)
+        .bind(flow.as_str())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 /// A flow whose next run is due.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DueFlow {

@@ -1,6 +1,6 @@
 //! What the first run would do, without writing anything: the wizard's review step. It runs the real flow
-//! code over the first page with the target's writes captured instead of sent (reads still go to AFAS, so the
-//! plan knows which orders, debtors and articles exist) and a journal that forgets.
+//! code over the first page with the writes captured instead of sent, AFAS's and the till's (reads still go
+//! out, so the plan knows which orders, debtors and articles exist) and a journal that forgets.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -10,17 +10,21 @@ use koppel_core::FlowKind;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
+use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
 use crate::engine::{Run, RunError};
-use crate::ledger::FinancialEntryDraft;
+use crate::ledger::{FinancialDay, FinancialEntryDraft};
 use crate::model::{
-    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
+    ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, SourceArticle,
+    SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel, StockMutationDraft,
 };
 use crate::ports::{
     ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
-    Outcome, PosSource, Written,
+    Outcome, PosSource, TillWrite, Written,
 };
 use crate::sales::{BookedTotals, SaleCheck, UncheckedSale};
-use crate::settings::FlowSettings;
+use crate::settings::{AfasArticleFilter, FlowSettings};
 
 /// One record of the first page and what the run would do with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,7 +48,7 @@ pub async fn dry_run<S: PosSource, T: ErpTarget>(
     target: &T,
 ) -> Result<Vec<PlannedWrite>, RunError> {
     let capturing = CapturingTarget::new(target);
-    plan(flow, settings, source, &capturing).await
+    plan(flow, settings, &CapturingSource::new(source), &capturing).await
 }
 
 /// Plans the first page of the first run of each flow, as they run when switched on together: in
@@ -57,10 +61,11 @@ pub async fn dry_run_together<S: PosSource, T: ErpTarget>(
     target: &T,
 ) -> Result<Vec<(FlowKind, Vec<PlannedWrite>)>, (FlowKind, RunError)> {
     let capturing = CapturingTarget::new(target);
+    let source = CapturingSource::new(source);
     let mut planned = Vec::new();
     for flow in FlowKind::RUN_ORDER {
         for (_, settings) in flows.iter().filter(|(f, _)| *f == flow) {
-            let writes = plan(flow, settings, source, &capturing).await.map_err(|e| (flow, e))?;
+            let writes = plan(flow, settings, &source, &capturing).await.map_err(|e| (flow, e))?;
             planned.push((flow, writes));
         }
     }
@@ -207,6 +212,97 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     }
     async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
         self.capture(DraftWrite::FinancialEntry(entry), self.placeholder())
+    }
+    async fn erp_articles_since(
+        &self,
+        filter: &AfasArticleFilter,
+        from: i64,
+        limit: usize,
+    ) -> ConnectorResult<Vec<ErpArticle>> {
+        self.inner.erp_articles_since(filter, from, limit).await
+    }
+    async fn erp_article(&self, filter: &AfasArticleFilter, item_code: &str) -> ConnectorResult<Option<ErpArticle>> {
+        self.inner.erp_article(filter, item_code).await
+    }
+}
+
+/// The till's side of a dry run: reads go through, article writes are captured (and later look-ups of the
+/// plan see the articles it would create).
+struct CapturingSource<'a, S> {
+    inner: &'a S,
+    articles: Mutex<HashMap<i64, TillArticle>>,
+}
+
+impl<'a, S: PosSource> CapturingSource<'a, S> {
+    fn new(inner: &'a S) -> Self {
+        Self {
+            inner,
+            articles: Mutex::default(),
+        }
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn capture<V>(&self, write: TillWrite<'_>, value: V) -> ConnectorResult<Written<V>> {
+        let exchange = self.inner.render_till_write(&write)?;
+        Ok(Written { value, exchange })
+    }
+}
+
+impl<S: PosSource> PosSource for CapturingSource<'_, S> {
+    async fn orders_since(
+        &self,
+        kinds: &[SourceDocumentKind],
+        from: i64,
+        limit: usize,
+    ) -> ConnectorResult<Vec<SourceOrder>> {
+        self.inner.orders_since(kinds, from, limit).await
+    }
+    async fn order(&self, kind: SourceDocumentKind, id: &str) -> ConnectorResult<Option<SourceOrder>> {
+        self.inner.order(kind, id).await
+    }
+    async fn customers_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<SourceCustomer>> {
+        self.inner.customers_since(from, limit).await
+    }
+    async fn articles_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<SourceArticle>> {
+        self.inner.articles_since(from, limit).await
+    }
+    async fn stock(&self, branch: Option<&str>) -> ConnectorResult<Vec<StockLevel>> {
+        self.inner.stock(branch).await
+    }
+    async fn customer(&self, relation_number: &str) -> ConnectorResult<Option<SourceCustomer>> {
+        self.inner.customer(relation_number).await
+    }
+    async fn article(&self, sku: &str) -> ConnectorResult<Option<SourceArticle>> {
+        self.inner.article(sku).await
+    }
+    async fn financial_day(&self, date: NaiveDate) -> ConnectorResult<FinancialDay> {
+        self.inner.financial_day(date).await
+    }
+    async fn till_articles(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillArticle>> {
+        let mut found = self.inner.till_articles(numbers).await?;
+        let created = self.articles.lock().expect("dry-run till articles");
+        found.extend(numbers.iter().filter_map(|n| created.get(n).map(|a| (*n, a.clone()))));
+        Ok(found)
+    }
+    async fn create_till_article(&self, draft: &TillArticleDraft) -> ConnectorResult<Written<Creation>> {
+        let number = draft.article_number.to_string();
+        let written = self.capture(TillWrite::CreateArticle(draft), Creation::Created(number))?;
+        let created = crate::flows::articles::created(draft);
+        self.articles
+            .lock()
+            .expect("dry-run till articles")
+            .insert(draft.article_number, created);
+        Ok(written)
+    }
+    async fn update_till_article(
+        &self,
+        current: &TillArticle,
+        draft: &TillArticleDraft,
+    ) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::UpdateArticle(current, draft), ())
+    }
+    fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
+        self.inner.render_till_write(write)
     }
 }
 

@@ -205,28 +205,29 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         outcome
     }
 
-    /// Customers and products: page by page from the cursor, the next page read while this one is sent.
+    /// Customers, products and articles: page by page from the cursor, the next page read while this one is sent.
     async fn record_pages(&mut self, mut cursor: i64, max_pages: Option<usize>) -> Result<(), RunError> {
         let mut pages_done = 0;
-        let (flow, source, size) = (self.flow, self.source, self.page_size());
+        let (flow, settings, size) = (self.flow, self.settings, self.page_size());
+        let ends = (self.source, self.target);
         let mut prefetched: Option<Page> = None;
         while !self.report.cancelled && max_pages.is_none_or(|max| pages_done < max) {
             let page = match prefetched.take() {
                 Some(ahead) => ahead,
-                None => Page::fetch(flow, source, cursor, size).await?,
+                None => Page::fetch(flow, settings, ends, cursor, size).await?,
             };
             if page.len() == 0 {
                 break;
             }
-            let next = page.next_cursor().filter(|&next| next > cursor);
             let full = page.len() >= size;
+            let next = page.next_cursor(full).filter(|&next| next > cursor);
             let more = full && next.is_some() && max_pages.is_none_or(|max| pages_done + 1 < max);
             self.report.total_seen += page.len() as u64;
             // The next page is read while this one is sent: reading moves nothing, and a run that stops simply
             // drops it.
             let read_ahead = async {
                 let next = next.filter(|_| more)?;
-                Some(Page::fetch(flow, source, next, size).await)
+                Some(Page::fetch(flow, settings, ends, next, size).await)
             };
             let (outcome, read_ahead) = futures::join!(flows::run_page(self, page), read_ahead);
             // The page's entries are written before its cursor is.

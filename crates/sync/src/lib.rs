@@ -3,6 +3,7 @@
 //! reaches the outside only through the traits in [`ports`], so it never knows which HTTP client or which
 //! database it talks to.
 
+pub mod catalogue;
 pub mod country;
 pub mod dry_run;
 pub mod engine;

@@ -155,6 +155,26 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
             }
             problems.extend(validation::stock_branch(company));
         }
+        FlowKind::Articles => {
+            if company.vat_group_map.table.is_empty() {
+                problems.push(SettingProblem::missing(
+                    "vat_group_map",
+                    "the VAT of each article at the till is the percentage whose row gives its AFAS VAT group",
+                ));
+            }
+            if settings.turnover_group_map.is_empty() {
+                problems.push(SettingProblem::missing(
+                    "turnover_group_map",
+                    "every new MplusKASSA article needs a turnover group",
+                ));
+            }
+            if map_targets(&settings.turnover_group_map).any(|group| !is_number(group.trim())) {
+                problems.push(SettingProblem::new(
+                    "turnover_group_map",
+                    "MplusKASSA turnover groups are numbers",
+                ));
+            }
+        }
     }
     problems
 }
@@ -175,6 +195,35 @@ pub fn conflict(flow: FlowKind, on: &[FlowKind]) -> Option<SettingProblem> {
         "enabled",
         format!(
             "the {other} flow is on, and it books the same counter sales: the till's turnover would be booked              twice. Switch one of them off (receipts books each sale, financial_journal one entry per day)"
+        ),
+    ))
+}
+
+/// Why `flow`'s `settings` cannot work beside the other flows that are on (with their settings): the products
+/// flow writes the till's prices to AFAS and the articles flow AFAS's prices to the till, so they must read
+/// AFAS's prices the same way (with or without VAT), or each would change the other's prices back and forth.
+pub fn disagreement(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    others_on: &[(FlowKind, FlowSettings)],
+) -> Option<SettingProblem> {
+    let pair = [FlowKind::Products, FlowKind::Articles];
+    if !pair.contains(&flow) {
+        return None;
+    }
+    let (other, theirs) = others_on.iter().find(|(other, theirs)| {
+        *other != flow
+            && pair.contains(other)
+            && theirs.article_prices_include_vat != settings.article_prices_include_vat
+    })?;
+    let says = |include: bool| if include { "include VAT" } else { "exclude VAT" };
+    Some(SettingProblem::new(
+        "article_prices_include_vat",
+        format!(
+            "the {other} flow is on and says AFAS's sales prices {}; this flow says they {}. Both directions must \
+             read AFAS's prices the same way, or each would change the other's prices back and forth",
+            says(theirs.article_prices_include_vat),
+            says(settings.article_prices_include_vat),
         ),
     ))
 }
@@ -209,7 +258,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::PaymentConditions,
             &settings.company.payment_terms,
         ),
-        FlowKind::Products => {}
+        FlowKind::Products | FlowKind::Articles => {}
         FlowKind::Stock => {
             if settings.manage_stock {
                 one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
@@ -246,7 +295,9 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
                 maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map));
             }
         }
-        FlowKind::Products => maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map)),
+        FlowKind::Products | FlowKind::Articles => {
+            maps.push(("vat_group_map", AfasList::VatCodes, &settings.company.vat_group_map))
+        }
         FlowKind::FinancialJournal => maps.push((
             "vat_code_by_country",
             AfasList::VatCodes,

@@ -146,6 +146,31 @@ pub struct ProductFilter {
     pub groups: Vec<String>,
 }
 
+/// Articles flow: which AFAS articles are read, as GetConnector filters (checked against the connector's
+/// metainfo by the preflight).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AfasArticleFilter {
+    /// The GetConnector read instead of `Profit_Article` (one the tenant made with the same field names, e.g.
+    /// with its free fields added).
+    pub connector: Option<String>,
+    /// Only articles in these AFAS article groups (`ArtGroup`; all when empty).
+    pub groups: Vec<String>,
+    /// Only articles whose field has this value, e.g. a free field `U7E1F0A2B_Webshop` = `true`.
+    pub field_equals: BTreeMap<String, String>,
+}
+
+impl AfasArticleFilter {
+    /// The GetConnector the flow reads.
+    pub fn connector(&self) -> &str {
+        self.connector
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .unwrap_or("Profit_Article")
+    }
+}
+
 /// The company-wide settings: facts about the company's AFAS administration and till, and choices more than
 /// one flow reads. A company has them once (its `company_settings` row) and every flow uses them, so two flows
 /// can never disagree on, say, the warehouse or the VAT codes.
@@ -255,11 +280,19 @@ pub struct FlowSettings {
     pub rounding_cost_item: Option<String>,
     /// Create an article that an order needs but AFAS lacks (otherwise the order fails with a reason).
     pub create_missing_articles: bool,
-    /// Products flow: also update existing AFAS articles (off: only create new ones).
+    /// Products flow: also update existing AFAS articles (off: only create new ones). Articles flow: also
+    /// update the texts and turnover group of existing MplusKASSA articles (off: only price, VAT, barcode and
+    /// whether it is active change).
     pub update_product_info: bool,
     /// Products flow: send the sales price incl. VAT (the default, as the till shows it) or excl. VAT.
+    /// Articles flow: AFAS's sales price includes VAT (sent as `priceIncl`) or not (`priceExcl`).
     pub article_prices_include_vat: bool,
     pub product_filter: ProductFilter,
+    /// Articles flow: which AFAS articles are read.
+    pub afas_article_filter: AfasArticleFilter,
+    /// Articles flow: AFAS article group → MplusKASSA turnover group number (the default for the rest). A new
+    /// MplusKASSA article needs one.
+    pub turnover_group_map: ValueMap,
     /// Stock flow: how MplusKASSA stock is counted.
     pub stock_calculation: StockCalculation,
     /// Stock flow: whether AFAS manages stock at all (off: the flow writes nothing).
@@ -301,6 +334,8 @@ impl Default for FlowSettings {
             update_product_info: false,
             article_prices_include_vat: true,
             product_filter: ProductFilter::default(),
+            afas_article_filter: AfasArticleFilter::default(),
+            turnover_group_map: ValueMap::default(),
             stock_calculation: StockCalculation::Free,
             manage_stock: true,
             batch_size: 100,

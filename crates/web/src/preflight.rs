@@ -76,6 +76,9 @@ pub fn form_field(setting: &'static str) -> &'static str {
         "shipping_method_map" => "shipping",
         "vat_code_by_country" => "vat",
         "revenue_account_by_country" => "revenue",
+        "vat_group_map" => "vat_groups",
+        "turnover_group_map" => "turnover_groups",
+        "afas_article_filter" => "article_connector",
         setting => setting,
     }
 }

@@ -23,26 +23,28 @@ use koppel_afas::AfasClient;
 use koppel_afas::rows::DeliveryAddressRow;
 use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
+use koppel_sync::catalogue::ErpArticle;
 use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
     VAT_KEY_PREFIX,
 };
 use koppel_sync::ports::{
-    ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, Written,
+    ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, ListFields, Written,
 };
 use koppel_sync::requirements::AfasList;
 use koppel_sync::sales::BookedTotals;
+use koppel_sync::settings::AfasArticleFilter;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{
     DEFAULT_UNIT, DebtorBody, address, article_body, debtor_body, document_kind, financial_entry_body, sales_body,
     stock_body,
 };
-use super::afas_lookups;
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
+use super::{afas_articles, afas_lookups};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -448,6 +450,26 @@ impl ErpTarget for AfasTarget {
     async fn post_financial_entry(&self, entry: &FinancialEntryDraft) -> ConnectorResult<Written<String>> {
         let written = afas_call(self.client.insert(&financial_entry_body(entry))).await?;
         returned_key(written, "EnNo")
+    }
+
+    async fn erp_articles_since(
+        &self,
+        filter: &AfasArticleFilter,
+        from: i64,
+        limit: usize,
+    ) -> ConnectorResult<Vec<ErpArticle>> {
+        afas_read(afas_articles::articles_since(&self.client, filter, from, limit)).await
+    }
+
+    async fn list_fields(&self, list: &str) -> ConnectorResult<ListFields> {
+        Ok(match afas_read(self.client.get_connector_fields(list)).await? {
+            Some(fields) => ListFields::Fields(fields),
+            None => ListFields::Missing,
+        })
+    }
+
+    async fn erp_article(&self, filter: &AfasArticleFilter, item_code: &str) -> ConnectorResult<Option<ErpArticle>> {
+        afas_read(afas_articles::article(&self.client, filter, item_code)).await
     }
 
     async fn delivery_address(

@@ -1,6 +1,6 @@
 //! The clients' errors in the engine's terms: permanent (the record is refused), transient (try again later,
 //! not before `retry_after`) or unauthorized (the connection needs fixing), in words for the journal, with
-//! the failed exchange attached. Every adapter call goes through [`afas_call`], [`afas_read`] or [`mplus_call`].
+//! the failed exchange attached. Every adapter call goes through [`afas_call`], [`afas_read`], [`mplus_call`] or [`mplus_write`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -39,6 +39,18 @@ pub async fn afas_read<T>(call: impl Future<Output = Result<T, AfasError>>) -> C
 pub async fn mplus_call<T>(call: impl Future<Output = Result<T, MplusError>>) -> ConnectorResult<T> {
     let (result, captured) = capture_failures(call).await;
     result.map_err(|error| with_exchange(from_mplus(&error), captured.exchange()))
+}
+
+/// Runs one MplusKASSA write: its value with the exchange that made it, or the error with the failed exchange.
+pub async fn mplus_write<T>(call: impl Future<Output = Result<T, MplusError>>) -> ConnectorResult<Written<T>> {
+    let (result, captured) = capture(call).await;
+    match result {
+        Ok(value) => Ok(Written {
+            value,
+            exchange: captured.exchange().unwrap_or_default(),
+        }),
+        Err(error) => Err(with_exchange(from_mplus(&error), captured.exchange())),
+    }
 }
 
 fn with_exchange(mut error: ConnectorError, exchange: Option<Exchange>) -> ConnectorError {

@@ -9,6 +9,7 @@
 // failed exchange, so it is large.
 #![allow(clippy::result_large_err)]
 
+mod afas_articles;
 mod afas_bodies;
 mod afas_lookups;
 mod afas_target;
@@ -18,6 +19,7 @@ mod clients;
 mod connection_test;
 mod connectors;
 mod errors;
+mod mplus_articles;
 mod mplus_ledger;
 mod mplus_records;
 mod mplus_sales;

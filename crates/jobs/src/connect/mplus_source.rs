@@ -15,13 +15,22 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use koppel_mplus::model::Product;
-use koppel_mplus::{DocumentFilter, MplusClient, ProductFilter};
+use koppel_mplus::{
+    BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, create_product_request,
+    update_product_request,
+};
+use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::ledger::FinancialDay;
 use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
-use koppel_sync::ports::{ConnectorError, ConnectorResult, PosSource};
+use koppel_sync::ports::{
+    ConnectorError, ConnectorResult, Creation, Exchange, JsonText, PosSource, TillWrite, Written,
+};
 use koppel_sync::settings::FlowSettings;
+use rust_decimal::Decimal;
+use tokio::sync::OnceCell;
 
-use super::errors::mplus_call;
+use super::errors::{self, mplus_call, mplus_write};
+use super::mplus_articles;
 use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
@@ -29,11 +38,13 @@ use super::mplus_sales::Sale;
 /// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
 
-/// MplusKASSA as the engine's source.
+/// MplusKASSA as the engine's source (and the articles flow's target).
 pub struct MplusSource {
     client: Arc<MplusClient>,
     /// Article numbers whose lines are shipping costs.
     shipping_articles: BTreeSet<i64>,
+    /// VAT percentage → the till's VAT code, read once (the articles flow's writes).
+    vat_codes: OnceCell<HashMap<Decimal, i32>>,
 }
 
 impl MplusSource {
@@ -41,6 +52,7 @@ impl MplusSource {
         Self {
             client,
             shipping_articles: BTreeSet::new(),
+            vat_codes: OnceCell::new(),
         }
     }
 
@@ -54,6 +66,15 @@ impl MplusSource {
     pub fn for_settings(client: Arc<MplusClient>, settings: &FlowSettings) -> Self {
         let numbers = settings.shipping_articles.iter().filter_map(|n| n.trim().parse().ok());
         Self::new(client).with_shipping_articles(numbers)
+    }
+
+    async fn vat_codes(&self) -> ConnectorResult<&HashMap<Decimal, i32>> {
+        self.vat_codes
+            .get_or_try_init(|| async {
+                let groups = mplus_call(self.client.get_vat_groups()).await?;
+                Ok(mplus_articles::vat_codes(&groups))
+            })
+            .await
     }
 
     /// The page's relations by number: one call for all of them.
@@ -232,5 +253,66 @@ impl PosSource for MplusSource {
             .iter()
             .flat_map(articles)
             .find(|article| article.sku == sku.trim()))
+    }
+
+    async fn till_articles(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillArticle>> {
+        // Read before the page's writes, so that a preview of them (which cannot wait for a call) has the codes.
+        self.vat_codes().await?;
+        let filter = ProductFilter {
+            article_numbers: numbers.to_vec(),
+            ..ProductFilter::default()
+        };
+        let products = mplus_call(self.client.get_products(&filter, 0, u32::MAX / 2)).await?;
+        Ok(mplus_articles::till_articles(&products, numbers))
+    }
+
+    async fn create_till_article(&self, draft: &TillArticleDraft) -> ConnectorResult<Written<Creation>> {
+        let request = mplus_articles::product_write(draft, None, self.vat_codes().await?)?;
+        let number = draft.article_number.to_string();
+        let create = async {
+            match self.client.create_product(&request).await {
+                Ok(_) => Ok(Creation::Created(number.clone())),
+                Err(MplusError::Business {
+                    outcome: BusinessOutcome::AlreadyExists,
+                    ..
+                }) => Ok(Creation::Found(number.clone())),
+                Err(error) => Err(error),
+            }
+        };
+        mplus_write(create).await
+    }
+
+    async fn update_till_article(
+        &self,
+        current: &TillArticle,
+        draft: &TillArticleDraft,
+    ) -> ConnectorResult<Written<()>> {
+        let request = mplus_articles::product_write(draft, Some(current), self.vat_codes().await?)?;
+        let written = mplus_write(self.client.update_product(&request)).await?;
+        Ok(Written {
+            value: (),
+            exchange: written.exchange,
+        })
+    }
+
+    fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
+        // The VAT codes are known once a run has read them; a preview before that shows the request without.
+        let codes = self.vat_codes.get().cloned().unwrap_or_default();
+        let (operation, request) = match *write {
+            TillWrite::CreateArticle(draft) => {
+                let product = mplus_articles::product_write(draft, None, &codes)?;
+                ("createProduct", create_product_request(&product))
+            }
+            TillWrite::UpdateArticle(current, draft) => {
+                let product = mplus_articles::product_write(draft, Some(current), &codes)?;
+                ("updateProduct", update_product_request(&product))
+            }
+        };
+        let request = request.map_err(|error| errors::from_mplus(&error))?;
+        Ok(Exchange {
+            operation: operation.to_owned(),
+            request: JsonText::of(&request),
+            ..Exchange::default()
+        })
     }
 }

@@ -14,7 +14,7 @@ pub use orders::{
     Address, Invoice, Line, NewLine, NewOrder, NewPayment, Order, OrderCreated, OrderType, Payment, Proposal, VatGroup,
     VatMethod, YearNumber,
 };
-pub use products::{Article, ArticleGroup, Product};
+pub use products::{Article, ArticleGroup, Product, ProductCreated};
 pub use receipts::{Receipt, ReceiptState, ReceiptType, WorkplaceYearNumber};
 pub use reference::{
     ApiVersion, Branch, DeliveryMethod, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace,

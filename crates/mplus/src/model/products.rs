@@ -97,3 +97,12 @@ pub struct ArticleGroup {
     #[serde(default)]
     pub is_deleted: Option<bool>,
 }
+
+/// What `createProduct` answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductCreated {
+    pub product_number: i64,
+    /// The numbers of its articles, in the order they were sent.
+    pub article_numbers: Vec<i64>,
+    pub sync_marker: Option<i64>,
+}

@@ -19,7 +19,9 @@ use serde::Serialize;
 use crate::{BusinessOutcome, MplusError};
 
 pub use documents::DocumentFilter;
-pub use products::ProductFilter;
+pub use products::{
+    ArticleWrite, ArticleWriteList, ProductFilter, ProductWrite, create_product_request, update_product_request,
+};
 
 /// `TextList`, required (possibly empty) in several filters.
 #[derive(Serialize, Default)]

@@ -1,9 +1,10 @@
 //! Products, their articles and the article groups.
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList};
-use crate::model::{Article, ArticleGroup, Product};
+use crate::model::{Article, ArticleGroup, Product, ProductCreated};
 use crate::wire;
 use crate::{MplusClient, MplusError};
 
@@ -51,7 +52,121 @@ struct GetArticleGroupsResponse {
     article_group_list: Vec<ArticleGroup>,
 }
 
+/// A product to create or update (`Product`): on an update, what is left out stays as it is. Elements in the
+/// WSDL's sequence order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductWrite {
+    /// Required for an update; left out on a create (MplusKASSA numbers the product).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_text: Option<String>,
+    pub article_list: ArticleWriteList,
+}
+
+/// `ArticleList` of a write.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ArticleWriteList {
+    pub article: Vec<ArticleWrite>,
+}
+
+/// The fields of an `Article` Koppel writes, in the WSDL's sequence order. Prices are exact amounts (cents on
+/// the wire; more than two decimals is refused before sending).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleWrite {
+    /// Set on a create to choose the number (MplusKASSA refuses one that is taken: the guard against a second
+    /// copy); on an update, the article to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turnover_group: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vat_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
+    pub price_incl: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
+    pub price_excl: Option<Decimal>,
+}
+
+#[derive(Serialize)]
+struct ProductArgument<'a> {
+    product: &'a ProductWrite,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateProductResponse {
+    result: String,
+    #[serde(default)]
+    product_number: i64,
+    #[serde(default)]
+    article_numbers: Vec<i64>,
+    #[serde(default)]
+    sync_marker: Option<i64>,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateProductResponse {
+    result: String,
+    #[serde(default)]
+    sync_marker: Option<i64>,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+/// The SOAP request `createProduct` sends for `product` (for previews: built and checked, not sent).
+pub fn create_product_request(product: &ProductWrite) -> Result<String, MplusError> {
+    crate::soap::envelope("createProduct", &ProductArgument { product })
+}
+
+/// The SOAP request `updateProduct` sends for `product`.
+pub fn update_product_request(product: &ProductWrite) -> Result<String, MplusError> {
+    crate::soap::envelope("updateProduct", &ProductArgument { product })
+}
+
 impl MplusClient {
+    /// `createProduct`. An article number that is taken answers
+    /// `CREATE-PRODUCT-RESULT-FAILED-ARTICLE-NUMBER-ALREADY-TAKEN` ([`crate::BusinessOutcome::AlreadyExists`]).
+    pub async fn create_product(&self, product: &ProductWrite) -> Result<ProductCreated, MplusError> {
+        let response: CreateProductResponse = self.call("createProduct", &ProductArgument { product }).await?;
+        MplusError::check(
+            "createProduct",
+            &response.result,
+            "CREATE-PRODUCT-RESULT-OK",
+            response.error_message,
+        )?;
+        Ok(ProductCreated {
+            product_number: response.product_number,
+            article_numbers: response.article_numbers,
+            sync_marker: response.sync_marker,
+        })
+    }
+
+    /// `updateProduct` (by `product_number`); returns the product's new sync marker.
+    pub async fn update_product(&self, product: &ProductWrite) -> Result<Option<i64>, MplusError> {
+        let response: UpdateProductResponse = self.call("updateProduct", &ProductArgument { product }).await?;
+        MplusError::check(
+            "updateProduct",
+            &response.result,
+            "UPDATE-PRODUCT-RESULT-OK",
+            response.error_message,
+        )?;
+        Ok(response.sync_marker)
+    }
+
     /// `getProducts` from `sync_marker`; `limit` counts articles, and a product is never split.
     pub async fn get_products(
         &self,

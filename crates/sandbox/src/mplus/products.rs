@@ -306,6 +306,7 @@ pub fn create_product(store: &mut Store, operation: &Element) -> Result<Element,
             .text_of("description")
             .map(str::to_owned)
             .unwrap_or_else(|| articles[0].description.clone()),
+        extra_text: request.text_of("extraText").map(str::to_owned),
         group_numbers: request
             .numbers_of("groupNumbers")
             .into_iter()
@@ -341,6 +342,9 @@ pub fn update_product(store: &mut Store, operation: &Element) -> Result<Element,
     let mut product = existing.clone();
     if let Some(description) = request.text_of("description") {
         product.description = description.to_owned();
+    }
+    if let Some(text) = request.text_of("extraText") {
+        product.extra_text = Some(text.to_owned());
     }
     let (mut existing_numbers, mut new_numbers) = (Vec::new(), Vec::new());
     let mut next_article = catalogue.next_article_number;

@@ -5,13 +5,13 @@ use koppel_core::FlowKind;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::samples::{sample_article, sample_customer, sample_order};
+use super::samples::{sample_article, sample_customer, sample_erp_article, sample_order};
 
 /// A field the flow sends, with what it holds by default (for the editor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TargetField {
     pub target: &'static str,
-    /// Where it lands in AFAS.
+    /// Where it lands in the target system (AFAS, or MplusKASSA for the flows towards the till).
     pub afas: &'static str,
     /// Where the default comes from.
     pub default: &'static str,
@@ -214,6 +214,36 @@ const ARTICLE_FIELDS: &[TargetField] = &[
     ),
 ];
 
+const TILL_ARTICLE_FIELDS: &[TargetField] = &[
+    field(
+        "article.description",
+        "description (Article)",
+        "Description (new articles, or with update_product_info)",
+    ),
+    field(
+        "article.extra_text",
+        "extraText (Product)",
+        "ExtraDescription (new articles, or with update_product_info)",
+    ),
+    field("article.barcode", "barcode (Article)", "Barcode"),
+    field(
+        "article.turnover_group",
+        "turnoverGroup (Article)",
+        "ArtGroup → turnover_group_map",
+    ),
+    field(
+        "article.vat_percentage",
+        "vatCode (Article, the till's VAT group with this percentage)",
+        "VATGroup → vat_group_map, read backwards",
+    ),
+    field(
+        "article.price",
+        "priceIncl / priceExcl (Article)",
+        "sales price, rounded to cents",
+    ),
+    field("article.active", "active (Article)", "not Blocked"),
+];
+
 /// The fields a flow sends that rules may set: the default mapping the editor shows. Stock and the financial
 /// journal have none (a journal entry's accounts and VAT codes are its settings).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
@@ -221,6 +251,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
         FlowKind::Orders | FlowKind::Receipts => ORDER_FIELDS,
         FlowKind::Customers => CUSTOMER_FIELDS,
         FlowKind::Products => ARTICLE_FIELDS,
+        FlowKind::Articles => TILL_ARTICLE_FIELDS,
         FlowKind::Stock | FlowKind::FinancialJournal => &[],
     }
 }
@@ -246,6 +277,11 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
         FlowKind::Products => flatten(
             "",
             &serde_json::to_value(sample_article()).unwrap_or_default(),
+            &mut paths,
+        ),
+        FlowKind::Articles => flatten(
+            "",
+            &serde_json::to_value(sample_erp_article()).unwrap_or_default(),
             &mut paths,
         ),
         FlowKind::Stock | FlowKind::FinancialJournal => {}

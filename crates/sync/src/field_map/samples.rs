@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::catalogue::ErpArticle;
 use crate::model::{
     SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment,
     SourceShipping, VariantAttributes,
@@ -91,5 +92,22 @@ pub(super) fn sample_article() -> SourceArticle {
             size: Some("M".into()),
             colour: Some("rood".into()),
         }),
+    }
+}
+
+pub(super) fn sample_erp_article() -> ErpArticle {
+    ErpArticle {
+        item_code: "1001".into(),
+        description: "Shirt".into(),
+        extra_description: Some("Cotton shirt".into()),
+        unit: Some("stk".into()),
+        article_group: Some("KLEDING".into()),
+        blocked: false,
+        barcode: Some("8712345678906".into()),
+        vat_group: Some("HOOG".into()),
+        sales_price: Some(Decimal::ONE),
+        modified: NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default(),
     }
 }

@@ -1,6 +1,7 @@
-//! The six flows. Each reads a page of source records, plans its batched look-ups, and concludes every
+//! The flows. Each reads a page of source records, plans its batched look-ups, and concludes every
 //! record through the engine's [`Run`].
 
+pub mod articles;
 pub mod customers;
 pub mod debtors;
 pub mod financial_journal;
@@ -11,24 +12,38 @@ pub mod stock;
 use std::collections::HashSet;
 use std::future::Future;
 
-use koppel_core::FlowKind;
+use koppel_core::{Direction, FlowKind};
 
+use crate::catalogue::ErpArticle;
 use crate::engine::{Run, RunError};
 use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
 use crate::record::{RecordMeta, Trail, Verdict};
+use crate::settings::FlowSettings;
 
 /// One page of records read from the cursor (orders run as one pipeline across pages: [`orders::run_pages`]).
 pub(crate) enum Page {
     Customers(Vec<SourceCustomer>),
     Articles(Vec<SourceArticle>),
+    /// AFAS's articles, for the till.
+    ErpArticles(Vec<ErpArticle>),
 }
 
 impl Page {
-    pub async fn fetch<S: PosSource>(flow: FlowKind, source: &S, from: i64, limit: usize) -> ConnectorResult<Page> {
+    pub async fn fetch<S: PosSource, T: ErpTarget>(
+        flow: FlowKind,
+        settings: &FlowSettings,
+        (source, target): (&S, &T),
+        from: i64,
+        limit: usize,
+    ) -> ConnectorResult<Page> {
         Ok(match flow {
             FlowKind::Customers => Page::Customers(source.customers_since(from, limit).await?),
             FlowKind::Products => Page::Articles(source.articles_since(from, limit).await?),
+            FlowKind::Articles => {
+                let filter = &settings.afas_article_filter;
+                Page::ErpArticles(target.erp_articles_since(filter, from, limit).await?)
+            }
             FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock => {
                 unreachable!("{flow} has no page of its own")
             }
@@ -39,14 +54,21 @@ impl Page {
         match self {
             Page::Customers(records) => records.len(),
             Page::Articles(records) => records.len(),
+            Page::ErpArticles(records) => records.len(),
         }
     }
 
-    /// One past the highest sync marker; `None` for an empty page.
-    pub fn next_cursor(&self) -> Option<i64> {
+    /// Where the next page starts: one past the highest sync marker; `None` for an empty page. AFAS's markers
+    /// are modification times in seconds, so the last page stops *at* its last second instead: something AFAS
+    /// changes later in that same second is then read by the next run, not missed.
+    pub fn next_cursor(&self, full: bool) -> Option<i64> {
         let highest = match self {
             Page::Customers(records) => records.iter().filter_map(|r| r.sync_marker).max(),
             Page::Articles(records) => records.iter().map(|r| r.sync_marker).max(),
+            Page::ErpArticles(records) => {
+                let last = records.iter().map(ErpArticle::sync_marker).max();
+                return last.map(|marker| if full { marker + 1 } else { marker });
+            }
         };
         highest.map(|marker| marker + 1)
     }
@@ -59,6 +81,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     match page {
         Page::Customers(customers) => customers::run_page(run, customers).await,
         Page::Articles(articles) => products::run_page(run, articles).await,
+        Page::ErpArticles(articles) => articles::run_page(run, articles).await,
     }
 }
 
@@ -86,6 +109,13 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             run.report.total_seen += found.len() as u64;
             products::run_page(run, found).await?;
         }
+        FlowKind::Articles => {
+            let (target, filter) = (run.target, &run.settings.afas_article_filter);
+            let (found, missing) = fetch_each(source_ids, |id| target.erp_article(filter, id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            articles::run_page(run, found).await?;
+        }
         FlowKind::Stock => {
             let levels = source.stock(run.settings.company.stock_branch.as_deref()).await?;
             let wanted: HashSet<&String> = source_ids.iter().collect();
@@ -99,9 +129,14 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             stock::run_page(run, levels).await?;
         }
     }
+    let gone_reason = match run.flow.direction() {
+        Direction::MplusToAfas => GONE,
+        Direction::AfasToMplus => GONE_FROM_AFAS,
+    };
     for id in gone {
         let meta = RecordMeta::new(entity, id.clone(), &serde_json::Value::Null);
-        run.conclude(meta, Ok(Verdict::skipped(GONE)), Trail::default()).await?;
+        run.conclude(meta, Ok(Verdict::skipped(gone_reason)), Trail::default())
+            .await?;
     }
     Ok(())
 }
@@ -126,6 +161,7 @@ where
 
 /// Why a record retried is skipped when the source no longer has it.
 pub(crate) const GONE: &str = "no longer exists in MplusKASSA";
+const GONE_FROM_AFAS: &str = "no longer exists in AFAS, or the flow's filter leaves it out";
 
 /// The journal's entity of a flow's records (orders name theirs by document type).
 fn entity(flow: FlowKind) -> &'static str {
@@ -136,5 +172,6 @@ fn entity(flow: FlowKind) -> &'static str {
         FlowKind::Customers => "customer",
         FlowKind::Products => "article",
         FlowKind::Stock => "stock",
+        FlowKind::Articles => articles::ENTITY,
     }
 }

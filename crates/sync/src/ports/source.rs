@@ -1,12 +1,34 @@
-//! The point-of-sale source (MplusKASSA): the records it lists by sync marker and the ones it reads by key.
+//! The point of sale (MplusKASSA): the records it lists by sync marker and the ones it reads by key, and the
+//! articles the AFAS → MplusKASSA flows write to it. It is the source of the flows towards AFAS and the target
+//! of the ones towards the till; one port per system keeps each flow's two doors the same two objects.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use chrono::NaiveDate;
 
 use super::*;
+use crate::catalogue::{TillArticle, TillArticleDraft};
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
+
+/// A write to the till named with its draft, for [`PosSource::render_till_write`].
+#[derive(Debug, Clone, Copy)]
+pub enum TillWrite<'a> {
+    CreateArticle(&'a TillArticleDraft),
+    /// The article as the till has it, and the draft.
+    UpdateArticle(&'a TillArticle, &'a TillArticleDraft),
+}
+
+impl TillWrite<'_> {
+    /// What the write does, in words.
+    pub fn label(&self) -> String {
+        match self {
+            TillWrite::CreateArticle(draft) => format!("create article {}", draft.article_number),
+            TillWrite::UpdateArticle(_, draft) => format!("update article {}", draft.article_number),
+        }
+    }
+}
 
 /// The point of sale (MplusKASSA). Lists return records with sync marker `>= from`, ascending, at most
 /// `limit` of them (a product is never split, so `articles_since` may return a few more).
@@ -51,6 +73,47 @@ pub trait PosSource: Send + Sync {
     fn financial_day(&self, date: NaiveDate) -> impl Future<Output = ConnectorResult<FinancialDay>> + Send {
         let _ = date;
         async { Err(ConnectorError::permanent("this source has no financial journal")) }
+    }
+    /// The till's articles with these numbers (one call for all of them); a number it lacks is left out. The
+    /// defaults of this and the writes below say the till cannot do it, which stops the articles flow's run.
+    fn till_articles(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillArticle>>> + Send {
+        let _ = numbers;
+        async { Err(ConnectorError::permanent("this point of sale cannot list articles")) }
+    }
+    /// Creates the article under its own number, unless the till has that number already (then
+    /// [`Creation::Found`], and nothing was written): the number is the till's guard against a second copy.
+    fn create_till_article(
+        &self,
+        draft: &TillArticleDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
+        let _ = draft;
+        async { Err(ConnectorError::permanent("this point of sale cannot create articles")) }
+    }
+    /// Updates the article the till has (`current`) with the draft's values (`None` fields untouched; the
+    /// product's texts only when the article is its product's only one).
+    fn update_till_article(
+        &self,
+        current: &TillArticle,
+        draft: &TillArticleDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (current, draft);
+        async { Err(ConnectorError::permanent("this point of sale cannot update articles")) }
+    }
+    /// The exact request a till write would send, built but not sent (the dry run and the field-mapping
+    /// preview show it). The default shows the draft itself.
+    #[allow(clippy::result_large_err)]
+    fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
+        let draft = match write {
+            TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => draft,
+        };
+        Ok(Exchange {
+            operation: write.label(),
+            request: JsonText::of(draft),
+            ..Exchange::default()
+        })
     }
 }
 
@@ -98,5 +161,28 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     }
     fn financial_day(&self, date: NaiveDate) -> impl Future<Output = ConnectorResult<FinancialDay>> + Send {
         (**self).financial_day(date)
+    }
+    fn till_articles(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillArticle>>> + Send {
+        (**self).till_articles(numbers)
+    }
+    fn create_till_article(
+        &self,
+        draft: &TillArticleDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
+        (**self).create_till_article(draft)
+    }
+    fn update_till_article(
+        &self,
+        current: &TillArticle,
+        draft: &TillArticleDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_till_article(current, draft)
+    }
+    #[allow(clippy::result_large_err)]
+    fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
+        (**self).render_till_write(write)
     }
 }

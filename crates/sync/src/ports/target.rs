@@ -1,4 +1,5 @@
-//! The ERP target (AFAS): the look-ups it answers in batches and the writes it takes.
+//! The ERP (AFAS): the look-ups it answers in batches and the writes it takes, and the articles the AFAS →
+//! MplusKASSA flows read from it (it is their source).
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -6,12 +7,14 @@ use std::future::Future;
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::catalogue::ErpArticle;
 use crate::ledger::FinancialEntryDraft;
 use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
 use crate::requirements::AfasList;
 use crate::sales::BookedTotals;
+use crate::settings::AfasArticleFilter;
 
 /// A write named with its draft, for [`ErpTarget::render_write`].
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +53,17 @@ impl DraftWrite<'_> {
         };
         value.unwrap_or_default()
     }
+}
+
+/// What the ERP says of one of its lists (a GetConnector) and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFields {
+    /// This target cannot tell (the default; test fakes).
+    Unknown,
+    /// The ERP does not offer the list to Koppel.
+    Missing,
+    /// The list's field ids.
+    Fields(Vec<String>),
 }
 
 /// The ERP (AFAS Profit). Look-ups take many keys at once: one call per batch, never one per record.
@@ -166,6 +180,33 @@ pub trait ErpTarget: Send + Sync {
         let _ = entry;
         async { Err(ConnectorError::permanent("this target cannot book financial entries")) }
     }
+    /// The fields of one of the ERP's lists (the preflight checks a tenant's filters against them).
+    fn list_fields(&self, list: &str) -> impl Future<Output = ConnectorResult<ListFields>> + Send {
+        let _ = list;
+        async { Ok(ListFields::Unknown) }
+    }
+    /// The articles the filter selects that AFAS changed at or after `from` ([`ErpArticle::sync_marker`]),
+    /// oldest first: at least `limit` when there are, and never one second's changes split over two pages (so
+    /// one past the page's last marker is a sound cursor). The default says the ERP cannot list articles,
+    /// which stops the articles flow's run.
+    fn erp_articles_since(
+        &self,
+        filter: &AfasArticleFilter,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpArticle>>> + Send {
+        let _ = (filter, from, limit);
+        async { Err(ConnectorError::permanent("this ERP cannot list articles")) }
+    }
+    /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
+    fn erp_article(
+        &self,
+        filter: &AfasArticleFilter,
+        item_code: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpArticle>>> + Send {
+        let _ = (filter, item_code);
+        async { Err(ConnectorError::permanent("this ERP cannot read an article")) }
+    }
 }
 
 impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
@@ -263,5 +304,23 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         entry: &FinancialEntryDraft,
     ) -> impl Future<Output = ConnectorResult<Written<String>>> + Send {
         (**self).post_financial_entry(entry)
+    }
+    fn list_fields(&self, list: &str) -> impl Future<Output = ConnectorResult<ListFields>> + Send {
+        (**self).list_fields(list)
+    }
+    fn erp_articles_since(
+        &self,
+        filter: &AfasArticleFilter,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpArticle>>> + Send {
+        (**self).erp_articles_since(filter, from, limit)
+    }
+    fn erp_article(
+        &self,
+        filter: &AfasArticleFilter,
+        item_code: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpArticle>>> + Send {
+        (**self).erp_article(filter, item_code)
     }
 }

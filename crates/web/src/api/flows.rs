@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use koppel_core::FlowKind;
 use koppel_jobs::RunFlowJob;
+use koppel_jobs::executor::{RESYNC, RESYNCABLE};
 use koppel_jobs::scheduler::{self, next_run_after};
 use koppel_store::flows::FlowConfig;
 use koppel_store::runs::{self, Run, RunId};
@@ -301,6 +302,52 @@ pub async fn post_run(
     Ok(match queue_run(&state, &ctx.scope, flow, "manual").await? {
         Ok(run_id) => (StatusCode::ACCEPTED, Json(RunQueued { run_id })).into_response(),
         Err(active) => (StatusCode::CONFLICT, Json(RunQueued { run_id: active })).into_response(),
+    })
+}
+
+/// Read the flow's source again from the start (a full resync): queues a run that forgets the cursor when it
+/// starts. Records the target already has as they are are left alone; what differs is written. For the master
+/// data flows only (`articles`, `products`, `customers`): sales are never read again from the start.
+#[utoipa::path(post, path = "/api/v1/flows/{flow}/resync", tag = "flows", security(("bearer" = [])),
+    params(("flow" = String, Path, description = "`articles`, `products` or `customers`"),
+           ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
+    responses((status = 202, description = "Queued", body = RunQueued),
+              (status = 409, description = "A run of this flow is already queued or running (its id is returned): ask again when it ended", body = RunQueued),
+              (status = 422, description = "The flow reads sales, which are never read again from the start", body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn post_resync(
+    State(state): State<AppState>,
+    ApiTenant(ctx): ApiTenant,
+    Path(flow): Path<String>,
+) -> AppResult<Response> {
+    let flow = parse_flow(&flow)?;
+    ctx.require_write()?;
+    Ok(match queue_resync(&state, &ctx.scope, flow).await? {
+        Resync::Queued(run_id) => (StatusCode::ACCEPTED, Json(RunQueued { run_id })).into_response(),
+        Resync::Busy(active) => (StatusCode::CONFLICT, Json(RunQueued { run_id: active })).into_response(),
+        Resync::NotForSales => ErrorBody::response(StatusCode::UNPROCESSABLE_ENTITY, "not_resyncable", NOT_FOR_SALES),
+    })
+}
+
+const NOT_FOR_SALES: &str =
+    "Only the articles, products and customers flows can be read again from the start: sales never are.";
+
+/// What asking for a full resync did.
+pub enum Resync {
+    Queued(RunId),
+    /// A run of the flow is queued or running (its id).
+    Busy(RunId),
+    NotForSales,
+}
+
+/// Queues a full resync of the flow (the API and the flow's settings page).
+pub async fn queue_resync(state: &AppState, scope: &TenantScope, flow: FlowKind) -> AppResult<Resync> {
+    if !RESYNCABLE.contains(&flow) {
+        return Ok(Resync::NotForSales);
+    }
+    Ok(match queue_run(state, scope, flow, RESYNC).await? {
+        Ok(run_id) => Resync::Queued(run_id),
+        Err(active) => Resync::Busy(active),
     })
 }
 

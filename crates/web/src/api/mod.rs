@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/flows", get(flows::list_flows))
         .route("/api/v1/flows/{flow}", get(flows::get_flow).put(flows::put_flow))
         .route("/api/v1/flows/{flow}/runs", post(flows::post_run))
+        .route("/api/v1/flows/{flow}/resync", post(flows::post_resync))
         .route("/api/v1/flows/{flow}/retry-failed", post(retry::retry_flow_failures))
         .route("/api/v1/runs/{run_id}", get(flows::get_run))
         .route("/api/v1/runs/{run_id}/cancel", post(flows::cancel_run))
@@ -96,7 +97,7 @@ impl ErrorBody {
         accounts::create_session, accounts::delete_current_session, accounts::signup, accounts::confirm_signup_request, accounts::password_reset, accounts::me, accounts::tenant,
         members::list, members::change_role, members::remove,
         members::invite, members::list_invitations, members::resend_invitation, members::revoke_invitation,
-        settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, retry::retry_flow_failures,
+        settings::get_settings, settings::put_settings, flows::list_flows, flows::get_flow, flows::put_flow, flows::post_run, flows::post_resync, retry::retry_flow_failures,
         flows::get_run, flows::cancel_run,
         activity::list, activity::get_entry, retry::retry_entry, retry::skip_entry,
         connections::list_connections, connections::put_mplus, connections::put_afas,

@@ -95,6 +95,7 @@ pub fn routes() -> Router<AppState> {
             get(fields::show).post(fields::save),
         )
         .route("/t/{tenant_id}/settings/{flow}/fields/preview", post(fields::preview))
+        .route("/t/{tenant_id}/settings/{flow}/resync", post(settings::resync))
         .route("/t/{tenant_id}/setup", get(setup::resume))
         .route("/t/{tenant_id}/setup/sandbox", post(setup::use_sandbox))
         .route("/t/{tenant_id}/sandbox/reset", post(demo_shop::reset))

@@ -17,7 +17,7 @@ use koppel_sync::settings::FlowSettings;
 use super::Layout;
 use super::setup::{self, Fields, SetupPage};
 use crate::api::connections::{self as conn, ConnectionBody};
-use crate::api::flows::{load_flow, load_settings, parse_flow};
+use crate::api::flows::{Resync, load_flow, load_settings, parse_flow, queue_resync};
 use crate::error::AppResult;
 use crate::forms::FieldErrors;
 use crate::preflight;
@@ -146,6 +146,7 @@ pub struct FlowQuery {
     debtor_search: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    resync: Option<String>,
 }
 
 async fn flow_page(state: &AppState, ctx: &TenantContext, flow: FlowKind) -> AppResult<SetupPage> {
@@ -174,8 +175,30 @@ pub async fn flow_settings(
     if query.saved.is_some() {
         page.notice = Some("Saved.".into());
     }
+    page.notice = match query.resync.as_deref() {
+        Some("queued") => Some("A full resync is queued: the next run reads every record again.".into()),
+        Some("busy") => Some("A run of this flow is queued or running: ask for the resync again when it ended.".into()),
+        _ => page.notice,
+    };
     setup::fill(&state, &ctx, &mut page, query.debtor_search.as_deref()).await?;
     Ok(page.into_response())
+}
+
+/// `POST /t/{tenant_id}/settings/{flow}/resync`: the page's "Full resync" (`POST /api/v1/flows/{flow}/resync`).
+pub async fn resync(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Path((_, flow)): Path<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let flow = parse_flow(&flow)?;
+    let outcome = match queue_resync(&state, &ctx.scope, flow).await? {
+        Resync::Queued(_) => "queued",
+        Resync::Busy(_) => "busy",
+        Resync::NotForSales => return Err(crate::error::AppError::NotFound),
+    };
+    let tenant = ctx.scope.tenant_id();
+    Ok(Redirect::to(&format!("/t/{tenant}/settings/{flow}?resync={outcome}")).into_response())
 }
 
 /// The changes a flow's settings page makes: the flow's own settings, and the company's (for every flow).
@@ -184,7 +207,7 @@ fn read_page(flow: FlowKind, form: &Fields, errors: &mut FieldErrors) -> [setup:
         setup::read_general(form, errors),
         setup::read_company_questions(form, errors),
         setup::read_flow_questions(form, errors, &[flow]),
-        setup::read_mappings(form, errors, flow == FlowKind::Orders),
+        setup::read_mappings(form, errors, flow == FlowKind::Orders, flow == FlowKind::Articles),
     ]
 }
 
@@ -288,6 +311,9 @@ async fn invalid_form(
         "journal_start_date",
         "journal_difference_account",
         "journal_accounts",
+        "article_groups",
+        "article_connector",
+        "article_field_filters",
         "schedule",
     ] {
         page.values.insert(name.into(), form.get(name).to_owned());
@@ -299,6 +325,7 @@ async fn invalid_form(
         "webshop_only",
         "active_only",
         "create_missing_articles",
+        "article_prices_include_vat",
         "enabled",
     ] {
         page.values
@@ -306,7 +333,7 @@ async fn invalid_form(
     }
     page.values.insert("__posted".into(), "1".into());
     page.order_types = form.all("order_types");
-    page.maps = setup::mapping_views(state, ctx, typed, page.asks_shipping()).await?;
+    page.maps = setup::mapping_views(state, ctx, typed, page.asks_shipping(), page.asks_articles()).await?;
     page.alert = Some(alert);
     page.errors = errors;
     setup::fill(state, ctx, &mut page, None).await?;

@@ -93,6 +93,8 @@ impl Article {
 pub struct Product {
     pub number: i64,
     pub description: String,
+    /// `extraText`: the product's long text.
+    pub extra_text: Option<String>,
     pub group_numbers: Vec<i32>,
     pub articles: Vec<Article>,
     pub sync_marker: i64,
@@ -104,6 +106,7 @@ impl Product {
             .with_leaf("productNumber", self.number)
             .with_leaf("syncMarker", self.sync_marker)
             .with_leaf("description", &self.description)
+            .with_opt("extraText", self.extra_text.as_ref())
             .with(Element::new("articleList").with_all(articles.iter().map(|a| a.to_xml())))
             .with_all(self.group_numbers.iter().map(|g| Element::leaf("groupNumbers", g)))
     }

@@ -359,6 +359,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
         products.push(Product {
             number: product_number,
             description: template.description.to_owned(),
+            extra_text: None,
             group_numbers: vec![template.turnover_group],
             articles,
             sync_marker: marker,
@@ -368,6 +369,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
     products.push(Product {
         number: 9_901,
         description: "Verzendkosten".to_owned(),
+        extra_text: None,
         group_numbers: vec![90],
         articles: vec![Article {
             number: SHIPPING_ARTICLE,

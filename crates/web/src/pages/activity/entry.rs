@@ -44,9 +44,11 @@ pub fn pretty(text: &str) -> String {
     }
 }
 
-fn pretty_value(value: &serde_json::Value) -> String {
+/// Pretty-printed JSON; a text (a SOAP request as sent) as it is.
+pub(crate) fn pretty_value(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::Null => String::new(),
+        serde_json::Value::String(text) => text.clone(),
         value => serde_json::to_string_pretty(value).unwrap_or_default(),
     }
 }

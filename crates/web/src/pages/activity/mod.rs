@@ -20,6 +20,7 @@ mod entry;
 
 pub use csv::{csv, csv_field};
 pub use entry::entry;
+pub(crate) use entry::pretty_value;
 
 use super::Layout;
 use crate::error::AppResult;

@@ -100,12 +100,7 @@ async fn run_preview(
         writes: p
             .writes
             .into_iter()
-            .map(|w| {
-                (
-                    w.operation,
-                    serde_json::to_string_pretty(&w.request.to_value()).unwrap_or_default(),
-                )
-            })
+            .map(|w| (w.operation, crate::pages::activity::pretty_value(&w.request.to_value())))
             .collect(),
     }))
 }

@@ -27,6 +27,10 @@ impl Fields {
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }
+    /// The value when the form has the field (possibly empty), `None` when it lacks it.
+    pub(super) fn raw(&self, name: &str) -> Option<&str> {
+        self.has(name).then(|| self.get(name))
+    }
     pub(super) fn opt(&self, name: &str) -> Option<String> {
         Some(self.get(name)).filter(|v| !v.is_empty()).map(str::to_owned)
     }

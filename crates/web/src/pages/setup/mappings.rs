@@ -111,13 +111,15 @@ fn live_rows(view: &mut MapView, listed: Result<Vec<Choice>, String>, map: &Valu
         .extend(table_rows(map, 1).into_iter().filter(|r| !codes.contains(&r.source)));
 }
 
-/// The mappings a page shows: the company-wide ones, and the shipping methods when `shipping` (the wizard and
-/// the orders flow's page).
+/// The mappings a page shows: the company-wide ones, the shipping methods when `shipping` (the wizard and the
+/// orders flow's page), and the VAT groups and turnover groups when `articles` (the wizard and the articles
+/// flow's page).
 pub(crate) async fn mapping_views(
     state: &AppState,
     ctx: &TenantContext,
     settings: &FlowSettings,
     shipping: bool,
+    articles: bool,
 ) -> AppResult<Vec<MapView>> {
     let mut payment = map_view(
         "payment",
@@ -171,19 +173,51 @@ pub(crate) async fn mapping_views(
         "AFAS revenue account",
         &settings.company.revenue_account_by_country,
     ));
+    if articles {
+        views.push(map_view(
+            VAT_GROUPS,
+            "VAT group per VAT rate",
+            "VAT percentage (e.g. 21, 9, 0)",
+            "AFAS VAT group (VaRc)",
+            &settings.company.vat_group_map,
+        ));
+        let mut turnover = map_view(
+            TURNOVER_GROUPS,
+            "Turnover group per AFAS article group (articles to MplusKASSA)",
+            "AFAS article group",
+            "MplusKASSA turnover group number",
+            &settings.turnover_group_map,
+        );
+        turnover.company = false;
+        views.push(turnover);
+    }
     Ok(views)
 }
 
-/// The mappings from a form, checked: the company-wide ones, and the shipping methods when `shipping`.
-pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, shipping: bool) -> Apply {
+/// The form names of the articles flow's mappings.
+const VAT_GROUPS: &str = "vat_groups";
+const TURNOVER_GROUPS: &str = "turnover_groups";
+
+/// The mappings from a form, checked: the company-wide ones, the shipping methods when `shipping`, and the
+/// articles flow's when `articles` and the form has them (a form from before them keeps what is stored).
+pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, shipping: bool, articles: bool) -> Apply {
     let payment = read_map(form, "payment", errors, false);
     let shipping = shipping.then(|| read_map(form, "shipping", errors, false));
     let vat = read_map(form, "vat", errors, true);
     let revenue = read_map(form, "revenue", errors, true);
+    let posted = |name: &str| articles && form.has(&format!("{name}_mode"));
+    let vat_groups = posted(VAT_GROUPS).then(|| read_map(form, VAT_GROUPS, errors, false));
+    let turnover_groups = posted(TURNOVER_GROUPS).then(|| read_map(form, TURNOVER_GROUPS, errors, false));
     Box::new(move |s: &mut FlowSettings| {
         s.company.payment_method_map = payment.clone();
         if let Some(shipping) = &shipping {
             s.shipping_method_map = shipping.clone();
+        }
+        if let Some(map) = &vat_groups {
+            s.company.vat_group_map = map.clone();
+        }
+        if let Some(map) = &turnover_groups {
+            s.turnover_group_map = map.clone();
         }
         s.company.vat_code_by_country = vat.clone();
         s.company.revenue_account_by_country = revenue.clone();
@@ -276,11 +310,11 @@ fn leak_field(name: &'static str) -> &'static str {
 
 pub(super) async fn submit_mappings(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let apply = read_mappings(form, &mut errors, true);
+    let apply = read_mappings(form, &mut errors, true, true);
     if !errors.is_empty() {
         let mut settings = wizard_settings(state, ctx).await?;
         apply(&mut settings);
-        let maps = mapping_views(state, ctx, &settings, true).await?;
+        let maps = mapping_views(state, ctx, &settings, true, true).await?;
         return rerender(state, ctx, "mappings", form, errors, |page| page.maps = maps).await;
     }
     update_settings(state, ctx, |s| apply(s)).await?;

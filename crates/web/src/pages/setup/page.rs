@@ -115,6 +115,10 @@ impl SetupPage {
     pub fn asks_shipping(&self) -> bool {
         self.settings_flow.is_none_or(|flow| flow == FlowKind::Orders)
     }
+    /// Whether the page edits the articles flow's mappings (the wizard, and that flow's page).
+    pub fn asks_articles(&self) -> bool {
+        self.settings_flow.is_none_or(|flow| flow == FlowKind::Articles)
+    }
     pub fn has_type(&self, kind: &str) -> bool {
         self.order_types.iter().any(|t| t == kind)
     }
@@ -200,7 +204,7 @@ pub(crate) async fn fill(
         fill_questions(state, ctx, page, &settings, posted).await?;
     }
     if page.shows("mappings") && page.maps.is_empty() {
-        page.maps = mapping_views(state, ctx, &settings, page.asks_shipping()).await?;
+        page.maps = mapping_views(state, ctx, &settings, page.asks_shipping(), page.asks_articles()).await?;
     }
     if page.step == "review" {
         page.summary = summary(state, ctx, &settings).await?;

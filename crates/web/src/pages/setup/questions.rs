@@ -79,6 +79,16 @@ pub(super) async fn fill_questions(
         settings.journal_difference_account.clone().unwrap_or_default(),
     );
     set(page, "journal_accounts", account_lines(&settings.journal_accounts));
+    let prices = if settings.article_prices_include_vat {
+        "incl"
+    } else {
+        "excl"
+    };
+    set(page, "article_prices_include_vat", prices.to_owned());
+    let filter = &settings.afas_article_filter;
+    set(page, "article_connector", filter.connector.clone().unwrap_or_default());
+    set(page, "article_groups", filter.groups.join(", "));
+    set(page, "article_field_filters", field_lines(&filter.field_equals));
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -160,6 +170,13 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
             s.product_filter.active_only = active;
         }));
     }
+    if flows.contains(&FlowKind::Articles) {
+        changes.push(read_article_questions(
+            form,
+            errors,
+            flows.contains(&FlowKind::Products),
+        ));
+    }
     if flows.contains(&FlowKind::Stock) {
         let stock_calculation = parse_enum(form.get("stock_calculation"));
         if stock_calculation.is_none() {
@@ -174,6 +191,100 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
         }));
     }
     Box::new(move |s: &mut FlowSettings| changes.iter().for_each(|change| change(s)))
+}
+
+/// The articles flow's questions: what AFAS's prices include, whether texts of existing till articles follow
+/// AFAS (asked once with the products flow's in the wizard: `asked_with_products`), and which AFAS articles
+/// are read. A field the form lacks keeps what is stored.
+fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_products: bool) -> Apply {
+    let prices = match form.get("article_prices_include_vat") {
+        "" => None,
+        "incl" => Some(true),
+        "excl" => Some(false),
+        _ => {
+            errors.add_message(
+                "article_prices_include_vat",
+                "Choose whether AFAS's sales prices include VAT.",
+            );
+            None
+        }
+    };
+    let update_info = (!asked_with_products).then(|| form.has("update_product_info"));
+    let connector = form.raw("article_connector").map(|c| c.trim().to_owned());
+    if connector
+        .as_deref()
+        .is_some_and(|c| !c.is_empty() && !is_connector_name(c))
+    {
+        errors.add_message(
+            "article_connector",
+            "A GetConnector name has letters, digits and underscores only, e.g. Profit_Article.",
+        );
+    }
+    let groups = form.raw("article_groups").map(|text| {
+        text.split([',', '\n'])
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    });
+    let fields = match form.raw("article_field_filters").map(parse_field_lines) {
+        Some(Ok(fields)) => Some(fields),
+        Some(Err(message)) => {
+            errors.add_message("article_field_filters", message);
+            None
+        }
+        None => None,
+    };
+    Box::new(move |s: &mut FlowSettings| {
+        if let Some(include) = prices {
+            s.article_prices_include_vat = include;
+        }
+        if let Some(update) = update_info {
+            s.update_product_info = update;
+        }
+        if let Some(connector) = &connector {
+            s.afas_article_filter.connector = Some(connector.clone()).filter(|c| !c.is_empty());
+        }
+        if let Some(groups) = &groups {
+            s.afas_article_filter.groups = groups.clone();
+        }
+        if let Some(fields) = &fields {
+            s.afas_article_filter.field_equals = fields.clone();
+        }
+    })
+}
+
+/// A GetConnector's name as AFAS allows it.
+fn is_connector_name(name: &str) -> bool {
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The field filters as the page shows them: `field = value`, one per line.
+fn field_lines(fields: &BTreeMap<String, String>) -> String {
+    let lines: Vec<String> = fields
+        .iter()
+        .map(|(field, value)| format!("{field} = {value}"))
+        .collect();
+    lines.join("\n")
+}
+
+/// The field filters from their lines; `Err` names the first line that is not `field = value`.
+fn parse_field_lines(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut fields = BTreeMap::new();
+    for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+        match line.split_once('=').map(|(field, value)| (field.trim(), value.trim())) {
+            Some((field, value)) if is_connector_name(field) && !field.is_empty() && !value.is_empty() => {
+                fields.insert(field.to_owned(), value.to_owned());
+            }
+            _ => {
+                return Err(format!(
+                    "Line {} is not \"field = value\", e.g. U7E1F0A2B_Webshop = true.",
+                    number + 1
+                ));
+            }
+        }
+    }
+    Ok(fields)
 }
 
 /// How the financial journal's dates are written on its page: as Dutch and Belgian shops write them.

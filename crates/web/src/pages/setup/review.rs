@@ -229,12 +229,7 @@ async fn dry_run(state: &AppState, ctx: &TenantContext, chosen: &[String]) -> Re
                 payloads: w
                     .writes
                     .into_iter()
-                    .map(|x| {
-                        (
-                            x.operation,
-                            serde_json::to_string_pretty(&x.request.to_value()).unwrap_or_default(),
-                        )
-                    })
+                    .map(|x| (x.operation, crate::pages::activity::pretty_value(&x.request.to_value())))
                     .collect(),
             }
         }));

@@ -135,6 +135,12 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
         create_missing_articles: true,
+        // The seeded administration's article groups (clothing, shoes, accessories, gift cards) on the seeded
+        // till's turnover groups.
+        turnover_group_map: ValueMap {
+            default: Some("10".into()),
+            ..table(&[("100", "10"), ("200", "20"), ("300", "10"), ("900", "50")])
+        },
         // The seeded administration's memorial journal, from the seeded till's first day.
         journal_code: Some("90".into()),
         journal_start_date: Some(koppel_sandbox::mplus::seed::first_receipt_day()),

@@ -1,0 +1,97 @@
+//! The till's articles as the articles flow reads and writes them: MplusKASSA's `Product`/`Article` to the
+//! engine's [`TillArticle`], and a [`TillArticleDraft`] to a `createProduct`/`updateProduct` request.
+//!
+//! Each AFAS article becomes a product with one article (AFAS has no product level above its articles), the
+//! product's description and `extraText` the article's texts, so the products flow reads back what was sent.
+//! The VAT percentage becomes the `vatCode` of the till's VAT group with that rate (`getVatGroupList`, read
+//! once per run).
+
+use std::collections::HashMap;
+
+use koppel_mplus::model::{Article, Product, VatGroup};
+use koppel_mplus::{ArticleWrite, ArticleWriteList, ProductWrite};
+use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
+use koppel_sync::ports::{ConnectorError, ConnectorResult};
+use rust_decimal::Decimal;
+
+/// The till's articles among `products` whose numbers are in `numbers`.
+pub fn till_articles(products: &[Product], numbers: &[i64]) -> HashMap<i64, TillArticle> {
+    products
+        .iter()
+        .flat_map(|product| product.article_list.iter().map(move |article| (product, article)))
+        .filter_map(|(product, article)| {
+            let number = article.article_number.filter(|n| numbers.contains(n))?;
+            Some((number, till_article(product, article, number)))
+        })
+        .collect()
+}
+
+fn till_article(product: &Product, article: &Article, number: i64) -> TillArticle {
+    TillArticle {
+        article_number: number,
+        product_number: product.product_number.unwrap_or_default(),
+        product_articles: product.article_list.len(),
+        description: article.description.clone().unwrap_or_default(),
+        extra_text: product.extra_text.clone().filter(|t| !t.is_empty()),
+        barcode: article.barcode.clone().filter(|b| !b.is_empty()),
+        turnover_group: article.turnover_group.unwrap_or_default(),
+        vat_percentage: Decimal::from(article.vat_percentage.unwrap_or_default()),
+        price_incl_vat: article.price_incl.unwrap_or_default(),
+        price_excl_vat: article.price_excl.unwrap_or_default(),
+        active: article.active.unwrap_or(true),
+    }
+}
+
+/// The VAT code of each rate the till knows (a rate with codes that differ per country takes the lowest).
+pub fn vat_codes(groups: &[VatGroup]) -> HashMap<Decimal, i32> {
+    let mut codes: HashMap<Decimal, i32> = HashMap::new();
+    for group in groups {
+        let code = codes
+            .entry(Decimal::from(group.vat_percentage))
+            .or_insert(group.vat_code);
+        *code = (*code).min(group.vat_code);
+    }
+    codes
+}
+
+/// The request for the draft: a new product (`current` `None`) or an update of the article the till has. The
+/// product's texts are the article's only when it is the product's only article: a product with variants
+/// keeps its own name.
+#[allow(clippy::result_large_err)]
+pub fn product_write(
+    draft: &TillArticleDraft,
+    current: Option<&TillArticle>,
+    vat_codes: &HashMap<Decimal, i32>,
+) -> ConnectorResult<ProductWrite> {
+    let own_product = current.is_none_or(|c| c.product_articles <= 1);
+    let vat_code = vat_codes
+        .get(&draft.vat_percentage.normalize())
+        .copied()
+        .ok_or_else(|| {
+            ConnectorError::setting(format!(
+                "MplusKASSA has no VAT group with {}% VAT",
+                draft.vat_percentage.normalize()
+            ))
+        })?;
+    let (price_incl, price_excl) = match draft.price_includes_vat {
+        true => (draft.price, None),
+        false => (None, draft.price),
+    };
+    Ok(ProductWrite {
+        product_number: current.map(|c| c.product_number),
+        description: draft.description.clone().filter(|_| own_product),
+        extra_text: draft.extra_text.clone().filter(|_| own_product),
+        article_list: ArticleWriteList {
+            article: vec![ArticleWrite {
+                article_number: Some(draft.article_number),
+                active: Some(draft.active),
+                description: draft.description.clone(),
+                barcode: draft.barcode.clone(),
+                turnover_group: draft.turnover_group,
+                vat_code: Some(vat_code),
+                price_incl,
+                price_excl,
+            }],
+        },
+    })
+}

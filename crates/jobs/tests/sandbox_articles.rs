@@ -1,0 +1,277 @@
+//! The articles flow (AFAS → MplusKASSA) with the real adapters against both simulators, over real sockets:
+//! every AFAS article reaches the till under its item code with AFAS's price, VAT, barcode and texts (read back
+//! through MplusKASSA's own `getProducts`), a second run writes nothing, a change in AFAS is carried over (its
+//! texts only with `update_product_info`), and with the products flow on as well (the other direction) the
+//! two settle after one round instead of writing each other's records back and forth.
+
+mod sandbox_support;
+
+use std::collections::BTreeMap;
+
+use koppel_core::FlowKind;
+use koppel_mplus::ProductFilter;
+use koppel_mplus::model::Product;
+use koppel_sync::model::ArticleDraft;
+use koppel_sync::ports::ErpTarget;
+use koppel_sync::settings::{FlowSettings, ValueMap};
+use koppel_testkit::FakeJournal;
+use rust_decimal::Decimal;
+use sandbox_support::{System, World, failures, settings};
+use serde_json::Value;
+
+fn map(rows: &[(&str, &str)], default: Option<&str>) -> ValueMap {
+    ValueMap {
+        table: rows.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        default: default.map(str::to_owned),
+        ..ValueMap::default()
+    }
+}
+
+/// The seeded administration's four article groups on the seeded till's turnover groups, and the till's six
+/// turnover groups back (the products flow's `article_group_map`): two pairs of turnover groups share an AFAS
+/// group, as in a real shop whose AFAS groups are coarser than its till's.
+fn both_ways() -> FlowSettings {
+    let mut settings = settings();
+    settings.turnover_group_map = map(&[("100", "10"), ("200", "20"), ("300", "30"), ("900", "50")], None);
+    settings.company.article_group_map = map(
+        &[
+            ("10", "100"),
+            ("20", "200"),
+            ("30", "300"),
+            ("40", "300"),
+            ("50", "900"),
+            ("90", "900"),
+        ],
+        Some("900"),
+    );
+    settings
+}
+
+fn decimal(value: &Value) -> Option<Decimal> {
+    value.to_string().trim_matches('"').parse().ok()
+}
+
+/// What AFAS says of each article, as the till should have it: description, price incl. VAT (none when AFAS
+/// has no sales price: the till keeps its own), VAT %, barcode, active.
+async fn afas_articles(world: &World) -> BTreeMap<i64, (String, Option<Decimal>, Decimal, String, bool)> {
+    let prices: BTreeMap<String, Option<Decimal>> = world
+        .rows("Profit_Article_Basic", "ItemCode")
+        .await
+        .iter()
+        .map(|row| {
+            (
+                row["ItemCode"].as_str().unwrap().to_owned(),
+                decimal(&row["BasicSalesPrice"]),
+            )
+        })
+        .collect();
+    let percentage = |group: &str| match group {
+        "1" => Decimal::from(21),
+        "2" => Decimal::from(9),
+        _ => Decimal::ZERO,
+    };
+    world
+        .rows("Profit_Article", "ItemCode")
+        .await
+        .iter()
+        .filter(|row| row["Blocked"] != Value::Bool(true))
+        .map(|row| {
+            let code = row["ItemCode"].as_str().unwrap();
+            (
+                code.parse().unwrap(),
+                (
+                    row["Description"].as_str().unwrap().to_owned(),
+                    prices[code],
+                    percentage(row["VATGroup"].as_str().unwrap_or_default()),
+                    row["Barcode"].as_str().unwrap_or_default().to_owned(),
+                    true,
+                ),
+            )
+        })
+        .collect()
+}
+
+/// What the till says of these articles, read through its own `getProducts`.
+async fn till_articles(
+    world: &World,
+    numbers: &[i64],
+) -> BTreeMap<i64, (String, Option<Decimal>, Decimal, String, bool)> {
+    let filter = ProductFilter {
+        article_numbers: numbers.to_vec(),
+        ..ProductFilter::default()
+    };
+    let products: Vec<Product> = world.mplus.get_products(&filter, 0, 100_000).await.unwrap();
+    products
+        .iter()
+        .flat_map(|product| &product.article_list)
+        .filter(|article| article.article_number.is_some_and(|n| numbers.contains(&n)))
+        .map(|article| {
+            (
+                article.article_number.unwrap(),
+                (
+                    article.description.clone().unwrap_or_default(),
+                    article.price_incl,
+                    Decimal::from(article.vat_percentage.unwrap_or_default()),
+                    article.barcode.clone().unwrap_or_default(),
+                    article.active.unwrap_or(true),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The till writes (createProduct, updateProduct) the simulator received since its journal was cleared.
+async fn till_writes(world: &World) -> Vec<String> {
+    world
+        .journal(System::Mplus)
+        .await
+        .into_iter()
+        .filter_map(|entry| entry.operation)
+        .filter(|operation| operation == "createProduct" || operation == "updateProduct")
+        .collect()
+}
+
+/// AFAS writes (POST or PUT) the simulator received since its journal was cleared.
+async fn afas_writes(world: &World) -> usize {
+    world
+        .journal(System::Afas)
+        .await
+        .into_iter()
+        .filter(|entry| entry.method != "GET")
+        .count()
+}
+
+#[tokio::test]
+async fn every_afas_article_reaches_the_till_once_with_its_price_vat_and_barcode_and_a_second_run_writes_nothing() {
+    let world = World::start(0).await;
+    let settings = both_ways();
+    let journal = FakeJournal::default();
+    let report = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run");
+    assert!(failures(&journal).is_empty(), "{:?}", failures(&journal));
+    let expected = afas_articles(&world).await;
+    assert!(expected.len() >= 30, "the seeded administration has its articles");
+    assert_eq!(report.counts.created as usize, expected.len());
+    let numbers: Vec<i64> = expected.keys().copied().collect();
+    assert_eq!(till_articles(&world, &numbers).await, expected);
+
+    world.clear_journal(System::Mplus).await;
+    let again = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the second run");
+    assert_eq!(
+        (again.counts.created, again.counts.updated, again.counts.failed),
+        (0, 0, 0)
+    );
+    assert!(till_writes(&world).await.is_empty(), "the second run writes nothing");
+
+    // A run that lost its journal (a crash before the entries were written) reads everything again and still
+    // finds nothing to write: the till's article numbers are the guard.
+    let forgetful = FakeJournal::default();
+    let fresh = world
+        .run(FlowKind::Articles, &settings, &forgetful)
+        .await
+        .expect("a run without a journal");
+    assert_eq!((fresh.counts.created, fresh.counts.updated), (0, 0));
+    assert!(till_writes(&world).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_price_change_in_afas_reaches_the_till_and_texts_follow_only_with_update_product_info() {
+    let world = World::start(0).await;
+    let mut settings = both_ways();
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the first run");
+    let code = "1001";
+    let target = world.target(&settings);
+    let draft = ArticleDraft {
+        item_code: code.into(),
+        description: "Spijkerbroek slim fit (nieuw)".into(),
+        long_description: None,
+        short_description: None,
+        group: Some("100".into()),
+        unit: Some("stk".into()),
+        // AFAS's sales price (`SaPrice`, what `BasicSalesPrice` reads), which this company keeps incl. VAT.
+        price: Decimal::new(8495, 2),
+        price_includes_vat: false,
+        ean: None,
+        vat_group: Some("1".into()),
+    };
+    target.update_article(&draft).await.expect("the change in AFAS");
+
+    world.clear_journal(System::Mplus).await;
+    let report = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run after the change");
+    assert_eq!(
+        (report.counts.created, report.counts.updated, report.counts.failed),
+        (0, 1, 0)
+    );
+    let till = till_articles(&world, &[1001]).await;
+    let (description, price, ..) = &till[&1001];
+    assert_eq!(*price, Some(Decimal::new(8495, 2)), "the new price is at the till");
+    assert_eq!(
+        description, "Spijkerbroek slim fit S",
+        "update_product_info is off: the text stays"
+    );
+    assert_eq!(till_writes(&world).await, ["updateProduct"]);
+
+    // With update_product_info on, a full resync (a run from the start) carries the text over too.
+    settings.update_product_info = true;
+    let resync = world
+        .run(FlowKind::Articles, &settings, &FakeJournal::default())
+        .await
+        .expect("the resync");
+    assert_eq!((resync.counts.created, resync.counts.updated), (0, 1));
+    let till = till_articles(&world, &[1001]).await;
+    assert_eq!(till[&1001].0, "Spijkerbroek slim fit (nieuw)");
+}
+
+#[tokio::test]
+async fn with_both_directions_on_the_flows_settle_after_one_round_and_write_nothing_back() {
+    let world = World::start(0).await;
+    let mut settings = both_ways();
+    settings.update_product_info = true;
+    let (articles, products) = (FakeJournal::default(), FakeJournal::default());
+    // Round one: AFAS's articles to the till, then the till's (its own and AFAS's) to AFAS.
+    for (flow, journal) in [(FlowKind::Articles, &articles), (FlowKind::Products, &products)] {
+        world.run(flow, &settings, journal).await.expect("round one");
+        assert!(failures(journal).is_empty(), "{flow}: {:?}", failures(journal));
+    }
+    // Round two may only align what round one made on each side (the till's own articles reach the till's
+    // article texts as AFAS writes them); round three must write nothing at all.
+    for round in [2, 3] {
+        world.clear_journal(System::Mplus).await;
+        world.clear_journal(System::Afas).await;
+        for (flow, journal) in [(FlowKind::Articles, &articles), (FlowKind::Products, &products)] {
+            world.run(flow, &settings, journal).await.expect("a later round");
+            assert!(failures(journal).is_empty(), "{flow}: {:?}", failures(journal));
+        }
+        if round == 3 {
+            assert!(till_writes(&world).await.is_empty(), "round three wrote to the till");
+            assert_eq!(afas_writes(&world).await, 0, "round three wrote to AFAS");
+        }
+    }
+    // And the till has every AFAS article as AFAS has it.
+    let expected = afas_articles(&world).await;
+    let numbers: Vec<i64> = expected.keys().copied().collect();
+    let till = till_articles(&world, &numbers).await;
+    for (number, (_, price, vat, barcode, active)) in &expected {
+        let (_, till_price, till_vat, till_barcode, till_active) = &till[number];
+        assert_eq!(
+            (till_vat, till_barcode, till_active),
+            (vat, barcode, active),
+            "article {number}"
+        );
+        if price.is_some() {
+            assert_eq!(till_price, price, "article {number}");
+        }
+    }
+}

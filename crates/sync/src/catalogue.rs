@@ -1,0 +1,184 @@
+//! The other direction's articles: what AFAS holds of an article ([`ErpArticle`], read by the articles flow),
+//! what the till holds ([`TillArticle`]), and what the flow sends to it ([`TillArticleDraft`]).
+//!
+//! One number names an article on both sides: the AFAS item code is the MplusKASSA article number. Orders,
+//! stock and the products flow all rely on that (an order line's article number is booked as the AFAS item
+//! code), so the articles flow never lets MplusKASSA pick another number: an item code that cannot be an
+//! article number fails its record ([`article_number`]).
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An article as AFAS has it (`Profit_Article`, or the tenant's GetConnector with the same fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpArticle {
+    /// `ItemCode`.
+    pub item_code: String,
+    /// `Description`.
+    pub description: String,
+    /// `ExtraDescription`: the long text ("content").
+    pub extra_description: Option<String>,
+    /// `UnitId`.
+    pub unit: Option<String>,
+    /// `ArtGroup`.
+    pub article_group: Option<String>,
+    /// `Blocked`: AFAS no longer sells it.
+    pub blocked: bool,
+    /// `Barcode` (EAN).
+    pub barcode: Option<String>,
+    /// `VATGroup`: the VAT rate group (`VaRc`), e.g. `HOOG`.
+    pub vat_group: Option<String>,
+    /// The sales price on the basic price list, as AFAS gives it (with or without VAT, as the company's
+    /// `article_prices_include_vat` says).
+    pub sales_price: Option<Decimal>,
+    /// `ModifiedDate`, in Profit's local time.
+    pub modified: NaiveDateTime,
+}
+
+impl ErpArticle {
+    /// The article's place in the articles flow's cursor: its modification time in whole seconds.
+    pub fn sync_marker(&self) -> i64 {
+        self.modified.and_utc().timestamp()
+    }
+}
+
+/// The cursor value of a modification time (the inverse of [`ErpArticle::sync_marker`]).
+pub fn modified_since(marker: i64) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(marker, 0)
+        .unwrap_or_default()
+        .naive_utc()
+}
+
+/// An article as the till has it (MplusKASSA `Article` within its `Product`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TillArticle {
+    pub article_number: i64,
+    pub product_number: i64,
+    /// How many articles its product has: the product's texts are the article's own only when it is alone
+    /// (a product with variants keeps its name, which its other articles share).
+    pub product_articles: usize,
+    pub description: String,
+    /// The product's `extraText`.
+    pub extra_text: Option<String>,
+    pub barcode: Option<String>,
+    pub turnover_group: i32,
+    pub vat_percentage: Decimal,
+    pub price_incl_vat: Decimal,
+    pub price_excl_vat: Decimal,
+    pub active: bool,
+}
+
+/// An article to create or update in MplusKASSA. On an update, `None` leaves the till's value as it is
+/// (the texts and group when `update_product_info` is off).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TillArticleDraft {
+    /// `articleNumber`: the AFAS item code.
+    pub article_number: i64,
+    /// `description`.
+    pub description: Option<String>,
+    /// `extraText` of the product: the long text.
+    pub extra_text: Option<String>,
+    /// `barcode`.
+    pub barcode: Option<String>,
+    /// `turnoverGroup`.
+    pub turnover_group: Option<i32>,
+    /// Becomes `vatCode`: the till's VAT group with this percentage.
+    pub vat_percentage: Decimal,
+    /// The sales price in cents precision; `priceIncl` when `price_includes_vat`, else `priceExcl` (the till
+    /// derives the other with the VAT percentage). `None` when AFAS has none: an existing article keeps the
+    /// till's price (a new one cannot do without).
+    pub price: Option<Decimal>,
+    pub price_includes_vat: bool,
+    /// `active`: false for an article blocked in AFAS.
+    pub active: bool,
+}
+
+impl TillArticleDraft {
+    /// What of the draft the till does not have yet, in words (empty: nothing to write). Compared with what
+    /// the till holds now rather than with what was last sent, so a value written by another flow or by hand
+    /// is never written again when it already agrees, and a change there is put right.
+    pub fn differences(&self, till: &TillArticle) -> Vec<&'static str> {
+        let price = if self.price_includes_vat {
+            till.price_incl_vat
+        } else {
+            till.price_excl_vat
+        };
+        let own_product = till.product_articles <= 1;
+        let extra_text = self.extra_text.as_ref().filter(|_| own_product);
+        [
+            (
+                self.description.as_ref().is_some_and(|d| *d != till.description),
+                "description",
+            ),
+            (
+                extra_text.is_some_and(|t| Some(t) != till.extra_text.as_ref()),
+                "extra text",
+            ),
+            (
+                self.barcode.as_ref().is_some_and(|b| Some(b) != till.barcode.as_ref()),
+                "barcode",
+            ),
+            (
+                self.turnover_group.is_some_and(|g| g != till.turnover_group),
+                "turnover group",
+            ),
+            (self.vat_percentage != till.vat_percentage, "VAT"),
+            (self.price.is_some_and(|p| p != price), "price"),
+            (self.active != till.active, "active"),
+        ]
+        .into_iter()
+        .filter_map(|(differs, field)| differs.then_some(field))
+        .collect()
+    }
+}
+
+/// Why an AFAS item code cannot be an MplusKASSA article number, if it cannot: article numbers are positive
+/// whole numbers (`xsd:long`), and one with leading zeros would lose them.
+pub fn article_number(item_code: &str) -> Result<i64, String> {
+    let code = item_code.trim();
+    let digits = !code.is_empty() && code.chars().all(|c| c.is_ascii_digit());
+    match code.parse::<i64>() {
+        Ok(number) if digits && number > 0 && !code.starts_with('0') => Ok(number),
+        _ => Err(format!(
+            "AFAS item code {item_code:?} cannot be a MplusKASSA article number: MplusKASSA numbers its articles \
+             with positive whole numbers (without leading zeros), and Koppel keeps the same number on both sides \
+             so orders and stock find the article"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_positive_numbers_become_article_numbers() {
+        assert_eq!(article_number("1001"), Ok(1001));
+        assert_eq!(article_number(" 42 "), Ok(42));
+        for code in ["", "ABC-1", "0042", "0", "-5", "1.5", "99999999999999999999"] {
+            assert!(article_number(code).is_err(), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn the_cursor_round_trips_a_modification_time() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 5)
+            .unwrap();
+        let article = ErpArticle {
+            item_code: "1".into(),
+            description: "x".into(),
+            extra_description: None,
+            unit: None,
+            article_group: None,
+            blocked: false,
+            barcode: None,
+            vat_group: None,
+            sales_price: None,
+            modified: at,
+        };
+        assert_eq!(modified_since(article.sync_marker()), at);
+    }
+}

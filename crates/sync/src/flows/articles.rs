@@ -1,0 +1,273 @@
+//! Articles: AFAS articles → MplusKASSA articles, created or updated by article number (= the AFAS item code,
+//! see [`crate::catalogue`]). The cursor is AFAS's modification time.
+//!
+//! **What the till has decides.** Each page reads the till's copies of its articles in one call and writes
+//! only what differs from them (not what differs from what Koppel sent last): an article that the products
+//! flow wrote to AFAS from the till and that comes back here agrees with the till and is left alone, so both
+//! directions can be on without records bouncing between them, and a price changed by hand at the till is
+//! put back to AFAS's. With `update_product_info` off an existing article keeps its texts and turnover group;
+//! its price, VAT, barcode and whether it is active still follow AFAS. An article blocked in AFAS becomes
+//! inactive at the till, and is not created there.
+//!
+//! **Exactly once.** A create names the article number, so the till refuses a second copy
+//! ([`crate::ports::Creation::Found`]); a run that crashed after a write meets the article again (its cursor
+//! did not move) and finds the till agreeing.
+
+use std::collections::HashMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft, article_number};
+use crate::engine::{Run, RunError};
+use crate::ports::FailureClass::Permanent;
+use crate::ports::{Creation, ErpTarget, Journal, Outcome, PosSource};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
+use crate::settings::FlowSettings;
+
+/// The journal's entity of the flow's records.
+pub const ENTITY: &str = "article";
+
+const UNCHANGED: &str = "MplusKASSA already has it";
+
+pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
+    run: &mut Run<'_, S, T, J>,
+    articles: Vec<ErpArticle>,
+) -> Result<(), RunError> {
+    let articles: Vec<ErpArticle> = articles
+        .into_iter()
+        .filter(|a| !run.already_handled(&a.item_code))
+        .collect();
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let mut numbers: Vec<i64> = articles
+        .iter()
+        .filter_map(|a| article_number(&a.item_code).ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut till = if numbers.is_empty() {
+        HashMap::new()
+    } else {
+        run.source.till_articles(&numbers).await?
+    };
+    // The run starts by reading again the second its cursor stopped at (a change AFAS made later in that
+    // second would otherwise be missed); what that second held and the till already has was journaled then.
+    let resumed_at = run.report.cursor;
+    for article in &articles {
+        if run.should_stop_before(Some(article.sync_marker())).await? {
+            return Ok(());
+        }
+        let mut trail = Trail::default();
+        let result = sync_article(run.settings, run.source, &mut till, article, &mut trail).await;
+        let seen_before = resumed_at == Some(article.sync_marker());
+        if seen_before && matches!(&result, Ok(verdict) if verdict.reason.as_deref() == Some(UNCHANGED)) {
+            continue;
+        }
+        run.conclude(meta(article), result, trail).await?;
+    }
+    Ok(())
+}
+
+fn meta(article: &ErpArticle) -> RecordMeta {
+    RecordMeta::new(ENTITY, article.item_code.clone(), article)
+        .keys([
+            Some(article.item_code.clone()),
+            Some(article.description.clone()),
+            article.barcode.clone(),
+        ])
+        .at_marker(Some(article.sync_marker()))
+}
+
+async fn sync_article<S: PosSource>(
+    settings: &FlowSettings,
+    till: &S,
+    known: &mut HashMap<i64, TillArticle>,
+    article: &ErpArticle,
+    trail: &mut Trail,
+) -> Result<Verdict, Failure> {
+    let number = article_number(&article.item_code).map_err(|reason| Failure::Record(Permanent, reason))?;
+    if let Some(reason) = filtered_out(article, settings) {
+        return Ok(Verdict::skipped(reason));
+    }
+    let existing = known.get(&number);
+    if article.blocked && existing.is_none() {
+        return Ok(Verdict::skipped("blocked in AFAS, and MplusKASSA does not have it"));
+    }
+    let draft = till_draft(article, number, existing.is_none(), settings)?;
+    let hash = content_hash(&draft);
+    let target_id = number.to_string();
+    let current = match existing {
+        Some(current) if draft.differences(current).is_empty() => {
+            return Ok(Verdict::skipped_existing(UNCHANGED, target_id, hash));
+        }
+        Some(current) => current.clone(),
+        None => match trail.write(till.create_till_article(&draft).await)? {
+            Creation::Created(_) => {
+                known.insert(number, created(&draft));
+                return Ok(Verdict::written(Outcome::Created, target_id, hash));
+            }
+            // The till has the number after all (a run of the company made it since this page looked): read
+            // it, and write only what differs.
+            Creation::Found(_) => {
+                let mut current = till.till_articles(&[number]).await.map_err(Failure::from_connector)?;
+                let Some(current) = current.remove(&number) else {
+                    return Err(Failure::Record(
+                        Permanent,
+                        format!("MplusKASSA says article {number} exists, but does not list it"),
+                    ));
+                };
+                if draft.differences(&current).is_empty() {
+                    return Ok(Verdict::skipped_existing(UNCHANGED, target_id, hash));
+                }
+                current
+            }
+        },
+    };
+    trail.write(till.update_till_article(&current, &draft).await)?;
+    Ok(Verdict::written(Outcome::Updated, target_id, hash))
+}
+
+/// Why the flow's filter leaves the article out, if it does (the reader asks AFAS for the same; this guards
+/// a connector that ignores a filter).
+fn filtered_out(article: &ErpArticle, settings: &FlowSettings) -> Option<String> {
+    let groups = &settings.afas_article_filter.groups;
+    let in_groups = article
+        .article_group
+        .as_deref()
+        .is_some_and(|g| groups.iter().any(|f| f.trim().eq_ignore_ascii_case(g)));
+    (!groups.is_empty() && !in_groups).then(|| "not in the selected AFAS article groups".to_owned())
+}
+
+/// What the till holds once `draft` is created (for the page's later look-ups, and the dry run's).
+pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
+    let factor = Decimal::ONE + draft.vat_percentage / Decimal::ONE_HUNDRED;
+    let price = draft.price.unwrap_or_default();
+    let (incl, excl) = if draft.price_includes_vat {
+        (price, cents(price / factor))
+    } else {
+        (cents(price * factor), price)
+    };
+    TillArticle {
+        article_number: draft.article_number,
+        product_number: 0,
+        product_articles: 1,
+        description: draft.description.clone().unwrap_or_default(),
+        extra_text: draft.extra_text.clone(),
+        barcode: draft.barcode.clone(),
+        turnover_group: draft.turnover_group.unwrap_or_default(),
+        vat_percentage: draft.vat_percentage,
+        price_incl_vat: incl,
+        price_excl_vat: excl,
+        active: draft.active,
+    }
+}
+
+/// The till keeps prices in cents; AFAS may have more decimals. Half a cent rounds away from zero.
+fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The article for the till, with the tenant's `article.…` rules applied.
+pub(crate) fn till_draft(
+    article: &ErpArticle,
+    number: i64,
+    new: bool,
+    settings: &FlowSettings,
+) -> Result<TillArticleDraft, Failure> {
+    let mut draft = default_till_draft(article, number, new, settings)?;
+    if !settings.field_map.is_empty() {
+        let source = serde_json::to_value(article).unwrap_or(serde_json::Value::Null);
+        settings
+            .field_map
+            .apply("article", &source, &mut draft)
+            .map_err(mapping_failure)?;
+    }
+    Ok(draft)
+}
+
+/// The article as the flow maps it without rules. Texts and the turnover group are sent for a new article,
+/// and for an existing one only with `update_product_info`.
+pub fn default_till_draft(
+    article: &ErpArticle,
+    number: i64,
+    new: bool,
+    settings: &FlowSettings,
+) -> Result<TillArticleDraft, Failure> {
+    let product_info = new || settings.update_product_info;
+    let turnover_group = match product_info {
+        true => Some(turnover_group(article, settings, new)?),
+        false => None,
+    }
+    .flatten();
+    if new && article.sales_price.is_none() {
+        return Err(Failure::master_data(format!(
+            "AFAS has no sales price for article {}, and a new MplusKASSA article needs one: give it a price on \
+             the basic price list",
+            article.item_code
+        )));
+    }
+    Ok(TillArticleDraft {
+        article_number: number,
+        description: product_info.then(|| article.description.trim().to_owned()),
+        extra_text: product_info.then(|| article.extra_description.clone()).flatten(),
+        barcode: article.barcode.clone().filter(|b| !b.trim().is_empty()),
+        turnover_group,
+        vat_percentage: vat_percentage(article, settings)?,
+        price: article.sales_price.map(cents),
+        price_includes_vat: settings.article_prices_include_vat,
+        active: !article.blocked,
+    })
+}
+
+/// The turnover group from `turnover_group_map`; a new article cannot do without one.
+fn turnover_group(article: &ErpArticle, settings: &FlowSettings, new: bool) -> Result<Option<i32>, Failure> {
+    let Some(value) = settings.turnover_group_map.resolve(article.article_group.as_deref()) else {
+        return match new {
+            true => Err(Failure::missing_setting(
+                "turnover_group_map",
+                "MplusKASSA needs a turnover group for every new article: map AFAS article groups to turnover \
+                 groups, or give a default",
+            )),
+            false => Ok(None),
+        };
+    };
+    value.trim().parse().map(Some).map_err(|_| {
+        Failure::setting(format!(
+            "`turnover_group_map` gives {value:?} for AFAS article group {:?}: a MplusKASSA turnover group is a \
+             number",
+            article.article_group.as_deref().unwrap_or("")
+        ))
+    })
+}
+
+/// The VAT percentage of the article's AFAS VAT group, read backwards from the company's `vat_group_map`
+/// (percentage → AFAS VAT group), so both directions share one table.
+fn vat_percentage(article: &ErpArticle, settings: &FlowSettings) -> Result<Decimal, Failure> {
+    let Some(group) = article.vat_group.as_deref().map(str::trim).filter(|g| !g.is_empty()) else {
+        return Err(Failure::master_data(format!(
+            "AFAS article {} has no VAT group",
+            article.item_code
+        )));
+    };
+    let mut rates: Vec<Decimal> = settings
+        .company
+        .vat_group_map
+        .table
+        .iter()
+        .filter(|(_, afas)| afas.trim().eq_ignore_ascii_case(group))
+        .filter_map(|(rate, _)| rate.trim().parse::<Decimal>().ok())
+        .map(|rate| rate.normalize())
+        .collect();
+    rates.dedup();
+    match rates.as_slice() {
+        [rate] => Ok(*rate),
+        [] => Err(Failure::setting(format!(
+            "`vat_group_map` has no VAT percentage for AFAS VAT group {group:?}: add a row such as 21 → {group}"
+        ))),
+        _ => Err(Failure::setting(format!(
+            "`vat_group_map` gives AFAS VAT group {group:?} to several percentages, so its rate at the till is not \
+             clear"
+        ))),
+    }
+}
