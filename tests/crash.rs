@@ -6,7 +6,8 @@
 //!
 //! Runs on SQLite, or on PostgreSQL when `KOPPEL_TEST_DATABASE_URL` is set; there also with two
 //! `koppel worker` processes beside a web-only `koppel serve`, killing the worker that holds the run. The
-//! financial journal flow gets the same treatment: every closed till day once in AFAS.
+//! financial journal flow gets the same treatment: every closed till day once in AFAS; and the articles flow
+//! (the other direction): every AFAS article once in the till.
 
 mod support;
 
@@ -455,5 +456,105 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
     let booked: std::collections::BTreeSet<String> = entries.into_keys().collect();
     assert!(expected.len() > 100, "{} branch days", expected.len());
     assert_eq!(booked, expected, "every closed branch day once, nothing else");
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
+
+/// The articles flow (AFAS → MplusKASSA) under SIGKILL: with 150 ms latency on every call the seeded AFAS
+/// articles take seconds to reach the till, the process is killed at random points and started again; at the
+/// end every AFAS article is in MplusKASSA exactly once (one product per article number, read with the till's
+/// own `getProducts`), with AFAS's price, and a new run writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
+    let (_sandbox, urls) = support::start_sandbox(0);
+    set_latency(&urls, 150).await;
+    let dir = support::data_dir();
+    let (database_url, _database) = support::database_url(dir.path()).await;
+    let setup = Setup {
+        data_dir: dir.path(),
+        database_url: &database_url,
+        port: free_port(),
+    };
+    let mut serve = setup.serve(true);
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
+    api.connect_to(&urls).await;
+    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
+    let flow = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
+    let (status, body) = api
+        .send(reqwest::Method::PUT, "/api/v1/flows/articles", Some(flow))
+        .await;
+    assert_eq!(status, 200, "articles settings: {body}");
+
+    let mut rng = rand::rng();
+    let mut last = (String::new(), 0);
+    for kill in 0..kills().min(5) {
+        let run = held_run(&api, "articles", &mut last).await;
+        if run["status"] != "running" {
+            break;
+        }
+        let delay = Duration::from_millis(rng.random_range(200..3_000));
+        tokio::time::sleep(delay).await;
+        eprintln!(
+            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
+            last.1, last.0
+        );
+        serve.kill();
+        serve = setup.serve(true);
+        wait_held(&api, &last.0, last.1, Duration::from_secs(300)).await;
+    }
+    let run = api.wait_finished(&last.0, Duration::from_secs(300)).await;
+    assert!(
+        run["status"] == "succeeded" || run["status"] == "failed" && run["counts"]["created"] == 0,
+        "{run}"
+    );
+    set_latency(&urls, 0).await;
+    let (_, finish) = api.start_run("articles").await;
+    let finish = api.wait_finished(&finish, Duration::from_secs(300)).await;
+    assert_eq!(finish["status"], "succeeded", "{finish}");
+    assert_eq!(finish["counts"]["failed"], 0, "{finish}");
+    let (_, fresh) = api.start_run("articles").await;
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(
+        (fresh["counts"]["created"].as_i64(), fresh["counts"]["updated"].as_i64()),
+        (Some(0), Some(0)),
+        "a run after the crashes writes nothing: {fresh}"
+    );
+
+    // What AFAS has (read from the simulator) and what the till has (read with the MplusKASSA client).
+    let articles = afas_rows(&urls, "Profit_Article_Basic").await;
+    let expected: BTreeMap<i64, String> = articles
+        .iter()
+        .map(|row| {
+            let code = row["ItemCode"].as_str().unwrap();
+            (
+                code.parse().unwrap(),
+                format!("{:.2}", row["BasicSalesPrice"].as_f64().unwrap()),
+            )
+        })
+        .collect();
+    assert!(expected.len() >= 30, "{} AFAS articles", expected.len());
+    let credentials = koppel_jobs::credentials::MplusCredentials {
+        url: urls.mplus.clone(),
+        ident: "koppel-sandbox".into(),
+        secret: "sandbox-secret".into(),
+    };
+    let mplus = koppel_jobs::connect::mplus_client(&credentials, &Default::default()).unwrap();
+    let numbers: Vec<i64> = expected.keys().copied().collect();
+    let filter = koppel_mplus::ProductFilter {
+        article_numbers: numbers.clone(),
+        ..Default::default()
+    };
+    let products = mplus.get_products(&filter, 0, 100_000).await.unwrap();
+    let mut till: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for article in products.iter().flat_map(|p| &p.article_list) {
+        let number = article.article_number.unwrap();
+        if numbers.contains(&number) {
+            let price = format!("{:.2}", article.price_incl.unwrap());
+            till.entry(number).or_default().push(price);
+        }
+    }
+    let twice: Vec<_> = till.iter().filter(|(_, copies)| copies.len() > 1).collect();
+    assert!(twice.is_empty(), "articles in the till more than once: {twice:?}");
+    let till: BTreeMap<i64, String> = till.into_iter().map(|(n, mut copies)| (n, copies.remove(0))).collect();
+    assert_eq!(till, expected, "every AFAS article once in the till, at AFAS's price");
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }

@@ -353,3 +353,48 @@ async fn the_api_takes_rules_with_the_settings_and_refuses_bad_ones() {
         "the refused rules were not stored"
     );
 }
+
+#[tokio::test]
+async fn the_articles_flow_maps_afas_articles_onto_the_tills_fields_and_previews_the_soap_request() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "naar.kassa@shop.nl", "Naar de kassa").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let fields = format!("{home}/settings/articles/fields");
+    let page = text(app.get(&client, &fields).await).await;
+    assert!(page.contains("article.turnover_group"), "{page}");
+    assert!(page.contains("turnoverGroup (Article)"), "{page}");
+    assert!(
+        page.contains("Each MplusKASSA field gets its value from AFAS"),
+        "{page}"
+    );
+
+    let tried = [
+        ("target", "article.description"),
+        ("source_kind", "constant"),
+        ("source_value", "PREVIEWED"),
+    ];
+    let response = app.post_form(&client, &format!("{fields}/preview"), &tried).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = text(response).await;
+    assert!(page.contains("Nothing was sent."), "{page}");
+    assert!(
+        page.contains("From AFAS") && page.contains("Sent to MplusKASSA"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<strong>createProduct</strong>"),
+        "the SOAP request: {page}"
+    );
+    assert!(
+        page.contains("&#60;description&#62;PREVIEWED&#60;/description&#62;"),
+        "the rule's value in the request: {page}"
+    );
+    let journal = app.mplus_journal(&home).await;
+    assert!(
+        journal
+            .iter()
+            .all(|entry| entry["operation"] != "createProduct" && entry["operation"] != "updateProduct"),
+        "the preview writes nothing to the till: {journal:?}"
+    );
+}

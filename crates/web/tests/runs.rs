@@ -68,7 +68,8 @@ async fn the_home_page_shows_a_light_per_flow_and_records_per_day() {
     let browser = app.browser();
     let home = app.sign_up(&browser, "health@shop.nl", "Health").await;
     let html = app.get(&browser, &home).await.text().await.unwrap();
-    assert_eq!(html.matches("light-orange").count(), 6, "all six flows are off: {html}");
+    let flows = koppel_core::FlowKind::ALL.len();
+    assert_eq!(html.matches("light-orange").count(), flows, "every flow is off: {html}");
     assert!(html.contains("Nothing synced in the last 14 days."));
 
     // A failed orders run and some records today.

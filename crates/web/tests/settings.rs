@@ -576,3 +576,95 @@ async fn the_financial_journal_page_asks_its_own_questions_in_dutch_dates_and_ne
     let (_, receipts) = call(Method::GET, &app, &token, "/api/v1/flows/receipts", None).await;
     assert_eq!(receipts["enabled"], false);
 }
+
+#[tokio::test]
+async fn the_articles_page_asks_its_filters_and_prices_and_the_preflight_checks_the_connector_and_the_products_flow() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "artikelen@shop.nl", "Artikelen").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+    let page_path = format!("{home}/settings/articles");
+    let page = text(app.get(&client, &page_path).await).await;
+    assert!(page.contains("Articles from AFAS to MplusKASSA"), "{page}");
+    assert!(page.contains(r#"id="resync""#), "the full resync button");
+    let form = rendered_form(&page);
+    let value = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(value("article_prices_include_vat").as_deref(), Some("incl"));
+    assert_eq!(
+        value("turnover_groups_default").as_deref(),
+        Some("10"),
+        "the sandbox preset's turnover groups"
+    );
+
+    // A filter line that is not `field = value`: the page says which, nothing is saved.
+    let mut bad = form.clone();
+    bad.push(("article_field_filters".into(), "ItemTypeCode Art".into()));
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(response).await.contains("Line 1 is not"));
+
+    let mut good = form.clone();
+    good.push(("article_field_filters".into(), "ItemTypeCode = Art".into()));
+    set(&mut good, "article_groups", "100, 200");
+    set(&mut good, "article_prices_include_vat", "excl");
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let saved = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Articles)
+        .await
+        .unwrap();
+    assert_eq!(saved.afas_article_filter.groups, ["100", "200"]);
+    assert_eq!(
+        saved
+            .afas_article_filter
+            .field_equals
+            .get("ItemTypeCode")
+            .map(String::as_str),
+        Some("Art")
+    );
+    assert!(!saved.article_prices_include_vat);
+    assert_eq!(saved.turnover_group_map.lookup("200"), Some("20"));
+
+    // Switching on checks the GetConnector's fields in AFAS's metainfo.
+    let token = app.api_token("artikelen@shop.nl", PASSWORD).await;
+    let unknown_field =
+        json!({"enabled": true, "settings": {"afas_article_filter": {"field_equals": {"U123_Webshop": "true"}}}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/articles", Some(unknown_field)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["afas_article_filter"][0].as_str().unwrap();
+    assert!(message.contains("`U123_Webshop`"), "{message}");
+    let (status, body) = call(
+        Method::PUT,
+        &app,
+        &token,
+        "/api/v1/flows/articles",
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The products flow must read AFAS's prices as this flow does, or the two would change each other's prices.
+    let products_incl = json!({"enabled": true, "settings": {"article_prices_include_vat": true}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/products", Some(products_incl)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["article_prices_include_vat"][0].as_str().unwrap();
+    assert!(message.contains("the articles flow is on"), "{message}");
+    let products_excl = json!({"enabled": true, "settings": {"article_prices_include_vat": false}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/products", Some(products_excl)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A full resync of master data is queued as a run that starts from the beginning; sales never are.
+    let (status, body) = call(Method::POST, &app, &token, "/api/v1/flows/articles/resync", None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let run_id = body["run_id"].as_str().unwrap().to_owned();
+    let (status, again) = call(Method::POST, &app, &token, "/api/v1/flows/articles/resync", None).await;
+    assert_eq!(
+        (status, again["run_id"].as_str()),
+        (StatusCode::CONFLICT, Some(run_id.as_str()))
+    );
+    let (status, body) = call(Method::POST, &app, &token, "/api/v1/flows/orders/resync", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"], "not_resyncable");
+}

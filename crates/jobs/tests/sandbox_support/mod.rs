@@ -416,6 +416,8 @@ pub fn settings() -> FlowSettings {
         },
         shipping_cost_item: Some(SHIPPING_ITEM.into()),
         shipping_articles: vec![SHIPPING_ARTICLE.to_string()],
+        // The seeded administration's article groups on the seeded till's turnover groups (the articles flow).
+        turnover_group_map: fallback("10"),
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
         journal_code: Some("90".into()),

@@ -61,6 +61,8 @@ fn each_flow_names_what_it_cannot_work_without() {
     for flow in FlowKind::ALL {
         let mut complete = wizard_settings();
         complete.company.article_group_map = ValueMap::forced("900");
+        complete.company.vat_group_map.table.insert("21".into(), "HOOG".into());
+        complete.turnover_group_map = ValueMap::forced("10");
         assert!(
             problems(flow, &complete).is_empty(),
             "{flow}: {:?}",
@@ -130,4 +132,40 @@ fn references_are_the_codes_a_flow_sends_to_afas() {
         }]
     );
     assert!(afas_references(FlowKind::Products, &FlowSettings::default()).is_empty());
+}
+
+#[test]
+fn the_articles_flow_needs_its_vat_and_turnover_tables_and_the_products_flows_reading_of_prices() {
+    let empty = FlowSettings::default();
+    assert_eq!(
+        settings_named(&problems(FlowKind::Articles, &empty)),
+        ["vat_group_map", "turnover_group_map"]
+    );
+    let mut settings = wizard_settings();
+    settings.company.vat_group_map.table.insert("21".into(), "HOOG".into());
+    settings.turnover_group_map = ValueMap {
+        default: Some("Kleding".into()),
+        ..ValueMap::default()
+    };
+    assert_eq!(
+        settings_named(&problems(FlowKind::Articles, &settings)),
+        ["turnover_group_map"],
+        "a turnover group is a number"
+    );
+    settings.turnover_group_map.default = Some("10".into());
+    assert!(problems(FlowKind::Articles, &settings).is_empty());
+
+    // The two directions must read AFAS's prices alike; other flows and agreeing settings are no problem.
+    let mut products = settings.clone();
+    products.article_prices_include_vat = !settings.article_prices_include_vat;
+    let problem = disagreement(FlowKind::Articles, &settings, &[(FlowKind::Products, products.clone())]).unwrap();
+    assert_eq!(problem.setting, "article_prices_include_vat");
+    assert!(
+        problem.message.contains("the products flow is on"),
+        "{}",
+        problem.message
+    );
+    assert!(disagreement(FlowKind::Products, &products, &[(FlowKind::Articles, settings.clone())]).is_some());
+    assert!(disagreement(FlowKind::Articles, &settings, &[(FlowKind::Orders, products)]).is_none());
+    assert!(disagreement(FlowKind::Articles, &settings, &[(FlowKind::Products, settings.clone())]).is_none());
 }

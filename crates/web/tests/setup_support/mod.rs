@@ -110,6 +110,18 @@ impl SetupApp {
             .unwrap()
     }
 
+    /// What the till of the company's demo shop received.
+    pub async fn mplus_journal(&self, home: &str) -> Vec<serde_json::Value> {
+        let shop = self.shop_of(home).await;
+        let base = self.sandbox.mplus_url();
+        reqwest::get(format!("{}/_sandbox/journal?shop={shop}", base.trim_end_matches('/')))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The sales documents the AFAS of the company's demo shop created.
     pub async fn afas_orders(&self, home: &str) -> Vec<serde_json::Value> {
         self.afas_journal(home)

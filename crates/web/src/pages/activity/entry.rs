@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use koppel_core::TenantId;
+use koppel_core::{Direction, FlowKind, TenantId};
 use koppel_store::activity::{self, EntryDetail};
 use koppel_store::sales;
 use serde::Deserialize;
@@ -214,6 +214,9 @@ pub struct EntryPage {
     can_write: bool,
     /// A booked sale's difference from the till, as last read back from AFAS (for the sale's latest entry).
     sale_warning: Option<String>,
+    /// Where the flow reads its records and where it writes them ("MplusKASSA" and "AFAS", or the other way).
+    source_system: &'static str,
+    target_system: &'static str,
 }
 
 pub async fn entry(
@@ -233,6 +236,8 @@ pub async fn entry(
     let previous = previous.map(|p| compare(&p, payloads_kept.then_some((&source, &exchanges))));
     let title = format!("{} {}", detail.entry.entity, detail.entry.source_id);
     let mut notes = crate::retry::notes(&state, &ctx.scope, std::slice::from_ref(&detail.entry)).await?;
+    let direction = detail.entry.flow.parse::<FlowKind>().map(FlowKind::direction);
+    let direction = direction.unwrap_or(Direction::MplusToAfas);
     let sale_warning = match detail.entry.flow.parse() {
         Ok(flow) => sales::of_record(&state.db, &ctx.scope, flow, &detail.entry.source_id)
             .await?
@@ -251,6 +256,8 @@ pub async fn entry(
         exchanges,
         previous,
         sale_warning,
+        source_system: direction.source_system(),
+        target_system: direction.target_system(),
     })
 }
 

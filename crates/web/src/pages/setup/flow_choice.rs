@@ -1,7 +1,7 @@
 //! Step 3: choosing which flows to run (saved in the setup progress; the review step switches them on).
 
 use axum::response::Response;
-use koppel_core::FlowKind;
+use koppel_core::{Direction, FlowKind};
 use koppel_store::audit;
 use koppel_store::setup;
 
@@ -33,12 +33,21 @@ pub(super) async fn fill_flows(state: &AppState, ctx: &TenantContext, page: &mut
         .into_iter()
         .map(|flow| FlowChoice {
             name: flow.as_str(),
-            label: capitalise(flow.as_str()),
+            label: label(flow),
             explanation: flow.explanation(),
             checked: chosen.iter().any(|c| c == flow.as_str()),
         })
         .collect();
     Ok(())
+}
+
+/// "Orders"; a flow towards the till says so ("Articles (AFAS → MplusKASSA)"), beside the products flow.
+fn label(flow: FlowKind) -> String {
+    let name = capitalise(flow.as_str());
+    match flow.direction() {
+        Direction::MplusToAfas => name,
+        direction => format!("{name} ({} → {})", direction.source_system(), direction.target_system()),
+    }
 }
 
 fn capitalise(text: &str) -> String {
