@@ -363,6 +363,47 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
     }
 }
 
+/// Signs a company up in a `koppel serve` (with its worker), switches `flow` on with the sandbox preset's
+/// settings, and up to `kills` times kills the process with SIGKILL at a random point (`delays` ms) of the
+/// run's attempt and starts it again at once, waiting each time until the run is taken over. Returns the
+/// company's API, the process running now, the most takeovers a run counted, and the last run's id.
+async fn kill_during_runs(
+    setup: &Setup<'_>,
+    urls: &SandboxUrls,
+    flow: &str,
+    kills: usize,
+    delays: std::ops::Range<u64>,
+) -> (Api, Process, i64, String) {
+    let mut serve = setup.serve(true);
+    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), setup.database_url).await;
+    api.connect_to(urls).await;
+    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
+    let body = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
+    let (status, answer) = api
+        .send(reqwest::Method::PUT, &format!("/api/v1/flows/{flow}"), Some(body))
+        .await;
+    assert_eq!(status, 200, "{flow} settings: {answer}");
+    let mut rng = rand::rng();
+    let (mut takeovers, mut last) = (0, (String::new(), 0));
+    for kill in 0..self::kills().min(kills) {
+        let run = held_run(&api, flow, &mut last).await;
+        takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
+        if run["status"] != "running" {
+            break;
+        }
+        let delay = Duration::from_millis(rng.random_range(delays.clone()));
+        tokio::time::sleep(delay).await;
+        eprintln!(
+            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
+            last.1, last.0
+        );
+        serve.kill();
+        serve = setup.serve(true);
+        wait_held(&api, &last.0, last.1, Duration::from_secs(600)).await;
+    }
+    (api, serve, takeovers, last.0)
+}
+
 /// The financial journal under SIGKILL: the flow books the seeded till's closed days (one AFAS financial entry
 /// per day and branch, with 20 ms latency on every call), the process is killed at random points and started
 /// again; at the end every branch day MplusKASSA's journal has is in AFAS under exactly one entry.
@@ -377,31 +418,7 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
         database_url: &database_url,
         port: free_port(),
     };
-    let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
-    api.connect_to(&urls).await;
-    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
-    let flow = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
-    let (status, body) = api
-        .send(reqwest::Method::PUT, "/api/v1/flows/financial_journal", Some(flow))
-        .await;
-    assert_eq!(status, 200, "financial journal settings: {body}");
-
-    let mut rng = rand::rng();
-    let (mut takeovers, mut last) = (0, (String::new(), 0));
-    for kill in 0..kills().min(8) {
-        let run = held_run(&api, "financial_journal", &mut last).await;
-        takeovers = takeovers.max(run["takeovers"].as_i64().unwrap_or(0));
-        let delay = Duration::from_millis(rng.random_range(100..2_500));
-        tokio::time::sleep(delay).await;
-        eprintln!(
-            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
-            last.1, last.0
-        );
-        serve.kill();
-        serve = setup.serve(true);
-        wait_held(&api, &last.0, last.1, Duration::from_secs(600)).await;
-    }
+    let (api, mut serve, takeovers, _) = kill_during_runs(&setup, &urls, "financial_journal", 8, 100..2_500).await;
     let (_, run) = api.start_run("financial_journal").await;
     let run = api.wait_finished(&run, Duration::from_secs(600)).await;
     assert_eq!(run["status"], "succeeded", "{run}");
@@ -465,7 +482,7 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
 /// own `getProducts`), with AFAS's price, and a new run writes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
-    let (_sandbox, urls) = support::start_sandbox(0);
+    let (_sandbox, urls) = support::start_sandbox(10);
     set_latency(&urls, 150).await;
     let dir = support::data_dir();
     let (database_url, _database) = support::database_url(dir.path()).await;
@@ -474,34 +491,8 @@ async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
         database_url: &database_url,
         port: free_port(),
     };
-    let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
-    api.connect_to(&urls).await;
-    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
-    let flow = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
-    let (status, body) = api
-        .send(reqwest::Method::PUT, "/api/v1/flows/articles", Some(flow))
-        .await;
-    assert_eq!(status, 200, "articles settings: {body}");
-
-    let mut rng = rand::rng();
-    let mut last = (String::new(), 0);
-    for kill in 0..kills().min(5) {
-        let run = held_run(&api, "articles", &mut last).await;
-        if run["status"] != "running" {
-            break;
-        }
-        let delay = Duration::from_millis(rng.random_range(200..3_000));
-        tokio::time::sleep(delay).await;
-        eprintln!(
-            "kill {kill}: SIGKILL {delay:?} into attempt {} of run {}",
-            last.1, last.0
-        );
-        serve.kill();
-        serve = setup.serve(true);
-        wait_held(&api, &last.0, last.1, Duration::from_secs(300)).await;
-    }
-    let run = api.wait_finished(&last.0, Duration::from_secs(300)).await;
+    let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, "articles", 5, 200..3_000).await;
+    let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(
         run["status"] == "succeeded" || run["status"] == "failed" && run["counts"]["created"] == 0,
         "{run}"

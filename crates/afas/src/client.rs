@@ -162,32 +162,18 @@ impl AfasClient {
             missing: Vec::new(),
         };
         for &connector in get_connectors {
-            let answer = self
-                .transport
-                .execute(Call {
-                    operation: "metainfo",
-                    method: Method::GET,
-                    url: self.transport.url(&format!("metainfo/get/{connector}"))?,
-                    body: None,
-                })
-                .await;
-            match answer {
-                Ok(_) => report.available.push(connector.to_owned()),
-                // Per connector, 401 means "valid token, no access to this endpoint"; 500/404 mean unknown.
-                Err(AfasError::Unauthorized | AfasError::Rejected { .. } | AfasError::NotFound { .. }) => {
-                    report.missing.push(connector.to_owned())
-                }
-                Err(other) => return Err(other),
+            match self.get_connector_metainfo(connector).await? {
+                Some(_) => report.available.push(connector.to_owned()),
+                None => report.missing.push(connector.to_owned()),
             }
         }
         Ok(report)
     }
-}
 
-impl AfasClient {
-    /// The field ids of a GetConnector (`metainfo/get/{connector}`); `None` when the App connector does not
-    /// offer it (or this token may not read it).
-    pub async fn get_connector_fields(&self, connector: &str) -> Result<Option<Vec<String>>, AfasError> {
+    /// A GetConnector's metainfo (`metainfo/get/{connector}`) as AFAS answered it; `None` when the App
+    /// connector does not offer it: per connector, 401 means "valid token, no access to this endpoint", and
+    /// 500/404 mean unknown.
+    async fn get_connector_metainfo(&self, connector: &str) -> Result<Option<crate::transport::Reply>, AfasError> {
         let answer = self
             .transport
             .execute(Call {
@@ -197,10 +183,20 @@ impl AfasClient {
                 body: None,
             })
             .await;
-        let reply = match answer {
-            Ok(reply) => reply,
-            Err(AfasError::Unauthorized | AfasError::Rejected { .. } | AfasError::NotFound { .. }) => return Ok(None),
-            Err(other) => return Err(other),
+        match answer {
+            Ok(reply) => Ok(Some(reply)),
+            Err(AfasError::Unauthorized | AfasError::Rejected { .. } | AfasError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+impl AfasClient {
+    /// The field ids of a GetConnector (`metainfo/get/{connector}`); `None` when the App connector does not
+    /// offer it (or this token may not read it).
+    pub async fn get_connector_fields(&self, connector: &str) -> Result<Option<Vec<String>>, AfasError> {
+        let Some(reply) = self.get_connector_metainfo(connector).await? else {
+            return Ok(None);
         };
         let metainfo: serde_json::Value = serde_json::from_str(&reply.body).map_err(|e| AfasError::Unexpected {
             status: reply.status,

@@ -126,6 +126,24 @@ impl Failure {
     }
 }
 
+/// The draft with the tenant's field-mapping rules of `scope` (`article`, `debtor`, …) applied, reading the
+/// source record `record`; the draft as it is when there are no rules.
+pub(crate) fn with_rules<D: Serialize + serde::de::DeserializeOwned>(
+    settings: &crate::settings::FlowSettings,
+    scope: &str,
+    record: &impl Serialize,
+    mut draft: D,
+) -> Result<D, Failure> {
+    if !settings.field_map.is_empty() {
+        let source = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+        settings
+            .field_map
+            .apply(scope, &source, &mut draft)
+            .map_err(mapping_failure)?;
+    }
+    Ok(draft)
+}
+
 /// A field-mapping rule that produced no valid value fails the record, naming the field: the rules are the
 /// tenant's settings, so changing them is what helps.
 pub(crate) fn mapping_failure(error: crate::field_map::MappingError) -> Failure {

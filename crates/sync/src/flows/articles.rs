@@ -21,7 +21,7 @@ use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft, article_number
 use crate::engine::{Run, RunError};
 use crate::ports::FailureClass::Permanent;
 use crate::ports::{Creation, ErpTarget, Journal, Outcome, PosSource};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, with_rules};
 use crate::settings::FlowSettings;
 
 /// The journal's entity of the flow's records.
@@ -175,15 +175,12 @@ pub(crate) fn till_draft(
     new: bool,
     settings: &FlowSettings,
 ) -> Result<TillArticleDraft, Failure> {
-    let mut draft = default_till_draft(article, number, new, settings)?;
-    if !settings.field_map.is_empty() {
-        let source = serde_json::to_value(article).unwrap_or(serde_json::Value::Null);
-        settings
-            .field_map
-            .apply("article", &source, &mut draft)
-            .map_err(mapping_failure)?;
-    }
-    Ok(draft)
+    with_rules(
+        settings,
+        "article",
+        article,
+        default_till_draft(article, number, new, settings)?,
+    )
 }
 
 /// The article as the flow maps it without rules. Texts and the turnover group are sent for a new article,

@@ -11,7 +11,7 @@ use crate::model::{
     vat_number_form,
 };
 use crate::ports::{ConnectorResult, Creation, ErpTarget, Outcome};
-use crate::record::{Failure, Trail, mapping_failure};
+use crate::record::{Failure, Trail, with_rules};
 use crate::settings::FlowSettings;
 use crate::street::split_street;
 
@@ -37,15 +37,7 @@ pub(crate) fn debtor_draft(
     settings: &FlowSettings,
     source: &impl serde::Serialize,
 ) -> Result<DebtorDraft, Failure> {
-    let mut draft = default_debtor_draft(customer, settings);
-    if !settings.field_map.is_empty() {
-        let source = serde_json::to_value(source).unwrap_or(serde_json::Value::Null);
-        settings
-            .field_map
-            .apply("debtor", &source, &mut draft)
-            .map_err(mapping_failure)?;
-    }
-    Ok(draft)
+    with_rules(settings, "debtor", source, default_debtor_draft(customer, settings))
 }
 
 /// The debtor as the flows map it without rules.

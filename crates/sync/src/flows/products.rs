@@ -12,7 +12,7 @@ use super::orders::percentage_key;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, SourceArticle};
 use crate::ports::{Creation, ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
-use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, mapping_failure};
+use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, with_rules};
 use crate::settings::FlowSettings;
 
 const UPDATE_OFF: &str = "exists; update product info is off";
@@ -102,15 +102,7 @@ fn filtered_out(article: &SourceArticle, settings: &FlowSettings) -> Option<Stri
 
 /// The article for AFAS, with the tenant's `article.…` rules applied.
 pub(crate) fn article_draft(article: &SourceArticle, settings: &FlowSettings) -> Result<ArticleDraft, Failure> {
-    let mut draft = default_article_draft(article, settings);
-    if !settings.field_map.is_empty() {
-        let source = serde_json::to_value(article).unwrap_or(serde_json::Value::Null);
-        settings
-            .field_map
-            .apply("article", &source, &mut draft)
-            .map_err(mapping_failure)?;
-    }
-    Ok(draft)
+    with_rules(settings, "article", article, default_article_draft(article, settings))
 }
 
 /// The article as the flow maps it without rules.
