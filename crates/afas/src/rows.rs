@@ -49,10 +49,17 @@ pub struct Debtor {
     pub address_line3: Option<String>,
     #[serde(rename = "AdressLine4", default)]
     pub address_line4: Option<String>,
+    /// The country's ISO code.
+    #[serde(rename = "CountryId", default)]
+    pub country: Option<String>,
     #[serde(rename = "TelNr", default)]
     pub phone: Option<String>,
     #[serde(rename = "VatNr", default)]
     pub vat_number: Option<String>,
+    #[serde(rename = "ChOfCommNr", default)]
+    pub commerce_number: Option<String>,
+    #[serde(rename = "IBAN", default)]
+    pub iban: Option<String>,
     #[serde(rename = "CurrencyId", default)]
     pub currency: Option<String>,
     #[serde(rename = "PayCon", default)]

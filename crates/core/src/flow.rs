@@ -24,10 +24,12 @@ pub enum FlowKind {
     /// AFAS articles → MplusKASSA articles (the other direction: the back office's assortment and prices to
     /// the till).
     Articles,
+    /// AFAS debtors → MplusKASSA relations (the other direction: the back office's customers at the till).
+    Debtors,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 7] = [
+    pub const ALL: [FlowKind; 8] = [
         FlowKind::Orders,
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
@@ -35,14 +37,17 @@ impl FlowKind {
         FlowKind::Products,
         FlowKind::Stock,
         FlowKind::Articles,
+        FlowKind::Debtors,
     ];
 
     /// The order a company's flows run in when they are due together: master data before the sales that refer
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
-    /// flow made). The financial journal needs nothing of the others. AFAS's articles reach the till first, so
-    /// the products flow reads them back in the same round (and finds them unchanged).
-    pub const RUN_ORDER: [FlowKind; 7] = [
+    /// flow made). The financial journal needs nothing of the others. AFAS's articles and debtors reach the
+    /// till first, so the products and customers flows read them back in the same round (and find them
+    /// unchanged).
+    pub const RUN_ORDER: [FlowKind; 8] = [
         FlowKind::Articles,
+        FlowKind::Debtors,
         FlowKind::Products,
         FlowKind::Customers,
         FlowKind::Orders,
@@ -61,7 +66,7 @@ impl FlowKind {
     /// Which way the flow moves records.
     pub fn direction(self) -> Direction {
         match self {
-            FlowKind::Articles => Direction::AfasToMplus,
+            FlowKind::Articles | FlowKind::Debtors => Direction::AfasToMplus,
             _ => Direction::MplusToAfas,
         }
     }
@@ -75,6 +80,7 @@ impl FlowKind {
             FlowKind::Receipts => "receipts",
             FlowKind::FinancialJournal => "financial_journal",
             FlowKind::Articles => "articles",
+            FlowKind::Debtors => "debtors",
         }
     }
 
@@ -93,6 +99,9 @@ impl FlowKind {
             }
             FlowKind::Articles => {
                 "Creates and updates MplusKASSA articles from AFAS articles, by item code: price, VAT, barcode, texts."
+            }
+            FlowKind::Debtors => {
+                "Creates and updates MplusKASSA relations from AFAS debtors: name, address, e-mail, phone, VAT number."
             }
         }
     }
@@ -132,7 +141,9 @@ impl fmt::Display for FlowKind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock or articles")]
+#[error(
+    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles or debtors"
+)]
 pub struct UnknownFlow(pub String);
 
 impl FromStr for FlowKind {

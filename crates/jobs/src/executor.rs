@@ -104,7 +104,12 @@ pub const RESYNC: &str = "resync";
 
 /// The flows a full resync can be asked of: master data, which a second reading finds in the target and leaves
 /// alone. Sales are never read again from the start (their cursors are how Koppel knows it booked them).
-pub const RESYNCABLE: [FlowKind; 3] = [FlowKind::Articles, FlowKind::Products, FlowKind::Customers];
+pub const RESYNCABLE: [FlowKind; 4] = [
+    FlowKind::Articles,
+    FlowKind::Debtors,
+    FlowKind::Products,
+    FlowKind::Customers,
+];
 
 /// How a delivery of a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use serde::Serialize;
 use chrono::NaiveDate;
 
 use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
+use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
 use crate::engine::{Run, RunError};
 use crate::ledger::{FinancialDay, FinancialEntryDraft};
 use crate::model::{
@@ -224,6 +225,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_article(&self, filter: &AfasArticleFilter, item_code: &str) -> ConnectorResult<Option<ErpArticle>> {
         self.inner.erp_article(filter, item_code).await
     }
+    async fn erp_debtors_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpDebtor>> {
+        self.inner.erp_debtors_since(from, limit).await
+    }
+    async fn erp_debtor(&self, debtor_id: &str) -> ConnectorResult<Option<ErpDebtor>> {
+        self.inner.erp_debtor(debtor_id).await
+    }
 }
 
 /// The till's side of a dry run: reads go through, article writes are captured (and later look-ups of the
@@ -231,6 +238,8 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
 struct CapturingSource<'a, S> {
     inner: &'a S,
     articles: Mutex<HashMap<i64, TillArticle>>,
+    /// Relations it would create, by AFAS debtor id.
+    relations: Mutex<HashMap<String, TillRelation>>,
 }
 
 impl<'a, S: PosSource> CapturingSource<'a, S> {
@@ -238,6 +247,7 @@ impl<'a, S: PosSource> CapturingSource<'a, S> {
         Self {
             inner,
             articles: Mutex::default(),
+            relations: Mutex::default(),
         }
     }
 
@@ -303,6 +313,43 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     }
     fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
         self.inner.render_till_write(write)
+    }
+    async fn till_relations(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillRelation>> {
+        self.inner.till_relations(numbers).await
+    }
+    async fn find_till_relation(
+        &self,
+        ext_relation_id: &str,
+        email: Option<&str>,
+    ) -> ConnectorResult<Option<TillRelation>> {
+        if let Some(planned) = self.relations.lock().expect("dry-run relations").get(ext_relation_id) {
+            return Ok(Some(planned.clone()));
+        }
+        self.inner.find_till_relation(ext_relation_id, email).await
+    }
+    async fn create_till_relation(&self, draft: &TillRelationDraft) -> ConnectorResult<Written<i64>> {
+        let written = self.capture(TillWrite::CreateRelation(draft), 0)?;
+        let planned = TillRelation {
+            relation_number: 0,
+            ext_relation_id: Some(draft.ext_relation_id.clone()),
+            name: draft.name.clone(),
+            address: draft.address.clone(),
+            zipcode: draft.zipcode.clone(),
+            city: draft.city.clone(),
+            country: draft.country.clone(),
+            telephone: draft.telephone.clone(),
+            email: draft.email.clone(),
+            vat_number: draft.vat_number.clone(),
+            commerce_number: draft.commerce_number.clone(),
+            bank_account_number: draft.bank_account_number.clone(),
+            active: draft.active,
+        };
+        let mut relations = self.relations.lock().expect("dry-run relations");
+        relations.insert(draft.ext_relation_id.clone(), planned);
+        Ok(written)
+    }
+    async fn update_till_relation(&self, number: i64, draft: &TillRelationDraft) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::UpdateRelation(number, draft), ())
     }
 }
 

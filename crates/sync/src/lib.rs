@@ -4,6 +4,7 @@
 //! database it talks to.
 
 pub mod catalogue;
+pub mod clientele;
 pub mod country;
 pub mod dry_run;
 pub mod engine;

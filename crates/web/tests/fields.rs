@@ -398,3 +398,49 @@ async fn the_articles_flow_maps_afas_articles_onto_the_tills_fields_and_previews
         "the preview writes nothing to the till: {journal:?}"
     );
 }
+
+#[tokio::test]
+async fn the_debtors_flow_maps_afas_debtors_onto_relations_and_previews_the_soap_request() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "relaties@shop.nl", "Relaties").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let settings = text(app.get(&client, &format!("{home}/settings/debtors")).await).await;
+    assert!(
+        settings.contains("The debtors flow has no settings of its own"),
+        "{settings}"
+    );
+    assert!(settings.contains(r#"id="resync""#), "the full resync button");
+    let fields = format!("{home}/settings/debtors/fields");
+    let page = text(app.get(&client, &fields).await).await;
+    assert!(
+        page.contains("relation.email") && page.contains("email (Relation)"),
+        "{page}"
+    );
+    let tried = [
+        ("target", "relation.city"),
+        ("source_kind", "default"),
+        ("op_1", "upper"),
+    ];
+    let page = text(app.post_form(&client, &format!("{fields}/preview"), &tried).await).await;
+    assert!(page.contains("Nothing was sent."), "{page}");
+    assert!(
+        page.contains("From AFAS") && page.contains("Sent to MplusKASSA"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<strong>createRelation</strong>") || page.contains("<strong>updateRelation</strong>"),
+        "the SOAP request: {page}"
+    );
+    assert!(
+        page.contains("&#60;extRelationId&#62;"),
+        "the link to the debtor: {page}"
+    );
+    let journal = app.mplus_journal(&home).await;
+    assert!(
+        journal
+            .iter()
+            .all(|entry| entry["operation"] != "createRelation" && entry["operation"] != "updateRelation"),
+        "the preview writes nothing to the till: {journal:?}"
+    );
+}

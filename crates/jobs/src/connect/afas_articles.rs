@@ -1,26 +1,19 @@
 //! AFAS's articles for the till (the articles flow's source): `Profit_Article` (or the tenant's connector with
-//! its field names) changed since the cursor, sorted by modification time and item code, with each page's
-//! sales prices from `Profit_Article_Basic` (`BasicSalesPrice`: `Profit_Article` has no price) in one more
-//! call.
-//!
-//! A page never splits one second of changes: when it is full, the rest of its last second is read too, so
-//! the engine's "one past the last second" cursor misses nothing.
+//! its field names) changed since the cursor ([`super::afas_changes`]), with each page's sales prices from
+//! `Profit_Article_Basic` (`BasicSalesPrice`: `Profit_Article` has no price) in one more call.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use koppel_afas::rows::{Article, ArticleBasic, GetConnectorRow};
-use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
+use koppel_afas::{AfasClient, AfasError, Filter, Operator};
 use koppel_sync::catalogue::{ErpArticle, modified_since};
 use koppel_sync::settings::AfasArticleFilter;
 use rust_decimal::Decimal;
 
+use super::afas_changes;
+
 /// Rows per look-up page for the prices.
 const PRICE_PAGE: u32 = 1_000;
-
-/// AFAS's date-time filter value (Profit's local time, as it reports `ModifiedDate`).
-fn afas_time(marker: i64) -> String {
-    modified_since(marker).format("%Y-%m-%dT%H:%M:%S").to_string()
-}
 
 /// The filter's own conditions: the article groups, the fields with a value.
 fn selection(filter: &AfasArticleFilter) -> Filter {
@@ -40,12 +33,6 @@ fn selection(filter: &AfasArticleFilter) -> Filter {
     selection
 }
 
-fn query(filter: &AfasArticleFilter, condition: Filter, page_size: u32) -> GetQuery {
-    GetQuery::new(filter.connector(), ["ModifiedDate", Article::KEY])
-        .filter(condition.and_filter(&selection(filter)))
-        .page_size(page_size)
-}
-
 /// The articles changed at or after `from`, oldest first, at least `limit` when there are, whole seconds.
 pub async fn articles_since(
     client: &AfasClient,
@@ -53,16 +40,7 @@ pub async fn articles_since(
     from: i64,
     limit: usize,
 ) -> Result<Vec<ErpArticle>, AfasError> {
-    let take = u32::try_from(limit.max(1)).unwrap_or(u32::MAX);
-    let since = Filter::new("ModifiedDate", Operator::GreaterOrEqual, afas_time(from));
-    let mut rows: Vec<Article> = client.get_page(&query(filter, since, take), 0).await?.rows;
-    let last_second = rows.last().and_then(|row| row.modified);
-    if let Some(second) = last_second.filter(|_| rows.len() >= limit) {
-        let seen: HashSet<String> = rows.iter().map(|row| row.item_code.clone()).collect();
-        let same_second = Filter::new("ModifiedDate", Operator::Equal, second.format("%Y-%m-%dT%H:%M:%S"));
-        let rest: Vec<Article> = client.get_all(query(filter, same_second, PRICE_PAGE)).await?;
-        rows.extend(rest.into_iter().filter(|row| !seen.contains(&row.item_code)));
-    }
+    let rows = afas_changes::changed_since(client, filter.connector(), &selection(filter), from, limit).await?;
     with_prices(client, rows, from).await
 }
 
@@ -72,9 +50,11 @@ pub async fn article(
     filter: &AfasArticleFilter,
     item_code: &str,
 ) -> Result<Option<ErpArticle>, AfasError> {
-    let by_code = Filter::new(Article::KEY, Operator::Equal, item_code.trim());
-    let rows: Vec<Article> = client.get_page(&query(filter, by_code, 2), 0).await?.rows;
-    Ok(with_prices(client, rows, 0).await?.into_iter().next())
+    let row: Option<Article> = afas_changes::one(client, filter.connector(), &selection(filter), item_code).await?;
+    Ok(with_prices(client, row.into_iter().collect(), 0)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The rows as the engine's articles, with their basic sales prices (one call for the page).

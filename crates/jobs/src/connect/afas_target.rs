@@ -24,6 +24,7 @@ use koppel_afas::rows::DeliveryAddressRow;
 use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnector, UpdateResult};
 use koppel_store::claims::ClaimKind;
 use koppel_sync::catalogue::ErpArticle;
+use koppel_sync::clientele::ErpDebtor;
 use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
@@ -44,7 +45,7 @@ use super::afas_bodies::{
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
-use super::{afas_articles, afas_lookups};
+use super::{afas_articles, afas_debtors, afas_lookups};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -470,6 +471,14 @@ impl ErpTarget for AfasTarget {
 
     async fn erp_article(&self, filter: &AfasArticleFilter, item_code: &str) -> ConnectorResult<Option<ErpArticle>> {
         afas_read(afas_articles::article(&self.client, filter, item_code)).await
+    }
+
+    async fn erp_debtors_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpDebtor>> {
+        afas_read(afas_debtors::debtors_since(&self.client, from, limit)).await
+    }
+
+    async fn erp_debtor(&self, debtor_id: &str) -> ConnectorResult<Option<ErpDebtor>> {
+        afas_read(afas_debtors::debtor_by_id(&self.client, debtor_id)).await
     }
 
     async fn delivery_address(

@@ -11,6 +11,8 @@
 
 mod afas_articles;
 mod afas_bodies;
+mod afas_changes;
+mod afas_debtors;
 mod afas_lookups;
 mod afas_target;
 mod capture;
@@ -22,6 +24,7 @@ mod errors;
 mod mplus_articles;
 mod mplus_ledger;
 mod mplus_records;
+mod mplus_relations;
 mod mplus_sales;
 mod mplus_source;
 mod run_cache;

@@ -15,11 +15,13 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use koppel_mplus::model::Product;
+use koppel_mplus::model::Relation;
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, create_product_request,
-    update_product_request,
+    create_relation_request, update_product_request, update_relation_request,
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
+use koppel_sync::clientele::{TillRelation, TillRelationDraft};
 use koppel_sync::ledger::FinancialDay;
 use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use koppel_sync::ports::{
@@ -30,10 +32,10 @@ use rust_decimal::Decimal;
 use tokio::sync::OnceCell;
 
 use super::errors::{self, mplus_call, mplus_write};
-use super::mplus_articles;
 use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
+use super::{mplus_articles, mplus_relations};
 
 /// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
@@ -295,6 +297,58 @@ impl PosSource for MplusSource {
         })
     }
 
+    async fn till_relations(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillRelation>> {
+        let limit = u32::try_from(numbers.len()).unwrap_or(u32::MAX).max(1);
+        let relations = mplus_call(self.client.get_relations(numbers, 0, limit)).await?;
+        Ok(relations
+            .iter()
+            .filter_map(mplus_relations::till_relation)
+            .filter(|relation| numbers.contains(&relation.relation_number))
+            .map(|relation| (relation.relation_number, relation))
+            .collect())
+    }
+
+    async fn find_till_relation(
+        &self,
+        ext_relation_id: &str,
+        email: Option<&str>,
+    ) -> ConnectorResult<Option<TillRelation>> {
+        let by_link = Relation {
+            ext_relation_id: Some(ext_relation_id.to_owned()),
+            ..Relation::default()
+        };
+        let by_email = email.map(|email| Relation {
+            email: Some(email.to_owned()),
+            ..Relation::default()
+        });
+        for pattern in std::iter::once(by_link).chain(by_email) {
+            let found = mplus_call(self.client.find_relation(&pattern)).await?;
+            let exact = found.filter(|f| mplus_relations::is_exactly(f, Some(ext_relation_id), email));
+            if let Some(relation) = exact.as_ref().and_then(mplus_relations::till_relation) {
+                return Ok(Some(relation));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn create_till_relation(&self, draft: &TillRelationDraft) -> ConnectorResult<Written<i64>> {
+        let relation = mplus_relations::relation(draft, None);
+        let written = mplus_write(self.client.create_relation(&relation)).await?;
+        Ok(Written {
+            value: written.value.relation_number,
+            exchange: written.exchange,
+        })
+    }
+
+    async fn update_till_relation(&self, number: i64, draft: &TillRelationDraft) -> ConnectorResult<Written<()>> {
+        let relation = mplus_relations::relation(draft, Some(number));
+        let written = mplus_write(self.client.update_relation(&relation)).await?;
+        Ok(Written {
+            value: (),
+            exchange: written.exchange,
+        })
+    }
+
     fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
         // The VAT codes are known once a run has read them; a preview before that shows the request without.
         let codes = self.vat_codes.get().cloned().unwrap_or_default();
@@ -307,6 +361,14 @@ impl PosSource for MplusSource {
                 let product = mplus_articles::product_write(draft, Some(current), &codes)?;
                 ("updateProduct", update_product_request(&product))
             }
+            TillWrite::CreateRelation(draft) => (
+                "createRelation",
+                create_relation_request(&mplus_relations::relation(draft, None)),
+            ),
+            TillWrite::UpdateRelation(number, draft) => (
+                "updateRelation",
+                update_relation_request(&mplus_relations::relation(draft, Some(number))),
+            ),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;
         Ok(Exchange {

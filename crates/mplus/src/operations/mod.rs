@@ -22,6 +22,7 @@ pub use documents::DocumentFilter;
 pub use products::{
     ArticleWrite, ArticleWriteList, ProductFilter, ProductWrite, create_product_request, update_product_request,
 };
+pub use relations::{create_relation_request, update_relation_request};
 
 /// `TextList`, required (possibly empty) in several filters.
 #[derive(Serialize, Default)]

@@ -62,6 +62,16 @@ struct UpdateRelationResponse {
     sync_marker: Option<i64>,
 }
 
+/// The SOAP request `createRelation` sends for `relation` (for previews: built, not sent).
+pub fn create_relation_request(relation: &Relation) -> Result<String, MplusError> {
+    crate::soap::envelope("createRelation", &RelationArgument { relation })
+}
+
+/// The SOAP request `updateRelation` sends for `relation`.
+pub fn update_relation_request(relation: &Relation) -> Result<String, MplusError> {
+    crate::soap::envelope("updateRelation", &RelationArgument { relation })
+}
+
 impl MplusClient {
     /// `getRelations` from `sync_marker`, at most `limit`; `relation_numbers` narrows it down when not empty.
     pub async fn get_relations(

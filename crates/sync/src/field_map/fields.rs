@@ -5,7 +5,7 @@ use koppel_core::FlowKind;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::samples::{sample_article, sample_customer, sample_erp_article, sample_order};
+use super::samples::{sample_article, sample_customer, sample_erp_article, sample_erp_debtor, sample_order};
 
 /// A field the flow sends, with what it holds by default (for the editor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -244,6 +244,20 @@ const TILL_ARTICLE_FIELDS: &[TargetField] = &[
     field("article.active", "active (Article)", "not Blocked"),
 ];
 
+const TILL_RELATION_FIELDS: &[TargetField] = &[
+    field("relation.name", "name (Relation)", "DebtorName"),
+    field("relation.address", "address (Relation)", "AdressLine1"),
+    field("relation.zipcode", "zipcode (Relation)", "postcode of AdressLine3"),
+    field("relation.city", "city (Relation)", "city of AdressLine3"),
+    field("relation.country", "country (Relation)", "CountryId"),
+    field("relation.telephone", "telephone (Relation)", "TelNr"),
+    field("relation.email", "email (Relation)", "Email, in lower case"),
+    field("relation.vat_number", "vatNumber (Relation)", "VatNr"),
+    field("relation.commerce_number", "commerceNumber (Relation)", "ChOfCommNr"),
+    field("relation.bank_account_number", "bankAccountNumber (Relation)", "IBAN"),
+    field("relation.active", "active (Relation)", "not Blocked"),
+];
+
 /// The fields a flow sends that rules may set: the default mapping the editor shows. Stock and the financial
 /// journal have none (a journal entry's accounts and VAT codes are its settings).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
@@ -252,6 +266,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
         FlowKind::Customers => CUSTOMER_FIELDS,
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Articles => TILL_ARTICLE_FIELDS,
+        FlowKind::Debtors => TILL_RELATION_FIELDS,
         FlowKind::Stock | FlowKind::FinancialJournal => &[],
     }
 }
@@ -282,6 +297,11 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
         FlowKind::Articles => flatten(
             "",
             &serde_json::to_value(sample_erp_article()).unwrap_or_default(),
+            &mut paths,
+        ),
+        FlowKind::Debtors => flatten(
+            "",
+            &serde_json::to_value(sample_erp_debtor()).unwrap_or_default(),
             &mut paths,
         ),
         FlowKind::Stock | FlowKind::FinancialJournal => {}

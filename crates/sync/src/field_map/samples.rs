@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::catalogue::ErpArticle;
+use crate::clientele::ErpDebtor;
 use crate::model::{
     SourceAddress, SourceArticle, SourceCustomer, SourceDocumentKind, SourceLine, SourceOrder, SourcePayment,
     SourceShipping, VariantAttributes,
@@ -106,6 +107,26 @@ pub(super) fn sample_erp_article() -> ErpArticle {
         barcode: Some("8712345678906".into()),
         vat_group: Some("HOOG".into()),
         sales_price: Some(Decimal::ONE),
+        modified: NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default(),
+    }
+}
+
+pub(super) fn sample_erp_debtor() -> ErpDebtor {
+    ErpDebtor {
+        debtor_id: "10001".into(),
+        name: "Bakkerij De Vries".into(),
+        email: Some("info@devries.nl".into()),
+        phone: Some("020 123 4567".into()),
+        street_line: Some("Kerkstraat 12 a".into()),
+        postcode: Some("1234 AB".into()),
+        city: Some("Amsterdam".into()),
+        country: Some("NL".into()),
+        vat_number: Some("NL123456789B01".into()),
+        commerce_number: Some("12345678".into()),
+        iban: Some("NL91ABNA0417164300".into()),
+        blocked: false,
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default(),

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::{UNCHANGED, seen_last_run};
 use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft, article_number};
 use crate::engine::{Run, RunError};
 use crate::ports::FailureClass::Permanent;
@@ -26,8 +27,6 @@ use crate::settings::FlowSettings;
 
 /// The journal's entity of the flow's records.
 pub const ENTITY: &str = "article";
-
-const UNCHANGED: &str = "MplusKASSA already has it";
 
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
@@ -51,8 +50,6 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     } else {
         run.source.till_articles(&numbers).await?
     };
-    // The run starts by reading again the second its cursor stopped at (a change AFAS made later in that
-    // second would otherwise be missed); what that second held and the till already has was journaled then.
     let resumed_at = run.report.cursor;
     for article in &articles {
         if run.should_stop_before(Some(article.sync_marker())).await? {
@@ -60,8 +57,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         }
         let mut trail = Trail::default();
         let result = sync_article(run.settings, run.source, &mut till, article, &mut trail).await;
-        let seen_before = resumed_at == Some(article.sync_marker());
-        if seen_before && matches!(&result, Ok(verdict) if verdict.reason.as_deref() == Some(UNCHANGED)) {
+        if seen_last_run(resumed_at, article.sync_marker(), &result) {
             continue;
         }
         run.conclude(meta(article), result, trail).await?;

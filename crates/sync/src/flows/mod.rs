@@ -7,6 +7,7 @@ pub mod debtors;
 pub mod financial_journal;
 pub mod orders;
 pub mod products;
+pub mod relations;
 pub mod stock;
 
 use std::collections::HashSet;
@@ -15,6 +16,7 @@ use std::future::Future;
 use koppel_core::{Direction, FlowKind};
 
 use crate::catalogue::ErpArticle;
+use crate::clientele::ErpDebtor;
 use crate::engine::{Run, RunError};
 use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
@@ -27,6 +29,8 @@ pub(crate) enum Page {
     Articles(Vec<SourceArticle>),
     /// AFAS's articles, for the till.
     ErpArticles(Vec<ErpArticle>),
+    /// AFAS's debtors, for the till.
+    ErpDebtors(Vec<ErpDebtor>),
 }
 
 impl Page {
@@ -44,6 +48,7 @@ impl Page {
                 let filter = &settings.afas_article_filter;
                 Page::ErpArticles(target.erp_articles_since(filter, from, limit).await?)
             }
+            FlowKind::Debtors => Page::ErpDebtors(target.erp_debtors_since(from, limit).await?),
             FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock => {
                 unreachable!("{flow} has no page of its own")
             }
@@ -55,6 +60,7 @@ impl Page {
             Page::Customers(records) => records.len(),
             Page::Articles(records) => records.len(),
             Page::ErpArticles(records) => records.len(),
+            Page::ErpDebtors(records) => records.len(),
         }
     }
 
@@ -65,13 +71,31 @@ impl Page {
         let highest = match self {
             Page::Customers(records) => records.iter().filter_map(|r| r.sync_marker).max(),
             Page::Articles(records) => records.iter().map(|r| r.sync_marker).max(),
-            Page::ErpArticles(records) => {
-                let last = records.iter().map(ErpArticle::sync_marker).max();
-                return last.map(|marker| if full { marker + 1 } else { marker });
-            }
+            Page::ErpArticles(records) => return at_second(records.iter().map(ErpArticle::sync_marker), full),
+            Page::ErpDebtors(records) => return at_second(records.iter().map(ErpDebtor::sync_marker), full),
         };
         highest.map(|marker| marker + 1)
     }
+}
+
+/// The cursor after a page of AFAS records (markers in seconds): one past its last second when the page is
+/// full (it never splits a second), else at its last second.
+fn at_second(markers: impl Iterator<Item = i64>, full: bool) -> Option<i64> {
+    markers.max().map(|marker| if full { marker + 1 } else { marker })
+}
+
+/// Why an AFAS → MplusKASSA record is left alone: the till has it as AFAS does.
+pub(crate) const UNCHANGED: &str = "MplusKASSA already has it";
+
+/// Whether a record read from AFAS was journaled by the run before this one: a run starts by reading again
+/// the second its cursor stopped at (a change AFAS made later in that second would otherwise be missed), and
+/// what that second held and the till already has needs no second entry.
+pub(crate) fn seen_last_run(
+    resumed_at: Option<i64>,
+    marker: i64,
+    result: &Result<Verdict, crate::record::Failure>,
+) -> bool {
+    resumed_at == Some(marker) && matches!(result, Ok(verdict) if verdict.reason.as_deref() == Some(UNCHANGED))
 }
 
 pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
@@ -82,6 +106,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         Page::Customers(customers) => customers::run_page(run, customers).await,
         Page::Articles(articles) => products::run_page(run, articles).await,
         Page::ErpArticles(articles) => articles::run_page(run, articles).await,
+        Page::ErpDebtors(debtors) => relations::run_page(run, debtors).await,
     }
 }
 
@@ -115,6 +140,13 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             gone = missing;
             run.report.total_seen += found.len() as u64;
             articles::run_page(run, found).await?;
+        }
+        FlowKind::Debtors => {
+            let target = run.target;
+            let (found, missing) = fetch_each(source_ids, |id| target.erp_debtor(id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            relations::run_page(run, found).await?;
         }
         FlowKind::Stock => {
             let levels = source.stock(run.settings.company.stock_branch.as_deref()).await?;
@@ -173,5 +205,6 @@ fn entity(flow: FlowKind) -> &'static str {
         FlowKind::Products => "article",
         FlowKind::Stock => "stock",
         FlowKind::Articles => articles::ENTITY,
+        FlowKind::Debtors => relations::ENTITY,
     }
 }

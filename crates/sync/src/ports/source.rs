@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::catalogue::{TillArticle, TillArticleDraft};
+use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 
@@ -18,6 +19,9 @@ pub enum TillWrite<'a> {
     CreateArticle(&'a TillArticleDraft),
     /// The article as the till has it, and the draft.
     UpdateArticle(&'a TillArticle, &'a TillArticleDraft),
+    CreateRelation(&'a TillRelationDraft),
+    /// The relation's number, and the draft.
+    UpdateRelation(i64, &'a TillRelationDraft),
 }
 
 impl TillWrite<'_> {
@@ -26,6 +30,8 @@ impl TillWrite<'_> {
         match self {
             TillWrite::CreateArticle(draft) => format!("create article {}", draft.article_number),
             TillWrite::UpdateArticle(_, draft) => format!("update article {}", draft.article_number),
+            TillWrite::CreateRelation(_) => "create relation".to_owned(),
+            TillWrite::UpdateRelation(number, _) => format!("update relation {number}"),
         }
     }
 }
@@ -106,14 +112,51 @@ pub trait PosSource: Send + Sync {
     /// preview show it). The default shows the draft itself.
     #[allow(clippy::result_large_err)]
     fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
-        let draft = match write {
-            TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => draft,
+        let request = match write {
+            TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => JsonText::of(draft),
+            TillWrite::CreateRelation(draft) | TillWrite::UpdateRelation(_, draft) => JsonText::of(draft),
         };
         Ok(Exchange {
             operation: write.label(),
-            request: JsonText::of(draft),
+            request,
             ..Exchange::default()
         })
+    }
+    /// The till's relations with these numbers (one call for all of them); a number it lacks is left out. The
+    /// defaults of this and the relation calls below say the till cannot do it, which stops the debtors flow.
+    fn till_relations(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillRelation>>> + Send {
+        let _ = numbers;
+        async { Err(ConnectorError::permanent("this point of sale cannot list relations")) }
+    }
+    /// The relation linked to AFAS debtor `ext_relation_id` (its `extRelationId`), else the one with exactly
+    /// this e-mail address; `None` when there is neither.
+    fn find_till_relation(
+        &self,
+        ext_relation_id: &str,
+        email: Option<&str>,
+    ) -> impl Future<Output = ConnectorResult<Option<TillRelation>>> + Send {
+        let _ = (ext_relation_id, email);
+        async { Err(ConnectorError::permanent("this point of sale cannot find relations")) }
+    }
+    /// Creates the relation; the value is the number the till gave it.
+    fn create_till_relation(
+        &self,
+        draft: &TillRelationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<i64>>> + Send {
+        let _ = draft;
+        async { Err(ConnectorError::permanent("this point of sale cannot create relations")) }
+    }
+    /// Updates relation `number` with the draft's values (`None` fields untouched).
+    fn update_till_relation(
+        &self,
+        number: i64,
+        draft: &TillRelationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (number, draft);
+        async { Err(ConnectorError::permanent("this point of sale cannot update relations")) }
     }
 }
 
@@ -184,5 +227,31 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     #[allow(clippy::result_large_err)]
     fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
         (**self).render_till_write(write)
+    }
+    fn till_relations(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillRelation>>> + Send {
+        (**self).till_relations(numbers)
+    }
+    fn find_till_relation(
+        &self,
+        ext_relation_id: &str,
+        email: Option<&str>,
+    ) -> impl Future<Output = ConnectorResult<Option<TillRelation>>> + Send {
+        (**self).find_till_relation(ext_relation_id, email)
+    }
+    fn create_till_relation(
+        &self,
+        draft: &TillRelationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<i64>>> + Send {
+        (**self).create_till_relation(draft)
+    }
+    fn update_till_relation(
+        &self,
+        number: i64,
+        draft: &TillRelationDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_till_relation(number, draft)
     }
 }

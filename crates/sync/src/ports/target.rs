@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::catalogue::ErpArticle;
+use crate::clientele::ErpDebtor;
 use crate::ledger::FinancialEntryDraft;
 use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
@@ -198,6 +199,21 @@ pub trait ErpTarget: Send + Sync {
         let _ = (filter, from, limit);
         async { Err(ConnectorError::permanent("this ERP cannot list articles")) }
     }
+    /// The debtors AFAS changed at or after `from` ([`ErpDebtor::sync_marker`]), oldest first, like
+    /// [`Self::erp_articles_since`]. The default says the ERP cannot list debtors.
+    fn erp_debtors_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtor>>> + Send {
+        let _ = (from, limit);
+        async { Err(ConnectorError::permanent("this ERP cannot list debtors")) }
+    }
+    /// One debtor by id, fresh (for retries); `None` when AFAS no longer has it.
+    fn erp_debtor(&self, debtor_id: &str) -> impl Future<Output = ConnectorResult<Option<ErpDebtor>>> + Send {
+        let _ = debtor_id;
+        async { Err(ConnectorError::permanent("this ERP cannot read a debtor")) }
+    }
     /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
     fn erp_article(
         &self,
@@ -322,5 +338,15 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         item_code: &str,
     ) -> impl Future<Output = ConnectorResult<Option<ErpArticle>>> + Send {
         (**self).erp_article(filter, item_code)
+    }
+    fn erp_debtors_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtor>>> + Send {
+        (**self).erp_debtors_since(from, limit)
+    }
+    fn erp_debtor(&self, debtor_id: &str) -> impl Future<Output = ConnectorResult<Option<ErpDebtor>>> + Send {
+        (**self).erp_debtor(debtor_id)
     }
 }

@@ -307,9 +307,9 @@ pub async fn post_run(
 
 /// Read the flow's source again from the start (a full resync): queues a run that forgets the cursor when it
 /// starts. Records the target already has as they are are left alone; what differs is written. For the master
-/// data flows only (`articles`, `products`, `customers`): sales are never read again from the start.
+/// data flows only (`articles`, `debtors`, `products`, `customers`): sales are never read again from the start.
 #[utoipa::path(post, path = "/api/v1/flows/{flow}/resync", tag = "flows", security(("bearer" = [])),
-    params(("flow" = String, Path, description = "`articles`, `products` or `customers`"),
+    params(("flow" = String, Path, description = "`articles`, `debtors`, `products` or `customers`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     responses((status = 202, description = "Queued", body = RunQueued),
               (status = 409, description = "A run of this flow is already queued or running (its id is returned): ask again when it ended", body = RunQueued),
@@ -330,7 +330,7 @@ pub async fn post_resync(
 }
 
 const NOT_FOR_SALES: &str =
-    "Only the articles, products and customers flows can be read again from the start: sales never are.";
+    "Only the articles, debtors, products and customers flows can be read again from the start: sales never are.";
 
 /// What asking for a full resync did.
 pub enum Resync {

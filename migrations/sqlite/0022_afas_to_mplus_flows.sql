@@ -1,12 +1,13 @@
 -- no-transaction
--- The articles flow (AFAS articles → MplusKASSA articles, docs/flows.md): `flows.flow` may now be 'articles'.
+-- The flows towards the till (AFAS articles → MplusKASSA articles, AFAS debtors → MplusKASSA relations;
+-- docs/flows.md): `flows.flow` may now be 'articles' or 'debtors'.
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt (SQLite's
 -- documented procedure, as in 0010).
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 CREATE TABLE flows_new (
     tenant_id      BLOB NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'financial_journal', 'customers', 'products', 'stock', 'articles')),
+    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'financial_journal', 'customers', 'products', 'stock', 'articles', 'debtors')),
     enabled        INTEGER NOT NULL,
     -- "every 5 minutes" as a cron expression with seconds (sec min hour day month weekday)
     schedule       TEXT NOT NULL,
