@@ -275,3 +275,65 @@ async fn with_both_directions_on_the_flows_settle_after_one_round_and_write_noth
         }
     }
 }
+
+#[tokio::test]
+async fn an_item_code_the_till_cannot_hold_fails_with_its_reason_and_a_fixed_setting_retries_a_record() {
+    let world = World::start(0).await;
+    let target = world.target(&settings());
+    let odd = ArticleDraft {
+        item_code: "TAS-01".into(),
+        description: "Tas".into(),
+        long_description: None,
+        short_description: None,
+        group: Some("300".into()),
+        unit: Some("stk".into()),
+        price: Decimal::new(1995, 2),
+        price_includes_vat: false,
+        ean: None,
+        vat_group: Some("1".into()),
+    };
+    koppel_sync::ports::ErpTarget::create_article(&target, &odd)
+        .await
+        .expect("AFAS takes a code with letters");
+    // No turnover group for the accessories (300), and no default: those articles fail for the setting.
+    let mut settings = both_ways();
+    settings.turnover_group_map = map(&[("100", "10"), ("200", "20"), ("900", "50")], None);
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run");
+    let failed = failures(&journal);
+    let reason = |code: &str| failed.iter().find(|(id, _)| id == code).and_then(|(_, r)| r.clone());
+    assert!(
+        reason("TAS-01").is_some_and(|r| r.contains("cannot be a MplusKASSA article number")),
+        "{failed:?}"
+    );
+    let accessory = world
+        .rows("Profit_Article", "ItemCode")
+        .await
+        .into_iter()
+        .find(|row| row["ArtGroup"] == "300" && row["ItemCode"] != "TAS-01")
+        .map(|row| row["ItemCode"].as_str().unwrap().to_owned())
+        .expect("a seeded accessory");
+    assert!(
+        reason(&accessory).is_some_and(|r| r.contains("turnover_group_map")),
+        "{failed:?}"
+    );
+
+    // The setting fixed, the record retried (as the activity page's "Retry" does): it reaches the till.
+    settings.turnover_group_map.table.insert("300".into(), "30".into());
+    let report = koppel_sync::retry_records(
+        FlowKind::Articles,
+        &settings,
+        &world.source(&settings),
+        &world.target(&settings),
+        &journal,
+        std::slice::from_ref(&accessory),
+    )
+    .await
+    .expect("the retry");
+    assert_eq!((report.counts.created, report.counts.failed), (1, 0));
+    let number: i64 = accessory.parse().unwrap();
+    assert!(till_articles(&world, &[number]).await.contains_key(&number));
+}
