@@ -30,7 +30,7 @@ pub struct ActivityQuery {
     /// SKU, customer name or error text.
     #[serde(default)]
     pub q: String,
-    /// `orders`, `receipts`, `customers`, `products` or `stock`.
+    /// `orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`.
     #[serde(default)]
     pub flow: String,
     /// `created`, `updated`, `skipped` or `failed`.
@@ -62,13 +62,15 @@ pub struct ActivityEntry {
     #[schema(value_type = String, format = Uuid)]
     pub tenant_id: TenantId,
     pub run_id: Uuid,
-    /// `orders`, `receipts`, `customers`, `products` or `stock` (all MplusKASSA → AFAS Profit).
+    /// `orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock` (MplusKASSA → AFAS),
+    /// `articles` or `debtors` (AFAS → MplusKASSA).
     pub flow: String,
     /// Source record type, e.g. `order`.
     pub entity: String,
-    /// The record's id in MplusKASSA.
+    /// The record's id where it came from (MplusKASSA, or AFAS for `articles` and `debtors`).
     pub source_id: String,
-    /// The record's id in AFAS Profit, when it got one.
+    /// The record's id where it was written (AFAS Profit, or MplusKASSA for `articles` and `debtors`), when it
+    /// got one.
     pub target_id: Option<String>,
     /// `created`, `updated`, `skipped` or `failed`.
     pub outcome: String,
