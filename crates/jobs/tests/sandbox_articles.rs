@@ -337,3 +337,33 @@ async fn an_item_code_the_till_cannot_hold_fails_with_its_reason_and_a_fixed_set
     let number: i64 = accessory.parse().unwrap();
     assert!(till_articles(&world, &[number]).await.contains_key(&number));
 }
+
+#[tokio::test]
+async fn pages_smaller_than_one_seconds_changes_read_that_second_whole_and_miss_nothing() {
+    // The seeded administration made all its articles in the same second: with pages of 7 the first page
+    // holds that whole second (30 articles), and the cursor moves past it only then.
+    let world = World::start(0).await;
+    let mut settings = both_ways();
+    settings.batch_size = 7;
+    let journal = FakeJournal::default();
+    let report = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run");
+    let expected = afas_articles(&world).await;
+    assert_eq!(
+        report.counts.created as usize,
+        expected.len(),
+        "{:?}",
+        failures(&journal)
+    );
+    let numbers: Vec<i64> = expected.keys().copied().collect();
+    assert_eq!(till_articles(&world, &numbers).await.len(), expected.len());
+    world.clear_journal(System::Mplus).await;
+    let again = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the second run");
+    assert_eq!((again.counts.created, again.counts.updated), (0, 0));
+    assert!(till_writes(&world).await.is_empty());
+}
