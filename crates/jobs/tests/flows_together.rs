@@ -129,38 +129,8 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
     for flow in FlowKind::ALL {
         save_flow(&db, &scope, flow, &settings).await;
     }
-    // Queued at one moment, jobs pushed in the worst order: the last flow first.
     let queue = JobQueue::connect(&db).await.unwrap();
-    let now = koppel_store::now().timestamp_millis();
-    let mut queued = Vec::new();
-    for flow in FlowKind::RUN_ORDER.iter().rev() {
-        let run_id = runs::create(&db, &scope, *flow, "setup", now).await.unwrap();
-        let job = RunFlowJob {
-            tenant_id: scope.tenant_id(),
-            flow: *flow,
-            run_id,
-        };
-        queue.push(job, None).await.unwrap();
-        queued.push((*flow, run_id));
-    }
-
-    let executor = Arc::new(sandbox_executor(&db, secrets).await);
-    with_workers(executor, || async {
-        for _ in 0..600 {
-            let mut finished = 0;
-            for (_, run_id) in &queued {
-                let run = runs::get(&db, &scope, *run_id).await.unwrap().unwrap();
-                finished += usize::from(run.status.is_finished());
-            }
-            if finished == queued.len() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the runs did not finish in a minute");
-    })
-    .await;
-
+    let queued = run_all_together(&db, &scope, &queue).await;
     let mut previous_end = i64::MIN;
     for flow in FlowKind::RUN_ORDER {
         let (_, run_id) = queued.iter().find(|(f, _)| *f == flow).unwrap();
@@ -182,6 +152,79 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
         duplicates(&world, "Profit_Article", "ItemCode", "ItemCode").await,
         BTreeMap::new()
     );
+
+    // Every flow of both directions on: a second round may align what the first made on each side (the
+    // debtors flow links the relations the customers flow made debtors of); a third writes nothing anywhere.
+    run_all_together(&db, &scope, &queue).await;
+    world.clear_journal(System::Afas).await;
+    world.clear_journal(System::Mplus).await;
+    for (flow, run_id) in run_all_together(&db, &scope, &queue).await {
+        let run = runs::get(&db, &scope, run_id).await.unwrap().unwrap();
+        assert_eq!((run.status, run.failed), (RunStatus::Succeeded, 0), "{flow}: {run:?}");
+    }
+    let afas_writes: Vec<_> = world
+        .journal(System::Afas)
+        .await
+        .into_iter()
+        .filter(|entry| entry.method != "GET")
+        .map(|entry| entry.path)
+        .collect();
+    assert!(afas_writes.is_empty(), "the third round wrote to AFAS: {afas_writes:?}");
+    let till_writes: Vec<_> = world
+        .journal(System::Mplus)
+        .await
+        .into_iter()
+        .filter_map(|entry| entry.operation)
+        .filter(|operation| {
+            ["create", "update", "set", "save", "deliver", "pay"]
+                .iter()
+                .any(|write| operation.starts_with(write))
+        })
+        .collect();
+    assert!(
+        till_writes.is_empty(),
+        "the third round wrote to the till: {till_writes:?}"
+    );
+}
+
+/// Queues a run of every flow at one moment, jobs pushed in the worst order (the last flow first), and waits
+/// until a worker (a process of its own: an executor stops for good with its workers) ended them all; returns
+/// the runs.
+async fn run_all_together(
+    db: &koppel_store::Db,
+    scope: &koppel_store::TenantScope,
+    queue: &JobQueue,
+) -> Vec<(FlowKind, koppel_store::runs::RunId)> {
+    let secrets = SecretBox::new(&[7u8; 32]).unwrap();
+    let executor = Arc::new(sandbox_executor(db, secrets).await);
+    let now = koppel_store::now().timestamp_millis();
+    let mut queued = Vec::new();
+    for flow in FlowKind::RUN_ORDER.iter().rev() {
+        let run_id = runs::create(db, scope, *flow, "setup", now).await.unwrap();
+        let job = RunFlowJob {
+            tenant_id: scope.tenant_id(),
+            flow: *flow,
+            run_id,
+        };
+        queue.push(job, None).await.unwrap();
+        queued.push((*flow, run_id));
+    }
+    with_workers(executor, || async {
+        for _ in 0..600 {
+            let mut finished = 0;
+            for (_, run_id) in &queued {
+                let run = runs::get(db, scope, *run_id).await.unwrap().unwrap();
+                finished += usize::from(run.status.is_finished());
+            }
+            if finished == queued.len() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the runs did not finish in a minute");
+    })
+    .await;
+    queued
 }
 
 #[tokio::test]
