@@ -1,13 +1,15 @@
 -- no-transaction
--- The flows towards the till (AFAS articles → MplusKASSA articles, AFAS debtors → MplusKASSA relations;
--- docs/flows.md): `flows.flow` may now be 'articles' or 'debtors'.
+-- The flows towards the till (AFAS articles → MplusKASSA articles, AFAS debtors → MplusKASSA relations, AFAS
+-- order states → MplusKASSA deliveries;
+-- docs/flows.md): `flows.flow` may now be 'articles', 'debtors' or 'order_status'; and the id map is read by
+-- target id (the order_status flow finds the till's order of an AFAS order through the orders flow's map).
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt (SQLite's
 -- documented procedure, as in 0010).
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 CREATE TABLE flows_new (
     tenant_id      BLOB NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'financial_journal', 'customers', 'products', 'stock', 'articles', 'debtors')),
+    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'financial_journal', 'customers', 'products', 'stock', 'articles', 'debtors', 'order_status')),
     enabled        INTEGER NOT NULL,
     -- "every 5 minutes" as a cron expression with seconds (sec min hour day month weekday)
     schedule       TEXT NOT NULL,
@@ -22,5 +24,6 @@ INSERT INTO flows_new (tenant_id, flow, enabled, schedule, settings, cursor_mark
 DROP TABLE flows;
 ALTER TABLE flows_new RENAME TO flows;
 CREATE INDEX flows_due ON flows(next_run_at_ms) WHERE enabled = 1;
+CREATE INDEX id_map_by_target ON id_map(tenant_id, flow, target_id);
 COMMIT;
 PRAGMA foreign_keys = ON;

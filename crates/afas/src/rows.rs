@@ -205,6 +205,8 @@ pub struct SalesOrderRow {
     pub invoice_total: Option<Decimal>,
     #[serde(rename = "OrderDate", default, deserialize_with = "local_date_time")]
     pub order_date: Option<NaiveDateTime>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
 }
 
 impl GetConnectorRow for SalesOrderRow {

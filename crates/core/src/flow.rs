@@ -26,10 +26,14 @@ pub enum FlowKind {
     Articles,
     /// AFAS debtors → MplusKASSA relations (the other direction: the back office's customers at the till).
     Debtors,
+    /// AFAS order states → MplusKASSA: an order Koppel booked from the till that AFAS delivered is delivered at
+    /// the till too.
+    #[serde(rename = "order_status")]
+    OrderStatus,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 8] = [
+    pub const ALL: [FlowKind; 9] = [
         FlowKind::Orders,
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
@@ -38,14 +42,15 @@ impl FlowKind {
         FlowKind::Stock,
         FlowKind::Articles,
         FlowKind::Debtors,
+        FlowKind::OrderStatus,
     ];
 
     /// The order a company's flows run in when they are due together: master data before the sales that refer
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
     /// flow made). The financial journal needs nothing of the others. AFAS's articles and debtors reach the
     /// till first, so the products and customers flows read them back in the same round (and find them
-    /// unchanged).
-    pub const RUN_ORDER: [FlowKind; 8] = [
+    /// unchanged). The order states come last: they follow the orders they are about.
+    pub const RUN_ORDER: [FlowKind; 9] = [
         FlowKind::Articles,
         FlowKind::Debtors,
         FlowKind::Products,
@@ -54,6 +59,7 @@ impl FlowKind {
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
         FlowKind::Stock,
+        FlowKind::OrderStatus,
     ];
 
     /// The flows before this one in [`FlowKind::RUN_ORDER`]: a run of this flow waits for their runs queued
@@ -66,7 +72,7 @@ impl FlowKind {
     /// Which way the flow moves records.
     pub fn direction(self) -> Direction {
         match self {
-            FlowKind::Articles | FlowKind::Debtors => Direction::AfasToMplus,
+            FlowKind::Articles | FlowKind::Debtors | FlowKind::OrderStatus => Direction::AfasToMplus,
             _ => Direction::MplusToAfas,
         }
     }
@@ -81,6 +87,7 @@ impl FlowKind {
             FlowKind::FinancialJournal => "financial_journal",
             FlowKind::Articles => "articles",
             FlowKind::Debtors => "debtors",
+            FlowKind::OrderStatus => "order_status",
         }
     }
 
@@ -102,6 +109,9 @@ impl FlowKind {
             }
             FlowKind::Debtors => {
                 "Creates and updates MplusKASSA relations from AFAS debtors: name, address, e-mail, phone, VAT number."
+            }
+            FlowKind::OrderStatus => {
+                "Marks a till order delivered in MplusKASSA once AFAS delivered or invoiced the order Koppel booked."
             }
         }
     }
@@ -142,7 +152,7 @@ impl fmt::Display for FlowKind {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles or debtors"
+    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, debtors or order_status"
 )]
 pub struct UnknownFlow(pub String);
 

@@ -205,6 +205,16 @@ impl Journal for StoreJournal {
         Ok(())
     }
 
+    async fn sources_of_targets(
+        &self,
+        flow: FlowKind,
+        target_ids: &[String],
+    ) -> Result<HashMap<String, String>, JournalError> {
+        journal::sources_of_targets(&self.db, &self.scope, flow, target_ids)
+            .await
+            .map_err(journal_error)
+    }
+
     async fn id_map(&self, source_ids: &[String]) -> Result<HashMap<String, IdMapEntry>, JournalError> {
         let rows = journal::id_map(&self.db, &self.scope, self.flow, source_ids)
             .await

@@ -31,6 +31,6 @@ pub use operations::{
     ArticleWrite, ArticleWriteList, DocumentFilter, ProductFilter, ProductWrite, create_product_request,
     update_product_request,
 };
-pub use operations::{create_relation_request, update_relation_request};
+pub use operations::{create_relation_request, deliver_order_request, update_relation_request};
 pub use pager::{SyncItem, SyncPage, sync_pages};
 pub use soap::{NAMESPACE, envelope};

@@ -338,6 +338,37 @@ pub async fn id_map(
     Ok(found)
 }
 
+/// Which source ids the id map of `flow` gives these target ids, target id → source id (an AFAS order number
+/// → the MplusKASSA order the orders flow booked as it). Absent targets were never written by the flow.
+pub async fn sources_of_targets(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    target_ids: &[String],
+) -> Result<HashMap<String, String>> {
+    let mut found = HashMap::new();
+    for chunk in target_ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT target_id, source_id FROM id_map
+             WHERE tenant_id = $1 AND flow = $2 AND target_id IN ({})",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(String, String)> = on_pool!(db, pool => {
+            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
+                .bind(scope.tenant_id().0)
+                .bind(flow.as_str());
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 /// Source ids whose last attempt failed retryably, whether their retry is due yet or not
 /// ([`crate::retries::due`] says which are).
 pub async fn pending_retries(db: &Db, scope: &TenantScope, flow: FlowKind, limit: i64) -> Result<Vec<String>> {

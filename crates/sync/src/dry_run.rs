@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
 use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
+use crate::deliveries::ErpOrderState;
 use crate::engine::{Run, RunError};
 use crate::ledger::{FinancialDay, FinancialEntryDraft};
 use crate::model::{
@@ -231,6 +232,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_debtor(&self, debtor_id: &str) -> ConnectorResult<Option<ErpDebtor>> {
         self.inner.erp_debtor(debtor_id).await
     }
+    async fn erp_delivered_orders_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpOrderState>> {
+        self.inner.erp_delivered_orders_since(from, limit).await
+    }
+    async fn erp_order_state(&self, order_number: &str) -> ConnectorResult<Option<ErpOrderState>> {
+        self.inner.erp_order_state(order_number).await
+    }
 }
 
 /// The till's side of a dry run: reads go through, article writes are captured (and later look-ups of the
@@ -351,6 +358,9 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     async fn update_till_relation(&self, number: i64, draft: &TillRelationDraft) -> ConnectorResult<Written<()>> {
         self.capture(TillWrite::UpdateRelation(number, draft), ())
     }
+    async fn deliver_till_order(&self, order_id: &str) -> ConnectorResult<Written<bool>> {
+        self.capture(TillWrite::DeliverOrder(order_id), true)
+    }
 }
 
 /// A journal for one dry run: no cursor, no id map, keeps the entries in memory.
@@ -390,5 +400,12 @@ impl Journal for ForgetfulJournal {
     }
     async fn record_sale_checks(&self, _checks: Vec<SaleCheck>) -> Result<(), JournalError> {
         Ok(())
+    }
+    async fn sources_of_targets(
+        &self,
+        _flow: FlowKind,
+        _target_ids: &[String],
+    ) -> Result<HashMap<String, String>, JournalError> {
+        Ok(HashMap::new())
     }
 }

@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod clientele;
 pub mod country;
+pub mod deliveries;
 pub mod dry_run;
 pub mod engine;
 pub mod field_map;

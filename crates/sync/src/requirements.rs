@@ -140,7 +140,7 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                 ));
             }
         }
-        FlowKind::Customers | FlowKind::Debtors => {}
+        FlowKind::Customers | FlowKind::Debtors | FlowKind::OrderStatus => {}
         FlowKind::Products => {
             if company.article_group_map.is_empty() {
                 problems.push(SettingProblem::missing(
@@ -258,7 +258,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::PaymentConditions,
             &settings.company.payment_terms,
         ),
-        FlowKind::Products | FlowKind::Articles | FlowKind::Debtors => {}
+        FlowKind::Products | FlowKind::Articles | FlowKind::Debtors | FlowKind::OrderStatus => {}
         FlowKind::Stock => {
             if settings.manage_stock {
                 one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
@@ -303,7 +303,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::VatCodes,
             &settings.company.vat_code_by_country,
         )),
-        FlowKind::Customers | FlowKind::Stock | FlowKind::Debtors => {}
+        FlowKind::Customers | FlowKind::Stock | FlowKind::Debtors | FlowKind::OrderStatus => {}
     }
     for (setting, list, map) in maps {
         for code in map_targets(map) {

@@ -161,6 +161,21 @@ impl Journal for FakeJournal {
         Ok(())
     }
 
+    /// Every flow's entries are this journal's (a test shares one journal between flows to link them).
+    async fn sources_of_targets(
+        &self,
+        _flow: koppel_core::FlowKind,
+        target_ids: &[String],
+    ) -> Result<HashMap<String, String>, JournalError> {
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .id_map
+            .iter()
+            .filter(|(_, entry)| target_ids.contains(&entry.target_id))
+            .map(|(source, entry)| (entry.target_id.clone(), source.clone()))
+            .collect())
+    }
+
     async fn id_map(&self, source_ids: &[String]) -> Result<HashMap<String, IdMapEntry>, JournalError> {
         let state = self.state.lock().unwrap();
         Ok(source_ids

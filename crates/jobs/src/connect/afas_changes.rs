@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
-use koppel_afas::rows::{Article, Debtor, GetConnectorRow};
+use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::catalogue::modified_since;
 use serde::de::DeserializeOwned;
@@ -33,6 +33,15 @@ impl ChangedRow for Article {
 impl ChangedRow for Debtor {
     fn key(&self) -> &str {
         &self.debtor_id
+    }
+    fn modified(&self) -> Option<NaiveDateTime> {
+        self.modified
+    }
+}
+
+impl ChangedRow for SalesOrderRow {
+    fn key(&self) -> &str {
+        &self.order_number
     }
     fn modified(&self) -> Option<NaiveDateTime> {
         self.modified

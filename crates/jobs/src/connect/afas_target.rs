@@ -25,6 +25,7 @@ use koppel_afas::update::{Address as AfasAddress, DeliveryAddress, UpdateConnect
 use koppel_store::claims::ClaimKind;
 use koppel_sync::catalogue::ErpArticle;
 use koppel_sync::clientele::ErpDebtor;
+use koppel_sync::deliveries::ErpOrderState;
 use koppel_sync::ledger::FinancialEntryDraft;
 use koppel_sync::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
@@ -45,7 +46,7 @@ use super::afas_bodies::{
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
-use super::{afas_articles, afas_debtors, afas_lookups};
+use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -479,6 +480,14 @@ impl ErpTarget for AfasTarget {
 
     async fn erp_debtor(&self, debtor_id: &str) -> ConnectorResult<Option<ErpDebtor>> {
         afas_read(afas_debtors::debtor_by_id(&self.client, debtor_id)).await
+    }
+
+    async fn erp_delivered_orders_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpOrderState>> {
+        afas_read(afas_deliveries::delivered_since(&self.client, from, limit)).await
+    }
+
+    async fn erp_order_state(&self, order_number: &str) -> ConnectorResult<Option<ErpOrderState>> {
+        afas_read(afas_deliveries::order_state(&self.client, order_number)).await
     }
 
     async fn delivery_address(

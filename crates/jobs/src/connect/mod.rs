@@ -13,6 +13,7 @@ mod afas_articles;
 mod afas_bodies;
 mod afas_changes;
 mod afas_debtors;
+mod afas_deliveries;
 mod afas_lookups;
 mod afas_target;
 mod capture;

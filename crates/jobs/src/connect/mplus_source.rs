@@ -18,7 +18,7 @@ use koppel_mplus::model::Product;
 use koppel_mplus::model::Relation;
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, create_product_request,
-    create_relation_request, update_product_request, update_relation_request,
+    create_relation_request, deliver_order_request, update_product_request, update_relation_request,
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
@@ -331,6 +331,10 @@ impl PosSource for MplusSource {
         Ok(None)
     }
 
+    async fn deliver_till_order(&self, order_id: &str) -> ConnectorResult<Written<bool>> {
+        mplus_write(self.client.deliver_order(order_id)).await
+    }
+
     async fn create_till_relation(&self, draft: &TillRelationDraft) -> ConnectorResult<Written<i64>> {
         let relation = mplus_relations::relation(draft, None);
         let written = mplus_write(self.client.create_relation(&relation)).await?;
@@ -369,6 +373,7 @@ impl PosSource for MplusSource {
                 "updateRelation",
                 update_relation_request(&mplus_relations::relation(draft, Some(number))),
             ),
+            TillWrite::DeliverOrder(order_id) => ("deliverOrder", deliver_order_request(order_id)),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;
         Ok(Exchange {

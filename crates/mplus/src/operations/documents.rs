@@ -136,6 +136,24 @@ struct GetProposalsResponse {
     proposal_list: Vec<Proposal>,
 }
 
+/// The SOAP request `deliverOrder` sends (for previews: built, not sent).
+pub fn deliver_order_request(order_id: &str) -> Result<String, MplusError> {
+    crate::soap::envelope(
+        "deliverOrder",
+        &Request {
+            request: OrderId { order_id },
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliverOrderResponse {
+    result: String,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
 impl MplusClient {
     /// `getOrders` from `sync_marker` (inclusive), at most `limit` orders, ascending by marker.
     pub async fn get_orders(
@@ -166,6 +184,25 @@ impl MplusClient {
     pub async fn get_order(&self, order_id: &str) -> Result<Option<Order>, MplusError> {
         let response: GetOrderResponse = self.call("getOrder", &OrderId { order_id }).await?;
         found("getOrder", response.result, "GET-ORDER-RESULT-OK", response.order)
+    }
+
+    /// `deliverOrder`: delivers what is open of the order. `Ok(false)` when it was delivered before
+    /// (`DELIVER-ORDER-RESULT-ALREADY-DELIVERED`): asking twice changes nothing.
+    pub async fn deliver_order(&self, order_id: &str) -> Result<bool, MplusError> {
+        let request = Request {
+            request: OrderId { order_id },
+        };
+        let response: DeliverOrderResponse = self.call("deliverOrder", &request).await?;
+        if response.result == "DELIVER-ORDER-RESULT-ALREADY-DELIVERED" {
+            return Ok(false);
+        }
+        MplusError::check(
+            "deliverOrder",
+            &response.result,
+            "DELIVER-ORDER-RESULT-OK",
+            response.error_message,
+        )?;
+        Ok(true)
     }
 
     /// `findOrder` by the external order id we sent; `None` when it does not exist.

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::{BusinessOutcome, MplusError};
 
-pub use documents::DocumentFilter;
+pub use documents::{DocumentFilter, deliver_order_request};
 pub use products::{
     ArticleWrite, ArticleWriteList, ProductFilter, ProductWrite, create_product_request, update_product_request,
 };

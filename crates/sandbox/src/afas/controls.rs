@@ -11,6 +11,7 @@
 //! | `POST /_sandbox/debtors` | see [`DebtorRequest`] | add a debtor, or change one (`debtorId` given and known) |
 //! | `POST /_sandbox/articles` | see [`ArticleRequest`] | add or change an article |
 //! | `POST /_sandbox/stock` | `{"itemCode": "1000", "warehouse": "01", "quantity": 12}` | set a stock level |
+//! | `POST /_sandbox/sales-order-status` | `{"orderNumber": "20001", "status": "Geleverd"}` | a sales order's state, as a delivery or invoice in Profit sets it (its `ModifiedDate` becomes now) |
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -41,6 +42,7 @@ pub fn routes() -> Router {
         .route("/_sandbox/get-connectors", post(custom_connector))
         .route("/_sandbox/debtors", post(debtor))
         .route("/_sandbox/articles", post(article))
+        .route("/_sandbox/sales-order-status", post(sales_order_status))
         .route("/_sandbox/stock", post(stock))
 }
 
@@ -335,6 +337,26 @@ async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Respo
     tx.put_article(request.item_code.clone(), Some(article));
     tx.commit();
     Json(json!({"ItCd": request.item_code})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SalesOrderStatusRequest {
+    order_number: String,
+    status: String,
+}
+
+async fn sales_order_status(state: AfasState, Json(request): Json<SalesOrderStatusRequest>) -> Response {
+    let mut store = state.store_mut();
+    let mut tx = Transaction::begin(&mut store);
+    let Some(mut document) = tx.store().documents.get(&request.order_number).cloned() else {
+        return bad_request(format!("sales order {} does not exist", request.order_number));
+    };
+    document.status = Some(request.status.clone());
+    document.modified = tx.now;
+    tx.put_document(request.order_number.clone(), Some(document));
+    tx.commit();
+    Json(json!({"OrderNumber": request.order_number, "Status": request.status})).into_response()
 }
 
 #[derive(Debug, Deserialize)]

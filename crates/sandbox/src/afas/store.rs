@@ -167,6 +167,9 @@ pub struct SalesDocument {
     pub lines: Vec<Fields>,
     /// The invoice number of a direct invoice (`SinOrNu`).
     pub invoice_number: Option<String>,
+    /// The order's state as `Profit_Salesorders` reports it ("Open", "Geleverd", "Gefactureerd"); `None`:
+    /// what a new document of its kind is.
+    pub status: Option<String>,
     pub created: NaiveDateTime,
     pub modified: NaiveDateTime,
 }

@@ -401,6 +401,7 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         DocumentKind::DirectInvoice => ("Directe factuur", "Gefactureerd"),
         _ => ("Order", "Open"),
     };
+    let status = document.status.as_deref().unwrap_or(status);
     let order = row(json!({
         "OrderNumber": number,
         "Ordersoort": kind,

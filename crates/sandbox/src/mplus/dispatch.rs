@@ -44,6 +44,7 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("createOrder", Operation::Write(orders::create_order)),
     ("createOrderV2", Operation::Write(orders::create_order_v2)),
     ("createOrderV3", Operation::Write(orders::create_order_v3)),
+    ("deliverOrder", Operation::Write(orders::deliver_order)),
     ("getReceipts", Operation::Read(receipts::get_receipts)),
     (
         "getReceiptsByCashCount",

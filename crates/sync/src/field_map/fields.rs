@@ -267,7 +267,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Articles => TILL_ARTICLE_FIELDS,
         FlowKind::Debtors => TILL_RELATION_FIELDS,
-        FlowKind::Stock | FlowKind::FinancialJournal => &[],
+        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::OrderStatus => &[],
     }
 }
 
@@ -304,7 +304,7 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
             &serde_json::to_value(sample_erp_debtor()).unwrap_or_default(),
             &mut paths,
         ),
-        FlowKind::Stock | FlowKind::FinancialJournal => {}
+        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::OrderStatus => {}
     }
     paths
 }

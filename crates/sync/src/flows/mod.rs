@@ -5,6 +5,7 @@ pub mod articles;
 pub mod customers;
 pub mod debtors;
 pub mod financial_journal;
+pub mod order_status;
 pub mod orders;
 pub mod products;
 pub mod relations;
@@ -17,6 +18,7 @@ use koppel_core::{Direction, FlowKind};
 
 use crate::catalogue::ErpArticle;
 use crate::clientele::ErpDebtor;
+use crate::deliveries::ErpOrderState;
 use crate::engine::{Run, RunError};
 use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
@@ -31,6 +33,8 @@ pub(crate) enum Page {
     ErpArticles(Vec<ErpArticle>),
     /// AFAS's debtors, for the till.
     ErpDebtors(Vec<ErpDebtor>),
+    /// AFAS's delivered sales orders, for the till's orders.
+    ErpOrderStates(Vec<ErpOrderState>),
 }
 
 impl Page {
@@ -49,6 +53,7 @@ impl Page {
                 Page::ErpArticles(target.erp_articles_since(filter, from, limit).await?)
             }
             FlowKind::Debtors => Page::ErpDebtors(target.erp_debtors_since(from, limit).await?),
+            FlowKind::OrderStatus => Page::ErpOrderStates(target.erp_delivered_orders_since(from, limit).await?),
             FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock => {
                 unreachable!("{flow} has no page of its own")
             }
@@ -61,6 +66,7 @@ impl Page {
             Page::Articles(records) => records.len(),
             Page::ErpArticles(records) => records.len(),
             Page::ErpDebtors(records) => records.len(),
+            Page::ErpOrderStates(records) => records.len(),
         }
     }
 
@@ -73,6 +79,9 @@ impl Page {
             Page::Articles(records) => records.iter().map(|r| r.sync_marker).max(),
             Page::ErpArticles(records) => return at_second(records.iter().map(ErpArticle::sync_marker), full),
             Page::ErpDebtors(records) => return at_second(records.iter().map(ErpDebtor::sync_marker), full),
+            Page::ErpOrderStates(records) => {
+                return at_second(records.iter().map(ErpOrderState::sync_marker), full);
+            }
         };
         highest.map(|marker| marker + 1)
     }
@@ -107,6 +116,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         Page::Articles(articles) => products::run_page(run, articles).await,
         Page::ErpArticles(articles) => articles::run_page(run, articles).await,
         Page::ErpDebtors(debtors) => relations::run_page(run, debtors).await,
+        Page::ErpOrderStates(states) => order_status::run_page(run, states).await,
     }
 }
 
@@ -147,6 +157,13 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             gone = missing;
             run.report.total_seen += found.len() as u64;
             relations::run_page(run, found).await?;
+        }
+        FlowKind::OrderStatus => {
+            let target = run.target;
+            let (found, missing) = fetch_each(source_ids, |id| target.erp_order_state(id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            order_status::run_page(run, found).await?;
         }
         FlowKind::Stock => {
             let levels = source.stock(run.settings.company.stock_branch.as_deref()).await?;
@@ -206,5 +223,6 @@ fn entity(flow: FlowKind) -> &'static str {
         FlowKind::Stock => "stock",
         FlowKind::Articles => articles::ENTITY,
         FlowKind::Debtors => relations::ENTITY,
+        FlowKind::OrderStatus => order_status::ENTITY,
     }
 }

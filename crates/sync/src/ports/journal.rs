@@ -155,4 +155,11 @@ pub trait Journal: Send + Sync {
     fn unchecked_sales(&self, limit: usize) -> impl Future<Output = Result<Vec<UncheckedSale>, JournalError>> + Send;
     /// Writes down what reading sales back found (the warning on the record, counted on the run).
     fn record_sale_checks(&self, checks: Vec<SaleCheck>) -> impl Future<Output = Result<(), JournalError>> + Send;
+    /// What another flow of the company wrote: target id → source id in `flow`'s id map (the order_status flow
+    /// finds the till's order of an AFAS order the orders flow booked).
+    fn sources_of_targets(
+        &self,
+        flow: koppel_core::FlowKind,
+        target_ids: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, String>, JournalError>> + Send;
 }

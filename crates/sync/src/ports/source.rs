@@ -22,6 +22,8 @@ pub enum TillWrite<'a> {
     CreateRelation(&'a TillRelationDraft),
     /// The relation's number, and the draft.
     UpdateRelation(i64, &'a TillRelationDraft),
+    /// The till's order id.
+    DeliverOrder(&'a str),
 }
 
 impl TillWrite<'_> {
@@ -32,6 +34,7 @@ impl TillWrite<'_> {
             TillWrite::UpdateArticle(_, draft) => format!("update article {}", draft.article_number),
             TillWrite::CreateRelation(_) => "create relation".to_owned(),
             TillWrite::UpdateRelation(number, _) => format!("update relation {number}"),
+            TillWrite::DeliverOrder(order_id) => format!("deliver order {order_id}"),
         }
     }
 }
@@ -115,6 +118,7 @@ pub trait PosSource: Send + Sync {
         let request = match write {
             TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => JsonText::of(draft),
             TillWrite::CreateRelation(draft) | TillWrite::UpdateRelation(_, draft) => JsonText::of(draft),
+            TillWrite::DeliverOrder(order_id) => JsonText::of(&serde_json::json!({ "orderId": order_id })),
         };
         Ok(Exchange {
             operation: write.label(),
@@ -148,6 +152,12 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Written<i64>>> + Send {
         let _ = draft;
         async { Err(ConnectorError::permanent("this point of sale cannot create relations")) }
+    }
+    /// Delivers what is open of the till's order `order_id`; the value is false when it was delivered before
+    /// (asking twice changes nothing).
+    fn deliver_till_order(&self, order_id: &str) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
+        let _ = order_id;
+        async { Err(ConnectorError::permanent("this point of sale cannot deliver orders")) }
     }
     /// Updates relation `number` with the draft's values (`None` fields untouched).
     fn update_till_relation(
@@ -253,5 +263,8 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         draft: &TillRelationDraft,
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         (**self).update_till_relation(number, draft)
+    }
+    fn deliver_till_order(&self, order_id: &str) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
+        (**self).deliver_till_order(order_id)
     }
 }

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::catalogue::ErpArticle;
 use crate::clientele::ErpDebtor;
+use crate::deliveries::ErpOrderState;
 use crate::ledger::FinancialEntryDraft;
 use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
@@ -214,6 +215,24 @@ pub trait ErpTarget: Send + Sync {
         let _ = debtor_id;
         async { Err(ConnectorError::permanent("this ERP cannot read a debtor")) }
     }
+    /// The sales orders AFAS delivered ([`crate::deliveries::DELIVERED_STATES`]) and changed at or after
+    /// `from`, oldest first, like [`Self::erp_articles_since`]. The default says the ERP cannot list them.
+    fn erp_delivered_orders_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpOrderState>>> + Send {
+        let _ = (from, limit);
+        async { Err(ConnectorError::permanent("this ERP cannot list order states")) }
+    }
+    /// One sales order's state, fresh (for retries); `None` when AFAS no longer has it.
+    fn erp_order_state(
+        &self,
+        order_number: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpOrderState>>> + Send {
+        let _ = order_number;
+        async { Err(ConnectorError::permanent("this ERP cannot read an order state")) }
+    }
     /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
     fn erp_article(
         &self,
@@ -348,5 +367,18 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     }
     fn erp_debtor(&self, debtor_id: &str) -> impl Future<Output = ConnectorResult<Option<ErpDebtor>>> + Send {
         (**self).erp_debtor(debtor_id)
+    }
+    fn erp_delivered_orders_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpOrderState>>> + Send {
+        (**self).erp_delivered_orders_since(from, limit)
+    }
+    fn erp_order_state(
+        &self,
+        order_number: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpOrderState>>> + Send {
+        (**self).erp_order_state(order_number)
     }
 }

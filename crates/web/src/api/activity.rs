@@ -30,7 +30,7 @@ pub struct ActivityQuery {
     /// SKU, customer name or error text.
     #[serde(default)]
     pub q: String,
-    /// `orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`.
+    /// `orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles`, `debtors` or `order_status`.
     #[serde(default)]
     pub flow: String,
     /// `created`, `updated`, `skipped` or `failed`.
@@ -63,13 +63,13 @@ pub struct ActivityEntry {
     pub tenant_id: TenantId,
     pub run_id: Uuid,
     /// `orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock` (MplusKASSA → AFAS),
-    /// `articles` or `debtors` (AFAS → MplusKASSA).
+    /// `articles`, `debtors` or `order_status` (AFAS → MplusKASSA).
     pub flow: String,
     /// Source record type, e.g. `order`.
     pub entity: String,
-    /// The record's id where it came from (MplusKASSA, or AFAS for `articles` and `debtors`).
+    /// The record's id where it came from (MplusKASSA, or AFAS for the flows towards the till).
     pub source_id: String,
-    /// The record's id where it was written (AFAS Profit, or MplusKASSA for `articles` and `debtors`), when it
+    /// The record's id where it was written (AFAS Profit, or MplusKASSA for the flows towards the till), when it
     /// got one.
     pub target_id: Option<String>,
     /// `created`, `updated`, `skipped` or `failed`.

@@ -96,7 +96,7 @@ fn settings_update(document: serde_json::Value, stored: &FlowSettings) -> Result
 
 /// A flow's state, schedule and settings.
 #[utoipa::path(get, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
-    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`"),
+    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles`, `debtors` or `order_status`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     responses((status = 200, body = FlowBody), (status = 404, body = ErrorBody)))]
 pub async fn get_flow(
@@ -125,7 +125,7 @@ pub async fn get_flow(
 /// saved and the answer is 422 naming each setting; `connection` when AFAS is not connected or could not be
 /// asked. Switching off, and settings of a flow that is off, are not checked.
 #[utoipa::path(put, path = "/api/v1/flows/{flow}", tag = "flows", security(("bearer" = [])),
-    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`"),
+    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles`, `debtors` or `order_status`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     request_body = FlowUpdate,
     responses((status = 200, body = FlowBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -287,7 +287,7 @@ pub async fn create_and_enqueue(
 
 /// Start a run of the flow now.
 #[utoipa::path(post, path = "/api/v1/flows/{flow}/runs", tag = "flows", security(("bearer" = [])),
-    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`"),
+    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles`, `debtors` or `order_status`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     responses((status = 202, description = "Queued", body = RunQueued),
               (status = 409, description = "A run of this flow is already queued or running; its id is returned", body = RunQueued),

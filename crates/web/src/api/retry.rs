@@ -58,7 +58,7 @@ pub async fn skip_entry(
 
 /// Retry every record of the flow whose latest attempt failed (retryable or not), now, in one retry run.
 #[utoipa::path(post, path = "/api/v1/flows/{flow}/retry-failed", tag = "flows", security(("bearer" = [])),
-    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles` or `debtors`"),
+    params(("flow" = String, Path, description = "`orders`, `receipts`, `financial_journal`, `customers`, `products`, `stock`, `articles`, `debtors` or `order_status`"),
            ("tenant" = Option<String>, Query, description = "Company id; default: your first company")),
     responses((status = 202, description = "Retry run queued", body = RunQueued),
               (status = 409, description = "A run of this flow is already queued or running; its id is returned", body = RunQueued),

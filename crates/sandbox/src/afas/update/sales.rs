@@ -63,6 +63,7 @@ fn insert(tx: &mut Transaction, element: Element, kind: DocumentKind, lines_obje
         fields,
         lines,
         invoice_number: invoice_number.clone(),
+        status: None,
         created: tx.now,
         modified: tx.now,
     };

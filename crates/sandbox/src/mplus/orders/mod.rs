@@ -240,6 +240,34 @@ pub fn get_order(store: &Store, operation: &Element) -> Result<Element, SoapFaul
     Ok(get_order_response(store.orders.by_id(&store.shop, id)))
 }
 
+/// `deliverOrder`: delivers every open quantity of the order (as a delivery in the back office does, shipping
+/// its reserved stock); `…-ALREADY-DELIVERED` for an order delivered before, `…-FAILED` for an unknown or
+/// cancelled one. Payment is not touched.
+pub fn deliver_order(store: &mut Store, operation: &Element) -> Result<Element, SoapFault> {
+    let request = operation
+        .child("request")
+        .ok_or_else(|| SoapFault::missing("request"))?;
+    let id = request
+        .text_of("orderId")
+        .ok_or_else(|| SoapFault::missing("orderId"))?;
+    let answer = |result: &str, message: &str| {
+        Ok(Element::new("DeliverOrderResponse")
+            .with_leaf("result", result)
+            .with_leaf("errorMessage", message))
+    };
+    let Some(order) = store.orders.by_id(&store.shop, id) else {
+        return answer("DELIVER-ORDER-RESULT-FAILED", &format!("Order {id} not found"));
+    };
+    if order.cancel_state == crate::mplus::model::Progress::Complete {
+        return answer("DELIVER-ORDER-RESULT-FAILED", &format!("Order {id} is cancelled"));
+    }
+    if order.delivery_state == crate::mplus::model::Progress::Complete {
+        return answer("DELIVER-ORDER-RESULT-ALREADY-DELIVERED", "");
+    }
+    set_order_state(store, id, crate::mplus::seed::OrderState::DeliveredUnpaid);
+    answer("DELIVER-ORDER-RESULT-OK", "")
+}
+
 /// `findOrder` looks an order up by `extOrderId` and answers with a `GetOrderResponse`.
 pub fn find_order(store: &Store, operation: &Element) -> Result<Element, SoapFault> {
     let ext = operation
