@@ -184,6 +184,15 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         ("getOrders", orders.clone()),
         ("getOrder", x("getOrder", x("orderId", &order_id))),
         ("getOrder-missing", x("getOrder", x("orderId", "missing"))),
+        ("deliverOrder", x("deliverOrder", x("request", x("orderId", &order_id)))),
+        (
+            "deliverOrder-again",
+            x("deliverOrder", x("request", x("orderId", &order_id))),
+        ),
+        (
+            "deliverOrder-missing",
+            x("deliverOrder", x("request", x("orderId", "missing"))),
+        ),
         ("findOrder", x("findOrder", x("extOrderId", &ext))),
         (
             "getInvoices",
