@@ -298,6 +298,12 @@ struct IdMapSqlRow {
     retry_pending: bool,
 }
 
+/// `$first, $first+1, …`: `count` bind parameters for an `IN (…)` list.
+fn placeholders(first: usize, count: usize) -> String {
+    let numbers: Vec<String> = (first..first + count).map(|i| format!("${i}")).collect();
+    numbers.join(", ")
+}
+
 /// The id-map rows of these source ids (absent ids were never journaled).
 pub async fn id_map(
     db: &Db,
@@ -308,11 +314,10 @@ pub async fn id_map(
     let mut found = HashMap::new();
     // Chunked: both backends cap the number of bind parameters.
     for chunk in source_ids.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "SELECT source_id, target_id, content_hash, retry_pending FROM id_map
              WHERE tenant_id = $1 AND flow = $2 AND source_id IN ({})",
-            placeholders.join(", ")
+            placeholders(3, chunk.len())
         );
         let rows = on_pool!(db, pool => {
             let mut query = sqlx::query_as::<_, IdMapSqlRow>(sqlx::AssertSqlSafe(sql.clone()))
@@ -348,11 +353,10 @@ pub async fn sources_of_targets(
 ) -> Result<HashMap<String, String>> {
     let mut found = HashMap::new();
     for chunk in target_ids.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "SELECT target_id, source_id FROM id_map
              WHERE tenant_id = $1 AND flow = $2 AND target_id IN ({})",
-            placeholders.join(", ")
+            placeholders(3, chunk.len())
         );
         let rows: Vec<(String, String)> = on_pool!(db, pool => {
             let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.clone()))

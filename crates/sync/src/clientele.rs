@@ -109,6 +109,25 @@ pub struct TillRelationDraft {
 }
 
 impl TillRelationDraft {
+    /// The relation the till holds once the draft is created under `number`.
+    pub fn created(&self, number: i64) -> TillRelation {
+        TillRelation {
+            relation_number: number,
+            ext_relation_id: Some(self.ext_relation_id.clone()),
+            name: self.name.clone(),
+            address: self.address.clone(),
+            zipcode: self.zipcode.clone(),
+            city: self.city.clone(),
+            country: self.country.clone(),
+            telephone: self.telephone.clone(),
+            email: self.email.clone(),
+            vat_number: self.vat_number.clone(),
+            commerce_number: self.commerce_number.clone(),
+            bank_account_number: self.bank_account_number.clone(),
+            active: self.active,
+        }
+    }
+
     /// What of the draft the till does not have yet, in words (empty: nothing to write); compared with what
     /// the till holds now, as the articles flow does, so both directions can be on without writing back and
     /// forth. Texts compare trimmed and case-insensitively, countries by their ISO code.

@@ -336,21 +336,7 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     }
     async fn create_till_relation(&self, draft: &TillRelationDraft) -> ConnectorResult<Written<i64>> {
         let written = self.capture(TillWrite::CreateRelation(draft), 0)?;
-        let planned = TillRelation {
-            relation_number: 0,
-            ext_relation_id: Some(draft.ext_relation_id.clone()),
-            name: draft.name.clone(),
-            address: draft.address.clone(),
-            zipcode: draft.zipcode.clone(),
-            city: draft.city.clone(),
-            country: draft.country.clone(),
-            telephone: draft.telephone.clone(),
-            email: draft.email.clone(),
-            vat_number: draft.vat_number.clone(),
-            commerce_number: draft.commerce_number.clone(),
-            bank_account_number: draft.bank_account_number.clone(),
-            active: draft.active,
-        };
+        let planned = draft.created(0);
         let mut relations = self.relations.lock().expect("dry-run relations");
         relations.insert(draft.ext_relation_id.clone(), planned);
         Ok(written)
