@@ -66,6 +66,13 @@ async fn every_afas_debtor_reaches_the_till_once_linked_by_its_id_and_a_second_r
         "each debtor made or linked a relation"
     );
     let linked = linked_relations(&world).await;
+    let days: BTreeMap<String, i64> = world
+        .rows("Profit_PaymentConditions", "PaymentCondition")
+        .await
+        .iter()
+        .filter_map(|row| Some((text(row, "PaymentCondition")?, row["Days"].as_i64()?)))
+        .collect();
+    let mut with_days = 0;
     for debtor in &debtors {
         let id = debtor["DebtorId"].as_str().unwrap();
         let relations = linked.get(id).unwrap_or_else(|| panic!("debtor {id} has no relation"));
@@ -87,7 +94,13 @@ async fn every_afas_debtor_reaches_the_till_once_linked_by_its_id_and_a_second_r
             );
         }
         assert_eq!(relation.active, Some(true), "{id}");
+        let condition_days = text(debtor, "PayCon").and_then(|code| days.get(&code).copied());
+        if let Some(expected) = condition_days {
+            assert_eq!(relation.payment_within_days.map(i64::from), Some(expected), "{id}");
+            with_days += 1;
+        }
     }
+    assert!(with_days > 0, "the seeded debtors have payment conditions");
 
     world.clear_journal(System::Mplus).await;
     let again = world

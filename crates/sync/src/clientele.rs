@@ -34,6 +34,8 @@ pub struct ErpDebtor {
     pub commerce_number: Option<String>,
     /// `IBAN`.
     pub iban: Option<String>,
+    /// The days of its payment condition (`PayCon`, looked up in `Profit_PaymentConditions`).
+    pub payment_days: Option<i32>,
     /// `Blocked`.
     pub blocked: bool,
     /// `ModifiedDate`, in Profit's local time.
@@ -84,6 +86,7 @@ pub struct TillRelation {
     pub vat_number: Option<String>,
     pub commerce_number: Option<String>,
     pub bank_account_number: Option<String>,
+    pub payment_within_days: Option<i32>,
     pub active: bool,
 }
 
@@ -104,6 +107,8 @@ pub struct TillRelationDraft {
     pub vat_number: Option<String>,
     pub commerce_number: Option<String>,
     pub bank_account_number: Option<String>,
+    /// `paymentWithinDays`: the days of the debtor's payment condition.
+    pub payment_within_days: Option<i32>,
     /// false for a debtor blocked in AFAS.
     pub active: bool,
 }
@@ -124,6 +129,7 @@ impl TillRelationDraft {
             vat_number: self.vat_number.clone(),
             commerce_number: self.commerce_number.clone(),
             bank_account_number: self.bank_account_number.clone(),
+            payment_within_days: self.payment_within_days,
             active: self.active,
         }
     }

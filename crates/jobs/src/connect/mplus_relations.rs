@@ -27,6 +27,7 @@ pub fn till_relation(relation: &Relation) -> Option<TillRelation> {
         vat_number: relation.vat_number.clone(),
         commerce_number: relation.commerce_number.clone(),
         bank_account_number: relation.bank_account_number.clone(),
+        payment_within_days: relation.payment_within_days,
         active: relation.active.unwrap_or(true),
     })
 }
@@ -49,6 +50,7 @@ pub fn relation(draft: &TillRelationDraft, number: Option<i64>) -> Relation {
         vat_number: draft.vat_number.clone(),
         commerce_number: draft.commerce_number.clone(),
         bank_account_number: draft.bank_account_number.clone(),
+        payment_within_days: draft.payment_within_days,
         ..Relation::default()
     }
 }

@@ -255,6 +255,11 @@ const TILL_RELATION_FIELDS: &[TargetField] = &[
     field("relation.vat_number", "vatNumber (Relation)", "VatNr"),
     field("relation.commerce_number", "commerceNumber (Relation)", "ChOfCommNr"),
     field("relation.bank_account_number", "bankAccountNumber (Relation)", "IBAN"),
+    field(
+        "relation.payment_within_days",
+        "paymentWithinDays (Relation)",
+        "PayCon → Profit_PaymentConditions.Days",
+    ),
     field("relation.active", "active (Relation)", "not Blocked"),
 ];
 

@@ -126,6 +126,7 @@ pub(super) fn sample_erp_debtor() -> ErpDebtor {
         vat_number: Some("NL123456789B01".into()),
         commerce_number: Some("12345678".into()),
         iban: Some("NL91ABNA0417164300".into()),
+        payment_days: Some(14),
         blocked: false,
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))

@@ -146,6 +146,7 @@ pub fn default_relation_draft(debtor: &ErpDebtor) -> TillRelationDraft {
         vat_number: text(&debtor.vat_number),
         commerce_number: text(&debtor.commerce_number),
         bank_account_number: text(&debtor.iban),
+        payment_within_days: debtor.payment_days,
         active: !debtor.blocked,
     }
 }
