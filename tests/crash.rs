@@ -12,7 +12,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -58,19 +57,44 @@ async fn set_latency(sandbox: &SandboxUrls, ms: u64) {
     }
 }
 
-/// How a Koppel process of the test is started.
-struct Setup<'a> {
-    data_dir: &'a Path,
-    database_url: &'a str,
+/// `koppel sandbox` with `orders` orders and `latency_ms` on every call.
+async fn sandbox(orders: usize, latency_ms: u64) -> (Process, SandboxUrls) {
+    let (process, urls) = support::start_sandbox(orders);
+    set_latency(&urls, latency_ms).await;
+    (process, urls)
+}
+
+/// How the Koppel processes of a test are started: one data folder, one database (SQLite in the folder, or a
+/// fresh PostgreSQL database when `KOPPEL_TEST_DATABASE_URL` is set) and one port, whatever is killed.
+struct Setup {
+    dir: tempfile::TempDir,
+    database_url: String,
+    /// The PostgreSQL database, dropped with the setup; `None` on SQLite.
+    database: Option<koppel_store::test_support::TestDatabase>,
     port: u16,
 }
 
-impl Setup<'_> {
+impl Setup {
+    async fn new() -> Self {
+        let dir = support::data_dir();
+        let (database_url, database) = support::database_url(dir.path()).await;
+        Self {
+            dir,
+            database_url,
+            database,
+            port: free_port(),
+        }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut command = koppel(args);
         command
-            .env("KOPPEL_DATA_DIR", self.data_dir)
-            .env("DATABASE_URL", self.database_url)
+            .env("KOPPEL_DATA_DIR", self.dir.path())
+            .env("DATABASE_URL", &self.database_url)
             .env("KOPPEL_SECRET_KEY", SECRET_KEY)
             .env("KOPPEL_RUN_LEASE_SECONDS", lease_seconds())
             .env("KOPPEL_LISTEN", format!("127.0.0.1:{}", self.port))
@@ -239,17 +263,10 @@ async fn debtor_emails(sandbox: &SandboxUrls) -> BTreeMap<String, usize> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_books_every_paid_order_once() {
-    let (_sandbox, urls) = support::start_sandbox(ORDERS);
-    set_latency(&urls, 20).await;
-    let dir = support::data_dir();
-    let (database_url, _database) = support::database_url(dir.path()).await;
-    let setup = Setup {
-        data_dir: dir.path(),
-        database_url: &database_url,
-        port: free_port(),
-    };
+    let (_sandbox, urls) = sandbox(ORDERS, 20).await;
+    let setup = Setup::new().await;
     let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
+    let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
     api.connect_to(&urls).await;
     let seeded_emails = debtor_emails(&urls).await;
 
@@ -302,24 +319,17 @@ async fn sigkill_at_random_points_books_every_paid_order_once() {
 /// Two workers on one PostgreSQL database beside a web-only process; the worker holding the run is killed.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_on_postgres_take_over_from_each_other() {
-    let dir = support::data_dir();
-    let (database_url, database) = support::database_url(dir.path()).await;
-    if database.is_none() {
+    let setup = Setup::new().await;
+    if setup.database.is_none() {
         eprintln!("skipped: two worker processes need PostgreSQL (set KOPPEL_TEST_DATABASE_URL)");
         return;
     }
-    let (_sandbox, urls) = support::start_sandbox(ORDERS);
-    set_latency(&urls, 20).await;
-    let setup = Setup {
-        data_dir: dir.path(),
-        database_url: &database_url,
-        port: free_port(),
-    };
+    let (_sandbox, urls) = sandbox(ORDERS, 20).await;
     let _serve = setup.serve(false);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), &database_url).await;
+    let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
     api.connect_to(&urls).await;
     let seeded_emails = debtor_emails(&urls).await;
-    let db = koppel_store::Db::connect(&database_url)
+    let db = koppel_store::Db::connect(&setup.database_url)
         .await
         .expect("the test's database");
 
@@ -368,14 +378,14 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
 /// run's attempt and starts it again at once, waiting each time until the run is taken over. Returns the
 /// company's API, the process running now, the most takeovers a run counted, and the last run's id.
 async fn kill_during_runs(
-    setup: &Setup<'_>,
+    setup: &Setup,
     urls: &SandboxUrls,
     flow: &str,
     kills: usize,
     delays: std::ops::Range<u64>,
 ) -> (Api, Process, i64, String) {
     let mut serve = setup.serve(true);
-    let api = Api::sign_up(&format!("http://127.0.0.1:{}", setup.port), setup.database_url).await;
+    let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
     api.connect_to(urls).await;
     let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
     let body = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
@@ -409,15 +419,8 @@ async fn kill_during_runs(
 /// again; at the end every branch day MplusKASSA's journal has is in AFAS under exactly one entry.
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_books_every_closed_till_day_once() {
-    let (_sandbox, urls) = support::start_sandbox(ORDERS);
-    set_latency(&urls, 20).await;
-    let dir = support::data_dir();
-    let (database_url, _database) = support::database_url(dir.path()).await;
-    let setup = Setup {
-        data_dir: dir.path(),
-        database_url: &database_url,
-        port: free_port(),
-    };
+    let (_sandbox, urls) = sandbox(ORDERS, 20).await;
+    let setup = Setup::new().await;
     let (api, mut serve, takeovers, _) = kill_during_runs(&setup, &urls, "financial_journal", 8, 100..2_500).await;
     let (_, run) = api.start_run("financial_journal").await;
     let run = api.wait_finished(&run, Duration::from_secs(600)).await;
@@ -482,15 +485,8 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
 /// own `getProducts`), with AFAS's price, and a new run writes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
-    let (_sandbox, urls) = support::start_sandbox(10);
-    set_latency(&urls, 150).await;
-    let dir = support::data_dir();
-    let (database_url, _database) = support::database_url(dir.path()).await;
-    let setup = Setup {
-        data_dir: dir.path(),
-        database_url: &database_url,
-        port: free_port(),
-    };
+    let (_sandbox, urls) = sandbox(10, 150).await;
+    let setup = Setup::new().await;
     let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, "articles", 5, 200..3_000).await;
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(

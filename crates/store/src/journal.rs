@@ -298,26 +298,33 @@ struct IdMapSqlRow {
     retry_pending: bool,
 }
 
-/// `$first, $first+1, …`: `count` bind parameters for an `IN (…)` list.
-fn placeholders(first: usize, count: usize) -> String {
-    let numbers: Vec<String> = (first..first + count).map(|i| format!("${i}")).collect();
-    numbers.join(", ")
+/// The id-map column a look-up goes by.
+#[derive(Clone, Copy)]
+enum IdMapKey {
+    Source,
+    Target,
 }
 
-/// The id-map rows of these source ids (absent ids were never journaled).
-pub async fn id_map(
+/// The id-map rows of `flow` whose source (or target) id is one of `keys`, asked in chunks: both backends cap
+/// the number of bind parameters.
+async fn id_map_rows(
     db: &Db,
     scope: &TenantScope,
     flow: FlowKind,
-    source_ids: &[String],
-) -> Result<HashMap<String, IdMapRow>> {
-    let mut found = HashMap::new();
-    // Chunked: both backends cap the number of bind parameters.
-    for chunk in source_ids.chunks(500) {
+    key: IdMapKey,
+    keys: &[String],
+) -> Result<Vec<IdMapSqlRow>> {
+    let column = match key {
+        IdMapKey::Source => "source_id",
+        IdMapKey::Target => "target_id",
+    };
+    let mut found = Vec::new();
+    for chunk in keys.chunks(500) {
+        let placeholders: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT source_id, target_id, content_hash, retry_pending FROM id_map
-             WHERE tenant_id = $1 AND flow = $2 AND source_id IN ({})",
-            placeholders(3, chunk.len())
+             WHERE tenant_id = $1 AND flow = $2 AND {column} IN ({})",
+            placeholders.join(", ")
         );
         let rows = on_pool!(db, pool => {
             let mut query = sqlx::query_as::<_, IdMapSqlRow>(sqlx::AssertSqlSafe(sql.clone()))
@@ -329,18 +336,30 @@ pub async fn id_map(
             }
             query.fetch_all(pool).await
         })?;
-        for row in rows {
-            found.insert(
-                row.source_id,
-                IdMapRow {
-                    target_id: row.target_id,
-                    content_hash: row.content_hash,
-                    retry_pending: row.retry_pending,
-                },
-            );
-        }
+        found.extend(rows);
     }
     Ok(found)
+}
+
+/// The id-map rows of these source ids (absent ids were never journaled).
+pub async fn id_map(
+    db: &Db,
+    scope: &TenantScope,
+    flow: FlowKind,
+    source_ids: &[String],
+) -> Result<HashMap<String, IdMapRow>> {
+    let rows = id_map_rows(db, scope, flow, IdMapKey::Source, source_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let entry = IdMapRow {
+                target_id: row.target_id,
+                content_hash: row.content_hash,
+                retry_pending: row.retry_pending,
+            };
+            (row.source_id, entry)
+        })
+        .collect())
 }
 
 /// Which source ids the id map of `flow` gives these target ids, target id → source id (an AFAS order number
@@ -351,26 +370,11 @@ pub async fn sources_of_targets(
     flow: FlowKind,
     target_ids: &[String],
 ) -> Result<HashMap<String, String>> {
-    let mut found = HashMap::new();
-    for chunk in target_ids.chunks(500) {
-        let sql = format!(
-            "SELECT target_id, source_id FROM id_map
-             WHERE tenant_id = $1 AND flow = $2 AND target_id IN ({})",
-            placeholders(3, chunk.len())
-        );
-        let rows: Vec<(String, String)> = on_pool!(db, pool => {
-            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.clone()))
-                .persistent(false)
-                .bind(scope.tenant_id().0)
-                .bind(flow.as_str());
-            for id in chunk {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await
-        })?;
-        found.extend(rows);
-    }
-    Ok(found)
+    let rows = id_map_rows(db, scope, flow, IdMapKey::Target, target_ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| Some((row.target_id?, row.source_id)))
+        .collect())
 }
 
 /// Source ids whose last attempt failed retryably, whether their retry is due yet or not
