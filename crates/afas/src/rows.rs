@@ -68,6 +68,13 @@ pub struct Debtor {
     pub blocked: Option<bool>,
     #[serde(rename = "CreditLimit", default, deserialize_with = "option_number::deserialize")]
     pub credit_limit: Option<Decimal>,
+    /// The preferred price list (`PrLs` of the sales relation): its customer group. Not a standard field of
+    /// `Profit_Debtor`: the tenant adds it to the GetConnector (absent, the debtor has none).
+    #[serde(rename = "PriceList", default)]
+    pub price_list: Option<String>,
+    /// The line discount % (`PrLi` of the sales relation), added like [`Self::price_list`].
+    #[serde(rename = "LineDiscount", default, deserialize_with = "option_number::deserialize")]
+    pub line_discount: Option<Decimal>,
     #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
     pub modified: Option<NaiveDateTime>,
 }
@@ -161,6 +168,44 @@ pub struct ArticleBasic {
 impl GetConnectorRow for ArticleBasic {
     const CONNECTOR: &'static str = "Profit_Article_Basic";
     const KEY: &'static str = "ItemCode";
+}
+
+/// `Profit_SalesPrice` ("Price list per debtor"): the prices valid on a reference date. Its first five fields
+/// are inputs, filtered on to ask the question: `Date` (the reference date; today without a filter), `Volume`
+/// (true: each volume break is a row, `quantity` its lower bound), `Level` (the price list, as Koppel reads
+/// "price level"), `Debtor` and `Currency`. Several rows share an item, so page by `Item` and `Quantity`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesPrice {
+    #[serde(rename = "Debtor", default)]
+    pub debtor: Option<String>,
+    /// The reference date as AFAS shows it (date-time text, Amsterdam local time).
+    #[serde(rename = "Date", default)]
+    pub date: Option<String>,
+    #[serde(rename = "Currency", default)]
+    pub currency: Option<String>,
+    #[serde(rename = "Volume", default)]
+    pub volume: Option<bool>,
+    #[serde(rename = "Level", default)]
+    pub level: Option<String>,
+    #[serde(rename = "Item")]
+    pub item: String,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "Quantity", default, deserialize_with = "option_number::deserialize")]
+    pub quantity: Option<Decimal>,
+    #[serde(rename = "Unit", default)]
+    pub unit: Option<String>,
+    #[serde(rename = "GrossPrice", default, deserialize_with = "option_number::deserialize")]
+    pub gross_price: Option<Decimal>,
+    #[serde(rename = "Discount", default, deserialize_with = "option_number::deserialize")]
+    pub discount: Option<Decimal>,
+    #[serde(rename = "Nettoprijs", default, deserialize_with = "option_number::deserialize")]
+    pub net_price: Option<Decimal>,
+}
+
+impl GetConnectorRow for SalesPrice {
+    const CONNECTOR: &'static str = "Profit_SalesPrice";
+    const KEY: &'static str = "Item";
 }
 
 /// `Profit_Stock_per_Warehouse`.
@@ -325,6 +370,7 @@ mod tests {
         let _ = serde_json::from_value::<StockPerWarehouse>(row.clone());
         let _ = serde_json::from_value::<SalesOrderRow>(row.clone());
         let _ = serde_json::from_value::<TransactionRow>(row.clone());
+        let _ = serde_json::from_value::<SalesPrice>(row.clone());
         let _ = serde_json::from_value::<DeliveryAddressRow>(row);
     }
 
@@ -332,9 +378,9 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_row_is_read_or_refused_without_a_panic(values in prop::collection::vec(any_json(), 12)) {
+        fn any_row_is_read_or_refused_without_a_panic(values in prop::collection::vec(any_json(), 15)) {
             let names = ["DebtorId", "CreditLimit", "ModifiedDate", "Email", "ItemCode", "In_stock", "OrderNumber",
-                "EntryNo", "AmtDebit", "VoucherNo", "SeqNo", "CustomerReference"];
+                "EntryNo", "AmtDebit", "VoucherNo", "SeqNo", "CustomerReference", "Item", "Quantity", "Nettoprijs"];
             let fields: Vec<(&str, serde_json::Value)> = names.iter().copied().zip(values).collect();
             read_every_row(&fields);
         }
@@ -356,5 +402,22 @@ mod tests {
         assert_eq!(row.credit_limit.unwrap().to_string(), "2500.1");
         assert_eq!(row.modified.unwrap().to_string(), "2026-11-29 10:15:00");
         assert_eq!(row.email, None);
+    }
+
+    #[test]
+    fn a_sales_price_row_reads_its_inputs_and_exact_prices() {
+        let row: SalesPrice = serde_json::from_value(serde_json::json!({
+            "Debtor": null, "Date": "2026-12-05T00:00:00Z", "Currency": "EUR", "Volume": true, "Level": "HOR",
+            "Item": "1003", "Description": "Sneaker wit S", "Quantity": 6.0, "Unit": "stk", "GrossPrice": 89.96,
+            "Discount": 15.0, "Nettoprijs": 74.96
+        }))
+        .unwrap();
+        assert_eq!(row.item, "1003");
+        assert_eq!((row.level.as_deref(), row.debtor), (Some("HOR"), None));
+        assert_eq!(row.date.as_deref(), Some("2026-12-05T00:00:00Z"));
+        assert_eq!(row.quantity, Some(Decimal::from(6)));
+        assert_eq!(row.gross_price.unwrap().to_string(), "89.96");
+        assert_eq!(row.discount, Some(Decimal::from(15)));
+        assert_eq!(row.net_price.unwrap().to_string(), "74.96");
     }
 }

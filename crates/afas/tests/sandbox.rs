@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures::TryStreamExt;
 use koppel_afas::rows::{
-    Article, Debtor, GetConnectorRow, SalesOrderRow, StockPerWarehouse, TransactionRow, VatCode, Warehouse,
+    Article, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, StockPerWarehouse, TransactionRow, VatCode, Warehouse,
 };
 use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
 use koppel_afas::{
@@ -18,6 +18,7 @@ use koppel_afas::{
 };
 use koppel_sandbox::control::JournalEntry;
 use koppel_sandbox::{Sandbox, SandboxConfig};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 async fn sandbox() -> Sandbox {
@@ -232,6 +233,43 @@ async fn articles_stock_and_prices_are_written() {
     let duplicate = client.insert(&article("KOPPEL-1")).await.unwrap_err();
     assert!(matches!(duplicate, AfasError::Rejected { .. }), "{duplicate:?}");
     client.delete("FbItemArticle", "ItCd", "KOPPEL-1").await.unwrap();
+}
+
+#[tokio::test]
+async fn sales_prices_are_read_as_typed_rows_with_their_volume_breaks() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let query = GetQuery::new(SalesPrice::CONNECTOR, [SalesPrice::KEY, "Quantity"])
+        .filter(Filter::new("Level", Operator::Equal, "GRO").and("Volume", Operator::Equal, true));
+    let rows: Vec<SalesPrice> = client
+        .get_by_keys(&query, SalesPrice::KEY, &["1000", "1003"])
+        .await
+        .unwrap();
+    let scale: Vec<(&str, Decimal, Decimal)> = rows
+        .iter()
+        .map(|row| (row.item.as_str(), row.quantity.unwrap(), row.net_price.unwrap()))
+        .collect();
+    assert_eq!(
+        scale,
+        [
+            ("1000", dec("1"), dec("15.96")),
+            ("1000", dec("6"), dec("14.96")),
+            ("1000", dec("24"), dec("13.97")),
+            ("1003", dec("1"), dec("79.96")),
+        ]
+    );
+    let row = &rows[0];
+    assert_eq!((row.level.as_deref(), row.debtor.as_deref()), (Some("GRO"), None));
+    assert_eq!(
+        (row.currency.as_deref(), row.unit.as_deref()),
+        (Some("EUR"), Some("stk"))
+    );
+    assert_eq!(row.volume, Some(true));
+    assert!(row.date.as_deref().is_some_and(|date| date.ends_with("T00:00:00Z")));
+    assert_eq!(
+        (row.gross_price, row.discount),
+        (Some(dec("15.96")), Some(Decimal::ZERO))
+    );
 }
 
 #[tokio::test]

@@ -28,8 +28,8 @@ pub use config::MplusConfig;
 pub use error::{BusinessOutcome, MplusError};
 pub use exchange::{Exchange, ExchangeHook};
 pub use operations::{
-    ArticleWrite, ArticleWriteList, DocumentFilter, ProductFilter, ProductWrite, create_product_request,
-    update_product_request,
+    ArticleWrite, ArticleWriteList, DocumentFilter, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
+    create_product_request, update_product_request,
 };
 pub use operations::{create_relation_request, deliver_order_request, update_relation_request};
 pub use pager::{SyncItem, SyncPage, sync_pages};

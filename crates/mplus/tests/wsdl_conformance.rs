@@ -10,10 +10,13 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use common::*;
 use koppel_mplus::model::{
-    Address, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType, Relation, StockChange,
-    VatMethod,
+    Address, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType, Relation,
+    RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod,
 };
-use koppel_mplus::{BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError, ProductFilter};
+use koppel_mplus::{
+    ArticleWrite, ArticleWriteList, BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError,
+    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, update_product_request, update_relation_request,
+};
 use rust_decimal::Decimal;
 
 const NS: &str = r#"xmlns="urn:mplusqapi""#;
@@ -56,6 +59,20 @@ const FINANCIAL_GROUPS: &str = "<financialGroupList><financialGroup><financialGr
 <financialGroupId>CONTANT</financialGroupId><financialGroupName>Contant</financialGroupName><accountNumber>1000</accountNumber><branchNumber>1</branchNumber>\
 <fromFinancialDate><day>29</day><mon>11</mon><year>2026</year></fromFinancialDate><throughFinancialDate><day>29</day><mon>11</mon><year>2026</year></throughFinancialDate>\
 <inclAmount>1090</inclAmount></financialGroup></financialGroupList>";
+
+/// An article's prices for two price groups, the second a volume break from 10 items.
+const PRICE_GROUPS: &str = "<priceGroupList><priceGroup><priceGroupNumber>1</priceGroupNumber><priceIncl>1795</priceIncl>\
+<priceExcl>1483</priceExcl><minimumAmount>0</minimumAmount></priceGroup><priceGroup><priceGroupNumber>2</priceGroupNumber>\
+<description>Groothandel</description><priceIncl>1595</priceIncl><priceExcl>1318</priceExcl><discountPercentage>20</discountPercentage>\
+<minimumAmount>10</minimumAmount></priceGroup></priceGroupList>";
+
+/// A relation's own terms: a price for article 100012 from 10 items, and 15% off discount group 4.
+const ARTICLE_DISCOUNTS: &str = "<relationArticleDiscountList><relationArticleDiscount>\
+<relationArticleDiscountId>7</relationArticleDiscountId><relationNumber>1001</relationNumber><articleNumber>100012</articleNumber>\
+<minimumAmount>10</minimumAmount><minimumAmountDecimalPlaces>0</minimumAmountDecimalPlaces><priceIncl>1795</priceIncl>\
+<priceExcl>1483</priceExcl></relationArticleDiscount><relationArticleDiscount><relationArticleDiscountId>8</relationArticleDiscountId>\
+<relationNumber>1001</relationNumber><articleDiscountGroupNumber>4</articleDiscountGroupNumber><minimumAmount>0</minimumAmount>\
+<discountPercentage>15</discountPercentage></relationArticleDiscount></relationArticleDiscountList>";
 
 fn fixtures() -> Vec<(&'static str, String)> {
     vec![
@@ -122,7 +139,7 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "getRelations",
             format!(
-                "<GetRelationsResponse {NS}><relationList><relation><relationNumber>1001</relationNumber><syncMarker>20</syncMarker><name>Anna Jansen</name><address>Damrak 12 A</address><zipcode>1012 LG</zipcode><city>Amsterdam</city><country>NL</country><email>anna@jansen.example</email><birthDate><day>2</day><mon>3</mon><year>1980</year></birthDate><creditLimit>50000</creditLimit><companyName>Jansen BV</companyName></relation></relationList></GetRelationsResponse>"
+                "<GetRelationsResponse {NS}><relationList><relation><relationNumber>1001</relationNumber><syncMarker>20</syncMarker><name>Anna Jansen</name><address>Damrak 12 A</address><zipcode>1012 LG</zipcode><city>Amsterdam</city><country>NL</country><email>anna@jansen.example</email><birthDate><day>2</day><mon>3</mon><year>1980</year></birthDate><priceGroupNumber>2</priceGroupNumber><discountPercentage>5</discountPercentage><creditLimit>50000</creditLimit>{ARTICLE_DISCOUNTS}<companyName>Jansen BV</companyName></relation></relationList></GetRelationsResponse>"
             ),
         ),
         (
@@ -134,7 +151,7 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "findRelation",
             format!(
-                "<FindRelationResponse {NS}><result>FIND-RELATION-RESULT-OK</result><relation><relationNumber>1001</relationNumber><email>anna@jansen.example</email></relation></FindRelationResponse>"
+                "<FindRelationResponse {NS}><result>FIND-RELATION-RESULT-OK</result><relation><relationNumber>1001</relationNumber><email>anna@jansen.example</email><relationArticleDiscountList/></relation></FindRelationResponse>"
             ),
         ),
         (
@@ -152,7 +169,13 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "getProducts",
             format!(
-                "<GetProductsResponse {NS}><productList><product><productNumber>500</productNumber><syncMarker>10</syncMarker><description>T-shirt</description><articleList><article><articleNumber>100012</articleNumber><pluNumber>100012</pluNumber><syncMarker>9</syncMarker><description>T-shirt S</description><size>S</size><barcode>8712345678906</barcode><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><purchasePrice>800</purchasePrice><priceIncl>1995</priceIncl><priceExcl>1649</priceExcl><stockArticle>true</stockArticle></article></articleList><groupNumbers>3</groupNumbers></product></productList></GetProductsResponse>"
+                "<GetProductsResponse {NS}><productList><product><productNumber>500</productNumber><syncMarker>10</syncMarker><description>T-shirt</description><articleList><article><articleNumber>100012</articleNumber><pluNumber>100012</pluNumber><syncMarker>9</syncMarker><description>T-shirt S</description><size>S</size><barcode>8712345678906</barcode><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><purchasePrice>800</purchasePrice><priceIncl>1995</priceIncl><priceExcl>1649</priceExcl><stockArticle>true</stockArticle>{PRICE_GROUPS}</article></articleList><groupNumbers>3</groupNumbers></product></productList></GetProductsResponse>"
+            ),
+        ),
+        (
+            "updateProduct",
+            format!(
+                "<UpdateProductResponse {NS}><result>UPDATE-PRODUCT-RESULT-OK</result><existingArticleNumbers>100012</existingArticleNumbers><syncMarker>11</syncMarker><errorMessage></errorMessage></UpdateProductResponse>"
             ),
         ),
         (
@@ -193,6 +216,12 @@ fn fixtures() -> Vec<(&'static str, String)> {
             "getVatGroupList",
             format!(
                 "<getVatGroupListResponse {NS}><vatGroup><branchNumber>1</branchNumber><countryIso3>NLD</countryIso3><vatCode>2</vatCode><vatPercentage>2100</vatPercentage><accountNumber>1500</accountNumber></vatGroup></getVatGroupListResponse>"
+            ),
+        ),
+        (
+            "getPriceGroupList",
+            format!(
+                "<getPriceGroupListResponse {NS}><priceGroup><priceGroupNumber>1</priceGroupNumber><description>Horeca</description></priceGroup><priceGroup><priceGroupNumber>2</priceGroupNumber><description>Groothandel</description></priceGroup></getPriceGroupListResponse>"
             ),
         ),
         (
@@ -362,14 +391,28 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     assert_eq!(relations[0].credit_limit, Some(dec("500")));
     assert_eq!(relations[0].birth_date, NaiveDate::from_ymd_opt(1980, 3, 2));
     assert_eq!(
-        client.get_relation(1001).await.unwrap().unwrap().relation_number,
-        Some(1001)
+        (relations[0].price_group_number, relations[0].discount_percentage),
+        (Some(2), Some(5))
     );
+    assert_eq!(
+        relations[0].relation_article_discount_list,
+        Some(RelationArticleDiscountList {
+            relation_article_discount: article_discounts(true)
+        })
+    );
+    let one = client.get_relation(1001).await.unwrap().unwrap();
+    assert_eq!(one.relation_number, Some(1001));
+    assert_eq!(one.relation_article_discount_list, None, "an absent list is None");
     let pattern = Relation {
         email: Some("anna@jansen.example".into()),
         ..Relation::default()
     };
-    assert!(client.find_relation(&pattern).await.unwrap().is_some());
+    let found = client.find_relation(&pattern).await.unwrap().unwrap();
+    assert_eq!(
+        found.relation_article_discount_list,
+        Some(RelationArticleDiscountList::default()),
+        "an empty list is an empty list"
+    );
     let new_relation = Relation {
         name: Some("Piet de Vries".into()),
         company_name: Some("De Vries & Zn".into()),
@@ -387,7 +430,7 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     let missing = client
         .update_relation(&Relation {
             relation_number: Some(5),
-            ..new_relation.clone()
+            ..relation_terms_update()
         })
         .await
         .unwrap_err();
@@ -412,6 +455,36 @@ async fn requests_are_valid_and_responses_parse_exactly() {
         (Some(dec("19.95")), Some(dec("8")))
     );
     assert_eq!(products[0].group_numbers, [3]);
+    let volume_break = &article.price_group_list[1];
+    assert_eq!(article.price_group_list.len(), 2);
+    assert_eq!(
+        (
+            volume_break.price_group_number,
+            volume_break.description.as_deref(),
+            volume_break.price_incl,
+            volume_break.price_excl,
+            volume_break.discount_percentage,
+            volume_break.minimum_amount
+        ),
+        (
+            2,
+            Some("Groothandel"),
+            Some(dec("15.95")),
+            Some(dec("13.18")),
+            Some(20),
+            Some(10)
+        )
+    );
+    let price_groups = client.get_price_groups().await.unwrap();
+    assert_eq!(
+        price_groups
+            .iter()
+            .map(|g| (g.price_group_number, g.description.as_deref(), g.price_incl))
+            .collect::<Vec<_>>(),
+        [(1, Some("Horeca"), None), (2, Some("Groothandel"), None)]
+    );
+    let marker = client.update_product(&price_group_update()).await.unwrap();
+    assert_eq!(marker, Some(11));
     let groups = client.get_article_groups(1, 100).await.unwrap();
     assert_eq!(groups[0].sub_group_list[0].name.as_deref(), Some("Shirts"));
 
@@ -522,6 +595,171 @@ async fn requests_are_valid_and_responses_parse_exactly() {
             .contains("<quantity>125</quantity><decimalPlaces>2</decimalPlaces><price>1995</price>")
     );
     assert!(create.2.contains("Gift wrap &lt;red&gt; &amp; gold"));
+}
+
+/// An update of article 100012's price-group prices: group 1 by the price incl. VAT, group 2 from 10 items by
+/// the price excl. VAT.
+fn price_group_update() -> ProductWrite {
+    let prices = vec![
+        PriceGroupWrite {
+            price_group_number: 1,
+            price_incl: Some(dec("17.95")),
+            ..PriceGroupWrite::default()
+        },
+        PriceGroupWrite {
+            price_group_number: 2,
+            price_excl: Some(dec("13.18")),
+            minimum_amount: Some(10),
+            ..PriceGroupWrite::default()
+        },
+    ];
+    ProductWrite {
+        product_number: Some(500),
+        article_list: ArticleWriteList {
+            article: vec![ArticleWrite {
+                article_number: Some(100012),
+                price_incl: Some(dec("19.95")),
+                price_group_list: Some(PriceGroupWriteList { price_group: prices }),
+                ..ArticleWrite::default()
+            }],
+        },
+        ..ProductWrite::default()
+    }
+}
+
+#[test]
+fn price_group_writes_follow_the_wsdl_sequence() {
+    let with_prices = update_product_request(&price_group_update()).unwrap();
+    assert!(
+        with_prices.contains(
+            "<priceIncl>1995</priceIncl><priceGroupList><priceGroup><priceGroupNumber>1</priceGroupNumber>\
+<priceIncl>1795</priceIncl></priceGroup><priceGroup><priceGroupNumber>2</priceGroupNumber><priceExcl>1318</priceExcl>\
+<minimumAmount>10</minimumAmount></priceGroup></priceGroupList></article>"
+        ),
+        "{with_prices}"
+    );
+    // An empty list is sent (it removes the prices); no list leaves them, so none is sent.
+    let mut product = price_group_update();
+    product.article_list.article[0].price_group_list = Some(PriceGroupWriteList::default());
+    let emptied = update_product_request(&product).unwrap();
+    assert!(
+        emptied.contains("<priceGroupList/>") || emptied.contains("<priceGroupList></priceGroupList>"),
+        "{emptied}"
+    );
+    product.article_list.article[0].price_group_list = None;
+    let untouched = update_product_request(&product).unwrap();
+    assert!(!untouched.contains("priceGroupList"), "{untouched}");
+    product.article_list.article[0].price_group_list = Some(PriceGroupWriteList {
+        price_group: vec![PriceGroupWrite {
+            price_group_number: 1,
+            price_incl: Some(dec("0.005")),
+            ..PriceGroupWrite::default()
+        }],
+    });
+    assert!(matches!(
+        update_product_request(&product),
+        Err(MplusError::InvalidRequest(_))
+    ));
+    if !xmllint_available() {
+        return;
+    }
+    for request in [&with_prices, &emptied, &untouched] {
+        if let Err(errors) = validate_element(body_element(request)) {
+            panic!("the updateProduct request is not valid:\n{errors}\n{request}");
+        }
+    }
+}
+
+/// The article discounts of [`relation_terms_update`]; `answered` adds what MplusKASSA fills in (as in
+/// [`ARTICLE_DISCOUNTS`]): the ids, the relation number, the derived price excl. VAT and a minimum amount of 0.
+fn article_discounts(answered: bool) -> Vec<RelationArticleDiscount> {
+    let filled = |value| answered.then_some(value);
+    vec![
+        RelationArticleDiscount {
+            relation_article_discount_id: filled(7),
+            relation_number: filled(1001),
+            article_number: Some(100012),
+            minimum_amount: Some(10),
+            minimum_amount_decimal_places: Some(0),
+            price_incl: Some(dec("17.95")),
+            price_excl: answered.then(|| dec("14.83")),
+            ..RelationArticleDiscount::default()
+        },
+        RelationArticleDiscount {
+            relation_article_discount_id: filled(8),
+            relation_number: filled(1001),
+            article_discount_group_number: Some(4),
+            minimum_amount: filled(0),
+            discount_percentage: Some(15),
+            ..RelationArticleDiscount::default()
+        },
+    ]
+}
+
+/// An update of relation 1001's price terms: price group 2, 5% off, and its article discounts.
+fn relation_terms_update() -> Relation {
+    Relation {
+        relation_number: Some(1001),
+        price_group_number: Some(2),
+        discount_percentage: Some(5),
+        relation_article_discount_list: Some(RelationArticleDiscountList {
+            relation_article_discount: article_discounts(false),
+        }),
+        ..Relation::default()
+    }
+}
+
+#[test]
+fn relation_terms_follow_the_wsdl_sequence() {
+    let with_terms = update_relation_request(&relation_terms_update()).unwrap();
+    assert!(
+        with_terms.contains(
+            "<relationNumber>1001</relationNumber><priceGroupNumber>2</priceGroupNumber>\
+<discountPercentage>5</discountPercentage><relationArticleDiscountList><relationArticleDiscount>\
+<articleNumber>100012</articleNumber><minimumAmount>10</minimumAmount><minimumAmountDecimalPlaces>0</minimumAmountDecimalPlaces>\
+<priceIncl>1795</priceIncl></relationArticleDiscount><relationArticleDiscount><articleDiscountGroupNumber>4</articleDiscountGroupNumber>\
+<discountPercentage>15</discountPercentage></relationArticleDiscount></relationArticleDiscountList></relation>"
+        ),
+        "{with_terms}"
+    );
+    // The list sits between defaultVatMethod and companyName.
+    let mut relation = relation_terms_update();
+    relation.default_vat_method = Some(VatMethod::Exclusive);
+    relation.company_name = Some("Jansen BV".into());
+    let around = update_relation_request(&relation).unwrap();
+    let position = |name: &str| around.find(&format!("<{name}>")).unwrap();
+    assert!(position("defaultVatMethod") < position("relationArticleDiscountList"));
+    assert!(position("relationArticleDiscountList") < position("companyName"));
+    // An empty list is sent (it removes the discounts); no list leaves them, so none is sent.
+    relation.relation_article_discount_list = Some(RelationArticleDiscountList::default());
+    let emptied = update_relation_request(&relation).unwrap();
+    assert!(
+        emptied.contains("<relationArticleDiscountList/>")
+            || emptied.contains("<relationArticleDiscountList></relationArticleDiscountList>"),
+        "{emptied}"
+    );
+    relation.relation_article_discount_list = None;
+    let untouched = update_relation_request(&relation).unwrap();
+    assert!(!untouched.contains("relationArticleDiscountList"), "{untouched}");
+    relation.relation_article_discount_list = Some(RelationArticleDiscountList {
+        relation_article_discount: vec![RelationArticleDiscount {
+            article_number: Some(100012),
+            price_excl: Some(dec("0.005")),
+            ..RelationArticleDiscount::default()
+        }],
+    });
+    assert!(matches!(
+        update_relation_request(&relation),
+        Err(MplusError::InvalidRequest(_))
+    ));
+    if !xmllint_available() {
+        return;
+    }
+    for request in [&with_terms, &around, &emptied, &untouched] {
+        if let Err(errors) = validate_element(body_element(request)) {
+            panic!("the updateRelation request is not valid:\n{errors}\n{request}");
+        }
+    }
 }
 
 #[test]

@@ -21,6 +21,19 @@ fn get_connector_page() -> Value {
         "rows": {"type": "array", "items": {"type": "object"}}}})
 }
 
+/// `GET /connectors/Profit_SalesPrice` 200 (the OpenAPI's row object, its fields nullable: AFAS sends `null`
+/// for an empty value, such as the `Level` of a debtor's own price).
+fn sales_price_page() -> Value {
+    let nullable = |kind: &str| json!({"type": [kind, "null"]});
+    let row = json!({"type": "object", "additionalProperties": false, "properties": {
+        "Debtor": nullable("string"), "Date": nullable("string"), "Currency": nullable("string"),
+        "Volume": nullable("boolean"), "Level": nullable("string"), "Item": nullable("string"),
+        "Description": nullable("string"), "Quantity": nullable("number"), "Unit": nullable("string"),
+        "GrossPrice": nullable("number"), "Discount": nullable("number"), "Nettoprijs": nullable("number")}});
+    json!({"type": "object", "required": ["skip", "take", "rows"], "properties": {
+        "skip": {"type": "integer"}, "take": {"type": "integer"}, "rows": {"type": "array", "items": row}}})
+}
+
 /// `GET /MetaInfo` 200.
 fn metainfo_list() -> Value {
     let list = json!({"type": "array", "items": {"type": "object", "required": ["id", "description"],
@@ -68,6 +81,7 @@ async fn get_connector_and_metainfo_responses_match_the_spec() {
         "Profit_Article",
         "Profit_Stock_per_Warehouse",
         "Profit_Administrations",
+        "Profit_SalesPrice",
     ] {
         let page: Value = afas
             .get(&format!("/connectors/{connector}"))
@@ -100,6 +114,19 @@ async fn get_connector_and_metainfo_responses_match_the_spec() {
         ids_sorted.sort();
         keys_sorted.sort();
         assert_eq!(ids_sorted, keys_sorted, "{connector}");
+    }
+    for query in [
+        "",
+        "?skip=-1&take=-1&filterfieldids=Volume&filtervalues=true&operatortypes=1",
+    ] {
+        let page: Value = afas
+            .get(&format!("/connectors/Profit_SalesPrice{query}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!page["rows"].as_array().unwrap().is_empty());
+        assert_matches(sales_price_page(), &page);
     }
     let list: Value = afas.get("/metainfo").await.json().await.unwrap();
     assert_matches(metainfo_list(), &list);

@@ -436,13 +436,16 @@ async fn a_base_sales_price_changes_the_article_price() {
         )
         .await;
     assert_eq!(article[0]["BasicSalesPrice"], 79.0);
+    // The basic price (no price list, no debtor) on its start date.
     let prices = afas
         .rows(
             "Profit_SalesPrice",
-            "filterfieldids=Item&filtervalues=1002&operatortypes=1",
+            "filterfieldids=Item,Level,Debtor,Date&filtervalues=1002,,,2026-12-01&operatortypes=1,8,8,1",
         )
         .await;
-    assert_eq!(prices[0]["StartDate"], "2026-12-01T00:00:00Z");
+    assert_eq!(prices.len(), 1, "{prices:?}");
+    assert_eq!(prices[0]["Date"], "2026-12-01T00:00:00Z");
+    assert_eq!(prices[0]["Nettoprijs"], 79.0);
     let for_unknown_debtor = json!({"FbSalesPrice": {"Element": {"Fields": {"VaIt": "2", "ItCd": "1002", "BiUn": "stk",
         "CuId": "EUR", "DaBg": "2026-12-01", "Pric": 70.0, "DbId": "424242"}}}});
     expect_profit_error(afas.post("FbSalesPrice", for_unknown_debtor).await).await;

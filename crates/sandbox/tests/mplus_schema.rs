@@ -167,6 +167,84 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         x("turnoverGroup", 10),
         x("priceIncl", 1995)
     );
+    // Two price-group prices (one a volume break, one priced excl. VAT with a discount), replacing the article's.
+    let price_group = |number: i64, price: String, minimum: i64| {
+        x(
+            "priceGroup",
+            format!(
+                "{}{price}{}",
+                x("priceGroupNumber", number),
+                x("minimumAmount", minimum)
+            ),
+        )
+    };
+    let price_groups = x(
+        "priceGroupList",
+        format!(
+            "{}{}",
+            price_group(1, x("priceIncl", 2295), 0),
+            price_group(
+                2,
+                format!("{}{}", x("priceExcl", 1500), x("discountPercentage", 10)),
+                10
+            )
+        ),
+    );
+    // Relation 1001 with every field the simulator keeps, in the WSDL's order, so the response shows them all.
+    let texts = |names: &[&str]| names.iter().map(|n| x(n, format!("{n} 1"))).collect::<String>();
+    let date = format!("{}{}{}", x("day", 2), x("mon", 3), x("year", 1980));
+    let article_discounts = x(
+        "relationArticleDiscountList",
+        format!(
+            "{}{}",
+            x(
+                "relationArticleDiscount",
+                format!(
+                    "{}{}{}{}",
+                    x("articleNumber", 100001),
+                    x("minimumAmount", 10),
+                    x("minimumAmountDecimalPlaces", 0),
+                    x("priceIncl", 1995)
+                ),
+            ),
+            x(
+                "relationArticleDiscount",
+                format!("{}{}", x("articleDiscountGroupNumber", 4), x("discountPercentage", 15)),
+            ),
+        ),
+    );
+    let full_relation = [
+        x("relationNumber", 1001),
+        x("extRelationId", "DEB-1001"),
+        x("active", "true"),
+        texts(&[
+            "name",
+            "address",
+            "zipcode",
+            "city",
+            "country",
+            "deliveryAddress",
+            "deliveryZipcode",
+            "deliveryCity",
+            "deliveryCountry",
+            "contact",
+            "telephone",
+            "mobile",
+        ]),
+        x("email", "full@relation.example"),
+        x("website", "https://relation.example"),
+        x("birthDate", date),
+        x("relationCode", "R1001"),
+        x("priceGroupNumber", 2),
+        x("discountPercentage", 5),
+        x("bankAccountNumber", "NL91ABNA0417164300"),
+        x("paymentWithinDays", 30),
+        texts(&["vatNumber", "commerceNumber"]),
+        x("contactList", x("relation", x("name", "Contact 1"))),
+        article_discounts,
+        x("companyName", "Full B.V."),
+    ]
+    .concat();
     let stock_request = |extra: &str| {
         x(
             "request",
@@ -288,6 +366,30 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             ),
         ),
         (
+            "updateRelation-every-field",
+            x("updateRelation", x("relation", &full_relation)),
+        ),
+        (
+            "getRelations-every-field",
+            x(
+                "getRelations",
+                x(
+                    "request",
+                    format!("{}{}", x("relationNumbers", 1001), x("syncMarker", 0)),
+                ),
+            ),
+        ),
+        (
+            "updateRelation-unknown-price-group",
+            x(
+                "updateRelation",
+                x(
+                    "relation",
+                    format!("{}{}", x("relationNumber", 1001), x("priceGroupNumber", 9)),
+                ),
+            ),
+        ),
+        (
             "updateRelation-missing",
             x("updateRelation", x("relation", x("relationNumber", 5))),
         ),
@@ -315,6 +417,34 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             product(
                 &x("productNumber", 1001),
                 &format!("{}{}", x("articleNumber", 100001), x("priceIncl", 2595)),
+            ),
+        ),
+        (
+            "updateProduct-priceGroupList",
+            product(
+                &x("productNumber", 1001),
+                &format!("{}{price_groups}", x("articleNumber", 100001)),
+            ),
+        ),
+        (
+            "updateProduct-unknown-price-group",
+            product(
+                &x("productNumber", 1001),
+                &format!(
+                    "{}{}",
+                    x("articleNumber", 100001),
+                    x("priceGroupList", price_group(9, x("priceIncl", 100), 0))
+                ),
+            ),
+        ),
+        (
+            "getProducts-priceGroupList",
+            x(
+                "getProducts",
+                x(
+                    "request",
+                    format!("{}{}", x("articleNumbers", 100001), x("pluNumbers", "")),
+                ),
             ),
         ),
         ("updateProduct-missing", product(&x("productNumber", 5), &article)),
@@ -361,6 +491,7 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         ),
         ("getTurnoverGroups", x("getTurnoverGroups", x("request", ""))),
         ("getVatGroupList", "<ns1:getVatGroupList/>".to_owned()),
+        ("getPriceGroupList", "<ns1:getPriceGroupList/>".to_owned()),
         ("getPaymentMethods", "<ns1:getPaymentMethods/>".to_owned()),
         ("getDeliveryMethods", "<ns1:getDeliveryMethods/>".to_owned()),
         ("getBranches", "<ns1:getBranches/>".to_owned()),
@@ -381,6 +512,37 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
     for (label, request) in &calls {
         let answer = mplus.call(request).await;
         assert_eq!(answer.status, 200, "{label}: {}", answer.text);
+        if *label == "getRelations-every-field" {
+            // The sample holds every field just written, so their shape and order are validated too.
+            for element in [
+                "birthDate",
+                "priceGroupNumber",
+                "discountPercentage",
+                "paymentWithinDays",
+                "vatNumber",
+                "commerceNumber",
+                "bankAccountNumber",
+                "contactList",
+                "relationArticleDiscountId",
+                "articleDiscountGroupNumber",
+                "priceExcl",
+                "companyName",
+            ] {
+                assert!(
+                    answer.text.contains(&format!("<ns1:{element}>")),
+                    "{element}: {}",
+                    answer.text
+                );
+            }
+        }
+        if *label == "getProducts-priceGroupList" {
+            // The sample holds the prices just written, so their shape is validated too.
+            assert!(
+                answer.text.contains("<ns1:minimumAmount>10</ns1:minimumAmount>"),
+                "{}",
+                answer.text
+            );
+        }
         samples.add(&format!("{label}-request"), request);
         samples.add(&format!("{label}-response"), &body_of(&answer.text));
         names_seen.insert(request[5..].split(['>', '/']).next().unwrap().to_owned());

@@ -14,10 +14,10 @@ pub use orders::{
     Address, Invoice, Line, NewLine, NewOrder, NewPayment, Order, OrderCreated, OrderType, Payment, Proposal, VatGroup,
     VatMethod, YearNumber,
 };
-pub use products::{Article, ArticleGroup, Product, ProductCreated};
+pub use products::{Article, ArticleGroup, PriceGroup, Product, ProductCreated};
 pub use receipts::{Receipt, ReceiptState, ReceiptType, WorkplaceYearNumber};
 pub use reference::{
     ApiVersion, Branch, DeliveryMethod, Employee, PaymentMethod, SyncMarkers, TurnoverGroup, Workplace,
 };
-pub use relations::{Relation, RelationCreated};
+pub use relations::{Relation, RelationArticleDiscount, RelationArticleDiscountList, RelationCreated};
 pub use stock::{ArticleStock, StockChange, StockHistoryEntry};

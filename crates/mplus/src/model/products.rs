@@ -1,4 +1,4 @@
-//! Products, their articles (what is sold and stocked), and article groups.
+//! Products, their articles (what is sold and stocked) with their price-group prices, and article groups.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -77,6 +77,28 @@ pub struct Article {
     pub stock_article: Option<bool>,
     #[serde(default)]
     pub discontinued: Option<bool>,
+    /// The article's prices per price group (customer category), with volume breaks.
+    #[serde(default, deserialize_with = "wire::list")]
+    pub price_group_list: Vec<PriceGroup>,
+}
+
+/// `PriceGroup`: from `getPriceGroupList` a group of the shop (number and description); in an article's
+/// `priceGroupList` the article's price for that group from `minimum_amount` items on. Prices are exact amounts
+/// (cents on the wire).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceGroup {
+    pub price_group_number: i32,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, with = "wire::option_cents")]
+    pub price_incl: Option<Decimal>,
+    #[serde(default, with = "wire::option_cents")]
+    pub price_excl: Option<Decimal>,
+    #[serde(default)]
+    pub discount_percentage: Option<i32>,
+    #[serde(default)]
+    pub minimum_amount: Option<i32>,
 }
 
 /// `ArticleGroup` with its sub-groups.

@@ -1,5 +1,6 @@
-//! Relations (customers and suppliers). The same type is read and written: it is serialised in the WSDL's
-//! element order, and fields left `None` are not sent (so an update changes only what it names).
+//! Relations (customers and suppliers) with their price terms. The same types are read and written: they are
+//! serialised in the WSDL's element order, and fields left `None` are not sent (so an update changes only what it
+//! names).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -76,12 +77,51 @@ pub struct Relation {
     pub extra_text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub default_vat_method: Option<VatMethod>,
+    /// The relation's discounts and prices per article or article discount group. `Some` replaces them all (an
+    /// empty list removes them), `None` leaves them as they are: our reading, the WSDL does not say.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub relation_article_discount_list: Option<RelationArticleDiscountList>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub direct_debit: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reminder_email: Option<String>,
+}
+
+/// `RelationArticleDiscountList`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationArticleDiscountList {
+    #[serde(default)]
+    pub relation_article_discount: Vec<RelationArticleDiscount>,
+}
+
+/// `RelationArticleDiscount`: for one article or one article discount group, from `minimum_amount` items on
+/// (a long with `minimum_amount_decimal_places`), a discount percentage or a price of the relation's own.
+/// MplusKASSA numbers it (`relation_article_discount_id`) and fills `relation_number`. Prices are exact amounts
+/// (cents on the wire).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationArticleDiscount {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub relation_article_discount_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub relation_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub article_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub article_discount_group_number: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub minimum_amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub minimum_amount_decimal_places: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub discount_percentage: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default, with = "wire::option_cents")]
+    pub price_incl: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none", default, with = "wire::option_cents")]
+    pub price_excl: Option<Decimal>,
 }
 
 /// What `createRelation` answered.

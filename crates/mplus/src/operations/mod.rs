@@ -20,7 +20,8 @@ use crate::{BusinessOutcome, MplusError};
 
 pub use documents::{DocumentFilter, deliver_order_request};
 pub use products::{
-    ArticleWrite, ArticleWriteList, ProductFilter, ProductWrite, create_product_request, update_product_request,
+    ArticleWrite, ArticleWriteList, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
+    create_product_request, update_product_request,
 };
 pub use relations::{create_relation_request, update_relation_request};
 

@@ -96,6 +96,32 @@ pub struct ArticleWrite {
     pub price_incl: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
     pub price_excl: Option<Decimal>,
+    /// `Some` replaces all the article's price-group prices (an empty list removes them); `None` leaves them
+    /// as they are. Our reading: the WSDL does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_group_list: Option<PriceGroupWriteList>,
+}
+
+/// `PriceGroupList` of a write: an article's prices per price group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceGroupWriteList {
+    pub price_group: Vec<PriceGroupWrite>,
+}
+
+/// One `PriceGroup` price of an article, in the WSDL's sequence order: the price for the group
+/// `price_group_number` (one of `getPriceGroupList`) from `minimum_amount` items on (a volume break). When only
+/// one of the prices is given, MplusKASSA derives the other with the article's VAT.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceGroupWrite {
+    pub price_group_number: i32,
+    #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
+    pub price_incl: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
+    pub price_excl: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_amount: Option<i32>,
 }
 
 #[derive(Serialize)]

@@ -1,10 +1,10 @@
-//! Reference data the mappings point at: turnover groups, VAT groups, payment and delivery methods,
-//! branches and employees.
+//! Reference data the mappings point at: turnover groups, VAT groups, price groups, payment and delivery
+//! methods, branches and employees.
 
 use serde::{Deserialize, Serialize};
 
 use super::Request;
-use crate::model::{Branch, DeliveryMethod, Employee, PaymentMethod, TurnoverGroup, VatGroup};
+use crate::model::{Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup};
 use crate::soap::NoArguments;
 use crate::wire;
 use crate::{MplusClient, MplusError};
@@ -35,6 +35,13 @@ struct GetTurnoverGroupsResponse {
 struct GetVatGroupListResponse {
     #[serde(default)]
     vat_group: Vec<VatGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetPriceGroupListResponse {
+    #[serde(default)]
+    price_group: Vec<PriceGroup>,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +83,13 @@ impl MplusClient {
     pub async fn get_vat_groups(&self) -> Result<Vec<VatGroup>, MplusError> {
         let response: GetVatGroupListResponse = self.call("getVatGroupList", &NoArguments {}).await?;
         Ok(response.vat_group)
+    }
+
+    /// `getPriceGroupList`: the shop's price groups (number and description; no prices). They are made in the
+    /// back office: the API cannot create them.
+    pub async fn get_price_groups(&self) -> Result<Vec<PriceGroup>, MplusError> {
+        let response: GetPriceGroupListResponse = self.call("getPriceGroupList", &NoArguments {}).await?;
+        Ok(response.price_group)
     }
 
     /// `getPaymentMethods`.

@@ -1,9 +1,11 @@
 //! The client against the MplusKASSA simulator over real sockets: every operation the flows use, the
-//! sync-marker pager, business results, and every error class.
+//! sync-marker pager, business results, price groups, a relation's price terms, and every error class.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod operations;
+mod price_groups;
+mod relation_terms;
 mod transport;
 
 use std::collections::{BTreeMap, HashSet};

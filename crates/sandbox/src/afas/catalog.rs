@@ -54,14 +54,25 @@ pub struct CustomConnector {
     pub rows: Vec<Row>,
 }
 
+/// Where a standard connector's rows come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// A materialised table (see `views`), with equality indexes on these fields.
+    Table(&'static [&'static str]),
+    /// Computed per request from the stored sales prices: `Profit_SalesPrice`'s rows depend on its filter
+    /// inputs (reference date, volume display), so they cannot be kept materialised.
+    SalesPrices,
+}
+
+use Backing::{SalesPrices, Table};
 use DataType::{Boolean as B, Date as D, Decimal as N, Int as I, String as S};
 
-/// (connector id, description, fields as (id, type, length), indexed fields).
+/// (connector id, description, fields as (id, type, length), backing).
 type BuiltIn = (
     &'static str,
     &'static str,
     &'static [(&'static str, DataType, u32)],
-    &'static [&'static str],
+    Backing,
 );
 
 const BUILT_INS: &[BuiltIn] = &[
@@ -69,7 +80,7 @@ const BUILT_INS: &[BuiltIn] = &[
         "Profit_Administrations",
         "Administrations",
         &[("AdminId", I, 0), ("AdminNm", S, 80), ("AdminCd", S, 10)],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_Warehouses",
@@ -80,7 +91,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("UnitIdFin", I, 0),
             ("Blocked", B, 0),
         ],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_VAT_code",
@@ -95,19 +106,19 @@ const BUILT_INS: &[BuiltIn] = &[
             ("VatMethod", S, 20),
             ("VatType", S, 20),
         ],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_PaymentConditions",
         "Payment conditions",
         &[("PaymentCondition", S, 5), ("Description", S, 50), ("Days", I, 0)],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_PaymentMethods",
         "Payment methods",
         &[("PaymentMethod", S, 5), ("Description", S, 50)],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_Debtor",
@@ -133,10 +144,12 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreditLimit", N, 0),
             ("CurrencyId", S, 3),
             ("AutoPayment", B, 0),
+            ("PriceList", S, 5),
+            ("LineDiscount", N, 0),
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["DebtorId", "BcCo", "Email", "VatNr"],
+        Table(&["DebtorId", "BcCo", "Email", "VatNr"]),
     ),
     (
         "Profit_Contacts",
@@ -150,7 +163,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("Email", S, 255),
             ("TelNr", S, 20),
         ],
-        &["OrganisationCode", "Email"],
+        Table(&["OrganisationCode", "Email"]),
     ),
     (
         "Profit_Deliveryaddress",
@@ -172,7 +185,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("DebiteurID", S, 16),
             ("Gewijzigd_op", D, 0),
         ],
-        &["DebiteurID", "OrgId"],
+        Table(&["DebiteurID", "OrgId"]),
     ),
     (
         "Profit_Article",
@@ -199,7 +212,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["ItemCode", "Barcode"],
+        Table(&["ItemCode", "Barcode"]),
     ),
     (
         "Profit_Article_Basic",
@@ -216,7 +229,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("DateModified", D, 0),
         ],
-        &["ItemCode"],
+        Table(&["ItemCode"]),
     ),
     (
         "Profit_Stock_per_Warehouse",
@@ -230,7 +243,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("Stock_level_code", S, 10),
             ("ModifiedDate", D, 0),
         ],
-        &["Item_code", "Warehouse"],
+        Table(&["Item_code", "Warehouse"]),
     ),
     (
         "Profit_Salesorders",
@@ -254,7 +267,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["OrderNumber", "CustomerReference", "DebtorId"],
+        Table(&["OrderNumber", "CustomerReference", "DebtorId"]),
     ),
     (
         "Profit_SalesorderLines",
@@ -277,7 +290,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["OrderNumber", "ItemCodeId"],
+        Table(&["OrderNumber", "ItemCodeId"]),
     ),
     (
         "Profit_SalesQuotations",
@@ -294,24 +307,26 @@ const BUILT_INS: &[BuiltIn] = &[
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
-        &["QuotationNumber", "CustomerReference"],
+        Table(&["QuotationNumber", "CustomerReference"]),
     ),
     (
         "Profit_SalesPrice",
-        "Sales prices",
+        "Price list per debtor",
         &[
+            ("Debtor", S, 16),
+            ("Date", D, 0),
+            ("Currency", S, 3),
+            ("Volume", B, 0),
+            ("Level", S, 5),
             ("Item", S, 40),
             ("Description", S, 100),
-            ("Debtor", S, 16),
-            ("PriceList", S, 5),
-            ("Currency", S, 3),
+            ("Quantity", N, 0),
             ("Unit", S, 15),
             ("GrossPrice", N, 0),
-            ("StartDate", D, 0),
-            ("EndDate", D, 0),
-            ("Promotion", B, 0),
+            ("Discount", N, 0),
+            ("Nettoprijs", N, 0),
         ],
-        &["Item"],
+        SalesPrices,
     ),
     (
         "Profit_Transactions",
@@ -336,7 +351,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("Created", D, 0),
             ("Modified", D, 0),
         ],
-        &["VoucherNo", "EntryNo", "AccountNo"],
+        Table(&["VoucherNo", "EntryNo", "AccountNo"]),
     ),
     (
         "Profit_Journals",
@@ -348,7 +363,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("JournalType", S, 20),
             ("Blocked", B, 0),
         ],
-        &[],
+        Table(&[]),
     ),
     (
         "Profit_Accounts",
@@ -373,15 +388,15 @@ const BUILT_INS: &[BuiltIn] = &[
             ("DimAx4", S, 20),
             ("DimAx5", S, 20),
         ],
-        &[],
+        Table(&[]),
     ),
 ];
 
-/// The standard GetConnectors' definitions, with the fields each table indexes.
-static BUILT_IN_DEFS: LazyLock<Vec<(ConnectorDef, &'static [&'static str])>> = LazyLock::new(|| {
+/// The standard GetConnectors' definitions, with where their rows come from.
+static BUILT_IN_DEFS: LazyLock<Vec<(ConnectorDef, Backing)>> = LazyLock::new(|| {
     BUILT_INS
         .iter()
-        .map(|(id, description, fields, indexed)| {
+        .map(|(id, description, fields, backing)| {
             let def = ConnectorDef {
                 id: (*id).to_owned(),
                 description: (*description).to_owned(),
@@ -395,15 +410,22 @@ static BUILT_IN_DEFS: LazyLock<Vec<(ConnectorDef, &'static [&'static str])>> = L
                     })
                     .collect(),
             };
-            (def, *indexed)
+            (def, *backing)
         })
         .collect()
 });
 
-pub(crate) fn built_in_connectors() -> &'static [(ConnectorDef, &'static [&'static str])] {
+pub(crate) fn built_in_connectors() -> &'static [(ConnectorDef, Backing)] {
     &BUILT_IN_DEFS
 }
 
 pub(crate) fn built_in(id: &str) -> Option<&'static ConnectorDef> {
     BUILT_IN_DEFS.iter().map(|(def, _)| def).find(|def| def.id == id)
+}
+
+pub(crate) fn backing(id: &str) -> Option<Backing> {
+    BUILT_IN_DEFS
+        .iter()
+        .find(|(def, _)| def.id == id)
+        .map(|(_, backing)| *backing)
 }

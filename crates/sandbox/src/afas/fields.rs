@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
@@ -24,6 +25,12 @@ pub fn decimal(fields: &Fields, key: &str) -> Option<Decimal> {
     Decimal::from_str(&text)
         .or_else(|_| Decimal::from_scientific(&text))
         .ok()
+}
+
+/// A date field's day (`2026-12-01`, or with a time as the schema allows).
+pub fn date(fields: &Fields, key: &str) -> Option<NaiveDate> {
+    let day = text(fields, key)?.get(..10)?;
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 pub fn flag(fields: &Fields, key: &str) -> bool {

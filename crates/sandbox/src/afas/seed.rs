@@ -1,19 +1,20 @@
 //! The deterministic start state of the Profit administration: the same seed gives the same debtors,
-//! articles and stock. Reference data (administration, warehouses, VAT codes...) is fixed.
+//! articles and stock. Reference data (administration, warehouses, VAT codes, price lists...) and the sales
+//! prices are fixed; the prices' periods lie around today, so that some are valid, expired or still to come.
 
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::arithmetic::cents;
-use super::fields::json_number;
+use super::fields::{decimal, json_number, text};
 use super::store::{
     Administration, Article, Counters, Debtor, Fields, Journal, LedgerAccount, Party, PartyKind, PaymentTerm,
-    ReferenceData, Store, VatCode, Warehouse, next_number,
+    ReferenceData, SalesPrice, Store, VatCode, Warehouse, amsterdam_now, next_number,
 };
 
 /// The debtor every anonymous till sale is booked on.
@@ -66,6 +67,7 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
     for index in 0..SEED_ARTICLES {
         seed_article(&mut store, &mut rng, index, created);
     }
+    seed_prices(&mut store, created.date(), amsterdam_now().date());
     store.rebuild_tables();
     store
 }
@@ -184,6 +186,10 @@ fn reference_data() -> ReferenceData {
             .collect(),
         journals: journals(),
         ledger: ledger(),
+        price_lists: PRICE_LISTS
+            .iter()
+            .map(|list| (list.code.to_owned(), list.description.to_owned()))
+            .collect(),
     }
 }
 
@@ -263,13 +269,28 @@ fn ledger() -> BTreeMap<String, LedgerAccount> {
         .collect()
 }
 
-const COMPANIES: &[&str] = &[
-    "Bakkerij De Gouden Korrel",
-    "Fietsenmaker Jansen",
-    "Modehuis Van Dijk",
-    "Sportwinkel Het Doel",
-    "Brasserie 't Hoekje",
-    "Boekhandel Verhoeven",
+/// An organisation: its name, preferred price list (`PrLs`) and line discount % (`PrLi`).
+struct Company {
+    name: &'static str,
+    price_list: Option<&'static str>,
+    line_discount: Option<u32>,
+}
+
+const fn company(name: &'static str, price_list: Option<&'static str>, line_discount: Option<u32>) -> Company {
+    Company {
+        name,
+        price_list,
+        line_discount,
+    }
+}
+
+const COMPANIES: &[Company] = &[
+    company("Bakkerij De Gouden Korrel", Some("HOR"), Some(5)),
+    company("Fietsenmaker Jansen", None, None),
+    company("Modehuis Van Dijk", Some("GRO"), Some(3)),
+    company("Sportwinkel Het Doel", Some("GRO"), None),
+    company("Brasserie 't Hoekje", Some("HOR"), None),
+    company("Boekhandel Verhoeven", None, None),
 ];
 const FIRST_NAMES: &[&str] = &["Anna", "Bram", "Sanne", "Daan", "Lotte", "Pieter", "Emma", "Luuk"];
 const LAST_NAMES: &[(&str, &str)] = &[
@@ -295,8 +316,11 @@ fn seed_debtor(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: N
     let addition = rng.random_bool(0.2).then_some("A");
     // Some relations have no e-mail address: clients must cope with that.
     let has_email = rng.random_bool(0.75);
+    let mut terms = None;
     let (kind, mut party) = if index.is_multiple_of(2) {
-        let name = COMPANIES[(index / 2) % COMPANIES.len()];
+        let company = &COMPANIES[(index / 2) % COMPANIES.len()];
+        let name = company.name;
+        terms = Some(company);
         let mut fields = object(json!({"Nm": name, "SeNm": search_name(name), "TeNr": "020-5550100"}));
         fields.insert(
             "CcNr".into(),
@@ -326,7 +350,14 @@ fn seed_debtor(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: N
         json!(format!("06-{}", rng.random_range(10_000_000..99_999_999))),
     );
     let currency_terms = ["14", "30"][rng.random_range(0..2)];
-    let relation = object(json!({"CuId": "EUR", "PaCd": currency_terms, "VaDu": "1", "ColA": "1300", "IsDb": true}));
+    let mut relation =
+        object(json!({"CuId": "EUR", "PaCd": currency_terms, "VaDu": "1", "ColA": "1300", "IsDb": true}));
+    if let Some(list) = terms.and_then(|t| t.price_list) {
+        relation.insert("PrLs".into(), json!(list));
+    }
+    if let Some(percent) = terms.and_then(|t| t.line_discount) {
+        relation.insert("PrLi".into(), json!(percent));
+    }
     let address = address(street, number, addition, postcode, city, country);
     add_debtor(store, kind, party, Some(address), relation, created);
 }
@@ -413,6 +444,77 @@ fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: 
     );
 }
 
+/// A seeded price list and what it charges.
+struct PriceList {
+    code: &'static str,
+    description: &'static str,
+    /// Share of the article's price (%).
+    percent: i64,
+    /// Volume breaks: (from quantity, share of the article's price in %).
+    breaks: [(i64, i64); 2],
+}
+
+const PRICE_LISTS: &[PriceList] = &[
+    PriceList {
+        code: "HOR",
+        description: "Horeca",
+        percent: 90,
+        breaks: [(6, 85), (24, 80)],
+    },
+    PriceList {
+        code: "GRO",
+        description: "Groothandel",
+        percent: 80,
+        breaks: [(6, 75), (24, 70)],
+    },
+];
+/// Articles priced on both lists: sizes S and M (1000–1015), gift vouchers excepted.
+const LIST_PRICED_ARTICLES: usize = 16;
+/// Articles with volume breaks on both lists: the T-shirts and scarves of sizes S and M.
+const VOLUME_ARTICLES: &[&str] = &["1000", "1006", "1008", "1014"];
+
+/// The seeded sales prices (`FbSalesPrice` records, as `Profit_SalesPrice` computes its rows from them): each
+/// list's regular price since `since` for the list-priced articles, volume breaks, promotions valid `today`
+/// (HOR 1003, GRO 1001), an expired promotion (HOR 1002), a price rise still to come (GRO 1004) and two
+/// debtors' own prices (10001: 1000, 10002: 1005). Amounts are exact shares of the article's price, in cents.
+fn seed_prices(store: &mut Store, since: NaiveDate, today: NaiveDate) {
+    let day = |offset: i64| (today + Duration::days(offset)).to_string();
+    let since = since.to_string();
+    let share = |item: &str, percent: i64| {
+        let price = decimal(&store.articles[item].fields, "SaPrice").expect("seeded articles have a price");
+        json_number(cents(price * Decimal::new(percent, 2)))
+    };
+    let mut prices = Vec::new();
+    for code in store.articles.keys().take(LIST_PRICED_ARTICLES) {
+        if text(&store.articles[code].fields, "Grp") == Some("900") {
+            continue;
+        }
+        for list in PRICE_LISTS {
+            prices.push(json!({"ItCd": code, "PrLi": list.code, "Pric": share(code, list.percent), "DaBg": since}));
+            if VOLUME_ARTICLES.contains(&code.as_str()) {
+                for (from, percent) in list.breaks {
+                    prices.push(json!({"ItCd": code, "PrLi": list.code, "Pric": share(code, percent),
+                        "DaBg": since, "CrPr": true, "Am": from}));
+                }
+            }
+        }
+    }
+    prices.extend([
+        json!({"ItCd": "1003", "PrLi": "HOR", "Pric": share("1003", 75), "DaBg": day(-7), "DaEn": day(21), "SpPr": true}),
+        json!({"ItCd": "1001", "PrLi": "GRO", "Pric": share("1001", 65), "DaBg": day(-3), "DaEn": day(11), "SpPr": true}),
+        json!({"ItCd": "1002", "PrLi": "HOR", "Pric": share("1002", 70), "DaBg": day(-60), "DaEn": day(-30), "SpPr": true}),
+        json!({"ItCd": "1004", "PrLi": "GRO", "Pric": share("1004", 85), "DaBg": day(30)}),
+        json!({"ItCd": "1000", "DbId": "10001", "Pric": json_number(Decimal::new(1500, 2)), "DaBg": since}),
+        json!({"ItCd": "1005", "DbId": "10002", "Pric": json_number(Decimal::new(2995, 2)), "DaBg": since}),
+    ]);
+    for price in prices {
+        let mut fields = object(json!({"VaIt": "2", "BiUn": "stk", "CuId": "EUR"}));
+        fields.extend(object(price));
+        let key = next_number(&mut store.counters.price);
+        store.prices.insert(key, SalesPrice { fields });
+    }
+}
+
 /// A valid EAN-13 from its first 12 digits (`base` is 13 digits; its last digit is replaced by the check).
 fn ean13(base: u64) -> String {
     let digits: Vec<u32> = format!("{:012}", base / 10)
@@ -480,6 +582,20 @@ mod tests {
         assert_eq!(first.debtors.len(), SEED_DEBTORS + 1);
         assert!(first.debtors.contains_key(CASH_SALES_DEBTOR));
         assert_ne!(seeded_store(8).stock, first.stock);
+    }
+
+    #[test]
+    fn seeded_prices_are_in_cents_on_known_price_lists() {
+        let store = seeded_store(7);
+        // 14 articles on 2 lists, 4 articles with 2 breaks on each list, 4 dated prices, 2 debtors' prices.
+        assert_eq!(store.prices.len(), 14 * 2 + 4 * 2 * 2 + 4 + 2);
+        for price in store.prices.values() {
+            if let Some(list) = text(&price.fields, "PrLi") {
+                assert_eq!(store.reference.price_list(list), Some(list));
+            }
+            let amount = decimal(&price.fields, "Pric").expect("a price");
+            assert_eq!(amount, amount.round_dp(2));
+        }
     }
 
     #[test]

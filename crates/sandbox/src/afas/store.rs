@@ -92,6 +92,18 @@ pub struct ReferenceData {
     pub journals: BTreeMap<String, Journal>,
     /// The chart of accounts, by account number.
     pub ledger: BTreeMap<String, LedgerAccount>,
+    /// Price lists (a sales price's `PrLi`, a debtor's preferred `PrLs`): code → description.
+    pub price_lists: BTreeMap<String, String>,
+}
+
+impl ReferenceData {
+    /// The price list as registered, found regardless of case (Profit's database collation ignores it).
+    pub fn price_list(&self, code: &str) -> Option<&str> {
+        self.price_lists
+            .keys()
+            .find(|known| known.eq_ignore_ascii_case(code))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +186,7 @@ pub struct SalesDocument {
     pub modified: NaiveDateTime,
 }
 
-/// A sales price (`FbSalesPrice`), keyed by a sequence number.
+/// A sales price (`FbSalesPrice`) as posted, keyed by its sequence number (the order prices were written in).
 #[derive(Debug, Clone)]
 pub struct SalesPrice {
     pub fields: Fields,
@@ -244,7 +256,6 @@ impl Store {
                 .map(|(item, warehouse)| View::Stock(item, warehouse)),
         );
         touched.extend(self.documents.keys().cloned().map(View::Document));
-        touched.extend(self.prices.keys().cloned().map(View::Price));
         touched.extend(self.financial_entries.keys().cloned().map(View::FinancialEntry));
         views::refresh(self, &touched);
     }
@@ -353,8 +364,8 @@ impl<'a> Transaction<'a> {
         self.replace(|store| &mut store.documents, number, document);
     }
 
+    /// Stores a sales price (`Profit_SalesPrice` computes its rows from these at each request).
     pub fn put_price(&mut self, key: String, price: SalesPrice) {
-        self.touch(View::Price(key.clone()));
         self.replace(|store| &mut store.prices, key, Some(price));
     }
 

@@ -1,5 +1,6 @@
 //! Projects the records onto the GetConnector tables: what a GetConnector shows of a debtor, article, stock
-//! level or order. Only the rows a transaction touched are rebuilt.
+//! level or order. Only the rows a transaction touched are rebuilt. (`Profit_SalesPrice` has no table: its
+//! rows are computed per request, see `get_connectors::sales_prices`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 use super::arithmetic::{DocumentTotals, LineAmounts, line_amounts};
-use super::catalog::built_in_connectors;
+use super::catalog::{Backing, built_in_connectors};
 use super::fields::{decimal, display, flag, json_number, text};
 use super::store::{DocumentKind, Fields, PartyKind, Store, format_datetime};
 use super::table::{Row, Table};
@@ -24,7 +25,6 @@ pub enum View {
     Article(String),
     Stock(String, String),
     Document(String),
-    Price(String),
     /// A journal entry by its `EnNo`.
     FinancialEntry(String),
 }
@@ -32,7 +32,10 @@ pub enum View {
 pub fn empty_tables() -> BTreeMap<String, Table> {
     built_in_connectors()
         .iter()
-        .map(|(def, indexed)| (def.id.clone(), Table::with_indexes(indexed)))
+        .filter_map(|(def, backing)| match backing {
+            Backing::Table(indexed) => Some((def.id.clone(), Table::with_indexes(indexed))),
+            Backing::SalesPrices => None,
+        })
         .collect()
 }
 
@@ -108,15 +111,6 @@ fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
         }
         View::Document(number) => project_document(store, number, patches),
         View::FinancialEntry(number) => project_financial_entry(store, number, patches),
-        View::Price(key) => {
-            if let Some(price) = store.prices.get(key) {
-                patches.push(Patch::Upsert(
-                    "Profit_SalesPrice",
-                    table_key(key),
-                    price_row(store, &price.fields),
-                ));
-            }
-        }
     }
 }
 
@@ -227,6 +221,8 @@ fn debtor_row(store: &Store, id: &str) -> Option<Row> {
         "CreditLimit": decimal(relation, "Krli").map(json_number),
         "CurrencyId": text(relation, "CuId"),
         "AutoPayment": flag(relation, "AuPa"),
+        "PriceList": text(relation, "PrLs"),
+        "LineDiscount": decimal(relation, "PrLi").map(json_number),
         "CreateDate": format_datetime(&debtor.created),
         "ModifiedDate": format_datetime(&debtor.modified),
     })))
@@ -499,25 +495,6 @@ fn project_financial_entry(store: &Store, number: &str, patches: &mut Vec<Patch>
             line_row,
         ));
     }
-}
-
-fn price_row(store: &Store, fields: &Fields) -> Row {
-    let item = text(fields, "ItCd");
-    let description = item
-        .and_then(|code| store.articles.get(code))
-        .and_then(|a| text(&a.fields, "Ds"));
-    row(json!({
-        "Item": item,
-        "Description": description,
-        "Debtor": text(fields, "DbId"),
-        "PriceList": text(fields, "PrLi"),
-        "Currency": text(fields, "CuId"),
-        "Unit": text(fields, "BiUn"),
-        "GrossPrice": decimal(fields, "Pric").map(json_number),
-        "StartDate": text(fields, "DaBg").map(date_time),
-        "EndDate": text(fields, "DaEn").map(date_time),
-        "Promotion": flag(fields, "SpPr"),
-    }))
 }
 
 /// A body's date (`2026-11-29` or with a time) as a GetConnector date-time.

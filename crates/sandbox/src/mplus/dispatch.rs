@@ -34,6 +34,7 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("getEmployees", Operation::Read(reference::get_employees)),
     ("getVatGroupList", Operation::Read(reference::get_vat_group_list)),
     ("getTurnoverGroups", Operation::Read(reference::get_turnover_groups)),
+    ("getPriceGroupList", Operation::Read(reference::get_price_group_list)),
     ("getPaymentMethods", Operation::Read(reference::get_payment_methods)),
     ("getDeliveryMethods", Operation::Read(reference::get_delivery_methods)),
     ("getOrders", Operation::Read(orders::get_orders)),

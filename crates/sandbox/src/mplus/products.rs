@@ -1,10 +1,10 @@
 //! Products and their articles: `getProducts`, `getArticleGroups`, `createProduct`, `updateProduct`.
-//! A product only groups articles; the articles carry prices, barcodes and stock. A change to any article
-//! gives it and its product the next article sync marker.
+//! A product only groups articles; the articles carry prices (also per price group), barcodes and stock. A
+//! change to any article gives it and its product the next article sync marker.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::model::{Article, Product, datetime_xml, excl_from_incl, incl_from_excl};
+use super::model::{Article, GroupPrice, Product, datetime_xml, excl_from_incl, incl_from_excl};
 use super::seed::{Shop, ean13, vat_percentage};
 use super::soap::SoapFault;
 use super::state::{Store, now};
@@ -156,8 +156,8 @@ pub fn get_article_groups(store: &Store, operation: &Element) -> Result<Element,
     Ok(Element::new("GetArticleGroupsResponse").with(Element::new("articleGroupList").with_all(groups)))
 }
 
-/// Applies the fields present in a request's `article` element. Prices: when only one of `priceIncl` and
-/// `priceExcl` is given, the other is derived with the article's VAT percentage.
+/// Applies the fields present in a request's `article` element. Prices (the article's and its price groups'):
+/// when only one of `priceIncl` and `priceExcl` is given, the other is derived with the article's VAT percentage.
 fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Result<(), String> {
     let text = |name: &str| element.text_of(name).map(str::to_owned);
     if let Some(value) = text("description") {
@@ -188,16 +188,12 @@ fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Resul
         article.vat_code = code as i32;
     }
     article.vat_percentage = vat_percentage("NLD", article.vat_code);
-    match (element.number_of("priceIncl"), element.number_of("priceExcl")) {
-        (Some(incl), _) => {
-            article.price_incl = incl;
-            article.price_excl = excl_from_incl(incl, article.vat_percentage);
-        }
-        (None, Some(excl)) => {
-            article.price_excl = excl;
-            article.price_incl = incl_from_excl(excl, article.vat_percentage);
-        }
-        (None, None) => {}
+    if let Some((incl, excl)) = prices_of(element, article.vat_percentage) {
+        article.price_incl = incl;
+        article.price_excl = excl;
+    }
+    if let Some(list) = element.child("priceGroupList") {
+        article.group_prices = group_prices(list, article.vat_percentage, shop)?;
     }
     if let Some(price) = element.number_of("purchasePrice") {
         article.purchase_price = price;
@@ -220,6 +216,54 @@ fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Resul
     Ok(())
 }
 
+/// `(priceIncl, priceExcl)` of a request element: when only one is given, the other is derived with the VAT
+/// percentage; when both are, `priceIncl` decides.
+pub(super) fn prices_of(element: &Element, vat_percentage: i32) -> Option<(i64, i64)> {
+    match (element.number_of("priceIncl"), element.number_of("priceExcl")) {
+        (Some(incl), _) => Some((incl, excl_from_incl(incl, vat_percentage))),
+        (None, Some(excl)) => Some((incl_from_excl(excl, vat_percentage), excl)),
+        (None, None) => None,
+    }
+}
+
+/// The prices of a request's `priceGroupList`, which replace all of the article's (the WSDL does not say; this
+/// is our reading). Each is for a group of `getPriceGroupList`, needs a price, and appears once per
+/// `minimumAmount` (absent is 0, negative is refused).
+fn group_prices(list: &Element, vat_percentage: i32, shop: &Shop) -> Result<Vec<GroupPrice>, String> {
+    let mut prices: Vec<GroupPrice> = Vec::new();
+    for entry in list.children_named("priceGroup") {
+        let number = entry
+            .int_of("priceGroupNumber")?
+            .ok_or("A priceGroup needs a priceGroupNumber")?;
+        let number = shop.price_group(number)?;
+        let minimum_amount = entry.int_of("minimumAmount")?.unwrap_or(0);
+        if minimum_amount < 0 {
+            return Err(format!(
+                "Price group {number}: minimumAmount {minimum_amount} is negative"
+            ));
+        }
+        if prices
+            .iter()
+            .any(|p| p.price_group_number == number && p.minimum_amount == minimum_amount)
+        {
+            return Err(format!(
+                "Price group {number} with minimumAmount {minimum_amount} is given twice"
+            ));
+        }
+        let (price_incl, price_excl) =
+            prices_of(entry, vat_percentage).ok_or_else(|| format!("Price group {number} needs a price"))?;
+        prices.push(GroupPrice {
+            price_group_number: number,
+            minimum_amount,
+            price_incl,
+            price_excl,
+            discount_percentage: entry.int_of("discountPercentage")?,
+        });
+    }
+    prices.sort_by_key(|p| (p.price_group_number, p.minimum_amount));
+    Ok(prices)
+}
+
 fn blank_article(number: i64) -> Article {
     Article {
         number,
@@ -240,6 +284,7 @@ fn blank_article(number: i64) -> Article {
         active: true,
         sync_marker: 0,
         changed_at: now(),
+        group_prices: Vec::new(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Reference data and service information: `getApiVersion`, `getCurrentSyncMarkers`, `getBranches`,
-//! `getEmployees`, `getVatGroupList`, `getTurnoverGroups`, `getPaymentMethods`, `getDeliveryMethods`.
+//! `getEmployees`, `getVatGroupList`, `getTurnoverGroups`, `getPriceGroupList`, `getPaymentMethods`,
+//! `getDeliveryMethods`.
 
 use super::model::{date_xml, datetime_xml};
 use super::soap::SoapFault;
@@ -71,6 +72,11 @@ pub fn get_vat_group_list(store: &Store, _operation: &Element) -> Result<Element
 pub fn get_turnover_groups(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {
     Ok(Element::new("GetTurnoverGroupsResponse")
         .with(Element::new("turnoverGroupList").with_all(store.shop.turnover_groups.iter().map(|g| g.to_xml()))))
+}
+
+/// The shop's price groups, number and description only: the prices are the articles' (`priceGroupList`).
+pub fn get_price_group_list(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {
+    Ok(Element::new("getPriceGroupListResponse").with_all(store.shop.price_groups.iter().map(|g| g.to_xml())))
 }
 
 pub fn get_delivery_methods(store: &Store, _operation: &Element) -> Result<Element, SoapFault> {

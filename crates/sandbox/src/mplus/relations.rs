@@ -1,8 +1,12 @@
-//! Relations (customers): `getRelations`, `getRelation`, `findRelation`, `createRelation`, `updateRelation`.
+//! Relations (customers): `getRelations`, `getRelation`, `findRelation`, `createRelation`, `updateRelation`,
+//! with the relation's price terms (price group, discount percentage, article discounts).
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::model::{Relation, datetime_xml};
+use rust_decimal::Decimal;
+
+use super::model::{ArticleDiscount, DiscountTarget, DiscountTerms, Relation, datetime_xml};
+use super::products::{Catalogue, prices_of};
 use super::seed::Shop;
 use super::soap::SoapFault;
 use super::state::{Store, now};
@@ -15,6 +19,8 @@ pub struct RelationBook {
     by_number: HashMap<i64, Relation>,
     by_marker: BTreeMap<i64, i64>,
     next_number: i64,
+    /// The next `relationArticleDiscountId`: numbered per shop, never reused.
+    next_discount_id: i64,
 }
 
 impl RelationBook {
@@ -23,6 +29,14 @@ impl RelationBook {
             by_number: shop.relations.iter().map(|r| (r.number, r.clone())).collect(),
             by_marker: shop.relations.iter().map(|r| (r.sync_marker, r.number)).collect(),
             next_number: shop.relations.iter().map(|r| r.number).max().unwrap_or(1_000) + 1,
+            next_discount_id: shop
+                .relations
+                .iter()
+                .flat_map(|r| &r.article_discounts)
+                .map(|d| d.id)
+                .max()
+                .unwrap_or(0)
+                + 1,
         }
     }
 
@@ -39,10 +53,14 @@ impl RelationBook {
         self.by_number.get(&number)
     }
 
-    /// Stores a new or changed relation under a fresh sync marker.
+    /// Stores a new or changed relation under a fresh sync marker, numbering its new article discounts.
     pub fn save(&mut self, mut relation: Relation, counter: &mut i64) -> &Relation {
         if let Some(old) = self.by_number.get(&relation.number) {
             self.by_marker.remove(&old.sync_marker);
+        }
+        for discount in relation.article_discounts.iter_mut().filter(|d| d.id == 0) {
+            discount.id = self.next_discount_id;
+            self.next_discount_id += 1;
         }
         relation.sync_marker = next(counter);
         relation.changed_at = Some(now());
@@ -149,6 +167,98 @@ fn validate(relation: &Relation) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads the relation's price terms from a request's `relation` element; absent ones stay as they are. A
+/// `relationArticleDiscountList` replaces all its article discounts (an empty one removes them): our reading, the
+/// WSDL does not say. Only the relation itself has terms; those of a contact person are not read.
+fn apply_terms(relation: &mut Relation, element: &Element, store: &Store) -> Result<(), String> {
+    if let Some(number) = element.int_of("priceGroupNumber")? {
+        relation.price_group_number = Some(store.shop.price_group(number)?);
+    }
+    if let Some(percentage) = element.int_of("discountPercentage")? {
+        relation.discount_percentage = Some(percentage_of("The relation", percentage)?);
+    }
+    if let Some(list) = element.child("relationArticleDiscountList") {
+        relation.article_discounts = article_discounts(list, &store.catalogue)?;
+    }
+    Ok(())
+}
+
+/// A discount percentage, which is 0–100.
+fn percentage_of(whose: impl std::fmt::Display, percentage: i32) -> Result<i32, String> {
+    if (0..=100).contains(&percentage) {
+        Ok(percentage)
+    } else {
+        Err(format!(
+            "{whose}: discountPercentage {percentage} is not between 0 and 100"
+        ))
+    }
+}
+
+/// The entries of a `relationArticleDiscountList`, unnumbered. Each is for exactly one of an article of the shop
+/// or an article discount group, from a `minimumAmount` that is not negative, and has exactly one of a
+/// `discountPercentage` and a price (an article's other price follows with its VAT, as for its own price; a
+/// group has no VAT, so no price). Ids and relation numbers in the request are ignored: the simulator fills
+/// them in. The same article or group with the same minimum amount twice is refused.
+fn article_discounts(list: &Element, catalogue: &Catalogue) -> Result<Vec<ArticleDiscount>, String> {
+    let mut discounts: Vec<ArticleDiscount> = Vec::new();
+    for entry in list.children_named("relationArticleDiscount") {
+        let (target, vat_percentage) = match (
+            entry.number_of("articleNumber"),
+            entry.int_of("articleDiscountGroupNumber")?,
+        ) {
+            (Some(number), None) => {
+                let article = catalogue
+                    .article(number)
+                    .ok_or_else(|| format!("Article {number} does not exist"))?;
+                (DiscountTarget::Article(number), Some(article.vat_percentage))
+            }
+            (None, Some(group)) => (DiscountTarget::Group(group), None),
+            _ => {
+                return Err(
+                    "A relationArticleDiscount needs either an articleNumber or an articleDiscountGroupNumber"
+                        .to_owned(),
+                );
+            }
+        };
+        let priced = entry.child("priceIncl").is_some() || entry.child("priceExcl").is_some();
+        let price = match vat_percentage {
+            Some(vat_percentage) => prices_of(entry, vat_percentage),
+            None if priced => {
+                return Err(format!(
+                    "{target} has no VAT, so it takes a discountPercentage, not a price"
+                ));
+            }
+            None => None,
+        };
+        let terms = match (entry.int_of("discountPercentage")?, price) {
+            (Some(percentage), None) => DiscountTerms::Percentage(percentage_of(target, percentage)?),
+            (None, Some((incl, excl))) => DiscountTerms::Price { incl, excl },
+            (Some(_), Some(_)) => return Err(format!("{target}: give a discountPercentage or a price, not both")),
+            (None, None) => return Err(format!("{target} needs a discountPercentage or a price")),
+        };
+        let places = entry.int_of("minimumAmountDecimalPlaces")?.unwrap_or(0);
+        let discount = ArticleDiscount {
+            id: 0,
+            target,
+            minimum_amount: entry.number_of("minimumAmount").unwrap_or(0),
+            minimum_amount_decimal_places: u32::try_from(places)
+                .ok()
+                .filter(|&places| places <= Decimal::MAX_SCALE)
+                .ok_or_else(|| format!("{target}: minimumAmountDecimalPlaces {places} is out of range"))?,
+            terms,
+        };
+        let minimum = discount.minimum();
+        if minimum < Decimal::ZERO {
+            return Err(format!("{target}: minimumAmount {minimum} is negative"));
+        }
+        if discounts.iter().any(|d| d.target == target && d.minimum() == minimum) {
+            return Err(format!("{target} with minimumAmount {minimum} is given twice"));
+        }
+        discounts.push(discount);
+    }
+    Ok(discounts)
+}
+
 pub fn create_relation(store: &mut Store, operation: &Element) -> Result<Element, SoapFault> {
     let request = operation
         .child("relation")
@@ -170,7 +280,7 @@ pub fn create_relation(store: &mut Store, operation: &Element) -> Result<Element
         ..Relation::default()
     };
     relation.apply(request);
-    if let Err(message) = validate(&relation) {
+    if let Err(message) = validate(&relation).and_then(|()| apply_terms(&mut relation, request, store)) {
         return Ok(create_failed("CREATE-RELATION-RESULT-FAILED", 0, message));
     }
     if relation.name.is_empty() {
@@ -208,7 +318,7 @@ pub fn update_relation(store: &mut Store, operation: &Element) -> Result<Element
     };
     let mut relation = existing.clone();
     relation.apply(request);
-    if let Err(message) = validate(&relation) {
+    if let Err(message) = validate(&relation).and_then(|()| apply_terms(&mut relation, request, store)) {
         return Ok(failed("UPDATE-RELATION-RESULT-FAILED", message));
     }
     let saved = store.relations.save(relation, &mut store.markers.relation);

@@ -99,6 +99,13 @@ impl Element {
         self.text_of(name)?.parse().ok()
     }
 
+    /// The value of the first child with this name as an `int` (a number beyond `i32` is refused, not cut).
+    pub fn int_of(&self, name: &str) -> Result<Option<i32>, String> {
+        self.number_of(name)
+            .map(|n| i32::try_from(n).map_err(|_| format!("{name} {n} is out of range")))
+            .transpose()
+    }
+
     /// The integer values of every child with this name (an unbounded list such as `articleNumbers`).
     pub fn numbers_of(&self, name: &str) -> Vec<i64> {
         self.children_named(name)

@@ -13,7 +13,7 @@
 //! | `Profit_VAT_code` | VatCode, Description, AccountNr, VatPerc (decimal), VatDuty, Blocked (bool), VatMethod, VatType |
 //! | `Profit_PaymentConditions` (sandbox) | PaymentCondition, Description, Days (int) |
 //! | `Profit_PaymentMethods` (sandbox) | PaymentMethod, Description |
-//! | `Profit_Debtor` | DebtorId, DebtorName, BcCo, SearchName, AdressLine1 (street + number), AdressLine3 (postcode + city), AdressLine4 (country name), CountryId (sandbox, ISO code), TelNr, Email, IBAN, VatNr, ChOfCommNr, CollectAccount, PayCon, VatDuty, Blocked (bool), CreditLimit (decimal), CurrencyId, AutoPayment (bool), CreateDate, ModifiedDate |
+//! | `Profit_Debtor` | DebtorId, DebtorName, BcCo, SearchName, AdressLine1 (street + number), AdressLine3 (postcode + city), AdressLine4 (country name), CountryId (sandbox, ISO code), TelNr, Email, IBAN, VatNr, ChOfCommNr, CollectAccount, PayCon, VatDuty, Blocked (bool), CreditLimit (decimal), CurrencyId, AutoPayment (bool), PriceList (sandbox: the preferred price list `PrLs`), LineDiscount (sandbox, decimal: the line discount % `PrLi`), CreateDate, ModifiedDate |
 //! | `Profit_Contacts` (standard name, sandbox fields) | ContactId (`<BcCo>-<n>`), OrganisationCode, PersonCode, Name, Function, Email, TelNr |
 //! | `Profit_Deliveryaddress` | ContactId (sandbox, int: the contact number a sales document's `DlAd` names), OrgId (the organisation's or person's `BcCo`), Bedrijf, Tel, Mail, Is_debiteur (bool), Adrestype_code, A_Straat, A_Huisnummer (int), A_Toev_Huisnr., A_Postcode, A_Woonplaats, A_Land (ISO code), DebiteurID, Gewijzigd_op: one row per delivery address (contact of kind `AFL`) |
 //! | `Profit_Article` | ItemCode, Description, ExtraDescription, UnitId, Factor (decimal), ArtGroup, Blocked (bool), Barcode, VATGroup, ItemSortCode, ItemTypeCode, Stock (bool: tracks stock), BitDecimals (int), PriceGroup, StockCode, StockDimId1, StockDimId2, SalesPrice (sandbox, decimal), CreateDate, ModifiedDate |
@@ -22,20 +22,23 @@
 //! | `Profit_Salesorders` | OrderNumber, Ordersoort ("Order" or "Directe factuur"), Status, OrderDate, DebtorId, CurrencyId, CustomerReference (= `RfCs`), Warehouse (sandbox), Gross, Discount, TotalAmount, VAT, Quantity, InvoiceTotal (decimals), InvoiceNumber (sandbox), CreateDate (sandbox), ModifiedDate (sandbox) |
 //! | `Profit_SalesorderLines` | OrderNumber, SeqNo (int), LineGuid, ItemTypeCode, ItemCodeId, Description, UnitId, Quantity, PricePerUnit, AmtRowDiscount, PriceNet, AmtTotal (decimals), VatCode (sandbox), Warehouse (sandbox), CreateDate, ModifiedDate |
 //! | `Profit_SalesQuotations` (sandbox) | QuotationNumber, Status, QuotationDate, DebtorId, CurrencyId, CustomerReference, TotalAmount, VAT, CreateDate, ModifiedDate |
-//! | `Profit_SalesPrice` | Item, Description, Debtor, PriceList, Currency, Unit, GrossPrice (decimal), StartDate, EndDate, Promotion (bool) |
+//! | `Profit_SalesPrice` (computed per request, see [`sales_prices`]) | Debtor, Date (date), Currency, Volume (bool), Level (the price list), Item, Description, Quantity, Unit, GrossPrice, Discount, Nettoprijs (decimals) |
 //!
 //! Dates are `YYYY-MM-DDTHH:MM:SSZ` in Amsterdam local time; empty values are `null`.
 
 pub mod filters;
+mod sales_prices;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::ops::Deref;
 
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 
 use self::filters::{Condition, Filter, Operator, Typed};
-use super::catalog::{self, ConnectorDef};
+use super::catalog::{self, Backing, ConnectorDef};
 use super::error::AfasError;
 use super::store::Store;
 use super::table::{Row, Table};
@@ -47,6 +50,19 @@ pub const DEFAULT_TAKE: i64 = 100;
 enum Rows<'a> {
     Table(&'a Table),
     Fixed(&'a [Row]),
+    /// Computed from the filter's inputs at each request.
+    SalesPrices(&'a Store),
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of a standard connector.
+    fn of_built_in(store: &'a Store, name: &str) -> Result<Self, AfasError> {
+        match catalog::backing(name) {
+            Some(Backing::Table(_)) => store.tables.get(name).map(Rows::Table).ok_or_else(not_supported),
+            Some(Backing::SalesPrices) => Ok(Rows::SalesPrices(store)),
+            None => Err(not_supported()),
+        }
+    }
 }
 
 /// A connector resolved to its definition, its rows and (for a custom view) its field renaming.
@@ -59,10 +75,10 @@ struct Target<'a> {
 
 impl<'a> Target<'a> {
     fn resolve(store: &'a Store, name: &str) -> Result<Self, AfasError> {
-        if let (Some(def), Some(table)) = (catalog::built_in(name), store.tables.get(name)) {
+        if let Some(def) = catalog::built_in(name) {
             return Ok(Self {
                 def,
-                rows: Rows::Table(table),
+                rows: Rows::of_built_in(store, name)?,
                 renames: None,
             });
         }
@@ -70,7 +86,7 @@ impl<'a> Target<'a> {
         match &custom.source {
             Some(source) => Ok(Self {
                 def: &custom.def,
-                rows: Rows::Table(store.tables.get(source).ok_or_else(not_supported)?),
+                rows: Rows::of_built_in(store, source)?,
                 renames: Some(
                     custom
                         .def
@@ -101,6 +117,13 @@ impl<'a> Target<'a> {
                 .map_or(field, |(_, source)| source),
             None => field,
         }
+    }
+
+    /// Whether a row passes every condition of an AND group.
+    fn passes(&self, row: &Row, group: &[Condition]) -> bool {
+        group
+            .iter()
+            .all(|condition| condition.matches(row.get(self.stored_field(&condition.field))))
     }
 }
 
@@ -181,11 +204,11 @@ fn sort_order<'d>(def: &'d ConnectorDef, list: &str) -> Result<Vec<(&'d str, boo
 }
 
 /// Sorts by the typed sort keys, computed once per row (text keys are lower-cased copies).
-fn sorted<'a>(target: &Target, order: &[(&str, bool)], rows: Vec<&'a Row>) -> Vec<&'a Row> {
+fn sorted<R: Deref<Target = Row>>(target: &Target, order: &[(&str, bool)], rows: Vec<R>) -> Vec<R> {
     if order.is_empty() {
         return rows;
     }
-    let mut keyed: Vec<(Vec<Typed>, &Row)> = rows
+    let mut keyed: Vec<(Vec<Typed>, R)> = rows
         .into_iter()
         .map(|row| {
             let keys = order
@@ -218,15 +241,18 @@ fn sorted<'a>(target: &Target, order: &[(&str, bool)], rows: Vec<&'a Row>) -> Ve
 
 /// The rows passing the filter, in the connector's natural order. A group with an equality condition on an
 /// indexed field reads only that index's rows.
-fn matching_rows<'a>(target: &Target<'a>, filter: &Filter) -> Vec<&'a Row> {
-    let passes = |row: &Row, group: &[Condition]| {
-        group
-            .iter()
-            .all(|condition| condition.matches(row.get(target.stored_field(&condition.field))))
-    };
-    let passes_any = |row: &Row| filter.is_empty() || filter.iter().any(|group| passes(row, group));
+fn matching_rows<'a>(target: &Target<'a>, filter: &Filter) -> Vec<Cow<'a, Row>> {
+    let passes_any = |row: &Row| filter.is_empty() || filter.iter().any(|group| target.passes(row, group));
     let table = match target.rows {
-        Rows::Fixed(rows) => return rows.iter().filter(|row| passes_any(row)).collect(),
+        Rows::Fixed(rows) => {
+            return rows.iter().filter(|row| passes_any(row)).map(Cow::Borrowed).collect();
+        }
+        Rows::SalesPrices(store) => {
+            return sales_prices::matching(target, store, filter)
+                .into_iter()
+                .map(Cow::Owned)
+                .collect();
+        }
         Rows::Table(table) => table,
     };
     let indexed: Option<Vec<Vec<&String>>> = filter
@@ -238,11 +264,21 @@ fn matching_rows<'a>(target: &Target<'a>, filter: &Filter) -> Vec<&'a Row> {
             let keys: BTreeSet<&String> = filter
                 .iter()
                 .zip(candidates)
-                .flat_map(|(group, keys)| keys.into_iter().filter(move |key| passes(table_row(table, key), group)))
+                .flat_map(|(group, keys)| {
+                    keys.into_iter()
+                        .filter(move |key| target.passes(table_row(table, key), group))
+                })
                 .collect();
-            keys.into_iter().map(|key| table_row(table, key)).collect()
+            keys.into_iter()
+                .map(|key| Cow::Borrowed(table_row(table, key)))
+                .collect()
         }
-        _ => table.rows().map(|(_, row)| row).filter(|row| passes_any(row)).collect(),
+        _ => table
+            .rows()
+            .map(|(_, row)| row)
+            .filter(|row| passes_any(row))
+            .map(Cow::Borrowed)
+            .collect(),
     }
 }
 

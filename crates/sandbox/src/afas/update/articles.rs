@@ -1,12 +1,15 @@
 //! `FbItemArticle` (articles: unique `ItCd`, existing group, unit and VAT rate group; the basic unit cannot
-//! change) and `FbSalesPrice` (sales prices; a price without debtor or price list becomes the article's price).
+//! change) and `FbSalesPrice` (sales prices on a known price list or for a known debtor, a volume price with
+//! its quantity, an end not before the start; a price without debtor or price list becomes the article's
+//! price).
 
+use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::body::{Element, merge, without_empty};
 use super::{Method, Write, check_code};
 use crate::afas::error::AfasError;
-use crate::afas::fields::text;
+use crate::afas::fields::{date, decimal, flag, text};
 use crate::afas::store::{Article, Fields, SalesPrice, Store, Transaction, next_number};
 
 pub fn write_article(tx: &mut Transaction, element: Element, write: Write) -> Result<Fields, AfasError> {
@@ -106,7 +109,7 @@ fn check_article(store: &Store, code: &str, fields: &Fields) -> Result<(), AfasE
 }
 
 pub fn write_price(tx: &mut Transaction, element: Element, _write: Write) -> Result<Fields, AfasError> {
-    let fields = without_empty(element.fields());
+    let mut fields = without_empty(element.fields());
     let store = tx.store();
     let item = text(&fields, "ItCd").unwrap_or_default().to_owned();
     if text(&fields, "VaIt") == Some("2") {
@@ -127,6 +130,7 @@ pub fn write_price(tx: &mut Transaction, element: Element, _write: Write) -> Res
     }
     let currency = text(&fields, "CuId").unwrap_or_default();
     check_code(store.reference.currencies.contains(currency), "Currency", currency)?;
+    check_price(store, &mut fields)?;
     let is_base_price = text(&fields, "DbId").is_none() && text(&fields, "PrLi").is_none();
     if is_base_price
         && let (Some(price), Some(mut article)) = (fields.get("Pric").cloned(), store.articles.get(&item).cloned())
@@ -138,4 +142,26 @@ pub fn write_price(tx: &mut Transaction, element: Element, _write: Write) -> Res
     let key = next_number(&mut tx.counters().price);
     tx.put_price(key, SalesPrice { fields });
     Ok(Fields::new())
+}
+
+/// The price list, volume and period rules of a sales price; the price list is stored as registered.
+fn check_price(store: &Store, fields: &mut Fields) -> Result<(), AfasError> {
+    if let Some(code) = text(fields, "PrLi") {
+        let known = store.reference.price_list(code);
+        check_code(known.is_some(), "Price list", code)?;
+        fields.insert("PrLi".into(), json!(known));
+    }
+    if flag(fields, "CrPr") && decimal(fields, "Am").is_none_or(|quantity| quantity <= Decimal::ZERO) {
+        return Err(AfasError::validation(
+            "A volume price (CrPr) needs a quantity (Am) greater than 0.",
+        ));
+    }
+    if let (Some(start), Some(end)) = (date(fields, "DaBg"), date(fields, "DaEn"))
+        && end < start
+    {
+        return Err(AfasError::validation(format!(
+            "The end date ({end}) lies before the start date ({start})."
+        )));
+    }
+    Ok(())
 }

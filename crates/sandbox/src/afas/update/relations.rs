@@ -131,6 +131,13 @@ fn check_relation(store: &Store, relation: &Fields) -> Result<(), AfasError> {
             warehouse,
         )?;
     }
+    if let Some(price_list) = text(relation, "PrLs") {
+        check_code(
+            reference.price_list(price_list).is_some(),
+            "Preferred price list",
+            price_list,
+        )?;
+    }
     Ok(())
 }
 

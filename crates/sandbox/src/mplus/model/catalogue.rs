@@ -1,4 +1,4 @@
-//! The catalogue: article groups, products and their articles (variants).
+//! The catalogue: article groups, products and their articles (variants) with their price-group prices.
 
 use chrono::NaiveDateTime;
 
@@ -51,6 +51,31 @@ pub struct Article {
     pub active: bool,
     pub sync_marker: i64,
     pub changed_at: NaiveDateTime,
+    /// Its prices per price group, ordered by group and minimum amount.
+    pub group_prices: Vec<GroupPrice>,
+}
+
+/// An article's price for one price group from `minimum_amount` items on (a volume break): one entry of the
+/// article's `priceGroupList`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupPrice {
+    pub price_group_number: i32,
+    /// 0 when the request left it out.
+    pub minimum_amount: i32,
+    pub price_incl: i64,
+    pub price_excl: i64,
+    pub discount_percentage: Option<i32>,
+}
+
+impl GroupPrice {
+    pub fn to_xml(&self) -> Element {
+        Element::new("priceGroup")
+            .with_leaf("priceGroupNumber", self.price_group_number)
+            .with_leaf("priceIncl", self.price_incl)
+            .with_leaf("priceExcl", self.price_excl)
+            .with_opt("discountPercentage", self.discount_percentage)
+            .with_leaf("minimumAmount", self.minimum_amount)
+    }
 }
 
 impl Article {
@@ -84,6 +109,7 @@ impl Article {
             .with_leaf("webshop", self.webshop)
             .with_leaf("stockArticle", self.stock_article)
             .with_leaf("specialPrice", "PRICE-NORMAL")
+            .with(Element::new("priceGroupList").with_all(self.group_prices.iter().map(GroupPrice::to_xml)))
             .with(barcodes)
     }
 }

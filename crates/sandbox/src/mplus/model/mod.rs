@@ -13,11 +13,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use super::xml::Element;
 
-pub use catalogue::{Article, ArticleGroup, Product};
+pub use catalogue::{Article, ArticleGroup, GroupPrice, Product};
 pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals, ZERO_VAT_CODE};
 pub use receipt::Receipt;
-pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, TurnoverGroup, VatGroup};
-pub use relation::{RELATION_TEXT_FIELDS, Relation};
+pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup};
+pub use relation::{ArticleDiscount, DiscountTarget, DiscountTerms, RELATION_TEXT_FIELDS, Relation};
 
 /// `SoapMplusDate`.
 pub fn date_xml(name: &str, date: NaiveDate) -> Element {

@@ -1,4 +1,4 @@
-//! Reference data: branches, employees, VAT groups, turnover groups, payment methods.
+//! Reference data: branches, employees, VAT groups, turnover groups, price groups, payment methods.
 
 use super::PaymentMethodType;
 use crate::mplus::xml::Element;
@@ -95,6 +95,22 @@ impl TurnoverGroup {
             .with_leaf("turnoverGroupName", &self.name)
             .with_leaf("accountNumber", self.account_number)
             .with_leaf("defaultVatCode", self.default_vat_code)
+    }
+}
+
+/// `PriceGroup` of `getPriceGroupList`: a customer category with prices of its own (the prices live on the
+/// articles).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceGroup {
+    pub number: i32,
+    pub description: String,
+}
+
+impl PriceGroup {
+    pub fn to_xml(&self) -> Element {
+        Element::new("priceGroup")
+            .with_leaf("priceGroupNumber", self.number)
+            .with_leaf("description", &self.description)
     }
 }
 

@@ -1,6 +1,9 @@
-//! Relations (customers), with contact persons nested in companies.
+//! Relations (customers), with contact persons nested in companies, and their price terms.
+
+use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
 
 use super::{date_xml, datetime_xml, parse_date};
 use crate::mplus::xml::Element;
@@ -34,9 +37,80 @@ pub struct Relation {
     pub commerce_number: Option<String>,
     pub bank_account_number: Option<String>,
     pub payment_within_days: Option<i32>,
+    /// One of the shop's price groups.
+    pub price_group_number: Option<i32>,
+    /// 0–100.
+    pub discount_percentage: Option<i32>,
+    /// In the order they were given.
+    pub article_discounts: Vec<ArticleDiscount>,
     pub contacts: Vec<Relation>,
     pub created_at: Option<NaiveDateTime>,
     pub changed_at: Option<NaiveDateTime>,
+}
+
+/// One `relationArticleDiscount`: from a minimum amount of items of an article or article discount group on, a
+/// discount percentage or a price of the relation's own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDiscount {
+    /// `relationArticleDiscountId`; 0 until the relation is saved (a refused request uses up no id).
+    pub id: i64,
+    pub target: DiscountTarget,
+    /// `minimumAmount` scaled by `minimumAmountDecimalPlaces`, as given (0 and 0 when absent).
+    pub minimum_amount: i64,
+    pub minimum_amount_decimal_places: u32,
+    pub terms: DiscountTerms,
+}
+
+/// What an [`ArticleDiscount`] is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DiscountTarget {
+    Article(i64),
+    /// A discount group has no VAT percentage, so it takes a percentage, never a price.
+    Group(i32),
+}
+
+impl fmt::Display for DiscountTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Article(number) => write!(f, "Article {number}"),
+            Self::Group(number) => write!(f, "Article discount group {number}"),
+        }
+    }
+}
+
+/// An [`ArticleDiscount`]'s discount: a percentage off, or a price (both incl. and excl. VAT, in cents).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DiscountTerms {
+    Percentage(i32),
+    Price { incl: i64, excl: i64 },
+}
+
+impl ArticleDiscount {
+    /// The minimum amount as a number, so `10` and `10.0` are the same break.
+    pub fn minimum(&self) -> Decimal {
+        Decimal::new(self.minimum_amount, self.minimum_amount_decimal_places)
+    }
+
+    fn to_xml(&self, relation_number: i64) -> Element {
+        let (article, group) = match self.target {
+            DiscountTarget::Article(number) => (Some(number), None),
+            DiscountTarget::Group(number) => (None, Some(number)),
+        };
+        let (percentage, price) = match self.terms {
+            DiscountTerms::Percentage(percentage) => (Some(percentage), None),
+            DiscountTerms::Price { incl, excl } => (None, Some((incl, excl))),
+        };
+        Element::new("relationArticleDiscount")
+            .with_leaf("relationArticleDiscountId", self.id)
+            .with_leaf("relationNumber", relation_number)
+            .with_opt("articleNumber", article)
+            .with_opt("articleDiscountGroupNumber", group)
+            .with_leaf("minimumAmount", self.minimum_amount)
+            .with_leaf("minimumAmountDecimalPlaces", self.minimum_amount_decimal_places)
+            .with_opt("discountPercentage", percentage)
+            .with_opt("priceIncl", price.map(|(incl, _)| incl))
+            .with_opt("priceExcl", price.map(|(_, excl)| excl))
+    }
 }
 
 /// The text fields of a relation, by wire name, for reading requests and for `findRelation`.
@@ -154,24 +228,80 @@ impl Relation {
         }
     }
 
+    /// The relation in the WSDL's sequence order (the schema would reorder it, but the order is ours to get
+    /// right); the article discount list is always there, empty when there are none.
     pub fn to_xml(&self, element_name: &str) -> Element {
-        let mut element = Element::new(element_name)
+        let text = |name: &str| self.text_field(name).map(|value| Element::leaf(name, value));
+        let texts = |names: &[&str]| names.iter().filter_map(|name| text(name)).collect::<Vec<_>>();
+        Element::new(element_name)
             .with_opt("relationNumber", (self.number != 0).then_some(self.number))
+            .with_opt_child(text("extRelationId"))
             .with_opt("syncMarker", (self.sync_marker != 0).then_some(self.sync_marker))
             .with_opt_child(self.created_at.map(|at| datetime_xml("createTimestamp", at)))
             .with_opt_child(self.changed_at.map(|at| datetime_xml("changeTimestamp", at)))
-            .with_leaf("active", self.active);
-        for field in RELATION_TEXT_FIELDS {
-            if let Some(value) = self.text_field(field) {
-                element.push(Element::leaf(field, value));
-            }
-        }
-        element
+            .with_leaf("active", self.active)
+            // name … website: the text fields that stand together in the WSDL's sequence.
+            .with_all(texts(&RELATION_TEXT_FIELDS[1..15]))
             .with_opt_child(self.birth_date.map(|date| date_xml("birthDate", date)))
+            .with_opt_child(text("relationCode"))
+            .with_opt("priceGroupNumber", self.price_group_number)
+            .with_opt("discountPercentage", self.discount_percentage)
+            .with_opt_child(text("bankAccountNumber"))
             .with_opt("paymentWithinDays", self.payment_within_days)
+            .with_all(texts(&["vatNumber", "commerceNumber"]))
             .with_opt_child(
                 (!self.contacts.is_empty())
                     .then(|| Element::new("contactList").with_all(self.contacts.iter().map(|c| c.to_xml("relation")))),
             )
+            .with(
+                Element::new("relationArticleDiscountList")
+                    .with_all(self.article_discounts.iter().map(|d| d.to_xml(self.number))),
+            )
+            .with_opt_child(text("companyName"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mplus::schema::SCHEMA;
+
+    #[test]
+    fn a_relation_is_written_in_the_wsdl_sequence() {
+        let mut relation = Relation {
+            number: 1001,
+            sync_marker: 7,
+            active: true,
+            birth_date: NaiveDate::from_ymd_opt(1980, 3, 2),
+            payment_within_days: Some(30),
+            price_group_number: Some(2),
+            discount_percentage: Some(5),
+            article_discounts: vec![ArticleDiscount {
+                id: 1,
+                target: DiscountTarget::Article(100001),
+                minimum_amount: 10,
+                minimum_amount_decimal_places: 0,
+                terms: DiscountTerms::Price { incl: 1995, excl: 1649 },
+            }],
+            contacts: vec![Relation::default()],
+            created_at: NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5)),
+            ..Relation::default()
+        };
+        relation.changed_at = relation.created_at;
+        for field in RELATION_TEXT_FIELDS {
+            relation.set_text_field(field, field);
+        }
+        let written = relation.to_xml("relation");
+        let mut ordered = written.clone();
+        SCHEMA.order(&mut ordered, "Relation").unwrap();
+        let names = |element: &Element| element.children.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&written), names(&ordered));
+        assert_eq!(written, ordered);
+        assert_eq!(
+            names(&written).len(),
+            RELATION_TEXT_FIELDS.len() + 11,
+            "every field is written: {:?}",
+            names(&written)
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The shop's fixed setup (branches, employees, VAT, turnover groups, payment and delivery methods) and its catalogue of
-//! products with simple and variant (size/colour) articles.
+//! The shop's fixed setup (branches, employees, VAT, turnover and price groups, payment and delivery methods)
+//! and its catalogue of products with simple and variant (size/colour) articles.
 
 use chrono::NaiveDateTime;
 use rand::RngExt;
@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names;
 use crate::mplus::model::{
-    Article, ArticleGroup, Branch, DeliveryMethod, Employee, PaymentMethod, PaymentMethodType, Product, TurnoverGroup,
-    VatGroup, excl_from_incl,
+    Article, ArticleGroup, Branch, DeliveryMethod, Employee, PaymentMethod, PaymentMethodType, PriceGroup, Product,
+    TurnoverGroup, VatGroup, excl_from_incl,
 };
 
 /// The MplusKASSA superuser, which integrations use as the default `employeeNumber`.
@@ -119,6 +119,18 @@ pub fn turnover_groups() -> Vec<TurnoverGroup> {
         default_vat_code: vat,
     })
     .collect()
+}
+
+/// The price groups (customer categories with prices of their own) made in the back office; the seeded
+/// articles have no prices for them until `createProduct`/`updateProduct` sets some.
+pub fn price_groups() -> Vec<PriceGroup> {
+    [(1, "Horeca"), (2, "Groothandel"), (3, "Personeel")]
+        .into_iter()
+        .map(|(number, description)| PriceGroup {
+            number,
+            description: description.to_owned(),
+        })
+        .collect()
 }
 
 /// The delivery methods; the generated orders use `PostNL` (webshop) and `Afhalen` (collected in the shop).
@@ -352,6 +364,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
                     active: true,
                     sync_marker: marker,
                     changed_at,
+                    group_prices: Vec::new(),
                 });
                 article_number += 1;
             }
@@ -390,6 +403,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
             active: true,
             sync_marker: marker,
             changed_at,
+            group_prices: Vec::new(),
         }],
         sync_marker: marker,
     });

@@ -1,6 +1,6 @@
 //! The deterministic shop generator: the same `(seed, orders)` always gives the same shop.
 //!
-//! Small collections (branches, employees, VAT groups, turnover groups, payment methods, the catalogue,
+//! Small collections (branches, employees, VAT, turnover and price groups, payment methods, the catalogue,
 //! relations, stock, invoices, proposals) are generated eagerly. Orders are generated on demand from
 //! `(seed, index)` by [`Shop::order`], so from 10 to 1,000,000 orders start in the same time and memory.
 //!
@@ -32,8 +32,8 @@ pub use orders::{OrderState, country_iso3, seed_horizon};
 pub use receipts::{first_receipt_day, receipt_count};
 
 use super::model::{
-    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, Product, Proposal, Receipt,
-    Relation, TurnoverGroup, VatGroup,
+    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, PriceGroup, Product, Proposal,
+    Receipt, Relation, TurnoverGroup, VatGroup,
 };
 
 /// Stock of one article in one branch. Quantities are whole items (`decimalPlaces` 0).
@@ -64,6 +64,7 @@ pub struct Shop {
     pub employees: Vec<Employee>,
     pub vat_groups: Vec<VatGroup>,
     pub turnover_groups: Vec<TurnoverGroup>,
+    pub price_groups: Vec<PriceGroup>,
     pub payment_methods: Vec<PaymentMethod>,
     pub delivery_methods: Vec<DeliveryMethod>,
     pub article_groups: Vec<ArticleGroup>,
@@ -152,6 +153,7 @@ pub fn generate(seed: u64, orders: usize) -> Shop {
         employees: catalog::employees(),
         vat_groups: catalog::vat_groups(),
         turnover_groups: catalog::turnover_groups(),
+        price_groups: catalog::price_groups(),
         payment_methods: catalog::payment_methods(),
         delivery_methods: catalog::delivery_methods(),
         article_groups: catalog::article_groups(&products),
@@ -179,6 +181,15 @@ impl Shop {
     /// Generated lazily: take as many as needed.
     pub fn fully_paid_order_indices(&self) -> impl Iterator<Item = u64> + '_ {
         (0..self.order_count).filter(|&index| self.order(index).is_fully_paid())
+    }
+
+    /// `number` when it is one of the shop's price groups (`getPriceGroupList`); requests name no others.
+    pub fn price_group(&self, number: i32) -> Result<i32, String> {
+        self.price_groups
+            .iter()
+            .any(|g| g.number == number)
+            .then_some(number)
+            .ok_or_else(|| format!("Price group {number} does not exist"))
     }
 
     /// A seeded article by number.
