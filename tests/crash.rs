@@ -373,26 +373,39 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
     }
 }
 
-/// Signs a company up in a `koppel serve` (with its worker), switches `flow` on with the sandbox preset's
-/// settings, and up to `kills` times kills the process with SIGKILL at a random point (`delays` ms) of the
-/// run's attempt and starts it again at once, waiting each time until the run is taken over. Returns the
-/// company's API, the process running now, the most takeovers a run counted, and the last run's id.
-async fn kill_during_runs(
-    setup: &Setup,
-    urls: &SandboxUrls,
-    flow: &str,
-    kills: usize,
-    delays: std::ops::Range<u64>,
-) -> (Api, Process, i64, String) {
-    let mut serve = setup.serve(true);
-    let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
-    api.connect_to(urls).await;
+/// Switches `flow` on with the sandbox preset's settings (and a schedule that never comes: runs are started by
+/// the test).
+async fn switch_on(api: &Api, flow: &str) {
     let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
     let body = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
     let (status, answer) = api
         .send(reqwest::Method::PUT, &format!("/api/v1/flows/{flow}"), Some(body))
         .await;
     assert_eq!(status, 200, "{flow} settings: {answer}");
+}
+
+/// Signs a company up in a `koppel serve` (with its worker), runs each of the flows `first` to the end,
+/// switches `flow` on with the sandbox preset's settings, and up to `kills` times kills the process with
+/// SIGKILL at a random point (`delays` ms) of the run's attempt and starts it again at once, waiting each time
+/// until the run is taken over. Returns the company's API, the process running now, the most takeovers a run
+/// counted, and the last run's id.
+async fn kill_during_runs(
+    setup: &Setup,
+    urls: &SandboxUrls,
+    (first, flow): (&[&str], &str),
+    kills: usize,
+    delays: std::ops::Range<u64>,
+) -> (Api, Process, i64, String) {
+    let mut serve = setup.serve(true);
+    let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
+    api.connect_to(urls).await;
+    for before in first {
+        switch_on(&api, before).await;
+        let (_, run) = api.start_run(before).await;
+        let run = api.wait_finished(&run, Duration::from_secs(300)).await;
+        assert_eq!(run["status"], "succeeded", "{before}: {run}");
+    }
+    switch_on(&api, flow).await;
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
     for kill in 0..self::kills().min(kills) {
@@ -421,7 +434,8 @@ async fn kill_during_runs(
 async fn sigkill_at_random_points_books_every_closed_till_day_once() {
     let (_sandbox, urls) = sandbox(ORDERS, 20).await;
     let setup = Setup::new().await;
-    let (api, mut serve, takeovers, _) = kill_during_runs(&setup, &urls, "financial_journal", 8, 100..2_500).await;
+    let (api, mut serve, takeovers, _) =
+        kill_during_runs(&setup, &urls, (&[], "financial_journal"), 8, 100..2_500).await;
     let (_, run) = api.start_run("financial_journal").await;
     let run = api.wait_finished(&run, Duration::from_secs(600)).await;
     assert_eq!(run["status"], "succeeded", "{run}");
@@ -487,7 +501,7 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
 async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     let (_sandbox, urls) = sandbox(10, 150).await;
     let setup = Setup::new().await;
-    let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, "articles", 5, 200..3_000).await;
+    let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, (&[], "articles"), 5, 200..3_000).await;
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(
         run["status"] == "succeeded" || run["status"] == "failed" && run["counts"]["created"] == 0,
@@ -543,5 +557,76 @@ async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     assert!(twice.is_empty(), "articles in the till more than once: {twice:?}");
     let till: BTreeMap<i64, String> = till.into_iter().map(|(n, mut copies)| (n, copies.remove(0))).collect();
     assert_eq!(till, expected, "every AFAS article once in the till, at AFAS's price");
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
+
+/// The prices flow (AFAS price lists → the till's price groups) under SIGKILL: after the articles flow made the
+/// seeded AFAS articles at the till, the prices run (150 ms latency on every call) is killed at random points and
+/// started again; at the end every article's mapped price groups at the till equal AFAS's price
+/// lists of today (volume breaks included), the till's other groups are untouched, and a new run writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_leaves_the_tills_price_groups_equal_to_afas() {
+    let (_sandbox, urls) = sandbox(10, 150).await;
+    let setup = Setup::new().await;
+    let (api, mut serve, takeovers, last) =
+        kill_during_runs(&setup, &urls, (&["articles"], "prices"), 4, 100..2_000).await;
+    assert!(takeovers > 0, "no run was ever taken over: the kills missed the runs");
+    let run = api.wait_finished(&last, Duration::from_secs(300)).await;
+    assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
+    let (_, finish) = api.start_run("prices").await;
+    let finish = api.wait_finished(&finish, Duration::from_secs(300)).await;
+    assert_eq!(
+        (finish["status"].as_str(), finish["counts"]["failed"].as_i64()),
+        (Some("succeeded"), Some(0)),
+        "{finish}"
+    );
+    let (_, fresh) = api.start_run("prices").await;
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(
+        fresh["counts"]["updated"].as_i64(),
+        Some(0),
+        "a run after the crashes writes nothing: {fresh}"
+    );
+
+    // What AFAS's lists hold today (read from the simulator) and what the till has (its own getProducts).
+    let mut expected: BTreeMap<(i64, i32, i32), String> = BTreeMap::new();
+    for (list, group) in [("HOR", 1), ("GRO", 2)] {
+        let path = format!(
+            "Profit_SalesPrice?filterfieldids=Level,Volume&filtervalues={list},true&operatortypes=1,1&skip=-1&take=-1"
+        );
+        let rows: serde_json::Value = urls.afas_get(&path).await.json().await.unwrap();
+        for row in rows["rows"].as_array().unwrap() {
+            let quantity = row["Quantity"].as_f64().unwrap() as i32;
+            let number = row["Item"].as_str().unwrap().parse().unwrap();
+            let minimum = if quantity <= 1 { 0 } else { quantity };
+            expected.insert(
+                (number, group, minimum),
+                format!("{:.2}", row["Nettoprijs"].as_f64().unwrap()),
+            );
+        }
+    }
+    assert!(expected.len() >= 20, "{} AFAS list prices", expected.len());
+    let credentials = koppel_jobs::credentials::MplusCredentials {
+        url: urls.mplus.clone(),
+        ident: "koppel-sandbox".into(),
+        secret: "sandbox-secret".into(),
+    };
+    let mplus = koppel_jobs::connect::mplus_client(&credentials, &Default::default()).unwrap();
+    let products = mplus.get_products(&Default::default(), 0, 100_000).await.unwrap();
+    let till: BTreeMap<(i64, i32, i32), String> = products
+        .iter()
+        .flat_map(|p| &p.article_list)
+        .flat_map(|article| {
+            article.price_group_list.iter().map(move |group| {
+                let key = (
+                    article.article_number.unwrap(),
+                    group.price_group_number,
+                    group.minimum_amount.unwrap_or_default(),
+                );
+                (key, format!("{:.2}", group.price_incl.unwrap()))
+            })
+        })
+        .collect();
+    assert_eq!(till, expected, "the till's price groups are AFAS's price lists");
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }

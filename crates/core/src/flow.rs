@@ -24,6 +24,8 @@ pub enum FlowKind {
     /// AFAS articles → MplusKASSA articles (the other direction: the back office's assortment and prices to
     /// the till).
     Articles,
+    /// AFAS price lists with their volume prices → the price groups of MplusKASSA articles.
+    Prices,
     /// AFAS debtors → MplusKASSA relations (the other direction: the back office's customers at the till).
     Debtors,
     /// AFAS order states → MplusKASSA: an order Koppel booked from the till that AFAS delivered is delivered at
@@ -33,7 +35,7 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 9] = [
+    pub const ALL: [FlowKind; 10] = [
         FlowKind::Orders,
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
@@ -41,6 +43,7 @@ impl FlowKind {
         FlowKind::Products,
         FlowKind::Stock,
         FlowKind::Articles,
+        FlowKind::Prices,
         FlowKind::Debtors,
         FlowKind::OrderStatus,
     ];
@@ -49,9 +52,11 @@ impl FlowKind {
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
     /// flow made). The financial journal needs nothing of the others. AFAS's articles and debtors reach the
     /// till first, so the products and customers flows read them back in the same round (and find them
-    /// unchanged). The order states come last: they follow the orders they are about.
-    pub const RUN_ORDER: [FlowKind; 9] = [
+    /// unchanged); the prices follow the articles they are on. The order states come last: they follow the
+    /// orders they are about.
+    pub const RUN_ORDER: [FlowKind; 10] = [
         FlowKind::Articles,
+        FlowKind::Prices,
         FlowKind::Debtors,
         FlowKind::Products,
         FlowKind::Customers,
@@ -72,7 +77,7 @@ impl FlowKind {
     /// Which way the flow moves records.
     pub fn direction(self) -> Direction {
         match self {
-            FlowKind::Articles | FlowKind::Debtors | FlowKind::OrderStatus => Direction::AfasToMplus,
+            FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => Direction::AfasToMplus,
             _ => Direction::MplusToAfas,
         }
     }
@@ -86,6 +91,7 @@ impl FlowKind {
             FlowKind::Receipts => "receipts",
             FlowKind::FinancialJournal => "financial_journal",
             FlowKind::Articles => "articles",
+            FlowKind::Prices => "prices",
             FlowKind::Debtors => "debtors",
             FlowKind::OrderStatus => "order_status",
         }
@@ -106,6 +112,9 @@ impl FlowKind {
             }
             FlowKind::Articles => {
                 "Creates and updates MplusKASSA articles from AFAS articles, by item code: price, VAT, barcode, texts."
+            }
+            FlowKind::Prices => {
+                "Keeps the price groups of MplusKASSA articles equal to AFAS's price lists, volume prices included."
             }
             FlowKind::Debtors => {
                 "Creates and updates MplusKASSA relations from AFAS debtors: name, address, e-mail, phone, VAT number."
@@ -152,7 +161,7 @@ impl fmt::Display for FlowKind {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, debtors or order_status"
+    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, prices, debtors or order_status"
 )]
 pub struct UnknownFlow(pub String);
 

@@ -144,6 +144,22 @@ pub async fn mplus_delivery_methods(credentials: &MplusCredentials) -> Result<Ve
         .collect())
 }
 
+/// MplusKASSA's price groups (`getPriceGroupList`): the prices flow's choices for each AFAS price list.
+pub async fn mplus_price_groups(credentials: &MplusCredentials) -> Result<Vec<Choice>, String> {
+    let client = mplus_client(credentials)?;
+    let groups = client
+        .get_price_groups()
+        .await
+        .map_err(|e| format!("MplusKASSA could not list its price groups: {e}"))?;
+    Ok(groups
+        .into_iter()
+        .map(|g| Choice {
+            code: g.price_group_number.to_string(),
+            label: g.description.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// The tenant's MplusKASSA branches.
 pub async fn mplus_branches(credentials: &MplusCredentials) -> Result<Vec<Choice>, String> {
     let client = mplus_client(credentials)?;

@@ -2,7 +2,7 @@
 //! gap fails with one clear message instead of failing every record the same way. What a flow needs is
 //! [`koppel_sync::requirements`]; here the codes the settings name are also looked for in the live AFAS, one
 //! GetConnector call per list (administrations, warehouses, debtors, payment conditions and methods, VAT
-//! codes), asked together, and the articles flow's GetConnector and filter fields in its metainfo.
+//! codes), asked together, and the articles and prices flows' GetConnectors and fields in AFAS's metainfo.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -47,6 +47,10 @@ pub async fn unknown_codes<T: ErpTarget>(
         futures::future::try_join_all(asked).await?.into_iter().collect();
     let mut problems = match flow {
         FlowKind::Articles => article_filter_problems(&settings.afas_article_filter, target).await?,
+        FlowKind::Prices => {
+            let needed = ["Level", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
+            connector_problems("price_list_map", PRICE_CONNECTOR, &needed, target).await?
+        }
         _ => Vec::new(),
     };
     problems.extend(
@@ -69,35 +73,48 @@ pub async fn unknown_codes<T: ErpTarget>(
     Ok(problems)
 }
 
+/// The prices flow's GetConnector.
+const PRICE_CONNECTOR: &str = "Profit_SalesPrice";
+
 /// The articles flow's GetConnector and the fields its filter names, checked against AFAS's metainfo.
 async fn article_filter_problems<T: ErpTarget>(
     filter: &AfasArticleFilter,
     target: &T,
 ) -> Result<Vec<SettingProblem>, ConnectorError> {
-    let connector = filter.connector();
-    let fields = match target.list_fields(connector).await? {
-        ListFields::Unknown => return Ok(Vec::new()),
-        ListFields::Missing => {
-            return Ok(vec![SettingProblem::new(
-                "afas_article_filter",
-                format!("AFAS does not offer the GetConnector `{connector}` to Koppel: add it to the App connector"),
-            )]);
-        }
-        ListFields::Fields(fields) => fields,
-    };
     let mut needed: Vec<&str> = vec!["ItemCode", "Description", "ModifiedDate", "VATGroup", "Blocked"];
     if !filter.groups.is_empty() {
         needed.push("ArtGroup");
     }
     needed.extend(filter.field_equals.keys().map(|field| field.trim()));
+    connector_problems("afas_article_filter", filter.connector(), &needed, target).await
+}
+
+/// Whether AFAS offers `connector` with the `needed` fields (its metainfo); a problem of `setting` if not.
+async fn connector_problems<T: ErpTarget>(
+    setting: &'static str,
+    connector: &str,
+    needed: &[&str],
+    target: &T,
+) -> Result<Vec<SettingProblem>, ConnectorError> {
+    let fields = match target.list_fields(connector).await? {
+        ListFields::Unknown => return Ok(Vec::new()),
+        ListFields::Missing => {
+            return Ok(vec![SettingProblem::new(
+                setting,
+                format!("AFAS does not offer the GetConnector `{connector}` to Koppel: add it to the App connector"),
+            )]);
+        }
+        ListFields::Fields(fields) => fields,
+    };
     let missing: Vec<&str> = needed
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|field| !fields.iter().any(|f| f == field))
         .collect();
     Ok(match missing.is_empty() {
         true => Vec::new(),
         false => vec![SettingProblem::new(
-            "afas_article_filter",
+            setting,
             format!(
                 "the GetConnector `{connector}` has no field {}",
                 missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")

@@ -240,7 +240,6 @@ async fn stored_credentials_open_the_real_clients_and_the_store_journal_keeps_it
 
 /// What the accountant sets on a debtor in Profit: a PUT that names only these fields.
 async fn accountant_sets_terms(world: &World, debtor: &serde_json::Value, organisation: bool) {
-    use base64::Engine;
     let (connector, party) = match organisation {
         true => ("KnSalesRelationOrg", "KnOrganisation"),
         false => ("KnSalesRelationPer", "KnPerson"),
@@ -248,19 +247,7 @@ async fn accountant_sets_terms(world: &World, debtor: &serde_json::Value, organi
     let terms = json!({connector: {"Element": {
         "Fields": {"DbId": debtor["DebtorId"], "PaCd": "30", "ColA": "1600", "ToAc": "8400", "VaDu": "2"},
         "Objects": [{party: {"Element": {"Fields": {"BcId": 0, "BcCo": debtor["BcCo"]}}}}]}}});
-    let token = base64::engine::general_purpose::STANDARD.encode(world.sandbox.config.afas_token_xml());
-    let response = world
-        .http
-        .put(format!(
-            "{}/ProfitRestServices/connectors/{connector}",
-            world.sandbox.afas_url()
-        ))
-        .header("Authorization", format!("AfasToken {token}"))
-        .json(&terms)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    world.write_afas(reqwest::Method::PUT, connector, terms).await;
 }
 
 #[tokio::test]

@@ -72,7 +72,7 @@ async fn every_afas_debtor_reaches_the_till_once_linked_by_its_id_and_a_second_r
         .iter()
         .filter_map(|row| Some((text(row, "PaymentCondition")?, row["Days"].as_i64()?)))
         .collect();
-    let mut with_days = 0;
+    let (mut with_days, mut with_group) = (0, 0);
     for debtor in &debtors {
         let id = debtor["DebtorId"].as_str().unwrap();
         let relations = linked.get(id).unwrap_or_else(|| panic!("debtor {id} has no relation"));
@@ -99,8 +99,17 @@ async fn every_afas_debtor_reaches_the_till_once_linked_by_its_id_and_a_second_r
             assert_eq!(relation.payment_within_days.map(i64::from), Some(expected), "{id}");
             with_days += 1;
         }
+        // The customer group: the debtor's price list on the company's price_list_map (HOR → 1, GRO → 2).
+        let group = match text(debtor, "PriceList").as_deref() {
+            Some("HOR") => Some(1),
+            Some("GRO") => Some(2),
+            _ => None,
+        };
+        assert_eq!(relation.price_group_number, group, "{id}");
+        with_group += usize::from(group.is_some());
     }
     assert!(with_days > 0, "the seeded debtors have payment conditions");
+    assert!(with_group > 0, "the seeded debtors have customer groups");
 
     world.clear_journal(System::Mplus).await;
     let again = world

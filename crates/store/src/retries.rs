@@ -221,7 +221,10 @@ fn plan(entry: &EntrySummary, state: Option<&StateRow>) -> Option<Plan> {
     {
         return Some(Plan::AfterSettingsChange);
     }
-    if entry.flow == FlowKind::Stock.as_str() {
+    if [FlowKind::Stock, FlowKind::Prices]
+        .iter()
+        .any(|flow| entry.flow == flow.as_str())
+    {
         return Some(Plan::NextRun);
     }
     Some(match state.retry_at_ms {

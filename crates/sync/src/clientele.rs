@@ -6,6 +6,7 @@
 //! relation's `extRelationId` (the debtor id, which the flow sets), and else by e-mail address.
 
 use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::country::iso2;
@@ -36,6 +37,10 @@ pub struct ErpDebtor {
     pub iban: Option<String>,
     /// The days of its payment condition (`PayCon`, looked up in `Profit_PaymentConditions`).
     pub payment_days: Option<i32>,
+    /// Its customer group: the preferred price list (`PrLs`; a field the tenant adds to `Profit_Debtor`).
+    pub price_list: Option<String>,
+    /// Its line discount % (`PrLi`; added like `price_list`).
+    pub line_discount: Option<Decimal>,
     /// `Blocked`.
     pub blocked: bool,
     /// `ModifiedDate`, in Profit's local time.
@@ -87,6 +92,8 @@ pub struct TillRelation {
     pub commerce_number: Option<String>,
     pub bank_account_number: Option<String>,
     pub payment_within_days: Option<i32>,
+    /// `priceGroupNumber`: the price group it buys at.
+    pub price_group: Option<i32>,
     pub active: bool,
 }
 
@@ -109,6 +116,9 @@ pub struct TillRelationDraft {
     pub bank_account_number: Option<String>,
     /// `paymentWithinDays`: the days of the debtor's payment condition.
     pub payment_within_days: Option<i32>,
+    /// `priceGroupNumber`: the MplusKASSA price group of the debtor's price list (`price_list_map`); `None`
+    /// leaves the till's.
+    pub price_group: Option<i32>,
     /// false for a debtor blocked in AFAS.
     pub active: bool,
 }
@@ -130,6 +140,7 @@ impl TillRelationDraft {
             commerce_number: self.commerce_number.clone(),
             bank_account_number: self.bank_account_number.clone(),
             payment_within_days: self.payment_within_days,
+            price_group: self.price_group,
             active: self.active,
         }
     }
@@ -169,6 +180,14 @@ impl TillRelationDraft {
             (
                 !same(&self.bank_account_number, &till.bank_account_number),
                 "bank account",
+            ),
+            (
+                self.payment_within_days.is_some() && self.payment_within_days != till.payment_within_days,
+                "payment days",
+            ),
+            (
+                self.price_group.is_some() && self.price_group != till.price_group,
+                "price group",
             ),
             (self.active != till.active, "active"),
         ]

@@ -25,6 +25,7 @@ use crate::ports::{
     ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, IdMapEntry, Journal, JournalEntry, JournalError,
     Outcome, PosSource, TillWrite, Written,
 };
+use crate::pricing::{ErpListPrice, TillArticlePrices, TillPricesDraft};
 use crate::sales::{BookedTotals, SaleCheck, UncheckedSale};
 use crate::settings::{AfasArticleFilter, FlowSettings};
 
@@ -238,6 +239,9 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_order_state(&self, order_number: &str) -> ConnectorResult<Option<ErpOrderState>> {
         self.inner.erp_order_state(order_number).await
     }
+    async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
+        self.inner.erp_list_prices(lists, items).await
+    }
 }
 
 /// The till's side of a dry run: reads go through, article writes are captured (and later look-ups of the
@@ -346,6 +350,33 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     }
     async fn deliver_till_order(&self, order_id: &str) -> ConnectorResult<Written<bool>> {
         self.capture(TillWrite::DeliverOrder(order_id), true)
+    }
+    /// The till's prices, and the articles the plan would create (without prices yet).
+    async fn till_article_prices(&self, numbers: Option<&[i64]>) -> ConnectorResult<Vec<TillArticlePrices>> {
+        let mut found = self.inner.till_article_prices(numbers).await?;
+        let created = self.articles.lock().expect("dry-run till articles");
+        let planned = created
+            .keys()
+            .filter(|n| numbers.is_none_or(|numbers| numbers.contains(n)))
+            .filter(|n| !found.iter().any(|f| f.article_number == **n))
+            .map(|&article_number| TillArticlePrices {
+                article_number,
+                product_number: 0,
+                prices: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        found.extend(planned);
+        Ok(found)
+    }
+    async fn till_price_groups(&self) -> ConnectorResult<Vec<(i32, String)>> {
+        self.inner.till_price_groups().await
+    }
+    async fn update_till_prices(
+        &self,
+        current: &TillArticlePrices,
+        draft: &TillPricesDraft,
+    ) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::UpdatePrices(current, draft), ())
     }
 }
 

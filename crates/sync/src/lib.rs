@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod ports;
+pub mod pricing;
 mod record;
 pub mod requirements;
 pub mod sales;

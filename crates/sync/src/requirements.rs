@@ -155,6 +155,14 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
             }
             problems.extend(validation::stock_branch(company));
         }
+        FlowKind::Prices => match crate::pricing::mapped_lists(&settings.company.price_list_map) {
+            Ok(lists) if lists.is_empty() => problems.push(SettingProblem::missing(
+                "price_list_map",
+                "the flow sends the AFAS price lists this maps, each to its MplusKASSA price group",
+            )),
+            Ok(_) => {}
+            Err(problem) => problems.push(SettingProblem::new("price_list_map", problem)),
+        },
         FlowKind::Articles => {
             if company.vat_group_map.table.is_empty() {
                 problems.push(SettingProblem::missing(
@@ -258,7 +266,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::PaymentConditions,
             &settings.company.payment_terms,
         ),
-        FlowKind::Products | FlowKind::Articles | FlowKind::Debtors | FlowKind::OrderStatus => {}
+        FlowKind::Products | FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => {}
         FlowKind::Stock => {
             if settings.manage_stock {
                 one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
@@ -303,7 +311,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::VatCodes,
             &settings.company.vat_code_by_country,
         )),
-        FlowKind::Customers | FlowKind::Stock | FlowKind::Debtors | FlowKind::OrderStatus => {}
+        FlowKind::Customers | FlowKind::Stock | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => {}
     }
     for (setting, list, map) in maps {
         for code in map_targets(map) {

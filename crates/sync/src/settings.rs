@@ -206,6 +206,9 @@ pub struct CompanySettings {
     pub article_group_map: ValueMap,
     /// MplusKASSA VAT percentage (e.g. `21`, `9`, `0`) → AFAS VAT rate group `VaRc` of an article.
     pub vat_group_map: ValueMap,
+    /// AFAS price list (a customer group's prices, e.g. `HOR`) → MplusKASSA price group number
+    /// (`getPriceGroupList`), one row per list: the prices flow sends the mapped lists' prices to those groups.
+    pub price_list_map: ValueMap,
     /// AFAS requires numeric item codes.
     pub numeric_item_codes: bool,
     /// How variants become AFAS articles: `separate_articles`, each variant its own article by its SKU (the
@@ -234,6 +237,7 @@ impl Default for CompanySettings {
             revenue_account_by_country: ValueMap::default(),
             article_group_map: ValueMap::default(),
             vat_group_map: ValueMap::default(),
+            price_list_map: ValueMap::default(),
             numeric_item_codes: false,
             variant_mode: VariantMode::SeparateArticles,
             update_debtor_terms: false,

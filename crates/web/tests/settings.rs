@@ -668,3 +668,63 @@ async fn the_articles_page_asks_its_filters_and_prices_and_the_preflight_checks_
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"], "not_resyncable");
 }
+
+#[tokio::test]
+async fn the_prices_page_maps_price_lists_to_the_tills_price_groups_and_refuses_one_value_for_all() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "prijzen@shop.nl", "Prijzen").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+    let page_path = format!("{home}/settings/prices");
+    let page = text(app.get(&client, &page_path).await).await;
+    assert!(page.contains("Prices from AFAS to MplusKASSA"), "{page}");
+    assert!(page.contains("Price group per AFAS price list"), "{page}");
+    // The till's price groups are offered (getPriceGroupList), and a price list maps to one of them: no
+    // "one value for everything".
+    assert!(page.contains(r#"<option value="2">Groothandel</option>"#), "{page}");
+    assert!(!page.contains(r#"name="price_lists_forced""#), "{page}");
+    assert!(!page.contains("/settings/prices/fields"), "no field mapping for prices");
+    let form = rendered_form(&page);
+    let rows: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k == "price_lists_source" || k == "price_lists_target")
+        .cloned()
+        .collect();
+    assert!(
+        rows.windows(2).any(|pair| pair[0].1 == "GRO" && pair[1].1 == "2"),
+        "the sandbox preset's mapping: {rows:?}"
+    );
+
+    // A new list, and the wholesale list on another group: saved as the flow's own table.
+    let mut changed: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k != "price_lists_source" && k != "price_lists_target")
+        .cloned()
+        .collect();
+    for (list, group) in [("HOR", "1"), ("GRO", "3")] {
+        changed.push(("price_lists_source".into(), list.into()));
+        changed.push(("price_lists_target".into(), group.into()));
+    }
+    set(&mut changed, "article_prices_include_vat", "excl");
+    let pairs: Vec<(&str, &str)> = changed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let saved = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Prices)
+        .await
+        .unwrap();
+    assert_eq!(saved.company.price_list_map.lookup("GRO"), Some("3"));
+    assert_eq!(saved.company.price_list_map.table.len(), 2);
+    assert!(!saved.article_prices_include_vat);
+
+    // Two lists on one group cannot be switched on: the API names the setting.
+    let token = app.api_token("prijzen@shop.nl", PASSWORD).await;
+    let clash = json!({"enabled": true, "settings": {"price_list_map": {"table": {"HOR": "1", "GRO": "1"}}}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/prices", Some(clash)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["errors"]["price_list_map"][0].as_str().unwrap();
+    assert!(message.contains("both"), "{message}");
+    let fine = json!({"enabled": true, "settings": {"price_list_map": {"table": {"HOR": "1", "GRO": "2"}}}});
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/prices", Some(fine)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

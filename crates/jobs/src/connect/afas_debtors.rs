@@ -89,6 +89,8 @@ fn debtor(row: Debtor, from: i64) -> ErpDebtor {
         commerce_number: row.commerce_number,
         iban: row.iban,
         payment_days: None,
+        price_list: row.price_list.filter(|l| !l.trim().is_empty()),
+        line_discount: row.line_discount,
         blocked: row.blocked.unwrap_or(false),
         modified: row.modified.unwrap_or_else(|| modified_since(from)),
         debtor_id: row.debtor_id,

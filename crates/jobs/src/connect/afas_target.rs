@@ -34,6 +34,7 @@ use koppel_sync::model::{
 use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, ListFields, Written,
 };
+use koppel_sync::pricing::ErpListPrice;
 use koppel_sync::requirements::AfasList;
 use koppel_sync::sales::BookedTotals;
 use koppel_sync::settings::AfasArticleFilter;
@@ -46,7 +47,7 @@ use super::afas_bodies::{
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
-use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups};
+use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups, afas_prices};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -472,6 +473,10 @@ impl ErpTarget for AfasTarget {
 
     async fn erp_article(&self, filter: &AfasArticleFilter, item_code: &str) -> ConnectorResult<Option<ErpArticle>> {
         afas_read(afas_articles::article(&self.client, filter, item_code)).await
+    }
+
+    async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
+        afas_read(afas_prices::list_prices(&self.client, lists, items)).await
     }
 
     async fn erp_debtors_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpDebtor>> {

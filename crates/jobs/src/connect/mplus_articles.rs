@@ -91,6 +91,7 @@ pub fn product_write(
                 vat_code: Some(vat_code),
                 price_incl,
                 price_excl,
+                price_group_list: None,
             }],
         },
     })

@@ -28,6 +28,7 @@ pub fn till_relation(relation: &Relation) -> Option<TillRelation> {
         commerce_number: relation.commerce_number.clone(),
         bank_account_number: relation.bank_account_number.clone(),
         payment_within_days: relation.payment_within_days,
+        price_group: relation.price_group_number,
         active: relation.active.unwrap_or(true),
     })
 }
@@ -51,6 +52,7 @@ pub fn relation(draft: &TillRelationDraft, number: Option<i64>) -> Relation {
         commerce_number: draft.commerce_number.clone(),
         bank_account_number: draft.bank_account_number.clone(),
         payment_within_days: draft.payment_within_days,
+        price_group_number: draft.price_group,
         ..Relation::default()
     }
 }

@@ -27,6 +27,7 @@ use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, Sour
 use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, Exchange, JsonText, PosSource, TillWrite, Written,
 };
+use koppel_sync::pricing::{TillArticlePrices, TillPricesDraft};
 use koppel_sync::settings::FlowSettings;
 use rust_decimal::Decimal;
 use tokio::sync::OnceCell;
@@ -35,10 +36,12 @@ use super::errors::{self, mplus_call, mplus_write};
 use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
-use super::{mplus_articles, mplus_relations};
+use super::{mplus_articles, mplus_prices, mplus_relations};
 
 /// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
+/// Articles per page when the whole catalogue is read.
+const CATALOGUE_PAGE: u32 = 1_000;
 
 /// MplusKASSA as the engine's source (and the articles flow's target).
 pub struct MplusSource {
@@ -68,6 +71,28 @@ impl MplusSource {
     pub fn for_settings(client: Arc<MplusClient>, settings: &FlowSettings) -> Self {
         let numbers = settings.shipping_articles.iter().filter_map(|n| n.trim().parse().ok());
         Self::new(client).with_shipping_articles(numbers)
+    }
+
+    /// Every product of the till, page by page from the first sync marker.
+    async fn whole_catalogue(&self) -> ConnectorResult<Vec<Product>> {
+        let (filter, mut from, mut products) = (ProductFilter::default(), 0, Vec::new());
+        loop {
+            let page = mplus_call(self.client.get_products(&filter, from, CATALOGUE_PAGE)).await?;
+            let articles: usize = page.iter().map(|p| p.article_list.len()).sum();
+            let next = page
+                .iter()
+                .filter_map(|p| {
+                    p.sync_marker
+                        .or_else(|| p.article_list.iter().filter_map(|a| a.sync_marker).max())
+                })
+                .max()
+                .map(|highest| highest + 1);
+            products.extend(page);
+            match next {
+                Some(next) if next > from && articles >= CATALOGUE_PAGE as usize => from = next,
+                _ => return Ok(products),
+            }
+        }
     }
 
     async fn vat_codes(&self) -> ConnectorResult<&HashMap<Decimal, i32>> {
@@ -353,6 +378,40 @@ impl PosSource for MplusSource {
         })
     }
 
+    async fn till_article_prices(&self, numbers: Option<&[i64]>) -> ConnectorResult<Vec<TillArticlePrices>> {
+        let filter = ProductFilter {
+            article_numbers: numbers.map(<[i64]>::to_vec).unwrap_or_default(),
+            ..ProductFilter::default()
+        };
+        let products = match numbers {
+            Some([]) => Vec::new(),
+            Some(_) => mplus_call(self.client.get_products(&filter, 0, u32::MAX / 2)).await?,
+            None => self.whole_catalogue().await?,
+        };
+        Ok(mplus_prices::till_article_prices(&products, numbers))
+    }
+
+    async fn till_price_groups(&self) -> ConnectorResult<Vec<(i32, String)>> {
+        let groups = mplus_call(self.client.get_price_groups()).await?;
+        Ok(groups
+            .into_iter()
+            .map(|g| (g.price_group_number, g.description.unwrap_or_default()))
+            .collect())
+    }
+
+    async fn update_till_prices(
+        &self,
+        current: &TillArticlePrices,
+        draft: &TillPricesDraft,
+    ) -> ConnectorResult<Written<()>> {
+        let request = mplus_prices::prices_write(current, draft);
+        let written = mplus_write(self.client.update_product(&request)).await?;
+        Ok(Written {
+            value: (),
+            exchange: written.exchange,
+        })
+    }
+
     fn render_till_write(&self, write: &TillWrite<'_>) -> ConnectorResult<Exchange> {
         // The VAT codes are known once a run has read them; a preview before that shows the request without.
         let codes = self.vat_codes.get().cloned().unwrap_or_default();
@@ -374,6 +433,10 @@ impl PosSource for MplusSource {
                 update_relation_request(&mplus_relations::relation(draft, Some(number))),
             ),
             TillWrite::DeliverOrder(order_id) => ("deliverOrder", deliver_order_request(order_id)),
+            TillWrite::UpdatePrices(current, draft) => (
+                "updateProduct",
+                update_product_request(&mplus_prices::prices_write(current, draft)),
+            ),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;
         Ok(Exchange {

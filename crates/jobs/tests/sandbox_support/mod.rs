@@ -173,6 +173,28 @@ impl World {
         assert!(response.status().is_success(), "{path}: {}", response.status());
     }
 
+    /// Sends an UpdateConnector body to AFAS (`POST` inserts, `PUT` updates) as its users' other software would
+    /// (201 expected).
+    pub async fn write_afas(&self, method: reqwest::Method, connector: &str, body: Value) {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(self.sandbox.config.afas_token_xml());
+        let url = format!("{}/ProfitRestServices/connectors/{connector}", self.sandbox.afas_url());
+        let response = self
+            .http
+            .request(method, url)
+            .header("Authorization", format!("AfasToken {token}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert!(
+            status.is_success(),
+            "{connector}: {status} {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+
     /// Every row of an AFAS GetConnector.
     pub async fn rows(&self, connector: &str, order_by: &str) -> Vec<Value> {
         let query = GetQuery::new(connector, [order_by]).page_size(1_000);
@@ -412,6 +434,8 @@ pub fn settings() -> FlowSettings {
             article_group_map: fallback("900"),
             vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
             stock_branch: Some("1".into()),
+            // The seeded administration's price lists on the seeded till's price groups (the prices flow).
+            price_list_map: table(&[("HOR", "1"), ("GRO", "2")]),
             ..CompanySettings::default()
         },
         shipping_cost_item: Some(SHIPPING_ITEM.into()),

@@ -260,11 +260,17 @@ const TILL_RELATION_FIELDS: &[TargetField] = &[
         "paymentWithinDays (Relation)",
         "PayCon → Profit_PaymentConditions.Days",
     ),
+    field(
+        "relation.price_group",
+        "priceGroupNumber (Relation)",
+        "PriceList (the debtor's price list) → price_list_map",
+    ),
     field("relation.active", "active (Relation)", "not Blocked"),
 ];
 
-/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock and the financial
-/// journal have none (a journal entry's accounts and VAT codes are its settings).
+/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock, prices and the
+/// financial journal have none (a journal entry's accounts and VAT codes are its settings; a price-group price
+/// is AFAS's price, and which group it goes to is `price_list_map`).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
     match flow {
         FlowKind::Orders | FlowKind::Receipts => ORDER_FIELDS,
@@ -272,7 +278,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Articles => TILL_ARTICLE_FIELDS,
         FlowKind::Debtors => TILL_RELATION_FIELDS,
-        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::OrderStatus => &[],
+        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::Prices | FlowKind::OrderStatus => &[],
     }
 }
 
@@ -309,7 +315,7 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
             &serde_json::to_value(sample_erp_debtor()).unwrap_or_default(),
             &mut paths,
         ),
-        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::OrderStatus => {}
+        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::Prices | FlowKind::OrderStatus => {}
     }
     paths
 }

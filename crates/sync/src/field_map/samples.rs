@@ -127,6 +127,8 @@ pub(super) fn sample_erp_debtor() -> ErpDebtor {
         commerce_number: Some("12345678".into()),
         iban: Some("NL91ABNA0417164300".into()),
         payment_days: Some(14),
+        price_list: Some("HOR".into()),
+        line_discount: Some(rust_decimal::Decimal::from(5)),
         blocked: false,
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))

@@ -7,6 +7,7 @@ pub mod debtors;
 pub mod financial_journal;
 pub mod order_status;
 pub mod orders;
+pub mod prices;
 pub mod products;
 pub mod relations;
 pub mod stock;
@@ -54,7 +55,7 @@ impl Page {
             }
             FlowKind::Debtors => Page::ErpDebtors(target.erp_debtors_since(from, limit).await?),
             FlowKind::OrderStatus => Page::ErpOrderStates(target.erp_delivered_orders_since(from, limit).await?),
-            FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock => {
+            FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock | FlowKind::Prices => {
                 unreachable!("{flow} has no page of its own")
             }
         })
@@ -132,6 +133,9 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     match run.flow {
         FlowKind::Orders | FlowKind::Receipts => return orders::retry(run, source_ids).await,
         FlowKind::FinancialJournal => return financial_journal::retry(run, source_ids).await,
+        // Read fresh for these articles; one AFAS no longer prices and the till has no price for is simply not
+        // met again (nothing waits for it).
+        FlowKind::Prices => return Box::pin(prices::run(run, Some(source_ids), None)).await,
         FlowKind::Customers => {
             let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
             gone = missing;
@@ -222,6 +226,7 @@ fn entity(flow: FlowKind) -> &'static str {
         FlowKind::Products => "article",
         FlowKind::Stock => "stock",
         FlowKind::Articles => articles::ENTITY,
+        FlowKind::Prices => prices::ENTITY,
         FlowKind::Debtors => relations::ENTITY,
         FlowKind::OrderStatus => order_status::ENTITY,
     }

@@ -122,11 +122,11 @@ pub(crate) fn relation_draft(debtor: &ErpDebtor, settings: &FlowSettings) -> Res
             debtor.debtor_id
         )));
     }
-    with_rules(settings, "relation", debtor, default_relation_draft(debtor))
+    with_rules(settings, "relation", debtor, default_relation_draft(debtor, settings)?)
 }
 
 /// The relation as the flow maps it without rules.
-pub fn default_relation_draft(debtor: &ErpDebtor) -> TillRelationDraft {
+pub fn default_relation_draft(debtor: &ErpDebtor, settings: &FlowSettings) -> Result<TillRelationDraft, Failure> {
     let text = |value: &Option<String>| {
         value
             .as_deref()
@@ -134,7 +134,8 @@ pub fn default_relation_draft(debtor: &ErpDebtor) -> TillRelationDraft {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    TillRelationDraft {
+    Ok(TillRelationDraft {
+        price_group: price_group(debtor, settings)?,
         ext_relation_id: debtor.debtor_id.clone(),
         name: debtor.name.trim().to_owned(),
         address: text(&debtor.street_line),
@@ -148,5 +149,22 @@ pub fn default_relation_draft(debtor: &ErpDebtor) -> TillRelationDraft {
         bank_account_number: text(&debtor.iban),
         payment_within_days: debtor.payment_days,
         active: !debtor.blocked,
-    }
+    })
+}
+
+/// The till's price group of the debtor's customer group: its price list through the company's
+/// `price_list_map` (the table the prices flow sends the lists' prices by). A list the table does not name, or
+/// a debtor without one, leaves the relation's price group as the till has it.
+fn price_group(debtor: &ErpDebtor, settings: &FlowSettings) -> Result<Option<i32>, Failure> {
+    let Some(list) = debtor.price_list.as_deref().map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(group) = settings.company.price_list_map.lookup(list) else {
+        return Ok(None);
+    };
+    group.trim().parse().map(Some).map_err(|_| {
+        Failure::setting(format!(
+            "`price_list_map` gives {group:?} for AFAS price list {list:?}: a MplusKASSA price group is a number"
+        ))
+    })
 }

@@ -12,6 +12,7 @@ use crate::catalogue::{TillArticle, TillArticleDraft};
 use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
+use crate::pricing::{TillArticlePrices, TillPricesDraft};
 
 /// A write to the till named with its draft, for [`PosSource::render_till_write`].
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +25,8 @@ pub enum TillWrite<'a> {
     UpdateRelation(i64, &'a TillRelationDraft),
     /// The till's order id.
     DeliverOrder(&'a str),
+    /// The article's price groups as the till has them, and the draft.
+    UpdatePrices(&'a TillArticlePrices, &'a TillPricesDraft),
 }
 
 impl TillWrite<'_> {
@@ -35,6 +38,7 @@ impl TillWrite<'_> {
             TillWrite::CreateRelation(_) => "create relation".to_owned(),
             TillWrite::UpdateRelation(number, _) => format!("update relation {number}"),
             TillWrite::DeliverOrder(order_id) => format!("deliver order {order_id}"),
+            TillWrite::UpdatePrices(_, draft) => format!("update the price groups of article {}", draft.article_number),
         }
     }
 }
@@ -119,6 +123,7 @@ pub trait PosSource: Send + Sync {
             TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => JsonText::of(draft),
             TillWrite::CreateRelation(draft) | TillWrite::UpdateRelation(_, draft) => JsonText::of(draft),
             TillWrite::DeliverOrder(order_id) => JsonText::of(&serde_json::json!({ "orderId": order_id })),
+            TillWrite::UpdatePrices(_, draft) => JsonText::of(draft),
         };
         Ok(Exchange {
             operation: write.label(),
@@ -167,6 +172,30 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         let _ = (number, draft);
         async { Err(ConnectorError::permanent("this point of sale cannot update relations")) }
+    }
+    /// The price-group prices of the till's articles: all of them, or those with these numbers. The defaults
+    /// of this and [`Self::update_till_prices`] say the till cannot do it, which stops the prices flow.
+    fn till_article_prices(
+        &self,
+        numbers: Option<&[i64]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<TillArticlePrices>>> + Send {
+        let _ = numbers;
+        async { Err(ConnectorError::permanent("this point of sale cannot list prices")) }
+    }
+    /// The till's price groups (number and name). MplusKASSA's API cannot create one: the mapping chooses
+    /// among these.
+    fn till_price_groups(&self) -> impl Future<Output = ConnectorResult<Vec<(i32, String)>>> + Send {
+        async { Err(ConnectorError::permanent("this point of sale cannot list price groups")) }
+    }
+    /// Writes the article's price-group list: the draft's prices in its groups, the till's other groups' prices
+    /// as they are (`current`).
+    fn update_till_prices(
+        &self,
+        current: &TillArticlePrices,
+        draft: &TillPricesDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (current, draft);
+        async { Err(ConnectorError::permanent("this point of sale cannot update prices")) }
     }
 }
 
@@ -266,5 +295,21 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     }
     fn deliver_till_order(&self, order_id: &str) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
         (**self).deliver_till_order(order_id)
+    }
+    fn till_article_prices(
+        &self,
+        numbers: Option<&[i64]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<TillArticlePrices>>> + Send {
+        (**self).till_article_prices(numbers)
+    }
+    fn update_till_prices(
+        &self,
+        current: &TillArticlePrices,
+        draft: &TillPricesDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_till_prices(current, draft)
+    }
+    fn till_price_groups(&self) -> impl Future<Output = ConnectorResult<Vec<(i32, String)>>> + Send {
+        (**self).till_price_groups()
     }
 }

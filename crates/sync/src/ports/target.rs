@@ -14,6 +14,7 @@ use crate::ledger::FinancialEntryDraft;
 use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
+use crate::pricing::ErpListPrice;
 use crate::requirements::AfasList;
 use crate::sales::BookedTotals;
 use crate::settings::AfasArticleFilter;
@@ -233,6 +234,16 @@ pub trait ErpTarget: Send + Sync {
         let _ = order_number;
         async { Err(ConnectorError::permanent("this ERP cannot read an order state")) }
     }
+    /// The prices valid today on these price lists, volume prices included (every list read whole, or only
+    /// the articles `items` names). The default says the ERP cannot list prices, which stops the prices flow.
+    fn erp_list_prices(
+        &self,
+        lists: &[String],
+        items: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpListPrice>>> + Send {
+        let _ = (lists, items);
+        async { Err(ConnectorError::permanent("this ERP cannot list prices")) }
+    }
     /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
     fn erp_article(
         &self,
@@ -357,6 +368,13 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         item_code: &str,
     ) -> impl Future<Output = ConnectorResult<Option<ErpArticle>>> + Send {
         (**self).erp_article(filter, item_code)
+    }
+    fn erp_list_prices(
+        &self,
+        lists: &[String],
+        items: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpListPrice>>> + Send {
+        (**self).erp_list_prices(lists, items)
     }
     fn erp_debtors_since(
         &self,

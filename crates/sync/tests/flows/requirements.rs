@@ -43,6 +43,11 @@ fn each_flow_names_what_it_cannot_work_without() {
         settings_named(&problems(FlowKind::Products, &empty)),
         ["article_group_map"]
     );
+    assert_eq!(
+        settings_named(&problems(FlowKind::Prices, &empty)),
+        ["price_list_map"],
+        "the prices flow sends the lists the company maps"
+    );
     let stock = problems(FlowKind::Stock, &empty);
     assert_eq!(settings_named(&stock), ["warehouse"]);
     assert_eq!(
@@ -63,6 +68,7 @@ fn each_flow_names_what_it_cannot_work_without() {
         complete.company.article_group_map = ValueMap::forced("900");
         complete.company.vat_group_map.table.insert("21".into(), "HOOG".into());
         complete.turnover_group_map = ValueMap::forced("10");
+        complete.company.price_list_map.table.insert("HOR".into(), "1".into());
         assert!(
             problems(flow, &complete).is_empty(),
             "{flow}: {:?}",

@@ -207,7 +207,7 @@ fn read_page(flow: FlowKind, form: &Fields, errors: &mut FieldErrors) -> [setup:
         setup::read_general(form, errors),
         setup::read_company_questions(form, errors),
         setup::read_flow_questions(form, errors, &[flow]),
-        setup::read_mappings(form, errors, flow == FlowKind::Orders, flow == FlowKind::Articles),
+        setup::read_mappings(form, errors, Some(flow)),
     ]
 }
 
@@ -333,7 +333,7 @@ async fn invalid_form(
     }
     page.values.insert("__posted".into(), "1".into());
     page.order_types = form.all("order_types");
-    page.maps = setup::mapping_views(state, ctx, typed, page.asks_shipping(), page.asks_articles()).await?;
+    page.maps = setup::mapping_views(state, ctx, typed, page.settings_flow).await?;
     page.alert = Some(alert);
     page.errors = errors;
     setup::fill(state, ctx, &mut page, None).await?;

@@ -3,6 +3,7 @@
 //! are the orders flow's own; the others are company-wide.
 
 use axum::response::Response;
+use koppel_core::FlowKind;
 use koppel_jobs::lookups::{self, Choice};
 use koppel_sync::settings::{FlowSettings, ValueMap};
 use koppel_sync::vat::ShiftedVat;
@@ -39,6 +40,8 @@ pub struct MapView {
     pub rows: Vec<MapRow>,
     pub choices: Vec<Choice>,
     pub list_error: Option<String>,
+    /// Only a table makes sense (each source value its own target): no "one value for everything", no default.
+    pub table_only: bool,
 }
 
 fn map_mode(map: &ValueMap) -> bool {
@@ -84,6 +87,7 @@ fn map_view(
         rows: table_rows(map, 3),
         choices: Vec::new(),
         list_error: None,
+        table_only: false,
     }
 }
 
@@ -111,16 +115,24 @@ fn live_rows(view: &mut MapView, listed: Result<Vec<Choice>, String>, map: &Valu
         .extend(table_rows(map, 1).into_iter().filter(|r| !codes.contains(&r.source)));
 }
 
-/// The mappings a page shows: the company-wide ones, the shipping methods when `shipping` (the wizard and the
-/// orders flow's page), and the VAT groups and turnover groups when `articles` (the wizard and the articles
-/// flow's page).
+/// Whether a page edits `own`'s mappings: the wizard (`page_flow` `None`) edits every flow's, a flow's settings
+/// page its own.
+fn edits(page_flow: Option<FlowKind>, own: FlowKind) -> bool {
+    page_flow.is_none_or(|flow| flow == own)
+}
+
+/// The mappings a page shows: the company-wide ones, the shipping methods on the orders flow's, the VAT groups
+/// and turnover groups on the articles flow's, and the price lists on the prices flow's (the wizard shows them
+/// all).
 pub(crate) async fn mapping_views(
     state: &AppState,
     ctx: &TenantContext,
     settings: &FlowSettings,
-    shipping: bool,
-    articles: bool,
+    page_flow: Option<FlowKind>,
 ) -> AppResult<Vec<MapView>> {
+    let shipping = edits(page_flow, FlowKind::Orders);
+    let articles = edits(page_flow, FlowKind::Articles);
+    let prices = edits(page_flow, FlowKind::Prices);
     let mut payment = map_view(
         "payment",
         "Payment methods",
@@ -191,23 +203,44 @@ pub(crate) async fn mapping_views(
         turnover.company = false;
         views.push(turnover);
     }
+    if prices {
+        let mut lists = map_view(
+            PRICE_LISTS,
+            "Price group per AFAS price list (prices to MplusKASSA)",
+            "AFAS price list (e.g. HOR)",
+            "MplusKASSA price group number",
+            &settings.company.price_list_map,
+        );
+        lists.table_only = true;
+        if let Some(mplus) = stored_mplus(state, ctx).await? {
+            match lookups::mplus_price_groups(&mplus).await {
+                Ok(groups) => lists.choices = groups,
+                Err(error) => lists.list_error = Some(error),
+            }
+        }
+        views.push(lists);
+    }
     Ok(views)
 }
 
-/// The form names of the articles flow's mappings.
+/// The form names of the articles and prices flows' mappings.
 const VAT_GROUPS: &str = "vat_groups";
 const TURNOVER_GROUPS: &str = "turnover_groups";
+const PRICE_LISTS: &str = "price_lists";
 
-/// The mappings from a form, checked: the company-wide ones, the shipping methods when `shipping`, and the
-/// articles flow's when `articles` and the form has them (a form from before them keeps what is stored).
-pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, shipping: bool, articles: bool) -> Apply {
+/// The mappings from a form, checked: the company-wide ones and those of the flows the page edits
+/// ([`mapping_views`]); a flow's own mapping only when the form has it (a form from before it keeps what is
+/// stored).
+pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, page_flow: Option<FlowKind>) -> Apply {
     let payment = read_map(form, "payment", errors, false);
-    let shipping = shipping.then(|| read_map(form, "shipping", errors, false));
+    let shipping = edits(page_flow, FlowKind::Orders).then(|| read_map(form, "shipping", errors, false));
     let vat = read_map(form, "vat", errors, true);
     let revenue = read_map(form, "revenue", errors, true);
-    let posted = |name: &str| articles && form.has(&format!("{name}_mode"));
-    let vat_groups = posted(VAT_GROUPS).then(|| read_map(form, VAT_GROUPS, errors, false));
-    let turnover_groups = posted(TURNOVER_GROUPS).then(|| read_map(form, TURNOVER_GROUPS, errors, false));
+    let posted = |flow: FlowKind, name: &str| edits(page_flow, flow) && form.has(&format!("{name}_mode"));
+    let vat_groups = posted(FlowKind::Articles, VAT_GROUPS).then(|| read_map(form, VAT_GROUPS, errors, false));
+    let turnover_groups =
+        posted(FlowKind::Articles, TURNOVER_GROUPS).then(|| read_map(form, TURNOVER_GROUPS, errors, false));
+    let price_lists = posted(FlowKind::Prices, PRICE_LISTS).then(|| read_map(form, PRICE_LISTS, errors, false));
     Box::new(move |s: &mut FlowSettings| {
         s.company.payment_method_map = payment.clone();
         if let Some(shipping) = &shipping {
@@ -218,6 +251,9 @@ pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, shipping: bool, ar
         }
         if let Some(map) = &turnover_groups {
             s.turnover_group_map = map.clone();
+        }
+        if let Some(map) = &price_lists {
+            s.company.price_list_map = map.clone();
         }
         s.company.vat_code_by_country = vat.clone();
         s.company.revenue_account_by_country = revenue.clone();
@@ -310,11 +346,11 @@ fn leak_field(name: &'static str) -> &'static str {
 
 pub(super) async fn submit_mappings(state: &AppState, ctx: &TenantContext, form: &Fields) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let apply = read_mappings(form, &mut errors, true, true);
+    let apply = read_mappings(form, &mut errors, None);
     if !errors.is_empty() {
         let mut settings = wizard_settings(state, ctx).await?;
         apply(&mut settings);
-        let maps = mapping_views(state, ctx, &settings, true, true).await?;
+        let maps = mapping_views(state, ctx, &settings, None).await?;
         return rerender(state, ctx, "mappings", form, errors, |page| page.maps = maps).await;
     }
     update_settings(state, ctx, |s| apply(s)).await?;

@@ -110,15 +110,6 @@ impl SetupPage {
         let value = self.v(name);
         !value.is_empty() && !choices.iter().any(|c| c.code == value)
     }
-    /// Whether the page has the shipping methods (the orders flow's own mapping): the wizard's mappings step
-    /// and the orders flow's settings page.
-    pub fn asks_shipping(&self) -> bool {
-        self.settings_flow.is_none_or(|flow| flow == FlowKind::Orders)
-    }
-    /// Whether the page edits the articles flow's mappings (the wizard, and that flow's page).
-    pub fn asks_articles(&self) -> bool {
-        self.settings_flow.is_none_or(|flow| flow == FlowKind::Articles)
-    }
     pub fn has_type(&self, kind: &str) -> bool {
         self.order_types.iter().any(|t| t == kind)
     }
@@ -204,7 +195,7 @@ pub(crate) async fn fill(
         fill_questions(state, ctx, page, &settings, posted).await?;
     }
     if page.shows("mappings") && page.maps.is_empty() {
-        page.maps = mapping_views(state, ctx, &settings, page.asks_shipping(), page.asks_articles()).await?;
+        page.maps = mapping_views(state, ctx, &settings, page.settings_flow).await?;
     }
     if page.step == "review" {
         page.summary = summary(state, ctx, &settings).await?;

@@ -177,6 +177,14 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
             flows.contains(&FlowKind::Products),
         ));
     }
+    if flows.contains(&FlowKind::Prices) {
+        let include = read_prices_include_vat(form, errors);
+        changes.push(Box::new(move |s: &mut FlowSettings| {
+            if let Some(include) = include {
+                s.article_prices_include_vat = include;
+            }
+        }));
+    }
     if flows.contains(&FlowKind::Stock) {
         let stock_calculation = parse_enum(form.get("stock_calculation"));
         if stock_calculation.is_none() {
@@ -193,11 +201,9 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
     Box::new(move |s: &mut FlowSettings| changes.iter().for_each(|change| change(s)))
 }
 
-/// The articles flow's questions: what AFAS's prices include, whether texts of existing till articles follow
-/// AFAS (asked once with the products flow's in the wizard: `asked_with_products`), and which AFAS articles
-/// are read. A field the form lacks keeps what is stored.
-fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_products: bool) -> Apply {
-    let prices = match form.get("article_prices_include_vat") {
+/// Whether AFAS's prices include VAT (the articles and prices flows read them); `None` when the form lacks it.
+fn read_prices_include_vat(form: &Fields, errors: &mut FieldErrors) -> Option<bool> {
+    match form.get("article_prices_include_vat") {
         "" => None,
         "incl" => Some(true),
         "excl" => Some(false),
@@ -208,7 +214,14 @@ fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_pr
             );
             None
         }
-    };
+    }
+}
+
+/// The articles flow's questions: what AFAS's prices include, whether texts of existing till articles follow
+/// AFAS (asked once with the products flow's in the wizard: `asked_with_products`), and which AFAS articles
+/// are read. A field the form lacks keeps what is stored.
+fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_products: bool) -> Apply {
+    let prices = read_prices_include_vat(form, errors);
     let update_info = (!asked_with_products).then(|| form.has("update_product_info"));
     let connector = form.raw("article_connector").map(|c| c.trim().to_owned());
     if connector

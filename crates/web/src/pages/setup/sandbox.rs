@@ -128,6 +128,8 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
             },
             vat_group_map: table(&[("21", "1"), ("9", "2"), ("0", "0")]),
             stock_branch: Some("1".into()),
+            // The seeded administration's price lists (hospitality, wholesale) on the seeded till's price groups.
+            price_list_map: table(&[("HOR", "1"), ("GRO", "2")]),
             ..CompanySettings::default()
         },
         shipping_cost_item: Some("VERZEND".into()),
