@@ -28,6 +28,9 @@ pub enum FlowKind {
     Prices,
     /// AFAS debtors → MplusKASSA relations (the other direction: the back office's customers at the till).
     Debtors,
+    /// A debtor's own terms in AFAS (its article prices and line discount) → its MplusKASSA relation's article
+    /// discounts and discount percentage.
+    Discounts,
     /// AFAS order states → MplusKASSA: an order Koppel booked from the till that AFAS delivered is delivered at
     /// the till too.
     #[serde(rename = "order_status")]
@@ -35,7 +38,7 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 10] = [
+    pub const ALL: [FlowKind; 11] = [
         FlowKind::Orders,
         FlowKind::Receipts,
         FlowKind::FinancialJournal,
@@ -45,6 +48,7 @@ impl FlowKind {
         FlowKind::Articles,
         FlowKind::Prices,
         FlowKind::Debtors,
+        FlowKind::Discounts,
         FlowKind::OrderStatus,
     ];
 
@@ -52,12 +56,13 @@ impl FlowKind {
     /// to it (an order or receipt needs its articles and debtor), stock last (it counts articles the products
     /// flow made). The financial journal needs nothing of the others. AFAS's articles and debtors reach the
     /// till first, so the products and customers flows read them back in the same round (and find them
-    /// unchanged); the prices follow the articles they are on. The order states come last: they follow the
-    /// orders they are about.
-    pub const RUN_ORDER: [FlowKind; 10] = [
+    /// unchanged); the prices follow the articles they are on, a debtor's own terms its relation. The order
+    /// states come last: they follow the orders they are about.
+    pub const RUN_ORDER: [FlowKind; 11] = [
         FlowKind::Articles,
         FlowKind::Prices,
         FlowKind::Debtors,
+        FlowKind::Discounts,
         FlowKind::Products,
         FlowKind::Customers,
         FlowKind::Orders,
@@ -77,7 +82,9 @@ impl FlowKind {
     /// Which way the flow moves records.
     pub fn direction(self) -> Direction {
         match self {
-            FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => Direction::AfasToMplus,
+            FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::Discounts | FlowKind::OrderStatus => {
+                Direction::AfasToMplus
+            }
             _ => Direction::MplusToAfas,
         }
     }
@@ -93,6 +100,7 @@ impl FlowKind {
             FlowKind::Articles => "articles",
             FlowKind::Prices => "prices",
             FlowKind::Debtors => "debtors",
+            FlowKind::Discounts => "discounts",
             FlowKind::OrderStatus => "order_status",
         }
     }
@@ -118,6 +126,9 @@ impl FlowKind {
             }
             FlowKind::Debtors => {
                 "Creates and updates MplusKASSA relations from AFAS debtors: name, address, e-mail, phone, VAT number."
+            }
+            FlowKind::Discounts => {
+                "Gives each MplusKASSA relation its AFAS debtor's own article prices and line discount."
             }
             FlowKind::OrderStatus => {
                 "Marks a till order delivered in MplusKASSA once AFAS delivered or invoiced the order Koppel booked."
@@ -161,7 +172,7 @@ impl fmt::Display for FlowKind {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, prices, debtors or order_status"
+    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, prices, debtors, discounts or order_status"
 )]
 pub struct UnknownFlow(pub String);
 

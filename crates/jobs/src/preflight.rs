@@ -51,6 +51,10 @@ pub async fn unknown_codes<T: ErpTarget>(
             let needed = ["Level", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
             connector_problems("price_list_map", PRICE_CONNECTOR, &needed, target).await?
         }
+        FlowKind::Discounts => {
+            let needed = ["Debtor", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
+            connector_problems("enabled", PRICE_CONNECTOR, &needed, target).await?
+        }
         _ => Vec::new(),
     };
     problems.extend(
@@ -73,7 +77,7 @@ pub async fn unknown_codes<T: ErpTarget>(
     Ok(problems)
 }
 
-/// The prices flow's GetConnector.
+/// The prices and discounts flows' GetConnector.
 const PRICE_CONNECTOR: &str = "Profit_SalesPrice";
 
 /// The articles flow's GetConnector and the fields its filter names, checked against AFAS's metainfo.

@@ -17,7 +17,7 @@ use koppel_sync::settings::{FlowSettings, ValueMap};
 use koppel_testkit::FakeJournal;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use sandbox_support::{System, World, failures, settings};
+use sandbox_support::{System, World, exact, failures, settings};
 use serde_json::{Value, json};
 
 /// (article number, price group, minimum amount) → price incl. VAT.
@@ -38,10 +38,6 @@ fn with_price_lists() -> FlowSettings {
     settings
 }
 
-fn decimal(value: &Value) -> Decimal {
-    value.to_string().trim_matches('"').parse().expect("a price")
-}
-
 /// What AFAS's mapped lists hold today, as the till's groups should show it (AFAS's own GetConnector).
 async fn afas_prices(world: &World) -> GroupPrices {
     let mut expected = GroupPrices::new();
@@ -51,14 +47,14 @@ async fn afas_prices(world: &World) -> GroupPrices {
             .page_size(1_000);
         let rows: Vec<Value> = world.afas.get_all(query).await.expect("AFAS prices");
         for row in rows {
-            let quantity = decimal(&row["Quantity"]);
+            let quantity = exact(&row["Quantity"]);
             let minimum = if quantity <= Decimal::ONE {
                 0
             } else {
                 quantity.to_i32().unwrap()
             };
             let number: i64 = row["Item"].as_str().unwrap().parse().unwrap();
-            expected.insert((number, group, minimum), decimal(&row["Nettoprijs"]));
+            expected.insert((number, group, minimum), exact(&row["Nettoprijs"]));
         }
     }
     expected
@@ -95,15 +91,6 @@ fn in_groups(prices: &GroupPrices, groups: &[i32]) -> GroupPrices {
         .filter(|((_, group, _), _)| groups.contains(group))
         .map(|(key, price)| (*key, *price))
         .collect()
-}
-
-async fn till_writes(world: &World) -> usize {
-    world
-        .journal(System::Mplus)
-        .await
-        .into_iter()
-        .filter(|entry| entry.operation.as_deref() == Some("updateProduct"))
-        .count()
 }
 
 /// The till's article as its back office would change it: one article's whole price-group list.
@@ -187,7 +174,11 @@ async fn every_price_of_the_mapped_lists_reaches_its_price_group_and_a_second_ru
         .await
         .expect("the second run");
     assert_eq!((again.counts.updated, again.counts.failed), (0, 0));
-    assert_eq!(till_writes(&world).await, 0, "the second run writes nothing");
+    assert_eq!(
+        world.till_calls("updateProduct").await,
+        0,
+        "the second run writes nothing"
+    );
 }
 
 #[tokio::test]
@@ -234,7 +225,7 @@ async fn a_price_changed_at_the_till_is_put_back_its_other_groups_stay_and_a_new
         "{:?}",
         failures(&journal)
     );
-    assert_eq!(till_writes(&world).await, 1);
+    assert_eq!(world.till_calls("updateProduct").await, 1);
     let after = till_prices(&world).await;
     assert_eq!(in_groups(&after, &[1, 2]), afas_prices(&world).await);
     assert_eq!(
@@ -262,5 +253,5 @@ async fn a_price_group_the_till_lacks_stops_the_run_with_the_reason_and_writes_n
         .expect_err("the run stops");
     let message = error.to_string();
     assert!(message.contains("77") && message.contains("back office"), "{message}");
-    assert_eq!(till_writes(&world).await, 0);
+    assert_eq!(world.till_calls("updateProduct").await, 0);
 }

@@ -28,6 +28,7 @@ use crate::ports::{
 use crate::pricing::{ErpListPrice, TillArticlePrices, TillPricesDraft};
 use crate::sales::{BookedTotals, SaleCheck, UncheckedSale};
 use crate::settings::{AfasArticleFilter, FlowSettings};
+use crate::terms::{ErpDebtorTerms, TermsDraft, TillRelationTerms};
 
 /// One record of the first page and what the run would do with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,6 +243,9 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
         self.inner.erp_list_prices(lists, items).await
     }
+    async fn erp_debtor_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<ErpDebtorTerms>> {
+        self.inner.erp_debtor_terms(debtors).await
+    }
 }
 
 /// The till's side of a dry run: reads go through, article writes are captured (and later look-ups of the
@@ -370,6 +374,27 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     }
     async fn till_price_groups(&self) -> ConnectorResult<Vec<(i32, String)>> {
         self.inner.till_price_groups().await
+    }
+    /// The till's linked relations, and those the plan would create (without terms yet).
+    async fn till_relation_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<TillRelationTerms>> {
+        let mut found = self.inner.till_relation_terms(debtors).await?;
+        let planned = self.relations.lock().expect("dry-run relations");
+        let new = planned
+            .keys()
+            .filter(|id| debtors.is_none_or(|debtors| debtors.contains(id)))
+            .filter(|id| !found.iter().any(|f| &f.debtor_id == *id))
+            .map(|debtor_id| TillRelationTerms {
+                relation_number: 0,
+                debtor_id: debtor_id.clone(),
+                discount_percentage: None,
+                entries: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        found.extend(new);
+        Ok(found)
+    }
+    async fn update_till_terms(&self, current: &TillRelationTerms, draft: &TermsDraft) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::UpdateTerms(current, draft), ())
     }
     async fn update_till_prices(
         &self,

@@ -179,11 +179,12 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
 
     /// The page loop; `max_pages` limits a dry run.
     pub async fn pages(&mut self, max_pages: Option<usize>) -> Result<(), RunError> {
-        // Stock and prices have no cursor: every run compares everything.
+        // Stock, prices and discounts have no cursor: every run compares everything.
         match self.flow {
             FlowKind::Stock => return self.stock_pages(max_pages).await,
             // Boxed: its reads in parallel make a large future, which would grow every flow's run on the stack.
             FlowKind::Prices => return Box::pin(flows::prices::run(self, None, max_pages)).await,
+            FlowKind::Discounts => return Box::pin(flows::discounts::run(self, None, max_pages)).await,
             _ => {}
         }
         self.retry_due().await?;

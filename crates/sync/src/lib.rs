@@ -21,6 +21,7 @@ pub mod requirements;
 pub mod sales;
 pub mod settings;
 pub mod street;
+pub mod terms;
 pub mod validation;
 pub mod vat;
 

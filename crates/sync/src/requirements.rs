@@ -140,7 +140,7 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                 ));
             }
         }
-        FlowKind::Customers | FlowKind::Debtors | FlowKind::OrderStatus => {}
+        FlowKind::Customers | FlowKind::Debtors | FlowKind::Discounts | FlowKind::OrderStatus => {}
         FlowKind::Products => {
             if company.article_group_map.is_empty() {
                 problems.push(SettingProblem::missing(
@@ -266,7 +266,12 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::PaymentConditions,
             &settings.company.payment_terms,
         ),
-        FlowKind::Products | FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => {}
+        FlowKind::Products
+        | FlowKind::Articles
+        | FlowKind::Prices
+        | FlowKind::Debtors
+        | FlowKind::Discounts
+        | FlowKind::OrderStatus => {}
         FlowKind::Stock => {
             if settings.manage_stock {
                 one("warehouse", AfasList::Warehouses, &settings.company.warehouse);
@@ -311,7 +316,12 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
             AfasList::VatCodes,
             &settings.company.vat_code_by_country,
         )),
-        FlowKind::Customers | FlowKind::Stock | FlowKind::Prices | FlowKind::Debtors | FlowKind::OrderStatus => {}
+        FlowKind::Customers
+        | FlowKind::Stock
+        | FlowKind::Prices
+        | FlowKind::Debtors
+        | FlowKind::Discounts
+        | FlowKind::OrderStatus => {}
     }
     for (setting, list, map) in maps {
         for code in map_targets(map) {

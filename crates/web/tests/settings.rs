@@ -670,7 +670,7 @@ async fn the_articles_page_asks_its_filters_and_prices_and_the_preflight_checks_
 }
 
 #[tokio::test]
-async fn the_prices_page_maps_price_lists_to_the_tills_price_groups_and_refuses_one_value_for_all() {
+async fn the_prices_and_discounts_pages_map_price_lists_to_the_tills_groups_and_ask_what_prices_include() {
     let app = SetupApp::start(false).await;
     let client = app.browser();
     let home = app.sign_up(&client, "prijzen@shop.nl", "Prijzen").await;
@@ -727,4 +727,18 @@ async fn the_prices_page_maps_price_lists_to_the_tills_price_groups_and_refuses_
     let fine = json!({"enabled": true, "settings": {"price_list_map": {"table": {"HOR": "1", "GRO": "2"}}}});
     let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/prices", Some(fine)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The discounts flow's page asks only what AFAS's prices include; saved as its own.
+    let discounts_path = format!("{home}/settings/discounts");
+    let page = text(app.get(&client, &discounts_path).await).await;
+    assert!(page.contains("A debtor's own terms from AFAS to MplusKASSA"), "{page}");
+    let mut form = rendered_form(&page);
+    set(&mut form, "article_prices_include_vat", "excl");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &discounts_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let saved = koppel_jobs::settings::load(&app.state.db, &scope, FlowKind::Discounts)
+        .await
+        .unwrap();
+    assert!(!saved.article_prices_include_vat);
 }

@@ -38,6 +38,7 @@ use koppel_sync::pricing::ErpListPrice;
 use koppel_sync::requirements::AfasList;
 use koppel_sync::sales::BookedTotals;
 use koppel_sync::settings::AfasArticleFilter;
+use koppel_sync::terms::ErpDebtorTerms;
 use rust_decimal::Decimal;
 
 use super::afas_bodies::{
@@ -47,7 +48,7 @@ use super::afas_bodies::{
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
-use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups, afas_prices};
+use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups, afas_prices, afas_terms};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -477,6 +478,10 @@ impl ErpTarget for AfasTarget {
 
     async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
         afas_read(afas_prices::list_prices(&self.client, lists, items)).await
+    }
+
+    async fn erp_debtor_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<ErpDebtorTerms>> {
+        afas_read(afas_terms::debtor_terms(&self.client, debtors)).await
     }
 
     async fn erp_debtors_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpDebtor>> {

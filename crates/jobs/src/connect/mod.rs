@@ -17,6 +17,7 @@ mod afas_deliveries;
 mod afas_lookups;
 mod afas_prices;
 mod afas_target;
+mod afas_terms;
 mod capture;
 mod claims;
 mod clients;
@@ -30,6 +31,7 @@ mod mplus_records;
 mod mplus_relations;
 mod mplus_sales;
 mod mplus_source;
+mod mplus_terms;
 mod run_cache;
 
 pub use afas_lookups::{code_of, reference_list};

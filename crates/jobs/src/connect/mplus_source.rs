@@ -29,6 +29,7 @@ use koppel_sync::ports::{
 };
 use koppel_sync::pricing::{TillArticlePrices, TillPricesDraft};
 use koppel_sync::settings::FlowSettings;
+use koppel_sync::terms::{TermsDraft, TillRelationTerms};
 use rust_decimal::Decimal;
 use tokio::sync::OnceCell;
 
@@ -36,11 +37,11 @@ use super::errors::{self, mplus_call, mplus_write};
 use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
-use super::{mplus_articles, mplus_prices, mplus_relations};
+use super::{mplus_articles, mplus_prices, mplus_relations, mplus_terms};
 
 /// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
-/// Articles per page when the whole catalogue is read.
+/// Articles (or relations) per page when the whole catalogue (or every relation) is read.
 const CATALOGUE_PAGE: u32 = 1_000;
 
 /// MplusKASSA as the engine's source (and the articles flow's target).
@@ -71,6 +72,25 @@ impl MplusSource {
     pub fn for_settings(client: Arc<MplusClient>, settings: &FlowSettings) -> Self {
         let numbers = settings.shipping_articles.iter().filter_map(|n| n.trim().parse().ok());
         Self::new(client).with_shipping_articles(numbers)
+    }
+
+    /// Every relation of the till, page by page from the first sync marker.
+    async fn all_relations(&self) -> ConnectorResult<Vec<Relation>> {
+        let (mut from, mut relations) = (0, Vec::new());
+        loop {
+            let page = mplus_call(self.client.get_relations(&[], from, CATALOGUE_PAGE)).await?;
+            let next = page
+                .iter()
+                .filter_map(|r| r.sync_marker)
+                .max()
+                .map(|highest| highest + 1);
+            let full = page.len() >= CATALOGUE_PAGE as usize;
+            relations.extend(page);
+            match next {
+                Some(next) if next > from && full => from = next,
+                _ => return Ok(relations),
+            }
+        }
     }
 
     /// Every product of the till, page by page from the first sync marker.
@@ -391,6 +411,24 @@ impl PosSource for MplusSource {
         Ok(mplus_prices::till_article_prices(&products, numbers))
     }
 
+    async fn till_relation_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<TillRelationTerms>> {
+        let relations = self.all_relations().await?;
+        Ok(relations
+            .iter()
+            .filter_map(mplus_terms::till_terms)
+            .filter(|terms| debtors.is_none_or(|debtors| debtors.iter().any(|d| d.trim() == terms.debtor_id.trim())))
+            .collect())
+    }
+
+    async fn update_till_terms(&self, current: &TillRelationTerms, draft: &TermsDraft) -> ConnectorResult<Written<()>> {
+        let relation = mplus_terms::terms_write(current, draft);
+        let written = mplus_write(self.client.update_relation(&relation)).await?;
+        Ok(Written {
+            value: (),
+            exchange: written.exchange,
+        })
+    }
+
     async fn till_price_groups(&self) -> ConnectorResult<Vec<(i32, String)>> {
         let groups = mplus_call(self.client.get_price_groups()).await?;
         Ok(groups
@@ -436,6 +474,10 @@ impl PosSource for MplusSource {
             TillWrite::UpdatePrices(current, draft) => (
                 "updateProduct",
                 update_product_request(&mplus_prices::prices_write(current, draft)),
+            ),
+            TillWrite::UpdateTerms(current, draft) => (
+                "updateRelation",
+                update_relation_request(&mplus_terms::terms_write(current, draft)),
             ),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;

@@ -195,6 +195,15 @@ impl World {
         );
     }
 
+    /// How many calls of `operation` the MplusKASSA simulator received since its journal was cleared.
+    pub async fn till_calls(&self, operation: &str) -> usize {
+        self.journal(System::Mplus)
+            .await
+            .into_iter()
+            .filter(|entry| entry.operation.as_deref() == Some(operation))
+            .count()
+    }
+
     /// Every row of an AFAS GetConnector.
     pub async fn rows(&self, connector: &str, order_by: &str) -> Vec<Value> {
         let query = GetQuery::new(connector, [order_by]).page_size(1_000);
@@ -460,6 +469,11 @@ pub fn received_line_amount(line: &Value) -> Decimal {
     let gross = number("QuUn").unwrap_or_default() * number("Upri").unwrap_or_default();
     let discount = number("ARDc").unwrap_or_else(|| gross * number("PRDc").unwrap_or_default() / Decimal::ONE_HUNDRED);
     (gross - discount).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A number of a GetConnector row, exactly (AFAS sends JSON numbers; money is never `f64`).
+pub fn exact(value: &Value) -> Decimal {
+    value.to_string().trim_matches('"').parse().expect("a number")
 }
 
 /// The body of a received write as JSON.

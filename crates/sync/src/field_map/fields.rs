@@ -268,8 +268,8 @@ const TILL_RELATION_FIELDS: &[TargetField] = &[
     field("relation.active", "active (Relation)", "not Blocked"),
 ];
 
-/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock, prices and the
-/// financial journal have none (a journal entry's accounts and VAT codes are its settings; a price-group price
+/// The fields a flow sends that rules may set: the default mapping the editor shows. Stock, prices, discounts
+/// and the financial journal have none (a journal entry's accounts and VAT codes are its settings; a price-group price
 /// is AFAS's price, and which group it goes to is `price_list_map`).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
     match flow {
@@ -278,7 +278,11 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Articles => TILL_ARTICLE_FIELDS,
         FlowKind::Debtors => TILL_RELATION_FIELDS,
-        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::Prices | FlowKind::OrderStatus => &[],
+        FlowKind::Stock
+        | FlowKind::FinancialJournal
+        | FlowKind::Prices
+        | FlowKind::Discounts
+        | FlowKind::OrderStatus => &[],
     }
 }
 
@@ -315,7 +319,11 @@ pub fn source_paths(flow: FlowKind) -> Vec<String> {
             &serde_json::to_value(sample_erp_debtor()).unwrap_or_default(),
             &mut paths,
         ),
-        FlowKind::Stock | FlowKind::FinancialJournal | FlowKind::Prices | FlowKind::OrderStatus => {}
+        FlowKind::Stock
+        | FlowKind::FinancialJournal
+        | FlowKind::Prices
+        | FlowKind::Discounts
+        | FlowKind::OrderStatus => {}
     }
     paths
 }

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod customers;
 pub mod debtors;
+pub mod discounts;
 pub mod financial_journal;
 pub mod order_status;
 pub mod orders;
@@ -55,7 +56,12 @@ impl Page {
             }
             FlowKind::Debtors => Page::ErpDebtors(target.erp_debtors_since(from, limit).await?),
             FlowKind::OrderStatus => Page::ErpOrderStates(target.erp_delivered_orders_since(from, limit).await?),
-            FlowKind::Orders | FlowKind::Receipts | FlowKind::FinancialJournal | FlowKind::Stock | FlowKind::Prices => {
+            FlowKind::Orders
+            | FlowKind::Receipts
+            | FlowKind::FinancialJournal
+            | FlowKind::Stock
+            | FlowKind::Prices
+            | FlowKind::Discounts => {
                 unreachable!("{flow} has no page of its own")
             }
         })
@@ -136,6 +142,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
         // Read fresh for these articles; one AFAS no longer prices and the till has no price for is simply not
         // met again (nothing waits for it).
         FlowKind::Prices => return Box::pin(prices::run(run, Some(source_ids), None)).await,
+        FlowKind::Discounts => return Box::pin(discounts::run(run, Some(source_ids), None)).await,
         FlowKind::Customers => {
             let (found, missing) = fetch_each(source_ids, |id| source.customer(id)).await?;
             gone = missing;
@@ -227,6 +234,7 @@ fn entity(flow: FlowKind) -> &'static str {
         FlowKind::Stock => "stock",
         FlowKind::Articles => articles::ENTITY,
         FlowKind::Prices => prices::ENTITY,
+        FlowKind::Discounts => discounts::ENTITY,
         FlowKind::Debtors => relations::ENTITY,
         FlowKind::OrderStatus => order_status::ENTITY,
     }

@@ -13,6 +13,7 @@ use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use crate::pricing::{TillArticlePrices, TillPricesDraft};
+use crate::terms::{TermsDraft, TillRelationTerms};
 
 /// A write to the till named with its draft, for [`PosSource::render_till_write`].
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +28,8 @@ pub enum TillWrite<'a> {
     DeliverOrder(&'a str),
     /// The article's price groups as the till has them, and the draft.
     UpdatePrices(&'a TillArticlePrices, &'a TillPricesDraft),
+    /// The relation's terms as the till has them, and the draft.
+    UpdateTerms(&'a TillRelationTerms, &'a TermsDraft),
 }
 
 impl TillWrite<'_> {
@@ -39,6 +42,7 @@ impl TillWrite<'_> {
             TillWrite::UpdateRelation(number, _) => format!("update relation {number}"),
             TillWrite::DeliverOrder(order_id) => format!("deliver order {order_id}"),
             TillWrite::UpdatePrices(_, draft) => format!("update the price groups of article {}", draft.article_number),
+            TillWrite::UpdateTerms(current, _) => format!("update the terms of relation {}", current.relation_number),
         }
     }
 }
@@ -124,6 +128,7 @@ pub trait PosSource: Send + Sync {
             TillWrite::CreateRelation(draft) | TillWrite::UpdateRelation(_, draft) => JsonText::of(draft),
             TillWrite::DeliverOrder(order_id) => JsonText::of(&serde_json::json!({ "orderId": order_id })),
             TillWrite::UpdatePrices(_, draft) => JsonText::of(draft),
+            TillWrite::UpdateTerms(_, draft) => JsonText::of(draft),
         };
         Ok(Exchange {
             operation: write.label(),
@@ -181,6 +186,34 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Vec<TillArticlePrices>>> + Send {
         let _ = numbers;
         async { Err(ConnectorError::permanent("this point of sale cannot list prices")) }
+    }
+    /// The relations linked to an AFAS debtor (`extRelationId`) with their terms: all of them, or those of
+    /// these debtors. The defaults of this and [`Self::update_till_terms`] say the till cannot do it, which
+    /// stops the discounts flow.
+    fn till_relation_terms(
+        &self,
+        debtors: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<TillRelationTerms>>> + Send {
+        let _ = debtors;
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot list relation terms",
+            ))
+        }
+    }
+    /// Writes the relation's terms: the draft's discount and article prices, the till's other entries as they
+    /// are (`current`).
+    fn update_till_terms(
+        &self,
+        current: &TillRelationTerms,
+        draft: &TermsDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (current, draft);
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot update relation terms",
+            ))
+        }
     }
     /// The till's price groups (number and name). MplusKASSA's API cannot create one: the mapping chooses
     /// among these.
@@ -311,5 +344,18 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     }
     fn till_price_groups(&self) -> impl Future<Output = ConnectorResult<Vec<(i32, String)>>> + Send {
         (**self).till_price_groups()
+    }
+    fn till_relation_terms(
+        &self,
+        debtors: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<TillRelationTerms>>> + Send {
+        (**self).till_relation_terms(debtors)
+    }
+    fn update_till_terms(
+        &self,
+        current: &TillRelationTerms,
+        draft: &TermsDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).update_till_terms(current, draft)
     }
 }

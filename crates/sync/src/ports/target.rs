@@ -18,6 +18,7 @@ use crate::pricing::ErpListPrice;
 use crate::requirements::AfasList;
 use crate::sales::BookedTotals;
 use crate::settings::AfasArticleFilter;
+use crate::terms::ErpDebtorTerms;
 
 /// A write named with its draft, for [`ErpTarget::render_write`].
 #[derive(Debug, Clone, Copy)]
@@ -244,6 +245,16 @@ pub trait ErpTarget: Send + Sync {
         let _ = (lists, items);
         async { Err(ConnectorError::permanent("this ERP cannot list prices")) }
     }
+    /// Every debtor's own terms (its prices valid today, volume prices included, and its line discount), or
+    /// only those of `debtors`; a debtor with neither is left out. The default says the ERP cannot list them,
+    /// which stops the discounts flow.
+    fn erp_debtor_terms(
+        &self,
+        debtors: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtorTerms>>> + Send {
+        let _ = debtors;
+        async { Err(ConnectorError::permanent("this ERP cannot list debtor terms")) }
+    }
     /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
     fn erp_article(
         &self,
@@ -375,6 +386,12 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         items: Option<&[String]>,
     ) -> impl Future<Output = ConnectorResult<Vec<ErpListPrice>>> + Send {
         (**self).erp_list_prices(lists, items)
+    }
+    fn erp_debtor_terms(
+        &self,
+        debtors: Option<&[String]>,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtorTerms>>> + Send {
+        (**self).erp_debtor_terms(debtors)
     }
     fn erp_debtors_since(
         &self,

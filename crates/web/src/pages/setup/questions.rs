@@ -177,7 +177,7 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
             flows.contains(&FlowKind::Products),
         ));
     }
-    if flows.contains(&FlowKind::Prices) {
+    if flows.contains(&FlowKind::Prices) || flows.contains(&FlowKind::Discounts) {
         let include = read_prices_include_vat(form, errors);
         changes.push(Box::new(move |s: &mut FlowSettings| {
             if let Some(include) = include {
