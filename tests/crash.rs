@@ -630,3 +630,68 @@ async fn sigkill_at_random_points_leaves_the_tills_price_groups_equal_to_afas() 
     assert_eq!(till, expected, "the till's price groups are AFAS's price lists");
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }
+
+/// The discounts flow (a debtor's own terms → its relation) under SIGKILL: after the articles and debtors flows
+/// made the seeded articles and relations at the till, the discounts run (150 ms latency on every call) is
+/// killed at random points and started again; at the end every debtor's own prices are its relation's article
+/// discounts, and a new run writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_leaves_each_relation_with_its_debtors_own_prices() {
+    let (_sandbox, urls) = sandbox(10, 150).await;
+    let setup = Setup::new().await;
+    let (api, mut serve, takeovers, last) =
+        kill_during_runs(&setup, &urls, (&["articles", "debtors"], "discounts"), 3, 100..1_500).await;
+    let run = api.wait_finished(&last, Duration::from_secs(300)).await;
+    assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
+    let (_, finish) = api.start_run("discounts").await;
+    let finish = api.wait_finished(&finish, Duration::from_secs(300)).await;
+    assert_eq!(
+        (finish["status"].as_str(), finish["counts"]["failed"].as_i64()),
+        (Some("succeeded"), Some(0)),
+        "{finish}"
+    );
+    let (_, fresh) = api.start_run("discounts").await;
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(
+        fresh["counts"]["updated"].as_i64(),
+        Some(0),
+        "a run after the crashes writes nothing: {fresh}"
+    );
+    assert!(takeovers > 0, "no run was ever taken over: the kills missed the runs");
+
+    // Each debtor's own prices in AFAS (read from the simulator) and its relation's article prices at the till.
+    let path = "Profit_SalesPrice?filterfieldids=Debtor,Volume&filtervalues=,true&operatortypes=9,1&skip=-1&take=-1";
+    let rows: serde_json::Value = urls.afas_get(path).await.json().await.unwrap();
+    let mut expected: BTreeMap<(String, i64), String> = BTreeMap::new();
+    for row in rows["rows"].as_array().unwrap() {
+        let key = (
+            row["Debtor"].as_str().unwrap().to_owned(),
+            row["Item"].as_str().unwrap().parse().unwrap(),
+        );
+        expected.insert(key, format!("{:.2}", row["Nettoprijs"].as_f64().unwrap()));
+    }
+    assert!(!expected.is_empty(), "the seeded debtors have prices of their own");
+    let credentials = koppel_jobs::credentials::MplusCredentials {
+        url: urls.mplus.clone(),
+        ident: "koppel-sandbox".into(),
+        secret: "sandbox-secret".into(),
+    };
+    let mplus = koppel_jobs::connect::mplus_client(&credentials, &Default::default()).unwrap();
+    let mut till: BTreeMap<(String, i64), String> = BTreeMap::new();
+    for relation in mplus.get_relations(&[], 0, 100_000).await.unwrap() {
+        let Some(debtor) = relation.ext_relation_id.clone() else {
+            continue;
+        };
+        for entry in relation
+            .relation_article_discount_list
+            .iter()
+            .flat_map(|l| &l.relation_article_discount)
+        {
+            if let (Some(article), Some(price)) = (entry.article_number, entry.price_incl) {
+                till.insert((debtor.clone(), article), format!("{price:.2}"));
+            }
+        }
+    }
+    assert_eq!(till, expected, "each relation has its debtor's own prices, once");
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
