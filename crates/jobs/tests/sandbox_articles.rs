@@ -367,3 +367,131 @@ async fn pages_smaller_than_one_seconds_changes_read_that_second_whole_and_miss_
     assert_eq!((again.counts.created, again.counts.updated), (0, 0));
     assert!(till_writes(&world).await.is_empty());
 }
+
+/// The till's article groups Koppel made (by their text) with their products, and each product's groups.
+async fn till_groups(world: &World) -> BTreeMap<String, (i32, Vec<i64>)> {
+    let groups = world.mplus.get_article_groups(0, 100_000).await.unwrap();
+    let mut found = BTreeMap::new();
+    let mut stack: Vec<&koppel_mplus::model::ArticleGroup> = groups.iter().collect();
+    while let Some(group) = stack.pop() {
+        if let Some(code) = group
+            .text
+            .as_deref()
+            .and_then(|t| t.strip_prefix("AFAS article group "))
+        {
+            let mut products = group.product_numbers.clone();
+            products.sort_unstable();
+            found.insert(code.to_owned(), (group.group_number, products));
+        }
+        stack.extend(&group.sub_group_list);
+    }
+    found
+}
+
+#[tokio::test]
+async fn with_article_groups_each_afas_group_is_a_till_group_holding_its_articles_and_a_move_follows() {
+    let world = World::start(0).await;
+    let mut settings = both_ways();
+    settings.article_groups_to_till = true;
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run");
+    assert!(failures(&journal).is_empty(), "{:?}", failures(&journal));
+
+    // Each AFAS article group once at the till, holding the products of exactly its articles.
+    let afas: Vec<Value> = world
+        .rows("Profit_Article", "ItemCode")
+        .await
+        .into_iter()
+        .filter(|row| row["Blocked"] != Value::Bool(true))
+        .collect();
+    let products: Vec<Product> = world
+        .mplus
+        .get_products(&ProductFilter::default(), 0, 100_000)
+        .await
+        .unwrap();
+    let product_of = |item: &str| {
+        let number: i64 = item.parse().unwrap();
+        products
+            .iter()
+            .find(|p| p.article_list.iter().any(|a| a.article_number == Some(number)))
+            .and_then(|p| p.product_number)
+            .unwrap()
+    };
+    let mut expected: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for row in &afas {
+        let group = row["ArtGroup"].as_str().unwrap().to_owned();
+        expected
+            .entry(group)
+            .or_default()
+            .push(product_of(row["ItemCode"].as_str().unwrap()));
+    }
+    expected.values_mut().for_each(|products| products.sort_unstable());
+    let groups = till_groups(&world).await;
+    let got: BTreeMap<String, Vec<i64>> = groups
+        .iter()
+        .map(|(code, (_, products))| (code.clone(), products.clone()))
+        .collect();
+    assert_eq!(got, expected);
+
+    world.clear_journal(System::Mplus).await;
+    let again = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the second run");
+    assert_eq!((again.counts.created, again.counts.updated), (0, 0));
+    assert_eq!(
+        world.till_calls("newArticleGroup").await + world.till_calls("addProductsToArticleGroup").await,
+        0
+    );
+
+    // An article moves to another AFAS group: its product follows, out of the old group.
+    let moved = afas
+        .iter()
+        .find(|row| row["ArtGroup"] == "100")
+        .expect("a clothing article");
+    let code = moved["ItemCode"].as_str().unwrap();
+    let draft = ArticleDraft {
+        item_code: code.into(),
+        description: moved["Description"].as_str().unwrap().into(),
+        long_description: None,
+        short_description: None,
+        group: Some("200".into()),
+        unit: Some("stk".into()),
+        price: decimal(
+            &world
+                .rows("Profit_Article_Basic", "ItemCode")
+                .await
+                .iter()
+                .find(|r| r["ItemCode"] == code)
+                .unwrap()["BasicSalesPrice"],
+        )
+        .unwrap(),
+        price_includes_vat: false,
+        ean: None,
+        vat_group: moved["VATGroup"].as_str().map(str::to_owned),
+    };
+    world
+        .target(&settings)
+        .update_article(&draft)
+        .await
+        .expect("the move in AFAS");
+    let report = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run after the move");
+    assert_eq!(
+        (report.counts.updated, report.counts.failed),
+        (1, 0),
+        "{:?}",
+        failures(&journal)
+    );
+    let after = till_groups(&world).await;
+    let product = product_of(code);
+    assert!(
+        after["200"].1.contains(&product) && !after["100"].1.contains(&product),
+        "{after:?}"
+    );
+}

@@ -5,7 +5,7 @@
 pub enum BusinessOutcome {
     /// `...-ALREADY-EXISTS`, `...-ALREADY-TAKEN`: the thing was created before (idempotency: look it up).
     AlreadyExists,
-    /// `...-NOT-FOUND`.
+    /// `...-NOT-FOUND`, and `...-NOTFOUND` as some article group results spell it.
     NotFound,
     /// `...-FAILED` and any other refusal.
     Failed,
@@ -16,7 +16,7 @@ impl BusinessOutcome {
     pub fn of(result: &str) -> Self {
         if result.ends_with("ALREADY-EXISTS") || result.ends_with("ALREADY-TAKEN") {
             Self::AlreadyExists
-        } else if result.ends_with("NOT-FOUND") {
+        } else if result.ends_with("NOT-FOUND") || result.ends_with("NOTFOUND") {
             Self::NotFound
         } else {
             Self::Failed
@@ -147,6 +147,10 @@ mod tests {
         );
         assert_eq!(
             BusinessOutcome::of("UPDATE-STOCK-RESULT-ARTICLE-NOT-FOUND"),
+            BusinessOutcome::NotFound
+        );
+        assert_eq!(
+            BusinessOutcome::of("NEW-ARTICLE-GROUP-RESULT-PARENT-NOTFOUND"),
             BusinessOutcome::NotFound
         );
         assert_eq!(

@@ -31,6 +31,10 @@ pub use operations::{
     ArticleWrite, ArticleWriteList, DocumentFilter, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
     create_product_request, update_product_request,
 };
+pub use operations::{
+    add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
+    update_article_group_request,
+};
 pub use operations::{create_relation_request, deliver_order_request, update_relation_request};
 pub use pager::{SyncItem, SyncPage, sync_pages};
 pub use soap::{NAMESPACE, envelope};

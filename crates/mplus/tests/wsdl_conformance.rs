@@ -10,12 +10,14 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use common::*;
 use koppel_mplus::model::{
-    Address, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType, Relation,
-    RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod,
+    Address, ArticleGroup, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType,
+    Relation, RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod,
 };
 use koppel_mplus::{
     ArticleWrite, ArticleWriteList, BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError,
-    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, update_product_request, update_relation_request,
+    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, add_products_to_article_group_request,
+    delete_products_from_article_group_request, new_article_group_request, update_article_group_request,
+    update_product_request, update_relation_request,
 };
 use rust_decimal::Decimal;
 
@@ -181,7 +183,31 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "getArticleGroups",
             format!(
-                "<GetArticleGroupsResponse {NS}><articleGroupList><articleGroups><groupNumber>3</groupNumber><syncMarker>3</syncMarker><name>Kleding</name><text>Kleding</text><subGroupList><articleGroups><groupNumber>4</groupNumber><name>Shirts</name><text></text><subGroupList/><sortOrder>1</sortOrder></articleGroups></subGroupList><sortOrder>0</sortOrder></articleGroups></articleGroupList></GetArticleGroupsResponse>"
+                "<GetArticleGroupsResponse {NS}><articleGroupList><articleGroups><groupNumber>3</groupNumber><syncMarker>3</syncMarker><name>Kleding</name><text>Kleding</text><subGroupList><articleGroups><groupNumber>4</groupNumber><name>Shirts</name><text></text><subGroupList/><sortOrder>1</sortOrder><productNumbers><number>500</number><number>501</number></productNumbers></articleGroups></subGroupList><sortOrder>0</sortOrder><productNumbers/></articleGroups></articleGroupList></GetArticleGroupsResponse>"
+            ),
+        ),
+        (
+            "newArticleGroup",
+            format!(
+                "<NewArticleGroupResponse {NS}><result>NEW-ARTICLE-GROUP-RESULT-OK</result><groupNumber>91</groupNumber></NewArticleGroupResponse>"
+            ),
+        ),
+        (
+            "updateArticleGroup",
+            format!(
+                "<UpdateArticleGroupResponse {NS}><result>SAVE-ARTICLE-GROUP-RESULT-NOT-FOUND</result></UpdateArticleGroupResponse>"
+            ),
+        ),
+        (
+            "addProductsToArticleGroup",
+            format!(
+                "<AddProductsToArticleGroupResponse {NS}><result>ADD-PRODUCTS-TO-ARTICLE-GROUP-RESULT-OK</result></AddProductsToArticleGroupResponse>"
+            ),
+        ),
+        (
+            "deleteProductsFromArticleGroup",
+            format!(
+                "<DeleteProductsFromArticleGroupResponse {NS}><result>DELETE-PRODUCTS-FROM-ARTICLE-GROUP-RESULT-FAILED</result></DeleteProductsFromArticleGroupResponse>"
             ),
         ),
         (
@@ -487,6 +513,18 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     assert_eq!(marker, Some(11));
     let groups = client.get_article_groups(1, 100).await.unwrap();
     assert_eq!(groups[0].sub_group_list[0].name.as_deref(), Some("Shirts"));
+    assert_eq!(groups[0].sub_group_list[0].product_numbers, [500, 501]);
+    assert!(groups[0].product_numbers.is_empty());
+    assert_eq!(ArticleGroup::find(&groups, 4).map(|g| g.group_number), Some(4));
+    assert_eq!(client.new_article_group(3, "Truien", "Warme truien").await.unwrap(), 91);
+    let missing = client.update_article_group(7, Some("Jassen"), None).await.unwrap_err();
+    assert!(
+        matches!(missing, MplusError::Business { outcome: BusinessOutcome::NotFound, ref result, message: None, .. } if result == "SAVE-ARTICLE-GROUP-RESULT-NOT-FOUND"),
+        "{missing:?}"
+    );
+    client.add_products_to_article_group(91, &[500, 501]).await.unwrap();
+    let refused = client.delete_products_from_article_group(91, &[500]).await.unwrap_err();
+    assert_eq!(refused.business_outcome(), Some(BusinessOutcome::Failed));
 
     let stock = client.get_stock(1, &[100012], None).await.unwrap();
     assert_eq!(
@@ -666,6 +704,50 @@ fn price_group_writes_follow_the_wsdl_sequence() {
     for request in [&with_prices, &emptied, &untouched] {
         if let Err(errors) = validate_element(body_element(request)) {
             panic!("the updateProduct request is not valid:\n{errors}\n{request}");
+        }
+    }
+}
+
+#[test]
+fn article_group_writes_follow_the_wsdl_sequence() {
+    let new = new_article_group_request(0, "Kleding & co", "Alles om aan te trekken").unwrap();
+    assert!(
+        new.contains(
+            "<request><parentGroupNumber>0</parentGroupNumber><name>Kleding &amp; co</name>\
+<text>Alles om aan te trekken</text></request>"
+        ),
+        "{new}"
+    );
+    let renamed = update_article_group_request(91, Some("Truien"), None).unwrap();
+    assert!(
+        renamed.contains("<request><groupNumber>91</groupNumber><name>Truien</name></request>"),
+        "{renamed}"
+    );
+    let untouched = update_article_group_request(91, None, None).unwrap();
+    assert!(
+        !untouched.contains("<name>") && !untouched.contains("<text>"),
+        "{untouched}"
+    );
+    let added = add_products_to_article_group_request(91, &[500, 501]).unwrap();
+    assert!(
+        added.contains(
+            "<request><groupNumber>91</groupNumber><productNumbers><number>500</number><number>501</number>\
+</productNumbers></request>"
+        ),
+        "{added}"
+    );
+    let deleted = delete_products_from_article_group_request(91, &[500]).unwrap();
+    assert!(
+        deleted.contains("<productNumbers><number>500</number></productNumbers>"),
+        "{deleted}"
+    );
+    let none = delete_products_from_article_group_request(91, &[]).unwrap();
+    if !xmllint_available() {
+        return;
+    }
+    for request in [&new, &renamed, &untouched, &added, &deleted, &none] {
+        if let Err(errors) = validate_element(body_element(request)) {
+            panic!("the request is not valid:\n{errors}\n{request}");
         }
     }
 }

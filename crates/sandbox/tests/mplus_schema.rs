@@ -190,6 +190,30 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             )
         ),
     );
+    let new_group = |parent: i64, extra: &str| {
+        x(
+            "newArticleGroup",
+            x(
+                "request",
+                format!(
+                    "{}{}{}{extra}",
+                    x("parentGroupNumber", parent),
+                    x("name", "Schema"),
+                    x("text", "Schema-groep")
+                ),
+            ),
+        )
+    };
+    let group_products = |operation: &str, group: i64, products: &[i64]| {
+        let numbers: String = products.iter().map(|n| x("number", n)).collect();
+        x(
+            operation,
+            x(
+                "request",
+                format!("{}{}", x("groupNumber", group), x("productNumbers", numbers)),
+            ),
+        )
+    };
     // Relation 1001 with every field the simulator keeps, in the WSDL's order, so the response shows them all.
     let texts = |names: &[&str]| names.iter().map(|n| x(n, format!("{n} 1"))).collect::<String>();
     let date = format!("{}{}{}", x("day", 2), x("mon", 3), x("year", 1980));
@@ -404,6 +428,61 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             "getArticleGroups",
             x("getArticleGroups", x("request", x("retrieveArticleNumbers", "true"))),
         ),
+        // A group at the top level (91) and one under it (92) with two products, so the nested answer below
+        // shows sub-groups, product numbers and article numbers; then each refusal.
+        ("newArticleGroup", new_group(0, "")),
+        ("newArticleGroup-sub", new_group(91, &x("sortOrder", 2))),
+        ("newArticleGroup-parent-missing", new_group(999, "")),
+        (
+            "updateArticleGroup",
+            x(
+                "updateArticleGroup",
+                x(
+                    "request",
+                    format!(
+                        "{}{}{}{}",
+                        x("groupNumber", 92),
+                        x("name", "Schema-sub"),
+                        x("text", "Sub"),
+                        x("sortOrder", 1)
+                    ),
+                ),
+            ),
+        ),
+        (
+            "updateArticleGroup-missing",
+            x("updateArticleGroup", x("request", x("groupNumber", 999))),
+        ),
+        (
+            "addProductsToArticleGroup",
+            group_products("addProductsToArticleGroup", 92, &[1001, 1002]),
+        ),
+        (
+            "addProductsToArticleGroup-unknown-product",
+            group_products("addProductsToArticleGroup", 92, &[999_999]),
+        ),
+        (
+            "addProductsToArticleGroup-missing",
+            group_products("addProductsToArticleGroup", 999, &[1001]),
+        ),
+        (
+            "getArticleGroups-nested",
+            x(
+                "getArticleGroups",
+                x(
+                    "request",
+                    format!("{}{}", x("groupNumbers", 91), x("retrieveArticleNumbers", "true")),
+                ),
+            ),
+        ),
+        (
+            "deleteProductsFromArticleGroup",
+            group_products("deleteProductsFromArticleGroup", 92, &[1001]),
+        ),
+        (
+            "deleteProductsFromArticleGroup-missing",
+            group_products("deleteProductsFromArticleGroup", 999, &[1001]),
+        ),
         (
             "createProduct",
             x("createProduct", x("product", x("articleList", x("article", &article)))),
@@ -533,6 +612,12 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
                     "{element}: {}",
                     answer.text
                 );
+            }
+        }
+        if *label == "getArticleGroups-nested" {
+            // The sample holds the sub-group with its products, so their shape is validated too.
+            for element in ["<ns1:groupNumber>92</ns1:groupNumber>", "<ns1:number>1002</ns1:number>"] {
+                assert!(answer.text.contains(element), "{element}: {}", answer.text);
             }
         }
         if *label == "getProducts-priceGroupList" {

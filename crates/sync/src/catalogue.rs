@@ -67,6 +67,8 @@ pub struct TillArticle {
     pub price_incl_vat: Decimal,
     pub price_excl_vat: Decimal,
     pub active: bool,
+    /// The article groups its product is in (`Product.groupNumbers`).
+    pub group_numbers: Vec<i32>,
 }
 
 /// An article to create or update in MplusKASSA. On an update, `None` leaves the till's value as it is
@@ -92,6 +94,12 @@ pub struct TillArticleDraft {
     pub price_includes_vat: bool,
     /// `active`: false for an article blocked in AFAS.
     pub active: bool,
+    /// With `article_groups_to_till`: the till's article group of the article's AFAS group, which its product
+    /// must be in (`None`: the flow leaves the product's groups alone).
+    pub till_group: Option<i32>,
+    /// The till's other groups Koppel made for AFAS article groups: the product must not stay in one of them
+    /// (it moved to another AFAS group).
+    pub other_afas_groups: Vec<i32>,
 }
 
 impl TillArticleDraft {
@@ -126,10 +134,32 @@ impl TillArticleDraft {
             (self.vat_percentage != till.vat_percentage, "VAT"),
             (self.price.is_some_and(|p| p != price), "price"),
             (self.active != till.active, "active"),
+            (self.group_moves(till) != (None, Vec::new()), ARTICLE_GROUP),
         ]
         .into_iter()
         .filter_map(|(differs, field)| differs.then_some(field))
         .collect()
+    }
+}
+
+/// The difference [`TillArticleDraft::differences`] names for a product in the wrong article group.
+pub const ARTICLE_GROUP: &str = "article group";
+
+impl TillArticleDraft {
+    /// What the product's groups need: the group to add it to (if it is not in it), and the groups Koppel made
+    /// for other AFAS article groups to take it out of.
+    pub fn group_moves(&self, till: &TillArticle) -> (Option<i32>, Vec<i32>) {
+        let Some(group) = self.till_group else {
+            return (None, Vec::new());
+        };
+        let add = (!till.group_numbers.contains(&group)).then_some(group);
+        let remove = till
+            .group_numbers
+            .iter()
+            .copied()
+            .filter(|g| *g != group && self.other_afas_groups.contains(g))
+            .collect();
+        (add, remove)
     }
 }
 

@@ -375,6 +375,19 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     async fn till_price_groups(&self) -> ConnectorResult<Vec<(i32, String)>> {
         self.inner.till_price_groups().await
     }
+    async fn till_article_groups(&self) -> ConnectorResult<HashMap<String, i32>> {
+        self.inner.till_article_groups().await
+    }
+    /// Captured; the plan's later articles see no number for it (0), as the till has not made it.
+    async fn create_till_article_group(&self, afas_group: &str) -> ConnectorResult<Written<i32>> {
+        self.capture(TillWrite::CreateArticleGroup(afas_group), 0)
+    }
+    async fn add_to_till_article_group(&self, group: i32, product_number: i64) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::AddToArticleGroup(group, product_number), ())
+    }
+    async fn remove_from_till_article_group(&self, group: i32, product_number: i64) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::RemoveFromArticleGroup(group, product_number), ())
+    }
     /// The till's linked relations, and those the plan would create (without terms yet).
     async fn till_relation_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<TillRelationTerms>> {
         let mut found = self.inner.till_relation_terms(debtors).await?;

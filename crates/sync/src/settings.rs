@@ -294,6 +294,10 @@ pub struct FlowSettings {
     pub product_filter: ProductFilter,
     /// Articles flow: which AFAS articles are read.
     pub afas_article_filter: AfasArticleFilter,
+    /// Articles flow: each AFAS article group becomes a MplusKASSA article group (made once, named after the
+    /// AFAS code and found again by its text; renaming it at the till is fine), and each article's product is
+    /// in its group (moved out of the group of its former AFAS group).
+    pub article_groups_to_till: bool,
     /// Articles flow: AFAS article group → MplusKASSA turnover group number (the default for the rest). A new
     /// MplusKASSA article needs one.
     pub turnover_group_map: ValueMap,
@@ -339,6 +343,7 @@ impl Default for FlowSettings {
             article_prices_include_vat: true,
             product_filter: ProductFilter::default(),
             afas_article_filter: AfasArticleFilter::default(),
+            article_groups_to_till: false,
             turnover_group_map: ValueMap::default(),
             stock_calculation: StockCalculation::Free,
             manage_stock: true,

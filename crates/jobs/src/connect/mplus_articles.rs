@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use koppel_mplus::model::{Article, Product, VatGroup};
+use koppel_mplus::model::{Article, ArticleGroup, Product, VatGroup};
 use koppel_mplus::{ArticleWrite, ArticleWriteList, ProductWrite};
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::ports::{ConnectorError, ConnectorResult};
@@ -39,6 +39,7 @@ fn till_article(product: &Product, article: &Article, number: i64) -> TillArticl
         price_incl_vat: article.price_incl.unwrap_or_default(),
         price_excl_vat: article.price_excl.unwrap_or_default(),
         active: article.active.unwrap_or(true),
+        group_numbers: product.group_numbers.clone(),
     }
 }
 
@@ -81,6 +82,12 @@ pub fn product_write(
         product_number: current.map(|c| c.product_number),
         description: draft.description.clone().filter(|_| own_product),
         extra_text: draft.extra_text.clone().filter(|_| own_product),
+        group_numbers: current
+            .is_none()
+            .then_some(draft.till_group)
+            .flatten()
+            .into_iter()
+            .collect(),
         article_list: ArticleWriteList {
             article: vec![ArticleWrite {
                 article_number: Some(draft.article_number),
@@ -95,4 +102,37 @@ pub fn product_write(
             }],
         },
     })
+}
+
+/// The text of an article group Koppel made for an AFAS article group: how it finds the group again (the name
+/// is the till's to change).
+fn group_marker(afas_group: &str) -> String {
+    format!("AFAS article group {afas_group}")
+}
+
+/// The AFAS article group a till group stands for, if Koppel made it.
+fn afas_group_of(group: &ArticleGroup) -> Option<String> {
+    let text = group.text.as_deref()?;
+    let code = text.strip_prefix(&group_marker(""))?.trim();
+    (!code.is_empty()).then(|| code.to_owned())
+}
+
+/// The groups Koppel made at the till (at any depth), by the AFAS article group each stands for.
+pub fn afas_groups(groups: &[ArticleGroup]) -> HashMap<String, i32> {
+    let mut found = HashMap::new();
+    let mut stack: Vec<&ArticleGroup> = groups.iter().collect();
+    while let Some(group) = stack.pop() {
+        if group.is_deleted != Some(true)
+            && let Some(code) = afas_group_of(group)
+        {
+            found.entry(code).or_insert(group.group_number);
+        }
+        stack.extend(&group.sub_group_list);
+    }
+    found
+}
+
+/// The `newArticleGroup` arguments for an AFAS article group: top level, named after the code, marked.
+pub fn new_group(afas_group: &str) -> (i32, String, String) {
+    (0, afas_group.to_owned(), group_marker(afas_group))
 }

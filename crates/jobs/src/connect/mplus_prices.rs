@@ -51,8 +51,6 @@ pub fn prices_write(current: &TillArticlePrices, draft: &TillPricesDraft) -> Pro
     });
     ProductWrite {
         product_number: Some(current.product_number),
-        description: None,
-        extra_text: None,
         article_list: ArticleWriteList {
             article: vec![ArticleWrite {
                 article_number: Some(draft.article_number),
@@ -62,5 +60,6 @@ pub fn prices_write(current: &TillArticlePrices, draft: &TillPricesDraft) -> Pro
                 ..ArticleWrite::default()
             }],
         },
+        ..ProductWrite::default()
     }
 }

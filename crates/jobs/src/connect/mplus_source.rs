@@ -17,8 +17,9 @@ use chrono::NaiveDate;
 use koppel_mplus::model::Product;
 use koppel_mplus::model::Relation;
 use koppel_mplus::{
-    BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, create_product_request,
-    create_relation_request, deliver_order_request, update_product_request, update_relation_request,
+    BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, add_products_to_article_group_request,
+    create_product_request, create_relation_request, delete_products_from_article_group_request, deliver_order_request,
+    new_article_group_request, update_product_request, update_relation_request,
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
@@ -411,6 +412,24 @@ impl PosSource for MplusSource {
         Ok(mplus_prices::till_article_prices(&products, numbers))
     }
 
+    async fn till_article_groups(&self) -> ConnectorResult<HashMap<String, i32>> {
+        let groups = mplus_call(self.client.get_article_groups(0, u32::MAX / 2)).await?;
+        Ok(mplus_articles::afas_groups(&groups))
+    }
+
+    async fn create_till_article_group(&self, afas_group: &str) -> ConnectorResult<Written<i32>> {
+        let (parent, name, text) = mplus_articles::new_group(afas_group);
+        mplus_write(self.client.new_article_group(parent, &name, &text)).await
+    }
+
+    async fn add_to_till_article_group(&self, group: i32, product_number: i64) -> ConnectorResult<Written<()>> {
+        mplus_write(self.client.add_products_to_article_group(group, &[product_number])).await
+    }
+
+    async fn remove_from_till_article_group(&self, group: i32, product_number: i64) -> ConnectorResult<Written<()>> {
+        mplus_write(self.client.delete_products_from_article_group(group, &[product_number])).await
+    }
+
     async fn till_relation_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<TillRelationTerms>> {
         let relations = self.all_relations().await?;
         Ok(relations
@@ -478,6 +497,18 @@ impl PosSource for MplusSource {
             TillWrite::UpdateTerms(current, draft) => (
                 "updateRelation",
                 update_relation_request(&mplus_terms::terms_write(current, draft)),
+            ),
+            TillWrite::CreateArticleGroup(afas_group) => {
+                let (parent, name, text) = mplus_articles::new_group(afas_group);
+                ("newArticleGroup", new_article_group_request(parent, &name, &text))
+            }
+            TillWrite::AddToArticleGroup(group, product) => (
+                "addProductsToArticleGroup",
+                add_products_to_article_group_request(group, &[product]),
+            ),
+            TillWrite::RemoveFromArticleGroup(group, product) => (
+                "deleteProductsFromArticleGroup",
+                delete_products_from_article_group_request(group, &[product]),
             ),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;

@@ -451,6 +451,8 @@ pub fn settings() -> FlowSettings {
         shipping_articles: vec![SHIPPING_ARTICLE.to_string()],
         // The seeded administration's article groups on the seeded till's turnover groups (the articles flow).
         turnover_group_map: fallback("10"),
+        // The seeded administration's article groups become till article groups (the articles flow).
+        article_groups_to_till: true,
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
         journal_code: Some("90".into()),

@@ -101,7 +101,7 @@ pub struct PriceGroup {
     pub minimum_amount: Option<i32>,
 }
 
-/// `ArticleGroup` with its sub-groups.
+/// `ArticleGroup` with its sub-groups and the numbers of its products.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleGroup {
@@ -116,8 +116,24 @@ pub struct ArticleGroup {
     pub sub_group_list: Vec<ArticleGroup>,
     #[serde(default)]
     pub sort_order: Option<i32>,
+    /// `productNumbers` (a `NumberList`), in the group's order; empty when the answer has none.
+    #[serde(default, deserialize_with = "wire::list")]
+    pub product_numbers: Vec<i64>,
     #[serde(default)]
     pub is_deleted: Option<bool>,
+}
+
+impl ArticleGroup {
+    /// The group numbered `group_number` among `groups` and their sub-groups, at any depth.
+    pub fn find(groups: &[ArticleGroup], group_number: i32) -> Option<&ArticleGroup> {
+        groups.iter().find_map(|group| {
+            if group.group_number == group_number {
+                Some(group)
+            } else {
+                Self::find(&group.sub_group_list, group_number)
+            }
+        })
+    }
 }
 
 /// What `createProduct` answered.

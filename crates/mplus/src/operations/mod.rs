@@ -2,6 +2,7 @@
 //! the WSDL's sequences exactly (element order and required elements such as the empty
 //! `articlePluNumbers`), so every message validates against the vendor's schema.
 
+mod article_groups;
 mod create_order;
 mod documents;
 mod financial;
@@ -18,6 +19,10 @@ use serde::Serialize;
 
 use crate::{BusinessOutcome, MplusError};
 
+pub use article_groups::{
+    add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
+    update_article_group_request,
+};
 pub use documents::{DocumentFilter, deliver_order_request};
 pub use products::{
     ArticleWrite, ArticleWriteList, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,

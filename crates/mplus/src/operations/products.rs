@@ -1,10 +1,10 @@
-//! Products, their articles and the article groups.
+//! Products and their articles.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList};
-use crate::model::{Article, ArticleGroup, Product, ProductCreated};
+use crate::model::{Article, Product, ProductCreated};
 use crate::wire;
 use crate::{MplusClient, MplusError};
 
@@ -31,25 +31,11 @@ struct GetProductsRequest<'a> {
     sync_marker_limit: u32,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct GetArticleGroupsRequest {
-    sync_marker: i64,
-    sync_marker_limit: u32,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GetProductsResponse {
     #[serde(default, deserialize_with = "wire::list")]
     product_list: Vec<Product>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GetArticleGroupsResponse {
-    #[serde(default, deserialize_with = "wire::list")]
-    article_group_list: Vec<ArticleGroup>,
 }
 
 /// A product to create or update (`Product`): on an update, what is left out stays as it is. Elements in the
@@ -65,6 +51,10 @@ pub struct ProductWrite {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_text: Option<String>,
     pub article_list: ArticleWriteList,
+    /// `groupNumbers`: the article groups a new product is in (an update leaves the product's groups alone:
+    /// `addProductsToArticleGroup` and `deleteProductsFromArticleGroup` change them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub group_numbers: Vec<i32>,
 }
 
 /// `ArticleList` of a write.
@@ -225,15 +215,5 @@ impl MplusClient {
             .flat_map(|product| product.article_list)
             .filter(|article| article.article_number.is_some_and(|n| article_numbers.contains(&n)))
             .collect())
-    }
-
-    /// `getArticleGroups` from `sync_marker`, at most `limit`.
-    pub async fn get_article_groups(&self, sync_marker: i64, limit: u32) -> Result<Vec<ArticleGroup>, MplusError> {
-        let request = GetArticleGroupsRequest {
-            sync_marker,
-            sync_marker_limit: limit,
-        };
-        let response: GetArticleGroupsResponse = self.call("getArticleGroups", &Request { request }).await?;
-        Ok(response.article_group_list)
     }
 }

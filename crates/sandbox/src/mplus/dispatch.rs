@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::soap::{self, SoapFault};
 use super::state::{MplusState, Store};
 use super::xml::Element;
-use super::{financial_journal, orders, products, receipts, reference, relations, stock};
+use super::{article_groups, financial_journal, orders, products, receipts, reference, relations, stock};
 use crate::control::JournalOperation;
 
 type Read = fn(&Store, &Element) -> Result<Element, SoapFault>;
@@ -65,7 +65,20 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("createRelation", Operation::Write(relations::create_relation)),
     ("updateRelation", Operation::Write(relations::update_relation)),
     ("getProducts", Operation::Read(products::get_products)),
-    ("getArticleGroups", Operation::Read(products::get_article_groups)),
+    ("getArticleGroups", Operation::Read(article_groups::get_article_groups)),
+    ("newArticleGroup", Operation::Write(article_groups::new_article_group)),
+    (
+        "updateArticleGroup",
+        Operation::Write(article_groups::update_article_group),
+    ),
+    (
+        "addProductsToArticleGroup",
+        Operation::Write(article_groups::add_products_to_article_group),
+    ),
+    (
+        "deleteProductsFromArticleGroup",
+        Operation::Write(article_groups::delete_products_from_article_group),
+    ),
     ("createProduct", Operation::Write(products::create_product)),
     ("updateProduct", Operation::Write(products::update_product)),
     ("getStock", Operation::Read(stock::get_stock)),

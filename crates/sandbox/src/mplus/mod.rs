@@ -10,6 +10,7 @@
 //! - Controls under `/_sandbox/`: the shared journal, faults and latency ([`crate::control`]), plus reset and
 //!   data changes (module `controls`).
 
+mod article_groups;
 mod controls;
 mod dispatch;
 mod financial_journal;

@@ -1,4 +1,4 @@
-//! Products and their articles: `getProducts`, `getArticleGroups`, `createProduct`, `updateProduct`.
+//! Products and their articles: `getProducts`, `createProduct`, `updateProduct`.
 //! A product only groups articles; the articles carry prices (also per price group), barcodes and stock. A
 //! change to any article gives it and its product the next article sync marker.
 
@@ -46,6 +46,24 @@ impl Catalogue {
 
     pub fn high_marker(&self) -> i64 {
         self.by_marker.keys().next_back().copied().unwrap_or(0)
+    }
+
+    pub fn product(&self, number: i64) -> Option<&Product> {
+        self.products.get(&number)
+    }
+
+    /// Changes a product's own fields (such as its groups): as for an `updateProduct` without articles, its
+    /// articles and so the product get new markers. `None` for an unknown product.
+    pub fn change_product(
+        &mut self,
+        number: i64,
+        change: impl FnOnce(&mut Product),
+        counter: &mut i64,
+    ) -> Option<&Product> {
+        let mut product = self.products.get(&number)?.clone();
+        change(&mut product);
+        let articles: Vec<i64> = product.articles.iter().map(|a| a.number).collect();
+        Some(self.save(product, &articles, counter))
     }
 
     pub fn article(&self, number: i64) -> Option<&Article> {
@@ -137,23 +155,6 @@ pub fn get_products(store: &Store, operation: &Element) -> Result<Element, SoapF
         products.push(product.to_xml(&articles));
     }
     Ok(Element::new("GetProductsResponse").with(products))
-}
-
-pub fn get_article_groups(store: &Store, operation: &Element) -> Result<Element, SoapFault> {
-    let request = operation
-        .child("request")
-        .ok_or_else(|| SoapFault::missing("request"))?;
-    let page = Page::from_marker(Some(request));
-    let numbers = request.numbers_of("groupNumbers");
-    let with_articles = request.flag_of("retrieveArticleNumbers").unwrap_or(false);
-    let groups = store
-        .shop
-        .article_groups
-        .iter()
-        .filter(|g| g.sync_marker >= page.from && (numbers.is_empty() || numbers.contains(&i64::from(g.number))))
-        .take(page.limit)
-        .map(|g| g.to_xml(with_articles));
-    Ok(Element::new("GetArticleGroupsResponse").with(Element::new("articleGroupList").with_all(groups)))
 }
 
 /// Applies the fields present in a request's `article` element. Prices (the article's and its price groups'):
@@ -345,6 +346,20 @@ pub fn create_product(store: &mut Store, operation: &Element) -> Result<Element,
         }
         articles.push(article);
     }
+    // The product joins its groups (each once), which must exist.
+    let mut group_numbers: Vec<i32> = Vec::new();
+    for group in request.numbers_of("groupNumbers") {
+        match i32::try_from(group).ok().filter(|&g| store.article_groups.contains(g)) {
+            Some(g) if group_numbers.contains(&g) => {}
+            Some(g) => group_numbers.push(g),
+            None => {
+                return failed(
+                    "CREATE-PRODUCT-RESULT-FAILED",
+                    format!("Article group {group} does not exist"),
+                );
+            }
+        }
+    }
     let product = Product {
         number: number.unwrap_or(catalogue.next_product_number),
         description: request
@@ -352,16 +367,17 @@ pub fn create_product(store: &mut Store, operation: &Element) -> Result<Element,
             .map(str::to_owned)
             .unwrap_or_else(|| articles[0].description.clone()),
         extra_text: request.text_of("extraText").map(str::to_owned),
-        group_numbers: request
-            .numbers_of("groupNumbers")
-            .into_iter()
-            .map(|g| g as i32)
-            .collect(),
+        group_numbers,
         articles,
         sync_marker: 0,
     };
     let changed: Vec<i64> = product.articles.iter().map(|a| a.number).collect();
     let saved = store.catalogue.save(product, &changed, &mut store.markers.article);
+    for &group in &saved.group_numbers {
+        store
+            .article_groups
+            .insert_products(group, &[saved.number], None, &mut store.markers.article_group);
+    }
     let at = now();
     Ok(
         product_response("CreateProductResponse", "CREATE-PRODUCT-RESULT-OK", "")

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{NaiveDateTime, Utc};
 
+use super::article_groups::ArticleGroups;
 use super::orders::OrderBook;
 use super::products::Catalogue;
 use super::receipts::ReceiptBook;
@@ -23,6 +24,7 @@ pub struct Store {
     pub receipts: ReceiptBook,
     pub relations: RelationBook,
     pub catalogue: Catalogue,
+    pub article_groups: ArticleGroups,
     pub stock: StockBook,
 }
 
@@ -30,13 +32,14 @@ impl Store {
     pub fn new(seed: u64, orders: usize) -> Self {
         let shop = Arc::new(seed::generate(seed, orders));
         let catalogue = Catalogue::new(&shop);
+        let article_groups = ArticleGroups::new(&shop);
         let relations = RelationBook::new(&shop);
         let stock = StockBook::new(&shop);
         let orders = OrderBook::new(&shop);
         let receipts = ReceiptBook::new(&shop);
         let markers = SyncMarkers {
             article: catalogue.high_marker(),
-            article_group: shop.article_groups.len() as i64,
+            article_group: article_groups.high_marker(),
             relation: relations.high_marker(),
             employee: shop.employees.len() as i64,
             invoice: orders.high_invoice_marker(),
@@ -52,6 +55,7 @@ impl Store {
             receipts,
             relations,
             catalogue,
+            article_groups,
             stock,
         }
     }

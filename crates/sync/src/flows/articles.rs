@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{UNCHANGED, seen_last_run};
-use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft, article_number};
+use crate::catalogue::{ARTICLE_GROUP, ErpArticle, TillArticle, TillArticleDraft, article_number};
 use crate::engine::{Run, RunError};
 use crate::ports::FailureClass::Permanent;
 use crate::ports::{Creation, ErpTarget, Journal, Outcome, PosSource};
@@ -50,13 +50,21 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     } else {
         run.source.till_articles(&numbers).await?
     };
+    let mut groups = match run.settings.article_groups_to_till {
+        true => Some(run.source.till_article_groups().await?),
+        false => None,
+    };
     let resumed_at = run.report.cursor;
     for article in &articles {
         if run.should_stop_before(Some(article.sync_marker())).await? {
             return Ok(());
         }
         let mut trail = Trail::default();
-        let result = sync_article(run.settings, run.source, &mut till, article, &mut trail).await;
+        let page = Known {
+            articles: &mut till,
+            groups: groups.as_mut(),
+        };
+        let result = sync_article(run.settings, run.source, page, article, &mut trail).await;
         if seen_last_run(resumed_at, article.sync_marker(), &result) {
             continue;
         }
@@ -75,13 +83,24 @@ fn meta(article: &ErpArticle) -> RecordMeta {
         .at_marker(Some(article.sync_marker()))
 }
 
+/// What a page knows of the till: its articles, and (with `article_groups_to_till`) the article groups Koppel
+/// made by AFAS article group; both kept current with what the page writes.
+struct Known<'p> {
+    articles: &'p mut HashMap<i64, TillArticle>,
+    groups: Option<&'p mut HashMap<String, i32>>,
+}
+
 async fn sync_article<S: PosSource>(
     settings: &FlowSettings,
     till: &S,
-    known: &mut HashMap<i64, TillArticle>,
+    known: Known<'_>,
     article: &ErpArticle,
     trail: &mut Trail,
 ) -> Result<Verdict, Failure> {
+    let Known {
+        articles: known,
+        groups,
+    } = known;
     let number = article_number(&article.item_code).map_err(|reason| Failure::Record(Permanent, reason))?;
     if let Some(reason) = filtered_out(article, settings) {
         return Ok(Verdict::skipped(reason));
@@ -90,7 +109,10 @@ async fn sync_article<S: PosSource>(
     if article.blocked && existing.is_none() {
         return Ok(Verdict::skipped("blocked in AFAS, and MplusKASSA does not have it"));
     }
-    let draft = till_draft(article, number, existing.is_none(), settings)?;
+    let mut draft = till_draft(article, number, existing.is_none(), settings)?;
+    if let (Some(groups), Some(code)) = (groups, article.article_group.as_deref().map(str::trim)) {
+        place_in_group(&mut draft, groups, code, till, trail).await?;
+    }
     let hash = content_hash(&draft);
     let target_id = number.to_string();
     let current = match existing {
@@ -120,8 +142,44 @@ async fn sync_article<S: PosSource>(
             }
         },
     };
-    trail.write(till.update_till_article(&current, &draft).await)?;
+    let differences = draft.differences(&current);
+    if differences.iter().any(|difference| *difference != ARTICLE_GROUP) {
+        trail.write(till.update_till_article(&current, &draft).await)?;
+    }
+    let (add, remove) = draft.group_moves(&current);
+    if let Some(group) = add {
+        trail.write(till.add_to_till_article_group(group, current.product_number).await)?;
+    }
+    for group in remove {
+        trail.write(till.remove_from_till_article_group(group, current.product_number).await)?;
+    }
     Ok(Verdict::written(Outcome::Updated, target_id, hash))
+}
+
+/// Gives the draft the till's group of the article's AFAS article group (made now, in this record's trail, if
+/// the till has none yet) and the other groups Koppel made, which the product must leave.
+async fn place_in_group<S: PosSource>(
+    draft: &mut TillArticleDraft,
+    groups: &mut HashMap<String, i32>,
+    code: &str,
+    till: &S,
+    trail: &mut Trail,
+) -> Result<(), Failure> {
+    if code.is_empty() {
+        return Ok(());
+    }
+    let group = match groups.get(code) {
+        Some(group) => *group,
+        None => {
+            let group = trail.write(till.create_till_article_group(code).await)?;
+            groups.insert(code.to_owned(), group);
+            group
+        }
+    };
+    draft.till_group = Some(group);
+    draft.other_afas_groups = groups.values().copied().filter(|g| *g != group).collect();
+    draft.other_afas_groups.sort_unstable();
+    Ok(())
 }
 
 /// Why the flow's filter leaves the article out, if it does (the reader asks AFAS for the same; this guards
@@ -156,6 +214,7 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
         price_incl_vat: incl,
         price_excl_vat: excl,
         active: draft.active,
+        group_numbers: draft.till_group.into_iter().collect(),
     }
 }
 
@@ -210,6 +269,9 @@ pub fn default_till_draft(
         price: article.sales_price.map(cents),
         price_includes_vat: settings.article_prices_include_vat,
         active: !article.blocked,
+        // Set by the flow from the till's groups (`article_groups_to_till`).
+        till_group: None,
+        other_afas_groups: Vec::new(),
     })
 }
 

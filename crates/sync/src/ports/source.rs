@@ -30,6 +30,12 @@ pub enum TillWrite<'a> {
     UpdatePrices(&'a TillArticlePrices, &'a TillPricesDraft),
     /// The relation's terms as the till has them, and the draft.
     UpdateTerms(&'a TillRelationTerms, &'a TermsDraft),
+    /// The AFAS article group a new till article group stands for.
+    CreateArticleGroup(&'a str),
+    /// A product into an article group: (group, product).
+    AddToArticleGroup(i32, i64),
+    /// A product out of an article group: (group, product).
+    RemoveFromArticleGroup(i32, i64),
 }
 
 impl TillWrite<'_> {
@@ -43,6 +49,11 @@ impl TillWrite<'_> {
             TillWrite::DeliverOrder(order_id) => format!("deliver order {order_id}"),
             TillWrite::UpdatePrices(_, draft) => format!("update the price groups of article {}", draft.article_number),
             TillWrite::UpdateTerms(current, _) => format!("update the terms of relation {}", current.relation_number),
+            TillWrite::CreateArticleGroup(code) => format!("create the article group of AFAS article group {code}"),
+            TillWrite::AddToArticleGroup(group, product) => format!("put product {product} in article group {group}"),
+            TillWrite::RemoveFromArticleGroup(group, product) => {
+                format!("take product {product} out of article group {group}")
+            }
         }
     }
 }
@@ -129,6 +140,10 @@ pub trait PosSource: Send + Sync {
             TillWrite::DeliverOrder(order_id) => JsonText::of(&serde_json::json!({ "orderId": order_id })),
             TillWrite::UpdatePrices(_, draft) => JsonText::of(draft),
             TillWrite::UpdateTerms(_, draft) => JsonText::of(draft),
+            TillWrite::CreateArticleGroup(code) => JsonText::of(&serde_json::json!({ "afasArticleGroup": code })),
+            TillWrite::AddToArticleGroup(group, product) | TillWrite::RemoveFromArticleGroup(group, product) => {
+                JsonText::of(&serde_json::json!({ "groupNumber": group, "productNumbers": [product] }))
+            }
         };
         Ok(Exchange {
             operation: write.label(),
@@ -186,6 +201,54 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Vec<TillArticlePrices>>> + Send {
         let _ = numbers;
         async { Err(ConnectorError::permanent("this point of sale cannot list prices")) }
+    }
+    /// The article groups Koppel made at the till, by the AFAS article group each stands for. The defaults of
+    /// this and the group writes below say the till cannot do it, which stops an articles flow that keeps
+    /// groups (`article_groups_to_till`).
+    fn till_article_groups(&self) -> impl Future<Output = ConnectorResult<HashMap<String, i32>>> + Send {
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot list article groups",
+            ))
+        }
+    }
+    /// Makes the till's article group of an AFAS article group; the value is its number.
+    fn create_till_article_group(
+        &self,
+        afas_group: &str,
+    ) -> impl Future<Output = ConnectorResult<Written<i32>>> + Send {
+        let _ = afas_group;
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot create article groups",
+            ))
+        }
+    }
+    /// Puts the product in the article group.
+    fn add_to_till_article_group(
+        &self,
+        group: i32,
+        product_number: i64,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (group, product_number);
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot fill article groups",
+            ))
+        }
+    }
+    /// Takes the product out of the article group.
+    fn remove_from_till_article_group(
+        &self,
+        group: i32,
+        product_number: i64,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (group, product_number);
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot empty article groups",
+            ))
+        }
     }
     /// The relations linked to an AFAS debtor (`extRelationId`) with their terms: all of them, or those of
     /// these debtors. The defaults of this and [`Self::update_till_terms`] say the till cannot do it, which
@@ -350,6 +413,29 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         debtors: Option<&[String]>,
     ) -> impl Future<Output = ConnectorResult<Vec<TillRelationTerms>>> + Send {
         (**self).till_relation_terms(debtors)
+    }
+    fn till_article_groups(&self) -> impl Future<Output = ConnectorResult<HashMap<String, i32>>> + Send {
+        (**self).till_article_groups()
+    }
+    fn create_till_article_group(
+        &self,
+        afas_group: &str,
+    ) -> impl Future<Output = ConnectorResult<Written<i32>>> + Send {
+        (**self).create_till_article_group(afas_group)
+    }
+    fn add_to_till_article_group(
+        &self,
+        group: i32,
+        product_number: i64,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).add_to_till_article_group(group, product_number)
+    }
+    fn remove_from_till_article_group(
+        &self,
+        group: i32,
+        product_number: i64,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).remove_from_till_article_group(group, product_number)
     }
     fn update_till_terms(
         &self,

@@ -5,28 +5,34 @@ use chrono::NaiveDateTime;
 use super::datetime_xml;
 use crate::mplus::xml::Element;
 
+/// A group of the till's product tree. Its articles are not kept: they follow from its products.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleGroup {
     pub number: i32,
+    /// `None` at the top level.
+    pub parent: Option<i32>,
     pub name: String,
+    pub text: String,
+    pub sort_order: i32,
     pub sync_marker: i64,
+    /// In the group's order.
     pub product_numbers: Vec<i64>,
-    pub article_numbers: Vec<i64>,
 }
 
 impl ArticleGroup {
-    pub fn to_xml(&self, with_article_numbers: bool) -> Element {
+    /// `ArticleGroup`, with its sub-groups already rendered and, when asked for, its article numbers.
+    pub fn to_xml(&self, sub_groups: Vec<Element>, article_numbers: Option<Vec<i64>>) -> Element {
         let numbers =
             |name: &str, values: &[i64]| Element::new(name).with_all(values.iter().map(|n| Element::leaf("number", n)));
         Element::new("articleGroups")
             .with_leaf("groupNumber", self.number)
             .with_leaf("syncMarker", self.sync_marker)
             .with_leaf("name", &self.name)
-            .with_leaf("text", &self.name)
-            .with(Element::new("subGroupList"))
-            .with_leaf("sortOrder", self.number)
+            .with_leaf("text", &self.text)
+            .with(Element::new("subGroupList").with_all(sub_groups))
+            .with_leaf("sortOrder", self.sort_order)
             .with(numbers("productNumbers", &self.product_numbers))
-            .with_opt_child(with_article_numbers.then(|| numbers("articleNumbers", &self.article_numbers)))
+            .with_opt_child(article_numbers.map(|articles| numbers("articleNumbers", &articles)))
     }
 }
 

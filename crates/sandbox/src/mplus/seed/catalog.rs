@@ -410,26 +410,23 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
     products
 }
 
-/// One article group per turnover group, listing its products and articles.
+/// One top-level article group per turnover group, listing its products.
 pub fn article_groups(products: &[Product]) -> Vec<ArticleGroup> {
     turnover_groups()
         .iter()
         .enumerate()
-        .map(|(index, group)| {
-            let members: Vec<&Product> = products
+        .map(|(index, group)| ArticleGroup {
+            number: group.number,
+            parent: None,
+            name: group.name.clone(),
+            text: group.name.clone(),
+            sort_order: group.number,
+            sync_marker: index as i64 + 1,
+            product_numbers: products
                 .iter()
                 .filter(|p| p.group_numbers.contains(&group.number))
-                .collect();
-            ArticleGroup {
-                number: group.number,
-                name: group.name.clone(),
-                sync_marker: index as i64 + 1,
-                product_numbers: members.iter().map(|p| p.number).collect(),
-                article_numbers: members
-                    .iter()
-                    .flat_map(|p| p.articles.iter().map(|a| a.number))
-                    .collect(),
-            }
+                .map(|p| p.number)
+                .collect(),
         })
         .collect()
 }

@@ -97,6 +97,8 @@ pub(super) async fn fill_questions(
             if settings.update_product_info { "on" } else { "" },
         );
         set(page, "manage_stock", if settings.manage_stock { "on" } else { "" });
+        let groups_to_till = if settings.article_groups_to_till { "on" } else { "" };
+        set(page, "article_groups_to_till", groups_to_till.to_owned());
         set(
             page,
             "update_debtor_terms",
@@ -223,6 +225,7 @@ fn read_prices_include_vat(form: &Fields, errors: &mut FieldErrors) -> Option<bo
 fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_products: bool) -> Apply {
     let prices = read_prices_include_vat(form, errors);
     let update_info = (!asked_with_products).then(|| form.has("update_product_info"));
+    let groups_to_till = form.has("article_groups_to_till");
     let connector = form.raw("article_connector").map(|c| c.trim().to_owned());
     if connector
         .as_deref()
@@ -252,6 +255,7 @@ fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_pr
         if let Some(include) = prices {
             s.article_prices_include_vat = include;
         }
+        s.article_groups_to_till = groups_to_till;
         if let Some(update) = update_info {
             s.update_product_info = update;
         }

@@ -143,6 +143,8 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
             default: Some("10".into()),
             ..table(&[("100", "10"), ("200", "20"), ("300", "10"), ("900", "50")])
         },
+        // The seeded administration's article groups become the demo till's article groups.
+        article_groups_to_till: true,
         // The seeded administration's memorial journal, from the seeded till's first day.
         journal_code: Some("90".into()),
         journal_start_date: Some(koppel_sandbox::mplus::seed::first_receipt_day()),
