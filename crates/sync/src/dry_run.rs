@@ -84,9 +84,8 @@ async fn plan<S: PosSource, T: ErpTarget>(
 ) -> Result<Vec<PlannedWrite>, RunError> {
     let journal = ForgetfulJournal::default();
     let settings = settings.for_flow(flow);
-    Run::new(flow, &settings, source, capturing, &journal)
-        .pages(Some(1))
-        .await?;
+    let mut run = Run::new(flow, &settings, source, capturing, &journal);
+    Box::pin(run.pages(Some(1))).await?;
     let entries = journal.entries.into_inner().unwrap_or_default();
     Ok(entries.into_iter().map(planned).collect())
 }

@@ -120,7 +120,9 @@ pub async fn run_flow<S: PosSource, T: ErpTarget, J: Journal>(
 ) -> Result<RunReport, RunError> {
     let settings = settings.for_flow(flow);
     let mut run = Run::new(flow, &settings, source, target, journal);
-    run.pages(None).await?;
+    // On the heap: a run's future holds every flow's page state (the orders pipeline's is large), and a
+    // caller that awaits it on a small stack (a test's thread, a runtime's worker) must not have to hold it.
+    Box::pin(run.pages(None)).await?;
     Ok(run.report)
 }
 
@@ -136,7 +138,7 @@ pub async fn retry_records<S: PosSource, T: ErpTarget, J: Journal>(
 ) -> Result<RunReport, RunError> {
     let settings = settings.for_flow(flow);
     let mut run = Run::new(flow, &settings, source, target, journal);
-    run.retry_pages(source_ids).await?;
+    Box::pin(run.retry_pages(source_ids)).await?;
     Ok(run.report)
 }
 
@@ -192,7 +194,7 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         let cursor = stored.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let outcome = match self.flow {
-            FlowKind::Orders | FlowKind::Receipts => {
+            FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
                 flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await
             }
             FlowKind::FinancialJournal => flows::financial_journal::run_days(self, stored, max_pages).await,
