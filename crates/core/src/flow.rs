@@ -18,6 +18,8 @@ pub enum FlowKind {
     Stock,
     /// MplusKASSA till receipts (counter sales) → AFAS direct invoices or sales orders.
     Receipts,
+    /// MplusKASSA quotations (proposals) → AFAS sales quotations (`FbSalesQuotation`), beside the orders flow.
+    Quotations,
     /// MplusKASSA's financial journal → one AFAS financial entry (`FiEntries`) per closed day and branch.
     #[serde(rename = "financial_journal")]
     FinancialJournal,
@@ -38,9 +40,10 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 11] = [
+    pub const ALL: [FlowKind; 12] = [
         FlowKind::Orders,
         FlowKind::Receipts,
+        FlowKind::Quotations,
         FlowKind::FinancialJournal,
         FlowKind::Customers,
         FlowKind::Products,
@@ -58,7 +61,7 @@ impl FlowKind {
     /// till first, so the products and customers flows read them back in the same round (and find them
     /// unchanged); the prices follow the articles they are on, a debtor's own terms its relation. The order
     /// states come last: they follow the orders they are about.
-    pub const RUN_ORDER: [FlowKind; 11] = [
+    pub const RUN_ORDER: [FlowKind; 12] = [
         FlowKind::Articles,
         FlowKind::Prices,
         FlowKind::Debtors,
@@ -67,6 +70,7 @@ impl FlowKind {
         FlowKind::Customers,
         FlowKind::Orders,
         FlowKind::Receipts,
+        FlowKind::Quotations,
         FlowKind::FinancialJournal,
         FlowKind::Stock,
         FlowKind::OrderStatus,
@@ -96,6 +100,7 @@ impl FlowKind {
             FlowKind::Products => "products",
             FlowKind::Stock => "stock",
             FlowKind::Receipts => "receipts",
+            FlowKind::Quotations => "quotations",
             FlowKind::FinancialJournal => "financial_journal",
             FlowKind::Articles => "articles",
             FlowKind::Prices => "prices",
@@ -115,6 +120,7 @@ impl FlowKind {
             FlowKind::Receipts => {
                 "Books every finished counter sale (till receipt) in AFAS once, as a direct invoice or order."
             }
+            FlowKind::Quotations => "Books every MplusKASSA quotation in AFAS once, as a sales quotation.",
             FlowKind::FinancialJournal => {
                 "Books each closed till day per branch in AFAS once: turnover and VAT, payments, cash movements."
             }
@@ -172,7 +178,7 @@ impl fmt::Display for FlowKind {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown flow {0:?}; expected orders, receipts, financial_journal, customers, products, stock, articles, prices, debtors, discounts or order_status"
+    "unknown flow {0:?}; expected orders, receipts, quotations, financial_journal, customers, products, stock, articles, prices, debtors, discounts or order_status"
 )]
 pub struct UnknownFlow(pub String);
 

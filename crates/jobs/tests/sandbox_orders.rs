@@ -476,3 +476,59 @@ async fn every_document_type_and_target_books_the_whole_seeded_shop_without_a_fa
         }
     }
 }
+
+/// The quotations flow beside the orders flow: the orders flow books the till's paid orders as sales orders,
+/// the quotations flow every quotation (proposal) not cancelled as an AFAS sales quotation, each once, whatever the orders
+/// flow's `order_types` and `order_filter` say; a second run of either books nothing.
+#[tokio::test]
+async fn the_quotations_flow_books_every_quotation_once_beside_the_orders_flow() {
+    let world = World::start(200).await;
+    with_articles(&world).await;
+    let settings = settings();
+    assert_eq!(settings.order_types, [SourceDocumentKind::Order]);
+    let mut created = 0;
+    for flow in [FlowKind::Orders, FlowKind::Quotations] {
+        let journal = FakeJournal::default();
+        let stops = world.run_until_done(flow, &settings, &journal).await;
+        assert!(stops.is_empty(), "{flow}: {stops:?}");
+        assert_eq!(journal.count(Outcome::Failed), 0, "{flow}");
+        if flow == FlowKind::Quotations {
+            created = journal.count(Outcome::Created);
+            let skipped: Vec<String> = journal
+                .entries()
+                .into_iter()
+                .filter(|e| e.outcome == Outcome::Skipped)
+                .map(|e| e.reason.unwrap_or_default())
+                .collect();
+            assert!(skipped.iter().all(|r| r == "cancelled in MplusKASSA"), "{skipped:?}");
+            let proposals = world
+                .mplus
+                .get_proposals(&Default::default(), 0, 100_000)
+                .await
+                .unwrap();
+            assert_eq!(created + skipped.len(), proposals.len(), "every quotation journaled");
+        }
+    }
+    let booked = |connector: &'static str| {
+        let writes = world.afas_writes(Some(connector));
+        async move { writes.await.into_iter().filter(|e| e.status == 201).count() }
+    };
+    assert!(created > 0, "the seeded shop has quotations");
+    let quotations = booked("FbSalesQuotation").await;
+    assert_eq!(
+        quotations, created,
+        "one AFAS quotation per MplusKASSA quotation not cancelled"
+    );
+    assert!(
+        booked("FbSales").await > 0,
+        "the orders flow booked orders, not quotations"
+    );
+
+    world.clear_journal(System::Afas).await;
+    for flow in [FlowKind::Orders, FlowKind::Quotations] {
+        let journal = FakeJournal::default();
+        world.run_until_done(flow, &settings, &journal).await;
+        assert_eq!(journal.count(Outcome::Created), 0, "{flow}: a second run books nothing");
+    }
+    assert_eq!(booked("FbSalesQuotation").await, 0);
+}

@@ -11,6 +11,7 @@ use std::fmt;
 
 use koppel_core::FlowKind;
 
+use crate::model::SourceDocumentKind;
 use crate::settings::{FlowSettings, ValueMap};
 use crate::validation::{self, given, is_number};
 
@@ -80,7 +81,7 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
         problems.extend(validation::variant_mode(company));
     }
     match flow {
-        FlowKind::Orders | FlowKind::Receipts => {
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
             require(
                 &mut problems,
                 "administration",
@@ -215,6 +216,40 @@ pub fn disagreement(
     settings: &FlowSettings,
     others_on: &[(FlowKind, FlowSettings)],
 ) -> Option<SettingProblem> {
+    quotations_twice(flow, settings, others_on).or_else(|| prices_read_apart(flow, settings, others_on))
+}
+
+/// The quotations flow and an orders flow that reads quotations (`order_types`) would book each quotation twice.
+fn quotations_twice(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    others_on: &[(FlowKind, FlowSettings)],
+) -> Option<SettingProblem> {
+    let orders_read_quotations = |s: &FlowSettings| s.order_types.contains(&SourceDocumentKind::Quotation);
+    let clash = match flow {
+        FlowKind::Quotations => others_on
+            .iter()
+            .any(|(other, theirs)| *other == FlowKind::Orders && orders_read_quotations(theirs)),
+        FlowKind::Orders => {
+            orders_read_quotations(settings) && others_on.iter().any(|(other, _)| *other == FlowKind::Quotations)
+        }
+        _ => false,
+    };
+    clash.then(|| {
+        SettingProblem::new(
+            "order_types",
+            "the orders flow reads quotations and the quotations flow is on: each quotation would be booked \
+             twice. Let the quotations flow book them, and the orders flow orders or invoices",
+        )
+    })
+}
+
+/// The products flow writes the till's prices to AFAS and the articles flow AFAS's prices to the till.
+fn prices_read_apart(
+    flow: FlowKind,
+    settings: &FlowSettings,
+    others_on: &[(FlowKind, FlowSettings)],
+) -> Option<SettingProblem> {
     let pair = [FlowKind::Products, FlowKind::Articles];
     if !pair.contains(&flow) {
         return None;
@@ -249,7 +284,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
         }
     };
     match flow {
-        FlowKind::Orders | FlowKind::Receipts => {
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
             // A non-number is already a problem; AFAS's numeric filter would refuse it.
             let administration = settings.company.administration.clone().filter(|a| is_number(a.trim()));
             one("administration", AfasList::Administrations, &administration);
@@ -293,7 +328,7 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
     }
     let mut maps: Vec<(&'static str, AfasList, &ValueMap)> = Vec::new();
     match flow {
-        FlowKind::Orders | FlowKind::Receipts => {
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
             maps.push((
                 "payment_method_map",
                 AfasList::PaymentMethods,

@@ -368,15 +368,24 @@ impl FlowSettings {
         settings
     }
 
-    /// The settings a run of `flow` works with. The receipts flow runs the orders flow's pipeline on till
-    /// receipts: it reads receipts (never orders, whatever `order_types` says) and books them as
-    /// `receipt_target` says; every other setting (mappings, debtors, rounding, …) means what it means for
-    /// orders. Other flows use the settings as they are.
+    /// The settings a run of `flow` works with. The receipts and quotations flows run the orders flow's
+    /// pipeline on till receipts (booked as `receipt_target` says) or on quotations (booked as AFAS sales
+    /// quotations), never on orders whatever `order_types` says; every other setting (mappings, debtors,
+    /// rounding, …) means what it means for orders. Other flows use the settings as they are.
     pub fn for_flow(&self, flow: FlowKind) -> FlowSettings {
         let mut settings = self.clone();
-        if flow == FlowKind::Receipts {
-            settings.order_types = vec![SourceDocumentKind::Receipt];
-            settings.order_target = self.receipt_target.into();
+        match flow {
+            FlowKind::Receipts => {
+                settings.order_types = vec![SourceDocumentKind::Receipt];
+                settings.order_target = self.receipt_target.into();
+            }
+            // Quotations are neither paid nor delivered: every one is booked, as an AFAS sales quotation.
+            FlowKind::Quotations => {
+                settings.order_types = vec![SourceDocumentKind::Quotation];
+                settings.order_target = OrderTarget::Quotation;
+                settings.order_filter = OrderFilter::Any;
+            }
+            _ => {}
         }
         settings
     }

@@ -273,7 +273,7 @@ const TILL_RELATION_FIELDS: &[TargetField] = &[
 /// is AFAS's price, and which group it goes to is `price_list_map`).
 pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
     match flow {
-        FlowKind::Orders | FlowKind::Receipts => ORDER_FIELDS,
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => ORDER_FIELDS,
         FlowKind::Customers => CUSTOMER_FIELDS,
         FlowKind::Products => ARTICLE_FIELDS,
         FlowKind::Articles => TILL_ARTICLE_FIELDS,
@@ -290,7 +290,7 @@ pub fn target_fields(flow: FlowKind) -> &'static [TargetField] {
 pub fn source_paths(flow: FlowKind) -> Vec<String> {
     let mut paths = Vec::new();
     match flow {
-        FlowKind::Orders | FlowKind::Receipts => {
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
             let order = sample_order();
             flatten("", &serde_json::to_value(&order).unwrap_or_default(), &mut paths);
             flatten(

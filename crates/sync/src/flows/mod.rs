@@ -58,6 +58,7 @@ impl Page {
             FlowKind::OrderStatus => Page::ErpOrderStates(target.erp_delivered_orders_since(from, limit).await?),
             FlowKind::Orders
             | FlowKind::Receipts
+            | FlowKind::Quotations
             | FlowKind::FinancialJournal
             | FlowKind::Stock
             | FlowKind::Prices
@@ -137,7 +138,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     let (source, entity) = (run.source, entity(run.flow));
     let mut gone = Vec::new();
     match run.flow {
-        FlowKind::Orders | FlowKind::Receipts => return orders::retry(run, source_ids).await,
+        FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => return orders::retry(run, source_ids).await,
         FlowKind::FinancialJournal => return financial_journal::retry(run, source_ids).await,
         // Read fresh for these articles; one AFAS no longer prices and the till has no price for is simply not
         // met again (nothing waits for it).
@@ -228,6 +229,7 @@ fn entity(flow: FlowKind) -> &'static str {
     match flow {
         FlowKind::Orders => "order",
         FlowKind::Receipts => "receipt",
+        FlowKind::Quotations => "quotation",
         FlowKind::FinancialJournal => financial_journal::ENTITY,
         FlowKind::Customers => "customer",
         FlowKind::Products => "article",

@@ -175,3 +175,36 @@ fn the_articles_flow_needs_its_vat_and_turnover_tables_and_the_products_flows_re
     assert!(disagreement(FlowKind::Articles, &settings, &[(FlowKind::Orders, products)]).is_none());
     assert!(disagreement(FlowKind::Articles, &settings, &[(FlowKind::Products, settings.clone())]).is_none());
 }
+
+#[test]
+fn the_quotations_flow_and_an_orders_flow_reading_quotations_are_never_on_together() {
+    let orders_reading_quotations = FlowSettings {
+        order_types: vec![SourceDocumentKind::Quotation],
+        ..wizard_settings()
+    };
+    let quotations = wizard_settings();
+    let problem = disagreement(
+        FlowKind::Quotations,
+        &quotations,
+        &[(FlowKind::Orders, orders_reading_quotations.clone())],
+    )
+    .expect("each quotation would be booked twice");
+    assert_eq!(problem.setting, "order_types");
+    assert!(
+        disagreement(
+            FlowKind::Orders,
+            &orders_reading_quotations,
+            &[(FlowKind::Quotations, quotations.clone())]
+        )
+        .is_some()
+    );
+    assert!(
+        disagreement(
+            FlowKind::Quotations,
+            &quotations,
+            &[(FlowKind::Orders, wizard_settings())]
+        )
+        .is_none(),
+        "an orders flow reading orders books no quotation"
+    );
+}

@@ -1,13 +1,14 @@
 -- no-transaction
--- The prices and discounts flows (AFAS price lists → MplusKASSA price groups, a debtor's own terms → its
--- relation; docs/flows.md): `flows.flow` may now be 'prices' or 'discounts'.
+-- The prices, discounts and quotations flows (AFAS price lists → MplusKASSA price groups, a debtor's own
+-- terms → its relation, MplusKASSA quotations → AFAS sales quotations; docs/flows.md): `flows.flow` may now be
+-- 'prices', 'discounts' or 'quotations'.
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt (SQLite's documented procedure, as
 -- in 0010 and 0022).
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 CREATE TABLE flows_new (
     tenant_id      BLOB NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'financial_journal', 'customers', 'products', 'stock', 'articles', 'prices', 'debtors', 'discounts', 'order_status')),
+    flow           TEXT NOT NULL CHECK (flow IN ('orders', 'receipts', 'quotations', 'financial_journal', 'customers', 'products', 'stock', 'articles', 'prices', 'debtors', 'discounts', 'order_status')),
     enabled        INTEGER NOT NULL,
     -- "every 5 minutes" as a cron expression with seconds (sec min hour day month weekday)
     schedule       TEXT NOT NULL,
