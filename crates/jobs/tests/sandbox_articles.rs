@@ -495,3 +495,49 @@ async fn with_article_groups_each_afas_group_is_a_till_group_holding_its_article
         "{after:?}"
     );
 }
+
+/// With article groups on and both directions updating product info, the products flow gives an article in a
+/// Koppel-made till group its own AFAS group back, even when `article_group_map` knows no till group (only a
+/// fallback): nothing is regrouped in AFAS, and the two flows settle.
+#[tokio::test]
+async fn a_product_in_a_koppel_made_group_keeps_its_afas_group_through_the_products_flow() {
+    let world = World::start(0).await;
+    let mut settings = settings();
+    settings.article_groups_to_till = true;
+    settings.update_product_info = true;
+    settings.company.article_group_map = map(&[], Some("900"));
+    let groups_before: BTreeMap<String, String> = world
+        .rows("Profit_Article", "ItemCode")
+        .await
+        .iter()
+        .map(|row| {
+            (
+                row["ItemCode"].as_str().unwrap().to_owned(),
+                row["ArtGroup"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for flow in [
+        FlowKind::Articles,
+        FlowKind::Products,
+        FlowKind::Articles,
+        FlowKind::Products,
+    ] {
+        let journal = FakeJournal::default();
+        world.run(flow, &settings, &journal).await.expect("the run");
+        assert!(failures(&journal).is_empty(), "{flow}: {:?}", failures(&journal));
+    }
+    let groups_after: BTreeMap<String, String> = world
+        .rows("Profit_Article", "ItemCode")
+        .await
+        .iter()
+        .filter(|row| groups_before.contains_key(row["ItemCode"].as_str().unwrap()))
+        .map(|row| {
+            (
+                row["ItemCode"].as_str().unwrap().to_owned(),
+                row["ArtGroup"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(groups_after, groups_before, "AFAS's own articles keep their groups");
+}

@@ -146,6 +146,10 @@ pub struct SourceArticle {
     pub ean: Option<String>,
     pub turnover_group: Option<String>,
     pub article_group: Option<String>,
+    /// The AFAS article group that a group of its product stands for, when the articles flow made that group
+    /// (`article_groups_to_till`): the article's own group in AFAS, whatever `article_group_map` says.
+    #[serde(default)]
+    pub afas_article_group: Option<String>,
     pub unit: Option<String>,
     pub active: bool,
     pub webshop: bool,

@@ -107,6 +107,7 @@ fn source_article(product: &Product, article: &Article, marker: i64) -> Option<S
         ean: non_empty(article.barcode.as_deref()),
         turnover_group: article.turnover_group.map(|g| g.to_string()),
         article_group: product.group_numbers.first().map(|g| g.to_string()),
+        afas_article_group: None,
         unit: non_empty(article.unit.as_deref()),
         active: article.active.unwrap_or(true),
         webshop: article.webshop.unwrap_or(false),

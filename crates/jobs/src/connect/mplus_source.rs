@@ -52,6 +52,9 @@ pub struct MplusSource {
     shipping_articles: BTreeSet<i64>,
     /// VAT percentage → the till's VAT code, read once (the articles flow's writes).
     vat_codes: OnceCell<HashMap<Decimal, i32>>,
+    /// The till's article groups the articles flow made, by number → the AFAS article group each stands for,
+    /// read once (the products flow gives such a product its own AFAS group back).
+    afas_groups: OnceCell<HashMap<i32, String>>,
 }
 
 impl MplusSource {
@@ -60,6 +63,7 @@ impl MplusSource {
             client,
             shipping_articles: BTreeSet::new(),
             vat_codes: OnceCell::new(),
+            afas_groups: OnceCell::new(),
         }
     }
 
@@ -73,6 +77,34 @@ impl MplusSource {
     pub fn for_settings(client: Arc<MplusClient>, settings: &FlowSettings) -> Self {
         let numbers = settings.shipping_articles.iter().filter_map(|n| n.trim().parse().ok());
         Self::new(client).with_shipping_articles(numbers)
+    }
+
+    /// The products' articles as the products flow reads them, each with the AFAS article group its product's
+    /// Koppel-made group stands for (the till's groups are read once, and only when a product is in a group).
+    async fn source_articles(&self, products: &[Product]) -> ConnectorResult<Vec<SourceArticle>> {
+        let empty = HashMap::new();
+        let groups = match products.iter().any(|p| !p.group_numbers.is_empty()) {
+            true => {
+                self.afas_groups
+                    .get_or_try_init(|| async {
+                        let groups = mplus_call(self.client.get_article_groups(0, u32::MAX / 2)).await?;
+                        let by_code = mplus_articles::afas_groups(&groups);
+                        Ok::<_, ConnectorError>(by_code.into_iter().map(|(code, number)| (number, code)).collect())
+                    })
+                    .await?
+            }
+            false => &empty,
+        };
+        Ok(products
+            .iter()
+            .flat_map(|product| {
+                let afas_group = product.group_numbers.iter().find_map(|g| groups.get(g)).cloned();
+                articles(product).into_iter().map(move |mut article| {
+                    article.afas_article_group.clone_from(&afas_group);
+                    article
+                })
+            })
+            .collect())
     }
 
     /// Every relation of the till, page by page from the first sync marker.
@@ -266,7 +298,7 @@ impl PosSource for MplusSource {
     async fn articles_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<SourceArticle>> {
         let filter = ProductFilter::default();
         let products = mplus_call(self.client.get_products(&filter, from, limit_of(limit))).await?;
-        Ok(products.iter().flat_map(articles).collect())
+        self.source_articles(&products).await
     }
 
     async fn stock(&self, branch: Option<&str>) -> ConnectorResult<Vec<StockLevel>> {
@@ -297,10 +329,8 @@ impl PosSource for MplusSource {
             ..ProductFilter::default()
         };
         let products: Vec<Product> = mplus_call(self.client.get_products(&filter, 0, SEARCH_PAGE)).await?;
-        Ok(products
-            .iter()
-            .flat_map(articles)
-            .find(|article| article.sku == sku.trim()))
+        let articles = self.source_articles(&products).await?;
+        Ok(articles.into_iter().find(|article| article.sku == sku.trim()))
     }
 
     async fn till_articles(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillArticle>> {

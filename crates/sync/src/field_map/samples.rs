@@ -86,6 +86,7 @@ pub(super) fn sample_article() -> SourceArticle {
         ean: Some("8712345678906".into()),
         turnover_group: Some("1".into()),
         article_group: Some("1".into()),
+        afas_article_group: None,
         unit: Some("stk".into()),
         active: true,
         webshop: true,

@@ -113,11 +113,13 @@ pub fn default_article_draft(article: &SourceArticle, settings: &FlowSettings) -
         description: title_with_variant(article),
         long_description: article.long_description.clone(),
         short_description: article.short_description.clone(),
-        group: settings
-            .company
-            .article_group_map
-            .resolve_first(&[article.article_group.as_deref(), article.turnover_group.as_deref()])
-            .map(str::to_owned),
+        group: article.afas_article_group.clone().or_else(|| {
+            settings
+                .company
+                .article_group_map
+                .resolve_first(&[article.article_group.as_deref(), article.turnover_group.as_deref()])
+                .map(str::to_owned)
+        }),
         unit: article.unit.clone(),
         price: if include_vat {
             article.price_incl_vat

@@ -112,6 +112,7 @@ fn article(sku: &str) -> SourceArticle {
         ean: None,
         turnover_group: None,
         article_group: Some("Schoenen".into()),
+        afas_article_group: None,
         unit: None,
         active: true,
         webshop: true,

@@ -25,6 +25,7 @@ fn article(marker: i64, sku: &str) -> SourceArticle {
         ean: Some("8712345678906".into()),
         turnover_group: Some("10".into()),
         article_group: Some("Schoenen".into()),
+        afas_article_group: None,
         unit: Some("stk".into()),
         active: true,
         webshop: true,
