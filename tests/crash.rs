@@ -632,15 +632,17 @@ async fn sigkill_at_random_points_leaves_the_tills_price_groups_equal_to_afas() 
 }
 
 /// The discounts flow (a debtor's own terms → its relation) under SIGKILL: after the articles and debtors flows
-/// made the seeded articles and relations at the till, the discounts run (150 ms latency on every call) is
+/// made the seeded articles and relations at the till, the discounts run (250 ms latency on every call) is
 /// killed at random points and started again; at the end every debtor's own prices are its relation's article
 /// discounts, and a new run writes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_leaves_each_relation_with_its_debtors_own_prices() {
-    let (_sandbox, urls) = sandbox(10, 150).await;
+    // A discounts run makes few calls (two debtors have prices of their own): 250 ms each, and kills early in
+    // the attempt, so they land inside it.
+    let (_sandbox, urls) = sandbox(10, 250).await;
     let setup = Setup::new().await;
     let (api, mut serve, takeovers, last) =
-        kill_during_runs(&setup, &urls, (&["articles", "debtors"], "discounts"), 3, 100..1_500).await;
+        kill_during_runs(&setup, &urls, (&["articles", "debtors"], "discounts"), 3, 50..700).await;
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
     let (_, finish) = api.start_run("discounts").await;
