@@ -23,7 +23,8 @@ pub const STANDARD_GET_CONNECTORS: [&str; 6] = [
 /// A row type of one GetConnector, with the key it is sorted and looked up by.
 pub trait GetConnectorRow: serde::de::DeserializeOwned {
     const CONNECTOR: &'static str;
-    /// A unique field: the default sort order (paging needs one) and the field for key look-ups.
+    /// The field for key look-ups and the default sort order. Paging needs a unique order: a row type whose key
+    /// is not unique adds the fields that make it so in [`Self::query`].
     const KEY: &'static str;
 
     /// A query for all rows, sorted by [`Self::KEY`].
@@ -259,6 +260,61 @@ impl GetConnectorRow for SalesOrderRow {
     const KEY: &'static str = "OrderNumber";
 }
 
+/// `Profit_SalesQuotations`: quotations, read by modification time (`ModifiedDate`) and found by number.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesQuotationRow {
+    #[serde(rename = "QuotationNumber")]
+    pub quotation_number: String,
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    #[serde(rename = "QuotationDate", default, deserialize_with = "local_date_time")]
+    pub quotation_date: Option<NaiveDateTime>,
+    #[serde(rename = "DebtorId", default)]
+    pub debtor_id: Option<String>,
+    #[serde(rename = "CustomerReference", default)]
+    pub customer_reference: Option<String>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for SalesQuotationRow {
+    const CONNECTOR: &'static str = "Profit_SalesQuotations";
+    const KEY: &'static str = "QuotationNumber";
+}
+
+/// `Profit_SalesQuotationLines`: the lines of the quotations. Profit has no standard GetConnector for them,
+/// so the tenant adds this one (fields as listed here). Lines are unique by (`QuotationNumber`, `SeqNo`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesQuotationLineRow {
+    #[serde(rename = "QuotationNumber")]
+    pub quotation_number: String,
+    #[serde(rename = "SeqNo", default)]
+    pub sequence: Option<i64>,
+    #[serde(rename = "ItemCode", default)]
+    pub item_code: Option<String>,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "Quantity", default, deserialize_with = "option_number::deserialize")]
+    pub quantity: Option<Decimal>,
+    /// The price per unit as the quotation has it (incl. or excl. VAT as the quotation is priced).
+    #[serde(rename = "PricePerUnit", default, deserialize_with = "option_number::deserialize")]
+    pub price_per_unit: Option<Decimal>,
+    #[serde(rename = "VatCode", default)]
+    pub vat_code: Option<String>,
+    #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
+    pub modified: Option<NaiveDateTime>,
+}
+
+/// Looked up by quotation number (`KEY`); sorted by number and line, so a quotation's lines stay in order.
+impl GetConnectorRow for SalesQuotationLineRow {
+    const CONNECTOR: &'static str = "Profit_SalesQuotationLines";
+    const KEY: &'static str = "QuotationNumber";
+
+    fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, [Self::KEY, "SeqNo"])
+    }
+}
+
 /// `Profit_VAT_code`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct VatCode {
@@ -369,6 +425,8 @@ mod tests {
         let _ = serde_json::from_value::<Article>(row.clone());
         let _ = serde_json::from_value::<StockPerWarehouse>(row.clone());
         let _ = serde_json::from_value::<SalesOrderRow>(row.clone());
+        let _ = serde_json::from_value::<SalesQuotationRow>(row.clone());
+        let _ = serde_json::from_value::<SalesQuotationLineRow>(row.clone());
         let _ = serde_json::from_value::<TransactionRow>(row.clone());
         let _ = serde_json::from_value::<SalesPrice>(row.clone());
         let _ = serde_json::from_value::<DeliveryAddressRow>(row);

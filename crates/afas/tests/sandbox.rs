@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures::TryStreamExt;
 use koppel_afas::rows::{
-    Article, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, StockPerWarehouse, TransactionRow, VatCode, Warehouse,
+    Article, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, SalesQuotationLineRow, SalesQuotationRow,
+    StockPerWarehouse, TransactionRow, VatCode, Warehouse,
 };
 use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
 use koppel_afas::{
@@ -211,6 +212,74 @@ async fn debtors_orders_invoices_and_quotations_are_written() {
         .unwrap();
     assert_eq!(orders.len(), 1, "the order is found back by its reference");
     assert_eq!(orders[0].debtor_id.as_deref(), Some(org_debtor.as_str()));
+}
+
+#[tokio::test]
+async fn seeded_quotations_are_read_by_modification_time_with_their_lines() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let quotations: Vec<SalesQuotationRow> = client
+        .get_all(GetQuery::new(
+            SalesQuotationRow::CONNECTOR,
+            ["ModifiedDate", SalesQuotationRow::KEY],
+        ))
+        .await
+        .unwrap();
+    let summary: Vec<_> = quotations
+        .iter()
+        .map(|q| {
+            (
+                q.quotation_number.as_str(),
+                q.debtor_id.as_deref(),
+                q.customer_reference.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("30260001", Some("10001"), Some("OFFERTE-10001")),
+            ("30260002", Some("10004"), Some("OFFERTE-10004")),
+        ]
+    );
+    assert_eq!(quotations[0].status.as_deref(), Some("Open"));
+    assert_eq!(quotations[0].modified.unwrap().to_string(), "2026-01-05 09:00:00");
+    assert!(quotations[1].modified > quotations[0].modified);
+    assert_eq!(quotations[1].quotation_date.unwrap().to_string(), "2026-01-12 00:00:00");
+
+    // Changed since the first one: only the second.
+    let since = Filter::new("ModifiedDate", Operator::Greater, "2026-01-05T09:00:00");
+    let changed: Vec<SalesQuotationRow> = client.get_all(SalesQuotationRow::query().filter(since)).await.unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].quotation_number, "30260002");
+
+    let lines: Vec<SalesQuotationLineRow> = client
+        .get_by_keys(
+            &SalesQuotationLineRow::query(),
+            SalesQuotationLineRow::KEY,
+            &["30260002".to_owned()],
+        )
+        .await
+        .unwrap();
+    let read: Vec<_> = lines
+        .iter()
+        .map(|l| (l.sequence, l.item_code.as_deref(), l.quantity, l.price_per_unit))
+        .collect();
+    let dec = |text: &str| Some(text.parse::<Decimal>().unwrap());
+    assert_eq!(
+        read,
+        [
+            (Some(1), Some("1001"), dec("1"), dec("79.95")),
+            (Some(2), Some("1006"), dec("3"), dec("24.95")),
+            (Some(3), Some("1014"), dec("2"), dec("24.95")),
+        ],
+        "prices as posted, else the article's"
+    );
+    assert_eq!(lines[1].description.as_deref(), Some("Sjaal S"));
+    assert_eq!(lines[1].vat_code.as_deref(), Some("1"));
+    assert_eq!(lines[0].modified, quotations[1].modified);
+    let all: Vec<SalesQuotationLineRow> = client.get_all(SalesQuotationLineRow::query()).await.unwrap();
+    assert_eq!(all.len(), 5);
 }
 
 #[tokio::test]

@@ -32,9 +32,12 @@ pub use operations::{
     create_product_request, update_product_request,
 };
 pub use operations::{
+    ProposalWrite, SavedProposal, create_relation_request, deliver_order_request, save_proposal_request,
+    update_relation_request,
+};
+pub use operations::{
     add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
     update_article_group_request,
 };
-pub use operations::{create_relation_request, deliver_order_request, update_relation_request};
 pub use pager::{SyncItem, SyncPage, sync_pages};
 pub use soap::{NAMESPACE, envelope};

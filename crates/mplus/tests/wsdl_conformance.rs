@@ -11,13 +11,13 @@ use chrono::NaiveDate;
 use common::*;
 use koppel_mplus::model::{
     Address, ArticleGroup, FinancialGroupSource, FinancialGroupType, NewLine, NewOrder, NewPayment, OrderType,
-    Relation, RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod,
+    Relation, RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod, YearNumber,
 };
 use koppel_mplus::{
     ArticleWrite, ArticleWriteList, BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError,
-    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, add_products_to_article_group_request,
-    delete_products_from_article_group_request, new_article_group_request, update_article_group_request,
-    update_product_request, update_relation_request,
+    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, ProposalWrite, SavedProposal,
+    add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
+    save_proposal_request, update_article_group_request, update_product_request, update_relation_request,
 };
 use rust_decimal::Decimal;
 
@@ -136,6 +136,25 @@ fn fixtures() -> Vec<(&'static str, String)> {
             "getProposals",
             format!(
                 "<GetProposalsResponse {NS}><proposalList><proposal><proposalId>p-1</proposalId><syncMarker>4</syncMarker><relationNumber>1001</relationNumber><totalInclAmount>1000</totalInclAmount><state>PROPOSAL-STATE-OUTSTANDING</state></proposal></proposalList></GetProposalsResponse>"
+            ),
+        ),
+        (
+            "getProposal",
+            format!(
+                "<GetProposalResponse {NS}><result>GET-PROPOSAL-RESULT-OK</result><proposal><proposalId>p-2</proposalId>\
+<extProposalId>30260001</extProposalId><syncMarker>5</syncMarker><proposalNumber><year>2026</year><number>12</number></proposalNumber>\
+<relationNumber>1001</relationNumber><reference>OFF-1</reference><totalInclAmount>4239</totalInclAmount><totalExclAmount>3503</totalExclAmount>\
+<vatMethod>VAT-METHOD-INCLUSIVE</vatMethod><changeCounter>2</changeCounter><state>PROPOSAL-STATE-OUTSTANDING</state>\
+<lineList><line><articleNumber>100012</articleNumber><text>Trui</text><data><quantity>125</quantity><decimalPlaces>2</decimalPlaces>\
+<price>1995</price><priceExcl>1649</priceExcl></data></line></lineList></proposal></GetProposalResponse>"
+            ),
+        ),
+        (
+            "saveProposal",
+            format!(
+                "<SaveProposalResponse {NS}><result>SAVE-PROPOSAL-RESULT-OK</result><info><proposalId>p-2</proposalId>\
+<proposalString>2026-000012</proposalString><proposalNumber><year>2026</year><number>12</number></proposalNumber></info>\
+<errorMessage></errorMessage></SaveProposalResponse>"
             ),
         ),
         (
@@ -413,6 +432,25 @@ async fn requests_are_valid_and_responses_parse_exactly() {
         Some(dec("10"))
     );
 
+    let proposal = client.get_proposal("p-2").await.unwrap().unwrap();
+    assert_eq!(
+        (proposal.ext_proposal_id.as_deref(), proposal.change_counter),
+        (Some("30260001"), Some(2))
+    );
+    assert_eq!(proposal.proposal_number, Some(YearNumber { year: 2026, number: 12 }));
+    assert_eq!(
+        (proposal.line_list[0].quantity, proposal.line_list[0].price_excl),
+        (dec("1.25"), Some(dec("16.49")))
+    );
+    let saved = client.save_proposal(&proposal_write()).await.unwrap();
+    assert_eq!(
+        saved,
+        SavedProposal {
+            proposal_id: "p-2".into(),
+            proposal_number: Some(YearNumber { year: 2026, number: 12 }),
+        }
+    );
+
     let relations = client.get_relations(&[], 1, 100).await.unwrap();
     assert_eq!(relations[0].credit_limit, Some(dec("500")));
     assert_eq!(relations[0].birth_date, NaiveDate::from_ymd_opt(1980, 3, 2));
@@ -633,6 +671,89 @@ async fn requests_are_valid_and_responses_parse_exactly() {
             .contains("<quantity>125</quantity><decimalPlaces>2</decimalPlaces><price>1995</price>")
     );
     assert!(create.2.contains("Gift wrap &lt;red&gt; &amp; gold"));
+}
+
+/// A proposal replacing p-2's lines: one by weight priced incl. VAT, one priced excl. VAT with its own text.
+fn proposal_write() -> ProposalWrite {
+    ProposalWrite {
+        proposal_id: Some("p-2".into()),
+        ext_proposal_id: Some("30260001".into()),
+        relation_number: Some(1001),
+        financial_date: NaiveDate::from_ymd_opt(2026, 11, 29),
+        reference: Some("OFF-1".into()),
+        vat_method: Some(VatMethod::Inclusive),
+        change_counter: Some(2),
+        lines: vec![
+            NewLine {
+                article_number: 100012,
+                quantity: dec("1.25"),
+                price: Some(dec("19.95")),
+                ..NewLine::default()
+            },
+            NewLine {
+                article_number: 100013,
+                text: Some("Trui & sjaal".into()),
+                quantity: dec("2"),
+                price_excl: Some(dec("14.42")),
+                ..NewLine::default()
+            },
+        ],
+        ..ProposalWrite::default()
+    }
+}
+
+#[test]
+fn proposal_writes_follow_the_wsdl_sequence() {
+    let request = save_proposal_request(&proposal_write()).unwrap();
+    assert!(
+        request.contains(
+            "<proposal><proposalId>p-2</proposalId><extProposalId>30260001</extProposalId>\
+<relationNumber>1001</relationNumber><financialDate><day>29</day><mon>11</mon><year>2026</year></financialDate>\
+<reference>OFF-1</reference><vatMethod>VAT-METHOD-INCLUSIVE</vatMethod><changeCounter>2</changeCounter><lineList>"
+        ),
+        "{request}"
+    );
+    assert!(
+        request.contains("<quantity>125</quantity><decimalPlaces>2</decimalPlaces><price>1995</price>"),
+        "{request}"
+    );
+    assert!(
+        request.contains("<text>Trui &amp; sjaal</text><data><quantity>2</quantity><decimalPlaces>0</decimalPlaces><priceExcl>1442</priceExcl>"),
+        "{request}"
+    );
+    let new = save_proposal_request(&ProposalWrite {
+        relation_number: Some(1001),
+        lines: vec![NewLine {
+            article_number: 100012,
+            quantity: dec("1"),
+            ..NewLine::default()
+        }],
+        ..ProposalWrite::default()
+    })
+    .unwrap();
+    assert!(
+        !new.contains("<proposalId>") && !new.contains("<extProposalId>"),
+        "{new}"
+    );
+    let too_precise = ProposalWrite {
+        lines: vec![NewLine {
+            price: Some(dec("0.005")),
+            ..NewLine::default()
+        }],
+        ..ProposalWrite::default()
+    };
+    assert!(matches!(
+        save_proposal_request(&too_precise),
+        Err(MplusError::InvalidRequest(_))
+    ));
+    if !xmllint_available() {
+        return;
+    }
+    for request in [&request, &new] {
+        if let Err(errors) = validate_element(body_element(request)) {
+            panic!("the saveProposal request is not valid:\n{errors}\n{request}");
+        }
+    }
 }
 
 /// An update of article 100012's price-group prices: group 1 by the price incl. VAT, group 2 from 10 items by

@@ -38,6 +38,7 @@ async fn standard_connectors_answer_with_skip_take_and_rows() {
         "Profit_PaymentConditions",
         "Profit_PaymentMethods",
         "Profit_SalesQuotations",
+        "Profit_SalesQuotationLines",
         "Profit_SalesPrice",
         "Profit_Contacts",
     ] {

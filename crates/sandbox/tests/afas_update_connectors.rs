@@ -296,6 +296,31 @@ async fn a_quotation_is_visible_in_the_quotations_connector() {
         order_rows(&afas, "OFF-1").await.is_empty(),
         "a quotation is not an order"
     );
+    let number = keys["OrNu"].as_str().unwrap();
+    let lines_query = format!("filterfieldids=QuotationNumber&filtervalues={number}&operatortypes=1");
+    let lines = afas.rows("Profit_SalesQuotationLines", &lines_query).await;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (
+            &lines[0]["SeqNo"],
+            &lines[0]["ItemCode"],
+            &lines[0]["Quantity"],
+            &lines[0]["PricePerUnit"]
+        ),
+        (&json!(1), &json!("1003"), &json!(1.0), &json!(99.95))
+    );
+    assert_eq!(lines[0]["ModifiedDate"], rows[0]["ModifiedDate"]);
+
+    // A line added later is listed too, after the first.
+    let more = json!({"FbSalesQuotation": {"Element": {"Fields": {"OrNu": number},
+        "Objects": [{"FbSalesQuotationLines": {"Element": [article_line("1000", 2.0, 19.95)]}}]}}});
+    assert!(afas.put("FbSalesQuotation", more).await.status().is_success());
+    let lines = afas.rows("Profit_SalesQuotationLines", &lines_query).await;
+    let items: Vec<_> = lines
+        .iter()
+        .map(|l| (l["SeqNo"].clone(), l["ItemCode"].clone()))
+        .collect();
+    assert_eq!(items, [(json!(1), json!("1003")), (json!(2), json!("1000"))]);
 }
 
 #[tokio::test]

@@ -275,6 +275,43 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             format!("{}{}{extra}", x("branchNumber", 1), x("articleNumbers", "")),
         )
     };
+    let proposals = mplus
+        .call(&x("getProposals", x("request", x("syncMarkerLimit", 100))))
+        .await;
+    let outstanding = at(proposals.ok(), "proposalList")
+        .children
+        .iter()
+        .find(|p| p.text_of("state") == Some("PROPOSAL-STATE-OUTSTANDING"))
+        .and_then(|p| p.text_of("proposalId"))
+        .expect("an outstanding seeded proposal")
+        .to_owned();
+    // A proposal in the WSDL's order: ids, relation, reference, VAT method, lines (one priced excl. VAT).
+    let proposal = |id: &str, ext: &str, article: i64| {
+        let priced = x(
+            "line",
+            format!(
+                "{}{}{}",
+                x("articleNumber", article),
+                x("text", "Offerte-regel"),
+                x("data", format!("{}{}", x("quantity", 2), x("priceExcl", 1000)))
+            ),
+        );
+        x(
+            "saveProposal",
+            x(
+                "proposal",
+                format!(
+                    "{}{}{}{}{}{}",
+                    x("proposalId", id),
+                    x("extProposalId", ext),
+                    x("relationNumber", 1001),
+                    x("reference", "Offerte schema"),
+                    x("vatMethod", "VAT-METHOD-INCLUSIVE"),
+                    x("lineList", format!("{}{}", line(100001), priced))
+                ),
+            ),
+        )
+    };
     let config = koppel_sandbox::SandboxConfig::default();
     let cash_count = koppel_sandbox::mplus::seed::generate(config.seed, config.orders).receipts[0]
         .cash_count_id
@@ -307,6 +344,13 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             "getProposals",
             x("getProposals", x("request", x("includeLineList", "true"))),
         ),
+        ("saveProposal", proposal("", "SCHEMA-P-1", 100090)),
+        ("saveProposal-exists", proposal("", "SCHEMA-P-1", 100090)),
+        ("saveProposal-update", proposal(&outstanding, "SCHEMA-P-2", 100090)),
+        ("saveProposal-missing", proposal("missing", "SCHEMA-P-3", 100090)),
+        ("saveProposal-unknown-article", proposal("", "SCHEMA-P-4", 5)),
+        ("getProposal", x("getProposal", x("proposalId", &outstanding))),
+        ("getProposal-missing", x("getProposal", x("proposalId", "missing"))),
         (
             "getReceipts",
             x(
@@ -617,6 +661,16 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         if *label == "getArticleGroups-nested" {
             // The sample holds the sub-group with its products, so their shape is validated too.
             for element in ["<ns1:groupNumber>92</ns1:groupNumber>", "<ns1:number>1002</ns1:number>"] {
+                assert!(answer.text.contains(element), "{element}: {}", answer.text);
+            }
+        }
+        if *label == "getProposal" {
+            // The sample holds the proposal just saved, with its own id and a line priced excl. VAT.
+            for element in [
+                "<ns1:extProposalId>SCHEMA-P-2</ns1:extProposalId>",
+                "<ns1:priceExcl>1000</ns1:priceExcl>",
+                "<ns1:reference>Offerte schema</ns1:reference>",
+            ] {
                 assert!(answer.text.contains(element), "{element}: {}", answer.text);
             }
         }

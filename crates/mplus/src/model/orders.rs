@@ -402,6 +402,9 @@ pub struct Proposal {
     pub vat_method: Option<VatMethod>,
     #[serde(default, deserialize_with = "wire::list")]
     pub vat_group_list: Vec<VatGroup>,
+    /// Goes up with every change; send it back in `ProposalWrite::change_counter` to save only over this version.
+    #[serde(default)]
+    pub change_counter: Option<i32>,
     /// `PROPOSAL-STATE-...` (OUTSTANDING, ORDER, INVOICE, CANCELLED).
     #[serde(default)]
     pub state: Option<String>,
@@ -434,7 +437,7 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
 }
 
-/// A line of a [`NewOrder`].
+/// A line of a [`NewOrder`] or of a proposal to save (`ProposalWrite`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewLine {
     pub article_number: i64,

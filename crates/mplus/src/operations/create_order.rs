@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Request;
-use crate::model::{Address, NewOrder, NewPayment, Order, OrderCreated, OrderType, VatMethod};
+use crate::model::{Address, NewLine, NewOrder, NewPayment, Order, OrderCreated, OrderType, VatMethod};
 use crate::wire::{MplusDate, to_cents, to_scaled};
 use crate::{MplusClient, MplusError};
 
@@ -52,7 +52,7 @@ struct WireOrder<'a> {
 }
 
 #[derive(Serialize)]
-struct WireLineList<'a> {
+pub(super) struct WireLineList<'a> {
     line: Vec<WireLine<'a>>,
 }
 
@@ -176,8 +176,28 @@ impl MplusClient {
 }
 
 fn wire_order(order: &NewOrder) -> Result<WireOrder<'_>, MplusError> {
-    let lines = order
-        .lines
+    Ok(WireOrder {
+        order_id: order.order_id.as_deref().unwrap_or_default(),
+        ext_order_id: &order.ext_order_id,
+        order_type: order.order_type,
+        entry_branch_number: order.entry_branch_number,
+        employee_number: order.employee_number,
+        relation_number: order.relation_number,
+        delivery_address: order.delivery_address.as_ref(),
+        invoice_address: order.invoice_address.as_ref(),
+        financial_date: order.financial_date.map(MplusDate::from),
+        workplace_number: order.workplace_number,
+        reference: order.reference.as_deref(),
+        vat_method: order.vat_method,
+        delivery_method: order.delivery_method.as_deref(),
+        delivery_date: order.delivery_date.map(MplusDate::from),
+        line_list: wire_lines(&order.lines)?,
+    })
+}
+
+/// The `lineList` of an order or proposal: quantities scaled, prices in cents (fractions of a cent refused).
+pub(super) fn wire_lines(lines: &[NewLine]) -> Result<WireLineList<'_>, MplusError> {
+    let line = lines
         .iter()
         .map(|line| {
             let (quantity, decimal_places) = to_scaled(line.quantity)?;
@@ -196,21 +216,5 @@ fn wire_order(order: &NewOrder) -> Result<WireOrder<'_>, MplusError> {
             })
         })
         .collect::<Result<_, MplusError>>()?;
-    Ok(WireOrder {
-        order_id: order.order_id.as_deref().unwrap_or_default(),
-        ext_order_id: &order.ext_order_id,
-        order_type: order.order_type,
-        entry_branch_number: order.entry_branch_number,
-        employee_number: order.employee_number,
-        relation_number: order.relation_number,
-        delivery_address: order.delivery_address.as_ref(),
-        invoice_address: order.invoice_address.as_ref(),
-        financial_date: order.financial_date.map(MplusDate::from),
-        workplace_number: order.workplace_number,
-        reference: order.reference.as_deref(),
-        vat_method: order.vat_method,
-        delivery_method: order.delivery_method.as_deref(),
-        delivery_date: order.delivery_date.map(MplusDate::from),
-        line_list: WireLineList { line: lines },
-    })
+    Ok(WireLineList { line })
 }

@@ -7,6 +7,7 @@ mod create_order;
 mod documents;
 mod financial;
 mod products;
+mod proposals;
 mod reference;
 mod relations;
 mod stock;
@@ -28,6 +29,7 @@ pub use products::{
     ArticleWrite, ArticleWriteList, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
     create_product_request, update_product_request,
 };
+pub use proposals::{ProposalWrite, SavedProposal, save_proposal_request};
 pub use relations::{create_relation_request, update_relation_request};
 
 /// `TextList`, required (possibly empty) in several filters.

@@ -310,6 +310,21 @@ const BUILT_INS: &[BuiltIn] = &[
         Table(&["QuotationNumber", "CustomerReference"]),
     ),
     (
+        "Profit_SalesQuotationLines",
+        "Sales quotation lines",
+        &[
+            ("QuotationNumber", S, 12),
+            ("SeqNo", I, 0),
+            ("ItemCode", S, 40),
+            ("Description", S, 255),
+            ("Quantity", N, 0),
+            ("PricePerUnit", N, 0),
+            ("VatCode", S, 4),
+            ("ModifiedDate", D, 0),
+        ],
+        Table(&["QuotationNumber", "ItemCode"]),
+    ),
+    (
         "Profit_SalesPrice",
         "Price list per debtor",
         &[

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::arithmetic::cents;
 use super::fields::{decimal, json_number, text};
 use super::store::{
-    Administration, Article, Counters, Debtor, Fields, Journal, LedgerAccount, Party, PartyKind, PaymentTerm,
-    ReferenceData, SalesPrice, Store, VatCode, Warehouse, amsterdam_now, next_number,
+    Administration, Article, Counters, Debtor, DocumentKind, Fields, Journal, LedgerAccount, Party, PartyKind,
+    PaymentTerm, ReferenceData, SalesDocument, SalesPrice, Store, VatCode, Warehouse, amsterdam_now, next_number,
 };
 
 /// The debtor every anonymous till sale is booked on.
@@ -68,6 +68,7 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
         seed_article(&mut store, &mut rng, index, created);
     }
     seed_prices(&mut store, created.date(), amsterdam_now().date());
+    seed_quotations(&mut store, created);
     store.rebuild_tables();
     store
 }
@@ -512,6 +513,66 @@ fn seed_prices(store: &mut Store, since: NaiveDate, today: NaiveDate) {
         fields.extend(object(price));
         let key = next_number(&mut store.counters.price);
         store.prices.insert(key, SalesPrice { fields });
+    }
+}
+
+/// A seeded quotation line: article, quantity, and the price as posted (left out: the article's).
+type QuotationLine = (&'static str, &'static str, Option<&'static str>);
+
+/// The seeded quotations (`FbSalesQuotation`, numbered from 30260001), for a flow that reads quotations by
+/// modification time: (debtor, reference, days after seeding, lines). The second is modified a week after the
+/// first.
+const QUOTATIONS: &[(&str, &str, i64, &[QuotationLine])] = &[
+    (
+        "10001",
+        "OFFERTE-10001",
+        0,
+        &[("1000", "2", Some("19.95")), ("1003", "1", Some("89.96"))],
+    ),
+    (
+        "10004",
+        "OFFERTE-10004",
+        7,
+        &[("1001", "1", None), ("1006", "3", Some("24.95")), ("1014", "2", None)],
+    ),
+];
+
+fn seed_quotations(store: &mut Store, created: NaiveDateTime) {
+    for (debtor, reference, days, lines) in QUOTATIONS {
+        let at = created + Duration::days(*days);
+        let number = next_number(&mut store.counters.quotation);
+        let lines = lines
+            .iter()
+            .enumerate()
+            .map(|(index, (item, quantity, price))| {
+                let article = &store.articles[*item].fields;
+                let mut line = object(json!({
+                    "VaIt": "2", "ItCd": item, "Ds": text(article, "Ds"), "BiUn": text(article, "BiUn"),
+                    "QuUn": json_number(quantity.parse().expect("a seed quantity is a decimal")),
+                    "GuLi": format!("{{00000000-0000-4000-8000-{number}{:04}}}", index + 1),
+                }));
+                if let Some(price) = price {
+                    line.insert(
+                        "Upri".into(),
+                        json_number(price.parse().expect("a seed price is a decimal")),
+                    );
+                }
+                line
+            })
+            .collect();
+        let fields = object(json!({
+            "OrNu": number, "DbId": debtor, "RfCs": reference, "CuId": "EUR", "OrDa": at.date().to_string(),
+        }));
+        let document = SalesDocument {
+            kind: DocumentKind::Quotation,
+            fields,
+            lines,
+            invoice_number: None,
+            status: None,
+            created: at,
+            modified: at,
+        };
+        store.documents.insert(number, document);
     }
 }
 

@@ -1,5 +1,5 @@
 //! Projects the records onto the GetConnector tables: what a GetConnector shows of a debtor, article, stock
-//! level or order. Only the rows a transaction touched are rebuilt. (`Profit_SalesPrice` has no table: its
+//! level, order or quotation. Only the rows a transaction touched are rebuilt. (`Profit_SalesPrice` has no table: its
 //! rows are computed per request, see `get_connectors::sales_prices`.)
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -370,6 +370,7 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
     patches.push(Patch::Remove("Profit_Salesorders", key.clone()));
     patches.push(Patch::Remove("Profit_SalesQuotations", key.clone()));
     patches.push(Patch::RemovePrefix("Profit_SalesorderLines", format!("{key}/")));
+    patches.push(Patch::RemovePrefix("Profit_SalesQuotationLines", format!("{key}/")));
     let Some(document) = store.documents.get(number) else {
         return;
     };
@@ -385,12 +386,30 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
     let date = text(fields, "OrDa").map(date_time).unwrap_or_else(|| created.clone());
     if document.kind == DocumentKind::Quotation {
         let quotation = row(json!({
-            "QuotationNumber": number, "Status": "Open", "QuotationDate": date,
+            "QuotationNumber": number, "Status": document.status.as_deref().unwrap_or("Open"), "QuotationDate": date,
             "DebtorId": text(fields, "DbId"), "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
             "CustomerReference": text(fields, "RfCs"), "TotalAmount": json_number(totals.excl), "VAT": json_number(totals.vat),
             "CreateDate": created, "ModifiedDate": modified,
         }));
-        patches.push(Patch::Upsert("Profit_SalesQuotations", key, quotation));
+        patches.push(Patch::Upsert("Profit_SalesQuotations", key.clone(), quotation));
+        for (index, (line, amount)) in document.lines.iter().zip(&amounts).enumerate() {
+            let seq = index + 1;
+            let line_row = row(json!({
+                "QuotationNumber": number,
+                "SeqNo": seq,
+                "ItemCode": text(line, "ItCd"),
+                "Description": text(line, "Ds"),
+                "Quantity": json_number(amount.quantity),
+                "PricePerUnit": json_number(amount.price),
+                "VatCode": amount.vat_code,
+                "ModifiedDate": modified,
+            }));
+            patches.push(Patch::Upsert(
+                "Profit_SalesQuotationLines",
+                format!("{key}/{seq:06}"),
+                line_row,
+            ));
+        }
         return;
     }
     let (kind, status) = match document.kind {

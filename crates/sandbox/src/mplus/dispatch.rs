@@ -42,6 +42,8 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("findOrder", Operation::Read(orders::find_order)),
     ("getInvoices", Operation::Read(orders::get_invoices)),
     ("getProposals", Operation::Read(orders::get_proposals)),
+    ("getProposal", Operation::Read(orders::get_proposal)),
+    ("saveProposal", Operation::Write(orders::save_proposal)),
     ("createOrder", Operation::Write(orders::create_order)),
     ("createOrderV2", Operation::Write(orders::create_order_v2)),
     ("createOrderV3", Operation::Write(orders::create_order_v3)),

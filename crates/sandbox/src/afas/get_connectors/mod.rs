@@ -22,6 +22,7 @@
 //! | `Profit_Salesorders` | OrderNumber, Ordersoort ("Order" or "Directe factuur"), Status, OrderDate, DebtorId, CurrencyId, CustomerReference (= `RfCs`), Warehouse (sandbox), Gross, Discount, TotalAmount, VAT, Quantity, InvoiceTotal (decimals), InvoiceNumber (sandbox), CreateDate (sandbox), ModifiedDate (sandbox) |
 //! | `Profit_SalesorderLines` | OrderNumber, SeqNo (int), LineGuid, ItemTypeCode, ItemCodeId, Description, UnitId, Quantity, PricePerUnit, AmtRowDiscount, PriceNet, AmtTotal (decimals), VatCode (sandbox), Warehouse (sandbox), CreateDate, ModifiedDate |
 //! | `Profit_SalesQuotations` (sandbox) | QuotationNumber, Status, QuotationDate, DebtorId, CurrencyId, CustomerReference, TotalAmount, VAT, CreateDate, ModifiedDate |
+//! | `Profit_SalesQuotationLines` (sandbox) | QuotationNumber, SeqNo (int), ItemCode, Description, Quantity, PricePerUnit (decimals; the price as posted, else the article's), VatCode, ModifiedDate (the quotation's): one row per quotation line |
 //! | `Profit_SalesPrice` (computed per request, see [`sales_prices`]) | Debtor, Date (date), Currency, Volume (bool), Level (the price list), Item, Description, Quantity, Unit, GrossPrice, Discount, Nettoprijs (decimals) |
 //!
 //! Dates are `YYYY-MM-DDTHH:MM:SSZ` in Amsterdam local time; empty values are `null`.

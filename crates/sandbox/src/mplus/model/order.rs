@@ -555,6 +555,8 @@ impl Invoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
     pub proposal_id: String,
+    /// The writer's own id (`saveProposal`), unique among the proposals; seeded ones have none.
+    pub ext_proposal_id: Option<String>,
     pub proposal_number: (i32, i64),
     pub sync_marker: i64,
     pub state: ProposalState,
@@ -567,6 +569,7 @@ impl Proposal {
         let totals = order.totals();
         Element::new("proposal")
             .with_leaf("proposalId", &self.proposal_id)
+            .with_opt("extProposalId", self.ext_proposal_id.as_ref())
             .with_leaf("syncMarker", self.sync_marker)
             .with(
                 Element::new("proposalNumber")
@@ -584,11 +587,12 @@ impl Proposal {
             .with_leaf("financialBranchNumber", order.entry_branch)
             .with_leaf("workplaceNumber", order.workplace)
             .with_leaf("entryBranchNumber", order.entry_branch)
+            .with_opt("reference", order.reference.as_ref())
             .with_leaf("totalInclAmount", totals.incl)
             .with_leaf("totalExclAmount", totals.excl)
             .with_leaf("vatMethod", order.vat_method.wire())
             .with(totals.vat_group_list(&order.vat_country_iso3))
-            .with_leaf("changeCounter", 0)
+            .with_leaf("changeCounter", order.change_counter)
             .with_leaf("state", self.state.wire())
             .with_opt_child(
                 include_lines.then(|| Element::new("lineList").with_all(order.lines.iter().map(Line::to_xml))),

@@ -104,60 +104,7 @@ fn read_order(store: &mut Store, element: &Element) -> Result<Order, Refusal> {
         None => VatMethod::Inclusive,
     };
     let country = branch.country_iso3.clone();
-    let mut lines = Vec::new();
-    for (sequence, line) in element
-        .child("lineList")
-        .iter()
-        .flat_map(|l| l.children_named("line"))
-        .enumerate()
-    {
-        let number = line
-            .number_of("articleNumber")
-            .ok_or_else(|| failed("A line needs an articleNumber"))?;
-        let article = store
-            .catalogue
-            .article(number)
-            .ok_or_else(|| failed(format!("Article {number} not found")))?;
-        let data = line
-            .child("data")
-            .ok_or_else(|| failed(format!("Line {} has no data", sequence + 1)))?;
-        let quantity = data
-            .number_of("quantity")
-            .ok_or_else(|| failed("A line needs a quantity"))?;
-        let decimal_places = data.number_of("decimalPlaces").unwrap_or(0).clamp(0, 9) as u32;
-        let shifted = vat_method == VatMethod::Shifted || vat_method == VatMethod::None;
-        let vat_code = if shifted { VAT_ZERO } else { article.vat_code };
-        let percentage = if shifted {
-            0
-        } else {
-            vat_percentage(&country, article.vat_code)
-        };
-        let price_incl = match data.number_of("price") {
-            Some(price) if vat_method == VatMethod::Exclusive => incl_from_excl(price, percentage),
-            Some(price) => price,
-            None => article.price_incl,
-        };
-        let turnover = store
-            .shop
-            .turnover_groups
-            .iter()
-            .find(|g| g.number == article.turnover_group);
-        let of_article = Line::of_article(
-            uuid::Uuid::new_v4().to_string(),
-            article,
-            turnover,
-            vat_code,
-            percentage,
-        );
-        lines.push(Line {
-            text: line.text_of("text").map_or(of_article.text.clone(), str::to_owned),
-            quantity,
-            decimal_places,
-            price_incl,
-            discount_percentage: data.number_of("discountPercentage").unwrap_or(0).clamp(0, 100) as i32,
-            ..of_article
-        });
-    }
+    let lines = read_lines(store, element.child("lineList"), vat_method, &country).map_err(failed)?;
     if lines.is_empty() {
         return Err(failed("An order needs at least one line"));
     }
@@ -214,6 +161,66 @@ fn read_order(store: &mut Store, element: &Element) -> Result<Order, Refusal> {
         payments,
         invoice_ids: Vec::new(),
     })
+}
+
+/// Reads the lines of a written order or proposal (`lineList/line`): each names an article the shop has, with
+/// a quantity and optionally a price (in the document's VAT method's terms; `priceExcl` prices the line excl.
+/// VAT), a discount and a text. VAT follows the country and VAT method. The error is the refusal's message.
+pub(super) fn read_lines(
+    store: &Store,
+    list: Option<&Element>,
+    vat_method: VatMethod,
+    country: &str,
+) -> Result<Vec<Line>, String> {
+    let mut lines = Vec::new();
+    for (sequence, line) in list.iter().flat_map(|l| l.children_named("line")).enumerate() {
+        let number = line.number_of("articleNumber").ok_or("A line needs an articleNumber")?;
+        let article = store
+            .catalogue
+            .article(number)
+            .ok_or_else(|| format!("Article {number} not found"))?;
+        let data = line
+            .child("data")
+            .ok_or_else(|| format!("Line {} has no data", sequence + 1))?;
+        let quantity = data.number_of("quantity").ok_or("A line needs a quantity")?;
+        let decimal_places = data.number_of("decimalPlaces").unwrap_or(0).clamp(0, 9) as u32;
+        let shifted = vat_method == VatMethod::Shifted || vat_method == VatMethod::None;
+        let vat_code = if shifted { VAT_ZERO } else { article.vat_code };
+        let percentage = if shifted {
+            0
+        } else {
+            vat_percentage(country, article.vat_code)
+        };
+        let price_excl = data.number_of("priceExcl");
+        let price_incl = match (price_excl, data.number_of("price")) {
+            (Some(excl), _) => incl_from_excl(excl, percentage),
+            (None, Some(price)) if vat_method == VatMethod::Exclusive => incl_from_excl(price, percentage),
+            (None, Some(price)) => price,
+            (None, None) => article.price_incl,
+        };
+        let turnover = store
+            .shop
+            .turnover_groups
+            .iter()
+            .find(|g| g.number == article.turnover_group);
+        let of_article = Line::of_article(
+            uuid::Uuid::new_v4().to_string(),
+            article,
+            turnover,
+            vat_code,
+            percentage,
+        );
+        lines.push(Line {
+            text: line.text_of("text").map_or(of_article.text.clone(), str::to_owned),
+            quantity,
+            decimal_places,
+            price_incl,
+            price_excl,
+            discount_percentage: data.number_of("discountPercentage").unwrap_or(0).clamp(0, 100) as i32,
+            ..of_article
+        });
+    }
+    Ok(lines)
 }
 
 /// Stores a checked order and reserves its stock in the entry branch.

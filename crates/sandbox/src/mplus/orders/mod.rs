@@ -1,5 +1,5 @@
-//! Orders, invoices and proposals: `getOrders`, `getOrder`, `findOrder`, `getInvoices`, `getProposals`,
-//! `createOrder`, `createOrderV2`, `createOrderV3`.
+//! Orders, invoices and proposals: `getOrders`, `getOrder`, `findOrder`, `getInvoices`, `createOrder`,
+//! `createOrderV2`, `createOrderV3`, and the proposals' operations (module `proposals`).
 //!
 //! Seeded orders are not stored: the book maps each sync marker to either a seeded index (generated on
 //! demand) or a stored order (created, or changed since seeding). Lookups by `orderId` and `extOrderId` decode
@@ -18,9 +18,11 @@ use super::xml::Element;
 
 mod arrivals;
 mod create;
+mod proposals;
 
 pub use arrivals::{OrderSummary, add_orders, set_order_state};
 pub use create::{create_order, create_order_v2, create_order_v3};
+pub use proposals::{get_proposal, get_proposals, save_proposal};
 
 /// Where the order at a sync marker lives.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -292,19 +294,4 @@ pub fn get_invoices(store: &Store, operation: &Element) -> Result<Element, SoapF
     });
     Ok(Element::new("GetInvoicesResponse")
         .with(Element::new("invoiceList").with_all(invoices.iter().map(|i| i.to_xml(include_lines)))))
-}
-
-pub fn get_proposals(store: &Store, operation: &Element) -> Result<Element, SoapFault> {
-    let request = operation
-        .child("request")
-        .ok_or_else(|| SoapFault::missing("request"))?;
-    let page = Page::from_marker(Some(request));
-    let filter = OrderFilter {
-        types: Vec::new(),
-        ..OrderFilter::read(request)?
-    };
-    let include_lines = request.flag_of("includeLineList").unwrap_or(false);
-    let proposals = page.select(&store.orders.proposals, |proposal| filter.keeps(&proposal.order));
-    Ok(Element::new("GetProposalsResponse")
-        .with(Element::new("proposalList").with_all(proposals.iter().map(|p| p.to_xml(include_lines)))))
 }

@@ -442,6 +442,7 @@ impl Shop {
                 };
                 Proposal {
                     proposal_id: derived_id(self.salted(PROPOSAL_ID_SALT), index),
+                    ext_proposal_id: None,
                     proposal_number: (chrono::Datelike::year(&at), index as i64 + 1),
                     sync_marker: index as i64 + 1,
                     state,
