@@ -502,11 +502,10 @@ async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     let (_sandbox, urls) = sandbox(10, 150).await;
     let setup = Setup::new().await;
     let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, (&[], "articles"), 5, 200..3_000).await;
+    // It ends: done, or given up after dying four times in a row before booking anything (its earlier attempts'
+    // articles stay made; the next run goes on from there, which the checks below prove).
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
-    assert!(
-        run["status"] == "succeeded" || run["status"] == "failed" && run["counts"]["created"] == 0,
-        "{run}"
-    );
+    assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
     set_latency(&urls, 0).await;
     let (_, finish) = api.start_run("articles").await;
     let finish = api.wait_finished(&finish, Duration::from_secs(300)).await;
