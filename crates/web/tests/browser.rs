@@ -594,14 +594,16 @@ async fn two_shops_switch_on_every_flow_at_once_and_each_books_its_own_once() {
                 "{home}: articles twice: {:?}",
                 repeated(&articles, "ItemCode")
             );
-            // Only this company's orders are in its AFAS: all booked by its own runs (the first one, and a
-            // scheduled one should a schedule have fired meanwhile, which finds nothing left to book).
-            let orders = koppel_store::runs::recent(&app.state.db, &scope, FlowKind::Orders, 5).await?;
+            // Only this company's orders and quotations are in its AFAS: all booked by its own runs of the
+            // orders and quotations flows (the first one, and a scheduled one should a schedule have fired
+            // meanwhile, which finds nothing left to book).
+            let mut runs = koppel_store::runs::recent(&app.state.db, &scope, FlowKind::Orders, 5).await?;
+            runs.extend(koppel_store::runs::recent(&app.state.db, &scope, FlowKind::Quotations, 5).await?);
             let booked = app.afas_orders(home).await.len() as i64;
-            let created: i64 = orders.iter().map(|run| run.created).sum();
+            let created: i64 = runs.iter().map(|run| run.created).sum();
             ensure!(
                 booked > 0 && booked == created,
-                "{home}: {booked} in AFAS, runs {orders:?}"
+                "{home}: {booked} in AFAS, runs {runs:?}"
             );
         }
         Ok(())
