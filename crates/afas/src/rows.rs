@@ -273,6 +273,10 @@ pub struct SalesQuotationRow {
     pub debtor_id: Option<String>,
     #[serde(rename = "CustomerReference", default)]
     pub customer_reference: Option<String>,
+    /// Whether the lines' prices include VAT (the quotation's `InVa`): a field the tenant adds to the
+    /// connector; without it the prices are read as AFAS's default, excl. VAT.
+    #[serde(rename = "PricesIncludeVat", default)]
+    pub prices_include_vat: Option<bool>,
     #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
     pub modified: Option<NaiveDateTime>,
 }

@@ -83,7 +83,8 @@ impl FlowKind {
         &Self::RUN_ORDER[..position]
     }
 
-    /// Which way the flow moves records.
+    /// Which way the flow moves records (the quotations flow's default way: its `quotations_direction` setting
+    /// chooses, see `FlowSettings::direction`).
     pub fn direction(self) -> Direction {
         match self {
             FlowKind::Articles | FlowKind::Prices | FlowKind::Debtors | FlowKind::Discounts | FlowKind::OrderStatus => {
@@ -120,7 +121,10 @@ impl FlowKind {
             FlowKind::Receipts => {
                 "Books every finished counter sale (till receipt) in AFAS once, as a direct invoice or order."
             }
-            FlowKind::Quotations => "Books every MplusKASSA quotation in AFAS once, as a sales quotation.",
+            FlowKind::Quotations => {
+                "Books every MplusKASSA quotation in AFAS once, as a sales quotation; or, as you choose, sends AFAS's \
+                 quotations to MplusKASSA as proposals."
+            }
             FlowKind::FinancialJournal => {
                 "Books each closed till day per branch in AFAS once: turnover and VAT, payments, cash movements."
             }

@@ -55,6 +55,13 @@ pub async fn unknown_codes<T: ErpTarget>(
             let needed = ["Debtor", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
             connector_problems("enabled", PRICE_CONNECTOR, &needed, target).await?
         }
+        FlowKind::Quotations if settings.quotations_to_till(flow) => {
+            let headers = ["QuotationNumber", "DebtorId", "QuotationDate", "ModifiedDate"];
+            let lines = ["QuotationNumber", "SeqNo", "ItemCode", "Quantity", "PricePerUnit"];
+            let mut problems = connector_problems(DIRECTION, "Profit_SalesQuotations", &headers, target).await?;
+            problems.extend(connector_problems(DIRECTION, "Profit_SalesQuotationLines", &lines, target).await?);
+            problems
+        }
         _ => Vec::new(),
     };
     problems.extend(
@@ -76,6 +83,9 @@ pub async fn unknown_codes<T: ErpTarget>(
     );
     Ok(problems)
 }
+
+/// The setting a problem of the quotations flow towards the till is reported on.
+const DIRECTION: &str = "quotations_direction";
 
 /// The prices and discounts flows' GetConnector.
 const PRICE_CONNECTOR: &str = "Profit_SalesPrice";

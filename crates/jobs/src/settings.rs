@@ -79,6 +79,9 @@ pub async fn save(
     let flow = config.flow;
     save_company(db, scope, actor, &settings.company, now_ms).await?;
     let stored = flows::get(db, scope, flow).await?;
+    let direction_before = stored
+        .as_ref()
+        .map(|stored| FlowSettings::from_parts(CompanySettings::default(), &stored.settings).direction(flow));
     let before = match &stored {
         Some(stored) => {
             // Compared in the shape it is written in, so fields a stored document lacked are not "changes".
@@ -98,6 +101,11 @@ pub async fn save(
     // Saved even when nothing changed: a save marks the flow's settings as reviewed, which lets records that
     // failed for a setting be retried at the next run.
     flows::save(db, scope, &config, now_ms).await?;
+    // The cursor of one way means nothing the other way (a till sync marker is not an AFAS modification time):
+    // a flow that changes direction reads its new source from the start.
+    if direction_before.is_some_and(|before| before != settings.direction(flow)) {
+        flows::reset_cursor(db, scope, flow).await?;
+    }
     audit::record(db, scope, actor, &format!("flow/{flow}"), &changes, now_ms).await?;
     Ok(config)
 }

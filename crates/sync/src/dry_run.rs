@@ -26,6 +26,7 @@ use crate::ports::{
     Outcome, PosSource, TillWrite, Written,
 };
 use crate::pricing::{ErpListPrice, TillArticlePrices, TillPricesDraft};
+use crate::proposals::{ErpQuotation, ProposalDraft, TillProposal};
 use crate::sales::{BookedTotals, SaleCheck, UncheckedSale};
 use crate::settings::{AfasArticleFilter, FlowSettings};
 use crate::terms::{ErpDebtorTerms, TermsDraft, TillRelationTerms};
@@ -239,6 +240,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_order_state(&self, order_number: &str) -> ConnectorResult<Option<ErpOrderState>> {
         self.inner.erp_order_state(order_number).await
     }
+    async fn erp_quotations_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpQuotation>> {
+        self.inner.erp_quotations_since(from, limit).await
+    }
+    async fn erp_quotation(&self, quotation_number: &str) -> ConnectorResult<Option<ErpQuotation>> {
+        self.inner.erp_quotation(quotation_number).await
+    }
     async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
         self.inner.erp_list_prices(lists, items).await
     }
@@ -414,6 +421,20 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
         draft: &TillPricesDraft,
     ) -> ConnectorResult<Written<()>> {
         self.capture(TillWrite::UpdatePrices(current, draft), ())
+    }
+    async fn till_proposal(&self, proposal_id: &str) -> ConnectorResult<Option<TillProposal>> {
+        self.inner.till_proposal(proposal_id).await
+    }
+    /// Captured; the till has not numbered it, so the plan names no proposal id.
+    async fn create_till_proposal(&self, draft: &ProposalDraft) -> ConnectorResult<Written<Creation>> {
+        self.capture(TillWrite::CreateProposal(draft), Creation::Created(String::new()))
+    }
+    async fn replace_till_proposal(
+        &self,
+        current: &TillProposal,
+        draft: &ProposalDraft,
+    ) -> ConnectorResult<Written<()>> {
+        self.capture(TillWrite::ReplaceProposal(current, draft), ())
     }
 }
 

@@ -194,6 +194,9 @@ impl<'a, S: PosSource, T: ErpTarget, J: Journal> Run<'a, S, T, J> {
         let cursor = stored.unwrap_or(0);
         self.report.cursor = Some(cursor);
         let outcome = match self.flow {
+            FlowKind::Quotations if self.settings.quotations_to_till(self.flow) => {
+                self.record_pages(cursor, max_pages).await
+            }
             FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
                 flows::orders::run_pages(self, flows::orders::Feed::Cursor { cursor, max_pages }).await
             }

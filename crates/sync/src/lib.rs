@@ -16,6 +16,7 @@ pub mod model;
 pub mod money;
 pub mod ports;
 pub mod pricing;
+pub mod proposals;
 mod record;
 pub mod requirements;
 pub mod sales;

@@ -81,6 +81,8 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
         problems.extend(validation::variant_mode(company));
     }
     match flow {
+        // Towards the till a quotation needs its debtor's relation and its articles there, no AFAS setting.
+        FlowKind::Quotations if settings.quotations_to_till(flow) => {}
         FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => {
             require(
                 &mut problems,
@@ -227,11 +229,16 @@ fn quotations_twice(
 ) -> Option<SettingProblem> {
     let orders_read_quotations = |s: &FlowSettings| s.order_types.contains(&SourceDocumentKind::Quotation);
     let clash = match flow {
+        // Towards the till the quotations flow books nothing in AFAS.
+        FlowKind::Quotations if settings.quotations_to_till(flow) => false,
         FlowKind::Quotations => others_on
             .iter()
             .any(|(other, theirs)| *other == FlowKind::Orders && orders_read_quotations(theirs)),
         FlowKind::Orders => {
-            orders_read_quotations(settings) && others_on.iter().any(|(other, _)| *other == FlowKind::Quotations)
+            orders_read_quotations(settings)
+                && others_on
+                    .iter()
+                    .any(|(other, theirs)| *other == FlowKind::Quotations && !theirs.quotations_to_till(*other))
         }
         _ => false,
     };
@@ -273,6 +280,9 @@ fn prices_read_apart(
 
 /// The codes `flow`'s settings name in AFAS, each once per setting, in a stable order.
 pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasReference> {
+    if settings.quotations_to_till(flow) {
+        return Vec::new();
+    }
     let mut references = BTreeSet::new();
     let mut one = |setting: &'static str, list: AfasList, value: &Option<String>| {
         if let Some(code) = given(value) {

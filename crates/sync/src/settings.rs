@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use koppel_core::FlowKind;
+use koppel_core::{Direction, FlowKind};
 
 use crate::field_map::FieldMap;
 use crate::model::{OrderTarget, SourceDocumentKind};
@@ -65,6 +65,26 @@ impl ValueMap {
 
     pub fn is_empty(&self) -> bool {
         self.forced.is_none() && self.table.is_empty() && self.default.is_none()
+    }
+}
+
+/// Which way the quotations flow moves quotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotationsDirection {
+    /// MplusKASSA proposals → AFAS sales quotations (`FbSalesQuotation`).
+    #[default]
+    MplusToAfas,
+    /// AFAS quotations → MplusKASSA proposals (`saveProposal`).
+    AfasToMplus,
+}
+
+impl QuotationsDirection {
+    pub fn direction(self) -> Direction {
+        match self {
+            QuotationsDirection::MplusToAfas => Direction::MplusToAfas,
+            QuotationsDirection::AfasToMplus => Direction::AfasToMplus,
+        }
     }
 }
 
@@ -301,6 +321,10 @@ pub struct FlowSettings {
     /// Articles flow: AFAS article group → MplusKASSA turnover group number (the default for the rest). A new
     /// MplusKASSA article needs one.
     pub turnover_group_map: ValueMap,
+    /// Quotations flow: which way quotations go — MplusKASSA proposals to AFAS sales quotations (the default)
+    /// or AFAS quotations to MplusKASSA proposals. One way at a time: a quotation is worked on where it was
+    /// made, and with both ways on, an edit on either side would overwrite the other's.
+    pub quotations_direction: QuotationsDirection,
     /// Stock flow: how MplusKASSA stock is counted.
     pub stock_calculation: StockCalculation,
     /// Stock flow: whether AFAS manages stock at all (off: the flow writes nothing).
@@ -345,6 +369,7 @@ impl Default for FlowSettings {
             afas_article_filter: AfasArticleFilter::default(),
             article_groups_to_till: false,
             turnover_group_map: ValueMap::default(),
+            quotations_direction: QuotationsDirection::MplusToAfas,
             stock_calculation: StockCalculation::Free,
             manage_stock: true,
             batch_size: 100,
@@ -388,6 +413,19 @@ impl FlowSettings {
             _ => {}
         }
         settings
+    }
+
+    /// Which way `flow` moves records with these settings: its own way, but the quotations flow's is a setting.
+    pub fn direction(&self, flow: FlowKind) -> Direction {
+        match flow {
+            FlowKind::Quotations => self.quotations_direction.direction(),
+            _ => flow.direction(),
+        }
+    }
+
+    /// Whether a run of `flow` reads AFAS's quotations for the till.
+    pub fn quotations_to_till(&self, flow: FlowKind) -> bool {
+        flow == FlowKind::Quotations && self.quotations_direction == QuotationsDirection::AfasToMplus
     }
 
     /// The flow's own part, as its row stores it: the flat document without the company-wide fields.

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
-use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow};
+use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow, SalesQuotationRow};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::catalogue::modified_since;
 use serde::de::DeserializeOwned;
@@ -42,6 +42,15 @@ impl ChangedRow for Debtor {
 impl ChangedRow for SalesOrderRow {
     fn key(&self) -> &str {
         &self.order_number
+    }
+    fn modified(&self) -> Option<NaiveDateTime> {
+        self.modified
+    }
+}
+
+impl ChangedRow for SalesQuotationRow {
+    fn key(&self) -> &str {
+        &self.quotation_number
     }
     fn modified(&self) -> Option<NaiveDateTime> {
         self.modified

@@ -35,6 +35,7 @@ use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, DraftWrite, ErpTarget, Exchange, JsonText, ListFields, Written,
 };
 use koppel_sync::pricing::ErpListPrice;
+use koppel_sync::proposals::ErpQuotation;
 use koppel_sync::requirements::AfasList;
 use koppel_sync::sales::BookedTotals;
 use koppel_sync::settings::AfasArticleFilter;
@@ -48,7 +49,7 @@ use super::afas_bodies::{
 use super::claims::CreateOnce;
 use super::errors::{afas_call, afas_read};
 use super::run_cache::RunCache;
-use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups, afas_prices, afas_terms};
+use super::{afas_articles, afas_debtors, afas_deliveries, afas_lookups, afas_prices, afas_quotations, afas_terms};
 
 /// AFAS Profit as the engine's target.
 pub struct AfasTarget {
@@ -498,6 +499,14 @@ impl ErpTarget for AfasTarget {
 
     async fn erp_order_state(&self, order_number: &str) -> ConnectorResult<Option<ErpOrderState>> {
         afas_read(afas_deliveries::order_state(&self.client, order_number)).await
+    }
+
+    async fn erp_quotations_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpQuotation>> {
+        afas_read(afas_quotations::quotations_since(&self.client, from, limit)).await
+    }
+
+    async fn erp_quotation(&self, quotation_number: &str) -> ConnectorResult<Option<ErpQuotation>> {
+        afas_read(afas_quotations::quotation(&self.client, quotation_number)).await
     }
 
     async fn delivery_address(

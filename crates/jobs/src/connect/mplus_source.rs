@@ -19,7 +19,7 @@ use koppel_mplus::model::Relation;
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, add_products_to_article_group_request,
     create_product_request, create_relation_request, delete_products_from_article_group_request, deliver_order_request,
-    new_article_group_request, update_product_request, update_relation_request,
+    new_article_group_request, save_proposal_request, update_product_request, update_relation_request,
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
@@ -29,6 +29,7 @@ use koppel_sync::ports::{
     ConnectorError, ConnectorResult, Creation, Exchange, JsonText, PosSource, TillWrite, Written,
 };
 use koppel_sync::pricing::{TillArticlePrices, TillPricesDraft};
+use koppel_sync::proposals::{ProposalDraft, TillProposal};
 use koppel_sync::settings::FlowSettings;
 use koppel_sync::terms::{TermsDraft, TillRelationTerms};
 use rust_decimal::Decimal;
@@ -38,7 +39,7 @@ use super::errors::{self, mplus_call, mplus_write};
 use super::mplus_ledger;
 use super::mplus_records::{articles, customer, stock_level};
 use super::mplus_sales::Sale;
-use super::{mplus_articles, mplus_prices, mplus_relations, mplus_terms};
+use super::{mplus_articles, mplus_prices, mplus_proposals, mplus_relations, mplus_terms};
 
 /// Page size when a single invoice or proposal is searched (MplusKASSA has no read by id for them).
 const SEARCH_PAGE: u32 = 500;
@@ -469,6 +470,49 @@ impl PosSource for MplusSource {
             .collect())
     }
 
+    async fn till_proposal(&self, proposal_id: &str) -> ConnectorResult<Option<TillProposal>> {
+        let proposal = mplus_call(self.client.get_proposal(proposal_id)).await?;
+        Ok(proposal.and_then(mplus_proposals::till_proposal))
+    }
+
+    /// A proposal with the draft's `extProposalId` already there (made by a run that stopped before journaling
+    /// it) is found among its relation's proposals.
+    async fn create_till_proposal(&self, draft: &ProposalDraft) -> ConnectorResult<Written<Creation>> {
+        let request = mplus_proposals::proposal_write(draft, None);
+        let create = async {
+            match self.client.save_proposal(&request).await {
+                Ok(saved) => Ok(Creation::Created(saved.proposal_id)),
+                Err(
+                    refused @ MplusError::Business {
+                        outcome: BusinessOutcome::AlreadyExists,
+                        ..
+                    },
+                ) => {
+                    let (relation, ext_id) = (draft.relation_number, &draft.ext_proposal_id);
+                    match mplus_proposals::find_by_ext_id(&self.client, relation, ext_id).await? {
+                        Some(id) => Ok(Creation::Found(id)),
+                        None => Err(refused),
+                    }
+                }
+                Err(error) => Err(error),
+            }
+        };
+        mplus_write(create).await
+    }
+
+    async fn replace_till_proposal(
+        &self,
+        current: &TillProposal,
+        draft: &ProposalDraft,
+    ) -> ConnectorResult<Written<()>> {
+        let request = mplus_proposals::proposal_write(draft, Some(current));
+        let written = mplus_write(self.client.save_proposal(&request)).await?;
+        Ok(Written {
+            value: (),
+            exchange: written.exchange,
+        })
+    }
+
     async fn update_till_terms(&self, current: &TillRelationTerms, draft: &TermsDraft) -> ConnectorResult<Written<()>> {
         let relation = mplus_terms::terms_write(current, draft);
         let written = mplus_write(self.client.update_relation(&relation)).await?;
@@ -539,6 +583,14 @@ impl PosSource for MplusSource {
             TillWrite::RemoveFromArticleGroup(group, product) => (
                 "deleteProductsFromArticleGroup",
                 delete_products_from_article_group_request(group, &[product]),
+            ),
+            TillWrite::CreateProposal(draft) => (
+                "saveProposal",
+                save_proposal_request(&mplus_proposals::proposal_write(draft, None)),
+            ),
+            TillWrite::ReplaceProposal(current, draft) => (
+                "saveProposal",
+                save_proposal_request(&mplus_proposals::proposal_write(draft, Some(current))),
             ),
         };
         let request = request.map_err(|error| errors::from_mplus(&error))?;

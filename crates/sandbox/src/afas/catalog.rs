@@ -302,6 +302,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("DebtorId", S, 16),
             ("CurrencyId", S, 3),
             ("CustomerReference", S, 100),
+            ("PricesIncludeVat", B, 0),
             ("TotalAmount", N, 0),
             ("VAT", N, 0),
             ("CreateDate", D, 0),

@@ -388,7 +388,8 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
         let quotation = row(json!({
             "QuotationNumber": number, "Status": document.status.as_deref().unwrap_or("Open"), "QuotationDate": date,
             "DebtorId": text(fields, "DbId"), "CurrencyId": text(fields, "CuId").unwrap_or("EUR"),
-            "CustomerReference": text(fields, "RfCs"), "TotalAmount": json_number(totals.excl), "VAT": json_number(totals.vat),
+            "CustomerReference": text(fields, "RfCs"), "PricesIncludeVat": flag(fields, "InVa"),
+            "TotalAmount": json_number(totals.excl), "VAT": json_number(totals.vat),
             "CreateDate": created, "ModifiedDate": modified,
         }));
         patches.push(Patch::Upsert("Profit_SalesQuotations", key.clone(), quotation));

@@ -10,6 +10,7 @@ pub mod order_status;
 pub mod orders;
 pub mod prices;
 pub mod products;
+pub mod proposals;
 pub mod relations;
 pub mod stock;
 
@@ -24,6 +25,7 @@ use crate::deliveries::ErpOrderState;
 use crate::engine::{Run, RunError};
 use crate::model::{SourceArticle, SourceCustomer};
 use crate::ports::{ConnectorResult, ErpTarget, Journal, PosSource};
+use crate::proposals::ErpQuotation;
 use crate::record::{RecordMeta, Trail, Verdict};
 use crate::settings::FlowSettings;
 
@@ -37,6 +39,8 @@ pub(crate) enum Page {
     ErpDebtors(Vec<ErpDebtor>),
     /// AFAS's delivered sales orders, for the till's orders.
     ErpOrderStates(Vec<ErpOrderState>),
+    /// AFAS's quotations, for the till's proposals.
+    ErpQuotations(Vec<ErpQuotation>),
 }
 
 impl Page {
@@ -56,6 +60,9 @@ impl Page {
             }
             FlowKind::Debtors => Page::ErpDebtors(target.erp_debtors_since(from, limit).await?),
             FlowKind::OrderStatus => Page::ErpOrderStates(target.erp_delivered_orders_since(from, limit).await?),
+            FlowKind::Quotations if settings.quotations_to_till(flow) => {
+                Page::ErpQuotations(target.erp_quotations_since(from, limit).await?)
+            }
             FlowKind::Orders
             | FlowKind::Receipts
             | FlowKind::Quotations
@@ -75,6 +82,7 @@ impl Page {
             Page::ErpArticles(records) => records.len(),
             Page::ErpDebtors(records) => records.len(),
             Page::ErpOrderStates(records) => records.len(),
+            Page::ErpQuotations(records) => records.len(),
         }
     }
 
@@ -90,6 +98,7 @@ impl Page {
             Page::ErpOrderStates(records) => {
                 return at_second(records.iter().map(ErpOrderState::sync_marker), full);
             }
+            Page::ErpQuotations(records) => return at_second(records.iter().map(ErpQuotation::sync_marker), full),
         };
         highest.map(|marker| marker + 1)
     }
@@ -125,6 +134,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         Page::ErpArticles(articles) => articles::run_page(run, articles).await,
         Page::ErpDebtors(debtors) => relations::run_page(run, debtors).await,
         Page::ErpOrderStates(states) => order_status::run_page(run, states).await,
+        Page::ErpQuotations(quotations) => proposals::run_page(run, quotations).await,
     }
 }
 
@@ -138,6 +148,13 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
     let (source, entity) = (run.source, entity(run.flow));
     let mut gone = Vec::new();
     match run.flow {
+        FlowKind::Quotations if run.settings.quotations_to_till(run.flow) => {
+            let target = run.target;
+            let (found, missing) = fetch_each(source_ids, |id| target.erp_quotation(id)).await?;
+            gone = missing;
+            run.report.total_seen += found.len() as u64;
+            proposals::run_page(run, found).await?;
+        }
         FlowKind::Orders | FlowKind::Receipts | FlowKind::Quotations => return orders::retry(run, source_ids).await,
         FlowKind::FinancialJournal => return financial_journal::retry(run, source_ids).await,
         // Read fresh for these articles; one AFAS no longer prices and the till has no price for is simply not
@@ -190,7 +207,7 @@ pub(crate) async fn retry<S: PosSource, T: ErpTarget, J: Journal>(
             stock::run_page(run, levels).await?;
         }
     }
-    let gone_reason = match run.flow.direction() {
+    let gone_reason = match run.settings.direction(run.flow) {
         Direction::MplusToAfas => GONE,
         Direction::AfasToMplus => GONE_FROM_AFAS,
     };

@@ -13,6 +13,7 @@ use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use crate::pricing::{TillArticlePrices, TillPricesDraft};
+use crate::proposals::{ProposalDraft, TillProposal};
 use crate::terms::{TermsDraft, TillRelationTerms};
 
 /// A write to the till named with its draft, for [`PosSource::render_till_write`].
@@ -36,6 +37,9 @@ pub enum TillWrite<'a> {
     AddToArticleGroup(i32, i64),
     /// A product out of an article group: (group, product).
     RemoveFromArticleGroup(i32, i64),
+    CreateProposal(&'a ProposalDraft),
+    /// The proposal as the till has it, and the draft that replaces it.
+    ReplaceProposal(&'a TillProposal, &'a ProposalDraft),
 }
 
 impl TillWrite<'_> {
@@ -54,6 +58,8 @@ impl TillWrite<'_> {
             TillWrite::RemoveFromArticleGroup(group, product) => {
                 format!("take product {product} out of article group {group}")
             }
+            TillWrite::CreateProposal(draft) => format!("create the proposal of quotation {}", draft.ext_proposal_id),
+            TillWrite::ReplaceProposal(current, _) => format!("replace proposal {}", current.proposal_id),
         }
     }
 }
@@ -144,6 +150,7 @@ pub trait PosSource: Send + Sync {
             TillWrite::AddToArticleGroup(group, product) | TillWrite::RemoveFromArticleGroup(group, product) => {
                 JsonText::of(&serde_json::json!({ "groupNumber": group, "productNumbers": [product] }))
             }
+            TillWrite::CreateProposal(draft) | TillWrite::ReplaceProposal(_, draft) => JsonText::of(draft),
         };
         Ok(Exchange {
             operation: write.label(),
@@ -292,6 +299,30 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         let _ = (current, draft);
         async { Err(ConnectorError::permanent("this point of sale cannot update prices")) }
+    }
+    /// The proposal with this id; `None` when the till no longer has it. The defaults of this and the
+    /// proposal writes below say the till cannot do it, which stops a quotations flow towards the till.
+    fn till_proposal(&self, proposal_id: &str) -> impl Future<Output = ConnectorResult<Option<TillProposal>>> + Send {
+        let _ = proposal_id;
+        async { Err(ConnectorError::permanent("this point of sale cannot read proposals")) }
+    }
+    /// Creates the proposal; [`Creation::Found`] when the till has one with its `extProposalId` already.
+    fn create_till_proposal(
+        &self,
+        draft: &ProposalDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
+        let _ = draft;
+        async { Err(ConnectorError::permanent("this point of sale cannot create proposals")) }
+    }
+    /// Replaces the proposal's lines and header with the draft's, if the till did not change it since
+    /// `current` was read.
+    fn replace_till_proposal(
+        &self,
+        current: &TillProposal,
+        draft: &ProposalDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        let _ = (current, draft);
+        async { Err(ConnectorError::permanent("this point of sale cannot replace proposals")) }
     }
 }
 
@@ -443,5 +474,21 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         draft: &TermsDraft,
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         (**self).update_till_terms(current, draft)
+    }
+    fn till_proposal(&self, proposal_id: &str) -> impl Future<Output = ConnectorResult<Option<TillProposal>>> + Send {
+        (**self).till_proposal(proposal_id)
+    }
+    fn create_till_proposal(
+        &self,
+        draft: &ProposalDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<Creation>>> + Send {
+        (**self).create_till_proposal(draft)
+    }
+    fn replace_till_proposal(
+        &self,
+        current: &TillProposal,
+        draft: &ProposalDraft,
+    ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
+        (**self).replace_till_proposal(current, draft)
     }
 }

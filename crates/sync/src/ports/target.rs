@@ -15,6 +15,7 @@ use crate::model::{
     Address, ArticleDraft, ArticleRecord, DebtorDraft, DebtorRecord, OrderTarget, SalesOrderDraft, StockMutationDraft,
 };
 use crate::pricing::ErpListPrice;
+use crate::proposals::ErpQuotation;
 use crate::requirements::AfasList;
 use crate::sales::BookedTotals;
 use crate::settings::AfasArticleFilter;
@@ -264,6 +265,24 @@ pub trait ErpTarget: Send + Sync {
         let _ = (filter, item_code);
         async { Err(ConnectorError::permanent("this ERP cannot read an article")) }
     }
+    /// The quotations changed at or after `from`, with their lines, oldest first, like
+    /// [`Self::erp_articles_since`]. The default says the ERP cannot list them.
+    fn erp_quotations_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpQuotation>>> + Send {
+        let _ = (from, limit);
+        async { Err(ConnectorError::permanent("this ERP cannot list quotations")) }
+    }
+    /// One quotation with its lines, fresh (for retries); `None` when AFAS no longer has it.
+    fn erp_quotation(
+        &self,
+        quotation_number: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpQuotation>>> + Send {
+        let _ = quotation_number;
+        async { Err(ConnectorError::permanent("this ERP cannot read a quotation")) }
+    }
 }
 
 impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
@@ -415,5 +434,18 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
         order_number: &str,
     ) -> impl Future<Output = ConnectorResult<Option<ErpOrderState>>> + Send {
         (**self).erp_order_state(order_number)
+    }
+    fn erp_quotations_since(
+        &self,
+        from: i64,
+        limit: usize,
+    ) -> impl Future<Output = ConnectorResult<Vec<ErpQuotation>>> + Send {
+        (**self).erp_quotations_since(from, limit)
+    }
+    fn erp_quotation(
+        &self,
+        quotation_number: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<ErpQuotation>>> + Send {
+        (**self).erp_quotation(quotation_number)
     }
 }

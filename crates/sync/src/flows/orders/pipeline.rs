@@ -19,6 +19,9 @@ use crate::record::{Failure, RecordMeta, SeenIds, Trail, Verdict, content_hash, 
 use crate::sales::TillTotals;
 use crate::settings::FlowSettings;
 
+/// Why a till proposal is not booked in AFAS: the quotations flow made it from an AFAS quotation.
+const MADE_FROM_AFAS: &str = "Koppel made this proposal at MplusKASSA from an AFAS quotation";
+
 /// Sales on their way to AFAS at most (their debtor and article writes, then their order). AFAS allows 8
 /// concurrent requests per token, which the client enforces; twice as many sales keep 8 requests out while
 /// some wait for a write another sale started or for a claim in the database, so a run comes near the time its
@@ -115,6 +118,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
 
     let mut queue: VecDeque<SourceOrder> = VecDeque::new();
     let mut known: HashMap<String, IdMapEntry> = HashMap::new();
+    let mut made_from_afas: HashSet<String> = HashSet::new();
     let mut plan: Option<OrderPlan> = None;
     let mut writes = Writes::default();
     let mut pages_taken = 0;
@@ -236,6 +240,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
                         reading = read_page(ports, from, size, Some(needs)).boxed().fuse();
                     }
                     known.extend(page_plan.known);
+                    made_from_afas.extend(page_plan.made_from_afas);
                     plan = Some(page_plan.target);
                     run.report.total_seen += orders.len() as u64;
                     queue.extend(
@@ -264,15 +269,18 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
             let payload = JsonText::of(&order);
             let hash = content_hash_with(&payload, &settings_hash);
             // Nothing here waits for AFAS: the sale's writes start now and run with the others in flight.
-            let step = prepare(
-                settings,
-                target,
-                current,
-                &mut writes,
-                &order,
-                known.get(&order.id),
-                hash,
-            );
+            let step = match made_from_afas.contains(&order.id) {
+                true => Ok(Step::Done(Verdict::skipped(MADE_FROM_AFAS))),
+                false => prepare(
+                    settings,
+                    target,
+                    current,
+                    &mut writes,
+                    &order,
+                    known.get(&order.id),
+                    hash,
+                ),
+            };
             let sends = matches!(step, Ok(Step::Send(..)));
             if sends {
                 sending.insert(order.number.clone());

@@ -1,7 +1,9 @@
 //! A page's plan: the id map and the target's answers to one batched look-up per kind, taken over from
 //! the page before where that page may have written.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use koppel_core::FlowKind;
 
 use super::prepare::selected;
 use crate::engine::RunError;
@@ -19,6 +21,9 @@ use crate::settings::FlowSettings;
 /// other keys this page never writes, so asking about them early is safe.
 pub(crate) struct PagePlan {
     pub(super) known: HashMap<String, IdMapEntry>,
+    /// Quotations flow: the till's proposals Koppel itself made from AFAS quotations (the flow's other
+    /// direction, chosen before), which are not booked back.
+    pub(super) made_from_afas: HashSet<String>,
     pub(super) target: OrderPlan,
     needs: Needs,
     /// Keys shared with the previous page: to be taken over from its plan.
@@ -37,15 +42,28 @@ impl PagePlan {
     ) -> Result<Self, RunError> {
         let ids: Vec<String> = orders.iter().map(|order| order.id.clone()).collect();
         let known = journal.id_map(&ids).await?;
+        let made_from_afas = match settings.order_target {
+            OrderTarget::Quotation => journal
+                .sources_of_targets(FlowKind::Quotations, &ids)
+                .await?
+                .into_keys()
+                .collect(),
+            _ => HashSet::new(),
+        };
         let to_plan: Vec<&SourceOrder> = orders
             .iter()
-            .filter(|order| selected(order, settings).is_ok() && !known.contains_key(&order.id))
+            .filter(|order| {
+                selected(order, settings).is_ok()
+                    && !known.contains_key(&order.id)
+                    && !made_from_afas.contains(&order.id)
+            })
             .collect();
         let needs = Needs::of(&to_plan);
         let (to_ask, shared) = needs.split(previous);
         let target = OrderPlan::look_up(target, settings.order_target, &to_ask).await?;
         Ok(Self {
             known,
+            made_from_afas,
             target,
             needs,
             shared,

@@ -46,6 +46,11 @@ pub(super) async fn fill_questions(
     );
     set(
         page,
+        "quotations_direction",
+        enum_text(serde_json::to_value(settings.quotations_direction).map_err(internal)?),
+    );
+    set(
+        page,
         "stock_calculation",
         enum_text(serde_json::to_value(settings.stock_calculation).map_err(internal)?),
     );
@@ -154,6 +159,18 @@ pub fn read_flow_questions(form: &Fields, errors: &mut FieldErrors, flows: &[Flo
         changes.push(Box::new(move |s: &mut FlowSettings| {
             if let Some(value) = receipt_target {
                 s.receipt_target = value;
+            }
+        }));
+    }
+    if flows.contains(&FlowKind::Quotations) {
+        // Absent (a form from before the question): the stored choice stays.
+        let direction = parse_enum(form.get("quotations_direction"));
+        if direction.is_none() && !form.get("quotations_direction").is_empty() {
+            errors.add_message("quotations_direction", "Choose which way quotations go.");
+        }
+        changes.push(Box::new(move |s: &mut FlowSettings| {
+            if let Some(value) = direction {
+                s.quotations_direction = value;
             }
         }));
     }
