@@ -18,7 +18,7 @@ use koppel_store::secrets::SecretBox;
 use koppel_store::test_support::TestDatabase;
 use koppel_sync::engine::run_flow;
 use koppel_sync::ports::Outcome;
-use koppel_sync::settings::FlowSettings;
+use koppel_sync::settings::{FlowSettings, QuotationsDirection};
 use koppel_testkit::FakeJournal;
 use sandbox_support::{System, World, sandbox_executor, save_flow, settings, store_credentials, tenant};
 use serde_json::json;
@@ -184,6 +184,28 @@ async fn flows_queued_together_run_in_order_and_their_first_runs_fail_nothing() 
     assert!(
         till_writes.is_empty(),
         "the third round wrote to the till: {till_writes:?}"
+    );
+
+    // The quotations flow turned the other way (its cursor forgotten): AFAS's own quotations become proposals,
+    // the ones it booked from the till's proposals are not sent back, and the round after writes nothing.
+    let to_till = FlowSettings {
+        quotations_direction: QuotationsDirection::AfasToMplus,
+        ..settings.clone()
+    };
+    save_flow(&db, &scope, FlowKind::Quotations, &to_till).await;
+    for (flow, run_id) in run_all_together(&db, &scope, &queue).await {
+        let run = runs::get(&db, &scope, run_id).await.unwrap().unwrap();
+        assert_eq!((run.status, run.failed), (RunStatus::Succeeded, 0), "{flow}: {run:?}");
+        if flow == FlowKind::Quotations {
+            assert_eq!(run.created, 2, "the two quotations made in AFAS: {run:?}");
+        }
+    }
+    world.clear_journal(System::Mplus).await;
+    run_all_together(&db, &scope, &queue).await;
+    assert_eq!(
+        world.till_calls("saveProposal").await,
+        0,
+        "the round after wrote proposals"
     );
 }
 

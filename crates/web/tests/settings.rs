@@ -742,3 +742,67 @@ async fn the_prices_and_discounts_pages_map_price_lists_to_the_tills_groups_and_
         .unwrap();
     assert!(!saved.article_prices_include_vat);
 }
+
+#[tokio::test]
+async fn the_quotations_page_asks_which_way_and_a_new_way_reads_its_source_from_the_start() {
+    let app = SetupApp::start(false).await;
+    let client = app.browser();
+    let home = app.sign_up(&client, "offerte@shop.nl", "Offerte").await;
+    app.post_form(&client, &format!("{home}/setup/sandbox"), &[]).await;
+    let scope = scope_of(&home);
+    let page_path = format!("{home}/settings/quotations");
+    let page = text(app.get(&client, &page_path).await).await;
+    assert!(page.contains("Which way do quotations go?"), "{page}");
+    let form = rendered_form(&page);
+    let value = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(
+        value("quotations_direction").as_deref(),
+        Some("mplus_to_afas"),
+        "the default"
+    );
+
+    // A cursor from runs the till-to-AFAS way (a till sync marker).
+    let db = &app.state.db;
+    koppel_store::flows::set_cursor(db, &scope, FlowKind::Quotations, 42_000)
+        .await
+        .unwrap();
+    let mut bad = form.clone();
+    set(&mut bad, "quotations_direction", "sideways");
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(response).await.contains("Choose which way quotations go."));
+
+    let mut good = form.clone();
+    set(&mut good, "quotations_direction", "afas_to_mplus");
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.post_form(&client, &page_path, &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", text(response).await);
+    let saved = koppel_jobs::settings::load(db, &scope, FlowKind::Quotations)
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.quotations_direction,
+        koppel_sync::settings::QuotationsDirection::AfasToMplus
+    );
+    let stored = koppel_store::flows::get(db, &scope, FlowKind::Quotations)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.cursor, None, "the other way's marker is forgotten");
+
+    // The same way again keeps the cursor its runs moved; the API shows and takes the setting too.
+    koppel_store::flows::set_cursor(db, &scope, FlowKind::Quotations, 1_700_000_000)
+        .await
+        .unwrap();
+    let token = app.api_token("offerte@shop.nl", PASSWORD).await;
+    let same = Some(json!({"settings": {"quotations_direction": "afas_to_mplus"}}));
+    let (status, body) = call(Method::PUT, &app, &token, "/api/v1/flows/quotations", same).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["settings"]["quotations_direction"], "afas_to_mplus", "{body}");
+    let stored = koppel_store::flows::get(db, &scope, FlowKind::Quotations)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.cursor, Some(1_700_000_000));
+}
