@@ -375,8 +375,11 @@ async fn two_workers_on_postgres_take_over_from_each_other() {
 
 /// Switches `flow` on with the sandbox preset's settings (and a schedule that never comes: runs are started by
 /// the test).
-async fn switch_on(api: &Api, flow: &str) {
-    let settings = koppel_web::sandbox_settings("1", Some("14"), Some("PIN"));
+async fn switch_on(api: &Api, flow: &str, own: &serde_json::Value) {
+    let mut settings = serde_json::to_value(koppel_web::sandbox_settings("1", Some("14"), Some("PIN"))).unwrap();
+    if let (Some(settings), Some(own)) = (settings.as_object_mut(), own.as_object()) {
+        settings.extend(own.clone());
+    }
     let body = serde_json::json!({"enabled": true, "schedule": "0 0 3 1 1 *", "settings": settings});
     let (status, answer) = api
         .send(reqwest::Method::PUT, &format!("/api/v1/flows/{flow}"), Some(body))
@@ -385,14 +388,14 @@ async fn switch_on(api: &Api, flow: &str) {
 }
 
 /// Signs a company up in a `koppel serve` (with its worker), runs each of the flows `first` to the end,
-/// switches `flow` on with the sandbox preset's settings, and up to `kills` times kills the process with
+/// switches `flow` on with the sandbox preset's settings (and its own settings `own`), and up to `kills` times kills the process with
 /// SIGKILL at a random point (`delays` ms) of the run's attempt and starts it again at once, waiting each time
 /// until the run is taken over. Returns the company's API, the process running now, the most takeovers a run
 /// counted, and the last run's id.
 async fn kill_during_runs(
     setup: &Setup,
     urls: &SandboxUrls,
-    (first, flow): (&[&str], &str),
+    (first, flow, own): (&[&str], &str, serde_json::Value),
     kills: usize,
     delays: std::ops::Range<u64>,
 ) -> (Api, Process, i64, String) {
@@ -400,12 +403,12 @@ async fn kill_during_runs(
     let api = Api::sign_up(&setup.base_url(), &setup.database_url).await;
     api.connect_to(urls).await;
     for before in first {
-        switch_on(&api, before).await;
+        switch_on(&api, before, &serde_json::json!({})).await;
         let (_, run) = api.start_run(before).await;
         let run = api.wait_finished(&run, Duration::from_secs(300)).await;
         assert_eq!(run["status"], "succeeded", "{before}: {run}");
     }
-    switch_on(&api, flow).await;
+    switch_on(&api, flow, &own).await;
     let mut rng = rand::rng();
     let (mut takeovers, mut last) = (0, (String::new(), 0));
     for kill in 0..self::kills().min(kills) {
@@ -434,8 +437,14 @@ async fn kill_during_runs(
 async fn sigkill_at_random_points_books_every_closed_till_day_once() {
     let (_sandbox, urls) = sandbox(ORDERS, 20).await;
     let setup = Setup::new().await;
-    let (api, mut serve, takeovers, _) =
-        kill_during_runs(&setup, &urls, (&[], "financial_journal"), 8, 100..2_500).await;
+    let (api, mut serve, takeovers, _) = kill_during_runs(
+        &setup,
+        &urls,
+        (&[], "financial_journal", serde_json::json!({})),
+        8,
+        100..2_500,
+    )
+    .await;
     let (_, run) = api.start_run("financial_journal").await;
     let run = api.wait_finished(&run, Duration::from_secs(600)).await;
     assert_eq!(run["status"], "succeeded", "{run}");
@@ -501,7 +510,8 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
 async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     let (_sandbox, urls) = sandbox(10, 150).await;
     let setup = Setup::new().await;
-    let (api, mut serve, _, last) = kill_during_runs(&setup, &urls, (&[], "articles"), 5, 200..3_000).await;
+    let (api, mut serve, _, last) =
+        kill_during_runs(&setup, &urls, (&[], "articles", serde_json::json!({})), 5, 200..3_000).await;
     // It ends: done, or given up after dying four times in a row before booking anything (its earlier attempts'
     // articles stay made; the next run goes on from there, which the checks below prove).
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
@@ -567,8 +577,14 @@ async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
 async fn sigkill_at_random_points_leaves_the_tills_price_groups_equal_to_afas() {
     let (_sandbox, urls) = sandbox(10, 150).await;
     let setup = Setup::new().await;
-    let (api, mut serve, takeovers, last) =
-        kill_during_runs(&setup, &urls, (&["articles"], "prices"), 4, 100..2_000).await;
+    let (api, mut serve, takeovers, last) = kill_during_runs(
+        &setup,
+        &urls,
+        (&["articles"], "prices", serde_json::json!({})),
+        4,
+        100..2_000,
+    )
+    .await;
     assert!(takeovers > 0, "no run was ever taken over: the kills missed the runs");
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
@@ -640,8 +656,14 @@ async fn sigkill_at_random_points_leaves_each_relation_with_its_debtors_own_pric
     // the attempt, so they land inside it.
     let (_sandbox, urls) = sandbox(10, 250).await;
     let setup = Setup::new().await;
-    let (api, mut serve, takeovers, last) =
-        kill_during_runs(&setup, &urls, (&["articles", "debtors"], "discounts"), 3, 50..700).await;
+    let (api, mut serve, takeovers, last) = kill_during_runs(
+        &setup,
+        &urls,
+        (&["articles", "debtors"], "discounts", serde_json::json!({})),
+        3,
+        50..700,
+    )
+    .await;
     let run = api.wait_finished(&last, Duration::from_secs(300)).await;
     assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
     let (_, finish) = api.start_run("discounts").await;
@@ -694,5 +716,84 @@ async fn sigkill_at_random_points_leaves_each_relation_with_its_debtors_own_pric
         }
     }
     assert_eq!(till, expected, "each relation has its debtor's own prices, once");
+    assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
+}
+
+/// The quotations flow turned towards the till under SIGKILL: twelve more AFAS quotations are made beside the
+/// seeded two, the articles and debtors flows make their articles and relations at the till, and the quotations
+/// run (250 ms latency on every call) is killed at random points and started again; at the end every AFAS
+/// quotation is exactly one MplusKASSA proposal (read with the till's own `getProposals`), and a new run writes
+/// nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_gives_each_afas_quotation_one_proposal() {
+    let (_sandbox, urls) = sandbox(10, 0).await;
+    for index in 0..12 {
+        let debtor = ["10001", "10004"][index % 2];
+        let quotation = serde_json::json!({"FbSalesQuotation": {"Element": {
+        "Fields": {"DbId": debtor, "RfCs": format!("CRASH-{index}"), "CuId": "EUR"},
+        "Objects": [{"FbSalesQuotationLines": {"Element": [
+            {"Fields": {"VaIt": "2", "ItCd": "1000", "BiUn": "stk", "QuUn": index + 1}}
+        ]}}]}}});
+        let response = support::http()
+            .post(format!(
+                "{}/ProfitRestServices/connectors/FbSalesQuotation",
+                urls.afas_root
+            ))
+            .header("Authorization", urls.afas_authorization())
+            .json(&quotation)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    }
+    set_latency(&urls, 250).await;
+    let setup = Setup::new().await;
+    let to_till = serde_json::json!({"quotations_direction": "afas_to_mplus"});
+    let (api, mut serve, takeovers, last) = kill_during_runs(
+        &setup,
+        &urls,
+        (&["articles", "debtors"], "quotations", to_till),
+        3,
+        100..3_000,
+    )
+    .await;
+    let run = api.wait_finished(&last, Duration::from_secs(300)).await;
+    assert!(run["status"] == "succeeded" || run["status"] == "failed", "{run}");
+    set_latency(&urls, 0).await;
+    let (_, finish) = api.start_run("quotations").await;
+    let finish = api.wait_finished(&finish, Duration::from_secs(300)).await;
+    assert_eq!(
+        (finish["status"].as_str(), finish["counts"]["failed"].as_i64()),
+        (Some("succeeded"), Some(0)),
+        "{finish}"
+    );
+    let (_, fresh) = api.start_run("quotations").await;
+    let fresh = api.wait_finished(&fresh, Duration::from_secs(300)).await;
+    assert_eq!(
+        (fresh["counts"]["created"].as_i64(), fresh["counts"]["updated"].as_i64()),
+        (Some(0), Some(0)),
+        "a run after the crashes writes nothing: {fresh}"
+    );
+    assert!(takeovers > 0, "no run was ever taken over: the kills missed the runs");
+
+    let expected: Vec<String> = afas_rows(&urls, "Profit_SalesQuotations")
+        .await
+        .iter()
+        .map(|row| row["QuotationNumber"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(expected.len(), 14, "the seeded and the made quotations");
+    let credentials = koppel_jobs::credentials::MplusCredentials {
+        url: urls.mplus.clone(),
+        ident: "koppel-sandbox".into(),
+        secret: "sandbox-secret".into(),
+    };
+    let mplus = koppel_jobs::connect::mplus_client(&credentials, &Default::default()).unwrap();
+    let proposals = mplus
+        .get_proposals(&koppel_mplus::DocumentFilter::default(), 0, 10_000)
+        .await
+        .unwrap();
+    let till = counted(proposals.into_iter().filter_map(|p| p.ext_proposal_id));
+    let once: BTreeMap<String, usize> = expected.into_iter().map(|number| (number, 1)).collect();
+    assert_eq!(till, once, "each AFAS quotation is one proposal at the till");
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }

@@ -157,6 +157,25 @@ impl GetConnectorRow for Article {
     const KEY: &'static str = "ItemCode";
 }
 
+/// A row with all of its fields kept besides the typed ones (`rest` holds every field, the typed ones too):
+/// for fields each administration names itself, such as AFAS free fields (`U…`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WithRest<T> {
+    #[serde(flatten)]
+    pub row: T,
+    #[serde(flatten)]
+    pub rest: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl<T: GetConnectorRow> GetConnectorRow for WithRest<T> {
+    const CONNECTOR: &'static str = T::CONNECTOR;
+    const KEY: &'static str = T::KEY;
+
+    fn query() -> GetQuery {
+        T::query()
+    }
+}
+
 /// `Profit_Article_Basic`: the price on the basic price list (`Profit_Article` has none).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ArticleBasic {

@@ -13,10 +13,11 @@ use koppel_afas::RetryPolicy;
 use koppel_core::FlowKind;
 use koppel_store::secrets::SecretBox;
 use koppel_store::{Db, StoreError, TenantScope};
+use koppel_sync::custom_fields::is_free_field;
 use koppel_sync::engine::RunError;
 use koppel_sync::ports::{ConnectorError, ErpTarget, ListFields};
 use koppel_sync::requirements::{self, AfasList, SettingProblem};
-use koppel_sync::settings::{AfasArticleFilter, FlowSettings};
+use koppel_sync::settings::FlowSettings;
 
 use crate::connect::{AfasTarget, ClientOptions, afas_client, afas_environment, reference_list};
 use crate::credentials::{self, CredentialsError};
@@ -46,7 +47,7 @@ pub async fn unknown_codes<T: ErpTarget>(
     let found: HashMap<AfasList, Option<HashSet<String>>> =
         futures::future::try_join_all(asked).await?.into_iter().collect();
     let mut problems = match flow {
-        FlowKind::Articles => article_filter_problems(&settings.afas_article_filter, target).await?,
+        FlowKind::Articles => article_filter_problems(settings, target).await?,
         FlowKind::Prices => {
             let needed = ["Level", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
             connector_problems("price_list_map", PRICE_CONNECTOR, &needed, target).await?
@@ -92,15 +93,27 @@ const PRICE_CONNECTOR: &str = "Profit_SalesPrice";
 
 /// The articles flow's GetConnector and the fields its filter names, checked against AFAS's metainfo.
 async fn article_filter_problems<T: ErpTarget>(
-    filter: &AfasArticleFilter,
+    settings: &FlowSettings,
     target: &T,
 ) -> Result<Vec<SettingProblem>, ConnectorError> {
+    let filter = &settings.afas_article_filter;
     let mut needed: Vec<&str> = vec!["ItemCode", "Description", "ModifiedDate", "VATGroup", "Blocked"];
     if !filter.groups.is_empty() {
         needed.push("ArtGroup");
     }
     needed.extend(filter.field_equals.keys().map(|field| field.trim()));
-    connector_problems("afas_article_filter", filter.connector(), &needed, target).await
+    let mut problems = connector_problems("afas_article_filter", filter.connector(), &needed, target).await?;
+    let free: Vec<&str> = settings.custom_field_map.keys().map(|field| field.trim()).collect();
+    if free.iter().any(|field| !is_free_field(field)) {
+        problems.push(SettingProblem::new(
+            "custom_field_map",
+            "an AFAS free field's name starts with U and its code, e.g. U7E1F0A2B_Webshop",
+        ));
+    }
+    if !free.is_empty() {
+        problems.extend(connector_problems("custom_field_map", filter.connector(), &free, target).await?);
+    }
+    Ok(problems)
 }
 
 /// Whether AFAS offers `connector` with the `needed` fields (its metainfo); a problem of `setting` if not.

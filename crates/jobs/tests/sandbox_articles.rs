@@ -541,3 +541,112 @@ async fn a_product_in_a_koppel_made_group_keeps_its_afas_group_through_the_produ
         .collect();
     assert_eq!(groups_after, groups_before, "AFAS's own articles keep their groups");
 }
+
+/// Each till article's custom field values by field name (text, yes/no and whole numbers as text).
+async fn till_custom_fields(world: &World) -> BTreeMap<i64, BTreeMap<String, String>> {
+    let products: Vec<Product> = world
+        .mplus
+        .get_products(&ProductFilter::default(), 0, 100_000)
+        .await
+        .unwrap();
+    products
+        .iter()
+        .flat_map(|product| &product.article_list)
+        .filter_map(|article| {
+            let fields = article
+                .custom_field_list
+                .iter()
+                .filter_map(|field| {
+                    let value = (field.str_value.clone())
+                        .or(field.bool_value.map(|b| b.to_string()))
+                        .or(field.int_value.map(|i| i.to_string()))?;
+                    Some((field.field_name.clone(), value))
+                })
+                .collect();
+            Some((article.article_number?, fields))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn afas_free_fields_fill_the_tills_custom_fields_and_the_tills_own_fields_stay() {
+    let world = World::start(0).await;
+    let settings = settings();
+    let journal = FakeJournal::default();
+    let report = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run");
+    assert!(failures(&journal).is_empty(), "{:?}", failures(&journal));
+    assert!(report.counts.created > 0);
+    // What AFAS's free fields say (the brand, whether it is sold in the webshop), as the till should have it.
+    let mut expected: BTreeMap<i64, BTreeMap<String, String>> = BTreeMap::new();
+    for row in world.rows("Profit_Article", "ItemCode").await {
+        let number: i64 = row["ItemCode"].as_str().unwrap().parse().unwrap();
+        let mut fields = BTreeMap::from([("Webshop".to_owned(), row["U7E1F0A2B_Webshop"].to_string())]);
+        if let Some(brand) = row["U7E1F0A2C_Merk"].as_str() {
+            fields.insert("Merk".to_owned(), brand.to_owned());
+        }
+        expected.insert(number, fields);
+    }
+    let till = till_custom_fields(&world).await;
+    for (number, fields) in &expected {
+        assert_eq!(till.get(number), Some(fields), "article {number}");
+    }
+    assert!(
+        expected
+            .values()
+            .any(|f| f.get("Webshop").map(String::as_str) == Some("false")),
+        "the gift card is not a webshop article"
+    );
+
+    // The till's own custom field, set by hand, and a new brand in AFAS: the brand follows AFAS, the rest stays.
+    let mut by_hand = koppel_mplus::ProductWrite::default();
+    let product = world
+        .mplus
+        .get_products(
+            &ProductFilter {
+                article_numbers: vec![1001],
+                ..ProductFilter::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    by_hand.product_number = product.product_number;
+    by_hand.article_list.article.push(koppel_mplus::ArticleWrite {
+        article_number: Some(1001),
+        custom_field_list: Some(vec![koppel_mplus::model::CustomField::int("Houdbaarheid", 30)].into()),
+        ..koppel_mplus::ArticleWrite::default()
+    });
+    world
+        .mplus
+        .update_product(&by_hand)
+        .await
+        .expect("the till's own field");
+    let change =
+        serde_json::json!({"FbItemArticle": {"Element": {"Fields": {"ItCd": "1001", "U7E1F0A2C_Merk": "Koppel"}}}});
+    world.write_afas(reqwest::Method::PUT, "FbItemArticle", change).await;
+    world.clear_journal(System::Mplus).await;
+    let changed = world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the run after");
+    assert_eq!(
+        (changed.counts.updated, changed.counts.failed),
+        (1, 0),
+        "{:?}",
+        failures(&journal)
+    );
+    let till = till_custom_fields(&world).await;
+    assert_eq!(till[&1001].get("Merk").map(String::as_str), Some("Koppel"));
+    assert_eq!(
+        till[&1001].get("Houdbaarheid").map(String::as_str),
+        Some("30"),
+        "the till's own field stays"
+    );
+    let again = world.run(FlowKind::Articles, &settings, &journal).await.unwrap();
+    assert_eq!((again.counts.created, again.counts.updated), (0, 0));
+}

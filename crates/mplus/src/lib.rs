@@ -27,6 +27,7 @@ pub use client::{MplusClient, MplusClientBuilder};
 pub use config::MplusConfig;
 pub use error::{BusinessOutcome, MplusError};
 pub use exchange::{Exchange, ExchangeHook};
+pub use model::{CustomField, CustomFieldList, CustomFieldLists, CustomFieldType};
 pub use operations::{
     ArticleWrite, ArticleWriteList, DocumentFilter, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
     create_product_request, update_product_request,

@@ -14,10 +14,11 @@ use koppel_mplus::model::{
     Relation, RelationArticleDiscount, RelationArticleDiscountList, StockChange, VatMethod, YearNumber,
 };
 use koppel_mplus::{
-    ArticleWrite, ArticleWriteList, BusinessOutcome, DocumentFilter, MplusClient, MplusConfig, MplusError,
-    PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite, ProposalWrite, SavedProposal,
-    add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
-    save_proposal_request, update_article_group_request, update_product_request, update_relation_request,
+    ArticleWrite, ArticleWriteList, BusinessOutcome, CustomField, CustomFieldList, CustomFieldType, DocumentFilter,
+    MplusClient, MplusConfig, MplusError, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
+    ProposalWrite, SavedProposal, add_products_to_article_group_request, delete_products_from_article_group_request,
+    new_article_group_request, save_proposal_request, update_article_group_request, update_product_request,
+    update_relation_request,
 };
 use rust_decimal::Decimal;
 
@@ -67,6 +68,13 @@ const PRICE_GROUPS: &str = "<priceGroupList><priceGroup><priceGroupNumber>1</pri
 <priceExcl>1483</priceExcl><minimumAmount>0</minimumAmount></priceGroup><priceGroup><priceGroupNumber>2</priceGroupNumber>\
 <description>Groothandel</description><priceIncl>1595</priceIncl><priceExcl>1318</priceExcl><discountPercentage>20</discountPercentage>\
 <minimumAmount>10</minimumAmount></priceGroup></priceGroupList>";
+
+/// An article's custom field values: a decimal, a date, and a multi-select the client does not model.
+const CUSTOM_FIELDS: &str = "<customFieldList><customField><fieldName>Gewicht</fieldName><dataType>DATA-TYPE-DECIMAL</dataType>\
+<intValue>1250</intValue><decimalPlaces>3</decimalPlaces></customField><customField><fieldName>Sinds</fieldName>\
+<dataType>DATA-TYPE-DATE</dataType><dateValue><day>1</day><mon>3</mon><year>2026</year></dateValue></customField>\
+<customField><fieldName>Allergenen</fieldName><dataType>DATA-TYPE-MULTISELECTINT</dataType><multiSelectInt>2</multiSelectInt>\
+<multiSelectInt>5</multiSelectInt></customField></customFieldList>";
 
 /// A relation's own terms: a price for article 100012 from 10 items, and 15% off discount group 4.
 const ARTICLE_DISCOUNTS: &str = "<relationArticleDiscountList><relationArticleDiscount>\
@@ -190,7 +198,7 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "getProducts",
             format!(
-                "<GetProductsResponse {NS}><productList><product><productNumber>500</productNumber><syncMarker>10</syncMarker><description>T-shirt</description><articleList><article><articleNumber>100012</articleNumber><pluNumber>100012</pluNumber><syncMarker>9</syncMarker><description>T-shirt S</description><size>S</size><barcode>8712345678906</barcode><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><purchasePrice>800</purchasePrice><priceIncl>1995</priceIncl><priceExcl>1649</priceExcl><stockArticle>true</stockArticle>{PRICE_GROUPS}</article></articleList><groupNumbers>3</groupNumbers></product></productList></GetProductsResponse>"
+                "<GetProductsResponse {NS}><productList><product><productNumber>500</productNumber><syncMarker>10</syncMarker><description>T-shirt</description><articleList><article><articleNumber>100012</articleNumber><pluNumber>100012</pluNumber><syncMarker>9</syncMarker><description>T-shirt S</description><size>S</size><barcode>8712345678906</barcode><turnoverGroup>10</turnoverGroup><vatCode>2</vatCode><vatPercentage>21</vatPercentage><purchasePrice>800</purchasePrice><priceIncl>1995</priceIncl><priceExcl>1649</priceExcl><stockArticle>true</stockArticle>{CUSTOM_FIELDS}{PRICE_GROUPS}</article></articleList><groupNumbers>3</groupNumbers></product></productList></GetProductsResponse>"
             ),
         ),
         (
@@ -267,6 +275,12 @@ fn fixtures() -> Vec<(&'static str, String)> {
             "getPriceGroupList",
             format!(
                 "<getPriceGroupListResponse {NS}><priceGroup><priceGroupNumber>1</priceGroupNumber><description>Horeca</description></priceGroup><priceGroup><priceGroupNumber>2</priceGroupNumber><description>Groothandel</description></priceGroup></getPriceGroupListResponse>"
+            ),
+        ),
+        (
+            "getCustomFieldLists",
+            format!(
+                "<GetCustomFieldListsResponse {NS}><articleCustomFieldList><customField><fieldName>Merk</fieldName><dataType>DATA-TYPE-STRING</dataType><isRequired>true</isRequired></customField></articleCustomFieldList><employeeCustomFieldList/><relationCustomFieldList><customField><fieldName>Klantkaart</fieldName><dataType>DATA-TYPE-STRING</dataType><isRequired>false</isRequired></customField></relationCustomFieldList></GetCustomFieldListsResponse>"
             ),
         ),
         (
@@ -538,6 +552,35 @@ async fn requests_are_valid_and_responses_parse_exactly() {
             Some(20),
             Some(10)
         )
+    );
+    let custom: Vec<_> = article
+        .custom_field_list
+        .iter()
+        .map(|f| (f.field_name.as_str(), f.data_type, f.decimal_value(), f.date_value))
+        .collect();
+    assert_eq!(
+        custom,
+        [
+            ("Gewicht", Some(CustomFieldType::Decimal), Some(dec("1.250")), None),
+            (
+                "Sinds",
+                Some(CustomFieldType::Date),
+                None,
+                NaiveDate::from_ymd_opt(2026, 3, 1)
+            ),
+            ("Allergenen", Some(CustomFieldType::MultiSelectInt), None, None),
+        ]
+    );
+    let custom_fields = client.get_custom_field_lists().await.unwrap();
+    assert_eq!(
+        (
+            custom_fields.article[0].field_name.as_str(),
+            custom_fields.article[0].data_type,
+            custom_fields.article[0].is_required,
+            custom_fields.employee.len(),
+            custom_fields.relation[0].field_name.as_str(),
+        ),
+        ("Merk", Some(CustomFieldType::String), Some(true), 0, "Klantkaart")
     );
     let price_groups = client.get_price_groups().await.unwrap();
     assert_eq!(
@@ -826,6 +869,40 @@ fn price_group_writes_follow_the_wsdl_sequence() {
         if let Err(errors) = validate_element(body_element(request)) {
             panic!("the updateProduct request is not valid:\n{errors}\n{request}");
         }
+    }
+}
+
+#[test]
+fn custom_field_writes_follow_the_wsdl_sequence() {
+    let mut product = price_group_update();
+    product.article_list.article[0].custom_field_list = Some(CustomFieldList::from(vec![
+        CustomField::string("Merk", "Moyee & co"),
+        CustomField::int("Houdbaarheid", 365),
+        CustomField::decimal("Gewicht", dec("1.250")).unwrap(),
+        CustomField::bool("Webshop", false),
+        CustomField::date("Sinds", NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+        CustomField::cleared("Kleur"),
+    ]));
+    let request = update_product_request(&product).unwrap();
+    assert!(
+        request.contains(
+            "<priceIncl>1995</priceIncl><customFieldList><customField><fieldName>Merk</fieldName>\
+<strValue>Moyee &amp; co</strValue></customField><customField><fieldName>Houdbaarheid</fieldName><intValue>365</intValue>\
+</customField><customField><fieldName>Gewicht</fieldName><intValue>125</intValue><decimalPlaces>2</decimalPlaces>\
+</customField><customField><fieldName>Webshop</fieldName><boolValue>false</boolValue></customField><customField>\
+<fieldName>Sinds</fieldName><dateValue><day>1</day><mon>3</mon><year>2026</year></dateValue></customField><customField>\
+<fieldName>Kleur</fieldName></customField></customFieldList><priceGroupList>"
+        ),
+        "{request}"
+    );
+    assert_eq!(
+        CustomField::decimal("Gewicht", dec("1.250")).unwrap().decimal_value(),
+        Some(dec("1.25"))
+    );
+    if xmllint_available()
+        && let Err(errors) = validate_element(body_element(&request))
+    {
+        panic!("the updateProduct request is not valid:\n{errors}\n{request}");
     }
 }
 

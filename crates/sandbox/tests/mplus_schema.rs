@@ -190,6 +190,20 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             )
         ),
     );
+    // Custom field values of each seeded type (the dataType is optional on a write).
+    let custom_field = |name: &str, value: String| x("customField", format!("{}{value}", x("fieldName", name)));
+    let custom_fields = x(
+        "customFieldList",
+        format!(
+            "{}{}{}",
+            custom_field("Merk", x("strValue", "Schema &amp; co")),
+            custom_field(
+                "Webshop",
+                format!("{}{}", x("dataType", "DATA-TYPE-BOOL"), x("boolValue", "true"))
+            ),
+            custom_field("Houdbaarheid", x("intValue", 30))
+        ),
+    );
     let new_group = |parent: i64, extra: &str| {
         x(
             "newArticleGroup",
@@ -561,6 +575,30 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             ),
         ),
         (
+            "updateProduct-customFieldList",
+            product(
+                &x("productNumber", 1001),
+                &format!("{}{custom_fields}", x("articleNumber", 100001)),
+            ),
+        ),
+        (
+            "updateProduct-wrong-custom-field-type",
+            product(
+                &x("productNumber", 1001),
+                &format!(
+                    "{}{}",
+                    x("articleNumber", 100001),
+                    x(
+                        "customFieldList",
+                        x(
+                            "customField",
+                            format!("{}{}", x("fieldName", "Houdbaarheid"), x("strValue", "lang"))
+                        )
+                    )
+                ),
+            ),
+        ),
+        (
             "getProducts-priceGroupList",
             x(
                 "getProducts",
@@ -615,6 +653,7 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         ("getTurnoverGroups", x("getTurnoverGroups", x("request", ""))),
         ("getVatGroupList", "<ns1:getVatGroupList/>".to_owned()),
         ("getPriceGroupList", "<ns1:getPriceGroupList/>".to_owned()),
+        ("getCustomFieldLists", "<ns1:getCustomFieldLists/>".to_owned()),
         ("getPaymentMethods", "<ns1:getPaymentMethods/>".to_owned()),
         ("getDeliveryMethods", "<ns1:getDeliveryMethods/>".to_owned()),
         ("getBranches", "<ns1:getBranches/>".to_owned()),
@@ -678,6 +717,31 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             // The sample holds the prices just written, so their shape is validated too.
             assert!(
                 answer.text.contains("<ns1:minimumAmount>10</ns1:minimumAmount>"),
+                "{}",
+                answer.text
+            );
+            // And the custom field values, in the WSDL's places (customFieldList before priceGroupList).
+            assert!(
+                answer.text.contains(
+                    "<ns1:customFieldList><ns1:customField><ns1:fieldName>Merk</ns1:fieldName>\
+<ns1:dataType>DATA-TYPE-STRING</ns1:dataType><ns1:strValue>Schema &amp; co</ns1:strValue></ns1:customField>"
+                ) && answer.text.contains(
+                    "<ns1:intValue>30</ns1:intValue></ns1:customField></ns1:customFieldList><ns1:priceGroupList>"
+                ),
+                "{}",
+                answer.text
+            );
+        }
+        if *label == "updateProduct-wrong-custom-field-type" {
+            assert!(
+                answer.text.contains("UPDATE-PRODUCT-RESULT-FAILED") && answer.text.contains("Houdbaarheid"),
+                "{}",
+                answer.text
+            );
+        }
+        if *label == "getCustomFieldLists" {
+            assert!(
+                answer.text.contains("<ns1:fieldName>Klantkaart</ns1:fieldName>"),
                 "{}",
                 answer.text
             );

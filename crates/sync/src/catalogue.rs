@@ -6,9 +6,13 @@
 //! code), so the articles flow never lets MplusKASSA pick another number: an item code that cannot be an
 //! article number fails its record ([`article_number`]).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::custom_fields::CustomValue;
 
 /// An article as AFAS has it (`Profit_Article`, or the tenant's GetConnector with the same fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +36,10 @@ pub struct ErpArticle {
     /// The sales price on the basic price list, as AFAS gives it (with or without VAT, as the company's
     /// `article_prices_include_vat` says).
     pub sales_price: Option<Decimal>,
+    /// The connector's free fields (see [`crate::custom_fields::is_free_field`]) with their values, for the
+    /// till's custom fields.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub free_fields: BTreeMap<String, serde_json::Value>,
     /// `ModifiedDate`, in Profit's local time.
     pub modified: NaiveDateTime,
 }
@@ -69,6 +77,9 @@ pub struct TillArticle {
     pub active: bool,
     /// The article groups its product is in (`Product.groupNumbers`).
     pub group_numbers: Vec<i32>,
+    /// Its custom fields with a value, by name.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, CustomValue>,
 }
 
 /// An article to create or update in MplusKASSA. On an update, `None` leaves the till's value as it is
@@ -100,6 +111,10 @@ pub struct TillArticleDraft {
     /// The till's other groups Koppel made for AFAS article groups: the product must not stay in one of them
     /// (it moved to another AFAS group).
     pub other_afas_groups: Vec<i32>,
+    /// The custom fields `custom_field_map` fills, by the till's name ([`CustomValue::Empty`] clears one);
+    /// the article's other custom fields are left as they are.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, CustomValue>,
 }
 
 impl TillArticleDraft {
@@ -134,6 +149,12 @@ impl TillArticleDraft {
             (self.vat_percentage != till.vat_percentage, "VAT"),
             (self.price.is_some_and(|p| p != price), "price"),
             (self.active != till.active, "active"),
+            (
+                self.custom_fields
+                    .iter()
+                    .any(|(name, value)| till.custom_fields.get(name).unwrap_or(&CustomValue::Empty) != value),
+                "custom fields",
+            ),
             (self.group_moves(till) != (None, Vec::new()), ARTICLE_GROUP),
         ]
         .into_iter()
@@ -207,6 +228,7 @@ mod tests {
             barcode: None,
             vat_group: None,
             sales_price: None,
+            free_fields: BTreeMap::new(),
             modified: at,
         };
         assert_eq!(modified_since(article.sync_marker()), at);

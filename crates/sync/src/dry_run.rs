@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
 use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
+use crate::custom_fields::CustomFieldKind;
 use crate::deliveries::ErpOrderState;
 use crate::engine::{Run, RunError};
 use crate::ledger::{FinancialDay, FinancialEntryDraft};
@@ -421,6 +422,9 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
         draft: &TillPricesDraft,
     ) -> ConnectorResult<Written<()>> {
         self.capture(TillWrite::UpdatePrices(current, draft), ())
+    }
+    async fn till_custom_fields(&self) -> ConnectorResult<std::collections::BTreeMap<String, CustomFieldKind>> {
+        self.inner.till_custom_fields().await
     }
     async fn till_proposal(&self, proposal_id: &str) -> ConnectorResult<Option<TillProposal>> {
         self.inner.till_proposal(proposal_id).await

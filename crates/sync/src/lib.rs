@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod clientele;
 pub mod country;
+pub mod custom_fields;
 pub mod deliveries;
 pub mod dry_run;
 pub mod engine;

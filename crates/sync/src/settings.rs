@@ -318,6 +318,9 @@ pub struct FlowSettings {
     /// AFAS code and found again by its text; renaming it at the till is fine), and each article's product is
     /// in its group (moved out of the group of its former AFAS group).
     pub article_groups_to_till: bool,
+    /// Articles flow: AFAS free field (e.g. `U7E1F0A2B_Merk`, a field of the article GetConnector) → the
+    /// MplusKASSA article custom field (`getCustomFieldLists`) it fills. Empty: custom fields are left alone.
+    pub custom_field_map: BTreeMap<String, String>,
     /// Articles flow: AFAS article group → MplusKASSA turnover group number (the default for the rest). A new
     /// MplusKASSA article needs one.
     pub turnover_group_map: ValueMap,
@@ -369,6 +372,7 @@ impl Default for FlowSettings {
             afas_article_filter: AfasArticleFilter::default(),
             article_groups_to_till: false,
             turnover_group_map: ValueMap::default(),
+            custom_field_map: BTreeMap::new(),
             quotations_direction: QuotationsDirection::MplusToAfas,
             stock_calculation: StockCalculation::Free,
             manage_stock: true,

@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use koppel_afas::rows::{Article, ArticleBasic, GetConnectorRow};
+use koppel_afas::rows::{Article, ArticleBasic, GetConnectorRow, WithRest};
 use koppel_afas::{AfasClient, AfasError, Filter, Operator};
 use koppel_sync::catalogue::{ErpArticle, modified_since};
+use koppel_sync::custom_fields::is_free_field;
 use koppel_sync::settings::AfasArticleFilter;
 use rust_decimal::Decimal;
 
@@ -50,19 +51,24 @@ pub async fn article(
     filter: &AfasArticleFilter,
     item_code: &str,
 ) -> Result<Option<ErpArticle>, AfasError> {
-    let row: Option<Article> = afas_changes::one(client, filter.connector(), &selection(filter), item_code).await?;
+    let row: Option<WithRest<Article>> =
+        afas_changes::one(client, filter.connector(), &selection(filter), item_code).await?;
     Ok(with_prices(client, row.into_iter().collect(), 0)
         .await?
         .into_iter()
         .next())
 }
 
-/// The rows as the engine's articles, with their basic sales prices (one call for the page).
-async fn with_prices(client: &AfasClient, rows: Vec<Article>, from: i64) -> Result<Vec<ErpArticle>, AfasError> {
+/// The rows as the engine's articles, with their free fields and basic sales prices (one call for the page).
+async fn with_prices(
+    client: &AfasClient,
+    rows: Vec<WithRest<Article>>,
+    from: i64,
+) -> Result<Vec<ErpArticle>, AfasError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let codes: Vec<&str> = rows.iter().map(|row| row.item_code.as_str()).collect();
+    let codes: Vec<&str> = rows.iter().map(|row| row.row.item_code.as_str()).collect();
     let prices_query = ArticleBasic::query().page_size(PRICE_PAGE);
     let prices: HashMap<String, Option<Decimal>> = client
         .get_by_keys::<ArticleBasic, _>(&prices_query, ArticleBasic::KEY, &codes)
@@ -72,7 +78,8 @@ async fn with_prices(client: &AfasClient, rows: Vec<Article>, from: i64) -> Resu
         .collect();
     Ok(rows
         .into_iter()
-        .map(|row| ErpArticle {
+        .map(|WithRest { row, rest }| ErpArticle {
+            free_fields: rest.into_iter().filter(|(name, _)| is_free_field(name)).collect(),
             sales_price: prices.get(&row.item_code).copied().flatten(),
             description: row.description.unwrap_or_default(),
             extra_description: row.extra_description.filter(|t| !t.trim().is_empty()),

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
-use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow, SalesQuotationRow};
+use koppel_afas::rows::{Article, Debtor, GetConnectorRow, SalesOrderRow, SalesQuotationRow, WithRest};
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::catalogue::modified_since;
 use serde::de::DeserializeOwned;
@@ -27,6 +27,16 @@ impl ChangedRow for Article {
     }
     fn modified(&self) -> Option<NaiveDateTime> {
         self.modified
+    }
+}
+
+/// An article with its free fields (the articles flow's custom fields).
+impl ChangedRow for WithRest<Article> {
+    fn key(&self) -> &str {
+        &self.row.item_code
+    }
+    fn modified(&self) -> Option<NaiveDateTime> {
+        self.row.modified
     }
 }
 

@@ -6,13 +6,16 @@
 //! The VAT percentage becomes the `vatCode` of the till's VAT group with that rate (`getVatGroupList`, read
 //! once per run).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use koppel_mplus::model::{Article, ArticleGroup, Product, VatGroup};
+use koppel_mplus::model::{Article, ArticleGroup, CustomField, CustomFieldList, CustomFieldType, Product, VatGroup};
 use koppel_mplus::{ArticleWrite, ArticleWriteList, ProductWrite};
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
+use koppel_sync::custom_fields::{CustomFieldKind, CustomValue};
 use koppel_sync::ports::{ConnectorError, ConnectorResult};
 use rust_decimal::Decimal;
+
+use super::errors;
 
 /// The till's articles among `products` whose numbers are in `numbers`.
 pub fn till_articles(products: &[Product], numbers: &[i64]) -> HashMap<i64, TillArticle> {
@@ -40,7 +43,72 @@ fn till_article(product: &Product, article: &Article, number: i64) -> TillArticl
         price_excl_vat: article.price_excl.unwrap_or_default(),
         active: article.active.unwrap_or(true),
         group_numbers: product.group_numbers.clone(),
+        custom_fields: article.custom_field_list.iter().filter_map(custom_value).collect(),
     }
+}
+
+/// A custom field's value as the engine compares it; `None` when it has none.
+fn custom_value(field: &CustomField) -> Option<(String, CustomValue)> {
+    let value = match field.data_type {
+        Some(CustomFieldType::Decimal) => CustomValue::Decimal(field.decimal_value()?.normalize()),
+        Some(CustomFieldType::Int) => CustomValue::Integer(field.int_value?),
+        _ => match (
+            &field.str_value,
+            field.bool_value,
+            field.date_value,
+            field.decimal_value(),
+        ) {
+            (Some(text), ..) => CustomValue::Text(text.clone()),
+            (_, Some(flag), ..) => CustomValue::Flag(flag),
+            (_, _, Some(date), _) => CustomValue::Date(date),
+            (.., Some(number)) if field.decimal_places.is_some() => CustomValue::Decimal(number.normalize()),
+            _ => CustomValue::Integer(field.int_value?),
+        },
+    };
+    Some((field.field_name.clone(), value))
+}
+
+/// The till's custom fields of articles and the kind of value each holds.
+pub fn custom_field_kinds(definitions: &[CustomField]) -> BTreeMap<String, CustomFieldKind> {
+    definitions
+        .iter()
+        .map(|field| {
+            let kind = match field.data_type {
+                Some(CustomFieldType::String) => CustomFieldKind::Text,
+                Some(CustomFieldType::Int) => CustomFieldKind::Integer,
+                Some(CustomFieldType::Decimal) => CustomFieldKind::Decimal,
+                Some(CustomFieldType::Bool) => CustomFieldKind::Flag,
+                Some(CustomFieldType::Date) => CustomFieldKind::Date,
+                _ => CustomFieldKind::Other,
+            };
+            (field.field_name.clone(), kind)
+        })
+        .collect()
+}
+
+/// The draft's custom fields as the article's `customFieldList`; `None` when it fills none (the till's stay).
+#[allow(clippy::result_large_err)]
+fn custom_field_list(draft: &TillArticleDraft) -> ConnectorResult<Option<CustomFieldList>> {
+    if draft.custom_fields.is_empty() {
+        return Ok(None);
+    }
+    let fields = draft
+        .custom_fields
+        .iter()
+        .map(|(name, value)| {
+            Ok(match value {
+                CustomValue::Text(text) => CustomField::string(name, text),
+                CustomValue::Integer(number) => CustomField::int(name, *number),
+                CustomValue::Decimal(number) => {
+                    CustomField::decimal(name, *number).map_err(|error| errors::from_mplus(&error))?
+                }
+                CustomValue::Flag(flag) => CustomField::bool(name, *flag),
+                CustomValue::Date(date) => CustomField::date(name, *date),
+                CustomValue::Empty => CustomField::cleared(name),
+            })
+        })
+        .collect::<ConnectorResult<Vec<_>>>()?;
+    Ok(Some(fields.into()))
 }
 
 /// The VAT code of each rate the till knows (a rate with codes that differ per country takes the lowest).
@@ -99,6 +167,7 @@ pub fn product_write(
                 price_incl,
                 price_excl,
                 price_group_list: None,
+                custom_field_list: custom_field_list(draft)?,
             }],
         },
     })

@@ -10,7 +10,7 @@
 //!
 //! Customers come from the relations of a page's sales, fetched in one `getRelations` call per page.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -23,6 +23,7 @@ use koppel_mplus::{
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
+use koppel_sync::custom_fields::CustomFieldKind;
 use koppel_sync::ledger::FinancialDay;
 use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use koppel_sync::ports::{
@@ -468,6 +469,11 @@ impl PosSource for MplusSource {
             .filter_map(mplus_terms::till_terms)
             .filter(|terms| debtors.is_none_or(|debtors| debtors.iter().any(|d| d.trim() == terms.debtor_id.trim())))
             .collect())
+    }
+
+    async fn till_custom_fields(&self) -> ConnectorResult<BTreeMap<String, CustomFieldKind>> {
+        let lists = mplus_call(self.client.get_custom_field_lists()).await?;
+        Ok(mplus_articles::custom_field_kinds(&lists.article))
     }
 
     async fn till_proposal(&self, proposal_id: &str) -> ConnectorResult<Option<TillProposal>> {

@@ -453,6 +453,10 @@ pub fn settings() -> FlowSettings {
         turnover_group_map: fallback("10"),
         // The seeded administration's article groups become till article groups (the articles flow).
         article_groups_to_till: true,
+        custom_field_map: [("U7E1F0A2C_Merk", "Merk"), ("U7E1F0A2B_Webshop", "Webshop")]
+            .into_iter()
+            .map(|(afas, till)| (afas.to_owned(), till.to_owned()))
+            .collect(),
         rounding_cost_item: Some("AFRONDING".into()),
         shipping_method_map: table(&[("PostNL", "POSTNL"), ("Afhalen", "AFHALEN")]),
         journal_code: Some("90".into()),

@@ -1,6 +1,7 @@
 //! The MplusKASSA data the flows read and write, in exact types. Field names follow the WSDL; structs that
 //! are sent keep the WSDL's element order, because the schema is a strict `xsd:sequence`.
 
+mod custom_fields;
 mod financial;
 mod orders;
 mod products;
@@ -9,6 +10,7 @@ mod reference;
 mod relations;
 mod stock;
 
+pub use custom_fields::{CustomField, CustomFieldList, CustomFieldLists, CustomFieldType};
 pub use financial::{FinancialGroup, FinancialGroupSource, FinancialGroupType, FinancialJournal};
 pub use orders::{
     Address, Invoice, Line, NewLine, NewOrder, NewPayment, Order, OrderCreated, OrderType, Payment, Proposal, VatGroup,

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::CustomField;
 use crate::wire;
 
 /// `Product`: a grouping of articles (colours, sizes) under one description.
@@ -77,6 +78,9 @@ pub struct Article {
     pub stock_article: Option<bool>,
     #[serde(default)]
     pub discontinued: Option<bool>,
+    /// The article's values for the shop's custom fields (`customFieldList`); empty when it has none.
+    #[serde(default, deserialize_with = "wire::list")]
+    pub custom_field_list: Vec<CustomField>,
     /// The article's prices per price group (customer category), with volume breaks.
     #[serde(default, deserialize_with = "wire::list")]
     pub price_group_list: Vec<PriceGroup>,

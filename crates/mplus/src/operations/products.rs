@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList};
-use crate::model::{Article, Product, ProductCreated};
+use crate::model::{Article, CustomFieldList, Product, ProductCreated};
 use crate::wire;
 use crate::{MplusClient, MplusError};
 
@@ -86,6 +86,11 @@ pub struct ArticleWrite {
     pub price_incl: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
     pub price_excl: Option<Decimal>,
+    /// `customFieldList` (before `priceGroupList` in the WSDL's sequence): the custom field values to set.
+    /// MplusKASSA's simulator merges them by field name (the fields sent get the values sent, a field without a
+    /// value is cleared, the others keep theirs); the WSDL does not say. `None` sends no list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_field_list: Option<CustomFieldList>,
     /// `Some` replaces all the article's price-group prices (an empty list removes them); `None` leaves them
     /// as they are. Our reading: the WSDL does not say.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::Request;
-use crate::model::{Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup};
+use crate::model::{
+    Branch, CustomField, CustomFieldLists, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup,
+};
 use crate::soap::NoArguments;
 use crate::wire;
 use crate::{MplusClient, MplusError};
@@ -71,7 +73,30 @@ struct GetEmployeesResponse {
     employee_list: Vec<Employee>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetCustomFieldListsResponse {
+    #[serde(default, deserialize_with = "wire::list")]
+    article_custom_field_list: Vec<CustomField>,
+    #[serde(default, deserialize_with = "wire::list")]
+    employee_custom_field_list: Vec<CustomField>,
+    #[serde(default, deserialize_with = "wire::list")]
+    relation_custom_field_list: Vec<CustomField>,
+}
+
 impl MplusClient {
+    /// `getCustomFieldLists`: the custom fields the shop defines for articles, employees and relations
+    /// (`field_name`, `data_type`, `is_required`; no values). They are made in the back office: the API cannot
+    /// create them.
+    pub async fn get_custom_field_lists(&self) -> Result<CustomFieldLists, MplusError> {
+        let response: GetCustomFieldListsResponse = self.call("getCustomFieldLists", &NoArguments {}).await?;
+        Ok(CustomFieldLists {
+            article: response.article_custom_field_list,
+            employee: response.employee_custom_field_list,
+            relation: response.relation_custom_field_list,
+        })
+    }
+
     /// `getTurnoverGroups`.
     pub async fn get_turnover_groups(&self, only_active: bool) -> Result<Vec<TurnoverGroup>, MplusError> {
         let request = GetTurnoverGroupsRequest { only_active };

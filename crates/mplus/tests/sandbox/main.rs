@@ -1,10 +1,11 @@
 //! The client against the MplusKASSA simulator over real sockets: every operation the flows use, the
-//! sync-marker pager, business results, price groups, a relation's price terms, article groups, proposals, and
-//! every error class.
+//! sync-marker pager, business results, price groups, a relation's price terms, article groups, proposals,
+//! custom fields, and every error class.
 
 mod article_groups;
 #[path = "../common/mod.rs"]
 mod common;
+mod custom_fields;
 mod operations;
 mod price_groups;
 mod proposals;

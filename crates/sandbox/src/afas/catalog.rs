@@ -211,6 +211,9 @@ const BUILT_INS: &[BuiltIn] = &[
             ("SalesPrice", N, 0),
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
+            // Free fields of the sandbox's administration (`seed::WEBSHOP_FIELD`, `seed::BRAND_FIELD`).
+            ("U7E1F0A2B_Webshop", B, 0),
+            ("U7E1F0A2C_Merk", S, 40),
         ],
         Table(&["ItemCode", "Barcode"]),
     ),

@@ -410,6 +410,20 @@ const PRODUCTS: &[(&str, &str, &str)] = &[
 ];
 const SIZES: &[&str] = &["S", "M", "L", "XL"];
 
+/// The administration's article free fields, as its GetConnector names them: AFAS names a free field `U` and
+/// a code of its own; the label after it is the administration's.
+pub const WEBSHOP_FIELD: &str = "U7E1F0A2B_Webshop";
+pub const BRAND_FIELD: &str = "U7E1F0A2C_Merk";
+
+/// The administration's free fields in its UpdateConnectors: (connector, field, yes/no (else text)).
+pub const FREE_FIELDS: &[(&str, &str, bool)] = &[
+    ("FbItemArticle", WEBSHOP_FIELD, true),
+    ("FbItemArticle", BRAND_FIELD, false),
+];
+
+/// The brand of each article group's articles (the gift card has none).
+const BRANDS: &[(&str, &str)] = &[("100", "Van Gils"), ("200", "Van Bommel"), ("300", "Hoff")];
+
 fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: NaiveDateTime) {
     let (name, group, price) = PRODUCTS[index % PRODUCTS.len()];
     let price: Decimal = price.parse().expect("a seed price is a decimal");
@@ -429,6 +443,12 @@ fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: 
         "VaBc": "3",
         "BaCo": ean13(8_712_345_000_000 + index as u64 * 10),
     }));
+    let mut fields = fields;
+    // The administration's free fields (see `catalog`): sold in the webshop, and a brand per group.
+    fields.insert(WEBSHOP_FIELD.into(), json!(tracks_stock));
+    if let Some((_, brand)) = BRANDS.iter().find(|(g, _)| *g == group) {
+        fields.insert(BRAND_FIELD.into(), json!(brand));
+    }
     if tracks_stock {
         for warehouse in ["01", "02", "03"] {
             let quantity = Decimal::from(rng.random_range(0..40u32));

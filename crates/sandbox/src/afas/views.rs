@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::arithmetic::{DocumentTotals, LineAmounts, line_amounts};
 use super::catalog::{Backing, built_in_connectors};
 use super::fields::{decimal, display, flag, json_number, text};
+use super::seed::{BRAND_FIELD, WEBSHOP_FIELD};
 use super::store::{DocumentKind, Fields, PartyKind, Store, format_datetime};
 use super::table::{Row, Table};
 
@@ -336,6 +337,9 @@ fn article_rows(store: &Store, code: &str) -> [(&'static str, Option<Row>); 2] {
         "CreateDate": created,
         "ModifiedDate": modified,
     }));
+    let mut full = full;
+    full.insert(WEBSHOP_FIELD.into(), json!(flag(fields, WEBSHOP_FIELD)));
+    full.insert(BRAND_FIELD.into(), json!(text(fields, BRAND_FIELD)));
     let basic = row(json!({
         "ItemCode": code,
         "Description": text(fields, "Ds"),

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use super::soap::{self, SoapFault};
 use super::state::{MplusState, Store};
 use super::xml::Element;
-use super::{article_groups, financial_journal, orders, products, receipts, reference, relations, stock};
+use super::{
+    article_groups, custom_fields, financial_journal, orders, products, receipts, reference, relations, stock,
+};
 use crate::control::JournalOperation;
 
 type Read = fn(&Store, &Element) -> Result<Element, SoapFault>;
@@ -37,6 +39,10 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("getPriceGroupList", Operation::Read(reference::get_price_group_list)),
     ("getPaymentMethods", Operation::Read(reference::get_payment_methods)),
     ("getDeliveryMethods", Operation::Read(reference::get_delivery_methods)),
+    (
+        "getCustomFieldLists",
+        Operation::Read(custom_fields::get_custom_field_lists),
+    ),
     ("getOrders", Operation::Read(orders::get_orders)),
     ("getOrder", Operation::Read(orders::get_order)),
     ("findOrder", Operation::Read(orders::find_order)),

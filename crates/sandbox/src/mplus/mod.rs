@@ -12,6 +12,7 @@
 
 mod article_groups;
 mod controls;
+mod custom_fields;
 mod dispatch;
 mod financial_journal;
 pub mod model;

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::custom_fields::merge_custom_fields;
 use super::model::{Article, GroupPrice, Product, datetime_xml, excl_from_incl, incl_from_excl};
 use super::seed::{Shop, ean13, vat_percentage};
 use super::soap::SoapFault;
@@ -159,6 +160,8 @@ pub fn get_products(store: &Store, operation: &Element) -> Result<Element, SoapF
 
 /// Applies the fields present in a request's `article` element. Prices (the article's and its price groups'):
 /// when only one of `priceIncl` and `priceExcl` is given, the other is derived with the article's VAT percentage.
+/// A `customFieldList` is merged into the article's custom field values by `fieldName`
+/// ([`merge_custom_fields`]).
 fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Result<(), String> {
     let text = |name: &str| element.text_of(name).map(str::to_owned);
     if let Some(value) = text("description") {
@@ -195,6 +198,9 @@ fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Resul
     }
     if let Some(list) = element.child("priceGroupList") {
         article.group_prices = group_prices(list, article.vat_percentage, shop)?;
+    }
+    if let Some(list) = element.child("customFieldList") {
+        merge_custom_fields(&mut article.custom_fields, list, &shop.article_custom_fields)?;
     }
     if let Some(price) = element.number_of("purchasePrice") {
         article.purchase_price = price;
@@ -286,6 +292,7 @@ fn blank_article(number: i64) -> Article {
         sync_marker: 0,
         changed_at: now(),
         group_prices: Vec::new(),
+        custom_fields: Vec::new(),
     }
 }
 

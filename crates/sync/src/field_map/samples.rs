@@ -108,6 +108,7 @@ pub(super) fn sample_erp_article() -> ErpArticle {
         barcode: Some("8712345678906".into()),
         vat_group: Some("HOOG".into()),
         sales_price: Some(Decimal::ONE),
+        free_fields: Default::default(),
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default(),

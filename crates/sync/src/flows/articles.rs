@@ -13,12 +13,13 @@
 //! ([`crate::ports::Creation::Found`]); a run that crashed after a write meets the article again (its cursor
 //! did not move) and finds the till agreeing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{UNCHANGED, seen_last_run};
 use crate::catalogue::{ARTICLE_GROUP, ErpArticle, TillArticle, TillArticleDraft, article_number};
+use crate::custom_fields::{CustomFieldKind, CustomValue, till_values, unknown_till_field};
 use crate::engine::{Run, RunError};
 use crate::ports::FailureClass::Permanent;
 use crate::ports::{Creation, ErpTarget, Journal, Outcome, PosSource};
@@ -54,6 +55,14 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         true => Some(run.source.till_article_groups().await?),
         false => None,
     };
+    let custom_fields = match run.settings.custom_field_map.is_empty() {
+        true => BTreeMap::new(),
+        false => run.source.till_custom_fields().await?,
+    };
+    // A mapping to a field the till does not have would fail every article alike: the run stops, naming it.
+    if let Some(message) = unknown_till_field(&run.settings.custom_field_map, &custom_fields) {
+        return Err(RunError::Refused { message });
+    }
     let resumed_at = run.report.cursor;
     for article in &articles {
         if run.should_stop_before(Some(article.sync_marker())).await? {
@@ -63,6 +72,7 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
         let page = Known {
             articles: &mut till,
             groups: groups.as_mut(),
+            custom_fields: &custom_fields,
         };
         let result = sync_article(run.settings, run.source, page, article, &mut trail).await;
         if seen_last_run(resumed_at, article.sync_marker(), &result) {
@@ -88,6 +98,8 @@ fn meta(article: &ErpArticle) -> RecordMeta {
 struct Known<'p> {
     articles: &'p mut HashMap<i64, TillArticle>,
     groups: Option<&'p mut HashMap<String, i32>>,
+    /// The till's article custom fields and their kinds (read only with a `custom_field_map`).
+    custom_fields: &'p BTreeMap<String, CustomFieldKind>,
 }
 
 async fn sync_article<S: PosSource>(
@@ -100,6 +112,7 @@ async fn sync_article<S: PosSource>(
     let Known {
         articles: known,
         groups,
+        custom_fields,
     } = known;
     let number = article_number(&article.item_code).map_err(|reason| Failure::Record(Permanent, reason))?;
     if let Some(reason) = filtered_out(article, settings) {
@@ -110,6 +123,8 @@ async fn sync_article<S: PosSource>(
         return Ok(Verdict::skipped("blocked in AFAS, and MplusKASSA does not have it"));
     }
     let mut draft = till_draft(article, number, existing.is_none(), settings)?;
+    let map = &settings.custom_field_map;
+    draft.custom_fields = till_values(map, custom_fields, &article.free_fields).map_err(Failure::master_data)?;
     if let (Some(groups), Some(code)) = (groups, article.article_group.as_deref().map(str::trim)) {
         place_in_group(&mut draft, groups, code, till, trail).await?;
     }
@@ -215,6 +230,12 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
         price_excl_vat: excl,
         active: draft.active,
         group_numbers: draft.till_group.into_iter().collect(),
+        custom_fields: draft
+            .custom_fields
+            .iter()
+            .filter(|(_, value)| **value != CustomValue::Empty)
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
     }
 }
 
@@ -269,9 +290,10 @@ pub fn default_till_draft(
         price: article.sales_price.map(cents),
         price_includes_vat: settings.article_prices_include_vat,
         active: !article.blocked,
-        // Set by the flow from the till's groups (`article_groups_to_till`).
+        // Set by the flow from the till's groups (`article_groups_to_till`) and custom fields.
         till_group: None,
         other_afas_groups: Vec::new(),
+        custom_fields: BTreeMap::new(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! articles the AFAS → MplusKASSA flows write to it. It is the source of the flows towards AFAS and the target
 //! of the ones towards the till; one port per system keeps each flow's two doors the same two objects.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use chrono::NaiveDate;
@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::catalogue::{TillArticle, TillArticleDraft};
 use crate::clientele::{TillRelation, TillRelationDraft};
+use crate::custom_fields::CustomFieldKind;
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use crate::pricing::{TillArticlePrices, TillPricesDraft};
@@ -300,6 +301,15 @@ pub trait PosSource: Send + Sync {
         let _ = (current, draft);
         async { Err(ConnectorError::permanent("this point of sale cannot update prices")) }
     }
+    /// The till's article custom fields (`getCustomFieldLists`) and their kinds. The default says the till
+    /// cannot list them, which stops an articles flow with a `custom_field_map`.
+    fn till_custom_fields(&self) -> impl Future<Output = ConnectorResult<BTreeMap<String, CustomFieldKind>>> + Send {
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot list custom fields",
+            ))
+        }
+    }
     /// The proposal with this id; `None` when the till no longer has it. The defaults of this and the
     /// proposal writes below say the till cannot do it, which stops a quotations flow towards the till.
     fn till_proposal(&self, proposal_id: &str) -> impl Future<Output = ConnectorResult<Option<TillProposal>>> + Send {
@@ -490,5 +500,8 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         draft: &ProposalDraft,
     ) -> impl Future<Output = ConnectorResult<Written<()>>> + Send {
         (**self).replace_till_proposal(current, draft)
+    }
+    fn till_custom_fields(&self) -> impl Future<Output = ConnectorResult<BTreeMap<String, CustomFieldKind>>> + Send {
+        (**self).till_custom_fields()
     }
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use self::body::Element;
 use super::error::AfasError;
+use super::seed::FREE_FIELDS;
 use super::store::{Fields, Store, Transaction};
 use koppel_afas::schema;
 
@@ -67,6 +68,38 @@ fn not_supported(connector: &str) -> AfasError {
     ))
 }
 
+/// The body without the administration's free fields of `connector` (`seed::FREE_FIELDS`), which AFAS takes in
+/// its UpdateConnectors beside the published fields; a value of the wrong type is refused as AFAS refuses one.
+fn without_free_fields(connector: &str, body: &Value) -> Result<Value, AfasError> {
+    let mut body = body.clone();
+    let free: Vec<&(&str, &str, bool)> = FREE_FIELDS.iter().filter(|(c, ..)| *c == connector).collect();
+    if free.is_empty() {
+        return Ok(body);
+    }
+    let elements = match body.get_mut(connector).and_then(|root| root.get_mut("Element")) {
+        Some(Value::Array(items)) => items.iter_mut().collect(),
+        Some(element) => vec![element],
+        None => Vec::new(),
+    };
+    for element in elements {
+        let Some(fields) = element.get_mut("Fields").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (_, field, flag) in &free {
+            match (fields.remove(*field), flag) {
+                (None | Some(Value::Null) | Some(Value::Bool(_)), true) => {}
+                (None | Some(Value::Null) | Some(Value::String(_)), false) => {}
+                (Some(value), _) => {
+                    return Err(AfasError::validation(format!(
+                        "The value {value} is not valid for the field '{field}'."
+                    )));
+                }
+            }
+        }
+    }
+    Ok(body)
+}
+
 /// Runs a POST or PUT; returns the status and the `results` body, if any.
 pub fn execute(
     store: &mut Store,
@@ -94,7 +127,9 @@ pub fn execute(
     if body.get(root).is_none() {
         return Err(AfasError::Bare(StatusCode::BAD_REQUEST));
     }
-    if let Err(errors) = schema::validate(connector, schema_method.name(), body) {
+    // The administration's free fields are its own, not the published schema's: checked here, and kept.
+    let published = without_free_fields(connector, body)?;
+    if let Err(errors) = schema::validate(connector, schema_method.name(), &published) {
         return Err(AfasError::validation(format!(
             "The data sent does not match UpdateConnector '{connector}': {}",
             errors.join("; ")

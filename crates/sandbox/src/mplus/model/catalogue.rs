@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::datetime_xml;
+use super::{StoredCustomField, datetime_xml};
 use crate::mplus::xml::Element;
 
 /// A group of the till's product tree. Its articles are not kept: they follow from its products.
@@ -59,6 +59,9 @@ pub struct Article {
     pub changed_at: NaiveDateTime,
     /// Its prices per price group, ordered by group and minimum amount.
     pub group_prices: Vec<GroupPrice>,
+    /// Its values for the shop's custom fields, in the order of the shop's definitions; a field without a
+    /// value is not here.
+    pub custom_fields: Vec<StoredCustomField>,
 }
 
 /// An article's price for one price group from `minimum_amount` items on (a volume break): one entry of the
@@ -115,6 +118,9 @@ impl Article {
             .with_leaf("webshop", self.webshop)
             .with_leaf("stockArticle", self.stock_article)
             .with_leaf("specialPrice", "PRICE-NORMAL")
+            .with_opt_child((!self.custom_fields.is_empty()).then(|| {
+                Element::new("customFieldList").with_all(self.custom_fields.iter().map(StoredCustomField::to_xml))
+            }))
             .with(Element::new("priceGroupList").with_all(self.group_prices.iter().map(GroupPrice::to_xml)))
             .with(barcodes)
     }

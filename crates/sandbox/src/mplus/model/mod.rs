@@ -4,6 +4,7 @@
 //! Money is in cents, quantities are an integer plus `decimalPlaces`, dates are `{day, mon, year}` structs.
 
 mod catalogue;
+mod custom_field;
 mod order;
 mod receipt;
 mod reference;
@@ -14,6 +15,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::xml::Element;
 
 pub use catalogue::{Article, ArticleGroup, GroupPrice, Product};
+pub use custom_field::{CustomFieldDefinition, CustomFieldValue, StoredCustomField};
 pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals, ZERO_VAT_CODE};
 pub use receipt::Receipt;
 pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup};
@@ -146,6 +148,22 @@ wire_enum!(PaymentMethodType {
     Suspense => "PAYMENT-METHOD-TYPE-SUSPENSE",
     Deposit => "PAYMENT-METHOD-TYPE-DEPOSIT",
 });
+
+wire_enum!(
+    /// `DataType`: what a custom field holds, and so which value element carries it.
+    DataType {
+        String => "DATA-TYPE-STRING",
+        Int => "DATA-TYPE-INT",
+        Decimal => "DATA-TYPE-DECIMAL",
+        Bool => "DATA-TYPE-BOOL",
+        Date => "DATA-TYPE-DATE",
+        DateTime => "DATA-TYPE-DATETIME",
+        Array => "DATA-TYPE-ARRAY",
+        MultiSelectInt => "DATA-TYPE-MULTISELECTINT",
+        Unknown => "DATA-TYPE-UNKNOWN",
+        TextArray => "DATA-TYPE-TEXT-ARRAY",
+    }
+);
 
 wire_enum!(StockHistoryType {
     Api => "STOCK-HISTORY-TYPE-API",

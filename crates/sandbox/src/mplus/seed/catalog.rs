@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names;
 use crate::mplus::model::{
-    Article, ArticleGroup, Branch, DeliveryMethod, Employee, PaymentMethod, PaymentMethodType, PriceGroup, Product,
-    TurnoverGroup, VatGroup, excl_from_incl,
+    Article, ArticleGroup, Branch, CustomFieldDefinition, DataType, DeliveryMethod, Employee, PaymentMethod,
+    PaymentMethodType, PriceGroup, Product, TurnoverGroup, VatGroup, excl_from_incl,
 };
 
 /// The MplusKASSA superuser, which integrations use as the default `employeeNumber`.
@@ -148,6 +148,21 @@ pub fn delivery_methods() -> Vec<DeliveryMethod> {
         enabled,
     })
     .collect()
+}
+
+/// The custom fields of the shop's articles: a brand (`Merk`, text), whether the webshop shows it
+/// (`Webshop`, yes/no) and a shelf life in days (`Houdbaarheid`, a whole number). No seeded article has values.
+pub fn article_custom_fields() -> Vec<CustomFieldDefinition> {
+    vec![
+        CustomFieldDefinition::new("Merk", DataType::String),
+        CustomFieldDefinition::new("Webshop", DataType::Bool),
+        CustomFieldDefinition::new("Houdbaarheid", DataType::Int),
+    ]
+}
+
+/// The custom fields of the shop's relations: a loyalty card number (`Klantkaart`, text).
+pub fn relation_custom_fields() -> Vec<CustomFieldDefinition> {
+    vec![CustomFieldDefinition::new("Klantkaart", DataType::String)]
 }
 
 pub fn payment_methods() -> Vec<PaymentMethod> {
@@ -365,6 +380,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
                     sync_marker: marker,
                     changed_at,
                     group_prices: Vec::new(),
+                    custom_fields: Vec::new(),
                 });
                 article_number += 1;
             }
@@ -404,6 +420,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
             sync_marker: marker,
             changed_at,
             group_prices: Vec::new(),
+            custom_fields: Vec::new(),
         }],
         sync_marker: marker,
     });

@@ -32,8 +32,8 @@ pub use orders::{OrderState, country_iso3, seed_horizon};
 pub use receipts::{first_receipt_day, receipt_count};
 
 use super::model::{
-    Article, ArticleGroup, Branch, DeliveryMethod, Employee, Invoice, PaymentMethod, PriceGroup, Product, Proposal,
-    Receipt, Relation, TurnoverGroup, VatGroup,
+    Article, ArticleGroup, Branch, CustomFieldDefinition, DeliveryMethod, Employee, Invoice, PaymentMethod, PriceGroup,
+    Product, Proposal, Receipt, Relation, TurnoverGroup, VatGroup,
 };
 
 /// Stock of one article in one branch. Quantities are whole items (`decimalPlaces` 0).
@@ -67,6 +67,10 @@ pub struct Shop {
     pub price_groups: Vec<PriceGroup>,
     pub payment_methods: Vec<PaymentMethod>,
     pub delivery_methods: Vec<DeliveryMethod>,
+    /// The custom fields articles, employees and relations can have (`getCustomFieldLists`).
+    pub article_custom_fields: Vec<CustomFieldDefinition>,
+    pub employee_custom_fields: Vec<CustomFieldDefinition>,
+    pub relation_custom_fields: Vec<CustomFieldDefinition>,
     pub article_groups: Vec<ArticleGroup>,
     pub products: Vec<Product>,
     /// Relations as seeded, numbers from 1001, sync markers from 1.
@@ -156,6 +160,9 @@ pub fn generate(seed: u64, orders: usize) -> Shop {
         price_groups: catalog::price_groups(),
         payment_methods: catalog::payment_methods(),
         delivery_methods: catalog::delivery_methods(),
+        article_custom_fields: catalog::article_custom_fields(),
+        employee_custom_fields: Vec::new(),
+        relation_custom_fields: catalog::relation_custom_fields(),
         article_groups: catalog::article_groups(&products),
         products,
         relations,

@@ -94,6 +94,7 @@ pub(super) async fn fill_questions(
     set(page, "article_connector", filter.connector.clone().unwrap_or_default());
     set(page, "article_groups", filter.groups.join(", "));
     set(page, "article_field_filters", field_lines(&filter.field_equals));
+    set(page, "custom_field_map", field_lines(&settings.custom_field_map));
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -260,14 +261,16 @@ fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_pr
             .map(str::to_owned)
             .collect::<Vec<_>>()
     });
-    let fields = match form.raw("article_field_filters").map(parse_field_lines) {
+    let read_lines = |name: &'static str, errors: &mut FieldErrors| match form.raw(name).map(parse_field_lines) {
         Some(Ok(fields)) => Some(fields),
         Some(Err(message)) => {
-            errors.add_message("article_field_filters", message);
+            errors.add_message(name, message);
             None
         }
         None => None,
     };
+    let fields = read_lines("article_field_filters", errors);
+    let custom_fields = read_lines("custom_field_map", errors);
     Box::new(move |s: &mut FlowSettings| {
         if let Some(include) = prices {
             s.article_prices_include_vat = include;
@@ -284,6 +287,9 @@ fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_pr
         }
         if let Some(fields) = &fields {
             s.afas_article_filter.field_equals = fields.clone();
+        }
+        if let Some(custom_fields) = &custom_fields {
+            s.custom_field_map = custom_fields.clone();
         }
     })
 }

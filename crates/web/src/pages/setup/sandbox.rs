@@ -145,6 +145,12 @@ pub fn sandbox_settings(administration: &str, terms: Option<&str>, method: Optio
         },
         // The seeded administration's article groups become the demo till's article groups.
         article_groups_to_till: true,
+        // The seeded administration's free fields (`koppel_sandbox::afas::seed::BRAND_FIELD`, `WEBSHOP_FIELD`)
+        // fill the demo till's article custom fields.
+        custom_field_map: [("U7E1F0A2C_Merk", "Merk"), ("U7E1F0A2B_Webshop", "Webshop")]
+            .into_iter()
+            .map(|(afas, till)| (afas.to_owned(), till.to_owned()))
+            .collect(),
         // The seeded administration's memorial journal, from the seeded till's first day.
         journal_code: Some("90".into()),
         journal_start_date: Some(koppel_sandbox::mplus::seed::first_receipt_day()),
