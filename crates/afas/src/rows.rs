@@ -85,6 +85,22 @@ impl GetConnectorRow for Debtor {
     const KEY: &'static str = "DebtorId";
 }
 
+/// `Profit_Contacts`: the contact persons of organisations, by organisation code (`BcCo`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ContactRow {
+    #[serde(rename = "ContactId", deserialize_with = "text_or_number")]
+    pub contact_id: String,
+    #[serde(rename = "OrganisationCode", default)]
+    pub organisation_code: Option<String>,
+    #[serde(rename = "Name", default)]
+    pub name: Option<String>,
+}
+
+impl GetConnectorRow for ContactRow {
+    const CONNECTOR: &'static str = "Profit_Contacts";
+    const KEY: &'static str = "ContactId";
+}
+
 /// `Profit_Deliveryaddress` ("Addresses at contacts"): one row per delivery address (a contact of kind `AFL`)
 /// with its structured address and the debtor it belongs to. The standard connector lists no contact number;
 /// the contact id (`ContactId`, the number a sales document's `DlAd` names) must be added to it, as in

@@ -175,3 +175,61 @@ async fn with_the_customers_flow_on_too_the_flows_settle_and_write_nothing_back(
     let twice: Vec<_> = linked.iter().filter(|(_, relations)| relations.len() > 1).collect();
     assert!(twice.is_empty(), "debtors with more than one relation: {twice:?}");
 }
+
+#[tokio::test]
+async fn an_organisations_contact_person_and_delivery_address_reach_its_relation() {
+    let world = World::start(0).await;
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Debtors, &settings(), &journal)
+        .await
+        .expect("the first run");
+    // An organisation debtor of the seeded administration gets a contact person and a delivery address in AFAS.
+    let debtors = world.rows("Profit_Debtor", "DebtorId").await;
+    let organisation = debtors
+        .iter()
+        .find(|row| row["VatNr"].is_string() || row["ChOfCommNr"].is_string())
+        .expect("an organisation debtor");
+    let (debtor, code) = (
+        organisation["DebtorId"].as_str().unwrap().to_owned(),
+        organisation["BcCo"].as_str().unwrap().to_owned(),
+    );
+    let contacts = serde_json::json!([
+        {"Fields": {"PadAdr": true, "ViKc": "PRS"}, "Objects": [{"KnPerson": {"Element": {
+            "Fields": {"AutoNum": true, "MatchPer": "7", "BcId": 0, "FiNm": "Anna", "LaNm": "Jansen"}}}}]},
+        {"Fields": {"PadAdr": true, "ViKc": "AFL"}, "Objects": [{"KnBasicAddressAdr": {"Element": {
+            "Fields": {"CoId": "NL", "PbAd": false, "Ad": "Havenweg", "HmNr": 4, "ZpCd": "1234 AB", "Rs": "Zaandam"}}}}]}
+    ]);
+    let change = serde_json::json!({"KnSalesRelationOrg": {"Element": {"Fields": {"DbId": debtor},
+        "Objects": [{"KnOrganisation": {"Element": {
+            "Fields": {"AutoNum": false, "MatchOga": "0", "BcId": 0, "BcCo": code},
+            "Objects": [{"KnContact": {"Element": contacts}}]}}}]}}});
+    world
+        .write_afas(reqwest::Method::PUT, "KnSalesRelationOrg", change)
+        .await;
+
+    world.clear_journal(System::Mplus).await;
+    let report = world
+        .run(FlowKind::Debtors, &settings(), &journal)
+        .await
+        .expect("the run after");
+    assert_eq!(
+        (report.counts.updated, report.counts.failed),
+        (1, 0),
+        "{:?}",
+        failures(&journal)
+    );
+    let relation = &linked_relations(&world).await[&debtor][0];
+    assert_eq!(relation.contact.as_deref(), Some("Anna Jansen"));
+    assert_eq!(
+        (
+            relation.delivery_address.as_deref(),
+            relation.delivery_zipcode.as_deref(),
+            relation.delivery_city.as_deref(),
+            relation.delivery_country.as_deref()
+        ),
+        (Some("Havenweg 4"), Some("1234 AB"), Some("Zaandam"), Some("NL"))
+    );
+    let again = world.run(FlowKind::Debtors, &settings(), &journal).await.unwrap();
+    assert_eq!((again.counts.created, again.counts.updated), (0, 0));
+}

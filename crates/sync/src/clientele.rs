@@ -41,10 +41,27 @@ pub struct ErpDebtor {
     pub price_list: Option<String>,
     /// Its line discount % (`PrLi`; added like `price_list`).
     pub line_discount: Option<Decimal>,
+    /// An organisation's first contact person (`Profit_Contacts`), by name.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// Its first delivery address (`Profit_Deliveryaddress`, a contact of kind `AFL`).
+    #[serde(default)]
+    pub delivery: Option<ErpDeliveryAddress>,
     /// `Blocked`.
     pub blocked: bool,
     /// `ModifiedDate`, in Profit's local time.
     pub modified: NaiveDateTime,
+}
+
+/// A debtor's delivery address, in the parts a MplusKASSA relation holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpDeliveryAddress {
+    /// Street, number and addition as one line.
+    pub street_line: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    /// ISO code.
+    pub country: Option<String>,
 }
 
 impl ErpDebtor {
@@ -86,6 +103,12 @@ pub struct TillRelation {
     pub zipcode: Option<String>,
     pub city: Option<String>,
     pub country: Option<String>,
+    /// `deliveryAddress`, `deliveryZipcode`, `deliveryCity`, `deliveryCountry`.
+    #[serde(default)]
+    pub delivery: TillDeliveryAddress,
+    /// `contact`: the contact person.
+    #[serde(default)]
+    pub contact: Option<String>,
     pub telephone: Option<String>,
     pub email: Option<String>,
     pub vat_number: Option<String>,
@@ -95,6 +118,16 @@ pub struct TillRelation {
     /// `priceGroupNumber`: the price group it buys at.
     pub price_group: Option<i32>,
     pub active: bool,
+}
+
+/// A relation's one delivery address (MplusKASSA keeps one per relation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TillDeliveryAddress {
+    pub address: Option<String>,
+    pub zipcode: Option<String>,
+    pub city: Option<String>,
+    /// ISO code.
+    pub country: Option<String>,
 }
 
 /// A relation to create or update in MplusKASSA. A field AFAS leaves empty is not sent (the till keeps what
@@ -109,6 +142,12 @@ pub struct TillRelationDraft {
     pub city: Option<String>,
     /// ISO code.
     pub country: Option<String>,
+    /// The debtor's delivery address (fields left `None` keep the till's).
+    #[serde(default)]
+    pub delivery: TillDeliveryAddress,
+    /// `contact`: an organisation's contact person.
+    #[serde(default)]
+    pub contact: Option<String>,
     pub telephone: Option<String>,
     pub email: Option<String>,
     pub vat_number: Option<String>,
@@ -134,6 +173,8 @@ impl TillRelationDraft {
             zipcode: self.zipcode.clone(),
             city: self.city.clone(),
             country: self.country.clone(),
+            delivery: self.delivery.clone(),
+            contact: self.contact.clone(),
             telephone: self.telephone.clone(),
             email: self.email.clone(),
             vat_number: self.vat_number.clone(),
@@ -170,6 +211,20 @@ impl TillRelationDraft {
                 self.country.is_some() && country(&self.country) != country(&till.country),
                 "country",
             ),
+            (
+                !same(&self.delivery.address, &till.delivery.address),
+                "delivery address",
+            ),
+            (
+                !same(&self.delivery.zipcode, &till.delivery.zipcode),
+                "delivery postcode",
+            ),
+            (!same(&self.delivery.city, &till.delivery.city), "delivery city"),
+            (
+                self.delivery.country.is_some() && country(&self.delivery.country) != country(&till.delivery.country),
+                "delivery country",
+            ),
+            (!same(&self.contact, &till.contact), "contact person"),
             (!same(&self.telephone, &till.telephone), "phone"),
             (!same(&self.email, &till.email), "e-mail"),
             (!same(&self.vat_number, &till.vat_number), "VAT number"),

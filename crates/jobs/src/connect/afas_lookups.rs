@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use koppel_afas::rows::{
-    Article, Debtor, DeliveryAddressRow, GetConnectorRow, SalesOrderRow, StockPerWarehouse, TransactionRow,
+    Article, ContactRow, Debtor, DeliveryAddressRow, GetConnectorRow, SalesOrderRow, StockPerWarehouse, TransactionRow,
 };
 use koppel_afas::{AfasClient, AfasError, Filter, GetQuery, Operator};
 use koppel_sync::model::{Address, ArticleRecord, DebtorRecord, VAT_KEY_PREFIX, debtor_key, vat_number_form};
@@ -29,12 +29,6 @@ struct ReferenceRow {
     number: String,
     #[serde(rename = "CustomerReference", default)]
     reference: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ContactRow {
-    #[serde(rename = "OrganisationCode", default)]
-    organisation_code: Option<String>,
 }
 
 /// The GetConnector that lists the documents of a sales connector, and its number field.
@@ -210,7 +204,7 @@ async fn organisation_codes(client: &AfasClient, codes: &BTreeSet<String>) -> Re
         return Ok(BTreeSet::new());
     }
     let codes: Vec<&String> = codes.iter().collect();
-    let query = GetQuery::new("Profit_Contacts", ["ContactId"]).page_size(PAGE_SIZE);
+    let query = ContactRow::query().page_size(PAGE_SIZE);
     let rows: Vec<ContactRow> = client.get_by_keys(&query, "OrganisationCode", &codes).await?;
     Ok(rows.into_iter().filter_map(|row| row.organisation_code).collect())
 }

@@ -5,7 +5,7 @@
 //! `companyName` too, so the customers flow (the other direction) reads it back as an organisation.
 
 use koppel_mplus::model::Relation;
-use koppel_sync::clientele::{TillRelation, TillRelationDraft};
+use koppel_sync::clientele::{TillDeliveryAddress, TillRelation, TillRelationDraft};
 
 pub fn till_relation(relation: &Relation) -> Option<TillRelation> {
     let name = relation
@@ -22,6 +22,13 @@ pub fn till_relation(relation: &Relation) -> Option<TillRelation> {
         zipcode: relation.zipcode.clone(),
         city: relation.city.clone(),
         country: relation.country.clone(),
+        delivery: TillDeliveryAddress {
+            address: relation.delivery_address.clone(),
+            zipcode: relation.delivery_zipcode.clone(),
+            city: relation.delivery_city.clone(),
+            country: relation.delivery_country.clone(),
+        },
+        contact: relation.contact.clone(),
         telephone: relation.telephone.clone(),
         email: relation.email.clone(),
         vat_number: relation.vat_number.clone(),
@@ -46,6 +53,11 @@ pub fn relation(draft: &TillRelationDraft, number: Option<i64>) -> Relation {
         zipcode: draft.zipcode.clone(),
         city: draft.city.clone(),
         country: draft.country.clone(),
+        delivery_address: draft.delivery.address.clone(),
+        delivery_zipcode: draft.delivery.zipcode.clone(),
+        delivery_city: draft.delivery.city.clone(),
+        delivery_country: draft.delivery.country.clone(),
+        contact: draft.contact.clone(),
         telephone: draft.telephone.clone(),
         email: draft.email.clone(),
         vat_number: draft.vat_number.clone(),

@@ -250,6 +250,11 @@ const TILL_RELATION_FIELDS: &[TargetField] = &[
     field("relation.zipcode", "zipcode (Relation)", "postcode of AdressLine3"),
     field("relation.city", "city (Relation)", "city of AdressLine3"),
     field("relation.country", "country (Relation)", "CountryId"),
+    field(
+        "relation.contact",
+        "contact (Relation)",
+        "the organisation's first contact person (Profit_Contacts)",
+    ),
     field("relation.telephone", "telephone (Relation)", "TelNr"),
     field("relation.email", "email (Relation)", "Email, in lower case"),
     field("relation.vat_number", "vatNumber (Relation)", "VatNr"),

@@ -131,6 +131,8 @@ pub(super) fn sample_erp_debtor() -> ErpDebtor {
         payment_days: Some(14),
         price_list: Some("HOR".into()),
         line_discount: Some(rust_decimal::Decimal::from(5)),
+        contact: Some("Anna de Vries".into()),
+        delivery: None,
         blocked: false,
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))

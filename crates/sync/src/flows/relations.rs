@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use super::{UNCHANGED, seen_last_run};
-use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
+use crate::clientele::{ErpDebtor, TillDeliveryAddress, TillRelation, TillRelationDraft};
 use crate::engine::{Run, RunError};
 use crate::ports::{ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash, with_rules};
@@ -142,6 +142,17 @@ pub fn default_relation_draft(debtor: &ErpDebtor, settings: &FlowSettings) -> Re
         zipcode: text(&debtor.postcode),
         city: text(&debtor.city),
         country: text(&debtor.country),
+        delivery: debtor
+            .delivery
+            .as_ref()
+            .map(|delivery| TillDeliveryAddress {
+                address: text(&delivery.street_line),
+                zipcode: text(&delivery.postcode),
+                city: text(&delivery.city),
+                country: text(&delivery.country),
+            })
+            .unwrap_or_default(),
+        contact: text(&debtor.contact),
         telephone: text(&debtor.phone),
         email: text(&debtor.email).map(|e| e.to_lowercase()),
         vat_number: text(&debtor.vat_number),
