@@ -695,3 +695,89 @@ async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() 
     )
     .await;
 }
+
+/// The flows towards the till in the browser: the wizard's questions include theirs; each one's settings page
+/// asks its own and saves (the quotations flow turned towards the till, the articles' custom fields mapped);
+/// the articles and debtors flows' field mapping previews a sandbox record as the request to MplusKASSA.
+#[tokio::test]
+async fn the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser() {
+    let app = SetupApp::start(true).await;
+    run(
+        "the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser",
+        |driver| async move {
+            let home = sign_up(&driver, &app, "terug@shop.nl").await?;
+            driver
+                .find(By::LinkText("Connect MplusKASSA and AFAS Profit"))
+                .await?
+                .click()
+                .await?;
+            wait_for_path(&driver, "/setup/mplus").await?;
+            driver.find(By::Id("use-sandbox")).await?.click().await?;
+            wait_for_path(&driver, "/setup/flows").await?;
+            for next in ["/setup/general", "/setup/questions"] {
+                driver.find(By::Id("next")).await?.click().await?;
+                wait_for_path(&driver, next).await?;
+            }
+            for question in [
+                r#"input[name="quotations_direction"][value="afas_to_mplus"]"#,
+                r#"textarea[name="custom_field_map"]"#,
+                r#"input[name="article_groups_to_till"]"#,
+            ] {
+                ensure!(
+                    !driver.find_all(By::Css(question)).await?.is_empty(),
+                    "the wizard asks {question}"
+                );
+            }
+
+            for flow in [
+                "articles",
+                "prices",
+                "debtors",
+                "discounts",
+                "quotations",
+                "order_status",
+            ] {
+                driver.goto(app.url(&format!("{home}/settings/{flow}"))).await?;
+                match flow {
+                    "quotations" => {
+                        let towards_till = r#"input[name="quotations_direction"][value="afas_to_mplus"]"#;
+                        driver.find(By::Css(towards_till)).await?.click().await?;
+                    }
+                    "articles" => {
+                        let map = driver.find(By::Id("custom_field_map")).await?;
+                        map.clear().await?;
+                        map.send_keys("U7E1F0A2C_Merk = Merk").await?;
+                    }
+                    _ => {}
+                }
+                driver.find(By::Id("save")).await?.click().await?;
+                let notice = notice_text(&driver).await?;
+                ensure!(notice.contains("Saved"), "{flow}: {notice}");
+            }
+            let scope = tenant_scope(&home);
+            let load = |flow| koppel_jobs::settings::load(&app.state.db, &scope, flow);
+            let quotations = load(FlowKind::Quotations).await?;
+            ensure!(
+                quotations.quotations_direction == koppel_sync::settings::QuotationsDirection::AfasToMplus,
+                "{:?}",
+                quotations.quotations_direction
+            );
+            let articles = load(FlowKind::Articles).await?;
+            let expected = std::collections::BTreeMap::from([("U7E1F0A2C_Merk".to_owned(), "Merk".to_owned())]);
+            ensure!(articles.custom_field_map == expected, "{:?}", articles.custom_field_map);
+
+            for flow in ["articles", "debtors"] {
+                driver.goto(app.url(&format!("{home}/settings/{flow}/fields"))).await?;
+                driver.find(By::Id("preview-saved")).await?.click().await?;
+                wait_for_element(&driver, "preview").await?;
+                ensure!(
+                    driver.find_all(By::Id("preview-error")).await?.is_empty(),
+                    "{flow}: {}",
+                    driver.find(By::Id("preview")).await?.text().await?
+                );
+            }
+            Ok(())
+        },
+    )
+    .await;
+}
