@@ -295,6 +295,36 @@ impl GetConnectorRow for SalesOrderRow {
     const KEY: &'static str = "OrderNumber";
 }
 
+/// `Profit_SalesorderLines`: a sales order's lines, with what of each went out (`QuantityDelivered`, a field
+/// the tenant adds to the connector: Profit keeps it from the packing slips).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesOrderLineRow {
+    #[serde(rename = "OrderNumber")]
+    pub order_number: String,
+    #[serde(rename = "SeqNo", default)]
+    pub sequence: Option<i64>,
+    #[serde(rename = "ItemCodeId", default)]
+    pub item_code: Option<String>,
+    #[serde(rename = "Quantity", default, deserialize_with = "option_number::deserialize")]
+    pub quantity: Option<Decimal>,
+    #[serde(
+        rename = "QuantityDelivered",
+        default,
+        deserialize_with = "option_number::deserialize"
+    )]
+    pub delivered: Option<Decimal>,
+}
+
+/// Looked up by order number (`KEY`), sorted by number and line.
+impl GetConnectorRow for SalesOrderLineRow {
+    const CONNECTOR: &'static str = "Profit_SalesorderLines";
+    const KEY: &'static str = "OrderNumber";
+
+    fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, [Self::KEY, "SeqNo"])
+    }
+}
+
 /// `Profit_SalesQuotations`: quotations, read by modification time (`ModifiedDate`) and found by number.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SalesQuotationRow {

@@ -86,3 +86,83 @@ async fn an_order_afas_delivered_is_delivered_at_the_till_once() {
         "the second run writes nothing"
     );
 }
+
+#[tokio::test]
+async fn a_partial_delivery_in_afas_delivers_those_lines_at_the_till_and_the_rest_follows() {
+    let world = World::start(60).await;
+    with_articles(&world).await;
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Orders, &settings(), &journal)
+        .await
+        .expect("the orders run");
+    // An open order of the till with a line of more than one piece, as Koppel booked it in AFAS.
+    let mut chosen = None;
+    for entry in journal.entries() {
+        let Some(number) = entry.target_id.clone() else {
+            continue;
+        };
+        let order = world.mplus.get_order(&entry.source_id).await.unwrap().unwrap();
+        let open = !order.delivery_state.clone().unwrap_or_default().ends_with("-COMPLETE");
+        if open
+            && order
+                .line_list
+                .iter()
+                .all(|l| l.delivered_quantity.unwrap_or_default().is_zero())
+        {
+            chosen = Some((entry.source_id.clone(), number, order));
+            break;
+        }
+    }
+    let (order_id, number, order) = chosen.expect("an open order the orders flow booked");
+    let lines = world.rows("Profit_SalesorderLines", "OrderNumber").await;
+    let afas_lines: Vec<&serde_json::Value> = lines.iter().filter(|l| l["OrderNumber"] == number.as_str()).collect();
+    let first = afas_lines.first().expect("the AFAS order's lines");
+    let (seq, code) = (
+        first["SeqNo"].as_i64().unwrap(),
+        first["ItemCodeId"].as_str().unwrap().to_owned(),
+    );
+    let till_line = order
+        .line_list
+        .iter()
+        .find(|l| l.article_number.to_string() == code)
+        .expect("the till line of the first AFAS line")
+        .clone();
+
+    // AFAS delivers one piece of that line.
+    world
+        .post_control(
+            System::Afas,
+            "sales-order-status",
+            json!({"orderNumber": number, "status": "Gedeeltelijk geleverd", "delivered": [{"seqNo": seq, "quantity": 1}]}),
+        )
+        .await;
+    world.clear_journal(System::Mplus).await;
+    let report = world.run(FlowKind::OrderStatus, &settings(), &journal).await.unwrap();
+    assert!(failures(&journal).is_empty(), "{:?}", failures(&journal));
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    let after = world.mplus.get_order(&order_id).await.unwrap().unwrap();
+    let line = after.line_list.iter().find(|l| l.line_id == till_line.line_id).unwrap();
+    assert_eq!(line.delivered_quantity, Some(rust_decimal::Decimal::ONE));
+    let others_open = after
+        .line_list
+        .iter()
+        .filter(|l| l.line_id != till_line.line_id)
+        .all(|l| l.delivered_quantity.unwrap_or_default().is_zero());
+    assert!(others_open, "only that line went out: {:?}", after.line_list);
+
+    // Nothing new in AFAS: nothing is sent; then AFAS delivers it all, and so does the till.
+    let again = world.run(FlowKind::OrderStatus, &settings(), &journal).await.unwrap();
+    assert_eq!((again.counts.updated, again.counts.failed), (0, 0));
+    world
+        .post_control(
+            System::Afas,
+            "sales-order-status",
+            json!({"orderNumber": number, "status": "Geleverd"}),
+        )
+        .await;
+    let whole = world.run(FlowKind::OrderStatus, &settings(), &journal).await.unwrap();
+    assert_eq!((whole.counts.updated, whole.counts.failed), (1, 0));
+    let done = world.mplus.get_order(&order_id).await.unwrap().unwrap();
+    assert!(done.delivery_state.unwrap_or_default().ends_with("-COMPLETE"));
+}

@@ -33,8 +33,8 @@ pub use operations::{
     create_product_request, update_product_request,
 };
 pub use operations::{
-    ProposalWrite, SavedProposal, create_relation_request, deliver_order_request, save_proposal_request,
-    update_relation_request,
+    ProposalWrite, SavedProposal, create_relation_request, deliver_order_request, deliver_order_v2_request,
+    save_proposal_request, update_relation_request,
 };
 pub use operations::{
     add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,

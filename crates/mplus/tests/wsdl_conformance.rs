@@ -17,8 +17,8 @@ use koppel_mplus::{
     ArticleWrite, ArticleWriteList, BusinessOutcome, CustomField, CustomFieldList, CustomFieldType, DocumentFilter,
     MplusClient, MplusConfig, MplusError, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
     ProposalWrite, SavedProposal, add_products_to_article_group_request, delete_products_from_article_group_request,
-    new_article_group_request, save_proposal_request, update_article_group_request, update_product_request,
-    update_relation_request,
+    deliver_order_v2_request, new_article_group_request, save_proposal_request, update_article_group_request,
+    update_product_request, update_relation_request,
 };
 use rust_decimal::Decimal;
 
@@ -305,6 +305,12 @@ fn fixtures() -> Vec<(&'static str, String)> {
             "getEmployees",
             format!(
                 "<GetEmployeesResponse {NS}><employeeList><employee><employeeNumber>999999</employeeNumber><syncMarker>2</syncMarker><name>Superuser</name><active>true</active></employee></employeeList></GetEmployeesResponse>"
+            ),
+        ),
+        (
+            "deliverOrderV2",
+            format!(
+                "<DeliverOrderV2Response {NS}><result>DELIVER-ORDER-V2-RESULT-OK</result><packingSlipId>ps-1</packingSlipId></DeliverOrderV2Response>"
             ),
         ),
         (
@@ -691,6 +697,15 @@ async fn requests_are_valid_and_responses_parse_exactly() {
     assert!(created.replayed);
     assert_eq!(created.order_string.as_deref(), Some("2026-17"));
 
+    let delivered = client
+        .deliver_order_lines(
+            "6f1c2c1e-0000-4000-8000-000000000001",
+            &[("l1".to_owned(), dec("0.750")), ("l2".to_owned(), dec("1"))],
+        )
+        .await
+        .unwrap();
+    assert!(delivered);
+
     // Every request went to the endpoint with the credentials as query parameters, and validates.
     let requests = server.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), fixtures().len(), "one call per operation");
@@ -714,6 +729,44 @@ async fn requests_are_valid_and_responses_parse_exactly() {
             .contains("<quantity>125</quantity><decimalPlaces>2</decimalPlaces><price>1995</price>")
     );
     assert!(create.2.contains("Gift wrap &lt;red&gt; &amp; gold"));
+    let delivery = requests.iter().find(|(action, ..)| action == "deliverOrderV2").unwrap();
+    assert!(
+        delivery.2.contains(
+            "<line><lineId>l1</lineId><quantity>75</quantity><decimalPlaces>2</decimalPlaces></line>\
+<line><lineId>l2</lineId><quantity>1</quantity><decimalPlaces>0</decimalPlaces></line>"
+        ),
+        "{}",
+        delivery.2
+    );
+}
+
+#[test]
+fn partial_deliveries_follow_the_wsdl_sequence() {
+    let request = deliver_order_v2_request(
+        "o-1",
+        &[("l1".to_owned(), dec("1.125")), ("l2 & co".to_owned(), dec("3"))],
+    )
+    .unwrap();
+    assert!(
+        request.contains(
+            "<deliverOrderV2 xmlns=\"urn:mplusqapi\"><request><orderDelivery><orderId>o-1</orderId><lineList>\
+<line><lineId>l1</lineId><quantity>1125</quantity><decimalPlaces>3</decimalPlaces></line>\
+<line><lineId>l2 &amp; co</lineId><quantity>3</quantity><decimalPlaces>0</decimalPlaces></line>\
+</lineList></orderDelivery></request></deliverOrderV2>"
+        ),
+        "{request}"
+    );
+    let none = deliver_order_v2_request("o-1", &[]).unwrap();
+    let too_large = deliver_order_v2_request("o-1", &[("l1".to_owned(), Decimal::MAX)]);
+    assert!(matches!(too_large, Err(MplusError::InvalidRequest(_))), "{too_large:?}");
+    if !xmllint_available() {
+        return;
+    }
+    for request in [&request, &none] {
+        if let Err(errors) = validate_element(body_element(request)) {
+            panic!("the deliverOrderV2 request is not valid:\n{errors}\n{request}");
+        }
+    }
 }
 
 /// A proposal replacing p-2's lines: one by weight priced incl. VAT, one priced excl. VAT with its own text.

@@ -120,6 +120,49 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
     let seeded = at(answer.ok(), "orderList").children.clone();
     let order_id = seeded[0].text_of("orderId").unwrap().to_owned();
     let ext = seeded.iter().find_map(|o| o.text_of("extOrderId")).unwrap().to_owned();
+    // An open seeded order of two lines or more, delivered in parts with `deliverOrderV2`.
+    let open = seeded
+        .iter()
+        .find(|o| {
+            o.text_of("orderId") != Some(order_id.as_str())
+                && o.text_of("deliveryState") == Some("ORDER-DELIVERY-STATE-NOTHING")
+                && o.text_of("cancelState") == Some("ORDER-CANCEL-STATE-NOTHING")
+                && o.child("lineList")
+                    .is_some_and(|l| l.children_named("line").count() >= 2)
+        })
+        .expect("an open seeded order with lines");
+    let open_id = open.text_of("orderId").unwrap().to_owned();
+    // Each line's whole quantity, as `OrderDeliveryLine`s.
+    let open_lines: Vec<String> = at(open, "lineList")
+        .children_named("line")
+        .map(|line| {
+            let data = at(line, "data");
+            x(
+                "line",
+                format!(
+                    "{}{}{}",
+                    x("lineId", line.text_of("lineId").unwrap()),
+                    // A returned line's (negative) quantity is delivered as an amount of the line.
+                    x("quantity", data.text_of("quantity").unwrap().trim_start_matches('-')),
+                    x("decimalPlaces", data.text_of("decimalPlaces").unwrap())
+                ),
+            )
+        })
+        .collect();
+    let first_line_id = at(open, "lineList/line").text_of("lineId").unwrap().to_owned();
+    let one_of = |line_id: &str| x("line", format!("{}{}", x("lineId", line_id), x("quantity", 1)));
+    let delivery = |order_id: &str, lines: &str, extra: &str| {
+        x(
+            "deliverOrderV2",
+            x(
+                "request",
+                x(
+                    "orderDelivery",
+                    format!("{}{}{extra}", x("orderId", order_id), x("lineList", lines)),
+                ),
+            ),
+        )
+    };
     let line = |article: i64| {
         x(
             "line",
@@ -345,6 +388,28 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
         (
             "deliverOrder-missing",
             x("deliverOrder", x("request", x("orderId", "missing"))),
+        ),
+        ("deliverOrderV2", delivery(&open_id, &open_lines[0], "")),
+        (
+            "deliverOrderV2-too-much",
+            delivery(&open_id, &one_of(&first_line_id), ""),
+        ),
+        (
+            "deliverOrderV2-unknown-line",
+            delivery(&open_id, &one_of("no-such-line"), ""),
+        ),
+        (
+            "deliverOrderV2-rest",
+            delivery(
+                &open_id,
+                &open_lines[1..].concat(),
+                &x("turnoverType", "DELIVER-ORDER-TURNOVER-TYPE-INVOICE"),
+            ),
+        ),
+        ("deliverOrderV2-again", delivery(&open_id, &one_of(&first_line_id), "")),
+        (
+            "deliverOrderV2-missing",
+            delivery("missing", &one_of(&first_line_id), ""),
         ),
         ("findOrder", x("findOrder", x("extOrderId", &ext))),
         (
@@ -696,6 +761,21 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
                     answer.text
                 );
             }
+        }
+        if let Some(expected) = match *label {
+            "deliverOrderV2" | "deliverOrderV2-rest" => Some("DELIVER-ORDER-V2-RESULT-OK"),
+            "deliverOrderV2-again" => Some("DELIVER-ORDER-V2-RESULT-ALREADY-DELIVERED"),
+            "deliverOrderV2-too-much" | "deliverOrderV2-unknown-line" | "deliverOrderV2-missing" => {
+                Some("DELIVER-ORDER-V2-RESULT-FAILED")
+            }
+            _ => None,
+        } {
+            assert_eq!(
+                answer.ok().text_of("result"),
+                Some(expected),
+                "{label}: {}",
+                answer.text
+            );
         }
         if *label == "getArticleGroups-nested" {
             // The sample holds the sub-group with its products, so their shape is validated too.

@@ -215,3 +215,74 @@ async fn orders_reserve_stock_until_delivered() {
     assert_eq!(shipped.text_of("orderId"), Some(order_id.as_str()));
     assert_eq!(number(shipped, "amountChanged"), -2);
 }
+
+#[tokio::test]
+async fn partial_deliveries_ship_what_they_deliver_and_no_more() {
+    let mplus = Mplus::start().await;
+    let level = |answer: &mplus_support::Answer| {
+        let entry = &answer.ok().children[0];
+        (number(entry, "amountFree"), number(entry, "amountReserved"))
+    };
+    let (free, reserved) = level(&mplus.call(&stock_request(1, &[100002])).await);
+    let line = x(
+        "line",
+        format!("{}{}", x("articleNumber", 100002), x("data", x("quantity", 5))),
+    );
+    let order = x(
+        "order",
+        format!(
+            "{}{}{}{}{}",
+            x("orderId", ""),
+            x("extOrderId", "PARTIAL-1"),
+            x("employeeNumber", 999999),
+            x("relationNumber", 1001),
+            x("lineList", line)
+        ),
+    );
+    let created = mplus.call(&x("createOrder", order)).await;
+    assert_eq!(created.ok().text_of("result"), Some("CREATE-ORDER-RESULT-OK"));
+    let order_id = mplus_support::at(created.ok(), "info")
+        .text_of("orderId")
+        .unwrap()
+        .to_owned();
+    let read = mplus.call(&x("getOrder", x("orderId", &order_id))).await;
+    let line_id = mplus_support::at(read.ok(), "order/lineList/line")
+        .text_of("lineId")
+        .unwrap()
+        .to_owned();
+    let deliver = |quantity: i64| {
+        x(
+            "deliverOrderV2",
+            x(
+                "request",
+                x(
+                    "orderDelivery",
+                    format!(
+                        "{}{}",
+                        x("orderId", &order_id),
+                        x(
+                            "lineList",
+                            x("line", format!("{}{}", x("lineId", &line_id), x("quantity", quantity)))
+                        )
+                    ),
+                ),
+            ),
+        )
+    };
+    let answer = mplus.call(&deliver(2)).await;
+    assert_eq!(answer.ok().text_of("result"), Some("DELIVER-ORDER-V2-RESULT-OK"));
+    assert_eq!(
+        level(&mplus.call(&stock_request(1, &[100002])).await),
+        (free - 5, reserved + 3),
+        "two of the five left the shop, three stay reserved"
+    );
+    // Delivering the rest as a whole order ships only the three still reserved.
+    let whole = mplus
+        .call(&x("deliverOrder", x("request", x("orderId", &order_id))))
+        .await;
+    assert_eq!(whole.ok().text_of("result"), Some("DELIVER-ORDER-RESULT-OK"));
+    assert_eq!(
+        level(&mplus.call(&stock_request(1, &[100002])).await),
+        (free - 5, reserved)
+    );
+}

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
 use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
 use crate::custom_fields::CustomFieldKind;
-use crate::deliveries::ErpOrderState;
+use crate::deliveries::{ErpOrderState, TillOrderLine};
 use crate::engine::{Run, RunError};
 use crate::ledger::{FinancialDay, FinancialEntryDraft};
 use crate::model::{
@@ -361,6 +361,16 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     }
     async fn deliver_till_order(&self, order_id: &str) -> ConnectorResult<Written<bool>> {
         self.capture(TillWrite::DeliverOrder(order_id), true)
+    }
+    async fn till_order_lines(&self, order_id: &str) -> ConnectorResult<Option<Vec<TillOrderLine>>> {
+        self.inner.till_order_lines(order_id).await
+    }
+    async fn deliver_till_order_lines(
+        &self,
+        order_id: &str,
+        lines: &[(String, Decimal)],
+    ) -> ConnectorResult<Written<bool>> {
+        self.capture(TillWrite::DeliverOrderLines(order_id, lines), true)
     }
     /// The till's prices, and the articles the plan would create (without prices yet).
     async fn till_article_prices(&self, numbers: Option<&[i64]>) -> ConnectorResult<Vec<TillArticlePrices>> {

@@ -19,11 +19,13 @@ use koppel_mplus::model::Relation;
 use koppel_mplus::{
     BusinessOutcome, DocumentFilter, MplusClient, MplusError, ProductFilter, add_products_to_article_group_request,
     create_product_request, create_relation_request, delete_products_from_article_group_request, deliver_order_request,
-    new_article_group_request, save_proposal_request, update_product_request, update_relation_request,
+    deliver_order_v2_request, new_article_group_request, save_proposal_request, update_product_request,
+    update_relation_request,
 };
 use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
 use koppel_sync::custom_fields::CustomFieldKind;
+use koppel_sync::deliveries::TillOrderLine;
 use koppel_sync::ledger::FinancialDay;
 use koppel_sync::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use koppel_sync::ports::{
@@ -413,6 +415,32 @@ impl PosSource for MplusSource {
         mplus_write(self.client.deliver_order(order_id)).await
     }
 
+    async fn till_order_lines(&self, order_id: &str) -> ConnectorResult<Option<Vec<TillOrderLine>>> {
+        let order = mplus_call(self.client.get_order(order_id)).await?;
+        Ok(order.map(|order| {
+            order
+                .line_list
+                .iter()
+                .filter_map(|line| {
+                    Some(TillOrderLine {
+                        line_id: line.line_id.clone()?,
+                        article_number: line.article_number,
+                        quantity: line.quantity,
+                        delivered: line.delivered_quantity.unwrap_or_default(),
+                    })
+                })
+                .collect()
+        }))
+    }
+
+    async fn deliver_till_order_lines(
+        &self,
+        order_id: &str,
+        lines: &[(String, Decimal)],
+    ) -> ConnectorResult<Written<bool>> {
+        mplus_write(self.client.deliver_order_lines(order_id, lines)).await
+    }
+
     async fn create_till_relation(&self, draft: &TillRelationDraft) -> ConnectorResult<Written<i64>> {
         let relation = mplus_relations::relation(draft, None);
         let written = mplus_write(self.client.create_relation(&relation)).await?;
@@ -570,6 +598,9 @@ impl PosSource for MplusSource {
                 update_relation_request(&mplus_relations::relation(draft, Some(number))),
             ),
             TillWrite::DeliverOrder(order_id) => ("deliverOrder", deliver_order_request(order_id)),
+            TillWrite::DeliverOrderLines(order_id, lines) => {
+                ("deliverOrderV2", deliver_order_v2_request(order_id, lines))
+            }
             TillWrite::UpdatePrices(current, draft) => (
                 "updateProduct",
                 update_product_request(&mplus_prices::prices_write(current, draft)),

@@ -1,7 +1,9 @@
 //! Reading sales documents: orders (`getOrders`, `getOrder`, `findOrder`), invoices, proposals and till receipts
-//! (`getReceipts`, `getReceiptsByCashCount`).
+//! (`getReceipts`, `getReceiptsByCashCount`); delivering orders, whole (`deliverOrder`) or per line
+//! (`deliverOrderV2`).
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Request, TextList, found};
@@ -146,12 +148,73 @@ pub fn deliver_order_request(order_id: &str) -> Result<String, MplusError> {
     )
 }
 
+/// `DeliverOrderResponse`, and `DeliverOrderV2Response` (the same shape, its `errorMessage` optional).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DeliverOrderResponse {
     result: String,
     #[serde(default)]
     error_message: Option<String>,
+}
+
+/// `OrderDeliveryLine`: a quantity of one order line, as a long with `decimalPlaces`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderDeliveryLine<'a> {
+    line_id: &'a str,
+    quantity: i64,
+    decimal_places: i32,
+}
+
+#[derive(Serialize)]
+struct OrderDeliveryLineList<'a> {
+    line: Vec<OrderDeliveryLine<'a>>,
+}
+
+/// `OrderDelivery` (without the optional `turnoverType`: MplusKASSA's default).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderDelivery<'a> {
+    order_id: &'a str,
+    line_list: OrderDeliveryLineList<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliverOrderV2Request<'a> {
+    order_delivery: OrderDelivery<'a>,
+}
+
+/// The request of `deliverOrderV2`: each quantity exactly as a long with `decimalPlaces`.
+fn order_delivery<'a>(
+    order_id: &'a str,
+    lines: &'a [(String, Decimal)],
+) -> Result<Request<DeliverOrderV2Request<'a>>, MplusError> {
+    let line = lines
+        .iter()
+        .map(|(line_id, quantity)| {
+            let (quantity, decimal_places) = wire::to_scaled(*quantity)?;
+            Ok(OrderDeliveryLine {
+                line_id,
+                quantity,
+                decimal_places,
+            })
+        })
+        .collect::<Result<Vec<_>, MplusError>>()?;
+    Ok(Request {
+        request: DeliverOrderV2Request {
+            order_delivery: OrderDelivery {
+                order_id,
+                line_list: OrderDeliveryLineList { line },
+            },
+        },
+    })
+}
+
+/// The SOAP request `deliverOrderV2` sends for these `(line id, quantity)` pairs (for previews: built, not
+/// sent).
+pub fn deliver_order_v2_request(order_id: &str, lines: &[(String, Decimal)]) -> Result<String, MplusError> {
+    crate::soap::envelope("deliverOrderV2", &order_delivery(order_id, lines)?)
 }
 
 impl MplusClient {
@@ -200,6 +263,25 @@ impl MplusClient {
             "deliverOrder",
             &response.result,
             "DELIVER-ORDER-RESULT-OK",
+            response.error_message,
+        )?;
+        Ok(true)
+    }
+
+    /// `deliverOrderV2`: delivers `quantity` of each order line `(line id, quantity)`, a partial delivery
+    /// (quantities exact, as a long with `decimalPlaces`). `Ok(false)` when the order has nothing open
+    /// (`DELIVER-ORDER-V2-RESULT-ALREADY-DELIVERED`); a refusal (`…-FAILED`: an unknown line, a quantity of 0 or
+    /// less, more than a line has open) is an error and delivers nothing.
+    pub async fn deliver_order_lines(&self, order_id: &str, lines: &[(String, Decimal)]) -> Result<bool, MplusError> {
+        let request = order_delivery(order_id, lines)?;
+        let response: DeliverOrderResponse = self.call("deliverOrderV2", &request).await?;
+        if response.result == "DELIVER-ORDER-V2-RESULT-ALREADY-DELIVERED" {
+            return Ok(false);
+        }
+        MplusError::check(
+            "deliverOrderV2",
+            &response.result,
+            "DELIVER-ORDER-V2-RESULT-OK",
             response.error_message,
         )?;
         Ok(true)

@@ -24,7 +24,7 @@ pub use article_groups::{
     add_products_to_article_group_request, delete_products_from_article_group_request, new_article_group_request,
     update_article_group_request,
 };
-pub use documents::{DocumentFilter, deliver_order_request};
+pub use documents::{DocumentFilter, deliver_order_request, deliver_order_v2_request};
 pub use products::{
     ArticleWrite, ArticleWriteList, PriceGroupWrite, PriceGroupWriteList, ProductFilter, ProductWrite,
     create_product_request, update_product_request,

@@ -6,6 +6,7 @@ mod article_groups;
 #[path = "../common/mod.rs"]
 mod common;
 mod custom_fields;
+mod deliveries;
 mod operations;
 mod price_groups;
 mod proposals;

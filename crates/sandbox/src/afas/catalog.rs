@@ -290,6 +290,8 @@ const BUILT_INS: &[BuiltIn] = &[
             ("AmtTotal", N, 0),
             ("VatCode", S, 4),
             ("Warehouse", S, 15),
+            // What of the line went out (packing slips): a field the tenant adds to the connector.
+            ("QuantityDelivered", N, 0),
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],

@@ -11,7 +11,7 @@
 //! | `POST /_sandbox/debtors` | see [`DebtorRequest`] | add a debtor, or change one (`debtorId` given and known) |
 //! | `POST /_sandbox/articles` | see [`ArticleRequest`] | add or change an article |
 //! | `POST /_sandbox/stock` | `{"itemCode": "1000", "warehouse": "01", "quantity": 12}` | set a stock level |
-//! | `POST /_sandbox/sales-order-status` | `{"orderNumber": "20001", "status": "Geleverd"}` | a sales order's state, as a delivery or invoice in Profit sets it (its `ModifiedDate` becomes now) |
+//! | `POST /_sandbox/sales-order-status` | `{"orderNumber": "20001", "status": "Geleverd"}`, optionally `"delivered": [{"seqNo": 1, "quantity": 2}]` | a sales order's state, as a delivery or invoice in Profit sets it (its `ModifiedDate` becomes now), and what of its lines went out (`Profit_SalesorderLines.QuantityDelivered`) |
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -344,7 +344,20 @@ async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Respo
 struct SalesOrderStatusRequest {
     order_number: String,
     status: String,
+    /// What of each line went out (a partial delivery), by line number (`SeqNo`, from 1).
+    #[serde(default)]
+    delivered: Vec<DeliveredLine>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveredLine {
+    seq_no: usize,
+    quantity: Decimal,
+}
+
+/// The line field the sandbox keeps a line's delivered quantity in (`Profit_SalesorderLines.QuantityDelivered`).
+pub const DELIVERED_FIELD: &str = "QuantityDelivered";
 
 async fn sales_order_status(state: AfasState, Json(request): Json<SalesOrderStatusRequest>) -> Response {
     let mut store = state.store_mut();
@@ -352,6 +365,19 @@ async fn sales_order_status(state: AfasState, Json(request): Json<SalesOrderStat
     let Some(mut document) = tx.store().documents.get(&request.order_number).cloned() else {
         return bad_request(format!("sales order {} does not exist", request.order_number));
     };
+    for line in &request.delivered {
+        let Some(fields) = line
+            .seq_no
+            .checked_sub(1)
+            .and_then(|index| document.lines.get_mut(index))
+        else {
+            return bad_request(format!(
+                "sales order {} has no line {}",
+                request.order_number, line.seq_no
+            ));
+        };
+        fields.insert(DELIVERED_FIELD.into(), json_number(line.quantity));
+    }
     document.status = Some(request.status.clone());
     document.modified = tx.now;
     tx.put_document(request.order_number.clone(), Some(document));

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::arithmetic::{DocumentTotals, LineAmounts, line_amounts};
 use super::catalog::{Backing, built_in_connectors};
+use super::controls::DELIVERED_FIELD;
 use super::fields::{decimal, display, flag, json_number, text};
 use super::seed::{BRAND_FIELD, WEBSHOP_FIELD};
 use super::store::{DocumentKind, Fields, PartyKind, Store, format_datetime};
@@ -448,6 +449,7 @@ fn project_document(store: &Store, number: &str, patches: &mut Vec<Patch>) {
             "OrderNumber": number,
             "SeqNo": seq,
             "LineGuid": text(line, "GuLi"),
+            "QuantityDelivered": json_number(decimal(line, DELIVERED_FIELD).unwrap_or_default()),
             "ItemTypeCode": text(line, "VaIt"),
             "ItemCodeId": text(line, "ItCd"),
             "Description": text(line, "Ds"),

@@ -54,6 +54,7 @@ const OPERATIONS: &[(&str, Operation)] = &[
     ("createOrderV2", Operation::Write(orders::create_order_v2)),
     ("createOrderV3", Operation::Write(orders::create_order_v3)),
     ("deliverOrder", Operation::Write(orders::deliver_order)),
+    ("deliverOrderV2", Operation::Write(orders::deliver_order_v2)),
     ("getReceipts", Operation::Read(receipts::get_receipts)),
     (
         "getReceiptsByCashCount",

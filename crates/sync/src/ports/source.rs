@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use super::*;
 use crate::catalogue::{TillArticle, TillArticleDraft};
 use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::custom_fields::CustomFieldKind;
+use crate::deliveries::TillOrderLine;
 use crate::ledger::FinancialDay;
 use crate::model::{SourceArticle, SourceCustomer, SourceDocumentKind, SourceOrder, StockLevel};
 use crate::pricing::{TillArticlePrices, TillPricesDraft};
@@ -28,6 +30,8 @@ pub enum TillWrite<'a> {
     UpdateRelation(i64, &'a TillRelationDraft),
     /// The till's order id.
     DeliverOrder(&'a str),
+    /// The till's order id and the quantities of its lines.
+    DeliverOrderLines(&'a str, &'a [(String, Decimal)]),
     /// The article's price groups as the till has them, and the draft.
     UpdatePrices(&'a TillArticlePrices, &'a TillPricesDraft),
     /// The relation's terms as the till has them, and the draft.
@@ -52,6 +56,9 @@ impl TillWrite<'_> {
             TillWrite::CreateRelation(_) => "create relation".to_owned(),
             TillWrite::UpdateRelation(number, _) => format!("update relation {number}"),
             TillWrite::DeliverOrder(order_id) => format!("deliver order {order_id}"),
+            TillWrite::DeliverOrderLines(order_id, lines) => {
+                format!("deliver {} lines of order {order_id}", lines.len())
+            }
             TillWrite::UpdatePrices(_, draft) => format!("update the price groups of article {}", draft.article_number),
             TillWrite::UpdateTerms(current, _) => format!("update the terms of relation {}", current.relation_number),
             TillWrite::CreateArticleGroup(code) => format!("create the article group of AFAS article group {code}"),
@@ -145,6 +152,9 @@ pub trait PosSource: Send + Sync {
             TillWrite::CreateArticle(draft) | TillWrite::UpdateArticle(_, draft) => JsonText::of(draft),
             TillWrite::CreateRelation(draft) | TillWrite::UpdateRelation(_, draft) => JsonText::of(draft),
             TillWrite::DeliverOrder(order_id) => JsonText::of(&serde_json::json!({ "orderId": order_id })),
+            TillWrite::DeliverOrderLines(order_id, lines) => {
+                JsonText::of(&serde_json::json!({ "orderId": order_id, "lines": lines }))
+            }
             TillWrite::UpdatePrices(_, draft) => JsonText::of(draft),
             TillWrite::UpdateTerms(_, draft) => JsonText::of(draft),
             TillWrite::CreateArticleGroup(code) => JsonText::of(&serde_json::json!({ "afasArticleGroup": code })),
@@ -191,6 +201,28 @@ pub trait PosSource: Send + Sync {
     fn deliver_till_order(&self, order_id: &str) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
         let _ = order_id;
         async { Err(ConnectorError::permanent("this point of sale cannot deliver orders")) }
+    }
+    /// The lines of the till's order `order_id`; `None` when the till does not have it.
+    fn till_order_lines(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<Vec<TillOrderLine>>>> + Send {
+        let _ = order_id;
+        async { Err(ConnectorError::permanent("this point of sale cannot read order lines")) }
+    }
+    /// Delivers these quantities of the till order's lines (line id, quantity); the value is false when the
+    /// till says the order was delivered before.
+    fn deliver_till_order_lines(
+        &self,
+        order_id: &str,
+        lines: &[(String, Decimal)],
+    ) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
+        let _ = (order_id, lines);
+        async {
+            Err(ConnectorError::permanent(
+                "this point of sale cannot deliver order lines",
+            ))
+        }
     }
     /// Updates relation `number` with the draft's values (`None` fields untouched).
     fn update_till_relation(
@@ -503,5 +535,18 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
     }
     fn till_custom_fields(&self) -> impl Future<Output = ConnectorResult<BTreeMap<String, CustomFieldKind>>> + Send {
         (**self).till_custom_fields()
+    }
+    fn till_order_lines(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = ConnectorResult<Option<Vec<TillOrderLine>>>> + Send {
+        (**self).till_order_lines(order_id)
+    }
+    fn deliver_till_order_lines(
+        &self,
+        order_id: &str,
+        lines: &[(String, Decimal)],
+    ) -> impl Future<Output = ConnectorResult<Written<bool>>> + Send {
+        (**self).deliver_till_order_lines(order_id, lines)
     }
 }

@@ -1,7 +1,7 @@
 //! Orders arriving and changing in the shop (the controls): new orders generated like seeded ones, and an order
 //! paid, delivered or cancelled as if it happened at the till.
 
-use super::create::{move_stock, place};
+use super::create::{move_line_stock, place};
 use crate::mplus::model::{Order, Payment, PaymentMethodType, Progress};
 use crate::mplus::seed::OrderState;
 use crate::mplus::state::{Store, now};
@@ -92,15 +92,20 @@ pub fn set_order_state(store: &mut Store, order_id: &str, state: OrderState) -> 
     // Delivering ships the reserved goods; cancelling releases them.
     let ships = matches!(state, OrderState::Delivered | OrderState::DeliveredUnpaid);
     if (ships || state == OrderState::Cancelled) && store.orders.reserving.remove(&order.order_id) {
-        move_stock(
-            store,
-            &order,
-            if ships {
-                StockChangeKind::Ship
-            } else {
-                |q| StockChangeKind::Reserve(-q)
-            },
-        );
+        let change: fn(i64) -> StockChangeKind = if ships {
+            StockChangeKind::Ship
+        } else {
+            |q| StockChangeKind::Reserve(-q)
+        };
+        // Less what partial deliveries (`deliverOrderV2`) shipped already.
+        let shipped = store.orders.shipped.remove(&order.order_id).unwrap_or_default();
+        let left: Vec<(usize, i64)> = order
+            .lines
+            .iter()
+            .map(|line| line.quantity - shipped.get(&line.line_id).copied().unwrap_or(0))
+            .enumerate()
+            .collect();
+        move_line_stock(store, &order, &left, change);
     }
     Some(OrderSummary::from(&order))
 }

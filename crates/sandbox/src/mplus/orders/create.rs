@@ -234,6 +234,18 @@ pub(super) fn place(store: &mut Store, order: Order) -> Order {
 /// Applies a stock change for every line of an order that holds stock: whole pieces of stock articles
 /// (non-stock articles such as shipping and gift cards are refused by the stock book, as expected).
 pub(super) fn move_stock(store: &mut Store, order: &Order, change: fn(i64) -> StockChangeKind) {
+    let all: Vec<(usize, i64)> = order.lines.iter().map(|l| l.quantity).enumerate().collect();
+    move_line_stock(store, order, &all, change);
+}
+
+/// [`move_stock`] for some quantities of some lines (by position in the order), such as a partial delivery;
+/// lines of fractional quantities and zero quantities are left alone.
+pub(super) fn move_line_stock(
+    store: &mut Store,
+    order: &Order,
+    quantities: &[(usize, i64)],
+    change: fn(i64) -> StockChangeKind,
+) {
     let Store {
         shop,
         markers,
@@ -241,11 +253,18 @@ pub(super) fn move_stock(store: &mut Store, order: &Order, change: fn(i64) -> St
         stock,
         ..
     } = store;
-    for line in order.lines.iter().filter(|l| l.decimal_places == 0) {
+    for &(position, quantity) in quantities {
+        let Some(line) = order
+            .lines
+            .get(position)
+            .filter(|l| l.decimal_places == 0 && quantity != 0)
+        else {
+            continue;
+        };
         let mutation = StockMutation {
             branch_number: order.entry_branch,
             article_number: line.article_number,
-            change: change(line.quantity),
+            change: change(quantity),
             kind: StockHistoryType::Sales,
             order_id: Some(order.order_id.clone()),
         };

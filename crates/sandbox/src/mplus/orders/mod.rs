@@ -1,5 +1,6 @@
 //! Orders, invoices and proposals: `getOrders`, `getOrder`, `findOrder`, `getInvoices`, `createOrder`,
-//! `createOrderV2`, `createOrderV3`, and the proposals' operations (module `proposals`).
+//! `createOrderV2`, `createOrderV3`, `deliverOrder`, `deliverOrderV2` (module `delivery`), and the proposals'
+//! operations (module `proposals`).
 //!
 //! Seeded orders are not stored: the book maps each sync marker to either a seeded index (generated on
 //! demand) or a stored order (created, or changed since seeding). Lookups by `orderId` and `extOrderId` decode
@@ -18,10 +19,12 @@ use super::xml::Element;
 
 mod arrivals;
 mod create;
+mod delivery;
 mod proposals;
 
 pub use arrivals::{OrderSummary, add_orders, set_order_state};
 pub use create::{create_order, create_order_v2, create_order_v3};
+pub use delivery::deliver_order_v2;
 pub use proposals::{get_proposal, get_proposals, save_proposal};
 
 /// Where the order at a sync marker lives.
@@ -43,6 +46,8 @@ pub struct OrderBook {
     replays: HashMap<String, Element>,
     /// Orders placed after seeding whose stock is still reserved (until delivered or cancelled).
     reserving: HashSet<String>,
+    /// Of those, the pieces partial deliveries (`deliverOrderV2`) shipped already, by order and line id.
+    shipped: HashMap<String, HashMap<String, i64>>,
     /// Index (random stream and order number) of the next order made after seeding.
     next_index: u64,
 }
@@ -60,6 +65,7 @@ impl OrderBook {
             proposals: shop.proposals.iter().map(|p| (p.sync_marker, p.clone())).collect(),
             replays: HashMap::new(),
             reserving: HashSet::new(),
+            shipped: HashMap::new(),
             next_index: shop.order_count(),
         }
     }
