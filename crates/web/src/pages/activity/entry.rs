@@ -236,8 +236,14 @@ pub async fn entry(
     let previous = previous.map(|p| compare(&p, payloads_kept.then_some((&source, &exchanges))));
     let title = format!("{} {}", detail.entry.entity, detail.entry.source_id);
     let mut notes = crate::retry::notes(&state, &ctx.scope, std::slice::from_ref(&detail.entry)).await?;
-    let direction = detail.entry.flow.parse::<FlowKind>().map(FlowKind::direction);
-    let direction = direction.unwrap_or(Direction::MplusToAfas);
+    let direction = match detail.entry.flow.parse::<FlowKind>() {
+        // The quotations flow goes the way its settings say (a record from before a switch reads as the way now).
+        Ok(FlowKind::Quotations) => koppel_jobs::settings::load(&state.db, &ctx.scope, FlowKind::Quotations)
+            .await?
+            .direction(FlowKind::Quotations),
+        Ok(flow) => flow.direction(),
+        Err(_) => Direction::MplusToAfas,
+    };
     let sale_warning = match detail.entry.flow.parse() {
         Ok(flow) => sales::of_record(&state.db, &ctx.scope, flow, &detail.entry.source_id)
             .await?
