@@ -543,3 +543,40 @@ async fn the_openapi_document_describes_the_activity_endpoints() {
     }
     assert!(doc["paths"]["/api/v1/activity/{id}"]["get"].is_object());
 }
+
+#[tokio::test]
+async fn a_quotations_record_reads_from_the_way_the_flow_goes() {
+    let app = spawn_app().await;
+    let db = app.state.db.clone();
+    let a = shop(&app, "offerte@a.nl", "Shop A").await;
+    let quotations = run(&db, &a.scope, FlowKind::Quotations).await;
+    let entry = record(
+        &db,
+        &a.scope,
+        quotations,
+        Entry {
+            flow: FlowKind::Quotations,
+            ..order("30260001", "created", None, "30260001", 100)
+        },
+    )
+    .await;
+    let path = format!("{}/activity/{entry}", a.path);
+    let html = unescape(&app.get(&a.browser, &path).await.text().await.unwrap());
+    assert!(html.contains("From MplusKASSA"), "the default way: {html}");
+
+    let towards_till = serde_json::json!({"settings": {"quotations_direction": "afas_to_mplus"}});
+    let (status, body) = common::call(
+        reqwest::Method::PUT,
+        &app,
+        &a.token,
+        "/api/v1/flows/quotations",
+        Some(towards_till),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let html = unescape(&app.get(&a.browser, &path).await.text().await.unwrap());
+    assert!(
+        html.contains("From AFAS") && html.contains("AFAS → MplusKASSA"),
+        "{html}"
+    );
+}
