@@ -156,24 +156,25 @@ async fn stock_writes_refuse_what_the_real_service_refuses() {
     assert!(code.starts_with("SOAP-ENV:Client"));
 }
 
-#[tokio::test]
-async fn orders_reserve_stock_until_delivered() {
-    let mplus = Mplus::start().await;
-    let level = |answer: &mplus_support::Answer| {
-        let entry = &answer.ok().children[0];
-        (number(entry, "amountFree"), number(entry, "amountReserved"))
-    };
-    let (free, reserved) = level(&mplus.call(&stock_request(1, &[100002])).await);
+/// Article 100002's free and reserved stock in branch 1.
+async fn free_and_reserved(mplus: &Mplus) -> (i64, i64) {
+    let answer = mplus.call(&stock_request(1, &[100002])).await;
+    let entry = &answer.ok().children[0];
+    (number(entry, "amountFree"), number(entry, "amountReserved"))
+}
+
+/// Creates an order of `quantity` pieces of article 100002 (which reserves them); its id.
+async fn order_of(mplus: &Mplus, ext_order_id: &str, quantity: i64) -> String {
     let line = x(
         "line",
-        format!("{}{}", x("articleNumber", 100002), x("data", x("quantity", 2))),
+        format!("{}{}", x("articleNumber", 100002), x("data", x("quantity", quantity))),
     );
     let order = x(
         "order",
         format!(
             "{}{}{}{}{}",
             x("orderId", ""),
-            x("extOrderId", "RESERVE-1"),
+            x("extOrderId", ext_order_id),
             x("employeeNumber", 999999),
             x("relationNumber", 1001),
             x("lineList", line)
@@ -181,14 +182,18 @@ async fn orders_reserve_stock_until_delivered() {
     );
     let created = mplus.call(&x("createOrder", order)).await;
     assert_eq!(created.ok().text_of("result"), Some("CREATE-ORDER-RESULT-OK"));
-    let order_id = mplus_support::at(created.ok(), "info")
+    mplus_support::at(created.ok(), "info")
         .text_of("orderId")
         .unwrap()
-        .to_owned();
-    assert_eq!(
-        level(&mplus.call(&stock_request(1, &[100002])).await),
-        (free - 2, reserved + 2)
-    );
+        .to_owned()
+}
+
+#[tokio::test]
+async fn orders_reserve_stock_until_delivered() {
+    let mplus = Mplus::start().await;
+    let (free, reserved) = free_and_reserved(&mplus).await;
+    let order_id = order_of(&mplus, "RESERVE-1", 2).await;
+    assert_eq!(free_and_reserved(&mplus).await, (free - 2, reserved + 2));
 
     let before = number(&mplus.markers().await, "stockId");
     let (status, _) = mplus
@@ -198,10 +203,7 @@ async fn orders_reserve_stock_until_delivered() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(
-        level(&mplus.call(&stock_request(1, &[100002])).await),
-        (free - 2, reserved)
-    );
+    assert_eq!(free_and_reserved(&mplus).await, (free - 2, reserved));
     let history = x(
         "getStockHistory",
         x(
@@ -219,32 +221,8 @@ async fn orders_reserve_stock_until_delivered() {
 #[tokio::test]
 async fn partial_deliveries_ship_what_they_deliver_and_no_more() {
     let mplus = Mplus::start().await;
-    let level = |answer: &mplus_support::Answer| {
-        let entry = &answer.ok().children[0];
-        (number(entry, "amountFree"), number(entry, "amountReserved"))
-    };
-    let (free, reserved) = level(&mplus.call(&stock_request(1, &[100002])).await);
-    let line = x(
-        "line",
-        format!("{}{}", x("articleNumber", 100002), x("data", x("quantity", 5))),
-    );
-    let order = x(
-        "order",
-        format!(
-            "{}{}{}{}{}",
-            x("orderId", ""),
-            x("extOrderId", "PARTIAL-1"),
-            x("employeeNumber", 999999),
-            x("relationNumber", 1001),
-            x("lineList", line)
-        ),
-    );
-    let created = mplus.call(&x("createOrder", order)).await;
-    assert_eq!(created.ok().text_of("result"), Some("CREATE-ORDER-RESULT-OK"));
-    let order_id = mplus_support::at(created.ok(), "info")
-        .text_of("orderId")
-        .unwrap()
-        .to_owned();
+    let (free, reserved) = free_and_reserved(&mplus).await;
+    let order_id = order_of(&mplus, "PARTIAL-1", 5).await;
     let read = mplus.call(&x("getOrder", x("orderId", &order_id))).await;
     let line_id = mplus_support::at(read.ok(), "order/lineList/line")
         .text_of("lineId")
@@ -272,7 +250,7 @@ async fn partial_deliveries_ship_what_they_deliver_and_no_more() {
     let answer = mplus.call(&deliver(2)).await;
     assert_eq!(answer.ok().text_of("result"), Some("DELIVER-ORDER-V2-RESULT-OK"));
     assert_eq!(
-        level(&mplus.call(&stock_request(1, &[100002])).await),
+        free_and_reserved(&mplus).await,
         (free - 5, reserved + 3),
         "two of the five left the shop, three stay reserved"
     );
@@ -281,8 +259,5 @@ async fn partial_deliveries_ship_what_they_deliver_and_no_more() {
         .call(&x("deliverOrder", x("request", x("orderId", &order_id))))
         .await;
     assert_eq!(whole.ok().text_of("result"), Some("DELIVER-ORDER-RESULT-OK"));
-    assert_eq!(
-        level(&mplus.call(&stock_request(1, &[100002])).await),
-        (free - 5, reserved)
-    );
+    assert_eq!(free_and_reserved(&mplus).await, (free - 5, reserved));
 }

@@ -217,6 +217,19 @@ async fn sign_up(
     }
 }
 
+/// From the company's home page: the wizard's first step, where "use the sandbox" connects both apps, up to
+/// the choice of flows.
+async fn connect_the_sandbox(driver: &WebDriver) -> TestResult {
+    driver
+        .find(By::LinkText("Connect MplusKASSA and AFAS Profit"))
+        .await?
+        .click()
+        .await?;
+    wait_for_path(driver, "/setup/mplus").await?;
+    driver.find(By::Id("use-sandbox")).await?.click().await?;
+    wait_for_path(driver, "/setup/flows").await
+}
+
 /// Presses Tab until the element with `id` has the focus (at most 300 times), with the keyboard only.
 async fn tab_to(driver: &WebDriver, id: &str) -> TestResult {
     for _ in 0..300 {
@@ -659,14 +672,7 @@ async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() 
             wait_for_path(&driver, &home).await?;
 
             // As admin the expert walks the wizard: the sandbox connects both apps.
-            driver
-                .find(By::LinkText("Connect MplusKASSA and AFAS Profit"))
-                .await?
-                .click()
-                .await?;
-            wait_for_path(&driver, "/setup/mplus").await?;
-            driver.find(By::Id("use-sandbox")).await?.click().await?;
-            wait_for_path(&driver, "/setup/flows").await?;
+            connect_the_sandbox(&driver).await?;
             let expert_cookie = driver.get_named_cookie("koppel_session").await?;
 
             // The owner removes the expert on the Members page.
@@ -706,14 +712,7 @@ async fn the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser() {
         "the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser",
         |driver| async move {
             let home = sign_up(&driver, &app, "terug@shop.nl").await?;
-            driver
-                .find(By::LinkText("Connect MplusKASSA and AFAS Profit"))
-                .await?
-                .click()
-                .await?;
-            wait_for_path(&driver, "/setup/mplus").await?;
-            driver.find(By::Id("use-sandbox")).await?.click().await?;
-            wait_for_path(&driver, "/setup/flows").await?;
+            connect_the_sandbox(&driver).await?;
             for next in ["/setup/general", "/setup/questions"] {
                 driver.find(By::Id("next")).await?.click().await?;
                 wait_for_path(&driver, next).await?;
