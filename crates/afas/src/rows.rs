@@ -164,6 +164,13 @@ pub struct Article {
     pub tracks_stock: Option<bool>,
     #[serde(rename = "BitDecimals", default)]
     pub decimals: Option<i64>,
+    /// The first dimension kind of a dimension article (`StD1`, e.g. a colour); `None` for a plain article.
+    /// Its combinations and their barcodes are in `Profit_Barcode_per_Item` ([`BarcodeRow`]).
+    #[serde(rename = "StockDimId1", default)]
+    pub stock_dim_id1: Option<String>,
+    /// The second dimension kind (`StD2`, e.g. a size), if the article has two.
+    #[serde(rename = "StockDimId2", default)]
+    pub stock_dim_id2: Option<String>,
     #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
     pub modified: Option<NaiveDateTime>,
 }
@@ -204,6 +211,32 @@ pub struct ArticleBasic {
 impl GetConnectorRow for ArticleBasic {
     const CONNECTOR: &'static str = "Profit_Article_Basic";
     const KEY: &'static str = "ItemCode";
+}
+
+/// `Profit_Barcode_per_Item`: one row per barcode of an article: its own (without dimension codes) and, for a
+/// dimension article, one per dimension combination with the codes a sales line names (`StL1`, `StL2`). Several
+/// rows share an item, so rows are looked up by `ItemCode` and paged by `ItemCode` and `Barcode`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BarcodeRow {
+    #[serde(rename = "ItemCode")]
+    pub item_code: String,
+    #[serde(rename = "Barcode", default)]
+    pub barcode: Option<String>,
+    #[serde(rename = "StockDimCode1", default)]
+    pub stock_dim_code1: Option<String>,
+    #[serde(rename = "StockDimCode2", default)]
+    pub stock_dim_code2: Option<String>,
+    #[serde(rename = "UnitId", default)]
+    pub unit: Option<String>,
+}
+
+impl GetConnectorRow for BarcodeRow {
+    const CONNECTOR: &'static str = "Profit_Barcode_per_Item";
+    const KEY: &'static str = "ItemCode";
+
+    fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, [Self::KEY, "Barcode"])
+    }
 }
 
 /// `Profit_SalesPrice` ("Price list per debtor"): the prices valid on a reference date. Its first five fields
@@ -498,7 +531,8 @@ mod tests {
         let _ = serde_json::from_value::<SalesQuotationLineRow>(row.clone());
         let _ = serde_json::from_value::<TransactionRow>(row.clone());
         let _ = serde_json::from_value::<SalesPrice>(row.clone());
-        let _ = serde_json::from_value::<DeliveryAddressRow>(row);
+        let _ = serde_json::from_value::<DeliveryAddressRow>(row.clone());
+        let _ = serde_json::from_value::<BarcodeRow>(row);
     }
 
     proptest! {
@@ -529,6 +563,35 @@ mod tests {
         assert_eq!(row.credit_limit.unwrap().to_string(), "2500.1");
         assert_eq!(row.modified.unwrap().to_string(), "2026-11-29 10:15:00");
         assert_eq!(row.email, None);
+    }
+
+    #[test]
+    fn barcode_rows_and_articles_read_their_dimensions() {
+        let row: BarcodeRow = serde_json::from_value(serde_json::json!({
+            "ItemType": "Art", "ItemCode": "1030", "UnitId": "stk", "BarcodeType": "3", "Barcode": "8712345100007",
+            "StockDimCode1": "ROOD", "StockDimCode2": "M", "SerialNumber": null, "BatchNumber": null,
+            "DebtorId": null, "CreditorId": null
+        }))
+        .unwrap();
+        assert_eq!(row.item_code, "1030");
+        assert_eq!(row.barcode.as_deref(), Some("8712345100007"));
+        assert_eq!(
+            (row.stock_dim_code1.as_deref(), row.stock_dim_code2.as_deref()),
+            (Some("ROOD"), Some("M"))
+        );
+        assert_eq!(row.unit.as_deref(), Some("stk"));
+        let own: BarcodeRow =
+            serde_json::from_value(serde_json::json!({"ItemCode": "1030", "Barcode": "1", "StockDimCode1": null}))
+                .unwrap();
+        assert_eq!((own.stock_dim_code1, own.stock_dim_code2), (None, None));
+        let article: Article = serde_json::from_value(serde_json::json!({
+            "ItemCode": "1030", "StockDimId1": "KLEUR", "StockDimId2": "MATEN"
+        }))
+        .unwrap();
+        assert_eq!(article.stock_dim_id1.as_deref(), Some("KLEUR"));
+        assert_eq!(article.stock_dim_id2.as_deref(), Some("MATEN"));
+        let plain: Article = serde_json::from_value(serde_json::json!({"ItemCode": "1000"})).unwrap();
+        assert_eq!((plain.stock_dim_id1, plain.stock_dim_id2), (None, None));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures::TryStreamExt;
 use koppel_afas::rows::{
-    Article, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, SalesQuotationLineRow, SalesQuotationRow,
+    Article, BarcodeRow, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, SalesQuotationLineRow, SalesQuotationRow,
     StockPerWarehouse, TransactionRow, VatCode, Warehouse,
 };
 use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
@@ -149,6 +149,64 @@ async fn filters_select_rows() {
         .await
         .unwrap_err();
     assert!(matches!(unknown_field, AfasError::Rejected { .. }), "{unknown_field:?}");
+}
+
+#[tokio::test]
+async fn dimension_articles_read_their_kinds_and_barcodes_by_item() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let articles: Vec<Article> = client
+        .get_by_keys(&Article::query(), Article::KEY, &["1000", "1030"])
+        .await
+        .unwrap();
+    let kinds: Vec<(Option<&str>, Option<&str>)> = articles
+        .iter()
+        .map(|a| (a.stock_dim_id1.as_deref(), a.stock_dim_id2.as_deref()))
+        .collect();
+    assert_eq!(kinds, [(None, None), (Some("KLEUR"), Some("MATEN"))]);
+
+    let barcodes: Vec<BarcodeRow> = client
+        .get_by_keys(&BarcodeRow::query(), BarcodeRow::KEY, &["1000", "1030"])
+        .await
+        .unwrap();
+    let read: Vec<(&str, &str, Option<&str>, Option<&str>)> = barcodes
+        .iter()
+        .map(|row| {
+            (
+                row.item_code.as_str(),
+                row.barcode.as_deref().unwrap(),
+                row.stock_dim_code1.as_deref(),
+                row.stock_dim_code2.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("1000", "8712345000004", None, None),
+            ("1030", "8712345000301", None, None),
+            ("1030", "8712345100001", Some("ROOD"), Some("M")),
+            ("1030", "8712345100018", Some("ROOD"), Some("L")),
+            ("1030", "8712345100025", Some("NAVY"), Some("M")),
+            ("1030", "8712345100032", Some("NAVY"), Some("L")),
+        ]
+    );
+    assert!(barcodes.iter().all(|row| row.unit.as_deref() == Some("stk")));
+
+    // A combination added in Profit shows up at the next read.
+    control(
+        &sandbox,
+        "article-dimensions",
+        json!({"itemCode": "1030", "combinations": [
+            {"dimension1": "ROOD", "dimension2": "XL", "barcode": "8712345100049"}]}),
+    )
+    .await;
+    let barcodes: Vec<BarcodeRow> = client
+        .get_by_keys(&BarcodeRow::query(), BarcodeRow::KEY, &["1030"])
+        .await
+        .unwrap();
+    assert_eq!(barcodes.len(), 2);
+    assert_eq!(barcodes[1].stock_dim_code2.as_deref(), Some("XL"));
 }
 
 #[tokio::test]

@@ -218,6 +218,24 @@ const BUILT_INS: &[BuiltIn] = &[
         Table(&["ItemCode", "Barcode"]),
     ),
     (
+        "Profit_Barcode_per_Item",
+        "Barcode per item",
+        &[
+            ("ItemType", S, 10),
+            ("ItemCode", S, 40),
+            ("UnitId", S, 15),
+            ("BarcodeType", S, 20),
+            ("Barcode", S, 30),
+            ("StockDimCode1", S, 10),
+            ("StockDimCode2", S, 10),
+            ("SerialNumber", S, 100),
+            ("BatchNumber", S, 40),
+            ("DebtorId", S, 16),
+            ("CreditorId", S, 16),
+        ],
+        Table(&["ItemCode", "Barcode"]),
+    ),
+    (
         "Profit_Article_Basic",
         "Articles (basic)",
         &[

@@ -11,6 +11,7 @@
 //! | `POST /_sandbox/debtors` | see [`DebtorRequest`] | add a debtor, or change one (`debtorId` given and known) |
 //! | `POST /_sandbox/articles` | see [`ArticleRequest`] | add or change an article |
 //! | `POST /_sandbox/stock` | `{"itemCode": "1000", "warehouse": "01", "quantity": 12}` | set a stock level |
+//! | `POST /_sandbox/article-dimensions` | `{"itemCode": "1030", "combinations": [{"dimension1": "ROOD", "dimension2": "XL", "barcode": "8712345100403"}]}` | replace a dimension article's combinations (`[]`: none), as editing the item in Profit does (its `ModifiedDate` becomes now); see [`ArticleDimensionsRequest`] |
 //! | `POST /_sandbox/sales-order-status` | `{"orderNumber": "20001", "status": "Geleverd"}`, optionally `"delivered": [{"seqNo": 1, "quantity": 2}]` | a sales order's state, as a delivery or invoice in Profit sets it (its `ModifiedDate` becomes now), and what of its lines went out (`Profit_SalesorderLines.QuantityDelivered`) |
 
 use std::collections::BTreeSet;
@@ -27,8 +28,9 @@ use serde_json::{Value, json};
 
 use super::catalog::{ConnectorDef, CustomConnector, FieldDef, built_in};
 use super::fields::json_number;
+use super::fields::text;
 use super::seed::{address, object};
-use super::store::{Article, Debtor, Party, PartyKind, Transaction, next_number};
+use super::store::{Article, Debtor, DimensionCombination, Party, PartyKind, Transaction, next_number};
 use super::table::Row;
 use super::{AFAS_CONCURRENCY_LIMIT, AfasState};
 
@@ -42,6 +44,7 @@ pub fn routes() -> Router {
         .route("/_sandbox/get-connectors", post(custom_connector))
         .route("/_sandbox/debtors", post(debtor))
         .route("/_sandbox/articles", post(article))
+        .route("/_sandbox/article-dimensions", post(article_dimensions))
         .route("/_sandbox/sales-order-status", post(sales_order_status))
         .route("/_sandbox/stock", post(stock))
 }
@@ -337,6 +340,107 @@ async fn article(state: AfasState, Json(request): Json<ArticleRequest>) -> Respo
     tx.put_article(request.item_code.clone(), Some(article));
     tx.commit();
     Json(json!({"ItCd": request.item_code})).into_response()
+}
+
+/// The dimension combinations of a dimension article, replacing the ones it has (`Profit_Barcode_per_Item`
+/// lists their barcodes; sales lines must name one). The article must have dimension kinds (`StD1`, and
+/// `dimension2` is given exactly when it has `StD2`); barcodes must be new to the administration.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleDimensionsRequest {
+    item_code: String,
+    combinations: Vec<CombinationRequest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CombinationRequest {
+    dimension1: String,
+    dimension2: Option<String>,
+    barcode: String,
+}
+
+/// Profit's lengths of a dimension code (`StL1`, `StL2`) and a barcode (`BaCo`).
+const DIMENSION_CODE_LENGTH: usize = 10;
+const BARCODE_LENGTH: usize = 30;
+
+async fn article_dimensions(state: AfasState, Json(request): Json<ArticleDimensionsRequest>) -> Response {
+    let mut store = state.store_mut();
+    let code = request.item_code;
+    let Some(mut article) = store.articles.get(&code).cloned() else {
+        return bad_request(format!("unknown article '{code}'"));
+    };
+    if text(&article.fields, "StD1").is_none() {
+        return bad_request(format!(
+            "article '{code}' has no dimension kinds (StD1): it cannot have dimension combinations"
+        ));
+    }
+    let has_second_kind = text(&article.fields, "StD2").is_some();
+    let mut combinations: Vec<DimensionCombination> = Vec::new();
+    for combination in request.combinations {
+        let dimension2 = combination.dimension2.filter(|code| !code.is_empty());
+        let named = match &dimension2 {
+            Some(second) => format!("{}/{second}", combination.dimension1),
+            None => combination.dimension1.clone(),
+        };
+        match (has_second_kind, &dimension2) {
+            (true, None) => {
+                return bad_request(format!(
+                    "article '{code}' has a second dimension kind (StD2): combination {named} needs dimension2"
+                ));
+            }
+            (false, Some(_)) => {
+                return bad_request(format!(
+                    "article '{code}' has no second dimension kind (StD2): combination {named} cannot have dimension2"
+                ));
+            }
+            _ => {}
+        }
+        let mut codes = std::iter::once(&combination.dimension1).chain(dimension2.as_ref());
+        if let Some(bad) = codes.find(|c| c.is_empty() || c.chars().count() > DIMENSION_CODE_LENGTH) {
+            return bad_request(format!(
+                "dimension code '{bad}' must have 1 to {DIMENSION_CODE_LENGTH} characters"
+            ));
+        }
+        let barcode = combination.barcode;
+        if barcode.is_empty() || barcode.chars().count() > BARCODE_LENGTH {
+            return bad_request(format!(
+                "combination {named} needs a barcode of 1 to {BARCODE_LENGTH} characters"
+            ));
+        }
+        if combinations
+            .iter()
+            .any(|other| other.is(&combination.dimension1, dimension2.as_deref()))
+        {
+            return bad_request(format!("combination {named} is given twice"));
+        }
+        let taken = combinations.iter().any(|other| other.barcode == barcode)
+            || store
+                .articles
+                .values()
+                .any(|other| text(&other.fields, "BaCo") == Some(barcode.as_str()))
+            || store
+                .dimensions
+                .iter()
+                .filter(|(item, _)| **item != code)
+                .flat_map(|(_, list)| list)
+                .any(|other| other.barcode == barcode);
+        if taken {
+            return bad_request(format!("barcode '{barcode}' is already in use"));
+        }
+        combinations.push(DimensionCombination {
+            dimension1: combination.dimension1,
+            dimension2,
+            barcode,
+        });
+    }
+    let count = combinations.len();
+    let mut tx = Transaction::begin(&mut store);
+    article.modified = tx.now;
+    tx.put_article(code.clone(), Some(article));
+    tx.put_dimensions(code.clone(), Some(combinations));
+    tx.commit();
+    Json(json!({"ItCd": code, "combinations": count})).into_response()
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use super::arithmetic::cents;
 use super::fields::{decimal, json_number, text};
 use super::store::{
-    Administration, Article, Counters, Debtor, DocumentKind, Fields, Journal, LedgerAccount, Party, PartyKind,
-    PaymentTerm, ReferenceData, SalesDocument, SalesPrice, Store, VatCode, Warehouse, amsterdam_now, next_number,
+    Administration, Article, Counters, Debtor, DimensionCombination, DocumentKind, Fields, Journal, LedgerAccount,
+    Party, PartyKind, PaymentTerm, ReferenceData, SalesDocument, SalesPrice, Store, VatCode, Warehouse, amsterdam_now,
+    next_number,
 };
 
 /// The debtor every anonymous till sale is booked on.
@@ -67,6 +68,8 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
     for index in 0..SEED_ARTICLES {
         seed_article(&mut store, &mut rng, index, created);
     }
+    // After the loop, with its own random source: the other articles' stock stays as it was.
+    seed_dimension_article(&mut store, seed, created);
     seed_prices(&mut store, created.date(), amsterdam_now().date());
     seed_quotations(&mut store, created);
     store.rebuild_tables();
@@ -465,6 +468,63 @@ fn seed_article(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: 
     );
 }
 
+/// The seeded dimension article (item 1030, after the 30 plain ones): a polo in colours × sizes.
+pub const DIMENSION_ARTICLE: &str = "1030";
+/// Its dimension kinds (`StD1`, `StD2`) and combinations (`StL1`, `StL2`), each with its own EAN-13.
+const DIMENSION_KINDS: (&str, &str) = ("KLEUR", "MATEN");
+const DIMENSION_COMBINATIONS: &[(&str, &str)] = &[("ROOD", "M"), ("ROOD", "L"), ("NAVY", "M"), ("NAVY", "L")];
+/// The combinations' barcodes: a range of their own, apart from the articles' (`8712345000000 + 10 × index`).
+const DIMENSION_BARCODE_BASE: u64 = 8_712_345_100_000;
+/// Mixed into the seed for the dimension article's stock, so it draws from a source of its own.
+const DIMENSION_STOCK_SEED: u64 = 0xD1_4E_05;
+
+fn seed_dimension_article(store: &mut Store, seed: u64, created: NaiveDateTime) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ DIMENSION_STOCK_SEED);
+    let code = next_number(&mut store.counters.article);
+    debug_assert_eq!(code, DIMENSION_ARTICLE);
+    let price = Decimal::new(3995, 2);
+    let mut fields = object(json!({
+        "ItCd": code,
+        "Ds": "Polo piqué",
+        "Grp": "100",
+        "BiUn": "stk",
+        "BiSt": true,
+        "VaRc": "1",
+        "SaPrice": json_number(price),
+        "CoPrice": json_number(cents(price * Decimal::new(45, 2))),
+        "VaBc": "3",
+        "BaCo": ean13(8_712_345_000_000 + SEED_ARTICLES as u64 * 10),
+        "StD1": DIMENSION_KINDS.0,
+        "StD2": DIMENSION_KINDS.1,
+    }));
+    fields.insert(WEBSHOP_FIELD.into(), json!(true));
+    if let Some((_, brand)) = BRANDS.iter().find(|(g, _)| *g == "100") {
+        fields.insert(BRAND_FIELD.into(), json!(brand));
+    }
+    for warehouse in ["01", "02", "03"] {
+        let quantity = Decimal::from(rng.random_range(0..40u32));
+        store.stock.insert((code.clone(), warehouse.to_owned()), quantity);
+    }
+    let combinations = DIMENSION_COMBINATIONS
+        .iter()
+        .enumerate()
+        .map(|(index, (colour, size))| DimensionCombination {
+            dimension1: (*colour).to_owned(),
+            dimension2: Some((*size).to_owned()),
+            barcode: ean13(DIMENSION_BARCODE_BASE + index as u64 * 10),
+        })
+        .collect();
+    store.dimensions.insert(code.clone(), combinations);
+    store.articles.insert(
+        code,
+        Article {
+            fields,
+            created,
+            modified: created,
+        },
+    );
+}
+
 /// A seeded price list and what it charges.
 struct PriceList {
     code: &'static str,
@@ -506,6 +566,7 @@ fn seed_prices(store: &mut Store, since: NaiveDate, today: NaiveDate) {
         json_number(cents(price * Decimal::new(percent, 2)))
     };
     let mut prices = Vec::new();
+    // Item codes sort as text: the dimension article 1030 comes after 1000–1029 and is never among these.
     for code in store.articles.keys().take(LIST_PRICED_ARTICLES) {
         if text(&store.articles[code].fields, "Grp") == Some("900") {
             continue;
@@ -677,6 +738,29 @@ mod tests {
             let amount = decimal(&price.fields, "Pric").expect("a price");
             assert_eq!(amount, amount.round_dp(2));
         }
+    }
+
+    #[test]
+    fn the_dimension_article_follows_the_plain_ones_without_list_prices() {
+        let store = seeded_store(7);
+        assert_eq!(store.articles.len(), SEED_ARTICLES + 1);
+        let article = &store.articles[DIMENSION_ARTICLE];
+        assert_eq!(text(&article.fields, "StD1"), Some("KLEUR"));
+        assert_eq!(text(&article.fields, "StD2"), Some("MATEN"));
+        let combinations = store.dimensions_of(DIMENSION_ARTICLE);
+        assert_eq!(combinations.len(), 4);
+        let mut barcodes: Vec<&str> = combinations.iter().map(|c| c.barcode.as_str()).collect();
+        barcodes.push(text(&article.fields, "BaCo").unwrap());
+        for barcode in &barcodes {
+            assert_eq!(ean13(barcode.parse::<u64>().unwrap()), *barcode, "a valid check digit");
+        }
+        barcodes.sort_unstable();
+        barcodes.dedup();
+        assert_eq!(barcodes.len(), 5, "every barcode is its own");
+        let priced = |item: &str| store.prices.values().any(|p| text(&p.fields, "ItCd") == Some(item));
+        assert!(!priced(DIMENSION_ARTICLE));
+        assert!(store.stock_total(DIMENSION_ARTICLE) >= Decimal::ZERO);
+        assert_eq!(store.counters.article, FIRST_ARTICLE + SEED_ARTICLES as u64 + 1);
     }
 
     #[test]

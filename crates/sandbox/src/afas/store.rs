@@ -160,6 +160,29 @@ pub struct Article {
     pub modified: NaiveDateTime,
 }
 
+/// One variant of a dimension article (an article with dimension kinds `StD1`, and maybe `StD2`, such as colour
+/// × size): its dimension codes (what a sales line names as `StL1`/`StL2`) and its own barcode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimensionCombination {
+    pub dimension1: String,
+    /// Set exactly when the article has a second dimension kind (`StD2`).
+    pub dimension2: Option<String>,
+    pub barcode: String,
+}
+
+impl DimensionCombination {
+    /// Whether this is the combination a line's `StL1`/`StL2` name (codes compare as Profit's collation does,
+    /// ignoring case).
+    pub fn is(&self, dimension1: &str, dimension2: Option<&str>) -> bool {
+        self.dimension1.eq_ignore_ascii_case(dimension1)
+            && match (&self.dimension2, dimension2) {
+                (Some(own), Some(other)) => own.eq_ignore_ascii_case(other),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DocumentKind {
     /// `FbSales`
@@ -229,6 +252,9 @@ pub struct Store {
     pub parties: BTreeMap<String, Party>,
     pub debtors: BTreeMap<String, Debtor>,
     pub articles: BTreeMap<String, Article>,
+    /// The dimension combinations of dimension articles, by item code (`Profit_Barcode_per_Item` lists their
+    /// barcodes; sales lines of such an article name one by `StL1`/`StL2`).
+    pub dimensions: BTreeMap<String, Vec<DimensionCombination>>,
     /// (item code, warehouse) → quantity in stock.
     pub stock: BTreeMap<(String, String), Decimal>,
     pub documents: BTreeMap<String, SalesDocument>,
@@ -258,6 +284,11 @@ impl Store {
         touched.extend(self.documents.keys().cloned().map(View::Document));
         touched.extend(self.financial_entries.keys().cloned().map(View::FinancialEntry));
         views::refresh(self, &touched);
+    }
+
+    /// The dimension combinations of an article (none for a plain article).
+    pub fn dimensions_of(&self, item: &str) -> &[DimensionCombination] {
+        self.dimensions.get(item).map_or(&[], Vec::as_slice)
     }
 
     pub fn stock_total(&self, item: &str) -> Decimal {
@@ -350,7 +381,17 @@ impl<'a> Transaction<'a> {
                 self.replace(|store| &mut store.stock, key, None);
             }
         }
+        if article.is_none() && self.store.dimensions.contains_key(&code) {
+            self.replace(|store| &mut store.dimensions, code.clone(), None);
+        }
         self.replace(|store| &mut store.articles, code, article);
+    }
+
+    /// Replaces the dimension combinations of an article (`None` or an empty list: it has none).
+    pub fn put_dimensions(&mut self, code: String, combinations: Option<Vec<DimensionCombination>>) {
+        self.touch(View::Article(code.clone()));
+        let combinations = combinations.filter(|list| !list.is_empty());
+        self.replace(|store| &mut store.dimensions, code, combinations);
     }
 
     pub fn put_stock(&mut self, item: String, warehouse: String, quantity: Decimal) {

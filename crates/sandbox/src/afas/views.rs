@@ -103,6 +103,13 @@ fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
                     None => patches.push(Patch::Remove(table, table_key(code))),
                 }
             }
+            patches.push(Patch::RemovePrefix(
+                "Profit_Barcode_per_Item",
+                format!("{}/", table_key(code)),
+            ));
+            for (key, row) in barcode_rows(store, code) {
+                patches.push(Patch::Upsert("Profit_Barcode_per_Item", key, row));
+            }
         }
         View::Stock(item, warehouse) => {
             let key = format!("{}/{}", table_key(item), warehouse);
@@ -354,6 +361,44 @@ fn article_rows(store: &Store, code: &str) -> [(&'static str, Option<Row>); 2] {
         "DateModified": modified,
     }));
     [("Profit_Article", Some(full)), ("Profit_Article_Basic", Some(basic))]
+}
+
+/// `Profit_Barcode_per_Item`: the article's own barcode (`BaCo`, without dimension codes), then one row per
+/// dimension combination with its codes. The barcode type is the article's (`VaBc`), else EAN-13 ("3").
+fn barcode_rows(store: &Store, code: &str) -> Vec<(String, Row)> {
+    let Some(article) = store.articles.get(code) else {
+        return Vec::new();
+    };
+    let fields = &article.fields;
+    let barcode_type = text(fields, "VaBc").unwrap_or("3");
+    let own = text(fields, "BaCo").map(|barcode| (barcode, None, None));
+    let combinations = store.dimensions_of(code).iter().map(|combination| {
+        (
+            combination.barcode.as_str(),
+            Some(combination.dimension1.as_str()),
+            combination.dimension2.as_deref(),
+        )
+    });
+    own.into_iter()
+        .chain(combinations)
+        .enumerate()
+        .map(|(index, (barcode, dimension1, dimension2))| {
+            let row = row(json!({
+                "ItemType": "Art",
+                "ItemCode": code,
+                "UnitId": text(fields, "BiUn"),
+                "BarcodeType": barcode_type,
+                "Barcode": barcode,
+                "StockDimCode1": dimension1,
+                "StockDimCode2": dimension2,
+                "SerialNumber": None::<String>,
+                "BatchNumber": None::<String>,
+                "DebtorId": None::<String>,
+                "CreditorId": None::<String>,
+            }));
+            (format!("{}/{index:06}", table_key(code)), row)
+        })
+        .collect()
 }
 
 fn stock_row(store: &Store, item: &str, warehouse: &str) -> Option<Row> {

@@ -1,5 +1,5 @@
 //! `FbItemArticle` (articles: unique `ItCd`, existing group, unit and VAT rate group; the basic unit cannot
-//! change) and `FbSalesPrice` (sales prices on a known price list or for a known debtor, a volume price with
+//! change; dimension kinds `StD1`/`StD2`, a second only with a first, fixed once the article has combinations) and `FbSalesPrice` (sales prices on a known price list or for a known debtor, a volume price with
 //! its quantity, an end not before the start; a price without debtor or price list becomes the article's
 //! price).
 
@@ -62,7 +62,13 @@ fn update_article(tx: &mut Transaction, element: Element) -> Result<String, Afas
     {
         return Err(AfasError::validation("The basic unit of an item cannot be changed."));
     }
+    let kinds_before = dimension_kinds(&article.fields);
     merge(&mut article.fields, &changes);
+    if dimension_kinds(&article.fields) != kinds_before && !tx.store().dimensions_of(&code).is_empty() {
+        return Err(AfasError::validation(format!(
+            "De artikeldimensies (StD1/StD2) van artikel {code} kunnen niet worden gewijzigd: het artikel heeft dimensiecombinaties."
+        )));
+    }
     check_article(tx.store(), &code, &article.fields)?;
     article.modified = tx.now;
     tx.put_article(code.clone(), Some(article));
@@ -96,16 +102,32 @@ fn check_article(store: &Store, code: &str, fields: &Fields) -> Result<(), AfasE
     if let Some(vat) = text(fields, "VaRc") {
         check_code(reference.vat_codes.contains_key(vat), "VAT rate group", vat)?;
     }
+    if text(fields, "StD2").is_some() && text(fields, "StD1").is_none() {
+        return Err(AfasError::validation(format!(
+            "Artikel {code} heeft een tweede artikeldimensie (StD2) zonder eerste (StD1)."
+        )));
+    }
     if let Some(barcode) = text(fields, "BaCo") {
         let taken = store
             .articles
             .iter()
-            .any(|(other, article)| other != code && text(&article.fields, "BaCo") == Some(barcode));
+            .any(|(other, article)| other != code && text(&article.fields, "BaCo") == Some(barcode))
+            || store
+                .dimensions
+                .values()
+                .flatten()
+                .any(|combination| combination.barcode == barcode);
         if taken {
             return Err(AfasError::validation(format!("Barcode '{barcode}' is already in use.")));
         }
     }
     Ok(())
+}
+
+/// An article's dimension kinds (`StD1`, `StD2`): set on a dimension article.
+fn dimension_kinds(fields: &Fields) -> (Option<String>, Option<String>) {
+    let kind = |field| text(fields, field).map(str::to_owned);
+    (kind("StD1"), kind("StD2"))
 }
 
 pub fn write_price(tx: &mut Transaction, element: Element, _write: Write) -> Result<Fields, AfasError> {

@@ -1,6 +1,7 @@
 //! `FbSales` (orders), `FbDirectInvoice` (counter invoices) and `FbSalesQuotation` (quotations): one header
 //! with lines. The debtor must exist and not be blocked, codes must exist, an article line (`VaIt` 2) needs an
-//! existing, unblocked article in its basic unit. A different delivery address (`DlAd`) must be a delivery
+//! existing, unblocked article in its basic unit, and for a dimension article one of its combinations (`StL1`,
+//! `StL2`; a plain article's line names none); stock stays per article and warehouse. A different delivery address (`DlAd`) must be a delivery
 //! address (contact of kind `AFL`) of the document's debtor. A direct invoice delivers at once, so it books stock out.
 
 use rust_decimal::Decimal;
@@ -244,6 +245,7 @@ fn check_line(store: &Store, line: &Fields) -> Result<(), AfasError> {
         if !unit.eq_ignore_ascii_case(basic_unit) {
             return Err(AfasError::does_not_exist("Unit", unit));
         }
+        check_dimensions(store, item_code, &article.fields, line)?;
     }
     if let Some(vat) = text(line, "VaRc") {
         check_code(reference.vat_codes.contains_key(vat), "VAT rate group", vat)?;
@@ -255,6 +257,53 @@ fn check_line(store: &Store, line: &Fields) -> Result<(), AfasError> {
         return Err(AfasError::validation("The field 'Number of units' is required."));
     }
     Ok(())
+}
+
+/// An article line of a dimension article (`StD1` set) names one of its combinations: `StL1`, and `StL2` exactly
+/// when the article has a second kind (`StD2`); a line of a plain article names none.
+fn check_dimensions(store: &Store, item_code: &str, article: &Fields, line: &Fields) -> Result<(), AfasError> {
+    let (first, second) = (text(line, "StL1"), text(line, "StL2"));
+    let has_second_kind = text(article, "StD2").is_some();
+    if text(article, "StD1").is_none() {
+        if first.is_some() || second.is_some() {
+            return Err(AfasError::validation(format!(
+                "Artikel {item_code} heeft geen artikeldimensies: laat StL1 en StL2 leeg."
+            )));
+        }
+        return Ok(());
+    }
+    let Some(first) = first else {
+        return Err(AfasError::validation(format!(
+            "Artikel {item_code} heeft artikeldimensies: vul StL1 in."
+        )));
+    };
+    match (has_second_kind, second) {
+        (true, None) => {
+            return Err(AfasError::validation(format!(
+                "Artikel {item_code} heeft twee artikeldimensies: vul StL2 in."
+            )));
+        }
+        (false, Some(_)) => {
+            return Err(AfasError::validation(format!(
+                "Artikel {item_code} heeft geen tweede artikeldimensie: laat StL2 leeg."
+            )));
+        }
+        _ => {}
+    }
+    if store
+        .dimensions_of(item_code)
+        .iter()
+        .any(|combination| combination.is(first, second))
+    {
+        return Ok(());
+    }
+    let named = match second {
+        Some(second) => format!("{first}/{second}"),
+        None => first.to_owned(),
+    };
+    Err(AfasError::validation(format!(
+        "Artikeldimensie {named} bestaat niet bij artikel {item_code}."
+    )))
 }
 
 /// A direct invoice delivers its article lines from the line's (or header's) warehouse (`direction` -1);
