@@ -505,7 +505,8 @@ async fn sigkill_at_random_points_books_every_closed_till_day_once() {
 /// The articles flow (AFAS → MplusKASSA) under SIGKILL: with 150 ms latency on every call the seeded AFAS
 /// articles take seconds to reach the till, the process is killed at random points and started again; at the
 /// end every AFAS article is in MplusKASSA exactly once (one product per article number, read with the till's
-/// own `getProducts`), with AFAS's price, and a new run writes nothing.
+/// own `getProducts`), with AFAS's price, the dimension item's combinations each once, and a new run writes
+/// nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     let (_sandbox, urls) = sandbox(10, 150).await;
@@ -566,6 +567,25 @@ async fn sigkill_at_random_points_gives_the_till_every_afas_article_once() {
     assert!(twice.is_empty(), "articles in the till more than once: {twice:?}");
     let till: BTreeMap<i64, String> = till.into_iter().map(|(n, mut copies)| (n, copies.remove(0))).collect();
     assert_eq!(till, expected, "every AFAS article once in the till, at AFAS's price");
+    // The seeded dimension item: one product, each combination's article once, found by its `extArticleId`.
+    let whole = koppel_mplus::ProductFilter {
+        article_numbers: vec![1030],
+        whole_products: true,
+        ..Default::default()
+    };
+    let products = mplus.get_products(&whole, 0, 1_000).await.unwrap();
+    assert_eq!(products.len(), 1, "the dimension item is one product");
+    let mut ext_ids: Vec<String> = products[0]
+        .article_list
+        .iter()
+        .filter_map(|a| a.ext_article_id.clone())
+        .collect();
+    ext_ids.sort();
+    assert_eq!(
+        ext_ids,
+        ["1030;", "1030;NAVY;L", "1030;NAVY;M", "1030;ROOD;L", "1030;ROOD;M"],
+        "each combination once"
+    );
     assert!(serve.terminate(Duration::from_secs(30)).success(), "{}", serve.output());
 }
 

@@ -84,7 +84,8 @@ async fn afas_articles(world: &World) -> BTreeMap<i64, (String, Option<Decimal>,
                     prices[code],
                     percentage(row["VATGroup"].as_str().unwrap_or_default()),
                     row["Barcode"].as_str().unwrap_or_default().to_owned(),
-                    true,
+                    // A dimension item's own article is not sold: its combinations are (`sandbox_dimensions`).
+                    row["StockDimId1"].as_str().is_none_or(str::is_empty),
                 ),
             )
         })

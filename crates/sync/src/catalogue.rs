@@ -40,8 +40,73 @@ pub struct ErpArticle {
     /// till's custom fields.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub free_fields: BTreeMap<String, serde_json::Value>,
+    /// `StockDimId1`, `StockDimId2`: the kinds of the item's dimensions (e.g. `KLEUR`, `MATEN`); empty for an
+    /// item without dimensions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimension_kinds: Vec<String>,
+    /// A dimension item's combinations (`Profit_Barcode_per_Item` rows with dimension codes), each sold at
+    /// the till as an article of the item's product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<ErpVariant>,
     /// `ModifiedDate`, in Profit's local time.
     pub modified: NaiveDateTime,
+}
+
+/// One combination of an AFAS dimension item ("dimensieartikel"): its dimension codes and its barcode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErpVariant {
+    /// `StockDimCode1`, `StockDimCode2`, in the order of the item's dimension kinds.
+    pub codes: Vec<String>,
+    pub barcode: Option<String>,
+}
+
+/// Which AFAS item and dimension codes a till article stands for: what Koppel writes in the till article's
+/// `extArticleId` for a dimension item, `1030;ROOD;M` for a combination and `1030;` for the item's own
+/// article (kept inactive: the till sells the combinations). The orders flow books a sale of a combination on
+/// the item with its dimensions (`StL1`, `StL2`); the products flow leaves these articles alone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DimensionId {
+    pub item_code: String,
+    /// Empty for the item's own article.
+    pub codes: Vec<String>,
+}
+
+/// Separates the parts of a [`DimensionId`]; AFAS codes with it cannot be written that way.
+const DIMENSION_SEPARATOR: char = ';';
+
+impl DimensionId {
+    /// The id as the till keeps it; `Err` with the reason when a code holds the separator.
+    pub fn ext_id(&self) -> Result<String, String> {
+        let parts = std::iter::once(&self.item_code).chain(&self.codes);
+        if let Some(bad) = parts.clone().find(|part| part.contains(DIMENSION_SEPARATOR)) {
+            return Err(format!(
+                "AFAS code {bad:?} holds a {DIMENSION_SEPARATOR:?}, which Koppel uses to note an article's dimensions \
+                 at the till"
+            ));
+        }
+        let mut id = self.item_code.clone();
+        id.push(DIMENSION_SEPARATOR);
+        id.push_str(&self.codes.join(&DIMENSION_SEPARATOR.to_string()));
+        Ok(id)
+    }
+
+    /// The id of a till article's `extArticleId`, if Koppel wrote it for a dimension item.
+    pub fn parse(ext_id: &str) -> Option<Self> {
+        let (item_code, rest) = ext_id.split_once(DIMENSION_SEPARATOR)?;
+        let codes = match rest.is_empty() {
+            true => Vec::new(),
+            false => rest.split(DIMENSION_SEPARATOR).map(str::to_owned).collect(),
+        };
+        (!item_code.is_empty() && codes.len() <= 2).then(|| Self {
+            item_code: item_code.to_owned(),
+            codes,
+        })
+    }
+
+    /// The combination as people write it, `ROOD/M`.
+    pub fn combination(&self) -> String {
+        self.codes.join("/")
+    }
 }
 
 impl ErpArticle {
@@ -62,6 +127,9 @@ pub fn modified_since(marker: i64) -> NaiveDateTime {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TillArticle {
     pub article_number: i64,
+    /// `extArticleId` (Koppel's [`DimensionId`] for a dimension item's own article).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext_id: Option<String>,
     pub product_number: i64,
     /// How many articles its product has: the product's texts are the article's own only when it is alone
     /// (a product with variants keeps its name, which its other articles share).
@@ -80,6 +148,39 @@ pub struct TillArticle {
     /// Its custom fields with a value, by name.
     #[serde(default)]
     pub custom_fields: BTreeMap<String, CustomValue>,
+    /// The product's other articles (read for a dimension item: its combinations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub product_variants: Vec<TillVariant>,
+}
+
+/// Another article of a till article's product, as far as a dimension item's combination is compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TillVariant {
+    pub article_number: i64,
+    /// `extArticleId`.
+    pub ext_id: Option<String>,
+    pub description: String,
+    pub colour: Option<String>,
+    pub size: Option<String>,
+    pub barcode: Option<String>,
+    pub turnover_group: i32,
+    pub vat_percentage: Decimal,
+    pub price_incl_vat: Decimal,
+    pub price_excl_vat: Decimal,
+    pub active: bool,
+}
+
+/// A combination of a dimension item as the till should have it: an article of the item's product, found
+/// again by its `extArticleId` ([`DimensionId::ext_id`]); its price, VAT, turnover group and texts are the
+/// item's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantDraft {
+    pub ext_id: String,
+    pub colour: Option<String>,
+    pub size: Option<String>,
+    pub barcode: Option<String>,
+    /// False when AFAS blocked the item.
+    pub active: bool,
 }
 
 /// An article to create or update in MplusKASSA. On an update, `None` leaves the till's value as it is
@@ -115,6 +216,13 @@ pub struct TillArticleDraft {
     /// the article's other custom fields are left as they are.
     #[serde(default)]
     pub custom_fields: BTreeMap<String, CustomValue>,
+    /// A dimension item's combinations: then this article is the item's own (inactive, `extArticleId`
+    /// `1030;`) and the till sells these, with the item's price, VAT and texts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantDraft>,
+    /// The `extArticleId` of the article itself (a dimension item's own article).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext_id: Option<String>,
 }
 
 impl TillArticleDraft {
@@ -127,7 +235,7 @@ impl TillArticleDraft {
         } else {
             till.price_excl_vat
         };
-        let own_product = till.product_articles <= 1;
+        let own_product = till.product_articles <= 1 || !self.variants.is_empty();
         let extra_text = self.extra_text.as_ref().filter(|_| own_product);
         [
             (
@@ -155,11 +263,82 @@ impl TillArticleDraft {
                     .any(|(name, value)| till.custom_fields.get(name).unwrap_or(&CustomValue::Empty) != value),
                 "custom fields",
             ),
+            (self.ext_id.is_some() && self.ext_id != till.ext_id, "dimensions"),
+            (!self.variant_writes(till).is_empty(), "combinations"),
             (self.group_moves(till) != (None, Vec::new()), ARTICLE_GROUP),
         ]
         .into_iter()
         .filter_map(|(differs, field)| differs.then_some(field))
         .collect()
+    }
+}
+
+/// What a dimension item's product needs written of its combinations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariantWrite<'d> {
+    /// A combination the till lacks: a new article of the product (the till numbers it).
+    New(&'d VariantDraft),
+    /// A combination the till has under this number, with something to put right.
+    Change(i64, &'d VariantDraft),
+    /// A combination Koppel made that AFAS no longer has: made inactive (sold before, so kept).
+    Retire(i64),
+}
+
+impl TillArticleDraft {
+    /// The writes the product's combinations need to agree with the draft (none for an item without
+    /// dimensions).
+    pub fn variant_writes<'d>(&'d self, till: &TillArticle) -> Vec<VariantWrite<'d>> {
+        let Some(own) = self.ext_id.as_deref().and_then(DimensionId::parse) else {
+            return Vec::new();
+        };
+        let find = |ext_id: &str| {
+            till.product_variants
+                .iter()
+                .find(|v| v.ext_id.as_deref() == Some(ext_id))
+        };
+        let mut writes: Vec<VariantWrite<'d>> = self
+            .variants
+            .iter()
+            .filter_map(|variant| match find(&variant.ext_id) {
+                None => Some(VariantWrite::New(variant)),
+                Some(current) if self.variant_differs(variant, current) => {
+                    Some(VariantWrite::Change(current.article_number, variant))
+                }
+                Some(_) => None,
+            })
+            .collect();
+        writes.extend(
+            till.product_variants
+                .iter()
+                .filter(|v| v.active && !self.variants.iter().any(|d| Some(&d.ext_id) == v.ext_id.as_ref()))
+                .filter(|v| {
+                    v.ext_id
+                        .as_deref()
+                        .and_then(DimensionId::parse)
+                        .is_some_and(|id| id.item_code == own.item_code && !id.codes.is_empty())
+                })
+                .map(|v| VariantWrite::Retire(v.article_number)),
+        );
+        writes
+    }
+
+    /// Whether the till's combination differs from the item's values and the combination's own.
+    fn variant_differs(&self, variant: &VariantDraft, till: &TillVariant) -> bool {
+        let price = match self.price_includes_vat {
+            true => till.price_incl_vat,
+            false => till.price_excl_vat,
+        };
+        variant.colour != till.colour
+            || variant.size != till.size
+            || variant
+                .barcode
+                .as_ref()
+                .is_some_and(|b| Some(b) != till.barcode.as_ref())
+            || self.description.as_ref().is_some_and(|d| *d != till.description)
+            || self.turnover_group.is_some_and(|g| g != till.turnover_group)
+            || self.vat_percentage != till.vat_percentage
+            || self.price.is_some_and(|p| p != price)
+            || variant.active != till.active
     }
 }
 
@@ -213,6 +392,31 @@ mod tests {
     }
 
     #[test]
+    fn dimension_ids_round_trip_and_refuse_the_separator() {
+        let id = DimensionId {
+            item_code: "1030".into(),
+            codes: vec!["ROOD".into(), "M".into()],
+        };
+        assert_eq!(id.ext_id().unwrap(), "1030;ROOD;M");
+        assert_eq!(DimensionId::parse("1030;ROOD;M"), Some(id.clone()));
+        assert_eq!(id.combination(), "ROOD/M");
+        let own = DimensionId {
+            item_code: "1030".into(),
+            codes: Vec::new(),
+        };
+        assert_eq!(own.ext_id().unwrap(), "1030;");
+        assert_eq!(DimensionId::parse("1030;"), Some(own));
+        for plain in ["1030", "", ";ROOD", "1;a;b;c"] {
+            assert_eq!(DimensionId::parse(plain), None, "{plain:?}");
+        }
+        let bad = DimensionId {
+            item_code: "1030".into(),
+            codes: vec!["RO;OD".into()],
+        };
+        assert!(bad.ext_id().unwrap_err().contains("RO;OD"));
+    }
+
+    #[test]
     fn the_cursor_round_trips_a_modification_time() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 29)
             .unwrap()
@@ -229,6 +433,8 @@ mod tests {
             vat_group: None,
             sales_price: None,
             free_fields: BTreeMap::new(),
+            dimension_kinds: Vec::new(),
+            variants: Vec::new(),
             modified: at,
         };
         assert_eq!(modified_since(article.sync_marker()), at);

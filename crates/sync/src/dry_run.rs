@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
-use crate::catalogue::{ErpArticle, TillArticle, TillArticleDraft};
+use crate::catalogue::{DimensionId, ErpArticle, TillArticle, TillArticleDraft};
 use crate::clientele::{ErpDebtor, TillRelation, TillRelationDraft};
 use crate::custom_fields::CustomFieldKind;
 use crate::deliveries::{ErpOrderState, TillOrderLine};
@@ -315,6 +315,9 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
         let created = self.articles.lock().expect("dry-run till articles");
         found.extend(numbers.iter().filter_map(|n| created.get(n).map(|a| (*n, a.clone()))));
         Ok(found)
+    }
+    async fn till_dimension_ids(&self, numbers: &[String]) -> ConnectorResult<HashMap<String, DimensionId>> {
+        self.inner.till_dimension_ids(numbers).await
     }
     async fn create_till_article(&self, draft: &TillArticleDraft) -> ConnectorResult<Written<Creation>> {
         let number = draft.article_number.to_string();

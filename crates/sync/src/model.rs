@@ -155,6 +155,10 @@ pub struct SourceArticle {
     pub webshop: bool,
     /// Size/colour of a variant; `None` for a simple article.
     pub variant: Option<VariantAttributes>,
+    /// `extArticleId`: set by the articles flow on what it made of an AFAS dimension item
+    /// ([`crate::catalogue::DimensionId`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -315,6 +319,10 @@ pub struct SalesLineDraft {
     pub discount_amount: Option<Decimal>,
     pub vat_code: Option<String>,
     pub revenue_account: Option<String>,
+    /// `StL1`, `StL2`: the dimension codes of a combination of an AFAS dimension item (the till sold one of
+    /// the articles the articles flow made of it); empty for other lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<String>,
 }
 
 /// A sale to book in AFAS.

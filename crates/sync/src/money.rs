@@ -108,6 +108,7 @@ mod tests {
             discount_amount: amount.map(|a| a.parse().unwrap()),
             vat_code: None,
             revenue_account: None,
+            dimensions: Vec::new(),
         }
     }
 

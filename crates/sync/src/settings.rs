@@ -321,6 +321,9 @@ pub struct FlowSettings {
     /// Articles flow: AFAS free field (e.g. `U7E1F0A2B_Merk`, a field of the article GetConnector) → the
     /// MplusKASSA article custom field (`getCustomFieldLists`) it fills. Empty: custom fields are left alone.
     pub custom_field_map: BTreeMap<String, String>,
+    /// Articles flow: the AFAS dimension kind (`StockDimId1`/`StockDimId2` of a dimension item, e.g. `MATEN`)
+    /// whose codes are the till's sizes; the item's other dimension goes in the till's colour.
+    pub variant_size_dimension: String,
     /// Articles flow: AFAS article group → MplusKASSA turnover group number (the default for the rest). A new
     /// MplusKASSA article needs one.
     pub turnover_group_map: ValueMap,
@@ -373,6 +376,7 @@ impl Default for FlowSettings {
             article_groups_to_till: false,
             turnover_group_map: ValueMap::default(),
             custom_field_map: BTreeMap::new(),
+            variant_size_dimension: "MATEN".to_owned(),
             quotations_direction: QuotationsDirection::MplusToAfas,
             stock_calculation: StockCalculation::Free,
             manage_stock: true,

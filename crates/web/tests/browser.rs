@@ -703,7 +703,8 @@ async fn an_invited_expert_configures_the_wizard_until_the_owner_removes_them() 
 }
 
 /// The flows towards the till in the browser: the wizard's questions include theirs; each one's settings page
-/// asks its own and saves (the quotations flow turned towards the till, the articles' custom fields mapped);
+/// asks its own and saves (the quotations flow turned towards the till, the articles' custom fields mapped and
+/// their size dimension named);
 /// the articles and debtors flows' field mapping previews a sandbox record as the request to MplusKASSA.
 #[tokio::test]
 async fn the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser() {
@@ -746,6 +747,13 @@ async fn the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser() {
                         let map = driver.find(By::Id("custom_field_map")).await?;
                         map.clear().await?;
                         map.send_keys("U7E1F0A2C_Merk = Merk").await?;
+                        let sizes = driver.find(By::Id("variant_size_dimension")).await?;
+                        ensure!(
+                            sizes.value().await?.as_deref() == Some("MATEN"),
+                            "the default size dimension"
+                        );
+                        sizes.clear().await?;
+                        sizes.send_keys("MAAT").await?;
                     }
                     _ => {}
                 }
@@ -764,6 +772,11 @@ async fn the_flows_towards_the_till_are_set_up_and_previewed_in_the_browser() {
             let articles = load(FlowKind::Articles).await?;
             let expected = std::collections::BTreeMap::from([("U7E1F0A2C_Merk".to_owned(), "Merk".to_owned())]);
             ensure!(articles.custom_field_map == expected, "{:?}", articles.custom_field_map);
+            ensure!(
+                articles.variant_size_dimension == "MAAT",
+                "{:?}",
+                articles.variant_size_dimension
+            );
 
             for flow in ["articles", "debtors"] {
                 driver.goto(app.url(&format!("{home}/settings/{flow}/fields"))).await?;

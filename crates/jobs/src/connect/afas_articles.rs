@@ -1,19 +1,20 @@
 //! AFAS's articles for the till (the articles flow's source): `Profit_Article` (or the tenant's connector with
 //! its field names) changed since the cursor ([`super::afas_changes`]), with each page's sales prices from
-//! `Profit_Article_Basic` (`BasicSalesPrice`: `Profit_Article` has no price) in one more call.
+//! `Profit_Article_Basic` (`BasicSalesPrice`: `Profit_Article` has no price) in one more call, and a dimension
+//! item's combinations from `Profit_Barcode_per_Item` (one more call, for a page that has such items).
 
 use std::collections::HashMap;
 
-use koppel_afas::rows::{Article, ArticleBasic, GetConnectorRow, WithRest};
+use koppel_afas::rows::{Article, ArticleBasic, BarcodeRow, GetConnectorRow, WithRest};
 use koppel_afas::{AfasClient, AfasError, Filter, Operator};
-use koppel_sync::catalogue::{ErpArticle, modified_since};
+use koppel_sync::catalogue::{ErpArticle, ErpVariant, modified_since};
 use koppel_sync::custom_fields::is_free_field;
 use koppel_sync::settings::AfasArticleFilter;
 use rust_decimal::Decimal;
 
 use super::afas_changes;
 
-/// Rows per look-up page for the prices.
+/// Rows per look-up page for the prices and barcodes.
 const PRICE_PAGE: u32 = 1_000;
 
 /// The filter's own conditions: the article groups, the fields with a value.
@@ -76,10 +77,29 @@ async fn with_prices(
         .into_iter()
         .map(|row| (row.item_code, row.sales_price))
         .collect();
+    let kinds = |row: &Article| -> Vec<String> {
+        [&row.stock_dim_id1, &row.stock_dim_id2]
+            .into_iter()
+            .map_while(|kind| {
+                kind.as_deref()
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    let dimension_items: Vec<&str> = rows
+        .iter()
+        .filter(|row| !kinds(&row.row).is_empty())
+        .map(|row| row.row.item_code.as_str())
+        .collect();
+    let mut variants = combinations(client, &dimension_items).await?;
     Ok(rows
         .into_iter()
         .map(|WithRest { row, rest }| ErpArticle {
             free_fields: rest.into_iter().filter(|(name, _)| is_free_field(name)).collect(),
+            dimension_kinds: kinds(&row),
+            variants: variants.remove(&row.item_code).unwrap_or_default(),
             sales_price: prices.get(&row.item_code).copied().flatten(),
             description: row.description.unwrap_or_default(),
             extra_description: row.extra_description.filter(|t| !t.trim().is_empty()),
@@ -93,4 +113,34 @@ async fn with_prices(
             item_code: row.item_code,
         })
         .collect())
+}
+
+/// The combinations of these dimension items, by item code, in AFAS's order: each barcode row with dimension
+/// codes is one (a combination with two barcodes keeps its first).
+async fn combinations(client: &AfasClient, items: &[&str]) -> Result<HashMap<String, Vec<ErpVariant>>, AfasError> {
+    let mut found: HashMap<String, Vec<ErpVariant>> = HashMap::new();
+    if items.is_empty() {
+        return Ok(found);
+    }
+    let query = BarcodeRow::query().page_size(PRICE_PAGE);
+    for row in client
+        .get_by_keys::<BarcodeRow, _>(&query, BarcodeRow::KEY, items)
+        .await?
+    {
+        let codes: Vec<String> = [row.stock_dim_code1, row.stock_dim_code2]
+            .into_iter()
+            .map_while(|code| code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        let variants = found.entry(row.item_code).or_default();
+        if !variants.iter().any(|v| v.codes == codes) {
+            variants.push(ErpVariant {
+                codes,
+                barcode: row.barcode.filter(|b| !b.trim().is_empty()),
+            });
+        }
+    }
+    Ok(found)
 }

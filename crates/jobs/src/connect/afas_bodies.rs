@@ -257,6 +257,8 @@ fn sales_line(draft: &SalesLineDraft, unit_of: &impl Fn(&str) -> String) -> Sale
         discount_percentage: percentage,
         discount_amount: draft.discount_amount,
         manual_discount: discounted.then_some(true),
+        dimension1: draft.dimensions.first().cloned(),
+        dimension2: draft.dimensions.get(1).cloned(),
         ..SalesLine::article(&draft.item_code, &unit, draft.quantity, Some(draft.unit_price))
     }
 }

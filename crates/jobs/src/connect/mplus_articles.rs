@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use koppel_mplus::model::{Article, ArticleGroup, CustomField, CustomFieldList, CustomFieldType, Product, VatGroup};
 use koppel_mplus::{ArticleWrite, ArticleWriteList, ProductWrite};
-use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
+use koppel_sync::catalogue::{DimensionId, TillArticle, TillArticleDraft, TillVariant, VariantWrite};
 use koppel_sync::custom_fields::{CustomFieldKind, CustomValue};
 use koppel_sync::ports::{ConnectorError, ConnectorResult};
 use rust_decimal::Decimal;
@@ -32,6 +32,7 @@ pub fn till_articles(products: &[Product], numbers: &[i64]) -> HashMap<i64, Till
 fn till_article(product: &Product, article: &Article, number: i64) -> TillArticle {
     TillArticle {
         article_number: number,
+        ext_id: article.ext_article_id.clone().filter(|id| !id.is_empty()),
         product_number: product.product_number.unwrap_or_default(),
         product_articles: product.article_list.len(),
         description: article.description.clone().unwrap_or_default(),
@@ -44,7 +45,42 @@ fn till_article(product: &Product, article: &Article, number: i64) -> TillArticl
         active: article.active.unwrap_or(true),
         group_numbers: product.group_numbers.clone(),
         custom_fields: article.custom_field_list.iter().filter_map(custom_value).collect(),
+        product_variants: product
+            .article_list
+            .iter()
+            .filter(|other| other.article_number.is_some_and(|n| n != number))
+            .map(till_variant)
+            .collect(),
     }
+}
+
+fn till_variant(article: &Article) -> TillVariant {
+    TillVariant {
+        article_number: article.article_number.unwrap_or_default(),
+        ext_id: article.ext_article_id.clone().filter(|id| !id.is_empty()),
+        description: article.description.clone().unwrap_or_default(),
+        colour: article.colour.clone().filter(|c| !c.is_empty()),
+        size: article.size.clone().filter(|s| !s.is_empty()),
+        barcode: article.barcode.clone().filter(|b| !b.is_empty()),
+        turnover_group: article.turnover_group.unwrap_or_default(),
+        vat_percentage: Decimal::from(article.vat_percentage.unwrap_or_default()),
+        price_incl_vat: article.price_incl.unwrap_or_default(),
+        price_excl_vat: article.price_excl.unwrap_or_default(),
+        active: article.active.unwrap_or(true),
+    }
+}
+
+/// Of the articles `numbers` among `products`, the ones Koppel made of AFAS dimension items, by number.
+pub fn dimension_ids(products: &[Product], numbers: &[i64]) -> HashMap<String, DimensionId> {
+    products
+        .iter()
+        .flat_map(|product| &product.article_list)
+        .filter_map(|article| {
+            let number = article.article_number.filter(|n| numbers.contains(n))?;
+            let id = DimensionId::parse(article.ext_article_id.as_deref()?)?;
+            Some((number.to_string(), id))
+        })
+        .collect()
 }
 
 /// A custom field's value as the engine compares it; `None` when it has none.
@@ -132,7 +168,7 @@ pub fn product_write(
     current: Option<&TillArticle>,
     vat_codes: &HashMap<Decimal, i32>,
 ) -> ConnectorResult<ProductWrite> {
-    let own_product = current.is_none_or(|c| c.product_articles <= 1);
+    let own_product = current.is_none_or(|c| c.product_articles <= 1) || !draft.variants.is_empty();
     let vat_code = vat_codes
         .get(&draft.vat_percentage.normalize())
         .copied()
@@ -146,6 +182,21 @@ pub fn product_write(
         true => (draft.price, None),
         false => (None, draft.price),
     };
+    let own = ArticleWrite {
+        article_number: Some(draft.article_number),
+        ext_article_id: draft.ext_id.clone(),
+        active: Some(draft.active),
+        description: draft.description.clone(),
+        barcode: draft.barcode.clone(),
+        turnover_group: draft.turnover_group,
+        vat_code: Some(vat_code),
+        price_incl,
+        price_excl,
+        custom_field_list: custom_field_list(draft)?,
+        ..ArticleWrite::default()
+    };
+    let mut articles = variant_articles(draft, current, &own);
+    articles.insert(0, own);
     Ok(ProductWrite {
         product_number: current.map(|c| c.product_number),
         description: draft.description.clone().filter(|_| own_product),
@@ -156,21 +207,38 @@ pub fn product_write(
             .flatten()
             .into_iter()
             .collect(),
-        article_list: ArticleWriteList {
-            article: vec![ArticleWrite {
-                article_number: Some(draft.article_number),
-                active: Some(draft.active),
-                description: draft.description.clone(),
-                barcode: draft.barcode.clone(),
-                turnover_group: draft.turnover_group,
-                vat_code: Some(vat_code),
-                price_incl,
-                price_excl,
-                price_group_list: None,
-                custom_field_list: custom_field_list(draft)?,
-            }],
-        },
+        article_list: ArticleWriteList { article: articles },
     })
+}
+
+/// The writes of a dimension item's combinations: every one for a new product, else what differs.
+fn variant_articles(draft: &TillArticleDraft, current: Option<&TillArticle>, own: &ArticleWrite) -> Vec<ArticleWrite> {
+    let writes = match current {
+        Some(current) => draft.variant_writes(current),
+        None => draft.variants.iter().map(VariantWrite::New).collect(),
+    };
+    writes
+        .into_iter()
+        .map(|write| match write {
+            VariantWrite::New(variant) | VariantWrite::Change(_, variant) => ArticleWrite {
+                article_number: match write {
+                    VariantWrite::Change(number, _) => Some(number),
+                    _ => None,
+                },
+                ext_article_id: Some(variant.ext_id.clone()),
+                active: Some(variant.active),
+                colour: variant.colour.clone(),
+                size: variant.size.clone(),
+                barcode: variant.barcode.clone(),
+                ..own.clone()
+            },
+            VariantWrite::Retire(number) => ArticleWrite {
+                article_number: Some(number),
+                active: Some(false),
+                ..ArticleWrite::default()
+            },
+        })
+        .collect()
 }
 
 /// The text of an article group Koppel made for an AFAS article group: how it finds the group again (the name

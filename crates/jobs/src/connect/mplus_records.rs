@@ -112,6 +112,7 @@ fn source_article(product: &Product, article: &Article, marker: i64) -> Option<S
         active: article.active.unwrap_or(true),
         webshop: article.webshop.unwrap_or(false),
         variant,
+        ext_id: non_empty(article.ext_article_id.as_deref()),
         sku,
     })
 }

@@ -22,7 +22,7 @@ use koppel_mplus::{
     deliver_order_v2_request, new_article_group_request, save_proposal_request, update_product_request,
     update_relation_request,
 };
-use koppel_sync::catalogue::{TillArticle, TillArticleDraft};
+use koppel_sync::catalogue::{DimensionId, TillArticle, TillArticleDraft};
 use koppel_sync::clientele::{TillRelation, TillRelationDraft};
 use koppel_sync::custom_fields::CustomFieldKind;
 use koppel_sync::deliveries::TillOrderLine;
@@ -340,12 +340,27 @@ impl PosSource for MplusSource {
     async fn till_articles(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, TillArticle>> {
         // Read before the page's writes, so that a preview of them (which cannot wait for a call) has the codes.
         self.vat_codes().await?;
+        // Whole products: a dimension item's combinations are the other articles of its product.
         let filter = ProductFilter {
             article_numbers: numbers.to_vec(),
+            whole_products: true,
             ..ProductFilter::default()
         };
         let products = mplus_call(self.client.get_products(&filter, 0, u32::MAX / 2)).await?;
         Ok(mplus_articles::till_articles(&products, numbers))
+    }
+
+    async fn till_dimension_ids(&self, numbers: &[String]) -> ConnectorResult<HashMap<String, DimensionId>> {
+        let numbers: Vec<i64> = numbers.iter().filter_map(|n| n.trim().parse().ok()).collect();
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let filter = ProductFilter {
+            article_numbers: numbers.clone(),
+            ..ProductFilter::default()
+        };
+        let products = mplus_call(self.client.get_products(&filter, 0, u32::MAX / 2)).await?;
+        Ok(mplus_articles::dimension_ids(&products, &numbers))
     }
 
     async fn create_till_article(&self, draft: &TillArticleDraft) -> ConnectorResult<Written<Creation>> {

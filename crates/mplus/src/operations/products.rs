@@ -15,6 +15,9 @@ pub struct ProductFilter {
     pub group_numbers: Vec<i32>,
     pub only_webshop: Option<bool>,
     pub only_active: Option<bool>,
+    /// `includeAllArticlesOfSelectedProducts`: with `article_numbers`, every article of the products those
+    /// articles are in (a product's variants), not only the numbers asked for.
+    pub whole_products: bool,
 }
 
 #[derive(Serialize)]
@@ -29,6 +32,8 @@ struct GetProductsRequest<'a> {
     only_active: Option<bool>,
     sync_marker: i64,
     sync_marker_limit: u32,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    include_all_articles_of_selected_products: bool,
 }
 
 #[derive(Deserialize)]
@@ -72,10 +77,18 @@ pub struct ArticleWrite {
     /// copy); on an update, the article to change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_number: Option<i64>,
+    /// `extArticleId`: the back office's id of the article (Koppel: an AFAS variant's item and dimensions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext_article_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `colour` and `size`: the variant's place in its product's colour × size grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,6 +216,7 @@ impl MplusClient {
             only_active: filter.only_active,
             sync_marker,
             sync_marker_limit: limit,
+            include_all_articles_of_selected_products: filter.whole_products,
         };
         let response: GetProductsResponse = self.call("getProducts", &Request { request }).await?;
         Ok(response.product_list)

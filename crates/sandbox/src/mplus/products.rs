@@ -167,6 +167,9 @@ fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Resul
     if let Some(value) = text("description") {
         article.description = value;
     }
+    if let Some(value) = text("extArticleId") {
+        article.ext_id = Some(value).filter(|id| !id.is_empty());
+    }
     if let Some(value) = text("pluNumber") {
         article.plu = value;
     }
@@ -274,6 +277,7 @@ fn group_prices(list: &Element, vat_percentage: i32, shop: &Shop) -> Result<Vec<
 fn blank_article(number: i64) -> Article {
     Article {
         number,
+        ext_id: None,
         plu: number.to_string(),
         description: String::new(),
         colour: None,

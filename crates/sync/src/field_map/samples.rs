@@ -94,6 +94,7 @@ pub(super) fn sample_article() -> SourceArticle {
             size: Some("M".into()),
             colour: Some("rood".into()),
         }),
+        ext_id: None,
     }
 }
 
@@ -109,6 +110,8 @@ pub(super) fn sample_erp_article() -> ErpArticle {
         vat_group: Some("HOOG".into()),
         sales_price: Some(Decimal::ONE),
         free_fields: Default::default(),
+        dimension_kinds: Vec::new(),
+        variants: Vec::new(),
         modified: NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default(),

@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{UNCHANGED, seen_last_run};
-use crate::catalogue::{ARTICLE_GROUP, ErpArticle, TillArticle, TillArticleDraft, article_number};
+use crate::catalogue::{
+    ARTICLE_GROUP, DimensionId, ErpArticle, TillArticle, TillArticleDraft, TillVariant, VariantDraft, article_number,
+};
 use crate::custom_fields::{CustomFieldKind, CustomValue, till_values, unknown_till_field};
 use crate::engine::{Run, RunError};
 use crate::ports::FailureClass::Permanent;
@@ -122,6 +124,12 @@ async fn sync_article<S: PosSource>(
     if article.blocked && existing.is_none() {
         return Ok(Verdict::skipped("blocked in AFAS, and MplusKASSA does not have it"));
     }
+    if !article.dimension_kinds.is_empty() && article.variants.is_empty() && existing.is_none() {
+        return Ok(Verdict::skipped(
+            "a dimension article without combinations in AFAS (no barcode per dimension in \
+             Profit_Barcode_per_Item): nothing the till could sell yet",
+        ));
+    }
     let mut draft = till_draft(article, number, existing.is_none(), settings)?;
     let map = &settings.custom_field_map;
     draft.custom_fields = till_values(map, custom_fields, &article.free_fields).map_err(Failure::master_data)?;
@@ -217,10 +225,24 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
     } else {
         (cents(price * factor), price)
     };
+    let variant = |v: &VariantDraft| TillVariant {
+        article_number: 0,
+        ext_id: Some(v.ext_id.clone()),
+        description: draft.description.clone().unwrap_or_default(),
+        colour: v.colour.clone(),
+        size: v.size.clone(),
+        barcode: v.barcode.clone(),
+        turnover_group: draft.turnover_group.unwrap_or_default(),
+        vat_percentage: draft.vat_percentage,
+        price_incl_vat: incl,
+        price_excl_vat: excl,
+        active: v.active,
+    };
     TillArticle {
         article_number: draft.article_number,
+        ext_id: draft.ext_id.clone(),
         product_number: 0,
-        product_articles: 1,
+        product_articles: 1 + draft.variants.len(),
         description: draft.description.clone().unwrap_or_default(),
         extra_text: draft.extra_text.clone(),
         barcode: draft.barcode.clone(),
@@ -236,6 +258,7 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
             .filter(|(_, value)| **value != CustomValue::Empty)
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect(),
+        product_variants: draft.variants.iter().map(variant).collect(),
     }
 }
 
@@ -280,6 +303,7 @@ pub fn default_till_draft(
             article.item_code
         )));
     }
+    let (ext_id, variants) = dimensions(article, settings)?;
     Ok(TillArticleDraft {
         article_number: number,
         description: product_info.then(|| article.description.trim().to_owned()),
@@ -289,12 +313,61 @@ pub fn default_till_draft(
         vat_percentage: vat_percentage(article, settings)?,
         price: article.sales_price.map(cents),
         price_includes_vat: settings.article_prices_include_vat,
-        active: !article.blocked,
+        // A dimension item's own article is not sold: its combinations are.
+        active: !article.blocked && ext_id.is_none(),
         // Set by the flow from the till's groups (`article_groups_to_till`) and custom fields.
         till_group: None,
         other_afas_groups: Vec::new(),
         custom_fields: BTreeMap::new(),
+        variants,
+        ext_id,
     })
+}
+
+/// A dimension item's own `extArticleId` and its combinations for the till, each dimension code in the
+/// till's colour or size: the dimension whose kind is `variant_size_dimension` holds sizes, the other one
+/// colours (of two kinds neither of which is it, the first holds colours and the second sizes). Nothing for
+/// an item without dimensions.
+fn dimensions(article: &ErpArticle, settings: &FlowSettings) -> Result<(Option<String>, Vec<VariantDraft>), Failure> {
+    let kinds = &article.dimension_kinds;
+    if kinds.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let size_kind = settings.variant_size_dimension.trim();
+    let size_at = kinds
+        .iter()
+        .position(|kind| kind.trim().eq_ignore_ascii_case(size_kind))
+        .or((kinds.len() == 2).then_some(1));
+    let id = |codes: Vec<String>| {
+        DimensionId {
+            item_code: article.item_code.trim().to_owned(),
+            codes,
+        }
+        .ext_id()
+        .map_err(Failure::master_data)
+    };
+    let own = id(Vec::new())?;
+    let variants = article
+        .variants
+        .iter()
+        .map(|variant| {
+            let (mut colour, mut size) = (None, None);
+            for (at, code) in variant.codes.iter().enumerate() {
+                match Some(at) == size_at {
+                    true => size = Some(code.clone()),
+                    false => colour = Some(code.clone()),
+                }
+            }
+            Ok(VariantDraft {
+                ext_id: id(variant.codes.clone())?,
+                colour,
+                size,
+                barcode: variant.barcode.clone().filter(|b| !b.trim().is_empty()),
+                active: !article.blocked,
+            })
+        })
+        .collect::<Result<_, Failure>>()?;
+    Ok((Some(own), variants))
 }
 
 /// The turnover group from `turnover_group_map`; a new article cannot do without one.
@@ -346,5 +419,80 @@ fn vat_percentage(article: &ErpArticle, settings: &FlowSettings) -> Result<Decim
             "`vat_group_map` gives AFAS VAT group {group:?} to several percentages, so its rate at the till is not \
              clear"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::ErpVariant;
+
+    fn polo(kinds: &[&str], codes: &[&[&str]], blocked: bool) -> ErpArticle {
+        ErpArticle {
+            item_code: "1030".into(),
+            description: "Polo piqué".into(),
+            extra_description: None,
+            unit: None,
+            article_group: None,
+            blocked,
+            barcode: None,
+            vat_group: Some("1".into()),
+            sales_price: Some(Decimal::new(3995, 2)),
+            free_fields: BTreeMap::new(),
+            dimension_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            variants: codes
+                .iter()
+                .map(|codes| ErpVariant {
+                    codes: codes.iter().map(|c| c.to_string()).collect(),
+                    barcode: None,
+                })
+                .collect(),
+            modified: Default::default(),
+        }
+    }
+
+    fn colours_and_sizes(article: &ErpArticle, size_dimension: &str) -> Vec<(Option<String>, Option<String>, bool)> {
+        let mut settings = FlowSettings::default();
+        settings.company.vat_group_map.table.insert("21".into(), "1".into());
+        settings.variant_size_dimension = size_dimension.into();
+        let draft = default_till_draft(article, 1030, false, &settings).unwrap();
+        assert!(!draft.active, "the item's own article is not sold");
+        assert_eq!(draft.ext_id.as_deref(), Some("1030;"));
+        draft
+            .variants
+            .iter()
+            .map(|v| (v.colour.clone(), v.size.clone(), v.active))
+            .collect()
+    }
+
+    #[test]
+    fn the_size_dimension_decides_which_code_is_the_tills_size() {
+        let some = |code: &str| Some(code.to_owned());
+        // Sizes first (AFAS's own example has StD1 MATEN, StD2 KLEUR).
+        let sizes_first = polo(&["MATEN", "KLEUR"], &[&["M", "ROOD"]], false);
+        assert_eq!(
+            colours_and_sizes(&sizes_first, "maten"),
+            [(some("ROOD"), some("M"), true)]
+        );
+        // Neither kind is the size dimension: the first is the colour, the second the size.
+        let unnamed = polo(&["A", "B"], &[&["ROOD", "M"]], false);
+        assert_eq!(colours_and_sizes(&unnamed, "MATEN"), [(some("ROOD"), some("M"), true)]);
+        // One dimension: sizes only when it is the size dimension.
+        let one = polo(&["MATEN"], &[&["XL"]], false);
+        assert_eq!(colours_and_sizes(&one, "MATEN"), [(None, some("XL"), true)]);
+        let colours = polo(&["KLEUR"], &[&["ROOD"]], false);
+        assert_eq!(colours_and_sizes(&colours, "MATEN"), [(some("ROOD"), None, true)]);
+        // A blocked item's combinations stop selling.
+        let blocked = polo(&["KLEUR"], &[&["ROOD"]], true);
+        assert_eq!(colours_and_sizes(&blocked, "MATEN"), [(some("ROOD"), None, false)]);
+    }
+
+    #[test]
+    fn a_code_holding_the_separator_fails_its_article() {
+        let article = polo(&["KLEUR"], &[&["RO;OD"]], false);
+        let mut settings = FlowSettings::default();
+        settings.company.vat_group_map.table.insert("21".into(), "1".into());
+        let failure = default_till_draft(&article, 1030, false, &settings).unwrap_err();
+        assert!(format!("{failure:?}").contains("RO;OD"), "{failure:?}");
     }
 }

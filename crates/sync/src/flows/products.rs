@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use super::orders::percentage_key;
+use crate::catalogue::DimensionId;
 use crate::engine::{Run, RunError};
 use crate::model::{ArticleDraft, ArticleRecord, SourceArticle};
 use crate::ports::{Creation, ErpTarget, IdMapEntry, Journal, Outcome, PosSource};
@@ -81,8 +82,19 @@ fn item_code_problem(article: &SourceArticle, settings: &FlowSettings) -> Option
     })
 }
 
-/// Why the product filter leaves the article out, if it does.
+/// Why the product filter leaves the article out, if it does; and what the articles flow made of an AFAS
+/// dimension item is AFAS's already (it would come back as an article of its own).
 fn filtered_out(article: &SourceArticle, settings: &FlowSettings) -> Option<String> {
+    if let Some(id) = article.ext_id.as_deref().and_then(DimensionId::parse) {
+        return Some(match id.codes.is_empty() {
+            true => format!("AFAS dimension article {}'s own article at the till", id.item_code),
+            false => format!(
+                "combination {} of AFAS dimension article {}",
+                id.combination(),
+                id.item_code
+            ),
+        });
+    }
     let filter = &settings.product_filter;
     if filter.webshop_only && !article.webshop {
         return Some("not a webshop article (product filter: webshop only)".to_owned());

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use rust_decimal::Decimal;
 
+use crate::catalogue::DimensionId;
 use crate::engine::{Run, RunError};
 use crate::model::{StockLevel, StockMutationDraft};
 use crate::ports::{ErpTarget, Journal, Outcome, PosSource};
@@ -25,10 +26,15 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     levels: Vec<StockLevel>,
 ) -> Result<(), RunError> {
     let (settings, target) = (run.settings, run.target);
+    let skus: Vec<String> = levels.iter().map(|level| level.sku.clone()).collect();
+    let dimensions = match settings.manage_stock && !skus.is_empty() {
+        true => run.source.till_dimension_ids(&skus).await?,
+        false => HashMap::new(),
+    };
     let current = match (&settings.company.warehouse, settings.manage_stock) {
         (Some(warehouse), true) if !levels.is_empty() => {
-            let skus: Vec<String> = levels.iter().map(|level| level.sku.clone()).collect();
-            target.stock_levels(warehouse, &skus).await?
+            let plain: Vec<String> = skus.into_iter().filter(|sku| !dimensions.contains_key(sku)).collect();
+            target.stock_levels(warehouse, &plain).await?
         }
         _ => HashMap::new(),
     };
@@ -37,11 +43,30 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             return Ok(());
         }
         let mut trail = Trail::default();
-        let result = sync_level(settings, target, &current, level, &mut trail).await;
+        let result = match dimensions.get(&level.sku) {
+            Some(id) => Ok(Verdict::skipped(dimension_reason(id))),
+            None => sync_level(settings, target, &current, level, &mut trail).await,
+        };
         let meta = RecordMeta::new("stock", level.sku.clone(), level).keys([Some(level.sku.clone())]);
         run.conclude(meta, result, trail).await?;
     }
     Ok(())
+}
+
+/// Why what the articles flow made of an AFAS dimension item sends no stock: AFAS keeps a dimension item's
+/// stock per combination, which this flow does not write yet.
+fn dimension_reason(id: &DimensionId) -> String {
+    match id.codes.is_empty() {
+        true => format!(
+            "AFAS dimension article {}'s own article at the till (not sold)",
+            id.item_code
+        ),
+        false => format!(
+            "combination {} of AFAS dimension article {}: stock per combination is not sent to AFAS yet",
+            id.combination(),
+            id.item_code
+        ),
+    }
 }
 
 /// The quantity AFAS should show, per the stock calculation setting.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::catalogue::{TillArticle, TillArticleDraft};
+use crate::catalogue::{DimensionId, TillArticle, TillArticleDraft};
 use crate::clientele::{TillRelation, TillRelationDraft};
 use crate::custom_fields::CustomFieldKind;
 use crate::deliveries::TillOrderLine;
@@ -124,6 +124,16 @@ pub trait PosSource: Send + Sync {
     ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillArticle>>> + Send {
         let _ = numbers;
         async { Err(ConnectorError::permanent("this point of sale cannot list articles")) }
+    }
+    /// Which of these till articles (by number) Koppel wrote for AFAS dimension items, and what each stands for
+    /// (their `extArticleId`, see [`DimensionId`]); the others are left out. One call for all of them. The
+    /// default: a till without such articles.
+    fn till_dimension_ids(
+        &self,
+        numbers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, DimensionId>>> + Send {
+        let _ = numbers;
+        async { Ok(HashMap::new()) }
     }
     /// Creates the article under its own number, unless the till has that number already (then
     /// [`Creation::Found`], and nothing was written): the number is the till's guard against a second copy.
@@ -418,6 +428,12 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         numbers: &[i64],
     ) -> impl Future<Output = ConnectorResult<HashMap<i64, TillArticle>>> + Send {
         (**self).till_articles(numbers)
+    }
+    fn till_dimension_ids(
+        &self,
+        numbers: &[String],
+    ) -> impl Future<Output = ConnectorResult<HashMap<String, DimensionId>>> + Send {
+        (**self).till_dimension_ids(numbers)
     }
     fn create_till_article(
         &self,

@@ -117,6 +117,7 @@ fn article(sku: &str) -> SourceArticle {
         active: true,
         webshop: true,
         variant: None,
+        ext_id: None,
     }
 }
 

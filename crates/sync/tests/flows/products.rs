@@ -30,6 +30,7 @@ fn article(marker: i64, sku: &str) -> SourceArticle {
         active: true,
         webshop: true,
         variant: None,
+        ext_id: None,
     }
 }
 

@@ -314,6 +314,7 @@ async fn invalid_form(
         "article_groups",
         "article_connector",
         "article_field_filters",
+        "variant_size_dimension",
         "schedule",
     ] {
         page.values.insert(name.into(), form.get(name).to_owned());

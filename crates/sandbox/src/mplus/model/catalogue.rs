@@ -40,6 +40,8 @@ impl ArticleGroup {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
     pub number: i64,
+    /// `extArticleId`: the back office's id of the article, as a client wrote it.
+    pub ext_id: Option<String>,
     pub plu: String,
     pub description: String,
     pub colour: Option<String>,
@@ -98,6 +100,7 @@ impl Article {
         );
         Element::new("article")
             .with_leaf("articleNumber", self.number)
+            .with_opt("extArticleId", self.ext_id.as_ref())
             .with_leaf("pluNumber", &self.plu)
             .with_leaf("syncMarker", self.sync_marker)
             .with(datetime_xml("changeTimestamp", self.changed_at))

@@ -362,6 +362,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
                 };
                 articles.push(Article {
                     number: article_number,
+                    ext_id: None,
                     plu,
                     description,
                     colour: colour.map(str::to_owned),
@@ -402,6 +403,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
         group_numbers: vec![90],
         articles: vec![Article {
             number: SHIPPING_ARTICLE,
+            ext_id: None,
             plu: "VERZEND".to_owned(),
             description: "Verzendkosten".to_owned(),
             colour: None,

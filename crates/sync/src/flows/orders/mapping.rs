@@ -103,6 +103,7 @@ fn article_line(line: &SourceLine, ledger: LineLedger) -> SalesLineDraft {
         ),
         vat_code: ledger.vat_code,
         revenue_account: ledger.revenue_account,
+        dimensions: Vec::new(),
     }
 }
 
@@ -117,6 +118,7 @@ pub(super) fn cost_line(item_code: String, description: &str, amount: Decimal, l
         discount_amount: None,
         vat_code: ledger.vat_code,
         revenue_account: ledger.revenue_account,
+        dimensions: Vec::new(),
     }
 }
 

@@ -55,7 +55,7 @@ async fn read_page<S: PosSource, T: ErpTarget, J: Journal>(
 ) -> Result<ReadPage, RunError> {
     let (settings, source, target, journal) = run;
     let orders = source.orders_since(&settings.order_types, from, size).await?;
-    let plan = PagePlan::look_up(settings, target, journal, &orders, previous.as_ref()).await?;
+    let plan = PagePlan::look_up(settings, source, target, journal, &orders, previous.as_ref()).await?;
     let next_cursor = orders
         .iter()
         .map(|order| order.sync_marker + 1)
@@ -100,7 +100,7 @@ pub(crate) async fn run_pages<S: PosSource, T: ErpTarget, J: Journal>(
     // The first page: read here for the cursor, given for retries.
     let (first, mut pages_left) = match feed {
         Feed::Once(orders) => {
-            let plan = PagePlan::look_up(settings, target, journal, &orders, None).await?;
+            let plan = PagePlan::look_up(settings, run.source, target, journal, &orders, None).await?;
             let page = ReadPage {
                 orders,
                 plan,

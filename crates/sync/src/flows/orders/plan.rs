@@ -6,10 +6,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use koppel_core::FlowKind;
 
 use super::prepare::selected;
+use crate::catalogue::DimensionId;
 use crate::engine::RunError;
 use crate::flows::debtors::{KnownDebtors, customer_key};
 use crate::model::{ArticleRecord, OrderTarget, SourceOrder};
-use crate::ports::{ErpTarget, IdMapEntry, Journal};
+use crate::ports::{ErpTarget, IdMapEntry, Journal, PosSource};
 use crate::settings::FlowSettings;
 
 /// What a page of sales needs to know before its first write: the id map and the target's answers to one
@@ -33,8 +34,9 @@ pub(crate) struct PagePlan {
 impl PagePlan {
     /// Plans a page; with `previous` (the needs of the page still in progress), leaves out the keys shared
     /// with it.
-    pub async fn look_up<T: ErpTarget, J: Journal>(
+    pub async fn look_up<S: PosSource, T: ErpTarget, J: Journal>(
         settings: &FlowSettings,
+        source: &S,
         target: &T,
         journal: &J,
         orders: &[SourceOrder],
@@ -60,7 +62,7 @@ impl PagePlan {
             .collect();
         let needs = Needs::of(&to_plan);
         let (to_ask, shared) = needs.split(previous);
-        let target = OrderPlan::look_up(target, settings.order_target, &to_ask).await?;
+        let target = OrderPlan::look_up(source, target, settings.order_target, &to_ask).await?;
         Ok(Self {
             known,
             made_from_afas,
@@ -138,10 +140,18 @@ pub(crate) struct OrderPlan {
     pub(super) existing: HashMap<String, String>,
     pub(super) debtors: KnownDebtors,
     pub(super) articles: HashMap<String, ArticleRecord>,
+    /// The page's till articles that are combinations of an AFAS dimension item (their `articles` entry is
+    /// the item): booked on the item with their dimension codes.
+    pub(super) dimensions: HashMap<String, DimensionId>,
 }
 
 impl OrderPlan {
-    async fn look_up<T: ErpTarget>(target: &T, document: OrderTarget, needs: &Needs) -> Result<Self, RunError> {
+    async fn look_up<S: PosSource, T: ErpTarget>(
+        source: &S,
+        target: &T,
+        document: OrderTarget,
+        needs: &Needs,
+    ) -> Result<Self, RunError> {
         let references: Vec<String> = needs.references.iter().cloned().collect();
         let emails: Vec<String> = needs.emails.iter().cloned().collect();
         let skus: Vec<String> = needs.skus.iter().cloned().collect();
@@ -158,8 +168,9 @@ impl OrderPlan {
                 false => target.articles_by_code(&skus).await,
             }
         };
-        let (existing, debtors, articles) =
+        let (existing, debtors, mut articles) =
             futures::try_join!(existing, KnownDebtors::look_up(target, emails), articles)?;
+        let dimensions = dimension_articles(source, target, &skus, &mut articles).await?;
         let delivering: Vec<String> = needs
             .delivered_elsewhere
             .iter()
@@ -172,6 +183,7 @@ impl OrderPlan {
             existing,
             debtors,
             articles,
+            dimensions,
         })
     }
 
@@ -192,6 +204,49 @@ impl OrderPlan {
                 Some(article) => self.articles.insert(sku.clone(), article.clone()),
                 None => self.articles.remove(sku),
             };
+            match earlier.dimensions.get(sku) {
+                Some(id) => self.dimensions.insert(sku.clone(), id.clone()),
+                None => self.dimensions.remove(sku),
+            };
         }
     }
+}
+
+/// Of the page's articles AFAS lacks by number, the combinations the articles flow made of AFAS dimension
+/// items, each entered in `articles` as its item. The till is asked only when AFAS lacks one, so a page
+/// without them costs nothing more; the items AFAS was not asked for already are asked in one more look-up.
+async fn dimension_articles<S: PosSource, T: ErpTarget>(
+    source: &S,
+    target: &T,
+    skus: &[String],
+    articles: &mut HashMap<String, ArticleRecord>,
+) -> Result<HashMap<String, DimensionId>, RunError> {
+    let unknown: Vec<String> = skus
+        .iter()
+        .filter(|sku| !articles.contains_key(*sku))
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut found = source.till_dimension_ids(&unknown).await?;
+    found.retain(|_, id| !id.codes.is_empty());
+    let items: Vec<String> = found
+        .values()
+        .map(|id| id.item_code.clone())
+        .filter(|code| !articles.contains_key(code))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !items.is_empty() {
+        articles.extend(target.articles_by_code(&items).await?);
+    }
+    found.retain(|sku, id| match articles.get(&id.item_code).cloned() {
+        Some(item) => {
+            articles.insert(sku.clone(), item);
+            true
+        }
+        None => false,
+    });
+    Ok(found)
 }

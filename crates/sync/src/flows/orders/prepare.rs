@@ -12,8 +12,8 @@ use super::plan::OrderPlan;
 use super::writes::{DebtorId, Share, Writes, record};
 use crate::flows::debtors::{customer_key, debtor_draft};
 use crate::model::{
-    ArticleDraft, DebtorDraft, DebtorParty, PaymentStatus, SalesOrderDraft, SourceDocumentKind, SourceLine,
-    SourceOrder, VatMethod,
+    ArticleDraft, DebtorDraft, DebtorParty, PaymentStatus, SalesLineKind, SalesOrderDraft, SourceDocumentKind,
+    SourceLine, SourceOrder, VatMethod,
 };
 use crate::ports::{ErpTarget, IdMapEntry};
 use crate::record::{Failure, Trail, Verdict};
@@ -118,6 +118,7 @@ pub(super) fn prepare<'a, T: ErpTarget>(
         return Ok(Step::Done(Verdict::skipped_existing(reason, number.clone(), hash)));
     }
     let mut draft = map_order(order, settings)?;
+    book_dimensions(&mut draft, plan);
     let missing = missing_articles(order, plan, writes, settings)?;
     let articles = missing
         .into_iter()
@@ -230,6 +231,20 @@ fn debtor_draft_for(settings: &FlowSettings, order: &SourceOrder) -> Result<Resu
         return Ok(Err(debtor));
     };
     Ok(Ok(debtor_draft(customer, settings, order)?))
+}
+
+/// Lines of combinations of AFAS dimension items go on the item, with their dimension codes (`StL1`,
+/// `StL2`); a line a mapping rule gave another item code keeps it.
+fn book_dimensions(draft: &mut SalesOrderDraft, plan: &OrderPlan) {
+    for line in &mut draft.lines {
+        if line.kind != SalesLineKind::Article {
+            continue;
+        }
+        if let Some(id) = plan.dimensions.get(&line.item_code) {
+            line.item_code = id.item_code.clone();
+            line.dimensions = id.codes.clone();
+        }
+    }
 }
 
 /// The order's lines whose article AFAS lacks (one per SKU); a failure when they may not be created.

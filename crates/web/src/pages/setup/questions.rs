@@ -95,6 +95,7 @@ pub(super) async fn fill_questions(
     set(page, "article_groups", filter.groups.join(", "));
     set(page, "article_field_filters", field_lines(&filter.field_equals));
     set(page, "custom_field_map", field_lines(&settings.custom_field_map));
+    set(page, "variant_size_dimension", settings.variant_size_dimension.clone());
     // A posted form's unchecked boxes are absent: they stay unchecked.
     if !posted {
         set(
@@ -271,7 +272,11 @@ fn read_article_questions(form: &Fields, errors: &mut FieldErrors, asked_with_pr
     };
     let fields = read_lines("article_field_filters", errors);
     let custom_fields = read_lines("custom_field_map", errors);
+    let size_dimension = form.raw("variant_size_dimension").map(|d| d.trim().to_owned());
     Box::new(move |s: &mut FlowSettings| {
+        if let Some(dimension) = &size_dimension {
+            s.variant_size_dimension = dimension.clone();
+        }
         if let Some(include) = prices {
             s.article_prices_include_vat = include;
         }
