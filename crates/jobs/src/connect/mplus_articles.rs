@@ -30,19 +30,20 @@ pub fn till_articles(products: &[Product], numbers: &[i64]) -> HashMap<i64, Till
 }
 
 fn till_article(product: &Product, article: &Article, number: i64) -> TillArticle {
+    let own = till_variant(article);
     TillArticle {
         article_number: number,
-        ext_id: article.ext_article_id.clone().filter(|id| !id.is_empty()),
+        ext_id: own.ext_id,
         product_number: product.product_number.unwrap_or_default(),
         product_articles: product.article_list.len(),
-        description: article.description.clone().unwrap_or_default(),
+        description: own.description,
         extra_text: product.extra_text.clone().filter(|t| !t.is_empty()),
-        barcode: article.barcode.clone().filter(|b| !b.is_empty()),
-        turnover_group: article.turnover_group.unwrap_or_default(),
-        vat_percentage: Decimal::from(article.vat_percentage.unwrap_or_default()),
-        price_incl_vat: article.price_incl.unwrap_or_default(),
-        price_excl_vat: article.price_excl.unwrap_or_default(),
-        active: article.active.unwrap_or(true),
+        barcode: own.barcode,
+        turnover_group: own.turnover_group,
+        vat_percentage: own.vat_percentage,
+        price_incl_vat: own.price_incl_vat,
+        price_excl_vat: own.price_excl_vat,
+        active: own.active,
         group_numbers: product.group_numbers.clone(),
         custom_fields: article.custom_field_list.iter().filter_map(custom_value).collect(),
         product_variants: product
@@ -54,6 +55,7 @@ fn till_article(product: &Product, article: &Article, number: i64) -> TillArticl
     }
 }
 
+/// An article of a till product as the articles flow compares it.
 fn till_variant(article: &Article) -> TillVariant {
     TillVariant {
         article_number: article.article_number.unwrap_or_default(),
