@@ -76,6 +76,10 @@ pub struct Debtor {
     /// The line discount % (`PrLi` of the sales relation), added like [`Self::price_list`].
     #[serde(rename = "LineDiscount", default, deserialize_with = "option_number::deserialize")]
     pub line_discount: Option<Decimal>,
+    /// The sales discount group (`DsGr` of the sales relation), added like [`Self::price_list`]; its lines are in
+    /// `Koppel_DiscountGroups` ([`DiscountGroupLine`]).
+    #[serde(rename = "DiscountGroup", default)]
+    pub discount_group: Option<String>,
     #[serde(rename = "ModifiedDate", default, deserialize_with = "local_date_time")]
     pub modified: Option<NaiveDateTime>,
 }
@@ -83,6 +87,42 @@ pub struct Debtor {
 impl GetConnectorRow for Debtor {
     const CONNECTOR: &'static str = "Profit_Debtor";
     const KEY: &'static str = "DebtorId";
+}
+
+/// `Koppel_DiscountGroups`: one line of a sales discount group (a percentage on the articles of an article
+/// group). Not a standard Profit GetConnector (Profit publishes none for discount group lines): the one Koppel
+/// documents for the customer to import. It lists every line of every group whatever its dates; which are valid
+/// on a day is the reader's to decide. Several rows share a group, so rows are looked up by `DiscountGroup` and
+/// paged by `DiscountGroup` and `ArtGroup`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DiscountGroupLine {
+    /// The group's code (what a debtor's `DsGr` names).
+    #[serde(rename = "DiscountGroup")]
+    pub discount_group: String,
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    #[serde(rename = "ArtGroup", default)]
+    pub article_group: Option<String>,
+    #[serde(
+        rename = "DiscountPercentage",
+        default,
+        deserialize_with = "option_number::deserialize"
+    )]
+    pub discount_percentage: Option<Decimal>,
+    #[serde(rename = "StartDate", default, deserialize_with = "local_date_time")]
+    pub start_date: Option<NaiveDateTime>,
+    /// `None`: open-ended.
+    #[serde(rename = "EndDate", default, deserialize_with = "local_date_time")]
+    pub end_date: Option<NaiveDateTime>,
+}
+
+impl GetConnectorRow for DiscountGroupLine {
+    const CONNECTOR: &'static str = "Koppel_DiscountGroups";
+    const KEY: &'static str = "DiscountGroup";
+
+    fn query() -> GetQuery {
+        GetQuery::new(Self::CONNECTOR, [Self::KEY, "ArtGroup"])
+    }
 }
 
 /// `Profit_Contacts`: the contact persons of organisations, by organisation code (`BcCo`).
@@ -532,6 +572,7 @@ mod tests {
         let _ = serde_json::from_value::<TransactionRow>(row.clone());
         let _ = serde_json::from_value::<SalesPrice>(row.clone());
         let _ = serde_json::from_value::<DeliveryAddressRow>(row.clone());
+        let _ = serde_json::from_value::<DiscountGroupLine>(row.clone());
         let _ = serde_json::from_value::<BarcodeRow>(row);
     }
 
@@ -539,9 +580,10 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_row_is_read_or_refused_without_a_panic(values in prop::collection::vec(any_json(), 15)) {
+        fn any_row_is_read_or_refused_without_a_panic(values in prop::collection::vec(any_json(), 19)) {
             let names = ["DebtorId", "CreditLimit", "ModifiedDate", "Email", "ItemCode", "In_stock", "OrderNumber",
-                "EntryNo", "AmtDebit", "VoucherNo", "SeqNo", "CustomerReference", "Item", "Quantity", "Nettoprijs"];
+                "EntryNo", "AmtDebit", "VoucherNo", "SeqNo", "CustomerReference", "Item", "Quantity", "Nettoprijs",
+                "DiscountGroup", "DiscountPercentage", "StartDate", "EndDate"];
             let fields: Vec<(&str, serde_json::Value)> = names.iter().copied().zip(values).collect();
             read_every_row(&fields);
         }
@@ -563,6 +605,26 @@ mod tests {
         assert_eq!(row.credit_limit.unwrap().to_string(), "2500.1");
         assert_eq!(row.modified.unwrap().to_string(), "2026-11-29 10:15:00");
         assert_eq!(row.email, None);
+    }
+
+    #[test]
+    fn a_discount_group_line_reads_its_exact_percentage_and_dates() {
+        let row: DiscountGroupLine = serde_json::from_value(serde_json::json!({
+            "DiscountGroup": "GROOT", "Description": "Groothandel", "ArtGroup": "300", "DiscountPercentage": 7.5,
+            "StartDate": "2026-01-01T00:00:00Z", "EndDate": null
+        }))
+        .unwrap();
+        assert_eq!(row.discount_group, "GROOT");
+        assert_eq!(row.description.as_deref(), Some("Groothandel"));
+        assert_eq!(row.article_group.as_deref(), Some("300"));
+        assert_eq!(row.discount_percentage, Some(Decimal::new(75, 1)));
+        assert_eq!(row.start_date.unwrap().to_string(), "2026-01-01 00:00:00");
+        assert_eq!(row.end_date, None);
+        let debtor: Debtor =
+            serde_json::from_value(serde_json::json!({"DebtorId": "10001", "DiscountGroup": "HOR"})).unwrap();
+        assert_eq!(debtor.discount_group.as_deref(), Some("HOR"));
+        let without: Debtor = serde_json::from_value(serde_json::json!({"DebtorId": "10002"})).unwrap();
+        assert_eq!(without.discount_group, None);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures::TryStreamExt;
 use koppel_afas::rows::{
-    Article, BarcodeRow, Debtor, GetConnectorRow, SalesOrderRow, SalesPrice, SalesQuotationLineRow, SalesQuotationRow,
-    StockPerWarehouse, TransactionRow, VatCode, Warehouse,
+    Article, BarcodeRow, Debtor, DiscountGroupLine, GetConnectorRow, SalesOrderRow, SalesPrice, SalesQuotationLineRow,
+    SalesQuotationRow, StockPerWarehouse, TransactionRow, VatCode, Warehouse,
 };
 use koppel_afas::update::{SalesDocumentKind, UpdateConnector};
 use koppel_afas::{
@@ -207,6 +207,66 @@ async fn dimension_articles_read_their_kinds_and_barcodes_by_item() {
         .unwrap();
     assert_eq!(barcodes.len(), 2);
     assert_eq!(barcodes[1].stock_dim_code2.as_deref(), Some("XL"));
+}
+
+#[tokio::test]
+async fn discount_groups_are_read_per_line_and_debtors_name_theirs() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let debtors: Vec<Debtor> = client
+        .get_by_keys(&Debtor::query(), Debtor::KEY, &["10001", "10003", "10005"])
+        .await
+        .unwrap();
+    let groups: Vec<(&str, Option<&str>)> = debtors
+        .iter()
+        .map(|d| (d.debtor_id.as_str(), d.discount_group.as_deref()))
+        .collect();
+    assert_eq!(
+        groups,
+        [("10001", Some("HOR")), ("10003", None), ("10005", Some("GROOT"))]
+    );
+
+    let lines: Vec<DiscountGroupLine> = client.get_all(DiscountGroupLine::query()).await.unwrap();
+    let read: Vec<(&str, Option<&str>, &str, Decimal)> = lines
+        .iter()
+        .map(|line| {
+            (
+                line.discount_group.as_str(),
+                line.description.as_deref(),
+                line.article_group.as_deref().unwrap(),
+                line.discount_percentage.unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("GROOT", Some("Groothandel"), "100", dec("15")),
+            ("GROOT", Some("Groothandel"), "300", dec("7.5")),
+            ("HOR", Some("Horeca"), "100", dec("10")),
+            ("HOR", Some("Horeca"), "200", dec("5")),
+        ]
+    );
+    assert!(lines.iter().all(|line| line.end_date.is_none()));
+    assert_eq!(lines[0].start_date.unwrap().to_string(), "2026-01-01 00:00:00");
+
+    // A group changed in Profit: its lines replaced, found by the debtor's group code.
+    control(
+        &sandbox,
+        "discount-groups",
+        json!({"code": "HOR", "endDate": "2026-12-31",
+            "lines": [{"articleGroup": "300", "percentage": "12.5"}]}),
+    )
+    .await;
+    let lines: Vec<DiscountGroupLine> = client
+        .get_by_keys(&DiscountGroupLine::query(), DiscountGroupLine::KEY, &["HOR"])
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].article_group.as_deref(), Some("300"));
+    assert_eq!(lines[0].discount_percentage, Some(dec("12.5")));
+    assert_eq!(lines[0].description.as_deref(), Some("Horeca"), "the description stays");
+    assert_eq!(lines[0].end_date.unwrap().to_string(), "2026-12-31 00:00:00");
 }
 
 #[tokio::test]

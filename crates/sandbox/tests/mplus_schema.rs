@@ -664,6 +664,20 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
             ),
         ),
         (
+            "updateProduct-articleDiscountGroup",
+            product(
+                &x("productNumber", 1001),
+                &format!("{}{}", x("articleNumber", 100001), x("articleDiscountGroupNumber", 1)),
+            ),
+        ),
+        (
+            "updateProduct-unknown-article-discount-group",
+            product(
+                &x("productNumber", 1001),
+                &format!("{}{}", x("articleNumber", 100001), x("articleDiscountGroupNumber", 99)),
+            ),
+        ),
+        (
             "getProducts-priceGroupList",
             x(
                 "getProducts",
@@ -800,6 +814,15 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
                 "{}",
                 answer.text
             );
+            // The article discount group with its name, in the WSDL's place (after stockArticle).
+            assert!(
+                answer.text.contains(
+                    "</ns1:stockArticle><ns1:articleDiscountGroupNumber>1</ns1:articleDiscountGroupNumber>\
+<ns1:articleDiscountGroupName>Kleding</ns1:articleDiscountGroupName>"
+                ),
+                "{}",
+                answer.text
+            );
             // And the custom field values, in the WSDL's places (customFieldList before priceGroupList).
             assert!(
                 answer.text.contains(
@@ -808,6 +831,14 @@ async fn responses_and_requests_validate_against_the_wsdl_schema() {
                 ) && answer.text.contains(
                     "<ns1:intValue>30</ns1:intValue></ns1:customField></ns1:customFieldList><ns1:priceGroupList>"
                 ),
+                "{}",
+                answer.text
+            );
+        }
+        if *label == "updateProduct-unknown-article-discount-group" {
+            assert!(
+                answer.text.contains("UPDATE-PRODUCT-RESULT-FAILED")
+                    && answer.text.contains("Article discount group 99 does not exist"),
                 "{}",
                 answer.text
             );

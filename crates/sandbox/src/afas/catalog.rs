@@ -146,6 +146,7 @@ const BUILT_INS: &[BuiltIn] = &[
             ("AutoPayment", B, 0),
             ("PriceList", S, 5),
             ("LineDiscount", N, 0),
+            ("DiscountGroup", S, 5),
             ("CreateDate", D, 0),
             ("ModifiedDate", D, 0),
         ],
@@ -428,6 +429,21 @@ const BUILT_INS: &[BuiltIn] = &[
             ("DimAx5", S, 20),
         ],
         Table(&[]),
+    ),
+    (
+        // Not a standard connector: the one Koppel documents for the customer to import (Profit publishes no
+        // GetConnector for discount group lines). One row per line of a sales discount group.
+        "Koppel_DiscountGroups",
+        "Discount groups (sales), one row per line",
+        &[
+            ("DiscountGroup", S, 5),
+            ("Description", S, 50),
+            ("ArtGroup", S, 15),
+            ("DiscountPercentage", N, 0),
+            ("StartDate", D, 0),
+            ("EndDate", D, 0),
+        ],
+        Table(&["DiscountGroup", "ArtGroup"]),
     ),
 ];
 

@@ -12,6 +12,7 @@
 //! | `POST /_sandbox/articles` | see [`ArticleRequest`] | add or change an article |
 //! | `POST /_sandbox/stock` | `{"itemCode": "1000", "warehouse": "01", "quantity": 12}` | set a stock level |
 //! | `POST /_sandbox/article-dimensions` | `{"itemCode": "1030", "combinations": [{"dimension1": "ROOD", "dimension2": "XL", "barcode": "8712345100403"}]}` | replace a dimension article's combinations (`[]`: none), as editing the item in Profit does (its `ModifiedDate` becomes now); see [`ArticleDimensionsRequest`] |
+//! | `POST /_sandbox/discount-groups` | `{"code": "HOR", "description": "Horeca", "lines": [{"articleGroup": "100", "percentage": "12.5"}]}`, optionally `"startDate"`/`"endDate"` (`YYYY-MM-DD`, `"endDate": null`: open-ended) | create a sales discount group or replace its lines (what `Koppel_DiscountGroups` lists, and what a debtor's `DsGr` may name); see [`DiscountGroupRequest`] |
 //! | `POST /_sandbox/sales-order-status` | `{"orderNumber": "20001", "status": "Geleverd"}`, optionally `"delivered": [{"seqNo": 1, "quantity": 2}]` | a sales order's state, as a delivery or invoice in Profit sets it (its `ModifiedDate` becomes now), and what of its lines went out (`Profit_SalesorderLines.QuantityDelivered`) |
 
 use std::collections::BTreeSet;
@@ -30,7 +31,10 @@ use super::catalog::{ConnectorDef, CustomConnector, FieldDef, built_in};
 use super::fields::json_number;
 use super::fields::text;
 use super::seed::{address, object};
-use super::store::{Article, Debtor, DimensionCombination, Party, PartyKind, Transaction, next_number};
+use super::store::{
+    Article, DISCOUNT_GROUP_CODE_LENGTH, Debtor, DimensionCombination, DiscountGroup, Party, PartyKind, Transaction,
+    next_number,
+};
 use super::table::Row;
 use super::{AFAS_CONCURRENCY_LIMIT, AfasState};
 
@@ -45,6 +49,7 @@ pub fn routes() -> Router {
         .route("/_sandbox/debtors", post(debtor))
         .route("/_sandbox/articles", post(article))
         .route("/_sandbox/article-dimensions", post(article_dimensions))
+        .route("/_sandbox/discount-groups", post(discount_group))
         .route("/_sandbox/sales-order-status", post(sales_order_status))
         .route("/_sandbox/stock", post(stock))
 }
@@ -441,6 +446,122 @@ async fn article_dimensions(state: AfasState, Json(request): Json<ArticleDimensi
     tx.put_dimensions(code.clone(), Some(combinations));
     tx.commit();
     Json(json!({"ItCd": code, "combinations": count})).into_response()
+}
+
+/// A sales discount group to create, or whose lines to replace (the code is matched regardless of case, as
+/// Profit's collation does). `description` and the dates stay as they are when left out (a new group: no
+/// description, valid from today, open-ended). Each line is for an article group of the administration, once,
+/// with a percentage 0–100 (a JSON number or a decimal string, kept exactly).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscountGroupRequest {
+    code: String,
+    description: Option<String>,
+    start_date: Option<chrono::NaiveDate>,
+    /// Absent: unchanged; `null`: open-ended.
+    #[serde(default, deserialize_with = "present")]
+    end_date: Option<Option<chrono::NaiveDate>>,
+    lines: Vec<DiscountLineRequest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DiscountLineRequest {
+    article_group: String,
+    percentage: Value,
+}
+
+/// A field that is present (maybe `null`), as opposed to absent (`None` through `#[serde(default)]`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A percentage from a JSON number or string, kept exactly.
+fn percentage(value: &Value) -> Option<Decimal> {
+    let text = match value {
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => text.trim().to_owned(),
+        _ => return None,
+    };
+    text.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(&text).ok())
+}
+
+async fn discount_group(state: AfasState, Json(request): Json<DiscountGroupRequest>) -> Response {
+    let code = request.code.trim();
+    if code.is_empty() || code.chars().count() > DISCOUNT_GROUP_CODE_LENGTH {
+        return bad_request(format!(
+            "code must have 1 to {DISCOUNT_GROUP_CODE_LENGTH} characters (a debtor's DsGr holds {DISCOUNT_GROUP_CODE_LENGTH})"
+        ));
+    }
+    let mut store = state.store_mut();
+    let mut lines = std::collections::BTreeMap::new();
+    for line in &request.lines {
+        let group = line.article_group.trim();
+        let Some(group) = store
+            .reference
+            .article_groups
+            .keys()
+            .find(|known| known.eq_ignore_ascii_case(group))
+            .cloned()
+        else {
+            return bad_request(format!("unknown article group '{group}'"));
+        };
+        let Some(value) = percentage(&line.percentage) else {
+            return bad_request(format!(
+                "percentage {} of article group {group} is not a number",
+                line.percentage
+            ));
+        };
+        if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {
+            return bad_request(format!(
+                "percentage {value} of article group {group} is not between 0 and 100"
+            ));
+        }
+        if lines.insert(group.clone(), value).is_some() {
+            return bad_request(format!("article group {group} is given twice"));
+        }
+    }
+    let code = store
+        .reference
+        .discount_group(code)
+        .map_or_else(|| code.to_owned(), str::to_owned);
+    let mut tx = Transaction::begin(&mut store);
+    let mut group = tx
+        .store()
+        .reference
+        .discount_groups
+        .get(&code)
+        .cloned()
+        .unwrap_or_else(|| DiscountGroup {
+            description: String::new(),
+            start_date: tx.now.date(),
+            end_date: None,
+            currency: "EUR".to_owned(),
+            lines: Default::default(),
+        });
+    if let Some(description) = request.description {
+        group.description = description;
+    }
+    if let Some(start) = request.start_date {
+        group.start_date = start;
+    }
+    if let Some(end) = request.end_date {
+        group.end_date = end;
+    }
+    if group.end_date.is_some_and(|end| end < group.start_date) {
+        return bad_request(format!("endDate of discount group {code} is before its startDate"));
+    }
+    group.lines = lines;
+    let count = group.lines.len();
+    tx.put_discount_group(code.clone(), group);
+    tx.commit();
+    Json(json!({"code": code, "lines": count})).into_response()
 }
 
 #[derive(Debug, Deserialize)]

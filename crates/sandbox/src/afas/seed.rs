@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use super::arithmetic::cents;
 use super::fields::{decimal, json_number, text};
 use super::store::{
-    Administration, Article, Counters, Debtor, DimensionCombination, DocumentKind, Fields, Journal, LedgerAccount,
-    Party, PartyKind, PaymentTerm, ReferenceData, SalesDocument, SalesPrice, Store, VatCode, Warehouse, amsterdam_now,
-    next_number,
+    Administration, Article, Counters, Debtor, DimensionCombination, DiscountGroup, DocumentKind, Fields, Journal,
+    LedgerAccount, Party, PartyKind, PaymentTerm, ReferenceData, SalesDocument, SalesPrice, Store, VatCode, Warehouse,
+    amsterdam_now, next_number,
 };
 
 /// The debtor every anonymous till sale is booked on.
@@ -72,6 +72,8 @@ pub(crate) fn seeded_store(seed: u64) -> Store {
     seed_dimension_article(&mut store, seed, created);
     seed_prices(&mut store, created.date(), amsterdam_now().date());
     seed_quotations(&mut store, created);
+    // Last, without randomness: nothing seeded before shifts.
+    seed_discount_groups(&mut store);
     store.rebuild_tables();
     store
 }
@@ -194,6 +196,8 @@ fn reference_data() -> ReferenceData {
             .iter()
             .map(|list| (list.code.to_owned(), list.description.to_owned()))
             .collect(),
+        // Seeded last, see `seed_discount_groups`.
+        discount_groups: BTreeMap::new(),
     }
 }
 
@@ -273,28 +277,46 @@ fn ledger() -> BTreeMap<String, LedgerAccount> {
         .collect()
 }
 
-/// An organisation: its name, preferred price list (`PrLs`) and line discount % (`PrLi`).
+/// An organisation: its name, preferred price list (`PrLs`), line discount % (`PrLi`) and sales discount group
+/// (`DsGr`).
 struct Company {
     name: &'static str,
     price_list: Option<&'static str>,
     line_discount: Option<u32>,
+    discount_group: Option<&'static str>,
 }
 
-const fn company(name: &'static str, price_list: Option<&'static str>, line_discount: Option<u32>) -> Company {
+const fn company(
+    name: &'static str,
+    price_list: Option<&'static str>,
+    line_discount: Option<u32>,
+    discount_group: Option<&'static str>,
+) -> Company {
     Company {
         name,
         price_list,
         line_discount,
+        discount_group,
     }
 }
 
 const COMPANIES: &[Company] = &[
-    company("Bakkerij De Gouden Korrel", Some("HOR"), Some(5)),
-    company("Fietsenmaker Jansen", None, None),
-    company("Modehuis Van Dijk", Some("GRO"), Some(3)),
-    company("Sportwinkel Het Doel", Some("GRO"), None),
-    company("Brasserie 't Hoekje", Some("HOR"), None),
-    company("Boekhandel Verhoeven", None, None),
+    company(
+        "Bakkerij De Gouden Korrel",
+        Some("HOR"),
+        Some(5),
+        Some(HORECA_DISCOUNT_GROUP),
+    ),
+    company("Fietsenmaker Jansen", None, None, None),
+    company(
+        "Modehuis Van Dijk",
+        Some("GRO"),
+        Some(3),
+        Some(WHOLESALE_DISCOUNT_GROUP),
+    ),
+    company("Sportwinkel Het Doel", Some("GRO"), None, None),
+    company("Brasserie 't Hoekje", Some("HOR"), None, None),
+    company("Boekhandel Verhoeven", None, None, None),
 ];
 const FIRST_NAMES: &[&str] = &["Anna", "Bram", "Sanne", "Daan", "Lotte", "Pieter", "Emma", "Luuk"];
 const LAST_NAMES: &[(&str, &str)] = &[
@@ -361,6 +383,9 @@ fn seed_debtor(store: &mut Store, rng: &mut ChaCha8Rng, index: usize, created: N
     }
     if let Some(percent) = terms.and_then(|t| t.line_discount) {
         relation.insert("PrLi".into(), json!(percent));
+    }
+    if let Some(group) = terms.and_then(|t| t.discount_group) {
+        relation.insert("DsGr".into(), json!(group));
     }
     let address = address(street, number, addition, postcode, city, country);
     add_debtor(store, kind, party, Some(address), relation, created);
@@ -657,6 +682,47 @@ fn seed_quotations(store: &mut Store, created: NaiveDateTime) {
     }
 }
 
+/// The seeded sales discount groups' codes. A debtor's `DsGr` holds at most 5 characters
+/// ([`DISCOUNT_GROUP_CODE_LENGTH`]), so Profit's codes are no longer.
+pub const HORECA_DISCOUNT_GROUP: &str = "HOR";
+pub const WHOLESALE_DISCOUNT_GROUP: &str = "GROOT";
+
+/// A seeded discount group line: article group, percentage.
+type DiscountLine = (&'static str, &'static str);
+
+/// The seeded sales discount groups: (code, description, lines as (article group, percentage)), both valid
+/// from the seeding date, open-ended. Debtor 10001 (Bakkerij De Gouden Korrel) has `HOR`, debtor 10005
+/// (Modehuis Van Dijk) `GROOT` (see [`COMPANIES`]).
+const DISCOUNT_GROUPS: &[(&str, &str, &[DiscountLine])] = &[
+    (HORECA_DISCOUNT_GROUP, "Horeca", &[("100", "10"), ("200", "5")]),
+    (
+        WHOLESALE_DISCOUNT_GROUP,
+        "Groothandel",
+        &[("100", "15"), ("300", "7.5")],
+    ),
+];
+
+fn seed_discount_groups(store: &mut Store) {
+    let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid literal date");
+    for (code, description, lines) in DISCOUNT_GROUPS {
+        let lines = lines
+            .iter()
+            .map(|(group, percentage)| {
+                let percentage = percentage.parse().expect("a seed percentage is a decimal");
+                ((*group).to_owned(), percentage)
+            })
+            .collect();
+        let group = DiscountGroup {
+            description: (*description).to_owned(),
+            start_date: start,
+            end_date: None,
+            currency: "EUR".to_owned(),
+            lines,
+        };
+        store.reference.discount_groups.insert((*code).to_owned(), group);
+    }
+}
+
 /// A valid EAN-13 from its first 12 digits (`base` is 13 digits; its last digit is replaced by the check).
 fn ean13(base: u64) -> String {
     let digits: Vec<u32> = format!("{:012}", base / 10)
@@ -714,6 +780,7 @@ pub(crate) fn object(value: Value) -> Fields {
 
 #[cfg(test)]
 mod tests {
+    use super::super::store::DISCOUNT_GROUP_CODE_LENGTH;
     use super::*;
 
     #[test]
@@ -761,6 +828,23 @@ mod tests {
         assert!(!priced(DIMENSION_ARTICLE));
         assert!(store.stock_total(DIMENSION_ARTICLE) >= Decimal::ZERO);
         assert_eq!(store.counters.article, FIRST_ARTICLE + SEED_ARTICLES as u64 + 1);
+    }
+
+    #[test]
+    fn discount_groups_are_seeded_last_and_linked_to_two_debtors() {
+        let store = seeded_store(7);
+        assert_eq!(store.reference.discount_groups.len(), 2);
+        for code in store.reference.discount_groups.keys() {
+            assert!(code.len() <= DISCOUNT_GROUP_CODE_LENGTH, "{code} fits a debtor's DsGr");
+        }
+        let linked: Vec<(&str, &str)> = store
+            .debtors
+            .iter()
+            .filter_map(|(id, debtor)| Some((id.as_str(), text(&debtor.fields, "DsGr")?)))
+            .collect();
+        assert_eq!(linked, [("10001", "HOR"), ("10005", "GROOT")]);
+        let groot = &store.reference.discount_groups["GROOT"];
+        assert_eq!(groot.lines["300"], Decimal::new(75, 1));
     }
 
     #[test]

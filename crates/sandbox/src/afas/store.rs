@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, NaiveDateTime, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use super::catalog::CustomConnector;
@@ -94,6 +94,8 @@ pub struct ReferenceData {
     pub ledger: BTreeMap<String, LedgerAccount>,
     /// Price lists (a sales price's `PrLi`, a debtor's preferred `PrLs`): code → description.
     pub price_lists: BTreeMap<String, String>,
+    /// Sales discount groups (a debtor's `DsGr`), by code.
+    pub discount_groups: BTreeMap<String, DiscountGroup>,
 }
 
 impl ReferenceData {
@@ -104,7 +106,32 @@ impl ReferenceData {
             .find(|known| known.eq_ignore_ascii_case(code))
             .map(String::as_str)
     }
+
+    /// The discount group as registered, found regardless of case (as [`Self::price_list`]).
+    pub fn discount_group(&self, code: &str) -> Option<&str> {
+        self.discount_groups
+            .keys()
+            .find(|known| known.eq_ignore_ascii_case(code))
+            .map(String::as_str)
+    }
 }
+
+/// A sales discount group (kortingsgroep verkoop): a percentage per article group for the debtors linked to it
+/// through their `DsGr`. Profit has no standard GetConnector for its lines; Koppel documents one
+/// (`Koppel_DiscountGroups`) for the customer to import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscountGroup {
+    pub description: String,
+    pub start_date: NaiveDate,
+    /// `None`: open-ended.
+    pub end_date: Option<NaiveDate>,
+    pub currency: String,
+    /// Article group (`Grp`) → discount percentage.
+    pub lines: BTreeMap<String, Decimal>,
+}
+
+/// A discount group code's maximum length: a debtor's `DsGr` holds 5 characters (KnSalesRelationOrg/Per schema).
+pub const DISCOUNT_GROUP_CODE_LENGTH: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartyKind {
@@ -283,6 +310,7 @@ impl Store {
         );
         touched.extend(self.documents.keys().cloned().map(View::Document));
         touched.extend(self.financial_entries.keys().cloned().map(View::FinancialEntry));
+        touched.extend(self.reference.discount_groups.keys().cloned().map(View::DiscountGroup));
         views::refresh(self, &touched);
     }
 
@@ -413,6 +441,12 @@ impl<'a> Transaction<'a> {
     pub fn put_financial_entry(&mut self, number: String, entry: FinancialEntry) {
         self.touch(View::FinancialEntry(number.clone()));
         self.replace(|store| &mut store.financial_entries, number, Some(entry));
+    }
+
+    /// Creates or replaces a sales discount group (its lines included).
+    pub fn put_discount_group(&mut self, code: String, group: DiscountGroup) {
+        self.touch(View::DiscountGroup(code.clone()));
+        self.replace(|store| &mut store.reference.discount_groups, code, Some(group));
     }
 
     /// Inserts or removes one record, remembering the previous value.

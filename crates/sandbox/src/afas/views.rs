@@ -29,6 +29,8 @@ pub enum View {
     Document(String),
     /// A journal entry by its `EnNo`.
     FinancialEntry(String),
+    /// A sales discount group by its code (`Koppel_DiscountGroups`).
+    DiscountGroup(String),
 }
 
 pub fn empty_tables() -> BTreeMap<String, Table> {
@@ -120,6 +122,7 @@ fn project(store: &Store, view: &View, patches: &mut Vec<Patch>) {
         }
         View::Document(number) => project_document(store, number, patches),
         View::FinancialEntry(number) => project_financial_entry(store, number, patches),
+        View::DiscountGroup(code) => project_discount_group(store, code, patches),
     }
 }
 
@@ -232,6 +235,7 @@ fn debtor_row(store: &Store, id: &str) -> Option<Row> {
         "AutoPayment": flag(relation, "AuPa"),
         "PriceList": text(relation, "PrLs"),
         "LineDiscount": decimal(relation, "PrLi").map(json_number),
+        "DiscountGroup": text(relation, "DsGr"),
         "CreateDate": format_datetime(&debtor.created),
         "ModifiedDate": format_datetime(&debtor.modified),
     })))
@@ -564,6 +568,32 @@ fn project_financial_entry(store: &Store, number: &str, patches: &mut Vec<Patch>
             "Profit_Transactions",
             format!("{key}/{seq:06}"),
             line_row,
+        ));
+    }
+}
+
+/// `Koppel_DiscountGroups`: one row per line of a discount group, whatever its dates (filtering on them is the
+/// caller's), keyed by group code and article group.
+fn project_discount_group(store: &Store, code: &str, patches: &mut Vec<Patch>) {
+    let key = table_key(code);
+    patches.push(Patch::RemovePrefix("Koppel_DiscountGroups", format!("{key}/")));
+    let Some(group) = store.reference.discount_groups.get(code) else {
+        return;
+    };
+    let midnight = |date: chrono::NaiveDate| format_datetime(&date.and_time(chrono::NaiveTime::MIN));
+    for (article_group, percentage) in &group.lines {
+        let line = row(json!({
+            "DiscountGroup": code,
+            "Description": Some(group.description.as_str()).filter(|d| !d.is_empty()),
+            "ArtGroup": article_group,
+            "DiscountPercentage": json_number(*percentage),
+            "StartDate": midnight(group.start_date),
+            "EndDate": group.end_date.map(midnight),
+        }));
+        patches.push(Patch::Upsert(
+            "Koppel_DiscountGroups",
+            format!("{key}/{}", table_key(article_group)),
+            line,
         ));
     }
 }

@@ -188,6 +188,9 @@ fn apply_article(article: &mut Article, element: &Element, shop: &Shop) -> Resul
         article.turnover_group = group.number;
         article.vat_code = group.default_vat_code;
     }
+    if let Some(number) = element.int_of("articleDiscountGroupNumber")? {
+        article.discount_group = Some(shop.article_discount_group(number)?.clone());
+    }
     if let Some(code) = element.number_of("vatCode") {
         if !shop.vat_groups.iter().any(|g| i64::from(g.vat_code) == code) {
             return Err(format!("VAT code {code} does not exist"));
@@ -291,6 +294,7 @@ fn blank_article(number: i64) -> Article {
         price_excl: 0,
         purchase_price: 0,
         stock_article: true,
+        discount_group: None,
         webshop: false,
         active: true,
         sync_marker: 0,

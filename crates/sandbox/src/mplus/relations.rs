@@ -178,7 +178,7 @@ fn apply_terms(relation: &mut Relation, element: &Element, store: &Store) -> Res
         relation.discount_percentage = Some(percentage_of("The relation", percentage)?);
     }
     if let Some(list) = element.child("relationArticleDiscountList") {
-        relation.article_discounts = article_discounts(list, &store.catalogue)?;
+        relation.article_discounts = article_discounts(list, &store.catalogue, &store.shop)?;
     }
     Ok(())
 }
@@ -195,11 +195,11 @@ fn percentage_of(whose: impl std::fmt::Display, percentage: i32) -> Result<i32, 
 }
 
 /// The entries of a `relationArticleDiscountList`, unnumbered. Each is for exactly one of an article of the shop
-/// or an article discount group, from a `minimumAmount` that is not negative, and has exactly one of a
+/// or an article discount group of the shop, from a `minimumAmount` that is not negative, and has exactly one of a
 /// `discountPercentage` and a price (an article's other price follows with its VAT, as for its own price; a
 /// group has no VAT, so no price). Ids and relation numbers in the request are ignored: the simulator fills
 /// them in. The same article or group with the same minimum amount twice is refused.
-fn article_discounts(list: &Element, catalogue: &Catalogue) -> Result<Vec<ArticleDiscount>, String> {
+fn article_discounts(list: &Element, catalogue: &Catalogue, shop: &Shop) -> Result<Vec<ArticleDiscount>, String> {
     let mut discounts: Vec<ArticleDiscount> = Vec::new();
     for entry in list.children_named("relationArticleDiscount") {
         let (target, vat_percentage) = match (
@@ -212,7 +212,7 @@ fn article_discounts(list: &Element, catalogue: &Catalogue) -> Result<Vec<Articl
                     .ok_or_else(|| format!("Article {number} does not exist"))?;
                 (DiscountTarget::Article(number), Some(article.vat_percentage))
             }
-            (None, Some(group)) => (DiscountTarget::Group(group), None),
+            (None, Some(group)) => (DiscountTarget::Group(shop.article_discount_group(group)?.number), None),
             _ => {
                 return Err(
                     "A relationArticleDiscount needs either an articleNumber or an articleDiscountGroupNumber"

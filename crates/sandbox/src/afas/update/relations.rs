@@ -138,6 +138,9 @@ fn check_relation(store: &Store, relation: &Fields) -> Result<(), AfasError> {
             price_list,
         )?;
     }
+    if let Some(group) = text(relation, "DsGr") {
+        check_code(reference.discount_group(group).is_some(), "Discount group", group)?;
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{StoredCustomField, datetime_xml};
+use super::{ArticleDiscountGroup, StoredCustomField, datetime_xml};
 use crate::mplus::xml::Element;
 
 /// A group of the till's product tree. Its articles are not kept: they follow from its products.
@@ -55,6 +55,8 @@ pub struct Article {
     pub price_excl: i64,
     pub purchase_price: i64,
     pub stock_article: bool,
+    /// `articleDiscountGroupNumber` with its (read-only) `articleDiscountGroupName`: one of the shop's groups.
+    pub discount_group: Option<ArticleDiscountGroup>,
     pub webshop: bool,
     pub active: bool,
     pub sync_marker: i64,
@@ -120,6 +122,14 @@ impl Article {
             .with_leaf("priceExcl", self.price_excl)
             .with_leaf("webshop", self.webshop)
             .with_leaf("stockArticle", self.stock_article)
+            .with_opt(
+                "articleDiscountGroupNumber",
+                self.discount_group.as_ref().map(|g| g.number),
+            )
+            .with_opt(
+                "articleDiscountGroupName",
+                self.discount_group.as_ref().map(|g| &g.name),
+            )
             .with_leaf("specialPrice", "PRICE-NORMAL")
             .with_opt_child((!self.custom_fields.is_empty()).then(|| {
                 Element::new("customFieldList").with_all(self.custom_fields.iter().map(StoredCustomField::to_xml))

@@ -18,7 +18,9 @@ pub use catalogue::{Article, ArticleGroup, GroupPrice, Product};
 pub use custom_field::{CustomFieldDefinition, CustomFieldValue, StoredCustomField};
 pub use order::{Address, Invoice, Line, LineAmounts, Order, Payment, Proposal, Totals, ZERO_VAT_CODE};
 pub use receipt::Receipt;
-pub use reference::{Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup};
+pub use reference::{
+    ArticleDiscountGroup, Branch, DeliveryMethod, Employee, PaymentMethod, PriceGroup, TurnoverGroup, VatGroup,
+};
 pub use relation::{ArticleDiscount, DiscountTarget, DiscountTerms, RELATION_TEXT_FIELDS, Relation};
 
 /// `SoapMplusDate`.

@@ -98,6 +98,15 @@ impl TurnoverGroup {
     }
 }
 
+/// An article discount group (`Article.articleDiscountGroupNumber`/`articleDiscountGroupName`): articles
+/// grouped for relation discounts (`RelationArticleDiscount.articleDiscountGroupNumber`). Made in the back
+/// office: the API has no operation to list or create them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDiscountGroup {
+    pub number: i32,
+    pub name: String,
+}
+
 /// `PriceGroup` of `getPriceGroupList`: a customer category with prices of its own (the prices live on the
 /// articles).
 #[derive(Debug, Clone, PartialEq)]

@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names;
 use crate::mplus::model::{
-    Article, ArticleGroup, Branch, CustomFieldDefinition, DataType, DeliveryMethod, Employee, PaymentMethod,
-    PaymentMethodType, PriceGroup, Product, TurnoverGroup, VatGroup, excl_from_incl,
+    Article, ArticleDiscountGroup, ArticleGroup, Branch, CustomFieldDefinition, DataType, DeliveryMethod, Employee,
+    PaymentMethod, PaymentMethodType, PriceGroup, Product, TurnoverGroup, VatGroup, excl_from_incl,
 };
 
 /// The MplusKASSA superuser, which integrations use as the default `employeeNumber`.
@@ -119,6 +119,19 @@ pub fn turnover_groups() -> Vec<TurnoverGroup> {
         default_vat_code: vat,
     })
     .collect()
+}
+
+/// The article discount groups made in the back office (MplusKASSA has no operation to list or create them);
+/// `createProduct`/`updateProduct` put articles in them and relation discounts name them. The seeded articles
+/// are in none.
+pub fn article_discount_groups() -> Vec<ArticleDiscountGroup> {
+    [(1, "Kleding"), (2, "Schoenen"), (3, "Accessoires"), (4, "Diversen")]
+        .into_iter()
+        .map(|(number, name)| ArticleDiscountGroup {
+            number,
+            name: name.to_owned(),
+        })
+        .collect()
 }
 
 /// The price groups (customer categories with prices of their own) made in the back office; the seeded
@@ -376,6 +389,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
                     price_excl: price_excl(price_incl, template.vat_code),
                     purchase_price: price_excl(price_incl, template.vat_code) * rng.random_range(35..55) / 100,
                     stock_article: template.stock_article,
+                    discount_group: None,
                     webshop: rng.random_ratio(9, 10),
                     active: true,
                     sync_marker: marker,
@@ -417,6 +431,7 @@ pub fn products(rng: &mut ChaCha8Rng, changed_at: NaiveDateTime) -> Vec<Product>
             price_excl: price_excl(495, VAT_HIGH),
             purchase_price: 0,
             stock_article: false,
+            discount_group: None,
             webshop: true,
             active: true,
             sync_marker: marker,

@@ -32,8 +32,8 @@ pub use orders::{OrderState, country_iso3, seed_horizon};
 pub use receipts::{first_receipt_day, receipt_count};
 
 use super::model::{
-    Article, ArticleGroup, Branch, CustomFieldDefinition, DeliveryMethod, Employee, Invoice, PaymentMethod, PriceGroup,
-    Product, Proposal, Receipt, Relation, TurnoverGroup, VatGroup,
+    Article, ArticleDiscountGroup, ArticleGroup, Branch, CustomFieldDefinition, DeliveryMethod, Employee, Invoice,
+    PaymentMethod, PriceGroup, Product, Proposal, Receipt, Relation, TurnoverGroup, VatGroup,
 };
 
 /// Stock of one article in one branch. Quantities are whole items (`decimalPlaces` 0).
@@ -65,6 +65,8 @@ pub struct Shop {
     pub vat_groups: Vec<VatGroup>,
     pub turnover_groups: Vec<TurnoverGroup>,
     pub price_groups: Vec<PriceGroup>,
+    /// The article discount groups (made in the back office; no operation lists them).
+    pub article_discount_groups: Vec<ArticleDiscountGroup>,
     pub payment_methods: Vec<PaymentMethod>,
     pub delivery_methods: Vec<DeliveryMethod>,
     /// The custom fields articles, employees and relations can have (`getCustomFieldLists`).
@@ -158,6 +160,7 @@ pub fn generate(seed: u64, orders: usize) -> Shop {
         vat_groups: catalog::vat_groups(),
         turnover_groups: catalog::turnover_groups(),
         price_groups: catalog::price_groups(),
+        article_discount_groups: catalog::article_discount_groups(),
         payment_methods: catalog::payment_methods(),
         delivery_methods: catalog::delivery_methods(),
         article_custom_fields: catalog::article_custom_fields(),
@@ -188,6 +191,14 @@ impl Shop {
     /// Generated lazily: take as many as needed.
     pub fn fully_paid_order_indices(&self) -> impl Iterator<Item = u64> + '_ {
         (0..self.order_count).filter(|&index| self.order(index).is_fully_paid())
+    }
+
+    /// The shop's article discount group `number`; requests name no others.
+    pub fn article_discount_group(&self, number: i32) -> Result<&ArticleDiscountGroup, String> {
+        self.article_discount_groups
+            .iter()
+            .find(|g| g.number == number)
+            .ok_or_else(|| format!("Article discount group {number} does not exist"))
     }
 
     /// `number` when it is one of the shop's price groups (`getPriceGroupList`); requests name no others.
