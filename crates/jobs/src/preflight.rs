@@ -54,7 +54,22 @@ pub async fn unknown_codes<T: ErpTarget>(
         }
         FlowKind::Discounts => {
             let needed = ["Debtor", "Volume", "Item", "Quantity", "GrossPrice", "Nettoprijs"];
-            connector_problems("enabled", PRICE_CONNECTOR, &needed, target).await?
+            let mut problems = connector_problems("enabled", PRICE_CONNECTOR, &needed, target).await?;
+            if !settings.company.discount_group_map.is_empty() {
+                let debtor = [crate::connect::afas_terms::DISCOUNT_GROUP];
+                problems.extend(connector_problems(GROUPS, "Profit_Debtor", &debtor, target).await?);
+                let lines = [
+                    "DiscountGroup",
+                    "ArtGroup",
+                    "DiscountPercentage",
+                    "StartDate",
+                    "EndDate",
+                ];
+                // Koppel's own GetConnector, which the company imports (AFAS publishes none for discount groups).
+                let connector = <koppel_afas::rows::DiscountGroupLine as koppel_afas::rows::GetConnectorRow>::CONNECTOR;
+                problems.extend(connector_problems(GROUPS, connector, &lines, target).await?);
+            }
+            problems
         }
         FlowKind::Quotations if settings.quotations_to_till(flow) => {
             let headers = ["QuotationNumber", "DebtorId", "QuotationDate", "ModifiedDate"];
@@ -87,6 +102,9 @@ pub async fn unknown_codes<T: ErpTarget>(
 
 /// The setting a problem of the quotations flow towards the till is reported on.
 const DIRECTION: &str = "quotations_direction";
+
+/// The setting a problem with reading AFAS's discount groups is reported on.
+const GROUPS: &str = "discount_group_map";
 
 /// The prices and discounts flows' GetConnector.
 const PRICE_CONNECTOR: &str = "Profit_SalesPrice";

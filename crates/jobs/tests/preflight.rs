@@ -143,3 +143,43 @@ async fn an_afas_that_does_not_answer_the_check_puts_the_run_back_in_the_queue()
     assert_eq!(run.status, RunStatus::Queued);
     assert!(run.error.unwrap_or_default().contains("maintenance"));
 }
+
+/// With `discount_group_map` set, the discounts flow's check also asks AFAS for Koppel's
+/// `Koppel_DiscountGroups` GetConnector and `Profit_Debtor.DiscountGroup` (the sandbox's App connector has both),
+/// and the run books the debtors' discount groups.
+#[tokio::test]
+async fn discount_groups_are_checked_in_afas_before_the_run() {
+    let world = World::start(0).await;
+    let shop = connected_shop(&world).await;
+    for flow in [FlowKind::Articles, FlowKind::Debtors] {
+        let (delivery, run) = shop.run(flow, &settings()).await;
+        assert_eq!(delivery, Delivery::Finished(RunStatus::Succeeded), "{run:?}");
+    }
+    let mut discounts = settings();
+    discounts.company.discount_group_map.table = [("100", "1"), ("200", "2")]
+        .into_iter()
+        .map(|(afas, till)| (afas.to_owned(), till.to_owned()))
+        .collect();
+    world.clear_journal(System::Afas).await;
+    let (delivery, run) = shop.run(FlowKind::Discounts, &discounts).await;
+    let asked: Vec<String> = world
+        .journal(System::Afas)
+        .await
+        .into_iter()
+        .map(|entry| entry.path)
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|path| path.contains("metainfo/get/Koppel_DiscountGroups")),
+        "the check asks for the connector: {asked:?}"
+    );
+    // GROOT's 7.5% on article group 300 is not mapped here, so only HOR's debtor gets group discounts and
+    // GROOT's fails for the unmapped group, with its reason.
+    assert_eq!(
+        delivery,
+        Delivery::Finished(RunStatus::SucceededWithFailures),
+        "{run:?}"
+    );
+    assert_eq!(run.failed, 1, "{run:?}");
+}

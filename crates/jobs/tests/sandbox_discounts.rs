@@ -2,7 +2,8 @@
 //! both simulators, over real sockets: after the articles and debtors flows, every AFAS debtor's own prices
 //! valid today are its relation's article discounts and its line discount the relation's discount percentage
 //! (read back through MplusKASSA's own `getRelations`), a second run writes nothing, and a discount changed at
-//! the till is put back while the relation's discount-group entry stays.
+//! the till is put back while the relation's discount-group entry stays; and with `discount_group_map`, a
+//! debtor's AFAS discount group becomes its relation's discounts per MplusKASSA discount group.
 
 mod sandbox_support;
 
@@ -173,5 +174,142 @@ async fn every_debtors_own_prices_and_discount_reach_its_relation_and_a_till_cha
             .flat_map(|list| &list.relation_article_discount)
             .any(|entry| entry.article_discount_group_number == Some(3)),
         "the discount group's entry stays: {kept:?}"
+    );
+}
+
+/// The company's `discount_group_map`: the seeded AFAS article groups on the seeded till's article discount
+/// groups.
+fn with_discount_groups() -> koppel_sync::settings::FlowSettings {
+    let mut settings = settings();
+    settings.company.discount_group_map.table = [("100", "1"), ("200", "2"), ("300", "3")]
+        .into_iter()
+        .map(|(afas, till)| (afas.to_owned(), till.to_owned()))
+        .collect();
+    settings
+}
+
+/// Per linked debtor, its relation's discounts per discount group: (group, percentage), sorted.
+async fn group_discounts(world: &World) -> BTreeMap<String, Vec<(i32, i32)>> {
+    relations(world)
+        .await
+        .into_iter()
+        .map(|(debtor, relation)| {
+            let mut groups: Vec<(i32, i32)> = relation
+                .relation_article_discount_list
+                .iter()
+                .flat_map(|list| &list.relation_article_discount)
+                .filter(|entry| entry.article_number.is_none())
+                .filter_map(|entry| Some((entry.article_discount_group_number?, entry.discount_percentage?)))
+                .collect();
+            groups.sort();
+            (debtor, groups)
+        })
+        .filter(|(_, groups)| !groups.is_empty())
+        .collect()
+}
+
+/// The seeded debtors' discount groups (`DiscountGroup`, the sales relation's `DsGr`), by debtor id.
+async fn afas_discount_groups(world: &World) -> BTreeMap<String, String> {
+    world
+        .rows("Profit_Debtor", "DebtorId")
+        .await
+        .into_iter()
+        .filter_map(|row| {
+            let group = row["DiscountGroup"].as_str()?.to_owned();
+            Some((row["DebtorId"].as_str()?.to_owned(), group))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_debtors_discount_group_becomes_its_relations_discount_per_till_discount_group() {
+    let world = World::start(0).await;
+    let settings = with_discount_groups();
+    for flow in [FlowKind::Articles, FlowKind::Debtors] {
+        let journal = FakeJournal::default();
+        world.run(flow, &settings, &journal).await.expect("the run");
+        assert!(failures(&journal).is_empty(), "{flow}: {:?}", failures(&journal));
+    }
+    // The articles flow put each article in its AFAS group's discount group.
+    let products = world
+        .mplus
+        .get_products(&koppel_mplus::ProductFilter::default(), 0, 100_000)
+        .await
+        .unwrap();
+    let group_of = |number: i64| {
+        products
+            .iter()
+            .flat_map(|p| &p.article_list)
+            .find(|a| a.article_number == Some(number))
+            .and_then(|a| a.article_discount_group_number)
+    };
+    assert_eq!(
+        group_of(1000),
+        Some(1),
+        "article 1000 (AFAS group 100) is in discount group 1"
+    );
+
+    let groups = afas_discount_groups(&world).await;
+    let horeca = groups
+        .iter()
+        .find(|(_, g)| *g == "HOR")
+        .map(|(d, _)| d.clone())
+        .unwrap();
+    let groot = groups
+        .iter()
+        .find(|(_, g)| *g == "GROOT")
+        .map(|(d, _)| d.clone())
+        .unwrap();
+
+    // GROOT gives 7.5% on group 300: MplusKASSA holds whole percentages, so that debtor fails with the reason.
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Discounts, &settings, &journal)
+        .await
+        .expect("the run");
+    let failed = failures(&journal);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].0, groot);
+    assert!(
+        failed[0].1.as_deref().unwrap_or_default().contains("whole number"),
+        "{failed:?}"
+    );
+    let till = group_discounts(&world).await;
+    assert_eq!(till.get(&horeca), Some(&vec![(1, 10), (2, 5)]), "{till:?}");
+
+    // The accountant rounds it in AFAS: the next run (a full comparison) books it, and a run after it writes
+    // nothing.
+    world
+        .post_control(
+            System::Afas,
+            "discount-groups",
+            serde_json::json!({"code": "GROOT", "description": "Groothandel", "lines": [
+                {"articleGroup": "100", "percentage": "15"},
+                {"articleGroup": "300", "percentage": "8"},
+            ]}),
+        )
+        .await;
+    let next = FakeJournal::default();
+    let report = world
+        .run(FlowKind::Discounts, &settings, &next)
+        .await
+        .expect("the next run");
+    assert_eq!(
+        (report.counts.updated, report.counts.failed),
+        (1, 0),
+        "{:?}",
+        failures(&next)
+    );
+    assert_eq!(group_discounts(&world).await.get(&groot), Some(&vec![(1, 15), (3, 8)]));
+    world.clear_journal(System::Mplus).await;
+    let again = world
+        .run(FlowKind::Discounts, &settings, &journal)
+        .await
+        .expect("the second run");
+    assert_eq!((again.counts.updated, again.counts.failed), (0, 0));
+    assert_eq!(
+        world.till_calls("updateRelation").await,
+        0,
+        "the second run writes nothing"
     );
 }

@@ -145,6 +145,9 @@ pub struct TillArticle {
     pub active: bool,
     /// The article groups its product is in (`Product.groupNumbers`).
     pub group_numbers: Vec<i32>,
+    /// `articleDiscountGroupNumber`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_group: Option<i32>,
     /// Its custom fields with a value, by name.
     #[serde(default)]
     pub custom_fields: BTreeMap<String, CustomValue>,
@@ -168,6 +171,9 @@ pub struct TillVariant {
     pub price_incl_vat: Decimal,
     pub price_excl_vat: Decimal,
     pub active: bool,
+    /// `articleDiscountGroupNumber`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_group: Option<i32>,
 }
 
 /// A combination of a dimension item as the till should have it: an article of the item's product, found
@@ -206,6 +212,10 @@ pub struct TillArticleDraft {
     pub price_includes_vat: bool,
     /// `active`: false for an article blocked in AFAS.
     pub active: bool,
+    /// `articleDiscountGroupNumber`: the MplusKASSA discount group of its AFAS article group
+    /// (`discount_group_map`); `None` leaves the till's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_group: Option<i32>,
     /// With `article_groups_to_till`: the till's article group of the article's AFAS group, which its product
     /// must be in (`None`: the flow leaves the product's groups alone).
     pub till_group: Option<i32>,
@@ -257,6 +267,10 @@ impl TillArticleDraft {
             (self.vat_percentage != till.vat_percentage, "VAT"),
             (self.price.is_some_and(|p| p != price), "price"),
             (self.active != till.active, "active"),
+            (
+                self.discount_group.is_some_and(|g| Some(g) != till.discount_group),
+                "discount group",
+            ),
             (
                 self.custom_fields
                     .iter()
@@ -339,6 +353,7 @@ impl TillArticleDraft {
             || self.vat_percentage != till.vat_percentage
             || self.price.is_some_and(|p| p != price)
             || variant.active != till.active
+            || self.discount_group.is_some_and(|g| Some(g) != till.discount_group)
     }
 }
 

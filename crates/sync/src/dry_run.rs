@@ -250,8 +250,12 @@ impl<T: ErpTarget> ErpTarget for CapturingTarget<'_, T> {
     async fn erp_list_prices(&self, lists: &[String], items: Option<&[String]>) -> ConnectorResult<Vec<ErpListPrice>> {
         self.inner.erp_list_prices(lists, items).await
     }
-    async fn erp_debtor_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<ErpDebtorTerms>> {
-        self.inner.erp_debtor_terms(debtors).await
+    async fn erp_debtor_terms(
+        &self,
+        debtors: Option<&[String]>,
+        discount_groups: bool,
+    ) -> ConnectorResult<Vec<ErpDebtorTerms>> {
+        self.inner.erp_debtor_terms(debtors, discount_groups).await
     }
 }
 

@@ -229,6 +229,11 @@ pub struct CompanySettings {
     /// AFAS price list (a customer group's prices, e.g. `HOR`) → MplusKASSA price group number
     /// (`getPriceGroupList`), one row per list: the prices flow sends the mapped lists' prices to those groups.
     pub price_list_map: ValueMap,
+    /// AFAS article group (`ArtGroup`) → MplusKASSA article discount group number (made in MplusKASSA's back
+    /// office: its API cannot list or create one). The articles flow puts each article in its group's discount
+    /// group; the discounts flow gives a debtor's AFAS discount group (`DsGr`) as the relation's discount per
+    /// discount group. Empty: Koppel leaves discount groups alone.
+    pub discount_group_map: ValueMap,
     /// AFAS requires numeric item codes.
     pub numeric_item_codes: bool,
     /// How variants become AFAS articles: `separate_articles`, each variant its own article by its SKU (the
@@ -258,6 +263,7 @@ impl Default for CompanySettings {
             article_group_map: ValueMap::default(),
             vat_group_map: ValueMap::default(),
             price_list_map: ValueMap::default(),
+            discount_group_map: ValueMap::default(),
             numeric_item_codes: false,
             variant_mode: VariantMode::SeparateArticles,
             update_debtor_terms: false,

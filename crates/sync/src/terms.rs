@@ -4,9 +4,16 @@
 //! relation's article discounts (`relationArticleDiscountList`, each a `RelationArticleDiscount` with an
 //! article, a minimum amount and a price).
 //!
-//! The discounts flow owns the relation's article discounts that name an article and a price; the till's other
-//! entries (discount groups, percentages per article: AFAS has no counterpart Koppel reads) go along unchanged
-//! in every write, because MplusKASSA replaces the list it is sent.
+//! A debtor's AFAS discount group (`DsGr`: a percentage per article group, read from the `Koppel_DiscountGroups`
+//! GetConnector the company imports) becomes the relation's discounts per MplusKASSA article discount group
+//! (`RelationArticleDiscount` with `articleDiscountGroupNumber` and `discountPercentage`), through the company's
+//! `discount_group_map` (AFAS article group → MplusKASSA discount group, the one the articles flow puts the
+//! group's articles in).
+//!
+//! The discounts flow owns the relation's article discounts that name an article and a price, and those of the
+//! discount groups `discount_group_map` names; the till's other entries (other discount groups, percentages per
+//! article: AFAS has no counterpart Koppel reads) go along unchanged in every write, because MplusKASSA
+//! replaces the list it is sent.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +22,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::article_number;
+use crate::settings::ValueMap;
 
 /// What AFAS gives one debtor of its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +33,20 @@ pub struct ErpDebtorTerms {
     pub line_discount: Option<Decimal>,
     /// The debtor's own prices valid today.
     pub prices: Vec<ErpDebtorPrice>,
+    /// The lines of the debtor's discount group (`DsGr`) valid today.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_discounts: Vec<ErpGroupDiscount>,
+}
+
+/// One line of an AFAS sales discount group: a percentage on the articles of an article group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpGroupDiscount {
+    /// The discount group's code (`DsGr`).
+    pub discount_group: String,
+    /// `ArtGroup`.
+    pub article_group: String,
+    /// `DiscountPercentage`.
+    pub percentage: Decimal,
 }
 
 /// One of a debtor's own prices (`Profit_SalesPrice` with `Debtor`, `Volume` on).
@@ -55,6 +77,39 @@ impl TillDiscountEntry {
     pub fn is_article_price(&self) -> bool {
         self.article_number.is_some() && (self.price_incl_vat.is_some() || self.price_excl_vat.is_some())
     }
+
+    /// Whether it is the discount of one of the discount groups the flow owns (`discount_group_map`'s).
+    pub fn is_owned_group_discount(&self, owned: &[i32]) -> bool {
+        self.article_number.is_none() && self.discount_group.is_some_and(|group| owned.contains(&group))
+    }
+
+    fn is_owned(&self, owned: &[i32]) -> bool {
+        self.is_article_price() || self.is_owned_group_discount(owned)
+    }
+}
+
+/// The MplusKASSA discount groups `discount_group_map` names: their entries on a relation are the discounts
+/// flow's.
+pub fn owned_groups(map: &ValueMap) -> Vec<i32> {
+    let mut groups: Vec<i32> = map
+        .forced
+        .iter()
+        .chain(map.table.values())
+        .chain(map.default.iter())
+        .filter_map(|group| group.trim().parse().ok())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
+/// A discount for a MplusKASSA article discount group, as sent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GroupDiscountDraft {
+    /// `articleDiscountGroupNumber`.
+    pub discount_group: i32,
+    /// `discountPercentage`.
+    pub percentage: i32,
 }
 
 /// A relation linked to an AFAS debtor, with its terms as the till has them.
@@ -85,6 +140,12 @@ pub struct TermsDraft {
     pub prices: Vec<ArticlePriceDraft>,
     /// `priceIncl` when true, else `priceExcl`.
     pub price_includes_vat: bool,
+    /// The discounts of the debtor's discount group, sorted by MplusKASSA discount group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_discounts: Vec<GroupDiscountDraft>,
+    /// The discount groups the flow owns on every relation ([`owned_groups`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned_groups: Vec<i32>,
 }
 
 impl TermsDraft {
@@ -111,21 +172,65 @@ impl TermsDraft {
             })
             .collect();
         current.sort();
-        discount || current != self.prices
+        let mut groups: Vec<GroupDiscountDraft> = till
+            .entries
+            .iter()
+            .filter(|entry| entry.is_owned_group_discount(&self.owned_groups))
+            .map(|entry| GroupDiscountDraft {
+                discount_group: entry.discount_group.unwrap_or_default(),
+                percentage: entry.discount_percentage.unwrap_or_default(),
+            })
+            .collect();
+        groups.sort();
+        discount || current != self.prices || groups != self.group_discounts
     }
 
     /// The till's entries the write sends along as they are (the ones the flow does not own).
     pub fn kept_entries<'t>(&self, till: &'t TillRelationTerms) -> impl Iterator<Item = &'t TillDiscountEntry> {
-        till.entries.iter().filter(|entry| !entry.is_article_price())
+        till.entries.iter().filter(|entry| !entry.is_owned(&self.owned_groups))
     }
 }
 
-/// The draft for one debtor's terms; prices rounded to cents, half away from zero.
-pub fn draft(terms: &ErpDebtorTerms, price_includes_vat: bool) -> Result<TermsDraft, String> {
+/// The draft for one debtor's terms; prices rounded to cents, half away from zero; its discount group's lines
+/// through `discount_groups` (the company's `discount_group_map`).
+pub fn draft(
+    terms: &ErpDebtorTerms,
+    price_includes_vat: bool,
+    discount_groups: &ValueMap,
+) -> Result<TermsDraft, String> {
     let discount_percentage = terms
         .line_discount
-        .map(|d| whole_percentage(d, &terms.debtor_id))
+        .map(|d| whole_percentage(d, || format!("debtor {} a line discount", terms.debtor_id)))
         .transpose()?;
+    let mut group_discounts: BTreeMap<i32, i32> = BTreeMap::new();
+    // Without a `discount_group_map` discount groups are left alone (and not owned).
+    for line in terms.group_discounts.iter().filter(|_| !discount_groups.is_empty()) {
+        let what = || {
+            format!(
+                "discount group {} (of debtor {}) a discount on article group {}",
+                line.discount_group, terms.debtor_id, line.article_group
+            )
+        };
+        let Some(group) = discount_groups.resolve(Some(line.article_group.trim())) else {
+            return Err(format!(
+                "AFAS gives {}, which `discount_group_map` does not map to a MplusKASSA article discount group",
+                what()
+            ));
+        };
+        let group: i32 = group.trim().parse().map_err(|_| {
+            format!("`discount_group_map` gives {group:?} for AFAS article group {}: a MplusKASSA discount group is a number", line.article_group)
+        })?;
+        let percentage = whole_percentage(line.percentage, what)?;
+        if let Some(other) = group_discounts.insert(group, percentage)
+            && other != percentage
+        {
+            return Err(format!(
+                "AFAS gives debtor {} two discounts for MplusKASSA discount group {group} ({other}% and {percentage}%): \
+                 its article groups share it in `discount_group_map`",
+                terms.debtor_id
+            ));
+        }
+    }
     let mut prices: BTreeMap<(i64, i64), Decimal> = BTreeMap::new();
     for price in &terms.prices {
         let article_number = article_number(&price.item_code)?;
@@ -168,17 +273,26 @@ pub fn draft(terms: &ErpDebtorTerms, price_includes_vat: bool) -> Result<TermsDr
             })
             .collect(),
         price_includes_vat,
+        group_discounts: group_discounts
+            .into_iter()
+            .map(|(discount_group, percentage)| GroupDiscountDraft {
+                discount_group,
+                percentage,
+            })
+            .collect(),
+        owned_groups: owned_groups(discount_groups),
     })
 }
 
-/// MplusKASSA's `discountPercentage` is a whole percentage (`xsd:int`, 0 to 100).
-fn whole_percentage(discount: Decimal, debtor_id: &str) -> Result<i32, String> {
+/// MplusKASSA's `discountPercentage` is a whole percentage (`xsd:int`, 0 to 100); `what` names the discount
+/// ("debtor 10001 a line discount").
+fn whole_percentage(discount: Decimal, what: impl Fn() -> String) -> Result<i32, String> {
     let discount = discount.normalize();
     match discount.fract().is_zero().then(|| discount.to_i32()).flatten() {
         Some(whole) if (0..=100).contains(&whole) => Ok(whole),
         _ => Err(format!(
-            "AFAS gives debtor {debtor_id} a line discount of {discount}%: MplusKASSA's discount percentage is a \
-             whole number from 0 to 100"
+            "AFAS gives {} of {discount}%: MplusKASSA's discount percentage is a whole number from 0 to 100",
+            what()
         )),
     }
 }
@@ -191,6 +305,7 @@ mod tests {
         ErpDebtorTerms {
             debtor_id: "10001".into(),
             line_discount: discount.map(Decimal::from),
+            group_discounts: Vec::new(),
             prices: prices
                 .iter()
                 .map(|(item, quantity, cents)| ErpDebtorPrice {
@@ -220,7 +335,12 @@ mod tests {
 
     #[test]
     fn a_debtors_prices_become_article_entries_and_the_other_entries_are_kept() {
-        let draft = draft(&terms(Some(5), &[("1000", 1, 1500), ("1000", 10, 1400)]), true).unwrap();
+        let draft = draft(
+            &terms(Some(5), &[("1000", 1, 1500), ("1000", 10, 1400)]),
+            true,
+            &ValueMap::default(),
+        )
+        .unwrap();
         assert_eq!(draft.discount_percentage, Some(5));
         assert_eq!(
             draft
@@ -254,10 +374,83 @@ mod tests {
     fn fractions_the_till_cannot_hold_fail_with_the_reason() {
         let mut half = terms(None, &[]);
         half.line_discount = Some(Decimal::new(25, 1));
-        assert!(draft(&half, true).unwrap_err().contains("whole number"));
+        assert!(
+            draft(&half, true, &ValueMap::default())
+                .unwrap_err()
+                .contains("whole number")
+        );
         let mut odd = terms(None, &[("1000", 1, 100)]);
         odd.prices[0].quantity = Decimal::new(15, 1);
-        assert!(draft(&odd, true).unwrap_err().contains("whole quantities"));
-        assert!(draft(&terms(None, &[("TAS-1", 1, 100)]), true).is_err());
+        assert!(
+            draft(&odd, true, &ValueMap::default())
+                .unwrap_err()
+                .contains("whole quantities")
+        );
+        assert!(draft(&terms(None, &[("TAS-1", 1, 100)]), true, &ValueMap::default()).is_err());
+    }
+
+    #[test]
+    fn a_discount_group_becomes_the_relations_discounts_per_till_discount_group_and_only_mapped_ones_are_owned() {
+        let map = ValueMap {
+            table: [("100", "1"), ("200", "2")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..ValueMap::default()
+        };
+        let mut horeca = terms(None, &[]);
+        horeca.group_discounts = [("100", 10), ("200", 5)]
+            .into_iter()
+            .map(|(group, percentage)| ErpGroupDiscount {
+                discount_group: "HORECA".into(),
+                article_group: group.into(),
+                percentage: Decimal::from(percentage),
+            })
+            .collect();
+        let draft = draft(&horeca, true, &map).unwrap();
+        let expected = [(1, 10), (2, 5)].map(|(discount_group, percentage)| GroupDiscountDraft {
+            discount_group,
+            percentage,
+        });
+        assert_eq!(draft.group_discounts, expected);
+        assert_eq!(draft.owned_groups, [1, 2]);
+        let mut till = TillRelationTerms {
+            relation_number: 7,
+            debtor_id: "10001".into(),
+            discount_percentage: None,
+            entries: vec![
+                entry(None, Some(1), None, Some(10)),
+                entry(None, Some(9), None, Some(50)),
+            ],
+        };
+        assert!(draft.differs_from(&till), "group 2's discount is missing");
+        till.entries.push(entry(None, Some(2), None, Some(5)));
+        assert!(!draft.differs_from(&till));
+        let kept: Vec<_> = draft.kept_entries(&till).map(|e| e.discount_group).collect();
+        assert_eq!(
+            kept,
+            [Some(9)],
+            "the till's own discount group stays, the mapped ones are the flow's"
+        );
+        till.entries[0].discount_percentage = Some(12);
+        assert!(
+            draft.differs_from(&till),
+            "a group discount changed at the till is put back"
+        );
+
+        let mut unmapped = horeca.clone();
+        unmapped.group_discounts[0].article_group = "900".into();
+        assert!(
+            super::draft(&unmapped, true, &map)
+                .unwrap_err()
+                .contains("does not map")
+        );
+        let mut fraction = horeca;
+        fraction.group_discounts[0].percentage = Decimal::new(75, 1);
+        assert!(
+            super::draft(&fraction, true, &map)
+                .unwrap_err()
+                .contains("whole number")
+        );
     }
 }

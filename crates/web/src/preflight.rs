@@ -78,6 +78,7 @@ pub fn form_field(setting: &'static str) -> &'static str {
         "revenue_account_by_country" => "revenue",
         "vat_group_map" => "vat_groups",
         "turnover_group_map" => "turnover_groups",
+        "discount_group_map" => "discount_groups",
         "afas_article_filter" => "article_connector",
         setting => setting,
     }

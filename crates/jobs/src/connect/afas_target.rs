@@ -481,8 +481,12 @@ impl ErpTarget for AfasTarget {
         afas_read(afas_prices::list_prices(&self.client, lists, items)).await
     }
 
-    async fn erp_debtor_terms(&self, debtors: Option<&[String]>) -> ConnectorResult<Vec<ErpDebtorTerms>> {
-        afas_read(afas_terms::debtor_terms(&self.client, debtors)).await
+    async fn erp_debtor_terms(
+        &self,
+        debtors: Option<&[String]>,
+        discount_groups: bool,
+    ) -> ConnectorResult<Vec<ErpDebtorTerms>> {
+        afas_read(afas_terms::debtor_terms(&self.client, debtors, discount_groups)).await
     }
 
     async fn erp_debtors_since(&self, from: i64, limit: usize) -> ConnectorResult<Vec<ErpDebtor>> {

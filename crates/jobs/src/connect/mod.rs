@@ -18,7 +18,7 @@ mod afas_lookups;
 mod afas_prices;
 mod afas_quotations;
 mod afas_target;
-mod afas_terms;
+pub(crate) mod afas_terms;
 mod capture;
 mod claims;
 mod clients;

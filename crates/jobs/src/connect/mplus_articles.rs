@@ -45,6 +45,7 @@ fn till_article(product: &Product, article: &Article, number: i64) -> TillArticl
         price_excl_vat: own.price_excl_vat,
         active: own.active,
         group_numbers: product.group_numbers.clone(),
+        discount_group: own.discount_group,
         custom_fields: article.custom_field_list.iter().filter_map(custom_value).collect(),
         product_variants: product
             .article_list
@@ -69,6 +70,7 @@ fn till_variant(article: &Article) -> TillVariant {
         price_incl_vat: article.price_incl.unwrap_or_default(),
         price_excl_vat: article.price_excl.unwrap_or_default(),
         active: article.active.unwrap_or(true),
+        discount_group: article.article_discount_group_number,
     }
 }
 
@@ -194,6 +196,7 @@ pub fn product_write(
         vat_code: Some(vat_code),
         price_incl,
         price_excl,
+        article_discount_group_number: draft.discount_group,
         custom_field_list: custom_field_list(draft)?,
         ..ArticleWrite::default()
     };

@@ -34,7 +34,7 @@ fn entry(discount: &RelationArticleDiscount) -> TillDiscountEntry {
 }
 
 /// The `updateRelation` request for the draft: the relation's other entries as the till has them, then the
-/// draft's article prices in its VAT basis.
+/// draft's article prices in its VAT basis and its discounts per discount group.
 pub fn terms_write(current: &TillRelationTerms, draft: &TermsDraft) -> Relation {
     let kept = draft.kept_entries(current).map(|e| {
         let minimum = e.minimum_amount.normalize();
@@ -56,11 +56,16 @@ pub fn terms_write(current: &TillRelationTerms, draft: &TermsDraft) -> Relation 
         price_excl: (!draft.price_includes_vat).then_some(p.price),
         ..RelationArticleDiscount::default()
     });
+    let groups = draft.group_discounts.iter().map(|g| RelationArticleDiscount {
+        article_discount_group_number: Some(g.discount_group),
+        discount_percentage: Some(g.percentage),
+        ..RelationArticleDiscount::default()
+    });
     Relation {
         relation_number: Some(current.relation_number),
         discount_percentage: draft.discount_percentage,
         relation_article_discount_list: Some(RelationArticleDiscountList {
-            relation_article_discount: kept.chain(sent).collect(),
+            relation_article_discount: kept.chain(sent).chain(groups).collect(),
         }),
         ..Relation::default()
     }

@@ -76,6 +76,9 @@ pub struct Article {
     pub webshop: Option<bool>,
     #[serde(default)]
     pub stock_article: Option<bool>,
+    /// The article discount group a relation's discount per group applies to.
+    #[serde(default)]
+    pub article_discount_group_number: Option<i32>,
     #[serde(default)]
     pub discontinued: Option<bool>,
     /// The article's values for the shop's custom fields (`customFieldList`); empty when it has none.

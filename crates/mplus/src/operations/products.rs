@@ -99,6 +99,10 @@ pub struct ArticleWrite {
     pub price_incl: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none", with = "wire::option_cents")]
     pub price_excl: Option<Decimal>,
+    /// `articleDiscountGroupNumber`: the article discount group (made in MplusKASSA's back office) whose
+    /// relation discounts apply to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_discount_group_number: Option<i32>,
     /// `customFieldList` (before `priceGroupList` in the WSDL's sequence): the custom field values to set.
     /// MplusKASSA's simulator merges them by field name (the fields sent get the values sent, a field without a
     /// value is cleared, the others keep theirs); the WSDL does not say. `None` sends no list.

@@ -237,6 +237,7 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
         price_incl_vat: incl,
         price_excl_vat: excl,
         active: v.active,
+        discount_group: draft.discount_group,
     };
     TillArticle {
         article_number: draft.article_number,
@@ -252,6 +253,7 @@ pub(crate) fn created(draft: &TillArticleDraft) -> TillArticle {
         price_excl_vat: excl,
         active: draft.active,
         group_numbers: draft.till_group.into_iter().collect(),
+        discount_group: draft.discount_group,
         custom_fields: draft
             .custom_fields
             .iter()
@@ -315,6 +317,7 @@ pub fn default_till_draft(
         price_includes_vat: settings.article_prices_include_vat,
         // A dimension item's own article is not sold: its combinations are.
         active: !article.blocked && ext_id.is_none(),
+        discount_group: discount_group(article, settings)?,
         // Set by the flow from the till's groups (`article_groups_to_till`) and custom fields.
         till_group: None,
         other_afas_groups: Vec::new(),
@@ -385,6 +388,22 @@ fn turnover_group(article: &ErpArticle, settings: &FlowSettings, new: bool) -> R
     value.trim().parse().map(Some).map_err(|_| {
         Failure::setting(format!(
             "`turnover_group_map` gives {value:?} for AFAS article group {:?}: a MplusKASSA turnover group is a \
+             number",
+            article.article_group.as_deref().unwrap_or("")
+        ))
+    })
+}
+
+/// The MplusKASSA discount group of the article's AFAS article group (`discount_group_map`); `None` (the till's
+/// stays) when the map has none for it.
+fn discount_group(article: &ErpArticle, settings: &FlowSettings) -> Result<Option<i32>, Failure> {
+    let map = &settings.company.discount_group_map;
+    let Some(value) = map.resolve(article.article_group.as_deref().map(str::trim)) else {
+        return Ok(None);
+    };
+    value.trim().parse().map(Some).map_err(|_| {
+        Failure::setting(format!(
+            "`discount_group_map` gives {value:?} for AFAS article group {:?}: a MplusKASSA discount group is a \
              number",
             article.article_group.as_deref().unwrap_or("")
         ))

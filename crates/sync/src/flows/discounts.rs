@@ -1,5 +1,5 @@
-//! Discounts: each AFAS debtor's own terms (its article prices and line discount) → the article discounts and
-//! discount percentage of its MplusKASSA relation ([`crate::terms`]). One record per debtor (by debtor id; the
+//! Discounts: each AFAS debtor's own terms (its article prices, line discount and discount group) → the article
+//! discounts and discount percentage of its MplusKASSA relation ([`crate::terms`]). One record per debtor (by debtor id; the
 //! journal's target id is the relation number).
 //!
 //! **A full comparison, no cursor**, as the prices flow: `Profit_SalesPrice` answers the prices valid on a day
@@ -15,7 +15,8 @@ use super::UNCHANGED;
 use crate::engine::{Run, RunError};
 use crate::ports::{ErpTarget, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
-use crate::terms::{self, ErpDebtorTerms, TillRelationTerms};
+use crate::settings::FlowSettings;
+use crate::terms::{self, ErpDebtorTerms, TillDiscountEntry, TillRelationTerms};
 
 /// The journal's entity of the flow's records.
 pub const ENTITY: &str = "debtor_terms";
@@ -31,8 +32,9 @@ pub(crate) async fn run<S: PosSource, T: ErpTarget, J: Journal>(
     debtors: Option<&[String]>,
     max_pages: Option<usize>,
 ) -> Result<(), RunError> {
+    let discount_groups = !run.settings.company.discount_group_map.is_empty();
     let (afas, till) = futures::try_join!(
-        run.target.erp_debtor_terms(debtors),
+        run.target.erp_debtor_terms(debtors, discount_groups),
         run.source.till_relation_terms(debtors),
     )?;
     let mut records: BTreeMap<String, ErpDebtorTerms> = afas
@@ -43,12 +45,15 @@ pub(crate) async fn run<S: PosSource, T: ErpTarget, J: Journal>(
         .into_iter()
         .map(|relation| (relation.debtor_id.trim().to_owned(), relation))
         .collect();
+    let owned = terms::owned_groups(&run.settings.company.discount_group_map);
     for (debtor_id, relation) in &till {
-        if relation.entries.iter().any(|entry| entry.is_article_price()) {
+        let koppels = |entry: &TillDiscountEntry| entry.is_article_price() || entry.is_owned_group_discount(&owned);
+        if relation.entries.iter().any(koppels) {
             records.entry(debtor_id.clone()).or_insert_with(|| ErpDebtorTerms {
                 debtor_id: debtor_id.clone(),
                 line_discount: None,
                 prices: Vec::new(),
+                group_discounts: Vec::new(),
             });
         }
     }
@@ -82,8 +87,7 @@ async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
             return Ok(());
         }
         let mut trail = Trail::default();
-        let include_vat = run.settings.article_prices_include_vat;
-        let result = sync_terms(run.source, include_vat, till, terms, &mut trail).await;
+        let result = sync_terms(run.source, run.settings, till, terms, &mut trail).await;
         let meta = RecordMeta::new(ENTITY, terms.debtor_id.clone(), terms).keys([Some(terms.debtor_id.clone())]);
         run.conclude(meta, result, trail).await?;
     }
@@ -92,7 +96,7 @@ async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
 
 async fn sync_terms<S: PosSource>(
     source: &S,
-    price_includes_vat: bool,
+    settings: &FlowSettings,
     till: &HashMap<String, TillRelationTerms>,
     terms: &ErpDebtorTerms,
     trail: &mut Trail,
@@ -104,7 +108,12 @@ async fn sync_terms<S: PosSource>(
             terms.debtor_id
         )));
     };
-    let draft = terms::draft(terms, price_includes_vat).map_err(Failure::master_data)?;
+    let draft = terms::draft(
+        terms,
+        settings.article_prices_include_vat,
+        &settings.company.discount_group_map,
+    )
+    .map_err(Failure::master_data)?;
     let hash = content_hash(&draft);
     let target_id = current.relation_number.to_string();
     if !draft.differs_from(current) {

@@ -246,14 +246,15 @@ pub trait ErpTarget: Send + Sync {
         let _ = (lists, items);
         async { Err(ConnectorError::permanent("this ERP cannot list prices")) }
     }
-    /// Every debtor's own terms (its prices valid today, volume prices included, and its line discount), or
-    /// only those of `debtors`; a debtor with neither is left out. The default says the ERP cannot list them,
-    /// which stops the discounts flow.
+    /// Every debtor's own terms (its prices valid today, volume prices included, its line discount and, with
+    /// `discount_groups`, its discount group's lines valid today), or only those of `debtors`; a debtor with
+    /// none is left out. The default says the ERP cannot list them, which stops the discounts flow.
     fn erp_debtor_terms(
         &self,
         debtors: Option<&[String]>,
+        discount_groups: bool,
     ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtorTerms>>> + Send {
-        let _ = debtors;
+        let _ = (debtors, discount_groups);
         async { Err(ConnectorError::permanent("this ERP cannot list debtor terms")) }
     }
     /// One article by item code, fresh (for retries), if the filter selects it; `None` otherwise.
@@ -409,8 +410,9 @@ impl<T: ErpTarget> ErpTarget for std::sync::Arc<T> {
     fn erp_debtor_terms(
         &self,
         debtors: Option<&[String]>,
+        discount_groups: bool,
     ) -> impl Future<Output = ConnectorResult<Vec<ErpDebtorTerms>>> + Send {
-        (**self).erp_debtor_terms(debtors)
+        (**self).erp_debtor_terms(debtors, discount_groups)
     }
     fn erp_debtors_since(
         &self,

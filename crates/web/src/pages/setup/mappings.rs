@@ -133,6 +133,7 @@ pub(crate) async fn mapping_views(
     let shipping = edits(page_flow, FlowKind::Orders);
     let articles = edits(page_flow, FlowKind::Articles);
     let prices = edits(page_flow, FlowKind::Prices);
+    let discounts = edits(page_flow, FlowKind::Discounts);
     let mut payment = map_view(
         "payment",
         "Payment methods",
@@ -203,6 +204,17 @@ pub(crate) async fn mapping_views(
         turnover.company = false;
         views.push(turnover);
     }
+    if articles || discounts {
+        let mut groups = map_view(
+            DISCOUNT_GROUPS,
+            "Discount group per AFAS article group (articles and discounts to MplusKASSA)",
+            "AFAS article group",
+            "MplusKASSA article discount group number",
+            &settings.company.discount_group_map,
+        );
+        groups.table_only = true;
+        views.push(groups);
+    }
     if prices {
         let mut lists = map_view(
             PRICE_LISTS,
@@ -227,6 +239,7 @@ pub(crate) async fn mapping_views(
 const VAT_GROUPS: &str = "vat_groups";
 const TURNOVER_GROUPS: &str = "turnover_groups";
 const PRICE_LISTS: &str = "price_lists";
+const DISCOUNT_GROUPS: &str = "discount_groups";
 
 /// The mappings from a form, checked: the company-wide ones and those of the flows the page edits
 /// ([`mapping_views`]); a flow's own mapping only when the form has it (a form from before it keeps what is
@@ -241,6 +254,8 @@ pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, page_flow: Option<
     let turnover_groups =
         posted(FlowKind::Articles, TURNOVER_GROUPS).then(|| read_map(form, TURNOVER_GROUPS, errors, false));
     let price_lists = posted(FlowKind::Prices, PRICE_LISTS).then(|| read_map(form, PRICE_LISTS, errors, false));
+    let discount_groups = (posted(FlowKind::Articles, DISCOUNT_GROUPS) || posted(FlowKind::Discounts, DISCOUNT_GROUPS))
+        .then(|| read_map(form, DISCOUNT_GROUPS, errors, false));
     Box::new(move |s: &mut FlowSettings| {
         s.company.payment_method_map = payment.clone();
         if let Some(shipping) = &shipping {
@@ -254,6 +269,9 @@ pub fn read_mappings(form: &Fields, errors: &mut FieldErrors, page_flow: Option<
         }
         if let Some(map) = &price_lists {
             s.company.price_list_map = map.clone();
+        }
+        if let Some(map) = &discount_groups {
+            s.company.discount_group_map = map.clone();
         }
         s.company.vat_code_by_country = vat.clone();
         s.company.revenue_account_by_country = revenue.clone();
