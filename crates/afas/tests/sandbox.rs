@@ -242,7 +242,7 @@ async fn discount_groups_are_read_per_line_and_debtors_name_theirs() {
         read,
         [
             ("GROOT", Some("Groothandel"), "100", dec("15")),
-            ("GROOT", Some("Groothandel"), "300", dec("7.5")),
+            ("GROOT", Some("Groothandel"), "300", dec("7")),
             ("HOR", Some("Horeca"), "100", dec("10")),
             ("HOR", Some("Horeca"), "200", dec("5")),
         ]

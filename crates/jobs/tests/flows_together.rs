@@ -36,10 +36,17 @@ async fn duplicates(world: &World, connector: &str, key: &str, field: &str) -> B
 }
 
 fn together_settings() -> FlowSettings {
-    FlowSettings {
+    let mut settings = FlowSettings {
         create_missing_articles: true,
         ..settings()
-    }
+    };
+    // The seeded AFAS article groups on the seeded till's article discount groups: the debtors' discount groups
+    // reach their relations too.
+    settings.company.discount_group_map.table = [("100", "1"), ("200", "2"), ("300", "3")]
+        .into_iter()
+        .map(|(afas, till)| (afas.to_owned(), till.to_owned()))
+        .collect();
+    settings
 }
 
 #[tokio::test]

@@ -57,7 +57,7 @@ async fn the_connector_lists_every_line_of_the_seeded_groups() {
         lines(&rows),
         [
             (json!("GROOT"), json!("Groothandel"), json!("100"), json!(15.0)),
-            (json!("GROOT"), json!("Groothandel"), json!("300"), json!(7.5)),
+            (json!("GROOT"), json!("Groothandel"), json!("300"), json!(7.0)),
             (json!("HOR"), json!("Horeca"), json!("100"), json!(10.0)),
             (json!("HOR"), json!("Horeca"), json!("200"), json!(5.0)),
         ]

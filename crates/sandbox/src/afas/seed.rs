@@ -695,11 +695,7 @@ type DiscountLine = (&'static str, &'static str);
 /// (Modehuis Van Dijk) `GROOT` (see [`COMPANIES`]).
 const DISCOUNT_GROUPS: &[(&str, &str, &[DiscountLine])] = &[
     (HORECA_DISCOUNT_GROUP, "Horeca", &[("100", "10"), ("200", "5")]),
-    (
-        WHOLESALE_DISCOUNT_GROUP,
-        "Groothandel",
-        &[("100", "15"), ("300", "7.5")],
-    ),
+    (WHOLESALE_DISCOUNT_GROUP, "Groothandel", &[("100", "15"), ("300", "7")]),
 ];
 
 fn seed_discount_groups(store: &mut Store) {
@@ -844,7 +840,7 @@ mod tests {
             .collect();
         assert_eq!(linked, [("10001", "HOR"), ("10005", "GROOT")]);
         let groot = &store.reference.discount_groups["GROOT"];
-        assert_eq!(groot.lines["300"], Decimal::new(75, 1));
+        assert_eq!(groot.lines["300"], Decimal::from(7));
     }
 
     #[test]
