@@ -276,3 +276,45 @@ async fn a_sale_of_a_combination_is_booked_on_the_afas_item_with_its_dimensions_
         .count();
     assert_eq!(item_code_writes, 0, "no AFAS article is made of a combination");
 }
+
+#[tokio::test]
+async fn a_price_list_price_of_a_dimension_item_reaches_every_combination() {
+    let world = World::start(0).await;
+    let settings = articles_settings();
+    let journal = FakeJournal::default();
+    world
+        .run(FlowKind::Articles, &settings, &journal)
+        .await
+        .expect("the articles run");
+    let price = json!({"FbSalesPrice": {"Element": {"Fields": {
+        "VaIt": "2", "ItCd": ITEM, "BiUn": "stk", "PrLi": "HOR", "CuId": "EUR",
+        "DaBg": "2020-01-01", "Pric": 35.5}}}});
+    world.write_afas(reqwest::Method::POST, "FbSalesPrice", price).await;
+
+    let prices = FakeJournal::default();
+    world
+        .run(FlowKind::Prices, &settings, &prices)
+        .await
+        .expect("the prices run");
+    assert!(failures(&prices).is_empty(), "{:?}", failures(&prices));
+    let product = till_product(&world).await;
+    assert_eq!(product.article_list.len(), 5);
+    for article in &product.article_list {
+        let groups: Vec<(i32, Decimal)> = article
+            .price_group_list
+            .iter()
+            .map(|p| (p.price_group_number, p.price_incl.unwrap_or_default()))
+            .collect();
+        assert!(
+            groups.contains(&(1, Decimal::new(3550, 2))),
+            "article {:?} has the HOR price in group 1: {groups:?}",
+            article.article_number
+        );
+    }
+    world.clear_journal(System::Mplus).await;
+    world
+        .run(FlowKind::Prices, &settings, &prices)
+        .await
+        .expect("a second run");
+    assert_eq!(till_writes(&world).await, 0, "a second run writes nothing");
+}

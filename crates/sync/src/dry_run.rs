@@ -391,6 +391,7 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
                 article_number,
                 product_number: 0,
                 prices: Vec::new(),
+                combinations: Vec::new(),
             })
             .collect::<Vec<_>>();
         found.extend(planned);

@@ -46,6 +46,10 @@ pub struct TillArticlePrices {
     pub article_number: i64,
     pub product_number: i64,
     pub prices: Vec<TillGroupPrice>,
+    /// For an AFAS dimension item's own article: its combinations' articles (the articles flow made them,
+    /// [`crate::catalogue::DimensionId`]), which sell at the item's prices, so each gets the same price groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub combinations: Vec<TillArticlePrices>,
 }
 
 /// One price-group price to send: the price in the draft's VAT basis.
@@ -74,6 +78,10 @@ impl TillPricesDraft {
     /// Whether the till's prices in the draft's groups differ from the draft (compared with what the till holds
     /// now, so a price changed by hand at the till is put back, and one already right is never written again).
     pub fn differs_from(&self, till: &TillArticlePrices) -> bool {
+        self.differs_from_one(till) || till.combinations.iter().any(|c| self.differs_from_one(c))
+    }
+
+    fn differs_from_one(&self, till: &TillArticlePrices) -> bool {
         let mut current: Vec<GroupPriceDraft> = till
             .prices
             .iter()
@@ -266,9 +274,20 @@ mod tests {
                     price_excl_vat: Decimal::new(413, 2),
                 },
             ],
+            combinations: Vec::new(),
         };
         let same = draft(1001, &[price("HOR", 1, 1050)], &lists(), true).unwrap();
         assert!(!same.differs_from(&till));
+        // A dimension item's combination without the price differs: it sells at the item's prices.
+        let with_combination = TillArticlePrices {
+            combinations: vec![TillArticlePrices {
+                article_number: 200_001,
+                prices: Vec::new(),
+                ..till.clone()
+            }],
+            ..till.clone()
+        };
+        assert!(same.differs_from(&with_combination));
         assert_eq!(same.kept_prices(&till).map(|p| p.price_group).collect::<Vec<_>>(), [3]);
         let excl = draft(1001, &[price("HOR", 1, 1050)], &lists(), false).unwrap();
         assert!(excl.differs_from(&till));

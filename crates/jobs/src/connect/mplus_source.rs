@@ -475,8 +475,10 @@ impl PosSource for MplusSource {
     }
 
     async fn till_article_prices(&self, numbers: Option<&[i64]>) -> ConnectorResult<Vec<TillArticlePrices>> {
+        // Whole products: a dimension item's combinations get its prices too.
         let filter = ProductFilter {
             article_numbers: numbers.map(<[i64]>::to_vec).unwrap_or_default(),
+            whole_products: true,
             ..ProductFilter::default()
         };
         let products = match numbers {
