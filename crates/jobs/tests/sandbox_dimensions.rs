@@ -92,16 +92,19 @@ async fn till_writes(world: &World) -> usize {
     world.till_calls("createProduct").await + world.till_calls("updateProduct").await
 }
 
+/// A run of `flow` with the test's settings and a journal of its own, which fails nothing.
+async fn run_clean(world: &World, flow: FlowKind) {
+    let journal = FakeJournal::default();
+    world.run(flow, &articles_settings(), &journal).await.expect("the run");
+    assert!(failures(&journal).is_empty(), "{flow}: {:?}", failures(&journal));
+}
+
 #[tokio::test]
 async fn a_dimension_article_is_one_till_product_with_an_article_per_combination_that_follows_afas() {
     let world = World::start(0).await;
     let settings = articles_settings();
     let journal = FakeJournal::default();
-    world
-        .run(FlowKind::Articles, &settings, &journal)
-        .await
-        .expect("the run");
-    assert!(failures(&journal).is_empty(), "{:?}", failures(&journal));
+    run_clean(&world, FlowKind::Articles).await;
 
     let product = till_product(&world).await;
     assert_eq!(product.description.as_deref(), Some("Polo piqué"));
@@ -195,11 +198,7 @@ async fn a_dimension_article_is_one_till_product_with_an_article_per_combination
 async fn a_sale_of_a_combination_is_booked_on_the_afas_item_with_its_dimensions_and_other_flows_leave_it() {
     let world = World::start(0).await;
     let settings = articles_settings();
-    let journal = FakeJournal::default();
-    world
-        .run(FlowKind::Articles, &settings, &journal)
-        .await
-        .expect("the articles run");
+    run_clean(&world, FlowKind::Articles).await;
     let till = combinations(&till_product(&world).await);
     let Combination { number, price, .. } = till[&("NAVY".to_owned(), "L".to_owned())].clone();
 
@@ -280,23 +279,13 @@ async fn a_sale_of_a_combination_is_booked_on_the_afas_item_with_its_dimensions_
 #[tokio::test]
 async fn a_price_list_price_of_a_dimension_item_reaches_every_combination() {
     let world = World::start(0).await;
-    let settings = articles_settings();
-    let journal = FakeJournal::default();
-    world
-        .run(FlowKind::Articles, &settings, &journal)
-        .await
-        .expect("the articles run");
+    run_clean(&world, FlowKind::Articles).await;
     let price = json!({"FbSalesPrice": {"Element": {"Fields": {
         "VaIt": "2", "ItCd": ITEM, "BiUn": "stk", "PrLi": "HOR", "CuId": "EUR",
         "DaBg": "2020-01-01", "Pric": 35.5}}}});
     world.write_afas(reqwest::Method::POST, "FbSalesPrice", price).await;
 
-    let prices = FakeJournal::default();
-    world
-        .run(FlowKind::Prices, &settings, &prices)
-        .await
-        .expect("the prices run");
-    assert!(failures(&prices).is_empty(), "{:?}", failures(&prices));
+    run_clean(&world, FlowKind::Prices).await;
     let product = till_product(&world).await;
     assert_eq!(product.article_list.len(), 5);
     for article in &product.article_list {
@@ -312,9 +301,6 @@ async fn a_price_list_price_of_a_dimension_item_reaches_every_combination() {
         );
     }
     world.clear_journal(System::Mplus).await;
-    world
-        .run(FlowKind::Prices, &settings, &prices)
-        .await
-        .expect("a second run");
+    run_clean(&world, FlowKind::Prices).await;
     assert_eq!(till_writes(&world).await, 0, "a second run writes nothing");
 }
