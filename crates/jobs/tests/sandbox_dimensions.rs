@@ -304,3 +304,46 @@ async fn a_price_list_price_of_a_dimension_item_reaches_every_combination() {
     run_clean(&world, FlowKind::Prices).await;
     assert_eq!(till_writes(&world).await, 0, "a second run writes nothing");
 }
+
+#[tokio::test]
+async fn a_debtors_own_price_of_a_dimension_item_reaches_every_combination_on_its_relation() {
+    let world = World::start(0).await;
+    run_clean(&world, FlowKind::Articles).await;
+    run_clean(&world, FlowKind::Debtors).await;
+    let price = json!({"FbSalesPrice": {"Element": {"Fields": {
+        "VaIt": "2", "ItCd": ITEM, "BiUn": "stk", "DbId": "10001", "CuId": "EUR",
+        "DaBg": "2020-01-01", "Pric": 33.0}}}});
+    world.write_afas(reqwest::Method::POST, "FbSalesPrice", price).await;
+    run_clean(&world, FlowKind::Discounts).await;
+
+    let product = till_product(&world).await;
+    let mut expected: Vec<i64> = product.article_list.iter().filter_map(|a| a.article_number).collect();
+    expected.sort_unstable();
+    let relation = world
+        .mplus
+        .get_relations(&[], 0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.ext_relation_id.as_deref() == Some("10001"))
+        .expect("debtor 10001's relation");
+    let mut priced: Vec<i64> = relation
+        .relation_article_discount_list
+        .iter()
+        .flat_map(|list| &list.relation_article_discount)
+        .filter(|entry| entry.price_incl == Some(Decimal::new(3300, 2)))
+        .filter_map(|entry| entry.article_number)
+        .collect();
+    priced.sort_unstable();
+    assert_eq!(
+        priced, expected,
+        "the item and each of its combinations at the debtor's price"
+    );
+    world.clear_journal(System::Mplus).await;
+    run_clean(&world, FlowKind::Discounts).await;
+    assert_eq!(
+        world.till_calls("updateRelation").await,
+        0,
+        "a second run writes nothing"
+    );
+}

@@ -323,6 +323,9 @@ impl<S: PosSource> PosSource for CapturingSource<'_, S> {
     async fn till_dimension_ids(&self, numbers: &[String]) -> ConnectorResult<HashMap<String, DimensionId>> {
         self.inner.till_dimension_ids(numbers).await
     }
+    async fn till_combinations(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, Vec<i64>>> {
+        self.inner.till_combinations(numbers).await
+    }
     async fn create_till_article(&self, draft: &TillArticleDraft) -> ConnectorResult<Written<Creation>> {
         let number = draft.article_number.to_string();
         let written = self.capture(TillWrite::CreateArticle(draft), Creation::Created(number))?;

@@ -15,7 +15,7 @@
 //! article: AFAS has no counterpart Koppel reads) go along unchanged in every write, because MplusKASSA
 //! replaces the list it is sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -191,12 +191,14 @@ impl TermsDraft {
     }
 }
 
-/// The draft for one debtor's terms; prices rounded to cents, half away from zero; its discount group's lines
-/// through `discount_groups` (the company's `discount_group_map`).
+/// The draft for one debtor's terms; prices rounded to cents, half away from zero, an AFAS dimension item's
+/// price also for each of its combinations (`combinations`: the item's article number → theirs); its discount
+/// group's lines through `discount_groups` (the company's `discount_group_map`).
 pub fn draft(
     terms: &ErpDebtorTerms,
     price_includes_vat: bool,
     discount_groups: &ValueMap,
+    combinations: &HashMap<i64, Vec<i64>>,
 ) -> Result<TermsDraft, String> {
     let discount_percentage = terms
         .line_discount
@@ -253,13 +255,16 @@ pub fn draft(
         let cents = price
             .price
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        if let Some(other) = prices.insert((article_number, minimum_amount), cents)
-            && other != cents
-        {
-            return Err(format!(
-                "AFAS gives debtor {} two prices for article {} from quantity {} ({other} and {cents})",
-                terms.debtor_id, price.item_code, quantity
-            ));
+        let articles = std::iter::once(&article_number).chain(combinations.get(&article_number).into_iter().flatten());
+        for &article in articles {
+            if let Some(other) = prices.insert((article, minimum_amount), cents)
+                && other != cents
+            {
+                return Err(format!(
+                    "AFAS gives debtor {} two prices for article {} from quantity {} ({other} and {cents})",
+                    terms.debtor_id, price.item_code, quantity
+                ));
+            }
         }
     }
     Ok(TermsDraft {
@@ -335,10 +340,22 @@ mod tests {
 
     #[test]
     fn a_debtors_prices_become_article_entries_and_the_other_entries_are_kept() {
+        // Article 1000 is an AFAS dimension item with two combinations at the till: they get its prices.
+        let combinations = HashMap::from([(1000, vec![200_001, 200_002])]);
+        let with_combinations = draft(
+            &terms(Some(5), &[("1000", 1, 1500)]),
+            true,
+            &ValueMap::default(),
+            &combinations,
+        )
+        .unwrap();
+        let numbers: Vec<i64> = with_combinations.prices.iter().map(|p| p.article_number).collect();
+        assert_eq!(numbers, [1000, 200_001, 200_002]);
         let draft = draft(
             &terms(Some(5), &[("1000", 1, 1500), ("1000", 10, 1400)]),
             true,
             &ValueMap::default(),
+            &HashMap::new(),
         )
         .unwrap();
         assert_eq!(draft.discount_percentage, Some(5));
@@ -375,18 +392,26 @@ mod tests {
         let mut half = terms(None, &[]);
         half.line_discount = Some(Decimal::new(25, 1));
         assert!(
-            draft(&half, true, &ValueMap::default())
+            draft(&half, true, &ValueMap::default(), &HashMap::new())
                 .unwrap_err()
                 .contains("whole number")
         );
         let mut odd = terms(None, &[("1000", 1, 100)]);
         odd.prices[0].quantity = Decimal::new(15, 1);
         assert!(
-            draft(&odd, true, &ValueMap::default())
+            draft(&odd, true, &ValueMap::default(), &HashMap::new())
                 .unwrap_err()
                 .contains("whole quantities")
         );
-        assert!(draft(&terms(None, &[("TAS-1", 1, 100)]), true, &ValueMap::default()).is_err());
+        assert!(
+            draft(
+                &terms(None, &[("TAS-1", 1, 100)]),
+                true,
+                &ValueMap::default(),
+                &HashMap::new()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -407,7 +432,7 @@ mod tests {
                 percentage: Decimal::from(percentage),
             })
             .collect();
-        let draft = draft(&horeca, true, &map).unwrap();
+        let draft = draft(&horeca, true, &map, &HashMap::new()).unwrap();
         let expected = [(1, 10), (2, 5)].map(|(discount_group, percentage)| GroupDiscountDraft {
             discount_group,
             percentage,
@@ -441,14 +466,14 @@ mod tests {
         let mut unmapped = horeca.clone();
         unmapped.group_discounts[0].article_group = "900".into();
         assert!(
-            super::draft(&unmapped, true, &map)
+            super::draft(&unmapped, true, &map, &HashMap::new())
                 .unwrap_err()
                 .contains("does not map")
         );
         let mut fraction = horeca;
         fraction.group_discounts[0].percentage = Decimal::new(75, 1);
         assert!(
-            super::draft(&fraction, true, &map)
+            super::draft(&fraction, true, &map, &HashMap::new())
                 .unwrap_err()
                 .contains("whole number")
         );

@@ -74,6 +74,35 @@ fn till_variant(article: &Article) -> TillVariant {
     }
 }
 
+/// Of the articles `numbers` among `products`, the AFAS dimension items' own ones (`extArticleId` `1030;`) with
+/// the numbers of their combinations in the same product.
+pub fn combinations(products: &[Product], numbers: &[i64]) -> HashMap<i64, Vec<i64>> {
+    let id = |article: &Article| article.ext_article_id.as_deref().and_then(DimensionId::parse);
+    let mut found = HashMap::new();
+    for product in products {
+        for own in &product.article_list {
+            let (Some(number), Some(own_id)) = (own.article_number.filter(|n| numbers.contains(n)), id(own)) else {
+                continue;
+            };
+            if !own_id.codes.is_empty() {
+                continue;
+            }
+            let of_item = |article: &&Article| {
+                id(article).is_some_and(|other| other.item_code == own_id.item_code && !other.codes.is_empty())
+            };
+            let mut combinations: Vec<i64> = product
+                .article_list
+                .iter()
+                .filter(of_item)
+                .filter_map(|a| a.article_number)
+                .collect();
+            combinations.sort_unstable();
+            found.insert(number, combinations);
+        }
+    }
+    found
+}
+
 /// Of the articles `numbers` among `products`, the ones Koppel made of AFAS dimension items, by number.
 pub fn dimension_ids(products: &[Product], numbers: &[i64]) -> HashMap<String, DimensionId> {
     products

@@ -350,6 +350,16 @@ impl PosSource for MplusSource {
         Ok(mplus_articles::till_articles(&products, numbers))
     }
 
+    async fn till_combinations(&self, numbers: &[i64]) -> ConnectorResult<HashMap<i64, Vec<i64>>> {
+        let filter = ProductFilter {
+            article_numbers: numbers.to_vec(),
+            whole_products: true,
+            ..ProductFilter::default()
+        };
+        let products = mplus_call(self.client.get_products(&filter, 0, u32::MAX / 2)).await?;
+        Ok(mplus_articles::combinations(&products, numbers))
+    }
+
     async fn till_dimension_ids(&self, numbers: &[String]) -> ConnectorResult<HashMap<String, DimensionId>> {
         let numbers: Vec<i64> = numbers.iter().filter_map(|n| n.trim().parse().ok()).collect();
         if numbers.is_empty() {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::UNCHANGED;
+use crate::catalogue::article_number;
 use crate::engine::{Run, RunError};
 use crate::ports::{ErpTarget, Journal, Outcome, PosSource};
 use crate::record::{Failure, RecordMeta, Trail, Verdict, content_hash};
@@ -67,8 +68,24 @@ pub(crate) async fn run<S: PosSource, T: ErpTarget, J: Journal>(
     }
     run.report.total_seen += records.len() as u64;
     let records: Vec<ErpDebtorTerms> = records.into_values().collect();
+    // The priced AFAS dimension items' combinations at the till, which sell at the item's prices: one call.
+    let mut priced: Vec<i64> = records
+        .iter()
+        .flat_map(|terms| &terms.prices)
+        .filter_map(|price| article_number(&price.item_code).ok())
+        .collect();
+    priced.sort_unstable();
+    priced.dedup();
+    let combinations = match priced.is_empty() {
+        true => HashMap::new(),
+        false => run.source.till_combinations(&priced).await?,
+    };
+    let known = Known {
+        relations: &till,
+        combinations: &combinations,
+    };
     for page in records.chunks(run.page_size()).take(max_pages.unwrap_or(usize::MAX)) {
-        let outcome = run_page(run, page, &till).await;
+        let outcome = run_page(run, page, known).await;
         run.flushed(outcome).await?;
         if run.report.cancelled {
             break;
@@ -77,10 +94,18 @@ pub(crate) async fn run<S: PosSource, T: ErpTarget, J: Journal>(
     Ok(())
 }
 
+/// What the run knows of the till: the linked relations by debtor id, and the combinations of priced
+/// dimension items.
+#[derive(Clone, Copy)]
+struct Known<'r> {
+    relations: &'r HashMap<String, TillRelationTerms>,
+    combinations: &'r HashMap<i64, Vec<i64>>,
+}
+
 async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
     run: &mut Run<'_, S, T, J>,
     page: &[ErpDebtorTerms],
-    till: &HashMap<String, TillRelationTerms>,
+    till: Known<'_>,
 ) -> Result<(), RunError> {
     for terms in page {
         if run.should_stop_before(None).await? {
@@ -97,11 +122,11 @@ async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
 async fn sync_terms<S: PosSource>(
     source: &S,
     settings: &FlowSettings,
-    till: &HashMap<String, TillRelationTerms>,
+    till: Known<'_>,
     terms: &ErpDebtorTerms,
     trail: &mut Trail,
 ) -> Result<Verdict, Failure> {
-    let Some(current) = till.get(terms.debtor_id.trim()) else {
+    let Some(current) = till.relations.get(terms.debtor_id.trim()) else {
         return Ok(Verdict::skipped(format!(
             "MplusKASSA has no relation linked to AFAS debtor {}: the debtors flow makes it, and the next run gives \
              it its terms",
@@ -112,6 +137,7 @@ async fn sync_terms<S: PosSource>(
         terms,
         settings.article_prices_include_vat,
         &settings.company.discount_group_map,
+        till.combinations,
     )
     .map_err(Failure::master_data)?;
     let hash = content_hash(&draft);

@@ -135,6 +135,16 @@ pub trait PosSource: Send + Sync {
         let _ = numbers;
         async { Ok(HashMap::new()) }
     }
+    /// Of these till articles (by number), the AFAS dimension items' own ones with the numbers of their
+    /// combinations (the articles flow made them; they sell at the item's prices). One call for all. The
+    /// default: a till without such articles.
+    fn till_combinations(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, Vec<i64>>>> + Send {
+        let _ = numbers;
+        async { Ok(HashMap::new()) }
+    }
     /// Creates the article under its own number, unless the till has that number already (then
     /// [`Creation::Found`], and nothing was written): the number is the till's guard against a second copy.
     fn create_till_article(
@@ -434,6 +444,12 @@ impl<T: PosSource> PosSource for std::sync::Arc<T> {
         numbers: &[String],
     ) -> impl Future<Output = ConnectorResult<HashMap<String, DimensionId>>> + Send {
         (**self).till_dimension_ids(numbers)
+    }
+    fn till_combinations(
+        &self,
+        numbers: &[i64],
+    ) -> impl Future<Output = ConnectorResult<HashMap<i64, Vec<i64>>>> + Send {
+        (**self).till_combinations(numbers)
     }
     fn create_till_article(
         &self,
