@@ -580,3 +580,64 @@ async fn a_quotations_record_reads_from_the_way_the_flow_goes() {
         "{html}"
     );
 }
+
+/// A record skipped by choice (not paid yet) reads as a plain note; only a failure is an alert.
+#[tokio::test]
+async fn a_skipped_records_reason_is_a_plain_note_and_only_a_failure_is_an_alert() {
+    let app = spawn_app().await;
+    let db = app.state.db.clone();
+    let a = shop(&app, "reden@a.nl", "Shop A").await;
+    let orders = run(&db, &a.scope, FlowKind::Orders).await;
+    let skipped = record(
+        &db,
+        &a.scope,
+        orders,
+        order("1001", "skipped", Some("not paid (order filter: paid)"), "1001", 100),
+    )
+    .await;
+    let failed = record(
+        &db,
+        &a.scope,
+        orders,
+        order("1002", "failed", Some("AFAS did not answer"), "1002", 200),
+    )
+    .await;
+    let html = |entry: Uuid| {
+        let path = format!("{}/activity/{entry}", a.path);
+        let (app, browser) = (&app, &a.browser);
+        async move { unescape(&app.get(browser, &path).await.text().await.unwrap()) }
+    };
+    let skipped = html(skipped).await;
+    let note = skipped
+        .split("data-testid=\"reason\"")
+        .nth(1)
+        .expect("the reason is shown");
+    assert!(note.contains("not paid (order filter: paid)"), "{note}");
+    let tag = skipped
+        .split("data-testid=\"reason\"")
+        .next()
+        .unwrap()
+        .rsplit('<')
+        .next()
+        .unwrap();
+    assert!(
+        tag.starts_with("p class=\"reason-note\""),
+        "a plain note, not an alert: {tag}"
+    );
+    let failed = html(failed).await;
+    let tag = failed
+        .split("data-testid=\"reason\"")
+        .next()
+        .unwrap()
+        .rsplit('<')
+        .next()
+        .unwrap();
+    assert!(
+        tag.contains("class=\"alert\"") && tag.contains("role=\"alert\""),
+        "{tag}"
+    );
+    assert!(
+        failed.contains("Why it failed:</strong> AFAS did not answer"),
+        "{failed}"
+    );
+}
