@@ -179,7 +179,11 @@ pub fn problems(flow: FlowKind, settings: &FlowSettings) -> Vec<SettingProblem> 
                     "every new MplusKASSA article needs a turnover group",
                 ));
             }
-            if map_targets(&settings.turnover_group_map).any(|group| !is_number(group.trim())) {
+            if settings
+                .turnover_group_map
+                .targets()
+                .any(|group| !is_number(group.trim()))
+            {
                 problems.push(SettingProblem::new(
                     "turnover_group_map",
                     "MplusKASSA turnover groups are numbers",
@@ -369,18 +373,9 @@ pub fn afas_references(flow: FlowKind, settings: &FlowSettings) -> Vec<AfasRefer
         | FlowKind::OrderStatus => {}
     }
     for (setting, list, map) in maps {
-        for code in map_targets(map) {
+        for code in map.targets() {
             one(setting, list, &Some(code.to_owned()));
         }
     }
     references.into_iter().collect()
-}
-
-/// Every target value a mapping can give: the forced value, the table's values and the fallback.
-fn map_targets(map: &ValueMap) -> impl Iterator<Item = &str> {
-    map.forced
-        .iter()
-        .chain(map.table.values())
-        .chain(map.default.iter())
-        .map(String::as_str)
 }

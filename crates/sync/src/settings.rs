@@ -66,6 +66,15 @@ impl ValueMap {
     pub fn is_empty(&self) -> bool {
         self.forced.is_none() && self.table.is_empty() && self.default.is_none()
     }
+
+    /// Every target value the map can give: the forced value, the table's values and the fallback.
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        self.forced
+            .iter()
+            .chain(self.table.values())
+            .chain(self.default.iter())
+            .map(String::as_str)
+    }
 }
 
 /// Which way the quotations flow moves quotations.

@@ -91,13 +91,7 @@ impl TillDiscountEntry {
 /// The MplusKASSA discount groups `discount_group_map` names: their entries on a relation are the discounts
 /// flow's.
 pub fn owned_groups(map: &ValueMap) -> Vec<i32> {
-    let mut groups: Vec<i32> = map
-        .forced
-        .iter()
-        .chain(map.table.values())
-        .chain(map.default.iter())
-        .filter_map(|group| group.trim().parse().ok())
-        .collect();
+    let mut groups: Vec<i32> = map.targets().filter_map(|group| group.trim().parse().ok()).collect();
     groups.sort_unstable();
     groups.dedup();
     groups
