@@ -107,6 +107,19 @@ impl DimensionId {
     pub fn combination(&self) -> String {
         self.codes.join("/")
     }
+
+    /// What the till article is, in words: "combination ROOD/M of AFAS dimension article 1030", or the item's
+    /// own article.
+    pub fn describe(&self) -> String {
+        match self.codes.is_empty() {
+            true => format!("AFAS dimension article {}'s own article at the till", self.item_code),
+            false => format!(
+                "combination {} of AFAS dimension article {}",
+                self.combination(),
+                self.item_code
+            ),
+        }
+    }
 }
 
 impl ErpArticle {

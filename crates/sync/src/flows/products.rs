@@ -86,14 +86,7 @@ fn item_code_problem(article: &SourceArticle, settings: &FlowSettings) -> Option
 /// dimension item is AFAS's already (it would come back as an article of its own).
 fn filtered_out(article: &SourceArticle, settings: &FlowSettings) -> Option<String> {
     if let Some(id) = article.ext_id.as_deref().and_then(DimensionId::parse) {
-        return Some(match id.codes.is_empty() {
-            true => format!("AFAS dimension article {}'s own article at the till", id.item_code),
-            false => format!(
-                "combination {} of AFAS dimension article {}",
-                id.combination(),
-                id.item_code
-            ),
-        });
+        return Some(id.describe());
     }
     let filter = &settings.product_filter;
     if filter.webshop_only && !article.webshop {

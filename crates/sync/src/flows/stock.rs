@@ -57,15 +57,8 @@ pub(crate) async fn run_page<S: PosSource, T: ErpTarget, J: Journal>(
 /// stock per combination, which this flow does not write yet.
 fn dimension_reason(id: &DimensionId) -> String {
     match id.codes.is_empty() {
-        true => format!(
-            "AFAS dimension article {}'s own article at the till (not sold)",
-            id.item_code
-        ),
-        false => format!(
-            "combination {} of AFAS dimension article {}: stock per combination is not sent to AFAS yet",
-            id.combination(),
-            id.item_code
-        ),
+        true => format!("{} (not sold)", id.describe()),
+        false => format!("{}: stock per combination is not sent to AFAS yet", id.describe()),
     }
 }
 
