@@ -67,6 +67,20 @@ impl ValueMap {
         self.forced.is_none() && self.table.is_empty() && self.default.is_none()
     }
 
+    /// The target for AFAS article group `group` as a MplusKASSA number (`what` names it: "turnover group");
+    /// `None` when the map gives none, `Err` naming `setting` when it gives something else than a number.
+    pub fn article_group_number(&self, setting: &str, what: &str, group: Option<&str>) -> Result<Option<i32>, String> {
+        let Some(value) = self.resolve(group) else {
+            return Ok(None);
+        };
+        value.trim().parse().map(Some).map_err(|_| {
+            format!(
+                "`{setting}` gives {value:?} for AFAS article group {:?}: a MplusKASSA {what} is a number",
+                group.unwrap_or("")
+            )
+        })
+    }
+
     /// Every target value the map can give: the forced value, the table's values and the fallback.
     pub fn targets(&self) -> impl Iterator<Item = &str> {
         self.forced

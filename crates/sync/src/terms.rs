@@ -207,15 +207,13 @@ pub fn draft(
                 line.discount_group, terms.debtor_id, line.article_group
             )
         };
-        let Some(group) = discount_groups.resolve(Some(line.article_group.trim())) else {
+        let group = Some(line.article_group.trim());
+        let Some(group) = discount_groups.article_group_number("discount_group_map", "discount group", group)? else {
             return Err(format!(
                 "AFAS gives {}, which `discount_group_map` does not map to a MplusKASSA article discount group",
                 what()
             ));
         };
-        let group: i32 = group.trim().parse().map_err(|_| {
-            format!("`discount_group_map` gives {group:?} for AFAS article group {}: a MplusKASSA discount group is a number", line.article_group)
-        })?;
         let percentage = whole_percentage(line.percentage, what)?;
         if let Some(other) = group_discounts.insert(group, percentage)
             && other != percentage

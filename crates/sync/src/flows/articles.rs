@@ -375,39 +375,29 @@ fn dimensions(article: &ErpArticle, settings: &FlowSettings) -> Result<(Option<S
 
 /// The turnover group from `turnover_group_map`; a new article cannot do without one.
 fn turnover_group(article: &ErpArticle, settings: &FlowSettings, new: bool) -> Result<Option<i32>, Failure> {
-    let Some(value) = settings.turnover_group_map.resolve(article.article_group.as_deref()) else {
-        return match new {
-            true => Err(Failure::missing_setting(
-                "turnover_group_map",
-                "MplusKASSA needs a turnover group for every new article: map AFAS article groups to turnover \
-                 groups, or give a default",
-            )),
-            false => Ok(None),
-        };
-    };
-    value.trim().parse().map(Some).map_err(|_| {
-        Failure::setting(format!(
-            "`turnover_group_map` gives {value:?} for AFAS article group {:?}: a MplusKASSA turnover group is a \
-             number",
-            article.article_group.as_deref().unwrap_or("")
-        ))
-    })
+    let map = &settings.turnover_group_map;
+    let group = map
+        .article_group_number("turnover_group_map", "turnover group", article.article_group.as_deref())
+        .map_err(Failure::setting)?;
+    match (group, new) {
+        (None, true) => Err(Failure::missing_setting(
+            "turnover_group_map",
+            "MplusKASSA needs a turnover group for every new article: map AFAS article groups to turnover groups, \
+             or give a default",
+        )),
+        (group, _) => Ok(group),
+    }
 }
 
 /// The MplusKASSA discount group of the article's AFAS article group (`discount_group_map`); `None` (the till's
 /// stays) when the map has none for it.
 fn discount_group(article: &ErpArticle, settings: &FlowSettings) -> Result<Option<i32>, Failure> {
-    let map = &settings.company.discount_group_map;
-    let Some(value) = map.resolve(article.article_group.as_deref().map(str::trim)) else {
-        return Ok(None);
-    };
-    value.trim().parse().map(Some).map_err(|_| {
-        Failure::setting(format!(
-            "`discount_group_map` gives {value:?} for AFAS article group {:?}: a MplusKASSA discount group is a \
-             number",
-            article.article_group.as_deref().unwrap_or("")
-        ))
-    })
+    let group = article.article_group.as_deref().map(str::trim);
+    settings
+        .company
+        .discount_group_map
+        .article_group_number("discount_group_map", "discount group", group)
+        .map_err(Failure::setting)
 }
 
 /// The VAT percentage of the article's AFAS VAT group, read backwards from the company's `vat_group_map`
