@@ -48,15 +48,15 @@ pub async fn debtor_terms(
         .unwrap_or_default();
     let has = |field: &str| fields.iter().any(|f| f == field);
     let with_groups = discount_groups && has(DISCOUNT_GROUP);
-    if has(LINE_DISCOUNT) || with_groups {
+    // The debtors with a line discount or (asked for) a discount group: one query, the fields OR-ed.
+    let asked = [(LINE_DISCOUNT, has(LINE_DISCOUNT)), (DISCOUNT_GROUP, with_groups)];
+    let filter = asked
+        .into_iter()
+        .filter(|(_, asked)| *asked)
+        .map(|(field, _)| Filter::new(field, Operator::NotEmpty, ""))
+        .reduce(Filter::or);
+    if let Some(filter) = filter {
         let wanted = |row: &Debtor| row.line_discount.is_some() || row.discount_group.is_some();
-        let mut filter = match has(LINE_DISCOUNT) {
-            true => Filter::new(LINE_DISCOUNT, Operator::NotEmpty, ""),
-            false => Filter::new(DISCOUNT_GROUP, Operator::NotEmpty, ""),
-        };
-        if has(LINE_DISCOUNT) && with_groups {
-            filter = filter.or(Filter::new(DISCOUNT_GROUP, Operator::NotEmpty, ""));
-        }
         let query = GetQuery::new(Debtor::CONNECTOR, [Debtor::KEY])
             .filter(filter)
             .page_size(PAGE);
@@ -66,7 +66,8 @@ pub async fn debtor_terms(
         };
         let groups: Vec<String> = rows
             .iter()
-            .filter_map(|row| row.discount_group.clone().filter(|_| with_groups))
+            .filter_map(|row| row.discount_group.as_deref().filter(|_| with_groups))
+            .map(|group| group.trim().to_owned())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
